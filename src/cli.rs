@@ -1,0 +1,284 @@
+//! What the `flow` command does for each subcommand: read the input, run the stages, render the
+//! diagnostics, choose the exit code. `src/main.rs` only parses arguments.
+
+use crate::diagnostic::{has_errors, render, Diagnostic, Phase, RenderOptions};
+use crate::session::Session;
+use crate::source::SourceId;
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub const EXIT_COMPILE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_RUNTIME: u8 = 3;
+pub const EXIT_INTERNAL: u8 = 70;
+
+pub struct Options {
+    pub threads: Option<usize>,
+}
+
+/// Read a script: a clear diagnostic for a missing file, a directory or text that is not UTF-8.
+pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
+    let shown = path.display();
+    let input_error = |code, message: String, help: &str| {
+        Diagnostic::error_without_span(code, message)
+            .with_help(help.to_string())
+            .in_phase(Phase::Input)
+    };
+    if path.is_dir() {
+        return Err(input_error(
+            "flow::input::is_directory",
+            format!("`{shown}` is a directory"),
+            "give the path of a .flow file",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => input_error(
+            "flow::input::not_found",
+            format!("`{shown}` does not exist"),
+            "check the path",
+        ),
+        _ => input_error(
+            "flow::input::unreadable",
+            format!("cannot read `{shown}`: {error}"),
+            "check the file's permissions",
+        ),
+    })?;
+    String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        input_error(
+            "flow::input::not_utf8",
+            format!(
+                "`{shown}` is not UTF-8 text (invalid byte 0x{:02x} at byte {offset}, line {line})",
+                bytes[offset]
+            ),
+            "flow scripts are UTF-8; convert the file, e.g. `iconv -f latin1 -t utf-8`",
+        )
+    })
+}
+
+fn exit_code_for(diagnostics: &[Diagnostic]) -> u8 {
+    let phase = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.phase)
+        .next();
+    match phase {
+        None => 0,
+        Some(Phase::Compile) => EXIT_COMPILE,
+        Some(Phase::Input) => EXIT_USAGE,
+        Some(Phase::Runtime) => EXIT_RUNTIME,
+    }
+}
+
+fn report(session: &Session, diagnostics: &[Diagnostic]) {
+    let _ = std::io::stdout().flush();
+    eprint!(
+        "{}",
+        render(diagnostics, &session.sources, RenderOptions::for_stderr())
+    );
+}
+
+fn stdout_session() -> Session {
+    Session::new(Box::new(std::io::BufWriter::new(std::io::stdout())))
+}
+
+/// Load and parse a file; `Err` carries the exit code after the diagnostics were printed.
+fn load(
+    session: &Session,
+    path: &Path,
+) -> Result<(SourceId, crate::syntax::ast::Program, Vec<Diagnostic>), ExitCode> {
+    let text = match read_source(path) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            report(session, std::slice::from_ref(&diagnostic));
+            return Err(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let source = session.load(path.display().to_string(), text);
+    let (program, diagnostics) = crate::parse(session, source);
+    Ok((source, program, diagnostics))
+}
+
+/// Parse and check; print all diagnostics. `Err` when there are errors.
+fn load_and_check(
+    session: &mut Session,
+    path: &Path,
+) -> Result<crate::syntax::ast::Program, ExitCode> {
+    let (_, program, mut diagnostics) = load(session, path)?;
+    diagnostics.extend(crate::check(session, &program));
+    if !diagnostics.is_empty() {
+        report(session, &diagnostics);
+    }
+    if has_errors(&diagnostics) {
+        return Err(ExitCode::from(exit_code_for(&diagnostics)));
+    }
+    Ok(program)
+}
+
+pub fn run_file(path: &Path, _options: &Options) -> ExitCode {
+    let mut session = stdout_session();
+    let program = match load_and_check(&mut session, path) {
+        Ok(program) => program,
+        Err(code) => return code,
+    };
+    match crate::run(&mut session, &program) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(diagnostic) => {
+            report(&session, std::slice::from_ref(&diagnostic));
+            ExitCode::from(EXIT_RUNTIME)
+        }
+    }
+}
+
+pub fn check_file(path: &Path) -> ExitCode {
+    let mut session = stdout_session();
+    match load_and_check(&mut session, path) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+pub fn parse_file(path: &Path) -> ExitCode {
+    let session = stdout_session();
+    let (_, program, diagnostics) = match load(&session, path) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    print!("{}", crate::syntax::dump::dump_program(&program));
+    if !diagnostics.is_empty() {
+        report(&session, &diagnostics);
+        return ExitCode::from(EXIT_COMPILE);
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
+    let mut session = stdout_session();
+    if let Err(code) = load_and_check(&mut session, path) {
+        return code;
+    }
+    // The script's lazy values are drawn here once arrays, frames and delayed calls exist; a
+    // script of plain values has none.
+    let dot = format!(
+        "digraph flow {{\n  graph [label=\"{} ({})\"];\n}}\n",
+        path.display(),
+        if tasks { "tasks" } else { "operations" }
+    );
+    match output {
+        None => {
+            print!("{dot}");
+            ExitCode::SUCCESS
+        }
+        Some(file) => match crate::io::write_atomically(file, dot.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                let diagnostic = Diagnostic::error_without_span(
+                    "flow::output::write",
+                    format!("cannot write `{}`: {error}", file.display()),
+                )
+                .with_help("check that the directory exists and is writable")
+                .in_phase(Phase::Runtime);
+                report(&session, &[diagnostic]);
+                ExitCode::from(EXIT_RUNTIME)
+            }
+        },
+    }
+}
+
+/// `flow -e PROGRAM`: run it and print the value of its last expression (unless `none`).
+pub fn evaluate_text(text: &str, _options: &Options) -> ExitCode {
+    let mut session = stdout_session();
+    match evaluate_input(&mut session, "<-e>", text) {
+        Ok(Some(shown)) => {
+            println!("{shown}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::SUCCESS,
+        Err(code) => ExitCode::from(code),
+    }
+}
+
+/// Parse, check and run one piece of input in a session; print its diagnostics. The value of
+/// a final expression comes back as display text.
+fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Option<String>, u8> {
+    let source = session.load(name, text);
+    let (program, mut diagnostics) = crate::parse(session, source);
+    if !has_errors(&diagnostics) {
+        diagnostics.extend(crate::check(session, &program));
+    }
+    if !diagnostics.is_empty() {
+        report(session, &diagnostics);
+    }
+    if has_errors(&diagnostics) {
+        return Err(exit_code_for(&diagnostics));
+    }
+    match crate::run(session, &program) {
+        Ok(Some(value)) if !matches!(value, crate::eval::Value::None) => Ok(Some(value.repr())),
+        Ok(_) => Ok(None),
+        Err(diagnostic) => {
+            report(session, std::slice::from_ref(&diagnostic));
+            Err(EXIT_RUNTIME)
+        }
+    }
+}
+
+/// A plain line-by-line prompt: input continues while brackets are open; `:help NAME`,
+/// `:vars` and `:quit` are understood.
+pub fn repl(_options: &Options) -> ExitCode {
+    let mut session = Session::new(Box::new(std::io::stdout()));
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut pending = String::new();
+    let mut count = 0;
+    loop {
+        print!(
+            "{}",
+            if pending.is_empty() {
+                "flow> "
+            } else {
+                "  ... "
+            }
+        );
+        let _ = std::io::stdout().flush();
+        let Some(Ok(line)) = lines.next() else {
+            println!();
+            return ExitCode::SUCCESS;
+        };
+        if pending.is_empty() {
+            let command = line.trim();
+            if command == ":quit" || command == ":q" {
+                return ExitCode::SUCCESS;
+            }
+            if command == ":vars" {
+                println!("{}", session.bound_names().join(" "));
+                continue;
+            }
+            if let Some(name) = command.strip_prefix(":help") {
+                let name = name.trim();
+                match crate::eval::builtins::help(name) {
+                    Some(text) => println!("{text}"),
+                    None if name.is_empty() => println!("{}", crate::eval::builtins::help_index()),
+                    None => println!("no builtin named `{name}`"),
+                }
+                continue;
+            }
+        }
+        pending.push_str(&line);
+        pending.push('\n');
+        if crate::syntax::layout::layout(&pending, SourceId(0))
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "flow::parse::unclosed_bracket")
+        {
+            continue;
+        }
+        count += 1;
+        let input = std::mem::take(&mut pending);
+        if let Ok(Some(shown)) = evaluate_input(&mut session, &format!("<repl:{count}>"), &input) {
+            println!("{shown}");
+        }
+    }
+}

@@ -1,0 +1,1032 @@
+//! The table of builtin functions and methods: one entry per builtin, with its signature, a
+//! one-line summary and an example. The REPL's `:help`, docs/builtins.md and a test that runs
+//! every example all read this table.
+
+use super::format::format_value;
+use super::interpreter::{Eval, Interpreter, CHECK_MAX_MATERIALISED};
+use super::operators::{self, compare};
+use super::signature::{ParamSpec, Signature};
+use super::value::{Type, Value};
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceId, Span};
+use std::cmp::Ordering;
+use std::sync::{Arc, OnceLock};
+
+pub struct Builtin {
+    pub name: &'static str,
+    /// For methods: the kind of value they are called on (`"str".upper()`).
+    pub receiver: Option<Receiver>,
+    /// Parameters as flow source, defaults included: `(start, stop=none, step=1)`.
+    pub params: &'static str,
+    pub category: &'static str,
+    pub summary: &'static str,
+    pub example: &'static str,
+    /// What `flow -e EXAMPLE` prints.
+    pub example_output: &'static str,
+    /// The result type while checking, when an argument is not known yet.
+    pub returns: Type,
+    /// Has effects or must see unknown arguments itself (`print`, `error`, …).
+    pub effects: bool,
+    pub run: fn(&mut Interpreter, &mut Args) -> Eval<Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Receiver {
+    Str,
+    /// Any value (`x.compute()`).
+    Any,
+}
+
+impl Builtin {
+    pub fn qualified_name(&self) -> String {
+        match self.receiver {
+            Some(Receiver::Str) => format!("str.{}", self.name),
+            Some(Receiver::Any) => format!("x.{}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+
+    pub fn signature_text(&self) -> String {
+        format!("{}{}", self.qualified_name(), self.params)
+    }
+}
+
+/// A builtin's bound arguments.
+pub struct Args {
+    pub receiver: Option<Value>,
+    pub values: Vec<Value>,
+    pub spans: Vec<Span>,
+    pub call: Span,
+    pub builtin: &'static Builtin,
+}
+
+impl Args {
+    pub fn any_unknown(&self) -> bool {
+        self.values.iter().any(Value::is_unknown)
+            || self.receiver.as_ref().is_some_and(Value::is_unknown)
+    }
+
+    pub fn value(&self, index: usize) -> &Value {
+        &self.values[index]
+    }
+
+    fn param_name(&self, index: usize) -> String {
+        signature(self.builtin).params[index].name.clone()
+    }
+
+    /// A type error about argument `index`.
+    pub fn wrong_type(&self, index: usize, expected: &str) -> Box<Diagnostic> {
+        let value = &self.values[index];
+        Box::new(
+            Diagnostic::error(
+                "flow::check::argument_type",
+                format!(
+                    "argument `{}` of `{}` must be {expected}, not {}",
+                    self.param_name(index),
+                    self.builtin.qualified_name(),
+                    value.type_name()
+                ),
+                self.spans[index],
+            )
+            .with_label(format!("this is {}", value.type_name()))
+            .with_help(format!("call it as {}", self.builtin.signature_text())),
+        )
+    }
+
+    pub fn int(&self, index: usize) -> Eval<i64> {
+        match &self.values[index] {
+            Value::Int(i) => Ok(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(*f as i64),
+            _ => Err(self.wrong_type(index, "an int")),
+        }
+    }
+
+    pub fn float(&self, index: usize) -> Eval<f64> {
+        match &self.values[index] {
+            Value::Int(i) => Ok(*i as f64),
+            Value::Float(f) => Ok(*f),
+            _ => Err(self.wrong_type(index, "a number")),
+        }
+    }
+
+    pub fn str(&self, index: usize) -> Eval<Arc<str>> {
+        match &self.values[index] {
+            Value::Str(s) => Ok(s.clone()),
+            _ => Err(self.wrong_type(index, "a str")),
+        }
+    }
+
+    pub fn bool(&self, index: usize) -> Eval<bool> {
+        match &self.values[index] {
+            Value::Bool(b) => Ok(*b),
+            _ => Err(self.wrong_type(index, "a bool")),
+        }
+    }
+
+    fn receiver_str(&self) -> Arc<str> {
+        match &self.receiver {
+            Some(Value::Str(s)) => s.clone(),
+            _ => Arc::from(""),
+        }
+    }
+
+    /// The items of an iterable argument.
+    pub fn items(&self, interpreter: &mut Interpreter, index: usize) -> Eval<Vec<Value>> {
+        match interpreter.iterate(&self.values[index], self.spans[index])? {
+            Some(items) => Ok(items),
+            None => Err(self.wrong_type(index, "a list, tuple or str")),
+        }
+    }
+
+    /// `min(xs)` or `min(a, b, c)`: the items of a lone iterable argument, or the arguments.
+    fn items_or_values(&self, interpreter: &mut Interpreter) -> Eval<Vec<Value>> {
+        match &self.values[0] {
+            Value::Tuple(values)
+                if values.len() == 1
+                    && matches!(values[0], Value::List(_) | Value::Tuple(_) | Value::Str(_)) =>
+            {
+                Ok(interpreter
+                    .iterate(&values[0], self.spans[0])?
+                    .unwrap_or_default())
+            }
+            Value::Tuple(values) => Ok(values.to_vec()),
+            _ => Ok(vec![]),
+        }
+    }
+
+    fn value_error(
+        &self,
+        interpreter: &mut Interpreter,
+        code: &'static str,
+        message: String,
+        help: &str,
+    ) -> Eval<Value> {
+        interpreter.value_error(
+            Diagnostic::error(code, message, self.call)
+                .with_label("in this call")
+                .with_help(help),
+        )
+    }
+}
+
+macro_rules! builtin {
+    ($name:literal $params:literal, $category:literal, $summary:literal, $example:literal => $output:literal,
+     returns $returns:expr, $run:expr) => {
+        Builtin {
+            name: $name,
+            receiver: None,
+            params: $params,
+            category: $category,
+            summary: $summary,
+            example: $example,
+            example_output: $output,
+            returns: $returns,
+            effects: false,
+            run: $run,
+        }
+    };
+}
+
+pub static BUILTINS: &[Builtin] = &[
+    Builtin {
+        effects: true,
+        ..builtin!("print" "(*values, sep=\" \", end=\"\\n\")", "core",
+        "Print values (computing lazy ones) separated by `sep`, followed by `end`.",
+        "print(\"mean\", 0.5)" => "mean 0.5", returns Type::None, print)
+    },
+    builtin!("len" "(x)", "core", "Number of items of a list, tuple, record or string.",
+        "len([1, 2, 3])" => "3", returns Type::Int, len),
+    builtin!("range" "(start, stop=none, step=1)", "core",
+        "The list of ints from `start` (or 0) up to but not including `stop`, by `step`.",
+        "range(2, 10, 3)" => "[2, 5, 8]", returns Type::Any, range),
+    builtin!("sum" "(values, start=0)", "core", "Sum of the items (compensated, so float sums do not drift).",
+        "sum([0.1] * 10)" => "1.0", returns Type::Any, sum),
+    builtin!("min" "(*values)", "core", "Smallest item: `min(xs)` or `min(a, b, …)`.",
+        "min(3, 1, 2)" => "1", returns Type::Any, min),
+    builtin!("max" "(*values)", "core", "Largest item: `max(xs)` or `max(a, b, …)`.",
+        "max([3, 1, 2])" => "3", returns Type::Any, max),
+    builtin!("abs" "(x)", "core", "Absolute value.", "abs(-2.5)" => "2.5", returns Type::Any, abs),
+    builtin!("round" "(x, digits=none)", "core",
+        "Round half to even; an int without `digits`, a float with them.",
+        "(round(2.5), round(3.14159, 2))" => "(2, 3.14)", returns Type::Any, round),
+    builtin!("str" "(x)", "core", "The value as text, as `print` shows it.", "str(1.5) + \"!\"" => "\"1.5!\"", returns Type::Str, to_str),
+    builtin!("repr" "(x)", "core", "The value as flow source text (strings quoted).", "repr(\"a\")" => "\"\\\"a\\\"\"", returns Type::Str, repr),
+    builtin!("int" "(x)", "core", "Convert a float (truncating), bool or numeric string to an int.",
+        "int(\"42\") + int(2.9)" => "44", returns Type::Int, to_int),
+    builtin!("float" "(x)", "core", "Convert an int, bool or numeric string to a float.",
+        "float(\"1e-3\")" => "0.001", returns Type::Float, to_float),
+    builtin!("format" "(value, spec=\"\")", "core",
+        "Format a value by a spec, as in f-strings: `.3f`, `>8`, `,d`, `.1%`, `.2e`.",
+        "format(1234567.891, \",.2f\")" => "\"1,234,567.89\"", returns Type::Str, format),
+    builtin!("type_of" "(x)", "core", "The name of the value's type.", "type_of((1, \"a\"))" => "\"tuple\"", returns Type::Str, type_of),
+    builtin!("zip" "(*sequences)", "core", "Tuples of the i-th items of each sequence, as long as the shortest.",
+        "zip([1, 2], [\"a\", \"b\"])" => "[(1, \"a\"), (2, \"b\")]", returns Type::Any, zip),
+    builtin!("enumerate" "(sequence, start=0)", "core", "Pairs `(index, item)`.",
+        "enumerate([\"a\", \"b\"])" => "[(0, \"a\"), (1, \"b\")]", returns Type::Any, enumerate),
+    builtin!("sorted" "(sequence, reverse=false)", "core", "The items in ascending (or descending) order.",
+        "sorted([3, 1, 2], reverse=true)" => "[3, 2, 1]", returns Type::Any, sorted),
+    builtin!("reversed" "(sequence)", "core", "The items in reverse order, as a list.",
+        "reversed((1, 2, 3))" => "[3, 2, 1]", returns Type::Any, reversed),
+    builtin!("list" "(sequence)", "core", "The items of a tuple, string or record (its keys) as a list.",
+        "list(\"abc\")" => "[\"a\", \"b\", \"c\"]", returns Type::Any, list),
+    builtin!("any" "(values)", "core", "Is any item true? (bools only)", "any([false, true])" => "true", returns Type::Bool, any),
+    builtin!("all" "(values)", "core", "Are all items true? (bools only)", "all([x > 0 for x in [1, 2]])" => "true", returns Type::Bool, all),
+    builtin!("compute" "(*values)", "core",
+        "Force lazy values, computing shared parts once: one value, or a tuple of several.",
+        "lo, hi = compute(1 + 1, 2 * 3); hi - lo" => "4", returns Type::Any, compute),
+    Builtin {
+        effects: true,
+        ..builtin!("error" "(message)", "core",
+        "Stop with a runtime error carrying `message` and the call chain.",
+        "fn safe_div(a, b) = if b == 0 then error(\"b is zero\") else a / b; safe_div(1, 4)" => "0.25",
+        returns Type::Any, error)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("assert" "(condition, message=\"assertion failed\")", "core",
+        "Stop with an error unless `condition` is true.",
+        "assert(1 + 1 == 2, \"arithmetic\")" => "", returns Type::None, assert)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("sleep" "(seconds)", "core",
+        "Wait (to reproduce slow tasks in examples and benchmarks).",
+        "sleep(0.01)" => "", returns Type::None, sleep)
+    },
+    builtin!("sqrt" "(x)", "math", "Square root.", "sqrt(2.0)" => "1.4142135623730951", returns Type::Float, |i, a| math(i, a, f64::sqrt)),
+    builtin!("exp" "(x)", "math", "e to the power x.", "exp(1)" => "2.718281828459045", returns Type::Float, |i, a| math(i, a, f64::exp)),
+    builtin!("log" "(x)", "math", "Natural logarithm.", "log(exp(2))" => "2.0", returns Type::Float, |i, a| math(i, a, f64::ln)),
+    builtin!("log10" "(x)", "math", "Base-10 logarithm.", "log10(1000)" => "3.0", returns Type::Float, |i, a| math(i, a, f64::log10)),
+    builtin!("sin" "(x)", "math", "Sine (radians).", "sin(0)" => "0.0", returns Type::Float, |i, a| math(i, a, f64::sin)),
+    builtin!("cos" "(x)", "math", "Cosine (radians).", "cos(pi)" => "-1.0", returns Type::Float, |i, a| math(i, a, f64::cos)),
+    builtin!("tan" "(x)", "math", "Tangent (radians).", "tan(0)" => "0.0", returns Type::Float, |i, a| math(i, a, f64::tan)),
+    builtin!("floor" "(x)", "math", "Largest whole number not above x (a float).", "floor(-1.5)" => "-2.0", returns Type::Float, |i, a| math(i, a, f64::floor)),
+    builtin!("ceil" "(x)", "math", "Smallest whole number not below x (a float).", "ceil(1.2)" => "2.0", returns Type::Float, |i, a| math(i, a, f64::ceil)),
+    builtin!("isnan" "(x)", "math", "Is x not-a-number?", "isnan(nan)" => "true", returns Type::Bool, isnan),
+    // ---- methods
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("upper" "()", "text", "Upper-case copy.", "\"abc\".upper()" => "\"ABC\"", returns Type::Str,
+        |_, a| Ok(Value::str(&a.receiver_str().to_uppercase())))
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("lower" "()", "text", "Lower-case copy.", "\"ABC\".lower()" => "\"abc\"", returns Type::Str,
+        |_, a| Ok(Value::str(&a.receiver_str().to_lowercase())))
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("strip" "()", "text", "Copy without leading and trailing whitespace.",
+        "\"  a b \".strip()" => "\"a b\"", returns Type::Str, |_, a| Ok(Value::str(a.receiver_str().trim())))
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("split" "(sep=none)", "text", "Pieces between `sep` (or runs of whitespace).",
+        "\"a,b,,c\".split(\",\")" => "[\"a\", \"b\", \"\", \"c\"]", returns Type::Any, split)
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("join" "(items)", "text", "The strings of `items` with this string between them.",
+        "\", \".join([\"a\", \"b\"])" => "\"a, b\"", returns Type::Str, join)
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("replace" "(old, new)", "text", "Copy with every `old` replaced by `new`.",
+        "\"a-b-c\".replace(\"-\", \"+\")" => "\"a+b+c\"", returns Type::Str,
+        |_, a| Ok(Value::str(&a.receiver_str().replace(&*a.str(0)?, &a.str(1)?))))
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("startswith" "(prefix)", "text", "Does the string start with `prefix`?",
+        "\"flow.h5\".startswith(\"flow\")" => "true", returns Type::Bool, |_, a| Ok(Value::Bool(a.receiver_str().starts_with(&*a.str(0)?))))
+    },
+    Builtin {
+        receiver: Some(Receiver::Str),
+        ..builtin!("endswith" "(suffix)", "text", "Does the string end with `suffix`?",
+        "\"flow.h5\".endswith(\".h5\")" => "true", returns Type::Bool, |_, a| Ok(Value::Bool(a.receiver_str().ends_with(&*a.str(0)?))))
+    },
+    Builtin {
+        receiver: Some(Receiver::Any),
+        ..builtin!("compute" "()", "core", "The value itself, computed (lazy values are forced).",
+        "(1 + 2).compute()" => "3", returns Type::Any, |_, a| Ok(a.receiver.clone().unwrap_or(Value::None)))
+    },
+];
+
+/// Named constants.
+pub static CONSTANTS: &[(&str, f64, &str)] = &[
+    (
+        "pi",
+        std::f64::consts::PI,
+        "π, the ratio of a circle's circumference to its diameter",
+    ),
+    ("inf", f64::INFINITY, "positive infinity"),
+    ("nan", f64::NAN, "not-a-number"),
+];
+
+pub fn function(name: &str) -> Option<&'static Builtin> {
+    BUILTINS
+        .iter()
+        .find(|b| b.receiver.is_none() && b.name == name)
+}
+
+pub fn constant(name: &str) -> Option<Value> {
+    CONSTANTS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, v, _)| Value::Float(*v))
+}
+
+/// Names of builtin functions and constants (what the name checker accepts).
+pub fn global_names() -> impl Iterator<Item = &'static str> {
+    BUILTINS
+        .iter()
+        .filter(|b| b.receiver.is_none())
+        .map(|b| b.name)
+        .chain(CONSTANTS.iter().map(|c| c.0))
+}
+
+fn receiver_matches(receiver: Receiver, value: &Value) -> bool {
+    match receiver {
+        Receiver::Any => true,
+        Receiver::Str => matches!(value, Value::Str(_) | Value::Unknown(Type::Str)),
+    }
+}
+
+pub fn method(value: &Value, name: &str) -> Option<&'static Builtin> {
+    BUILTINS
+        .iter()
+        .find(|b| b.name == name && b.receiver.is_some_and(|r| receiver_matches(r, value)))
+}
+
+pub fn method_names(value: &Value) -> Vec<&'static str> {
+    BUILTINS
+        .iter()
+        .filter(|b| b.receiver.is_some_and(|r| receiver_matches(r, value)))
+        .map(|b| b.name)
+        .collect()
+}
+
+/// The parsed signature of a builtin (from its `params` text, once).
+pub fn signature(builtin: &'static Builtin) -> &'static Signature {
+    static SIGNATURES: OnceLock<Vec<Signature>> = OnceLock::new();
+    let signatures = SIGNATURES.get_or_init(|| BUILTINS.iter().map(parse_params).collect());
+    let index = BUILTINS
+        .iter()
+        .position(|b| std::ptr::eq(b, builtin))
+        .expect("builtin from the table");
+    &signatures[index]
+}
+
+fn parse_params(builtin: &Builtin) -> Signature {
+    let inner = builtin
+        .params
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')');
+    let mut params = Vec::new();
+    for part in split_top_level(inner) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        if let Some(name) = part.strip_prefix('*') {
+            params.push(ParamSpec {
+                name: name.to_string(),
+                default: None,
+                variadic: true,
+            });
+        } else if let Some((name, default)) = part.split_once('=') {
+            let expr = crate::syntax::parse_expression(default, SourceId(0))
+                .unwrap_or_else(|_| panic!("default of {} in the builtin table", builtin.name));
+            let default = literal_value(&expr)
+                .unwrap_or_else(|| panic!("literal default of {}", builtin.name));
+            params.push(ParamSpec {
+                name: name.trim().to_string(),
+                default: Some(default),
+                variadic: false,
+            });
+        } else {
+            params.push(ParamSpec {
+                name: part.to_string(),
+                default: None,
+                variadic: false,
+            });
+        }
+    }
+    Signature { params }
+}
+
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start, mut quote) = (0i32, 0, None);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// The value of a literal expression (defaults in the builtin table).
+fn literal_value(expr: &crate::syntax::ast::Expr) -> Option<Value> {
+    use crate::syntax::ast::{ExprKind, UnaryOp};
+    Some(match &expr.kind {
+        ExprKind::Int(i) => Value::Int(*i),
+        ExprKind::Float(f) => Value::Float(*f),
+        ExprKind::Str(s) => Value::str(s),
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::None => Value::None,
+        ExprKind::Tuple(items) => {
+            Value::tuple(items.iter().map(literal_value).collect::<Option<_>>()?)
+        }
+        ExprKind::Unary {
+            op: UnaryOp::Negate,
+            operand,
+        } => match literal_value(operand)? {
+            Value::Int(i) => Value::Int(-i),
+            Value::Float(f) => Value::Float(-f),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------- implementations
+
+fn print(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (sep, end) = (args.str(1)?, args.str(2)?);
+    let Value::Tuple(values) = args.value(0).clone() else {
+        return Ok(Value::None);
+    };
+    let text = values
+        .iter()
+        .map(Value::display)
+        .collect::<Vec<_>>()
+        .join(&sep);
+    interpreter.write_output(&format!("{text}{end}"))?;
+    Ok(Value::None)
+}
+
+fn len(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0) {
+        Value::List(items) | Value::Tuple(items) => Ok(Value::Int(items.len() as i64)),
+        Value::Str(text) => Ok(Value::Int(text.chars().count() as i64)),
+        Value::Record(fields) => Ok(Value::Int(fields.len() as i64)),
+        _ => Err(args.wrong_type(0, "a list, tuple, record or str")),
+    }
+}
+
+fn range(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (start, stop) = match args.value(1) {
+        Value::None => (0, args.int(0)?),
+        _ => (args.int(0)?, args.int(1)?),
+    };
+    let step = args.int(2)?;
+    if step == 0 {
+        return args.value_error(
+            interpreter,
+            "flow::eval::zero_step",
+            "range step cannot be zero".into(),
+            "use a step of 1 or -1",
+        );
+    }
+    let count = if step > 0 {
+        (stop.saturating_sub(start).max(0) as u64).div_ceil(step as u64)
+    } else {
+        (start.saturating_sub(stop).max(0) as u64).div_ceil(step.unsigned_abs())
+    };
+    if interpreter.is_checking() && count > CHECK_MAX_MATERIALISED as u64 {
+        return Ok(Value::Unknown(Type::List(Box::new(Type::Int))));
+    }
+    if count > 1 << 30 {
+        return args.value_error(
+            interpreter,
+            "flow::eval::too_large",
+            format!("range of {count} ints is too large for a list"),
+            "use an array: `arange(n)` is lazy and chunked",
+        );
+    }
+    Ok(Value::list(
+        (0..count as i64)
+            .map(|k| Value::Int(start + k * step))
+            .collect(),
+    ))
+}
+
+fn sum(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let items = args.items(interpreter, 0)?;
+    let start = args.value(1).clone();
+    if items
+        .iter()
+        .chain([&start])
+        .all(|v| matches!(v, Value::Int(_)))
+    {
+        let mut total: i64 = 0;
+        for item in items.iter().chain([&start]) {
+            let Value::Int(i) = item else { unreachable!() };
+            match total.checked_add(*i) {
+                Some(t) => total = t,
+                None => {
+                    return args.value_error(
+                        interpreter,
+                        "flow::eval::overflow",
+                        "integer overflow in sum".into(),
+                        "sum floats instead",
+                    );
+                }
+            }
+        }
+        return Ok(Value::Int(total));
+    }
+    if items
+        .iter()
+        .chain([&start])
+        .all(|v| matches!(v, Value::Int(_) | Value::Float(_)))
+    {
+        // Neumaier's compensated summation, as Python's sum of floats.
+        let (mut total, mut compensation) = (0.0f64, 0.0f64);
+        for item in items.iter().chain([&start]) {
+            let x = match item {
+                Value::Int(i) => *i as f64,
+                Value::Float(f) => *f,
+                _ => unreachable!(),
+            };
+            let t = total + x;
+            compensation += if total.abs() >= x.abs() {
+                (total - t) + x
+            } else {
+                (x - t) + total
+            };
+            total = t;
+        }
+        return Ok(Value::Float(total + compensation));
+    }
+    let mut total = start;
+    for item in items {
+        total = match operators::binary(crate::syntax::ast::BinaryOp::Add, &total, &item) {
+            Ok(value) => value,
+            Err(error) => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        error.code,
+                        format!("cannot sum: {}", error.message),
+                        args.call,
+                    )
+                    .with_label("in this sum")
+                    .with_help(error.help),
+                ))
+            }
+        };
+    }
+    Ok(total)
+}
+
+fn extreme(
+    interpreter: &mut Interpreter,
+    args: &mut Args,
+    wanted: Ordering,
+    name: &str,
+) -> Eval<Value> {
+    let items = args.items_or_values(interpreter)?;
+    if items.iter().any(Value::is_unknown) {
+        return Ok(Value::Unknown(Type::Any));
+    }
+    let mut best: Option<Value> = None;
+    for item in items {
+        best = Some(match best {
+            None => item,
+            Some(current) => match compare(&item, &current) {
+                Some(ordering) if ordering == wanted => item,
+                Some(_) => current,
+                None => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::argument_type",
+                            format!(
+                                "`{name}` cannot compare {} with {}",
+                                item.type_name(),
+                                current.type_name()
+                            ),
+                            args.call,
+                        )
+                        .with_label("mixed values")
+                        .with_help("compare numbers with numbers and strings with strings"),
+                    ))
+                }
+            },
+        });
+    }
+    match best {
+        Some(value) => Ok(value),
+        None => args.value_error(
+            interpreter,
+            "flow::eval::empty",
+            format!("`{name}` of nothing"),
+            "give at least one value",
+        ),
+    }
+}
+
+fn min(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    extreme(interpreter, args, Ordering::Less, "min")
+}
+
+fn max(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    extreme(interpreter, args, Ordering::Greater, "max")
+}
+
+fn abs(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0) {
+        Value::Int(i) => {
+            Ok(Value::Int(i.checked_abs().ok_or_else(|| {
+                args.wrong_type(0, "an int above -2**63")
+            })?))
+        }
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        _ => Err(args.wrong_type(0, "a number")),
+    }
+}
+
+fn round(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let x = args.float(0)?;
+    match args.value(1) {
+        Value::None => {
+            if let Value::Int(i) = args.value(0) {
+                return Ok(Value::Int(*i));
+            }
+            let rounded = x.round_ties_even();
+            if !rounded.is_finite() || rounded.abs() >= 9.2e18 {
+                return Err(args.wrong_type(0, "a finite number within the int range"));
+            }
+            Ok(Value::Int(rounded as i64))
+        }
+        _ => {
+            let digits = args.int(1)?.clamp(-300, 300) as i32;
+            let scale = 10f64.powi(digits);
+            let scaled = x * scale;
+            if !scaled.is_finite() {
+                return Ok(Value::Float(x));
+            }
+            Ok(Value::Float(scaled.round_ties_even() / scale))
+        }
+    }
+}
+
+fn to_str(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::str(&args.value(0).display()))
+}
+
+fn repr(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::str(&args.value(0).repr()))
+}
+
+fn to_int(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0).clone() {
+        Value::Int(i) => Ok(Value::Int(i)),
+        Value::Bool(b) => Ok(Value::Int(b as i64)),
+        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => Ok(Value::Int(f.trunc() as i64)),
+        Value::Float(f) => args.value_error(
+            interpreter,
+            "flow::eval::conversion",
+            format!("cannot convert {} to int", Value::Float(f).repr()),
+            "only finite floats within ±9.2e18 convert",
+        ),
+        Value::Str(s) => match s.trim().replace('_', "").parse::<i64>() {
+            Ok(i) => Ok(Value::Int(i)),
+            Err(_) => args.value_error(
+                interpreter,
+                "flow::eval::conversion",
+                format!("cannot convert {} to int", Value::Str(s.clone()).repr()),
+                "the text must be a whole number, like \"42\"",
+            ),
+        },
+        _ => Err(args.wrong_type(0, "a number, bool or str")),
+    }
+}
+
+fn to_float(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0).clone() {
+        Value::Int(i) => Ok(Value::Float(i as f64)),
+        Value::Float(f) => Ok(Value::Float(f)),
+        Value::Bool(b) => Ok(Value::Float(b as i64 as f64)),
+        Value::Str(s) => match s.trim().replace('_', "").to_lowercase().parse::<f64>() {
+            Ok(f) => Ok(Value::Float(f)),
+            Err(_) => args.value_error(
+                interpreter,
+                "flow::eval::conversion",
+                format!("cannot convert {} to float", Value::Str(s.clone()).repr()),
+                "the text must be a number, like \"2.5\" or \"1e-3\"",
+            ),
+        },
+        _ => Err(args.wrong_type(0, "a number, bool or str")),
+    }
+}
+
+fn format(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let spec = args.str(1)?;
+    format_value(args.value(0), &spec)
+        .map(|text| Value::str(&text))
+        .map_err(|message| {
+            Box::new(
+                Diagnostic::error(
+                    "flow::check::format_spec",
+                    format!("bad format spec: {message}"),
+                    args.spans[1],
+                )
+                .with_label("this spec")
+                .with_help(
+                    "specs look like `.3f`, `>8`, `,d`, `.1%`, `.2e` (see docs/language.md)",
+                ),
+            )
+        })
+}
+
+fn type_of(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::str(&args.value(0).type_name()))
+}
+
+fn zip(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Value::Tuple(sequences) = args.value(0).clone() else {
+        return Ok(Value::list(vec![]));
+    };
+    let mut columns = Vec::new();
+    for sequence in sequences.iter() {
+        match interpreter.iterate(sequence, args.spans[0])? {
+            Some(items) => columns.push(items),
+            None => return Ok(Value::Unknown(Type::List(Box::new(Type::Tuple)))),
+        }
+    }
+    let rows = columns.iter().map(Vec::len).min().unwrap_or(0);
+    Ok(Value::list(
+        (0..rows)
+            .map(|r| Value::tuple(columns.iter().map(|c| c[r].clone()).collect()))
+            .collect(),
+    ))
+}
+
+fn enumerate(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let items = args.items(interpreter, 0)?;
+    let start = args.int(1)?;
+    Ok(Value::list(
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| Value::tuple(vec![Value::Int(start + i as i64), item]))
+            .collect(),
+    ))
+}
+
+fn sorted(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let mut items = args.items(interpreter, 0)?;
+    let reverse = args.bool(1)?;
+    let mut incomparable = None;
+    items.sort_by(|a, b| {
+        compare(a, b).unwrap_or_else(|| {
+            incomparable.get_or_insert((a.type_name(), b.type_name()));
+            Ordering::Equal
+        })
+    });
+    if let Some((a, b)) = incomparable {
+        return Err(Box::new(
+            Diagnostic::error(
+                "flow::check::argument_type",
+                format!("cannot order {a} and {b}"),
+                args.spans[0],
+            )
+            .with_label("mixed values")
+            .with_help("sort numbers with numbers and strings with strings"),
+        ));
+    }
+    if reverse {
+        items.reverse();
+    }
+    Ok(Value::list(items))
+}
+
+fn reversed(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let mut items = args.items(interpreter, 0)?;
+    items.reverse();
+    Ok(Value::list(items))
+}
+
+fn list(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::list(args.items(interpreter, 0)?))
+}
+
+fn truth_values(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Vec<bool>> {
+    let items = args.items(interpreter, 0)?;
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Bool(b) => Ok(*b),
+            other => Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::argument_type",
+                    format!(
+                        "`{}` needs bools, found {}",
+                        args.builtin.name,
+                        other.type_name()
+                    ),
+                    args.spans[0],
+                )
+                .with_label("not all bools")
+                .with_help("compare first, e.g. `any([x > 0 for x in xs])`"),
+            )),
+        })
+        .collect()
+}
+
+fn any(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::Bool(
+        truth_values(interpreter, args)?.into_iter().any(|b| b),
+    ))
+}
+
+fn all(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::Bool(
+        truth_values(interpreter, args)?.into_iter().all(|b| b),
+    ))
+}
+
+fn compute(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0) {
+        Value::Tuple(values) if values.len() == 1 => Ok(values[0].clone()),
+        other => Ok(other.clone()),
+    }
+}
+
+fn error(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let message = match args.value(0) {
+        Value::Unknown(_) => return Ok(Value::Unknown(Type::Any)),
+        other => other.display(),
+    };
+    interpreter.value_error(
+        Diagnostic::error("flow::eval::user_error", message, args.call)
+            .with_label("raised here")
+            .with_help("this error was raised by the program with `error(…)`"),
+    )
+}
+
+fn assert(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0) {
+        Value::Bool(true) | Value::Unknown(Type::Bool | Type::Any) => Ok(Value::None),
+        Value::Bool(false) => {
+            let message = args.value(1).display();
+            interpreter.value_error(
+                Diagnostic::error(
+                    "flow::eval::assertion",
+                    format!("assertion failed: {message}"),
+                    args.spans[0],
+                )
+                .with_label("this is false")
+                .with_help("the program asserted this condition"),
+            )?;
+            Ok(Value::None)
+        }
+        _ => Err(args.wrong_type(0, "a bool")),
+    }
+}
+
+fn sleep(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if args.any_unknown() {
+        return Ok(Value::None);
+    }
+    let seconds = args.float(0)?;
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(args.wrong_type(0, "a number of seconds between 0 and 86400"));
+    }
+    if !interpreter.is_checking() {
+        interpreter.flush_output();
+        std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+    }
+    Ok(Value::None)
+}
+
+fn math(_: &mut Interpreter, args: &mut Args, f: fn(f64) -> f64) -> Eval<Value> {
+    Ok(Value::Float(f(args.float(0)?)))
+}
+
+fn isnan(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(Value::Bool(args.float(0)?.is_nan()))
+}
+
+fn split(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let text = args.receiver_str();
+    let pieces: Vec<Value> = match args.value(0) {
+        Value::None => text.split_whitespace().map(Value::str).collect(),
+        _ => {
+            let sep = args.str(0)?;
+            if sep.is_empty() {
+                return Err(args.wrong_type(0, "a non-empty str"));
+            }
+            text.split(&*sep).map(Value::str).collect()
+        }
+    };
+    Ok(Value::list(pieces))
+}
+
+fn join(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let items = args.items(interpreter, 0)?;
+    let mut pieces = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::Str(s) => pieces.push(s.to_string()),
+            other => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::argument_type",
+                        format!("`join` needs strings, found {}", other.type_name()),
+                        args.spans[0],
+                    )
+                    .with_label("not all strings")
+                    .with_help("convert first: \", \".join([str(x) for x in xs])"),
+                ))
+            }
+        }
+    }
+    Ok(Value::str(&pieces.join(&args.receiver_str())))
+}
+
+// ---------------------------------------------------------------------- help and docs
+
+/// `:help name` text: signature, summary, example.
+pub fn help(name: &str) -> Option<String> {
+    let builtin = BUILTINS
+        .iter()
+        .find(|b| b.name == name || b.qualified_name() == name)?;
+    let mut text = format!(
+        "{}\n  {}\n  example: {}",
+        builtin.signature_text(),
+        builtin.summary,
+        builtin.example
+    );
+    if !builtin.example_output.is_empty() {
+        text.push_str(&format!("\n        → {}", builtin.example_output));
+    }
+    Some(text)
+}
+
+/// `:help` with no name: every builtin by category.
+pub fn help_index() -> String {
+    let mut out = String::from("builtins (`:help NAME` for one):\n");
+    let mut categories: Vec<&str> = Vec::new();
+    for builtin in BUILTINS {
+        if !categories.contains(&builtin.category) {
+            categories.push(builtin.category);
+        }
+    }
+    for category in categories {
+        let names: Vec<String> = BUILTINS
+            .iter()
+            .filter(|b| b.category == category)
+            .map(|b| b.qualified_name())
+            .collect();
+        out.push_str(&format!("  {category}: {}\n", names.join(" ")));
+    }
+    out.push_str(&format!(
+        "  constants: {}",
+        CONSTANTS.iter().map(|c| c.0).collect::<Vec<_>>().join(" ")
+    ));
+    out
+}
+
+/// docs/builtins.md, generated from the table (a test keeps the file current).
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Builtins\n\nGenerated from the builtin table in `src/eval/builtins.rs` \
+         (`FLOW_BLESS=1 cargo test --test docs` rewrites it). The REPL's `:help NAME` shows the same text.\n",
+    );
+    let mut categories: Vec<&str> = Vec::new();
+    for builtin in BUILTINS {
+        if !categories.contains(&builtin.category) {
+            categories.push(builtin.category);
+        }
+    }
+    for category in categories {
+        out.push_str(&format!("\n## {category}\n\n| signature | what it does | example | prints |\n|---|---|---|---|\n"));
+        for builtin in BUILTINS.iter().filter(|b| b.category == category) {
+            out.push_str(&format!(
+                "| `{}` | {} | `{}` | `{}` |\n",
+                builtin.signature_text(),
+                builtin.summary.replace('|', "\\|"),
+                builtin.example.replace('|', "\\|"),
+                builtin.example_output.replace('|', "\\|")
+            ));
+        }
+    }
+    out.push_str("\n## constants\n\n| name | value |\n|---|---|\n");
+    for (name, _, doc) in CONSTANTS {
+        out.push_str(&format!("| `{name}` | {doc} |\n"));
+    }
+    out
+}

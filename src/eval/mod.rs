@@ -1,0 +1,12 @@
+//! Evaluation: the interpreter (check and run modes), values, operators and builtins.
+
+pub mod builtins;
+pub mod format;
+pub mod interpreter;
+pub mod modules;
+pub mod operators;
+pub mod signature;
+pub mod value;
+
+pub use interpreter::{Eval, Interpreter, Mode};
+pub use value::{Type, Value};

@@ -1,0 +1,91 @@
+//! The `flow` command: a thin shell over the library's stages.
+
+use clap::{Parser, Subcommand};
+use flow::cli;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "flow",
+    args_conflicts_with_subcommands = true,
+    version,
+    about = "A typed dataflow language for lazy, chunked arrays, datasets and dataframes",
+    after_help = "With no command and no -e, flow starts the REPL.\n\n\
+                  Exit codes: 0 success · 1 the program has errors (nothing ran) · 2 usage or \
+                  input-file error · 3 runtime error · 70 internal error"
+)]
+struct Arguments {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Run PROGRAM (flow source text) and print the value of its last expression
+    #[arg(
+        short = 'e',
+        long = "eval",
+        value_name = "PROGRAM",
+        allow_hyphen_values = true
+    )]
+    eval: Option<String>,
+    /// Worker threads for computing (default: one per core)
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<NonZeroUsize>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a script, then run it
+    Run { file: PathBuf },
+    /// Report every error in a script without running anything
+    Check { file: PathBuf },
+    /// Print the DOT graph of the script's lazy values
+    Graph {
+        file: PathBuf,
+        /// Write the DOT text to this file instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Draw one node per chunk task instead of one per operation
+        #[arg(long)]
+        tasks: bool,
+    },
+    /// Print the syntax tree of a script (a stable text form, one node per line)
+    Parse { file: PathBuf },
+    /// Start the interactive prompt
+    Repl,
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("flow: internal error: {info}\nThis is a bug in flow; please report it with the input that caused it.");
+    }));
+    // Deeply nested programs recurse deeply in every stage; a large stack (reserved, not
+    // committed) keeps that a diagnostic rather than a crash.
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 29)
+        .spawn(main_with_arguments);
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        _ => ExitCode::from(cli::EXIT_INTERNAL),
+    }
+}
+
+fn main_with_arguments() -> ExitCode {
+    let arguments = Arguments::parse();
+    let options = cli::Options {
+        threads: arguments.threads.map(NonZeroUsize::get),
+    };
+    if let Some(program) = arguments.eval {
+        return cli::evaluate_text(&program, &options);
+    }
+    match arguments.command {
+        None | Some(Command::Repl) => cli::repl(&options),
+        Some(Command::Run { file }) => cli::run_file(&file, &options),
+        Some(Command::Check { file }) => cli::check_file(&file),
+        Some(Command::Parse { file }) => cli::parse_file(&file),
+        Some(Command::Graph {
+            file,
+            output,
+            tasks,
+        }) => cli::graph_file(&file, output.as_deref(), tasks),
+    }
+}

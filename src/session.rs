@@ -1,0 +1,68 @@
+//! A session: the sources loaded so far and the bindings made so far, for checking and for
+//! running. A script is one session; the REPL keeps one across lines.
+
+use crate::check::resolve_names;
+use crate::diagnostic::{has_errors, Diagnostic};
+use crate::eval::{Interpreter, Mode, Value};
+use crate::source::{SourceId, SourceMap};
+use crate::syntax::ast::Program;
+use std::io::Write;
+
+pub struct Session {
+    pub sources: SourceMap,
+    checker: Interpreter,
+    runner: Interpreter,
+}
+
+impl Session {
+    /// A session whose program output (`print`) goes to `output`.
+    pub fn new(output: Box<dyn Write>) -> Session {
+        let sources = SourceMap::new();
+        Session {
+            checker: Interpreter::new(Mode::Check, sources.clone(), Box::new(std::io::sink())),
+            runner: Interpreter::new(Mode::Run, sources.clone(), output),
+            sources,
+        }
+    }
+
+    pub fn load(&self, name: impl Into<String>, text: impl Into<std::sync::Arc<str>>) -> SourceId {
+        self.sources.add(name, text)
+    }
+
+    /// Names bound so far (for the REPL's `:vars` and completion).
+    pub fn bound_names(&self) -> Vec<String> {
+        self.checker.main.names()
+    }
+
+    pub(crate) fn check(&mut self, program: &Program) -> Vec<Diagnostic> {
+        let known = self.checker.main.names();
+        let snapshot = self
+            .checker
+            .main
+            .globals
+            .read()
+            .expect("module lock")
+            .clone();
+        let mut diagnostics = resolve_names(program, &known);
+        let main = self.checker.main.clone();
+        if let Err(diagnostic) = self.checker.exec_program(&program.statements, &main) {
+            self.checker.report(*diagnostic);
+        }
+        self.checker.check_uncalled_functions();
+        diagnostics.append(&mut self.checker.diagnostics);
+        diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
+        if has_errors(&diagnostics) {
+            // The program will not run: forget what it bound, so the next input is checked
+            // against what actually exists.
+            *self.checker.main.globals.write().expect("module lock") = snapshot;
+        }
+        diagnostics
+    }
+
+    pub(crate) fn run(&mut self, program: &Program) -> Result<Option<Value>, Diagnostic> {
+        let main = self.runner.main.clone();
+        let result = self.runner.exec_program(&program.statements, &main);
+        self.runner.flush_output();
+        result.map_err(|d| *d)
+    }
+}
