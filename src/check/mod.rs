@@ -9,7 +9,9 @@ pub use names::resolve_names;
 
 /// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    // One-letter names are too short for a typo to be told apart from another name.
+    let limit = if length < 3 { 0 } else { (length / 3).max(1) };
     let lower = name.to_lowercase();
     candidates
         .into_iter()
