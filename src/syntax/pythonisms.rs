@@ -257,8 +257,8 @@ fn find_symbol(text: &str, symbol: &str) -> Option<(usize, usize)> {
 fn star_parameter(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     (0..bytes.len()).find_map(|i| {
-        let after_separator = text[..i].trim_end().ends_with(['(', ',']);
-        (bytes[i] == b'*' && after_separator).then_some((i, i + 1))
+        // `*` is ASCII, so `i` is a char boundary when it matches.
+        (bytes[i] == b'*' && text[..i].trim_end().ends_with(['(', ','])).then_some((i, i + 1))
     })
 }
 
