@@ -79,3 +79,28 @@ fn every_stdlib_function_has_a_doc_comment() {
         }
     }
 }
+
+#[test]
+fn every_diagnostic_code_is_documented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let documented = std::fs::read_to_string(root.join("docs/diagnostics.md")).unwrap();
+    let mut missing = Vec::new();
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split('"').skip(1).step_by(2) {
+                let is_code = piece.starts_with("flow::") && piece.matches("::").count() == 2;
+                if is_code && !piece.contains(' ') && !documented.contains(&format!("`{piece}`")) {
+                    missing.push(format!("{piece} ({})", path.display()));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "codes missing from docs/diagnostics.md: {missing:?}");
+}
