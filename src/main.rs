@@ -9,7 +9,6 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "flow",
-    args_conflicts_with_subcommands = true,
     version,
     about = "A typed dataflow language for lazy, chunked arrays, datasets and dataframes",
     after_help = "With no command and no -e, flow starts the REPL.\n\n\
@@ -74,6 +73,15 @@ fn main_with_arguments() -> ExitCode {
     let options = cli::Options {
         threads: arguments.threads.map(NonZeroUsize::get),
     };
+    if let (Some(_), Some(_)) = (&arguments.eval, &arguments.command) {
+        use clap::CommandFactory;
+        Arguments::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-e cannot be combined with a command",
+            )
+            .exit();
+    }
     if let Some(program) = arguments.eval {
         return cli::evaluate_text(&program, &options);
     }

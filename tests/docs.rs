@@ -102,5 +102,8 @@ fn every_diagnostic_code_is_documented() {
             }
         }
     }
-    assert!(missing.is_empty(), "codes missing from docs/diagnostics.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes missing from docs/diagnostics.md: {missing:?}"
+    );
 }

@@ -25,7 +25,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             (distance, c)
         })
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, c.len()))
+        .min_by_key(|(d, c)| (*d, !c.to_lowercase().starts_with(&lower), c.len()))
         .map(|(_, c)| c.to_string())
 }
 

@@ -645,13 +645,17 @@ fn max(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     extreme(interpreter, args, Ordering::Greater, "max")
 }
 
-fn abs(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+fn abs(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     match args.value(0) {
-        Value::Int(i) => {
-            Ok(Value::Int(i.checked_abs().ok_or_else(|| {
-                args.wrong_type(0, "an int above -2**63")
-            })?))
-        }
+        Value::Int(i) => match i.checked_abs() {
+            Some(a) => Ok(Value::Int(a)),
+            None => args.value_error(
+                interpreter,
+                "flow::eval::overflow",
+                "integer overflow".into(),
+                "use floats for values beyond ±9.2e18",
+            ),
+        },
         Value::Float(f) => Ok(Value::Float(f.abs())),
         _ => Err(args.wrong_type(0, "a number")),
     }
@@ -672,6 +676,12 @@ fn round(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         }
         _ => {
             let digits = args.int(1)?.clamp(-300, 300) as i32;
+            if (0..=17).contains(&digits) && x.is_finite() {
+                // Rounds the exact binary value, half to even, as Python: round(2.675, 2) is 2.67.
+                return Ok(Value::Float(
+                    format!("{x:.*}", digits as usize).parse().unwrap_or(x),
+                ));
+            }
             let scale = 10f64.powi(digits);
             let scaled = x * scale;
             if !scaled.is_finite() {

@@ -92,6 +92,7 @@ pub fn bind_arguments(
     let mut rest = Vec::new();
     let mut rest_span: Option<Span> = None;
     let mut position = 0;
+    let positional_count = args.iter().filter(|a| a.name.is_none()).count();
     for arg in args {
         match &arg.name {
             None => {
@@ -106,7 +107,7 @@ pub fn bind_arguments(
                         Diagnostic::error(
                             "flow::check::arity",
                             format!(
-                                "`{name}` takes {takes} argument{} but more were given",
+                                "`{name}` takes {takes} positional argument{} but {positional_count} were given",
                                 if takes == 1 { "" } else { "s" }
                             ),
                             arg.span,

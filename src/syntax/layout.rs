@@ -116,8 +116,13 @@ pub fn layout(source: &str, source_id: SourceId) -> Layout {
                             )),
                         );
                         statement_broken = true;
-                        if let Some(depth) = stack.iter().rposition(|o| o.bracket == opener) {
-                            stack.truncate(depth);
+                        // Close the matching bracket if one is open; otherwise take this as the
+                        // (mistyped) close of the innermost one, so it is not reported again.
+                        match stack.iter().rposition(|o| o.bracket == opener) {
+                            Some(depth) => stack.truncate(depth),
+                            None => {
+                                stack.pop();
+                            }
                         }
                     }
                     None => {
@@ -136,7 +141,10 @@ pub fn layout(source: &str, source_id: SourceId) -> Layout {
             }
             b'\n' => {
                 let inside_expression = stack.last().is_some_and(|open| !open.is_block);
-                if inside_expression || ends_with_operator(&out, i) {
+                if let Some(backslash) = explicit_continuation(&out, i) {
+                    out[backslash] = b' ';
+                    blank_newline(&mut out, i);
+                } else if inside_expression || ends_with_operator(&out, i) {
                     blank_newline(&mut out, i);
                 } else if let Some(next) = leading_continuation(bytes, i + 1) {
                     for k in i..next {
@@ -268,9 +276,6 @@ fn ends_with_operator(out: &[u8], newline: usize) -> bool {
     let Some(&last) = trimmed.last() else {
         return false;
     };
-    if trimmed.ends_with(b"\\") {
-        return false; // the grammar's explicit line continuation
-    }
     if matches!(
         last,
         b'+' | b'-' | b'*' | b'/' | b'%' | b'@' | b'=' | b'<' | b'>' | b',' | b'|' | b'&'
@@ -285,6 +290,19 @@ fn ends_with_operator(out: &[u8], newline: usize) -> bool {
         &trimmed[word_start..],
         b"and" | b"or" | b"not" | b"then" | b"else" | b"in"
     )
+}
+
+/// The position of a `\` that ends the line at `newline` (an explicit continuation).
+fn explicit_continuation(out: &[u8], newline: usize) -> Option<usize> {
+    let end = if newline > 0 && out[newline - 1] == b'\r' {
+        newline - 1
+    } else {
+        newline
+    };
+    let position = out[..end]
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))?;
+    (out[position] == b'\\').then_some(position)
 }
 
 fn trim_end(line: &[u8]) -> &[u8] {
@@ -345,6 +363,14 @@ mod tests {
         assert_eq!(
             statements("x = 1 +\n  2\ny = x\n  |> f()"),
             ["x = 1 +   2", "y = x   |> f()"]
+        );
+    }
+
+    #[test]
+    fn backslash_continues_a_line() {
+        assert_eq!(
+            statements("v = 1 \\\n  + 2\nw = 3"),
+            ["v = 1     + 2", "w = 3"]
         );
     }
 

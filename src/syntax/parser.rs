@@ -24,8 +24,16 @@ pub fn parse_program(text: &str, source: SourceId) -> (Program, Vec<Diagnostic>)
     let layout = layout(text, source);
     let mut diagnostics = layout.diagnostics;
     let mut statements = Vec::new();
+    // After a rejected Python-style `…:` line, its indented body is skipped: its lines would only
+    // add confusing errors (names bound by the rejected line look unknown).
+    let mut rejected_block_indent: Option<usize> = None;
     for range in &layout.statements {
         let statement_text = &layout.text[range.clone()];
+        let indent = indentation(text, range.start);
+        match rejected_block_indent {
+            Some(block) if indent > block => continue,
+            _ => rejected_block_indent = None,
+        }
         let builder = Builder {
             source,
             offset: range.start,
@@ -43,6 +51,9 @@ pub fn parse_program(text: &str, source: SourceId) -> (Program, Vec<Diagnostic>)
                 }
             }
             Err(error) => {
+                if statement_text.trim_end().ends_with(':') {
+                    rejected_block_indent = Some(indent);
+                }
                 let habit = python_habit(statement_text, source, range.start);
                 diagnostics.push(
                     habit.unwrap_or_else(|| {
@@ -53,6 +64,15 @@ pub fn parse_program(text: &str, source: SourceId) -> (Program, Vec<Diagnostic>)
         }
     }
     (Program { statements }, diagnostics)
+}
+
+/// Columns of whitespace before `position` on its line.
+fn indentation(text: &str, position: usize) -> usize {
+    let line_start = text[..position].rfind('\n').map_or(0, |p| p + 1);
+    text[line_start..position]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .count()
 }
 
 /// Parse a single expression (used for the defaults in builtin signatures).
@@ -143,9 +163,12 @@ struct Operand {
 }
 
 impl Builder {
+    /// The pair's span, without the whitespace pest may have consumed after it (before an
+    /// optional element that then did not match).
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.source, s.start() + self.offset, s.end() + self.offset)
+        let end = s.start() + pair.as_str().trim_end().len();
+        Span::new(self.source, s.start() + self.offset, end + self.offset)
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
@@ -180,7 +203,18 @@ impl Builder {
             Rule::assign => {
                 let mut inner = pair.into_inner();
                 let pattern = self.pattern(inner.next().unwrap());
-                let value = self.expr(inner.next().unwrap())?;
+                let mut value = self.expr(inner.next().unwrap())?;
+                if let Some(rest) = inner.next() {
+                    let mut items = vec![value];
+                    for item in rest.into_inner() {
+                        items.push(self.expr(item)?);
+                    }
+                    let span = items[0].span.to(items[items.len() - 1].span);
+                    value = Expr {
+                        kind: ExprKind::Tuple(items),
+                        span,
+                    };
+                }
                 StatementKind::Assign { pattern, value }
             }
             _ => StatementKind::Expr(self.expr(pair)?),
@@ -669,7 +703,10 @@ impl Builder {
                 Rule::fstring_hole => {
                     let mut inner = piece.into_inner();
                     let value = self.expr(inner.next().unwrap())?;
-                    let spec = inner.next().map(|s| s.as_str().to_string());
+                    let spec = inner
+                        .next()
+                        .and_then(|s| s.into_inner().next())
+                        .map(|s| s.as_str().to_string());
                     parts.push(FormatPart::Hole { value, spec });
                 }
                 _ => {
