@@ -16,11 +16,16 @@
 //! Every stage returns its result together with diagnostics instead of stopping at the first
 //! problem; rendering them is left to the edges (the CLI and the REPL).
 
+pub mod array;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod eval;
+pub mod graph;
 pub mod io;
+pub mod kernels;
+pub mod opt;
+pub mod runtime;
 pub mod session;
 pub mod source;
 pub mod syntax;

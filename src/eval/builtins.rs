@@ -2,11 +2,13 @@
 //! one-line summary and an example. The REPL's `:help`, docs/builtins.md and a test that runs
 //! every example all read this table.
 
+use super::arrays;
 use super::format::format_value;
 use super::interpreter::{Eval, Interpreter, CHECK_MAX_MATERIALISED};
 use super::operators::{self, compare};
 use super::signature::{ParamSpec, Signature};
 use super::value::{Type, Value};
+use crate::array::node::Reduction;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceId, Span};
 use std::cmp::Ordering;
@@ -33,6 +35,7 @@ pub struct Builtin {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Receiver {
     Str,
+    Array,
     /// Any value (`x.compute()`).
     Any,
 }
@@ -42,6 +45,7 @@ impl Builtin {
         match self.receiver {
             Some(Receiver::Str) => format!("str.{}", self.name),
             Some(Receiver::Any) => format!("x.{}", self.name),
+            Some(Receiver::Array) => format!("array.{}", self.name),
             None => self.name.to_string(),
         }
     }
@@ -199,11 +203,11 @@ pub static BUILTINS: &[Builtin] = &[
     builtin!("range" "(start, stop=none, step=1)", "core",
         "The list of ints from `start` (or 0) up to but not including `stop`, by `step`.",
         "range(2, 10, 3)" => "[2, 5, 8]", returns Type::Any, range),
-    builtin!("sum" "(values, start=0)", "core", "Sum of the items (compensated, so float sums do not drift).",
+    builtin!("sum" "(values, start=0, axis=none, keepdims=false)", "core", "Sum of the items (compensated, so float sums do not drift).",
         "sum([0.1] * 10)" => "1.0", returns Type::Any, sum),
-    builtin!("min" "(*values)", "core", "Smallest item: `min(xs)` or `min(a, b, …)`.",
+    builtin!("min" "(*values, axis=none, keepdims=false)", "core", "Smallest item: `min(xs)` or `min(a, b, …)`.",
         "min(3, 1, 2)" => "1", returns Type::Any, min),
-    builtin!("max" "(*values)", "core", "Largest item: `max(xs)` or `max(a, b, …)`.",
+    builtin!("max" "(*values, axis=none, keepdims=false)", "core", "Largest item: `max(xs)` or `max(a, b, …)`.",
         "max([3, 1, 2])" => "3", returns Type::Any, max),
     builtin!("abs" "(x)", "core", "Absolute value.", "abs(-2.5)" => "2.5", returns Type::Any, abs),
     builtin!("round" "(x, digits=none)", "core",
@@ -229,8 +233,8 @@ pub static BUILTINS: &[Builtin] = &[
         "reversed((1, 2, 3))" => "[3, 2, 1]", returns Type::Any, reversed),
     builtin!("list" "(sequence)", "core", "The items of a tuple, string or record (its keys) as a list.",
         "list(\"abc\")" => "[\"a\", \"b\", \"c\"]", returns Type::Any, list),
-    builtin!("any" "(values)", "core", "Is any item true? (bools only)", "any([false, true])" => "true", returns Type::Bool, any),
-    builtin!("all" "(values)", "core", "Are all items true? (bools only)", "all([x > 0 for x in [1, 2]])" => "true", returns Type::Bool, all),
+    builtin!("any" "(values, axis=none, keepdims=false)", "core", "Is any item true? (bools only)", "any([false, true])" => "true", returns Type::Bool, any),
+    builtin!("all" "(values, axis=none, keepdims=false)", "core", "Are all items true? (bools only)", "all([x > 0 for x in [1, 2]])" => "true", returns Type::Bool, all),
     builtin!("compute" "(*values)", "core",
         "Force lazy values, computing shared parts once: one value, or a tuple of several.",
         "lo, hi = compute(1 + 1, 2 * 3); hi - lo" => "4", returns Type::Any, compute),
@@ -263,6 +267,72 @@ pub static BUILTINS: &[Builtin] = &[
     builtin!("floor" "(x)", "math", "Largest whole number not above x (a float).", "floor(-1.5)" => "-2.0", returns Type::Float, |i, a| math(i, a, f64::floor)),
     builtin!("ceil" "(x)", "math", "Smallest whole number not below x (a float).", "ceil(1.2)" => "2.0", returns Type::Float, |i, a| math(i, a, f64::ceil)),
     builtin!("isnan" "(x)", "math", "Is x not-a-number?", "isnan(nan)" => "true", returns Type::Bool, isnan),
+    // ---- arrays
+    builtin!("ones" "(shape, dtype=none, chunks=\"auto\")", "arrays", "A lazy array of ones (f64 unless `dtype` says otherwise).",
+        "print(ones((2, 3), chunks=2))" => "[[1. 1. 1.]\n [1. 1. 1.]]", returns Type::Array, arrays::ones),
+    builtin!("zeros" "(shape, dtype=none, chunks=\"auto\")", "arrays", "A lazy array of zeros.",
+        "print(zeros(3, dtype=\"i64\"))" => "[0 0 0]", returns Type::Array, arrays::zeros),
+    builtin!("full" "(shape, fill_value, dtype=none, chunks=\"auto\")", "arrays", "A lazy array with every element `fill_value`.",
+        "print(full((2,), 7))" => "[7 7]", returns Type::Array, arrays::full),
+    builtin!("ones_like" "(a, dtype=none)", "arrays", "Ones with the shape, chunks (and dtype) of `a`.",
+        "print(ones_like(arange(3)))" => "[1 1 1]", returns Type::Array, arrays::ones_like),
+    builtin!("zeros_like" "(a, dtype=none)", "arrays", "Zeros with the shape, chunks (and dtype) of `a`.",
+        "print(zeros_like(arange(3.0)))" => "[0. 0. 0.]", returns Type::Array, arrays::zeros_like),
+    builtin!("arange" "(start, stop=none, step=1, dtype=none, chunks=\"auto\")", "arrays",
+        "Evenly spaced values in [start, stop) (or [0, start)); ints if all arguments are ints.",
+        "print(arange(1, 10, 3))" => "[1 4 7]", returns Type::Array, arrays::arange),
+    builtin!("linspace" "(start, stop, num=50, chunks=\"auto\")", "arrays", "`num` evenly spaced values from `start` to `stop` inclusive.",
+        "print(linspace(0, 1, 5))" => "[0.   0.25 0.5  0.75 1.  ]", returns Type::Array, arrays::linspace),
+    builtin!("array" "(values, dtype=none, chunks=\"auto\")", "arrays", "An array from (nested) lists of numbers.",
+        "print(array([[1, 2], [3, 4]]).T)" => "[[1 3]\n [2 4]]", returns Type::Array, arrays::array),
+    builtin!("random.normal" "(loc=0.0, scale=1.0, size=none, chunks=\"auto\", seed=none)", "arrays",
+        "Normal samples; the same values whatever the chunking or threads (counter-based, keyed by element index).",
+        "random.normal(size=1e6, chunks=1e5, seed=1).shape" => "(1000000,)", returns Type::Array, arrays::random_normal),
+    builtin!("random.uniform" "(low=0.0, high=1.0, size=none, chunks=\"auto\", seed=none)", "arrays", "Uniform samples on [low, high).",
+        "print(random.uniform(size=1000, seed=3).max() < 1.0)" => "true", returns Type::Array, arrays::random_uniform),
+    builtin!("random.integers" "(low, high, size=none, chunks=\"auto\", seed=none)", "arrays", "Uniform integers on [low, high).",
+        "print(random.integers(0, 10, size=1000, seed=3).min() >= 0)" => "true", returns Type::Array, arrays::random_integers),
+    builtin!("where" "(condition, x, y)", "arrays", "Elementwise `x` where `condition` is true, else `y`.",
+        "print(where(arange(4) > 1, 1.0, 0.0))" => "[0. 0. 1. 1.]", returns Type::Array, arrays::where_),
+    builtin!("clip" "(x, low, high)", "arrays", "Values limited to [low, high].",
+        "print(clip(arange(5), 1, 3))" => "[1 1 2 3 3]", returns Type::Array, arrays::clip),
+    builtin!("concatenate" "(arrays, axis=0)", "arrays", "Join arrays along an existing axis.",
+        "print(concatenate([arange(2), arange(3)]))" => "[0 1 0 1 2]", returns Type::Array, arrays::concatenate),
+    builtin!("stack" "(arrays, axis=0)", "arrays", "Join arrays of one shape along a new axis.",
+        "stack([ones(3), zeros(3)]).shape" => "(2, 3)", returns Type::Array, arrays::stack),
+    builtin!("histogram" "(x, bins=10, range=none)", "arrays", "Counts in `bins` equal bins over `range=(low, high)`, and the bin edges.",
+        "counts, edges = histogram(arange(10), bins=2, range=(0, 10)); print(counts, edges)" => "[5 5] [ 0.  5. 10.]",
+        returns Type::Tuple, arrays::histogram),
+    Builtin {
+        effects: true,
+        ..builtin!("graph" "(x, path, tasks=false)", "arrays",
+        "Write the DOT graph of `x` (one node per operation, or per chunk task with `tasks=true`).",
+        "graph(ones(4, chunks=2).sum(), \"/dev/null\")" => "", returns Type::None, arrays::graph)
+    },
+    builtin!("arcsin" "(x)", "math", "Inverse sine.", "arcsin(1.0)" => "1.5707963267948966", returns Type::Float, |i, a| math(i, a, f64::asin)),
+    builtin!("arccos" "(x)", "math", "Inverse cosine.", "arccos(1.0)" => "0.0", returns Type::Float, |i, a| math(i, a, f64::acos)),
+    builtin!("arctan" "(x)", "math", "Inverse tangent.", "arctan(0.0)" => "0.0", returns Type::Float, |i, a| math(i, a, f64::atan)),
+    builtin!("deg2rad" "(x)", "math", "Degrees to radians.", "deg2rad(180)" => "3.141592653589793", returns Type::Float, |i, a| math(i, a, f64::to_radians)),
+    builtin!("rad2deg" "(x)", "math", "Radians to degrees.", "rad2deg(pi)" => "180.0", returns Type::Float, |i, a| math(i, a, f64::to_degrees)),
+    builtin!("mean" "(x, axis=none, keepdims=false)", "reductions", "Mean over all axes or `axis` (one or a tuple).",
+        "print(mean(arange(4.0)))" => "1.5", returns Type::Array, mean_of),
+    builtin!("std" "(x, axis=none, ddof=0, keepdims=false)", "reductions", "Standard deviation (ddof=0 as NumPy).",
+        "print(std(array([1.0, 3.0])))" => "1.0", returns Type::Array, std_of),
+    builtin!("var" "(x, axis=none, ddof=0, keepdims=false)", "reductions", "Variance (ddof=0 as NumPy).",
+        "print(var(array([1.0, 3.0]), ddof=1))" => "2.0", returns Type::Array, var_of),
+    builtin!("prod" "(x, axis=none, keepdims=false)", "reductions", "Product.", "print(prod(arange(1, 5)))" => "24", returns Type::Array, prod_of),
+    builtin!("argmin" "(x, axis=none)", "reductions", "Index of the smallest value (flat without `axis`).",
+        "print(argmin(array([3, 1, 2])))" => "1", returns Type::Array, argmin_of),
+    builtin!("argmax" "(x, axis=none)", "reductions", "Index of the largest value (flat without `axis`).",
+        "print(argmax(array([[1, 5], [7, 2]])))" => "2", returns Type::Array, argmax_of),
+    builtin!("nansum" "(x, axis=none, keepdims=false)", "reductions", "Sum skipping NaN.", "print(nansum(array([1.0, nan, 2.0])))" => "3.0", returns Type::Array, nansum_of),
+    builtin!("nanmean" "(x, axis=none, keepdims=false)", "reductions", "Mean skipping NaN.", "print(nanmean(array([1.0, nan, 2.0])))" => "1.5", returns Type::Array, nanmean_of),
+    builtin!("nanmin" "(x, axis=none, keepdims=false)", "reductions", "Minimum skipping NaN.", "print(nanmin(array([nan, 2.0, 1.0])))" => "1.0", returns Type::Array, nanmin_of),
+    builtin!("nanmax" "(x, axis=none, keepdims=false)", "reductions", "Maximum skipping NaN.", "print(nanmax(array([nan, 2.0, 1.0])))" => "2.0", returns Type::Array, nanmax_of),
+    builtin!("nanstd" "(x, axis=none, ddof=0, keepdims=false)", "reductions", "Standard deviation skipping NaN.",
+        "print(nanstd(array([1.0, nan, 3.0])))" => "1.0", returns Type::Array, nanstd_of),
+    builtin!("nanvar" "(x, axis=none, ddof=0, keepdims=false)", "reductions", "Variance skipping NaN.",
+        "print(nanvar(array([1.0, nan, 3.0])))" => "1.0", returns Type::Array, nanvar_of),
     // ---- methods
     Builtin {
         receiver: Some(Receiver::Str),
@@ -310,6 +380,106 @@ pub static BUILTINS: &[Builtin] = &[
         ..builtin!("compute" "()", "core", "The value itself, computed (lazy values are forced).",
         "(1 + 2).compute()" => "3", returns Type::Any, |_, a| Ok(a.receiver.clone().unwrap_or(Value::None)))
     },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("sum" "(axis=none, keepdims=false)", "array methods", "Sum over all axes or `axis`.",
+        "print(ones((2, 3)).sum(axis=0))" => "[2. 2. 2.]", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Sum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("prod" "(axis=none, keepdims=false)", "array methods", "Product.",
+        "print(arange(1, 4).prod())" => "6", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("mean" "(axis=none, keepdims=false)", "array methods", "Mean (from (count, mean, M2) partials).",
+        "print(arange(6.0).rechunk(2).mean())" => "2.5", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Mean))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("std" "(axis=none, ddof=0, keepdims=false)", "array methods", "Standard deviation.",
+        "print(array([1.0, 3.0]).std())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Std))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("var" "(axis=none, ddof=0, keepdims=false)", "array methods", "Variance.",
+        "print(array([1.0, 3.0]).var())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("min" "(axis=none, keepdims=false)", "array methods", "Minimum (NaN if any value is NaN).",
+        "print(array([3, 1, 2]).min())" => "1", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Min))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("max" "(axis=none, keepdims=false)", "array methods", "Maximum (NaN if any value is NaN).",
+        "print(array([3, 1, 2]).max())" => "3", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Max))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("any" "(axis=none, keepdims=false)", "array methods", "Is any element true (non-zero)?",
+        "print((arange(3) > 1).any())" => "true", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Any))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("all" "(axis=none, keepdims=false)", "array methods", "Are all elements true (non-zero)?",
+        "print((arange(3) > 1).all())" => "false", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::All))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("argmin" "(axis=none)", "array methods", "Index of the smallest value.",
+        "print(array([3, 1, 2]).argmin())" => "1", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::ArgMin))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("argmax" "(axis=none)", "array methods", "Index of the largest value.",
+        "print(array([[1, 5], [7, 2]]).argmax(axis=1))" => "[1 0]", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::ArgMax))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("nansum" "(axis=none, keepdims=false)", "array methods", "Sum skipping NaN.",
+        "print(array([1.0, nan]).nansum())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanSum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("nanmean" "(axis=none, keepdims=false)", "array methods", "Mean skipping NaN.",
+        "print(array([1.0, nan, 3.0]).nanmean())" => "2.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanMean))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("nanmin" "(axis=none, keepdims=false)", "array methods", "Minimum skipping NaN.",
+        "print(array([nan, 2.0]).nanmin())" => "2.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanMin))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("nanmax" "(axis=none, keepdims=false)", "array methods", "Maximum skipping NaN.",
+        "print(array([nan, 2.0]).nanmax())" => "2.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanMax))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("nanstd" "(axis=none, ddof=0, keepdims=false)", "array methods", "Standard deviation skipping NaN.",
+        "print(array([1.0, nan, 3.0]).nanstd())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanStd))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("nanvar" "(axis=none, ddof=0, keepdims=false)", "array methods", "Variance skipping NaN.",
+        "print(array([1.0, nan, 3.0]).nanvar())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanVar))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("rechunk" "(chunks)", "array methods", "The same values in other chunks.",
+        "ones((4, 4), chunks=2).rechunk((4, 1)).chunks" => "((4,), (1, 1, 1, 1))", returns Type::Array, arrays::rechunk)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("astype" "(dtype)", "array methods", "The values converted to `dtype` (floats to ints truncate).",
+        "print(array([1.7, -1.7]).astype(\"i64\"))" => "[ 1 -1]", returns Type::Array, arrays::astype)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("transpose" "(axes=none)", "array methods", "Axes reversed, or permuted by `axes`; `x.T` is `x.transpose()`.",
+        "ones((2, 3, 4)).transpose((2, 0, 1)).shape" => "(4, 2, 3)", returns Type::Array, arrays::transpose)
+    },
 ];
 
 /// Named constants.
@@ -322,6 +492,23 @@ pub static CONSTANTS: &[(&str, f64, &str)] = &[
     ("inf", f64::INFINITY, "positive infinity"),
     ("nan", f64::NAN, "not-a-number"),
 ];
+
+/// `random` and other namespaces of builtins (`random.normal`) as module values.
+pub fn namespace(name: &str) -> Option<Value> {
+    let prefix = format!("{name}.");
+    let members: Vec<&'static Builtin> = BUILTINS
+        .iter()
+        .filter(|b| b.receiver.is_none() && b.name.starts_with(&prefix))
+        .collect();
+    if members.is_empty() {
+        return None;
+    }
+    let module = super::value::Module::new(name);
+    for member in members {
+        module.set(&member.name[prefix.len()..], Value::Builtin(member));
+    }
+    Some(Value::Module(module))
+}
 
 pub fn function(name: &str) -> Option<&'static Builtin> {
     BUILTINS
@@ -341,7 +528,8 @@ pub fn global_names() -> impl Iterator<Item = &'static str> {
     BUILTINS
         .iter()
         .filter(|b| b.receiver.is_none())
-        .map(|b| b.name)
+        // `random.normal` is reached through the name `random`.
+        .map(|b| b.name.split('.').next().unwrap_or(b.name))
         .chain(CONSTANTS.iter().map(|c| c.0))
 }
 
@@ -349,6 +537,7 @@ fn receiver_matches(receiver: Receiver, value: &Value) -> bool {
     match receiver {
         Receiver::Any => true,
         Receiver::Str => matches!(value, Value::Str(_) | Value::Unknown(Type::Str)),
+        Receiver::Array => matches!(value, Value::Array(_) | Value::Unknown(Type::Array)),
     }
 }
 
@@ -463,9 +652,25 @@ fn literal_value(expr: &crate::syntax::ast::Expr) -> Option<Value> {
 
 // ---------------------------------------------------------------------- implementations
 
+macro_rules! reduction_functions {
+    ($($name:ident => $reduction:expr),* $(,)?) => {
+        $(fn $name(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+            let array = args.array(0)?;
+            arrays::reduce_array(interpreter, args, &array, $reduction, 1)
+        })*
+    };
+}
+
+reduction_functions! {
+    mean_of => Reduction::Mean, std_of => Reduction::Std, var_of => Reduction::Var, prod_of => Reduction::Prod,
+    argmin_of => Reduction::ArgMin, argmax_of => Reduction::ArgMax, nansum_of => Reduction::NanSum,
+    nanmean_of => Reduction::NanMean, nanmin_of => Reduction::NanMin, nanmax_of => Reduction::NanMax,
+    nanstd_of => Reduction::NanStd, nanvar_of => Reduction::NanVar,
+}
+
 fn print(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let (sep, end) = (args.str(1)?, args.str(2)?);
-    let Value::Tuple(values) = args.value(0).clone() else {
+    let Value::Tuple(values) = interpreter.force_value(args.value(0).clone())? else {
         return Ok(Value::None);
     };
     let text = values
@@ -478,6 +683,11 @@ fn print(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 fn len(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Value::Array(a) = args.value(0) {
+        if a.ndim() > 0 {
+            return Ok(Value::Int(a.shape[0] as i64));
+        }
+    }
     match args.value(0) {
         Value::List(items) | Value::Tuple(items) => Ok(Value::Int(items.len() as i64)),
         Value::Str(text) => Ok(Value::Int(text.chars().count() as i64)),
@@ -524,6 +734,9 @@ fn range(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 fn sum(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Value::Array(array) = args.value(0).clone() {
+        return arrays::reduce_array(interpreter, args, &array, Reduction::Sum, 2);
+    }
     let items = args.items(interpreter, 0)?;
     let start = args.value(1).clone();
     if items
@@ -591,6 +804,29 @@ fn sum(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(total)
 }
 
+fn extreme_of_array(
+    interpreter: &mut Interpreter,
+    args: &mut Args,
+    reduction: Reduction,
+) -> Option<Eval<Value>> {
+    match args.value(0) {
+        Value::Tuple(values) if values.len() == 1 => match &values[0] {
+            Value::Array(array) => {
+                let array = array.clone();
+                Some(arrays::reduce_array(
+                    interpreter,
+                    args,
+                    &array,
+                    reduction,
+                    1,
+                ))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn extreme(
     interpreter: &mut Interpreter,
     args: &mut Args,
@@ -638,14 +874,23 @@ fn extreme(
 }
 
 fn min(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Some(result) = extreme_of_array(interpreter, args, Reduction::Min) {
+        return result;
+    }
     extreme(interpreter, args, Ordering::Less, "min")
 }
 
 fn max(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Some(result) = extreme_of_array(interpreter, args, Reduction::Max) {
+        return result;
+    }
     extreme(interpreter, args, Ordering::Greater, "max")
 }
 
 fn abs(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Some(result) = arrays::math_on_array(interpreter, args) {
+        return result;
+    }
     match args.value(0) {
         Value::Int(i) => match i.checked_abs() {
             Some(a) => Ok(Value::Int(a)),
@@ -692,15 +937,39 @@ fn round(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
 }
 
-fn to_str(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    Ok(Value::str(&args.value(0).display()))
+fn to_str(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if interpreter.is_checking() && matches!(args.value(0), Value::Array(_)) {
+        return Ok(Value::Unknown(Type::Str));
+    }
+    Ok(Value::str(
+        &interpreter.force_value(args.value(0).clone())?.display(),
+    ))
 }
 
 fn repr(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::str(&args.value(0).repr()))
 }
 
+/// The value of a 0-d array argument as a scalar (computing it).
+fn scalar_argument(interpreter: &mut Interpreter, args: &mut Args) -> Eval<()> {
+    if let Value::Array(array) = args.value(0).clone() {
+        if array.ndim() != 0 {
+            return Err(args.wrong_type(0, "a number or a 0-d array (a full reduction)"));
+        }
+        args.values[0] = if interpreter.is_checking() {
+            Value::Unknown(Type::Any)
+        } else {
+            interpreter.array_scalar(&array)?
+        };
+    }
+    Ok(())
+}
+
 fn to_int(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    scalar_argument(interpreter, args)?;
+    if args.any_unknown() {
+        return Ok(Value::Unknown(Type::Int));
+    }
     match args.value(0).clone() {
         Value::Int(i) => Ok(Value::Int(i)),
         Value::Bool(b) => Ok(Value::Int(b as i64)),
@@ -725,6 +994,10 @@ fn to_int(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 fn to_float(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    scalar_argument(interpreter, args)?;
+    if args.any_unknown() {
+        return Ok(Value::Unknown(Type::Float));
+    }
     match args.value(0).clone() {
         Value::Int(i) => Ok(Value::Float(i as f64)),
         Value::Float(f) => Ok(Value::Float(f)),
@@ -857,21 +1130,27 @@ fn truth_values(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Vec<bool
 }
 
 fn any(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Value::Array(array) = args.value(0).clone() {
+        return arrays::reduce_array(interpreter, args, &array, Reduction::Any, 1);
+    }
     Ok(Value::Bool(
         truth_values(interpreter, args)?.into_iter().any(|b| b),
     ))
 }
 
 fn all(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Value::Array(array) = args.value(0).clone() {
+        return arrays::reduce_array(interpreter, args, &array, Reduction::All, 1);
+    }
     Ok(Value::Bool(
         truth_values(interpreter, args)?.into_iter().all(|b| b),
     ))
 }
 
-fn compute(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    match args.value(0) {
+fn compute(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match interpreter.force_value(args.value(0).clone())? {
         Value::Tuple(values) if values.len() == 1 => Ok(values[0].clone()),
-        other => Ok(other.clone()),
+        other => Ok(other),
     }
 }
 
@@ -922,11 +1201,17 @@ fn sleep(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::None)
 }
 
-fn math(_: &mut Interpreter, args: &mut Args, f: fn(f64) -> f64) -> Eval<Value> {
+fn math(interpreter: &mut Interpreter, args: &mut Args, f: fn(f64) -> f64) -> Eval<Value> {
+    if let Some(result) = arrays::math_on_array(interpreter, args) {
+        return result;
+    }
     Ok(Value::Float(f(args.float(0)?)))
 }
 
-fn isnan(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+fn isnan(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Some(result) = arrays::math_on_array(interpreter, args) {
+        return result;
+    }
     Ok(Value::Bool(args.float(0)?.is_nan()))
 }
 

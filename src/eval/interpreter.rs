@@ -59,6 +59,8 @@ pub struct Interpreter {
     /// Problems found while checking (deduplicated by code and span).
     pub diagnostics: Vec<Diagnostic>,
     reported: HashSet<(&'static str, Span)>,
+    /// Worker threads for computing lazy values.
+    pub threads: usize,
 }
 
 impl Interpreter {
@@ -77,6 +79,7 @@ impl Interpreter {
             called: HashSet::new(),
             diagnostics: Vec::new(),
             reported: HashSet::new(),
+            threads: crate::runtime::default_threads(),
         }
     }
 
@@ -387,6 +390,9 @@ impl Interpreter {
             }
             ExprKind::Unary { op, operand } => {
                 let value = self.eval(operand, env)?;
+                if let Value::Array(array) = &value {
+                    return self.array_unary(*op, array, expr.span);
+                }
                 operators::unary(*op, &value).or_else(|e| self.operator_error(e, expr.span))
             }
             ExprKind::Binary {
@@ -397,6 +403,14 @@ impl Interpreter {
             ExprKind::Binary { op, lhs, rhs } => {
                 let left = self.eval(lhs, env)?;
                 let right = self.eval(rhs, env)?;
+                let is_array =
+                    |v: &Value| matches!(v, Value::Array(_) | Value::Unknown(Type::Array));
+                if is_array(&left) || is_array(&right) {
+                    if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
+                        return Ok(Value::Unknown(Type::Array));
+                    }
+                    return self.array_binary(*op, left, right, expr.span);
+                }
                 operators::binary(*op, &left, &right).or_else(|e| self.operator_error(e, expr.span))
             }
             ExprKind::Call { callee, args } => self.call_expression(callee, args, expr.span, env),
@@ -478,6 +492,9 @@ impl Interpreter {
         if let Some(value) = builtins::constant(name) {
             return Ok(value);
         }
+        if let Some(namespace) = builtins::namespace(name) {
+            return Ok(namespace);
+        }
         if self.mode == Mode::Check {
             // The name pass has reported it already.
             return Ok(Value::Unknown(Type::Any));
@@ -508,6 +525,19 @@ impl Interpreter {
     fn condition(&mut self, value: &Value, span: Span) -> Eval<Option<bool>> {
         match value {
             Value::Bool(b) => Ok(Some(*b)),
+            // A lazy 0-d bool (`x.mean() > 0`): decided when it is computed.
+            Value::Array(array)
+                if array.ndim() == 0 && array.dtype == crate::array::dtype::DType::Bool =>
+            {
+                if self.is_checking() {
+                    Ok(None)
+                } else {
+                    match self.array_scalar(array)? {
+                        Value::Bool(b) => Ok(Some(b)),
+                        _ => unreachable!("a bool array gives a bool"),
+                    }
+                }
+            }
             Value::Unknown(Type::Bool | Type::Any) => Ok(None),
             other => Err(Box::new(
                 Diagnostic::error(
@@ -530,6 +560,10 @@ impl Interpreter {
         env: &Env,
     ) -> Eval<Value> {
         let left = self.eval(lhs, env)?;
+        if matches!(left, Value::Array(_)) {
+            let right = self.eval(rhs, env)?;
+            return self.array_binary(op, left, right, span);
+        }
         let not_bool = |value: &Value, span: Span| {
             Box::new(
                 Diagnostic::error(
@@ -574,7 +608,14 @@ impl Interpreter {
             match part {
                 FormatPart::Text(text) => out.push_str(text),
                 FormatPart::Hole { value, spec } => {
-                    let v = self.eval(value, env)?;
+                    let mut v = self.eval(value, env)?;
+                    if let Value::Array(_) = v {
+                        if self.is_checking() {
+                            unknown = true;
+                            continue;
+                        }
+                        v = self.force_value(v)?;
+                    }
                     if v.is_unknown() {
                         unknown = true;
                         continue;
@@ -906,7 +947,36 @@ impl Interpreter {
                     Err(Box::new(diagnostic))
                 }
             },
-            Value::Unknown(Type::Any | Type::Record | Type::Module) => {
+            Value::Array(array) if builtins::method(&object, &name.name).is_none() => {
+                let array = array.clone();
+                match self.array_property(&array, &name.name, name.span) {
+                    Some(result) => result,
+                    None => {
+                        let methods = builtins::method_names(&object);
+                        let properties =
+                            ["shape", "dtype", "ndim", "size", "nbytes", "chunks", "T"];
+                        let candidates = methods.iter().copied().chain(properties);
+                        let help = match crate::check::closest(&name.name, candidates) {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None => format!(
+                                "array methods: {}; properties: {}",
+                                methods.join(", "),
+                                properties.join(", ")
+                            ),
+                        };
+                        Err(Box::new(
+                            Diagnostic::error(
+                                "flow::check::unknown_method",
+                                format!("array has no method or attribute `{}`", name.name),
+                                name.span,
+                            )
+                            .with_label("not an array method")
+                            .with_help(help),
+                        ))
+                    }
+                }
+            }
+            Value::Unknown(Type::Any | Type::Record | Type::Module | Type::Array) => {
                 Ok(Value::Unknown(Type::Any))
             }
             _ => match builtins::method(&object, &name.name) {
@@ -941,6 +1011,64 @@ impl Interpreter {
         span: Span,
         env: &Env,
     ) -> Eval<Value> {
+        if let Value::Array(array) = &object {
+            let mut items = Vec::with_capacity(subscripts.len());
+            for subscript in subscripts {
+                let item = match subscript {
+                    Subscript::Index(expr) => {
+                        let value = self.eval(expr, env)?;
+                        match crate::eval::arrays::index_item(&value) {
+                            Some(item) => item,
+                            None if value.is_unknown() => return Ok(Value::Unknown(Type::Array)),
+                            None => {
+                                return Err(Box::new(
+                                    Diagnostic::error("flow::check::index_type", format!("cannot index an array with {}", value.type_name()), expr.span)
+                                        .with_label(format!("this is {}", value.type_name()))
+                                        .with_help("arrays take ints, slices `a:b:c`, `...` and `none` (a new axis)"),
+                                ))
+                            }
+                        }
+                    }
+                    Subscript::Slice {
+                        start, stop, step, ..
+                    } => {
+                        let mut bound = |e: &Option<Expr>| -> Eval<Result<Option<i64>, Value>> {
+                            match e.as_ref().map(|e| self.eval(e, env)).transpose()? {
+                                None | Some(Value::None) => Ok(Ok(None)),
+                                Some(Value::Int(i)) => Ok(Ok(Some(i))),
+                                Some(other) => Ok(Err(other)),
+                            }
+                        };
+                        let (start, stop, step) = (bound(start)?, bound(stop)?, bound(step)?);
+                        match (start, stop, step) {
+                            (Ok(start), Ok(stop), Ok(step)) => {
+                                crate::array::build::IndexItem::Slice { start, stop, step }
+                            }
+                            (Err(v), _, _) | (_, Err(v), _) | (_, _, Err(v)) => {
+                                if v.is_unknown() {
+                                    return Ok(Value::Unknown(Type::Array));
+                                }
+                                return Err(Box::new(
+                                    Diagnostic::error(
+                                        "flow::check::index_type",
+                                        format!("slice bounds must be ints, not {}", v.type_name()),
+                                        span,
+                                    )
+                                    .with_label("in this index")
+                                    .with_help("write `x[10:20:2]`"),
+                                ));
+                            }
+                        }
+                    }
+                };
+                items.push(item);
+            }
+            let array = array.clone();
+            return self.array_index(&array, items, span);
+        }
+        if matches!(object, Value::Unknown(Type::Array)) {
+            return Ok(Value::Unknown(Type::Array));
+        }
         if subscripts.len() != 1 {
             if matches!(object, Value::Unknown(Type::Any)) {
                 return Ok(Value::Unknown(Type::Any));
@@ -1110,8 +1238,9 @@ fn normalise_index(index: i64, len: usize) -> Option<usize> {
     (0..len).contains(&i).then_some(i as usize)
 }
 
-/// The positions a Python slice `[start:stop:step]` selects from a sequence of `len` items.
-pub fn slice_indices(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<usize> {
+/// The first position and the count a Python slice `[start:stop:step]` selects from a
+/// sequence of `len` items (`step` is not zero).
+pub fn slice_range(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> (usize, usize) {
     let len = len as i64;
     let clamp = |value: i64, low: i64, high: i64| value.max(low).min(high);
     let resolve = |bound: i64, low: i64, high: i64| {
@@ -1120,21 +1249,30 @@ pub fn slice_indices(len: usize, start: Option<i64>, stop: Option<i64>, step: i6
     if step > 0 {
         let start = start.map_or(0, |s| resolve(s, 0, len));
         let stop = stop.map_or(len, |s| resolve(s, 0, len));
-        (start..stop.max(start))
-            .step_by(step as usize)
-            .map(|i| i as usize)
-            .collect()
+        let count = if stop > start {
+            (stop - start + step - 1) / step
+        } else {
+            0
+        };
+        (start as usize, count as usize)
     } else {
         let start = start.map_or(len - 1, |s| resolve(s, -1, len - 1));
         let stop = stop.map_or(-1, |s| resolve(s, -1, len - 1));
-        let mut out = Vec::new();
-        let mut i = start;
-        while i > stop {
-            out.push(i as usize);
-            i += step;
-        }
-        out
+        let count = if start > stop {
+            (start - stop + (-step) - 1) / (-step)
+        } else {
+            0
+        };
+        (start.max(0) as usize, count as usize)
     }
+}
+
+/// The positions a Python slice selects, in order.
+pub fn slice_indices(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<usize> {
+    let (first, count) = slice_range(len, start, stop, step);
+    (0..count as i64)
+        .map(|k| (first as i64 + k * step) as usize)
+        .collect()
 }
 
 /// The names a top-level statement binds (to mark them unknown when the statement fails).

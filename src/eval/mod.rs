@@ -1,5 +1,6 @@
 //! Evaluation: the interpreter (check and run modes), values, operators and builtins.
 
+pub mod arrays;
 pub mod builtins;
 pub mod format;
 pub mod interpreter;

@@ -3,6 +3,7 @@
 use super::builtins::Builtin;
 use super::format::float_repr;
 use super::signature::Signature;
+use crate::array::node::ArrayRef;
 use crate::syntax::ast::Function;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -28,6 +29,8 @@ pub enum Value {
     /// Only while checking: a value whose type is known (or `Any`) but whose data is not, because
     /// it depends on data that is only read when the program runs.
     Unknown(Type),
+    /// A lazy chunked array (or, once computed, one whose chunks are in memory).
+    Array(ArrayRef),
 }
 
 /// What the checker knows about a value it cannot compute before running.
@@ -44,6 +47,7 @@ pub enum Type {
     Record,
     Function,
     Module,
+    Array,
 }
 
 impl Type {
@@ -61,6 +65,7 @@ impl Type {
             Type::Record => "record".into(),
             Type::Function => "function".into(),
             Type::Module => "module".into(),
+            Type::Array => "array".into(),
         }
     }
 
@@ -212,6 +217,7 @@ impl Value {
             Value::Function(_) | Value::Builtin(_) | Value::Method(_) => Type::Function,
             Value::Module(_) => Type::Module,
             Value::Unknown(t) => t.clone(),
+            Value::Array(_) => Type::Array,
         }
     }
 
@@ -310,6 +316,10 @@ impl Value {
             Value::Unknown(t) => {
                 let _ = write!(out, "<{} known at run time>", t.name());
             }
+            Value::Array(array) => match crate::runtime::whole(array) {
+                Some(data) => out.push_str(&crate::kernels::print::format_chunk(&data)),
+                None => out.push_str(&array.summary()),
+            },
         }
     }
 }

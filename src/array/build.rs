@@ -1,0 +1,1020 @@
+//! Building array nodes: the type rules of arrays. Each function checks its operands (shapes that
+//! broadcast, axes in range, chunks that fit, dtypes that combine) and returns the new node with
+//! its dtype, shape and chunks, or a diagnostic. These run while checking, before any data exists.
+
+use super::chunks::{refine_axis, Chunks};
+use super::dtype::DType;
+use super::node::*;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+
+pub type Built = Result<ArrayRef, Box<Diagnostic>>;
+
+fn error(
+    code: &'static str,
+    message: String,
+    span: Span,
+    label: &str,
+    help: &str,
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(code, message, span)
+            .with_label(label.to_string())
+            .with_help(help.to_string()),
+    )
+}
+
+pub fn shape_text(shape: &[usize]) -> String {
+    if shape.len() == 1 {
+        format!("({},)", shape[0])
+    } else {
+        format!(
+            "({})",
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// How the user asked for chunks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChunkSpec {
+    Auto,
+    /// One request for every axis.
+    Every(AxisChunks),
+    PerAxis(Vec<AxisChunks>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AxisChunks {
+    Size(usize),
+    /// `-1`: the whole axis in one block.
+    Whole,
+    Auto,
+    /// Explicit block lengths.
+    Blocks(Vec<usize>),
+}
+
+impl ChunkSpec {
+    /// Resolve against a shape; the error says why the chunks do not fit.
+    pub fn resolve(&self, shape: &[usize], dtype: DType) -> Result<Chunks, String> {
+        let auto = Chunks::auto(shape, dtype);
+        let axes: Vec<AxisChunks> = match self {
+            ChunkSpec::Auto => return Ok(auto),
+            ChunkSpec::Every(axis) => vec![axis.clone(); shape.len()],
+            ChunkSpec::PerAxis(axes) => {
+                if axes.len() != shape.len() {
+                    return Err(format!(
+                        "{} chunk sizes for a {}-d array of shape {}",
+                        axes.len(),
+                        shape.len(),
+                        shape_text(shape)
+                    ));
+                }
+                axes.clone()
+            }
+        };
+        let mut out = Vec::with_capacity(shape.len());
+        for (axis, (spec, &length)) in axes.iter().zip(shape).enumerate() {
+            out.push(match spec {
+                AxisChunks::Size(0) => return Err(format!("chunk size 0 on axis {axis}")),
+                AxisChunks::Size(size) => Chunks::regular_axis(length, *size),
+                AxisChunks::Whole => vec![length],
+                AxisChunks::Auto => auto.0[axis].clone(),
+                AxisChunks::Blocks(blocks) => {
+                    let total: usize = blocks.iter().sum();
+                    if total != length {
+                        return Err(format!("blocks on axis {axis} add up to {total}, but the axis has length {length}"));
+                    }
+                    if blocks.contains(&0) && length > 0 {
+                        return Err(format!("a block of length 0 on axis {axis}"));
+                    }
+                    blocks.clone()
+                }
+            });
+        }
+        Ok(Chunks(out))
+    }
+}
+
+fn chunks_error(message: String, span: Span) -> Box<Diagnostic> {
+    error(
+        "flow::check::chunks",
+        format!("chunks do not fit: {message}"),
+        span,
+        "these chunks",
+        "give one size per axis (`chunks=(1000, 1000)`), one size for all (`chunks=1000`), -1 for a whole axis, or \"auto\"",
+    )
+}
+
+pub fn resolve_chunks(
+    spec: &ChunkSpec,
+    shape: &[usize],
+    dtype: DType,
+    span: Span,
+) -> Result<Chunks, Box<Diagnostic>> {
+    spec.resolve(shape, dtype)
+        .map_err(|m| chunks_error(m, span))
+}
+
+// ---------------------------------------------------------------------- creation
+
+pub fn full(
+    shape: Vec<usize>,
+    chunks: &ChunkSpec,
+    value: Scalar,
+    dtype: DType,
+    span: Span,
+) -> Built {
+    let chunks = resolve_chunks(chunks, &shape, dtype, span)?;
+    Ok(ArrayNode::new(
+        ArrayOp::Full(value),
+        dtype,
+        shape,
+        chunks,
+        span,
+    ))
+}
+
+/// `start + i * step` for i in 0..length; with `stop`, the last element is exactly `stop`
+/// (linspace).
+pub fn arange(
+    start: f64,
+    step: f64,
+    length: usize,
+    dtype: DType,
+    chunks: &ChunkSpec,
+    span: Span,
+) -> Built {
+    let shape = vec![length];
+    let chunks = resolve_chunks(chunks, &shape, dtype, span)?;
+    Ok(ArrayNode::new(
+        ArrayOp::Arange { start, step },
+        dtype,
+        shape,
+        chunks,
+        span,
+    ))
+}
+
+pub fn random(
+    distribution: Distribution,
+    seed: u64,
+    shape: Vec<usize>,
+    chunks: &ChunkSpec,
+    span: Span,
+) -> Built {
+    let dtype = match distribution {
+        Distribution::Integers { .. } => DType::I64,
+        _ => DType::F64,
+    };
+    let chunks = resolve_chunks(chunks, &shape, dtype, span)?;
+    Ok(ArrayNode::new(
+        ArrayOp::Random { distribution, seed },
+        dtype,
+        shape,
+        chunks,
+        span,
+    ))
+}
+
+// ---------------------------------------------------------------------- elementwise
+
+/// The broadcast shape of several shapes (NumPy rules: align from the right; each pair equal
+/// or 1).
+pub fn broadcast_shapes(shapes: &[&[usize]]) -> Result<Vec<usize>, String> {
+    let ndim = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
+    let mut out = vec![1; ndim];
+    for shape in shapes {
+        for (k, &length) in shape.iter().enumerate() {
+            let axis = ndim - shape.len() + k;
+            if out[axis] == 1 {
+                out[axis] = length;
+            } else if length != 1 && length != out[axis] {
+                return Err(format!(
+                    "axis {axis} has length {} in one operand and {length} in another",
+                    out[axis]
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The dtype of an elementwise operation on these operands, or why it is not allowed.
+fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, String> {
+    let array_dtype = |o: &Operand| match o {
+        Operand::Array(a) => Some(a.dtype),
+        Operand::Scalar(_) => None,
+    };
+    let arrays: Vec<DType> = operands.iter().filter_map(array_dtype).collect();
+    let mut common = arrays
+        .iter()
+        .copied()
+        .reduce(DType::promote)
+        .unwrap_or(DType::F64);
+    for operand in operands {
+        if let Operand::Scalar(s) = operand {
+            common = DType::promote_with_scalar(
+                common,
+                matches!(s, Scalar::Float(_)),
+                matches!(s, Scalar::Bool(_)),
+            );
+        }
+    }
+    match function {
+        MapFunction::Unary(UnaryFunction::Not) => {
+            if common != DType::Bool {
+                return Err(format!("`not` needs a bool array, not {common}"));
+            }
+            Ok(DType::Bool)
+        }
+        MapFunction::Unary(UnaryFunction::Negate) if common == DType::Bool => {
+            Err("cannot negate a bool array; use `x == false`".into())
+        }
+        MapFunction::Unary(f) => Ok(f.result(common)),
+        MapFunction::Binary(f) => {
+            use BinaryFunction::*;
+            match f {
+                And | Or => {
+                    if common.is_float() {
+                        Err(format!(
+                            "`{}` needs bool or integer arrays, not {common}",
+                            f.symbol()
+                        ))
+                    } else {
+                        Ok(common)
+                    }
+                }
+                Subtract if arrays.iter().all(|&d| d == DType::Bool) && common == DType::Bool => {
+                    Err("cannot subtract bool arrays; use `a != b` or `a & (b == false)`".into())
+                }
+                Divide => Ok(common.float_result()),
+                Add | Multiply | FloorDivide | Modulo | Power if common == DType::Bool => {
+                    Ok(DType::I64)
+                }
+                Add | Subtract | Multiply | FloorDivide | Modulo | Power => Ok(common),
+                _ => Ok(DType::Bool),
+            }
+        }
+        MapFunction::Where => {
+            let values: Vec<&Operand> = operands[1..].iter().collect();
+            let arrays: Vec<DType> = values.iter().filter_map(|o| array_dtype(o)).collect();
+            let mut dtype = arrays
+                .iter()
+                .copied()
+                .reduce(DType::promote)
+                .unwrap_or(DType::F64);
+            for v in values {
+                if let Operand::Scalar(s) = v {
+                    dtype = if arrays.is_empty() {
+                        match s {
+                            Scalar::Float(_) => DType::F64,
+                            Scalar::Int(_) => DType::I64,
+                            Scalar::Bool(_) => DType::Bool,
+                        }
+                    } else {
+                        DType::promote_with_scalar(
+                            dtype,
+                            matches!(s, Scalar::Float(_)),
+                            matches!(s, Scalar::Bool(_)),
+                        )
+                    };
+                }
+            }
+            Ok(dtype)
+        }
+        MapFunction::Clip => Ok(array_dtype(&operands[0])
+            .map(|d| {
+                let low_high_float = operands[1..]
+                    .iter()
+                    .any(|o| matches!(o, Operand::Scalar(Scalar::Float(_))));
+                if low_high_float && !d.is_float() {
+                    DType::F64
+                } else {
+                    d
+                }
+            })
+            .unwrap_or(common)),
+        MapFunction::Cast => unreachable!("cast is built by `cast`"),
+    }
+}
+
+/// An elementwise operation with broadcasting. Operands whose chunks differ along an axis are
+/// rechunked to the common refinement (visible in the graph); when that multiplies the number
+/// of chunks, a warning is pushed to `warnings`.
+pub fn map(
+    function: MapFunction,
+    operands: Vec<Operand>,
+    span: Span,
+    warnings: &mut Vec<Diagnostic>,
+) -> Built {
+    let shapes: Vec<&[usize]> = operands
+        .iter()
+        .filter_map(|o| match o {
+            Operand::Array(a) => Some(a.shape.as_slice()),
+            Operand::Scalar(_) => None,
+        })
+        .collect();
+    let shape = broadcast_shapes(&shapes).map_err(|reason| {
+        let listed: Vec<String> = shapes.iter().map(|s| shape_text(s)).collect();
+        error(
+            "flow::check::broadcast",
+            format!("shapes {} cannot be broadcast together", listed.join(" and ")),
+            span,
+            &reason,
+            "shapes are matched from the last axis; each pair of lengths must be equal or 1 (add an axis with `x[:, none]`)",
+        )
+    })?;
+    let dtype = map_dtype(function, &operands).map_err(|reason| {
+        error(
+            "flow::check::dtype",
+            format!("cannot apply `{}`: {reason}", function.name()),
+            span,
+            "here",
+            "convert with `.astype(\"f64\")` first",
+        )
+    })?;
+    let ndim = shape.len();
+    // Per output axis: the chunking every full-length operand must have.
+    let mut target: Vec<Vec<usize>> = vec![Vec::new(); ndim];
+    for operand in &operands {
+        if let Operand::Array(a) = operand {
+            for (k, blocks) in a.chunks.0.iter().enumerate() {
+                let axis = ndim - a.ndim() + k;
+                if a.shape[k] == shape[axis] && shape[axis] != 1
+                    || (shape[axis] == 1 && target[axis].is_empty())
+                {
+                    target[axis] = if target[axis].is_empty() {
+                        blocks.clone()
+                    } else {
+                        refine_axis(&target[axis], blocks)
+                    };
+                }
+            }
+        }
+    }
+    for (axis, blocks) in target.iter_mut().enumerate() {
+        if blocks.is_empty() {
+            *blocks = vec![shape[axis]];
+        }
+    }
+    let output_chunks = Chunks(target.clone());
+    let largest_operand = operands
+        .iter()
+        .filter_map(|o| match o {
+            Operand::Array(a) => Some(a.chunks.count()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1);
+    let mut aligned = Vec::with_capacity(operands.len());
+    let mut rechunked = false;
+    for operand in operands {
+        aligned.push(match operand {
+            Operand::Array(a) => {
+                let wanted: Vec<Vec<usize>> = a
+                    .chunks
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(k, blocks)| {
+                        let axis = ndim - a.ndim() + k;
+                        if a.shape[k] == shape[axis] {
+                            target[axis].clone()
+                        } else {
+                            blocks.clone()
+                        }
+                    })
+                    .collect();
+                if wanted != a.chunks.0 {
+                    rechunked = true;
+                    Operand::Array(ArrayNode::new(
+                        ArrayOp::Rechunk { input: a.clone() },
+                        a.dtype,
+                        a.shape.clone(),
+                        Chunks(wanted),
+                        span,
+                    ))
+                } else {
+                    Operand::Array(a)
+                }
+            }
+            scalar => scalar,
+        });
+    }
+    if rechunked && output_chunks.count() > 2 * largest_operand {
+        warnings.push(
+            Diagnostic::warning(
+                "flow::check::chunk_alignment",
+                format!(
+                    "aligning the operands' chunks makes {} chunks (the largest operand has {})",
+                    output_chunks.count(),
+                    largest_operand
+                ),
+                span,
+            )
+            .with_label("the operands are chunked differently")
+            .with_help("rechunk one operand to match the other first, e.g. `b.rechunk(a.chunks)`"),
+        );
+    }
+    Ok(ArrayNode::new(
+        ArrayOp::Map {
+            function,
+            operands: aligned,
+        },
+        dtype,
+        shape,
+        output_chunks,
+        span,
+    ))
+}
+
+pub fn cast(input: &ArrayRef, dtype: DType, span: Span) -> ArrayRef {
+    ArrayNode::new(
+        ArrayOp::Map {
+            function: MapFunction::Cast,
+            operands: vec![Operand::Array(input.clone())],
+        },
+        dtype,
+        input.shape.clone(),
+        input.chunks.clone(),
+        span,
+    )
+}
+
+// ---------------------------------------------------------------------- slicing
+
+/// One item of an index expression, as written.
+#[derive(Clone, Debug)]
+pub enum IndexItem {
+    Int(i64),
+    Slice {
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: Option<i64>,
+    },
+    Ellipsis,
+    NewAxis,
+}
+
+pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
+    let ellipses = items
+        .iter()
+        .filter(|i| matches!(i, IndexItem::Ellipsis))
+        .count();
+    if ellipses > 1 {
+        return Err(error(
+            "flow::check::array_index",
+            "an index can have only one `...`".into(),
+            span,
+            "two `...`",
+            "use `...` once",
+        ));
+    }
+    let consuming = items
+        .iter()
+        .filter(|i| matches!(i, IndexItem::Int(_) | IndexItem::Slice { .. }))
+        .count();
+    if consuming > input.ndim() {
+        return Err(error(
+            "flow::check::array_index",
+            format!("{consuming} indices for a {}-d array", input.ndim()),
+            span,
+            &format!("shape {}", shape_text(&input.shape)),
+            "give at most one index per axis",
+        ));
+    }
+    let mut expanded: Vec<IndexItem> = Vec::new();
+    for item in items {
+        if let IndexItem::Ellipsis = item {
+            for _ in 0..input.ndim() - consuming {
+                expanded.push(IndexItem::Slice {
+                    start: None,
+                    stop: None,
+                    step: None,
+                });
+            }
+        } else {
+            expanded.push(item.clone());
+        }
+    }
+    while expanded
+        .iter()
+        .filter(|i| !matches!(i, IndexItem::NewAxis))
+        .count()
+        < input.ndim()
+    {
+        expanded.push(IndexItem::Slice {
+            start: None,
+            stop: None,
+            step: None,
+        });
+    }
+    let mut selection = Vec::new();
+    let mut shape = Vec::new();
+    let mut chunks = Vec::new();
+    let mut axis = 0;
+    for item in &expanded {
+        match *item {
+            IndexItem::NewAxis => {
+                selection.push(AxisSelection::NewAxis);
+                shape.push(1);
+                chunks.push(vec![1]);
+            }
+            IndexItem::Int(i) => {
+                let length = input.shape[axis] as i64;
+                let position = if i < 0 { i + length } else { i };
+                if !(0..length).contains(&position) {
+                    return Err(error(
+                        "flow::check::array_index",
+                        format!("index {i} is out of range for axis {axis} of length {length}"),
+                        span,
+                        &format!("shape {}", shape_text(&input.shape)),
+                        &format!(
+                            "valid indices on axis {axis} are -{length} to {}",
+                            length - 1
+                        ),
+                    ));
+                }
+                selection.push(AxisSelection::Index(position as usize));
+                axis += 1;
+            }
+            IndexItem::Slice { start, stop, step } => {
+                let step = step.unwrap_or(1);
+                if step == 0 {
+                    return Err(error(
+                        "flow::check::array_index",
+                        "slice step cannot be zero".into(),
+                        span,
+                        "step 0",
+                        "use 1, or -1 to reverse",
+                    ));
+                }
+                let length = input.shape[axis];
+                let positions = crate::eval::interpreter::slice_range(length, start, stop, step);
+                let (first, count) = positions;
+                selection.push(AxisSelection::Range {
+                    start: first,
+                    step: step as isize,
+                    count,
+                });
+                shape.push(count);
+                chunks.push(sliced_chunks(
+                    &input.chunks.0[axis],
+                    first,
+                    step as isize,
+                    count,
+                ));
+                axis += 1;
+            }
+            IndexItem::Ellipsis => unreachable!("expanded"),
+        }
+    }
+    if selection.iter().all(|s| {
+        matches!(
+            s,
+            AxisSelection::Range {
+                start: 0,
+                step: 1,
+                ..
+            }
+        )
+    }) && shape == input.shape
+    {
+        return Ok(input.clone());
+    }
+    Ok(ArrayNode::new(
+        ArrayOp::Slice {
+            input: input.clone(),
+            selection,
+        },
+        input.dtype,
+        shape,
+        Chunks(chunks),
+        span,
+    ))
+}
+
+/// Output blocks of a sliced axis: the selected positions grouped by the input block they fall
+/// in, in selection order.
+fn sliced_chunks(blocks: &[usize], start: usize, step: isize, count: usize) -> Vec<usize> {
+    if count == 0 {
+        return vec![0];
+    }
+    let mut offsets = Vec::with_capacity(blocks.len() + 1);
+    let mut total = 0;
+    offsets.push(0);
+    for &b in blocks {
+        total += b;
+        offsets.push(total);
+    }
+    let block_of = |position: usize| offsets.partition_point(|&o| o <= position) - 1;
+    let mut out: Vec<usize> = Vec::new();
+    let mut current_block = usize::MAX;
+    for k in 0..count {
+        let position = (start as isize + k as isize * step) as usize;
+        let block = block_of(position);
+        if block == current_block {
+            *out.last_mut().unwrap() += 1;
+        } else {
+            out.push(1);
+            current_block = block;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------- reductions
+
+/// Normalise `axis=` (none, an int or a tuple of ints, negative from the end).
+pub fn normalise_axes(
+    axes: Option<&[i64]>,
+    ndim: usize,
+    span: Span,
+) -> Result<Vec<usize>, Box<Diagnostic>> {
+    let Some(axes) = axes else {
+        return Ok((0..ndim).collect());
+    };
+    let mut out = Vec::new();
+    for &a in axes {
+        let axis = if a < 0 { a + ndim as i64 } else { a };
+        if !(0..ndim as i64).contains(&axis) {
+            return Err(error(
+                "flow::check::axis",
+                format!("axis {a} is out of range for a {ndim}-d array"),
+                span,
+                "this axis",
+                &if ndim == 0 {
+                    "a 0-d array has no axes".to_string()
+                } else {
+                    format!("axes run from 0 to {} (or -{ndim} to -1)", ndim - 1)
+                },
+            ));
+        }
+        if out.contains(&(axis as usize)) {
+            return Err(error(
+                "flow::check::axis",
+                format!("axis {a} is given twice"),
+                span,
+                "repeated axis",
+                "give each axis once",
+            ));
+        }
+        out.push(axis as usize);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+pub const DEFAULT_SPLIT_EVERY: usize = 8;
+
+pub fn reduce(
+    input: &ArrayRef,
+    reduction: Reduction,
+    axes: Vec<usize>,
+    keepdims: bool,
+    ddof: usize,
+    span: Span,
+) -> Built {
+    if reduction.is_arg() && axes.len() > 1 && axes.len() != input.ndim() {
+        return Err(error(
+            "flow::check::axis",
+            format!("`{}` takes one axis or none", reduction.name()),
+            span,
+            "several axes",
+            "give one axis, or none for the flat index",
+        ));
+    }
+    if input.size() == 0
+        && matches!(
+            reduction,
+            Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax
+        )
+    {
+        return Err(error(
+            "flow::check::empty_reduction",
+            format!("`{}` of an empty array", reduction.name()),
+            span,
+            &format!("shape {}", shape_text(&input.shape)),
+            "there is no identity for this reduction; check the slice that made the array empty",
+        ));
+    }
+    let mut shape = Vec::new();
+    let mut chunks = Vec::new();
+    for axis in 0..input.ndim() {
+        if axes.contains(&axis) {
+            if keepdims {
+                shape.push(1);
+                chunks.push(vec![1]);
+            }
+        } else {
+            shape.push(input.shape[axis]);
+            chunks.push(input.chunks.0[axis].clone());
+        }
+    }
+    let dtype = reduction.result(input.dtype);
+    Ok(ArrayNode::new(
+        ArrayOp::Reduce {
+            input: input.clone(),
+            reduction,
+            axes,
+            keepdims,
+            ddof,
+            split_every: DEFAULT_SPLIT_EVERY,
+        },
+        dtype,
+        shape,
+        Chunks(chunks),
+        span,
+    ))
+}
+
+// ---------------------------------------------------------------------- reshaping
+
+pub fn rechunk(input: &ArrayRef, spec: &ChunkSpec, span: Span) -> Built {
+    let chunks = resolve_chunks(spec, &input.shape, input.dtype, span)?;
+    if chunks == input.chunks {
+        return Ok(input.clone());
+    }
+    Ok(ArrayNode::new(
+        ArrayOp::Rechunk {
+            input: input.clone(),
+        },
+        input.dtype,
+        input.shape.clone(),
+        chunks,
+        span,
+    ))
+}
+
+pub fn transpose(input: &ArrayRef, axes: Option<Vec<usize>>, span: Span) -> Built {
+    let axes = axes.unwrap_or_else(|| (0..input.ndim()).rev().collect());
+    let mut sorted = axes.clone();
+    sorted.sort_unstable();
+    if sorted != (0..input.ndim()).collect::<Vec<_>>() {
+        return Err(error(
+            "flow::check::axis",
+            format!(
+                "transpose axes {axes:?} are not a permutation of the {} axes",
+                input.ndim()
+            ),
+            span,
+            "these axes",
+            "name every axis once, e.g. `x.transpose((1, 0))`",
+        ));
+    }
+    if input.ndim() < 2 {
+        return Ok(input.clone());
+    }
+    let shape = axes.iter().map(|&a| input.shape[a]).collect();
+    let chunks = Chunks(axes.iter().map(|&a| input.chunks.0[a].clone()).collect());
+    Ok(ArrayNode::new(
+        ArrayOp::Transpose {
+            input: input.clone(),
+            axes,
+        },
+        input.dtype,
+        shape,
+        chunks,
+        span,
+    ))
+}
+
+pub fn concatenate(inputs: &[ArrayRef], axis: i64, span: Span) -> Built {
+    let Some(first) = inputs.first() else {
+        return Err(error(
+            "flow::check::concatenate",
+            "nothing to concatenate".into(),
+            span,
+            "empty list",
+            "give at least one array",
+        ));
+    };
+    let ndim = first.ndim();
+    let axis = normalise_axes(Some(&[axis]), ndim, span)?[0];
+    for (k, array) in inputs.iter().enumerate() {
+        let same = array.ndim() == ndim
+            && (0..ndim).all(|a| a == axis || array.shape[a] == first.shape[a]);
+        if !same {
+            return Err(error(
+                "flow::check::concatenate",
+                format!(
+                    "array {k} has shape {}, which does not fit {} along axis {axis}",
+                    shape_text(&array.shape),
+                    shape_text(&first.shape)
+                ),
+                span,
+                "these arrays",
+                "all arrays must have the same shape except along the concatenation axis",
+            ));
+        }
+    }
+    let dtype = inputs
+        .iter()
+        .map(|a| a.dtype)
+        .reduce(DType::promote)
+        .unwrap();
+    let mut target: Vec<Vec<usize>> = first.chunks.0.clone();
+    for array in inputs {
+        for a in (0..ndim).filter(|&a| a != axis) {
+            target[a] = refine_axis(&target[a], &array.chunks.0[a]);
+        }
+    }
+    let mut aligned = Vec::new();
+    let mut axis_blocks = Vec::new();
+    for array in inputs {
+        let mut array = if array.dtype != dtype {
+            cast(array, dtype, span)
+        } else {
+            array.clone()
+        };
+        let mut wanted = target.clone();
+        wanted[axis] = array.chunks.0[axis].clone();
+        if wanted != array.chunks.0 {
+            array = ArrayNode::new(
+                ArrayOp::Rechunk {
+                    input: array.clone(),
+                },
+                array.dtype,
+                array.shape.clone(),
+                Chunks(wanted),
+                span,
+            );
+        }
+        axis_blocks.extend(array.chunks.0[axis].iter().copied().filter(|&b| b > 0));
+        aligned.push(array);
+    }
+    let mut shape = first.shape.clone();
+    shape[axis] = inputs.iter().map(|a| a.shape[axis]).sum();
+    if axis_blocks.is_empty() {
+        axis_blocks.push(0);
+    }
+    target[axis] = axis_blocks;
+    Ok(ArrayNode::new(
+        ArrayOp::Concatenate {
+            inputs: aligned,
+            axis,
+        },
+        dtype,
+        shape,
+        Chunks(target),
+        span,
+    ))
+}
+
+pub fn stack(inputs: &[ArrayRef], axis: i64, span: Span) -> Built {
+    let Some(first) = inputs.first() else {
+        return Err(error(
+            "flow::check::concatenate",
+            "nothing to stack".into(),
+            span,
+            "empty list",
+            "give at least one array",
+        ));
+    };
+    let ndim = first.ndim() + 1;
+    let axis = normalise_axes(Some(&[axis]), ndim, span)?[0];
+    for (k, array) in inputs.iter().enumerate() {
+        if array.shape != first.shape {
+            return Err(error(
+                "flow::check::concatenate",
+                format!(
+                    "array {k} has shape {}, not {} like the first",
+                    shape_text(&array.shape),
+                    shape_text(&first.shape)
+                ),
+                span,
+                "these arrays",
+                "stacked arrays must all have the same shape",
+            ));
+        }
+    }
+    let mut expanded = Vec::new();
+    for array in inputs {
+        let mut items: Vec<IndexItem> = vec![
+            IndexItem::Slice {
+                start: None,
+                stop: None,
+                step: None
+            };
+            axis
+        ];
+        items.push(IndexItem::NewAxis);
+        expanded.push(slice(array, &items, span)?);
+    }
+    concatenate(&expanded, axis as i64, span)
+}
+
+pub fn histogram(
+    input: &ArrayRef,
+    bins: usize,
+    low: f64,
+    high: f64,
+    span: Span,
+) -> Result<(ArrayRef, ArrayRef), Box<Diagnostic>> {
+    if bins == 0 {
+        return Err(error(
+            "flow::check::histogram",
+            "a histogram needs at least one bin".into(),
+            span,
+            "bins=0",
+            "give bins=10 or more",
+        ));
+    }
+    if !(low < high) || !low.is_finite() || !high.is_finite() {
+        return Err(error(
+            "flow::check::histogram",
+            format!("histogram range ({low}, {high}) is empty or not finite"),
+            span,
+            "this range",
+            "give range=(low, high) with low < high",
+        ));
+    }
+    let counts = ArrayNode::new(
+        ArrayOp::Histogram {
+            input: input.clone(),
+            bins,
+            low,
+            high,
+        },
+        DType::I64,
+        vec![bins],
+        Chunks::single(&[bins]),
+        span,
+    );
+    let edges = linspace(
+        low,
+        high,
+        bins + 1,
+        &ChunkSpec::Every(AxisChunks::Whole),
+        span,
+    )?;
+    Ok((counts, edges))
+}
+
+/// `num` values from `start` to `stop` inclusive, spaced evenly (NumPy's linspace: the last is
+/// exactly `stop`).
+pub fn linspace(start: f64, stop: f64, num: usize, chunks: &ChunkSpec, span: Span) -> Built {
+    let step = if num > 1 {
+        (stop - start) / (num - 1) as f64
+    } else {
+        0.0
+    };
+    let shape = vec![num];
+    let chunks = resolve_chunks(chunks, &shape, DType::F64, span)?;
+    if num > 1 {
+        // The last element must be `stop` exactly; a one-element slice-free concat keeps it lazy.
+        let body = ArrayNode::new(
+            ArrayOp::Arange { start, step },
+            DType::F64,
+            vec![num - 1],
+            Chunks(vec![Chunks::regular_axis(num - 1, chunks.0[0][0])]),
+            span,
+        );
+        let last = ArrayNode::new(
+            ArrayOp::Full(Scalar::Float(stop)),
+            DType::F64,
+            vec![1],
+            Chunks::single(&[1]),
+            span,
+        );
+        let joined = concatenate(&[body, last], 0, span)?;
+        return rechunk(
+            &joined,
+            &ChunkSpec::PerAxis(vec![AxisChunks::Blocks(chunks.0[0].clone())]),
+            span,
+        );
+    }
+    Ok(ArrayNode::new(
+        ArrayOp::Full(Scalar::Float(start)),
+        DType::F64,
+        shape,
+        chunks,
+        span,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(
+            broadcast_shapes(&[&[1000, 4000], &[4000]]).unwrap(),
+            [1000, 4000]
+        );
+        assert_eq!(broadcast_shapes(&[&[3, 1], &[1, 5]]).unwrap(), [3, 5]);
+        assert!(broadcast_shapes(&[&[1000, 4000], &[3]]).is_err());
+    }
+
+    #[test]
+    fn reversed_slices_reverse_the_chunks() {
+        assert_eq!(sliced_chunks(&[4, 4, 2], 9, -1, 10), [2, 4, 4]);
+        assert_eq!(sliced_chunks(&[4, 4, 2], 1, 2, 5), [2, 2, 1]);
+    }
+}

@@ -1,0 +1,7 @@
+//! Lazy chunked arrays: dtypes, chunkings, the high-level graph of array operations and the
+//! rules (in `build`) that type each operation before anything runs.
+
+pub mod build;
+pub mod chunks;
+pub mod dtype;
+pub mod node;

@@ -1,0 +1,511 @@
+//! The high-level array graph: each lazy array is a node that knows its dtype, shape and chunks
+//! (so the checker knows them before anything runs), the operation that makes it, and the span
+//! of source that created it. Nodes are shared (`Arc`), so a graph is a DAG; lowering turns the
+//! part of it that a computation needs into per-chunk tasks.
+
+use super::chunks::Chunks;
+use super::dtype::DType;
+use crate::kernels::chunk::ChunkData;
+use crate::source::Span;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub type ArrayRef = Arc<ArrayNode>;
+
+#[derive(Debug)]
+pub struct ArrayNode {
+    /// Unique per node; equal ids mean the same computation.
+    pub id: u64,
+    pub op: ArrayOp,
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+    pub chunks: Chunks,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as i64 as f64,
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(f) => f,
+        }
+    }
+
+    pub fn as_i64(self) -> i64 {
+        match self {
+            Scalar::Bool(b) => b as i64,
+            Scalar::Int(i) => i,
+            Scalar::Float(f) => f as i64,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    /// Normal with mean and standard deviation.
+    Normal { mean: f64, std: f64 },
+    /// Uniform on [low, high).
+    Uniform { low: f64, high: f64 },
+    /// Integers uniform on [low, high).
+    Integers { low: i64, high: i64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryFunction {
+    Negate,
+    Abs,
+    Sqrt,
+    Exp,
+    Log,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Arcsin,
+    Arccos,
+    Arctan,
+    Deg2rad,
+    Rad2deg,
+    Floor,
+    Ceil,
+    IsNan,
+    Not,
+}
+
+impl UnaryFunction {
+    pub fn name(self) -> &'static str {
+        use UnaryFunction::*;
+        match self {
+            Negate => "negative",
+            Abs => "abs",
+            Sqrt => "sqrt",
+            Exp => "exp",
+            Log => "log",
+            Log10 => "log10",
+            Sin => "sin",
+            Cos => "cos",
+            Tan => "tan",
+            Arcsin => "arcsin",
+            Arccos => "arccos",
+            Arctan => "arctan",
+            Deg2rad => "deg2rad",
+            Rad2deg => "rad2deg",
+            Floor => "floor",
+            Ceil => "ceil",
+            IsNan => "isnan",
+            Not => "not",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<UnaryFunction> {
+        use UnaryFunction::*;
+        Some(match name {
+            "abs" => Abs,
+            "sqrt" => Sqrt,
+            "exp" => Exp,
+            "log" => Log,
+            "log10" => Log10,
+            "sin" => Sin,
+            "cos" => Cos,
+            "tan" => Tan,
+            "arcsin" => Arcsin,
+            "arccos" => Arccos,
+            "arctan" => Arctan,
+            "deg2rad" => Deg2rad,
+            "rad2deg" => Rad2deg,
+            "floor" => Floor,
+            "ceil" => Ceil,
+            "isnan" => IsNan,
+            _ => return None,
+        })
+    }
+
+    /// The result dtype for an input dtype.
+    pub fn result(self, input: DType) -> DType {
+        use UnaryFunction::*;
+        match self {
+            Negate | Abs => input,
+            IsNan | Not => DType::Bool,
+            Floor | Ceil if !input.is_float() => input,
+            _ => input.float_result(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryFunction {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    FloorDivide,
+    Modulo,
+    Power,
+    Equal,
+    NotEqual,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    And,
+    Or,
+}
+
+impl BinaryFunction {
+    pub fn symbol(self) -> &'static str {
+        use BinaryFunction::*;
+        match self {
+            Add => "+",
+            Subtract => "-",
+            Multiply => "*",
+            Divide => "/",
+            FloorDivide => "//",
+            Modulo => "%",
+            Power => "**",
+            Equal => "==",
+            NotEqual => "!=",
+            Less => "<",
+            LessEqual => "<=",
+            Greater => ">",
+            GreaterEqual => ">=",
+            And => "&",
+            Or => "|",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        use BinaryFunction::*;
+        matches!(
+            self,
+            Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MapFunction {
+    Unary(UnaryFunction),
+    Binary(BinaryFunction),
+    /// where(condition, a, b)
+    Where,
+    /// clip(x, low, high)
+    Clip,
+    /// astype
+    Cast,
+}
+
+impl MapFunction {
+    pub fn name(self) -> String {
+        match self {
+            MapFunction::Unary(f) => f.name().to_string(),
+            MapFunction::Binary(f) => f.symbol().to_string(),
+            MapFunction::Where => "where".into(),
+            MapFunction::Clip => "clip".into(),
+            MapFunction::Cast => "astype".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Operand {
+    Array(ArrayRef),
+    Scalar(Scalar),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    Sum,
+    Prod,
+    Min,
+    Max,
+    Mean,
+    Var,
+    Std,
+    Any,
+    All,
+    ArgMin,
+    ArgMax,
+    NanSum,
+    NanMean,
+    NanMin,
+    NanMax,
+    NanVar,
+    NanStd,
+}
+
+impl Reduction {
+    pub fn name(self) -> &'static str {
+        use Reduction::*;
+        match self {
+            Sum => "sum",
+            Prod => "prod",
+            Min => "min",
+            Max => "max",
+            Mean => "mean",
+            Var => "var",
+            Std => "std",
+            Any => "any",
+            All => "all",
+            ArgMin => "argmin",
+            ArgMax => "argmax",
+            NanSum => "nansum",
+            NanMean => "nanmean",
+            NanMin => "nanmin",
+            NanMax => "nanmax",
+            NanVar => "nanvar",
+            NanStd => "nanstd",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Reduction> {
+        use Reduction::*;
+        Some(match name {
+            "sum" => Sum,
+            "prod" => Prod,
+            "min" => Min,
+            "max" => Max,
+            "mean" => Mean,
+            "var" => Var,
+            "std" => Std,
+            "any" => Any,
+            "all" => All,
+            "argmin" => ArgMin,
+            "argmax" => ArgMax,
+            "nansum" => NanSum,
+            "nanmean" => NanMean,
+            "nanmin" => NanMin,
+            "nanmax" => NanMax,
+            "nanvar" => NanVar,
+            "nanstd" => NanStd,
+            _ => return None,
+        })
+    }
+
+    /// The result dtype (NumPy's: sums of ints are i64, means are floats).
+    pub fn result(self, input: DType) -> DType {
+        use Reduction::*;
+        match self {
+            Sum | Prod | NanSum => match input {
+                DType::Bool | DType::I32 | DType::I64 => DType::I64,
+                other => other,
+            },
+            Min | Max | NanMin | NanMax => input,
+            Mean | Var | Std | NanMean | NanVar | NanStd => input.float_result(),
+            Any | All => DType::Bool,
+            ArgMin | ArgMax => DType::I64,
+        }
+    }
+
+    /// Partials are (count, mean, M2) triples, combined with Chan's formula.
+    pub fn uses_moments(self) -> bool {
+        use Reduction::*;
+        matches!(self, Mean | Var | Std | NanMean | NanVar | NanStd)
+    }
+
+    pub fn skips_nan(self) -> bool {
+        use Reduction::*;
+        matches!(self, NanSum | NanMean | NanMin | NanMax | NanVar | NanStd)
+    }
+
+    pub fn is_arg(self) -> bool {
+        matches!(self, Reduction::ArgMin | Reduction::ArgMax)
+    }
+}
+
+/// What one axis of a slice keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AxisSelection {
+    /// One position; the axis is dropped.
+    Index(usize),
+    /// `count` positions from `start` by `step` (which may be negative).
+    Range {
+        start: usize,
+        step: isize,
+        count: usize,
+    },
+    /// `none`: a new axis of length 1.
+    NewAxis,
+}
+
+#[derive(Debug)]
+pub enum ArrayOp {
+    /// Every element the same: ones, zeros, full.
+    Full(Scalar),
+    /// start + i * step along the only axis (arange, linspace).
+    Arange {
+        start: f64,
+        step: f64,
+    },
+    /// Counter-based random numbers keyed by the global element index: the same values whatever
+    /// the chunking or thread count.
+    Random {
+        distribution: Distribution,
+        seed: u64,
+    },
+    /// Computed chunks, in row-major grid order (from compute or persist).
+    Data(Arc<Vec<ChunkData>>),
+    /// Elementwise, with NumPy broadcasting; operands' chunks are aligned when the node is built.
+    Map {
+        function: MapFunction,
+        operands: Vec<Operand>,
+    },
+    Slice {
+        input: ArrayRef,
+        selection: Vec<AxisSelection>,
+    },
+    Reduce {
+        input: ArrayRef,
+        reduction: Reduction,
+        axes: Vec<usize>,
+        keepdims: bool,
+        ddof: usize,
+        split_every: usize,
+    },
+    /// The same values with this node's chunks.
+    Rechunk {
+        input: ArrayRef,
+    },
+    Concatenate {
+        inputs: Vec<ArrayRef>,
+        axis: usize,
+    },
+    Transpose {
+        input: ArrayRef,
+        axes: Vec<usize>,
+    },
+    /// Counts of values in `bins` equal bins over [low, high], as NumPy's histogram.
+    Histogram {
+        input: ArrayRef,
+        bins: usize,
+        low: f64,
+        high: f64,
+    },
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl ArrayNode {
+    pub fn new(
+        op: ArrayOp,
+        dtype: DType,
+        shape: Vec<usize>,
+        chunks: Chunks,
+        span: Span,
+    ) -> ArrayRef {
+        Arc::new(ArrayNode {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            op,
+            dtype,
+            shape,
+            chunks,
+            span,
+        })
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    pub fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn nbytes(&self) -> usize {
+        self.size() * self.dtype.itemsize()
+    }
+
+    /// The nodes this one reads.
+    pub fn inputs(&self) -> Vec<ArrayRef> {
+        match &self.op {
+            ArrayOp::Full(_)
+            | ArrayOp::Arange { .. }
+            | ArrayOp::Random { .. }
+            | ArrayOp::Data(_) => vec![],
+            ArrayOp::Map { operands, .. } => operands
+                .iter()
+                .filter_map(|o| match o {
+                    Operand::Array(a) => Some(a.clone()),
+                    Operand::Scalar(_) => None,
+                })
+                .collect(),
+            ArrayOp::Slice { input, .. }
+            | ArrayOp::Reduce { input, .. }
+            | ArrayOp::Rechunk { input }
+            | ArrayOp::Transpose { input, .. }
+            | ArrayOp::Histogram { input, .. } => vec![input.clone()],
+            ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
+        }
+    }
+
+    /// A short name of the operation, for graphs and `explain`.
+    pub fn label(&self) -> String {
+        match &self.op {
+            ArrayOp::Full(value) => match value {
+                Scalar::Float(f) if *f == 1.0 => "ones".into(),
+                Scalar::Float(f) if *f == 0.0 => "zeros".into(),
+                Scalar::Int(1) | Scalar::Bool(true) => "ones".into(),
+                Scalar::Int(0) | Scalar::Bool(false) => "zeros".into(),
+                _ => "full".into(),
+            },
+            ArrayOp::Arange { .. } => "arange".into(),
+            ArrayOp::Random { distribution, .. } => match distribution {
+                Distribution::Normal { .. } => "random.normal".into(),
+                Distribution::Uniform { .. } => "random.uniform".into(),
+                Distribution::Integers { .. } => "random.integers".into(),
+            },
+            ArrayOp::Data(_) => "data".into(),
+            ArrayOp::Map { function, .. } => function.name(),
+            ArrayOp::Slice { .. } => "getitem".into(),
+            ArrayOp::Reduce { reduction, .. } => reduction.name().into(),
+            ArrayOp::Rechunk { .. } => "rechunk".into(),
+            ArrayOp::Concatenate { .. } => "concatenate".into(),
+            ArrayOp::Transpose { .. } => "transpose".into(),
+            ArrayOp::Histogram { .. } => "histogram".into(),
+        }
+    }
+
+    /// `array<f64>[200000, 4000] chunks (1000, 1000)`
+    pub fn type_text(&self) -> String {
+        let shape: Vec<String> = self.shape.iter().map(usize::to_string).collect();
+        format!(
+            "array<{}>[{}] chunks {}",
+            self.dtype,
+            shape.join(", "),
+            self.chunks.describe()
+        )
+    }
+
+    /// The REPL's display of a lazy array: type and cost.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} · {} chunk{} · {} · lazy",
+            self.type_text(),
+            self.chunks.count(),
+            if self.chunks.count() == 1 { "" } else { "s" },
+            human_bytes(self.nbytes())
+        )
+    }
+}
+
+pub fn human_bytes(bytes: usize) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < units.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
+}

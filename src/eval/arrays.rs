@@ -1,0 +1,821 @@
+//! Arrays in the interpreter: turning flow values into shapes, chunk requests and dtypes,
+//! operators and indexing on arrays, forcing lazy arrays, and the array builtins. The type
+//! rules themselves live in `crate::array::build`.
+
+use super::builtins::Args;
+use super::interpreter::{Eval, Interpreter};
+use super::value::{Type, Value};
+use crate::array::build::{self, AxisChunks, ChunkSpec, IndexItem};
+use crate::array::dtype::DType;
+use crate::array::node::*;
+use crate::diagnostic::{Diagnostic, Phase};
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+
+/// A flow scalar as an array operand.
+pub fn scalar_of(value: &Value) -> Option<Scalar> {
+    match value {
+        Value::Bool(b) => Some(Scalar::Bool(*b)),
+        Value::Int(i) => Some(Scalar::Int(*i)),
+        Value::Float(f) => Some(Scalar::Float(*f)),
+        _ => None,
+    }
+}
+
+/// A size: a non-negative int, or an integral float such as `2e8`.
+pub fn size_of(value: &Value) -> Option<usize> {
+    match value {
+        Value::Int(i) if *i >= 0 => Some(*i as usize),
+        Value::Float(f) if *f >= 0.0 && f.fract() == 0.0 && *f < 9.0e15 => Some(*f as usize),
+        _ => None,
+    }
+}
+
+/// A shape: one size or a tuple/list of sizes.
+pub fn shape_of(value: &Value) -> Option<Vec<usize>> {
+    match value {
+        Value::Tuple(items) | Value::List(items) => items.iter().map(size_of).collect(),
+        other => size_of(other).map(|n| vec![n]),
+    }
+}
+
+fn axis_chunks(value: &Value) -> Option<AxisChunks> {
+    match value {
+        Value::Int(-1) => Some(AxisChunks::Whole),
+        Value::Float(f) if *f == -1.0 => Some(AxisChunks::Whole),
+        Value::Str(s) if &**s == "auto" => Some(AxisChunks::Auto),
+        Value::None => Some(AxisChunks::Auto),
+        Value::Tuple(items) | Value::List(items) => items
+            .iter()
+            .map(size_of)
+            .collect::<Option<Vec<_>>>()
+            .map(AxisChunks::Blocks),
+        other => size_of(other).map(AxisChunks::Size),
+    }
+}
+
+/// A `chunks=` request: "auto", one size (or -1), or one per axis.
+pub fn chunk_spec(value: &Value) -> Option<ChunkSpec> {
+    match value {
+        Value::Str(s) if &**s == "auto" => Some(ChunkSpec::Auto),
+        Value::None => Some(ChunkSpec::Auto),
+        Value::Tuple(items) | Value::List(items) => items
+            .iter()
+            .map(axis_chunks)
+            .collect::<Option<Vec<_>>>()
+            .map(ChunkSpec::PerAxis),
+        other => axis_chunks(other).map(ChunkSpec::Every),
+    }
+}
+
+impl Args {
+    pub fn shape(&self, index: usize) -> Eval<Vec<usize>> {
+        shape_of(self.value(index))
+            .ok_or_else(|| self.wrong_type(index, "a shape: a size or a tuple of sizes"))
+    }
+
+    pub fn size(&self, index: usize) -> Eval<usize> {
+        size_of(self.value(index))
+            .ok_or_else(|| self.wrong_type(index, "a non-negative whole number"))
+    }
+
+    pub fn chunks(&self, index: usize) -> Eval<ChunkSpec> {
+        chunk_spec(self.value(index)).ok_or_else(|| {
+            self.wrong_type(index, "chunks: \"auto\", a size, -1, or a tuple of them")
+        })
+    }
+
+    pub fn dtype(&self, index: usize, default: DType) -> Eval<DType> {
+        match self.value(index) {
+            Value::None => Ok(default),
+            Value::Str(name) => DType::parse(name).ok_or_else(|| {
+                Box::new(
+                    Diagnostic::error(
+                        "flow::check::dtype",
+                        format!("unknown dtype `{name}`"),
+                        self.spans[index],
+                    )
+                    .with_label("not a dtype")
+                    .with_help("dtypes are \"bool\", \"i32\", \"i64\", \"f32\" and \"f64\""),
+                )
+            }),
+            _ => Err(self.wrong_type(index, "a dtype name such as \"f64\"")),
+        }
+    }
+
+    pub fn array(&self, index: usize) -> Eval<ArrayRef> {
+        match self.value(index) {
+            Value::Array(a) => Ok(a.clone()),
+            _ => Err(self.wrong_type(index, "an array")),
+        }
+    }
+
+    /// The receiver of an array method.
+    pub fn receiver_array(&self) -> ArrayRef {
+        match &self.receiver {
+            Some(Value::Array(a)) => a.clone(),
+            _ => unreachable!("array methods are called on arrays"),
+        }
+    }
+
+    /// `axis=`: none, an int, or a tuple of ints.
+    pub fn axes(&self, index: usize) -> Eval<Option<Vec<i64>>> {
+        match self.value(index) {
+            Value::None => Ok(None),
+            Value::Int(i) => Ok(Some(vec![*i])),
+            Value::Tuple(items) | Value::List(items) => items
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(Some)
+                .ok_or_else(|| self.wrong_type(index, "an int or a tuple of ints")),
+            _ => Err(self.wrong_type(index, "an int, a tuple of ints, or none")),
+        }
+    }
+}
+
+impl Interpreter {
+    /// Build an array node, reporting the warnings the build produced (while checking).
+    pub fn built(
+        &mut self,
+        built: Result<ArrayRef, Box<Diagnostic>>,
+        warnings: Vec<Diagnostic>,
+    ) -> Eval<Value> {
+        for warning in warnings {
+            if self.is_checking() {
+                self.report(warning);
+            }
+        }
+        built.map(Value::Array)
+    }
+
+    /// `a op b` where at least one side is an array.
+    pub fn array_binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: Value,
+        rhs: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        let function = match op {
+            BinaryOp::Add => BinaryFunction::Add,
+            BinaryOp::Subtract => BinaryFunction::Subtract,
+            BinaryOp::Multiply => BinaryFunction::Multiply,
+            BinaryOp::Divide => BinaryFunction::Divide,
+            BinaryOp::FloorDivide => BinaryFunction::FloorDivide,
+            BinaryOp::Modulo => BinaryFunction::Modulo,
+            BinaryOp::Power => BinaryFunction::Power,
+            BinaryOp::Equal => BinaryFunction::Equal,
+            BinaryOp::NotEqual => BinaryFunction::NotEqual,
+            BinaryOp::Less => BinaryFunction::Less,
+            BinaryOp::LessEqual => BinaryFunction::LessEqual,
+            BinaryOp::Greater => BinaryFunction::Greater,
+            BinaryOp::GreaterEqual => BinaryFunction::GreaterEqual,
+            BinaryOp::Both => BinaryFunction::And,
+            BinaryOp::Either => BinaryFunction::Or,
+            BinaryOp::MatMul => return self.matmul(lhs, rhs, span),
+            BinaryOp::And | BinaryOp::Or | BinaryOp::In | BinaryOp::NotIn => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::operand_types",
+                        format!("`{}` does not apply to arrays", op.symbol()),
+                        span,
+                    )
+                    .with_label("array operand")
+                    .with_help("combine boolean arrays elementwise with `&` and `|`"),
+                ))
+            }
+        };
+        let operand = |value: &Value| -> Option<Operand> {
+            match value {
+                Value::Array(a) => Some(Operand::Array(a.clone())),
+                other => scalar_of(other).map(Operand::Scalar),
+            }
+        };
+        let (Some(a), Some(b)) = (operand(&lhs), operand(&rhs)) else {
+            if lhs.is_unknown() || rhs.is_unknown() {
+                return Ok(Value::Unknown(Type::Array));
+            }
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::operand_types",
+                    format!(
+                        "cannot apply `{}` to {} and {}",
+                        op.symbol(),
+                        lhs.type_name(),
+                        rhs.type_name()
+                    ),
+                    span,
+                )
+                .with_label("here")
+                .with_help("arrays combine with arrays and with numbers"),
+            ));
+        };
+        let mut warnings = Vec::new();
+        let built = build::map(
+            MapFunction::Binary(function),
+            vec![a, b],
+            span,
+            &mut warnings,
+        );
+        self.built(built, warnings)
+    }
+
+    fn matmul(&mut self, lhs: Value, rhs: Value, span: Span) -> Eval<Value> {
+        let _ = (lhs, rhs);
+        Err(Box::new(
+            Diagnostic::error(
+                "flow::check::operand_types",
+                "`@` on chunked arrays is not supported yet",
+                span,
+            )
+            .with_label("matrix product")
+            .with_help("multiply elementwise with `*` and reduce with `.sum(axis=…)`"),
+        ))
+    }
+
+    pub fn array_unary(&mut self, op: UnaryOp, array: &ArrayRef, span: Span) -> Eval<Value> {
+        let function = match op {
+            UnaryOp::Plus => return Ok(Value::Array(array.clone())),
+            UnaryOp::Negate => UnaryFunction::Negate,
+            UnaryOp::Not => UnaryFunction::Not,
+        };
+        self.elementwise(function, array, span)
+    }
+
+    pub fn elementwise(
+        &mut self,
+        function: UnaryFunction,
+        array: &ArrayRef,
+        span: Span,
+    ) -> Eval<Value> {
+        let mut warnings = Vec::new();
+        let built = build::map(
+            MapFunction::Unary(function),
+            vec![Operand::Array(array.clone())],
+            span,
+            &mut warnings,
+        );
+        self.built(built, warnings)
+    }
+
+    /// `x[…]` on an array.
+    pub fn array_index(
+        &mut self,
+        array: &ArrayRef,
+        items: Vec<IndexItem>,
+        span: Span,
+    ) -> Eval<Value> {
+        build::slice(array, &items, span).map(Value::Array)
+    }
+
+    /// Properties of an array: shape, dtype, ndim, size, nbytes, chunks, T.
+    pub fn array_property(
+        &mut self,
+        array: &ArrayRef,
+        name: &str,
+        span: Span,
+    ) -> Option<Eval<Value>> {
+        let ints = |v: &[usize]| Value::tuple(v.iter().map(|&n| Value::Int(n as i64)).collect());
+        Some(Ok(match name {
+            "shape" => ints(&array.shape),
+            "dtype" => Value::str(array.dtype.name()),
+            "ndim" => Value::Int(array.ndim() as i64),
+            "size" => Value::Int(array.size() as i64),
+            "nbytes" => Value::Int(array.nbytes() as i64),
+            "chunks" => Value::tuple(array.chunks.0.iter().map(|axis| ints(axis)).collect()),
+            "T" => return Some(build::transpose(array, None, span).map(Value::Array)),
+            _ => return None,
+        }))
+    }
+
+    /// Compute every lazy array inside `value` (in one graph, so shared parts run once) and
+    /// return the value with computed arrays. While checking, nothing is computed.
+    pub fn force_value(&mut self, value: Value) -> Eval<Value> {
+        if self.is_checking() {
+            return Ok(value);
+        }
+        let mut lazy = Vec::new();
+        collect_lazy(&value, &mut lazy);
+        if lazy.is_empty() {
+            return Ok(value);
+        }
+        let computed = self.compute_arrays(&lazy)?;
+        Ok(replace_arrays(value, &lazy, &computed))
+    }
+
+    pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
+        self.flush_output();
+        match crate::runtime::compute(arrays, self.threads) {
+            Ok((computed, _)) => Ok(computed),
+            Err(error) => Err(Box::new(
+                Diagnostic::error(
+                    "flow::eval::kernel_failed",
+                    format!("computing failed: {}", error.message),
+                    error.span,
+                )
+                .with_label("in the computation of this")
+                .with_help("this is a failure inside a kernel; please report it with the script")
+                .in_phase(Phase::Runtime),
+            )),
+        }
+    }
+
+    /// The one value of a 0-d array (computing it), as a flow scalar.
+    pub fn array_scalar(&mut self, array: &ArrayRef) -> Eval<Value> {
+        let computed = self.compute_arrays(std::slice::from_ref(array))?;
+        let data = crate::runtime::whole(&computed[0]).expect("computed");
+        Ok(match data.dtype() {
+            DType::Bool => Value::Bool(data.to_f64().iter().next().copied().unwrap_or(0.0) != 0.0),
+            DType::I32 | DType::I64 => Value::Int(
+                data.cast(DType::I64)
+                    .to_f64()
+                    .iter()
+                    .next()
+                    .map(|&x| x as i64)
+                    .unwrap_or(0),
+            ),
+            _ => Value::Float(data.to_f64().iter().next().copied().unwrap_or(f64::NAN)),
+        })
+    }
+}
+
+fn collect_lazy(value: &Value, out: &mut Vec<ArrayRef>) {
+    match value {
+        Value::Array(a) if !matches!(a.op, ArrayOp::Data(_)) => {
+            if !out.iter().any(|o| o.id == a.id) {
+                out.push(a.clone());
+            }
+        }
+        Value::Tuple(items) | Value::List(items) => items.iter().for_each(|i| collect_lazy(i, out)),
+        Value::Record(fields) => fields.iter().for_each(|(_, v)| collect_lazy(v, out)),
+        _ => {}
+    }
+}
+
+fn replace_arrays(value: Value, lazy: &[ArrayRef], computed: &[ArrayRef]) -> Value {
+    match value {
+        Value::Array(a) => match lazy.iter().position(|l| l.id == a.id) {
+            Some(k) => Value::Array(computed[k].clone()),
+            None => Value::Array(a),
+        },
+        Value::Tuple(items) => Value::tuple(
+            items
+                .iter()
+                .map(|i| replace_arrays(i.clone(), lazy, computed))
+                .collect(),
+        ),
+        Value::List(items) => Value::list(
+            items
+                .iter()
+                .map(|i| replace_arrays(i.clone(), lazy, computed))
+                .collect(),
+        ),
+        Value::Record(fields) => Value::Record(std::sync::Arc::new(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), replace_arrays(v.clone(), lazy, computed)))
+                .collect(),
+        )),
+        other => other,
+    }
+}
+
+/// Evaluate the items of an index on an array.
+pub fn index_item(value: &Value) -> Option<IndexItem> {
+    match value {
+        Value::Int(i) => Some(IndexItem::Int(*i)),
+        Value::None => Some(IndexItem::NewAxis),
+        Value::Ellipsis => Some(IndexItem::Ellipsis),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------- builtins
+
+fn creation(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    value: Scalar,
+    dtype_index: usize,
+    chunks_index: usize,
+) -> Eval<Value> {
+    let shape = args.shape(0)?;
+    let default = match value {
+        Scalar::Bool(_) => DType::Bool,
+        Scalar::Int(_) => DType::I64,
+        Scalar::Float(_) => DType::F64,
+    };
+    let dtype = args.dtype(dtype_index, default)?;
+    let spec = args.chunks(chunks_index)?;
+    interpreter.built(build::full(shape, &spec, value, dtype, args.call), vec![])
+}
+
+pub fn ones(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    creation(interpreter, args, Scalar::Float(1.0), 1, 2)
+}
+
+pub fn zeros(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    creation(interpreter, args, Scalar::Float(0.0), 1, 2)
+}
+
+pub fn full(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let value = scalar_of(args.value(1)).ok_or_else(|| args.wrong_type(1, "a number or bool"))?;
+    creation(interpreter, args, value, 2, 3)
+}
+
+fn like(interpreter: &mut Interpreter, args: &Args, value: Scalar) -> Eval<Value> {
+    let array = args.array(0)?;
+    let dtype = args.dtype(1, array.dtype)?;
+    let node = ArrayNode::new(
+        ArrayOp::Full(value),
+        dtype,
+        array.shape.clone(),
+        array.chunks.clone(),
+        args.call,
+    );
+    interpreter.built(Ok(node), vec![])
+}
+
+pub fn ones_like(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    like(interpreter, args, Scalar::Float(1.0))
+}
+
+pub fn zeros_like(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    like(interpreter, args, Scalar::Float(0.0))
+}
+
+pub fn arange(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (start, stop) = match args.value(1) {
+        Value::None => (0.0, args.float(0)?),
+        _ => (args.float(0)?, args.float(1)?),
+    };
+    let step = args.float(2)?;
+    if step == 0.0 {
+        return Err(Box::new(
+            Diagnostic::error(
+                "flow::check::arange",
+                "arange step cannot be zero",
+                args.spans[2],
+            )
+            .with_label("step 0")
+            .with_help("give a non-zero step"),
+        ));
+    }
+    let length = ((stop - start) / step).ceil().max(0.0) as usize;
+    let all_ints = [0, 1, 2]
+        .iter()
+        .all(|&k| matches!(args.value(k), Value::Int(_) | Value::None));
+    let dtype = args.dtype(3, if all_ints { DType::I64 } else { DType::F64 })?;
+    let spec = args.chunks(4)?;
+    interpreter.built(
+        build::arange(start, step, length, dtype, &spec, args.call),
+        vec![],
+    )
+}
+
+pub fn linspace(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (start, stop, num) = (args.float(0)?, args.float(1)?, args.size(2)?);
+    let spec = args.chunks(3)?;
+    interpreter.built(build::linspace(start, stop, num, &spec, args.call), vec![])
+}
+
+fn seed_of(args: &Args, index: usize) -> Eval<u64> {
+    match args.value(index) {
+        Value::None => Ok(0),
+        Value::Int(i) => Ok(*i as u64),
+        _ => Err(args.wrong_type(index, "an int")),
+    }
+}
+
+fn random(interpreter: &mut Interpreter, args: &Args, distribution: Distribution) -> Eval<Value> {
+    // random.X(a, b, size=…, chunks=…, seed=…): size, chunks and seed are the last three.
+    let n = args.values.len();
+    let shape = args.shape(n - 3)?;
+    let spec = args.chunks(n - 2)?;
+    let seed = seed_of(args, n - 1)?;
+    interpreter.built(
+        build::random(distribution, seed, shape, &spec, args.call),
+        vec![],
+    )
+}
+
+pub fn random_normal(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (mean, std) = (args.float(0)?, args.float(1)?);
+    if std < 0.0 {
+        return Err(args.wrong_type(1, "a non-negative standard deviation"));
+    }
+    random(interpreter, args, Distribution::Normal { mean, std })
+}
+
+pub fn random_uniform(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (low, high) = (args.float(0)?, args.float(1)?);
+    random(interpreter, args, Distribution::Uniform { low, high })
+}
+
+pub fn random_integers(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (low, high) = (args.int(0)?, args.int(1)?);
+    if high <= low {
+        return Err(Box::new(
+            Diagnostic::error(
+                "flow::check::random_range",
+                format!("random.integers needs low < high, got {low} and {high}"),
+                args.call,
+            )
+            .with_label("empty range")
+            .with_help("values are drawn from [low, high)"),
+        ));
+    }
+    random(interpreter, args, Distribution::Integers { low, high })
+}
+
+/// `array([[1, 2], [3, 4]])`: an array from (nested) lists of numbers.
+pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    fn walk(
+        value: &Value,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        out: &mut Vec<Value>,
+    ) -> Result<(), String> {
+        match value {
+            Value::List(items) | Value::Tuple(items) => {
+                if shape.len() == depth {
+                    shape.push(items.len());
+                } else if shape.get(depth) != Some(&items.len()) || shape.len() < depth {
+                    return Err("rows of different lengths".into());
+                }
+                for item in items.iter() {
+                    walk(item, depth + 1, shape, out)?;
+                }
+                Ok(())
+            }
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                if shape.len() != depth {
+                    return Err("numbers and lists mixed at one level".into());
+                }
+                out.push(value.clone());
+                Ok(())
+            }
+            other => Err(format!("{} is not a number", other.type_name())),
+        }
+    }
+    let mut shape = Vec::new();
+    let mut values = Vec::new();
+    walk(args.value(0), 0, &mut shape, &mut values).map_err(|reason| {
+        Box::new(
+            Diagnostic::error(
+                "flow::check::array_literal",
+                format!("cannot make an array: {reason}"),
+                args.spans[0],
+            )
+            .with_label("these values")
+            .with_help("give a number, or (nested) lists of numbers with equal lengths"),
+        )
+    })?;
+    let natural = if values.iter().any(|v| matches!(v, Value::Float(_))) {
+        DType::F64
+    } else if values.iter().all(|v| matches!(v, Value::Bool(_))) && !values.is_empty() {
+        DType::Bool
+    } else if values.is_empty() {
+        DType::F64
+    } else {
+        DType::I64
+    };
+    let dtype = args.dtype(1, natural)?;
+    let floats: Vec<f64> = values
+        .iter()
+        .map(|v| scalar_of(v).unwrap().as_f64())
+        .collect();
+    let data = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), floats)
+        .expect("walk counted the shape");
+    let chunk = crate::kernels::chunk::ChunkData::F64(data).cast(dtype);
+    let spec = args.chunks(2)?;
+    let whole = ArrayNode::new(
+        ArrayOp::Data(std::sync::Arc::new(vec![chunk])),
+        dtype,
+        shape.clone(),
+        crate::array::chunks::Chunks::single(&shape),
+        args.call,
+    );
+    let chunked = build::rechunk(&whole, &spec, args.call);
+    interpreter.built(chunked, vec![])
+}
+
+/// Elementwise math on a number or an array.
+pub fn math_on_array(interpreter: &mut Interpreter, args: &Args) -> Option<Eval<Value>> {
+    let Value::Array(array) = args.value(0) else {
+        return None;
+    };
+    let function = UnaryFunction::from_name(args.builtin.name)
+        .expect("array math builtins are unary functions");
+    Some(interpreter.elementwise(function, array, args.call))
+}
+
+pub fn where_(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    ternary(interpreter, args, MapFunction::Where)
+}
+
+pub fn clip(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    ternary(interpreter, args, MapFunction::Clip)
+}
+
+fn ternary(interpreter: &mut Interpreter, args: &Args, function: MapFunction) -> Eval<Value> {
+    let mut operands = Vec::new();
+    for k in 0..3 {
+        operands.push(match args.value(k) {
+            Value::Array(a) => Operand::Array(a.clone()),
+            other => Operand::Scalar(
+                scalar_of(other).ok_or_else(|| args.wrong_type(k, "an array or a number"))?,
+            ),
+        });
+    }
+    if function == MapFunction::Where {
+        let condition_is_bool = match &operands[0] {
+            Operand::Array(a) => a.dtype == DType::Bool,
+            Operand::Scalar(s) => matches!(s, Scalar::Bool(_)),
+        };
+        if !condition_is_bool {
+            return Err(args.wrong_type(0, "a bool array (a comparison such as `x > 0`)"));
+        }
+    }
+    if !operands.iter().any(|o| matches!(o, Operand::Array(_))) {
+        return Err(args.wrong_type(0, "an array"));
+    }
+    let mut warnings = Vec::new();
+    let built = build::map(function, operands, args.call, &mut warnings);
+    interpreter.built(built, warnings)
+}
+
+fn arrays_of(interpreter: &mut Interpreter, args: &Args, index: usize) -> Eval<Vec<ArrayRef>> {
+    let items = args.items(interpreter, index)?;
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Array(a) => Ok(a.clone()),
+            other => Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::argument_type",
+                    format!("expected arrays, found {}", other.type_name()),
+                    args.spans[index],
+                )
+                .with_label("not all arrays")
+                .with_help("give a list of arrays"),
+            )),
+        })
+        .collect()
+}
+
+pub fn concatenate(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let arrays = arrays_of(interpreter, args, 0)?;
+    let axis = args.int(1)?;
+    interpreter.built(build::concatenate(&arrays, axis, args.call), vec![])
+}
+
+pub fn stack(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let arrays = arrays_of(interpreter, args, 0)?;
+    let axis = args.int(1)?;
+    interpreter.built(build::stack(&arrays, axis, args.call), vec![])
+}
+
+pub fn histogram(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let bins = args.size(1)?;
+    let (low, high) = match args.value(2) {
+        Value::Tuple(items) | Value::List(items) if items.len() == 2 => {
+            match (scalar_of(&items[0]), scalar_of(&items[1])) {
+                (Some(a), Some(b)) => (a.as_f64(), b.as_f64()),
+                _ => return Err(args.wrong_type(2, "a pair (low, high)")),
+            }
+        }
+        _ => return Err(args.wrong_type(2, "a pair (low, high)")),
+    };
+    let (counts, edges) = build::histogram(&array, bins, low, high, args.call)?;
+    Ok(Value::tuple(vec![
+        Value::Array(counts),
+        Value::Array(edges),
+    ]))
+}
+
+/// `graph(x, "x.dot", tasks=false)`: write the DOT graph of `x`.
+pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let path = args.str(1)?;
+    let tasks = args.bool(2)?;
+    let arrays = match args.value(0) {
+        Value::Array(a) => vec![a.clone()],
+        Value::Tuple(items) | Value::List(items) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::Array(a) => Some(a.clone()),
+                _ => None,
+            })
+            .collect(),
+        Value::Unknown(_) => return Ok(Value::None),
+        _ => return Err(args.wrong_type(0, "an array or a tuple of arrays")),
+    };
+    if interpreter.is_checking() {
+        return Ok(Value::None);
+    }
+    let text = if tasks {
+        crate::graph::dot::task_graph(&crate::opt::optimise(crate::graph::lower::lower(&arrays)))
+    } else {
+        let named: Vec<(String, ArrayRef)> = arrays
+            .iter()
+            .enumerate()
+            .map(|(k, a)| (format!("output {k}"), a.clone()))
+            .collect();
+        crate::graph::dot::array_graph(&named)
+    };
+    let target =
+        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &path);
+    crate::io::write_atomically(&target, text.as_bytes()).map_err(|error| {
+        Box::new(
+            Diagnostic::error(
+                "flow::output::write",
+                format!("cannot write `{path}`: {error}"),
+                args.spans[1],
+            )
+            .with_label("this file")
+            .with_help("check that the directory exists and is writable")
+            .in_phase(Phase::Runtime),
+        )
+    })?;
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------------- methods
+
+pub fn rechunk(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.receiver_array();
+    let spec = args.chunks(0)?;
+    interpreter.built(build::rechunk(&array, &spec, args.call), vec![])
+}
+
+pub fn astype(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.receiver_array();
+    let dtype = args.dtype(0, array.dtype)?;
+    if dtype == array.dtype {
+        return Ok(Value::Array(array));
+    }
+    interpreter.built(Ok(build::cast(&array, dtype, args.call)), vec![])
+}
+
+pub fn transpose(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.receiver_array();
+    let axes = match args.value(0) {
+        Value::None => None,
+        _ => {
+            let axes = args.axes(0)?.unwrap_or_default();
+            Some(
+                axes.into_iter()
+                    .map(|a| {
+                        if a < 0 {
+                            (a + array.ndim() as i64) as usize
+                        } else {
+                            a as usize
+                        }
+                    })
+                    .collect(),
+            )
+        }
+    };
+    interpreter.built(build::transpose(&array, axes, args.call), vec![])
+}
+
+/// A reduction as a method: `x.mean(axis=0)`; the receiver is the array.
+pub fn reduce_method(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    reduction: Reduction,
+) -> Eval<Value> {
+    let array = args.receiver_array();
+    reduce_array(interpreter, args, &array, reduction, 0)
+}
+
+/// A reduction of `array` with `axis`, then (for some) `ddof`/`keepdims`, from argument `first`.
+pub fn reduce_array(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    array: &ArrayRef,
+    reduction: Reduction,
+    first: usize,
+) -> Eval<Value> {
+    let axes = args.axes(first)?;
+    let axes = build::normalise_axes(axes.as_deref(), array.ndim(), args.spans[first])?;
+    let names = &super::builtins::signature(args.builtin).params;
+    let find = |name: &str| names.iter().position(|p| p.name == name);
+    let keepdims = match find("keepdims") {
+        Some(k) => args.bool(k)?,
+        None => false,
+    };
+    let ddof = match find("ddof") {
+        Some(k) => args.size(k)?,
+        None => 0,
+    };
+    interpreter.built(
+        build::reduce(array, reduction, axes, keepdims, ddof, args.call),
+        vec![],
+    )
+}

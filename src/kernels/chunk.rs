@@ -1,0 +1,212 @@
+//! One block of an array in memory: an ndarray of one of the five dtypes, always in standard
+//! (row-major, contiguous) layout so kernels can treat it as a flat slice.
+
+use crate::array::dtype::DType;
+use ndarray::{ArrayD, IxDyn};
+
+#[derive(Clone, Debug)]
+pub enum ChunkData {
+    Bool(ArrayD<bool>),
+    I32(ArrayD<i32>),
+    I64(ArrayD<i64>),
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+}
+
+/// Apply `$body` to the inner array whatever its dtype, binding it to `$a`.
+#[macro_export]
+macro_rules! with_chunk {
+    ($chunk:expr, $a:ident => $body:expr) => {
+        match $chunk {
+            $crate::kernels::chunk::ChunkData::Bool($a) => $body,
+            $crate::kernels::chunk::ChunkData::I32($a) => $body,
+            $crate::kernels::chunk::ChunkData::I64($a) => $body,
+            $crate::kernels::chunk::ChunkData::F32($a) => $body,
+            $crate::kernels::chunk::ChunkData::F64($a) => $body,
+        }
+    };
+}
+
+/// Like [`with_chunk!`], but the body builds a new chunk of the same dtype (`$wrap(array)`).
+#[macro_export]
+macro_rules! map_chunk {
+    ($chunk:expr, $a:ident => $body:expr) => {
+        match $chunk {
+            $crate::kernels::chunk::ChunkData::Bool($a) => {
+                $crate::kernels::chunk::ChunkData::Bool($body)
+            }
+            $crate::kernels::chunk::ChunkData::I32($a) => {
+                $crate::kernels::chunk::ChunkData::I32($body)
+            }
+            $crate::kernels::chunk::ChunkData::I64($a) => {
+                $crate::kernels::chunk::ChunkData::I64($body)
+            }
+            $crate::kernels::chunk::ChunkData::F32($a) => {
+                $crate::kernels::chunk::ChunkData::F32($body)
+            }
+            $crate::kernels::chunk::ChunkData::F64($a) => {
+                $crate::kernels::chunk::ChunkData::F64($body)
+            }
+        }
+    };
+}
+
+impl ChunkData {
+    pub fn zeros(dtype: DType, shape: &[usize]) -> ChunkData {
+        let shape = IxDyn(shape);
+        match dtype {
+            DType::Bool => ChunkData::Bool(ArrayD::from_elem(shape, false)),
+            DType::I32 => ChunkData::I32(ArrayD::zeros(shape)),
+            DType::I64 => ChunkData::I64(ArrayD::zeros(shape)),
+            DType::F32 => ChunkData::F32(ArrayD::zeros(shape)),
+            DType::F64 => ChunkData::F64(ArrayD::zeros(shape)),
+        }
+    }
+
+    pub fn dtype(&self) -> DType {
+        match self {
+            ChunkData::Bool(_) => DType::Bool,
+            ChunkData::I32(_) => DType::I32,
+            ChunkData::I64(_) => DType::I64,
+            ChunkData::F32(_) => DType::F32,
+            ChunkData::F64(_) => DType::F64,
+        }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        with_chunk!(self, a => a.shape())
+    }
+
+    pub fn len(&self) -> usize {
+        with_chunk!(self, a => a.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn nbytes(&self) -> usize {
+        self.len() * self.dtype().itemsize()
+    }
+
+    /// The same data with another shape of the same size (standard layout is kept).
+    pub fn reshape(self, shape: &[usize]) -> ChunkData {
+        map_chunk!(self, a => {
+            let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
+            a.into_shape_with_order(IxDyn(shape)).expect("reshape keeps the element count")
+        })
+    }
+
+    /// Convert to another dtype (floats to ints truncate, as NumPy's astype).
+    pub fn cast(&self, dtype: DType) -> ChunkData {
+        if self.dtype() == dtype {
+            return self.clone();
+        }
+        match dtype {
+            DType::Bool => ChunkData::Bool(with_chunk!(self, a => a.mapv(|x| to_f64(x) != 0.0))),
+            DType::I32 => ChunkData::I32(with_chunk!(self, a => a.mapv(|x| to_i64(x) as i32))),
+            DType::I64 => ChunkData::I64(with_chunk!(self, a => a.mapv(to_i64))),
+            DType::F32 => ChunkData::F32(with_chunk!(self, a => a.mapv(|x| to_f64(x) as f32))),
+            DType::F64 => ChunkData::F64(with_chunk!(self, a => a.mapv(to_f64))),
+        }
+    }
+
+    /// Every element as f64 (bools as 0/1).
+    pub fn to_f64(&self) -> ArrayD<f64> {
+        match self {
+            ChunkData::F64(a) => a.clone(),
+            other => with_chunk!(other, a => a.mapv(to_f64)),
+        }
+    }
+}
+
+/// Element conversions used by casts and kernels.
+pub trait Element: Copy + Send + Sync + 'static {
+    fn to_f64(self) -> f64;
+    fn to_i64(self) -> i64;
+}
+
+impl Element for bool {
+    fn to_f64(self) -> f64 {
+        self as i64 as f64
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+}
+impl Element for i32 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+}
+impl Element for i64 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn to_i64(self) -> i64 {
+        self
+    }
+}
+impl Element for f32 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+}
+impl Element for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+}
+
+pub fn to_f64<T: Element>(x: T) -> f64 {
+    x.to_f64()
+}
+
+pub fn to_i64<T: Element>(x: T) -> i64 {
+    x.to_i64()
+}
+
+/// Join blocks (row-major grid order) into one array of `shape`.
+pub fn assemble(
+    blocks: &[ChunkData],
+    grid: &[usize],
+    chunk_offsets: &[Vec<usize>],
+    shape: &[usize],
+    dtype: DType,
+) -> ChunkData {
+    if blocks.len() == 1 {
+        return blocks[0].cast(dtype);
+    }
+    let mut out = ChunkData::zeros(dtype, shape);
+    let indices = crate::array::chunks::grid_indices(grid);
+    for (block, index) in blocks.iter().zip(indices) {
+        let block = block.cast(dtype);
+        let region: Vec<ndarray::SliceInfoElem> = index
+            .iter()
+            .enumerate()
+            .map(|(axis, &i)| ndarray::SliceInfoElem::Slice {
+                start: chunk_offsets[axis][i] as isize,
+                end: Some(chunk_offsets[axis][i + 1] as isize),
+                step: 1,
+            })
+            .collect();
+        match (&mut out, &block) {
+            (ChunkData::Bool(o), ChunkData::Bool(b)) => o.slice_mut(region.as_slice()).assign(b),
+            (ChunkData::I32(o), ChunkData::I32(b)) => o.slice_mut(region.as_slice()).assign(b),
+            (ChunkData::I64(o), ChunkData::I64(b)) => o.slice_mut(region.as_slice()).assign(b),
+            (ChunkData::F32(o), ChunkData::F32(b)) => o.slice_mut(region.as_slice()).assign(b),
+            (ChunkData::F64(o), ChunkData::F64(b)) => o.slice_mut(region.as_slice()).assign(b),
+            _ => unreachable!("cast to the same dtype"),
+        }
+    }
+    out
+}

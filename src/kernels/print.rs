@@ -1,0 +1,266 @@
+//! Printing computed arrays as NumPy does: a common element width, floats with at most 8
+//! decimals (fewer when all values need fewer), scientific notation for very large or small
+//! magnitudes, nested brackets, and summaries with `...` beyond 1000 elements.
+
+use super::chunk::ChunkData;
+use crate::eval::format::float_repr;
+use ndarray::{ArrayD, Axis, Dimension, IxDyn};
+
+const PRECISION: usize = 8;
+const THRESHOLD: usize = 1000;
+const EDGE_ITEMS: usize = 3;
+const LINE_WIDTH: usize = 75;
+
+/// The text `print` shows for a computed array.
+pub fn format_chunk(data: &ChunkData) -> String {
+    if data.shape().is_empty() {
+        return format_scalar(data);
+    }
+    let summarise = data.len() > THRESHOLD;
+    let strings: ArrayD<String> = match data {
+        ChunkData::F64(a) => format_floats(a, summarise),
+        ChunkData::F32(a) => format_floats(&a.mapv(|x| x as f64), summarise),
+        ChunkData::I64(a) => a.mapv(|x| x.to_string()),
+        ChunkData::I32(a) => a.mapv(|x| x.to_string()),
+        ChunkData::Bool(a) => a.mapv(|x| {
+            if x {
+                "true".to_string()
+            } else {
+                "false".to_string()
+            }
+        }),
+    };
+    let width = visible(&strings, summarise)
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    write_nested(&mut out, &strings.view(), width, summarise, 1);
+    out
+}
+
+fn format_scalar(data: &ChunkData) -> String {
+    match data {
+        ChunkData::F64(a) => float_repr(*a.iter().next().unwrap()),
+        ChunkData::F32(a) => float_repr(*a.iter().next().unwrap() as f64),
+        ChunkData::I64(a) => a.iter().next().unwrap().to_string(),
+        ChunkData::I32(a) => a.iter().next().unwrap().to_string(),
+        ChunkData::Bool(a) => a.iter().next().unwrap().to_string(),
+    }
+}
+
+/// The elements that will be shown (all, or the edges of each axis).
+fn visible(strings: &ArrayD<String>, summarise: bool) -> Vec<String> {
+    if !summarise {
+        return strings.iter().cloned().collect();
+    }
+    let mut out = Vec::new();
+    for (index, s) in strings.indexed_iter() {
+        let shown = index
+            .slice()
+            .iter()
+            .zip(strings.shape())
+            .all(|(&i, &n)| n <= 2 * EDGE_ITEMS || i < EDGE_ITEMS || i >= n - EDGE_ITEMS);
+        if shown {
+            out.push(s.clone());
+        }
+    }
+    out
+}
+
+fn format_floats(a: &ArrayD<f64>, summarise: bool) -> ArrayD<String> {
+    let shown: Vec<f64> = if summarise {
+        let mut values = Vec::new();
+        for (index, &x) in a.indexed_iter() {
+            if index
+                .slice()
+                .iter()
+                .zip(a.shape())
+                .all(|(&i, &n)| n <= 2 * EDGE_ITEMS || i < EDGE_ITEMS || i >= n - EDGE_ITEMS)
+            {
+                values.push(x);
+            }
+        }
+        values
+    } else {
+        a.iter().copied().collect()
+    };
+    let finite: Vec<f64> = shown.iter().copied().filter(|x| x.is_finite()).collect();
+    let max = finite.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let min_nonzero = finite
+        .iter()
+        .filter(|x| **x != 0.0)
+        .fold(f64::INFINITY, |m, x| m.min(x.abs()));
+    let scientific =
+        min_nonzero.is_finite() && (max >= 1e16 || min_nonzero < 1e-4 || max / min_nonzero > 1e3);
+    if scientific {
+        let digits = finite
+            .iter()
+            .map(|&x| mantissa_digits(x))
+            .max()
+            .unwrap_or(0);
+        return a.mapv(|x| {
+            if !x.is_finite() {
+                return special(x);
+            }
+            let text = format!("{:.*e}", digits, x);
+            let (mantissa, exponent) = text.split_once('e').unwrap();
+            let exponent: i32 = exponent.parse().unwrap();
+            let mantissa = if digits == 0 {
+                format!("{mantissa}.")
+            } else {
+                mantissa.to_string()
+            };
+            format!(
+                "{mantissa}e{}{:02}",
+                if exponent < 0 { '-' } else { '+' },
+                exponent.abs()
+            )
+        });
+    }
+    let decimals = finite
+        .iter()
+        .map(|&x| fraction_digits(x))
+        .max()
+        .unwrap_or(0);
+    a.mapv(|x| {
+        if !x.is_finite() {
+            return special(x);
+        }
+        let digits = fraction_digits(x);
+        let mut text = format!("{:.*}", digits, x);
+        if digits == 0 {
+            text.push('.');
+        }
+        // NumPy pads the fraction with spaces so the decimal points line up.
+        text.push_str(&" ".repeat(decimals - digits));
+        text
+    })
+}
+
+fn special(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x > 0.0 {
+        "inf".into()
+    } else {
+        "-inf".into()
+    }
+}
+
+/// Decimals needed to show `x` uniquely, at most [`PRECISION`].
+fn fraction_digits(x: f64) -> usize {
+    let shortest = format!("{}", x.abs());
+    let unique = shortest.split_once('.').map_or(0, |(_, f)| f.len());
+    if unique <= PRECISION {
+        return unique;
+    }
+    let rounded = format!("{:.*}", PRECISION, x.abs());
+    let trimmed = rounded.trim_end_matches('0');
+    trimmed.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+/// Mantissa decimals needed in scientific notation, at most [`PRECISION`].
+fn mantissa_digits(x: f64) -> usize {
+    let shortest = format!("{:e}", x.abs());
+    let mantissa = shortest.split_once('e').unwrap().0;
+    mantissa
+        .split_once('.')
+        .map_or(0, |(_, f)| f.len())
+        .min(PRECISION)
+}
+
+fn write_nested(
+    out: &mut String,
+    a: &ndarray::ArrayViewD<String>,
+    width: usize,
+    summarise: bool,
+    indent: usize,
+) {
+    out.push('[');
+    let n = a.shape()[0];
+    let cut = summarise && n > 2 * EDGE_ITEMS;
+    let positions: Vec<Option<usize>> = if cut {
+        (0..EDGE_ITEMS)
+            .map(Some)
+            .chain(std::iter::once(None))
+            .chain((n - EDGE_ITEMS..n).map(Some))
+            .collect()
+    } else {
+        (0..n).map(Some).collect()
+    };
+    if a.ndim() == 1 {
+        let mut line_length = indent;
+        for (k, position) in positions.iter().enumerate() {
+            let item = match position {
+                Some(i) => format!("{:>width$}", a[IxDyn(&[*i])]),
+                None => "...".to_string(),
+            };
+            if k > 0 {
+                if line_length + 1 + item.len() + 1 > LINE_WIDTH {
+                    out.push('\n');
+                    out.push_str(&" ".repeat(indent));
+                    line_length = indent;
+                } else {
+                    out.push(' ');
+                    line_length += 1;
+                }
+            }
+            out.push_str(&item);
+            line_length += item.len();
+        }
+    } else {
+        let separator = format!("{}{}", "\n".repeat(a.ndim() - 1), " ".repeat(indent));
+        for (k, position) in positions.iter().enumerate() {
+            if k > 0 {
+                out.push_str(&separator);
+            }
+            match position {
+                Some(i) => write_nested(
+                    out,
+                    &a.index_axis(Axis(0), *i),
+                    width,
+                    summarise,
+                    indent + 1,
+                ),
+                None => out.push_str("..."),
+            }
+        }
+    }
+    out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn floats(shape: &[usize], values: Vec<f64>) -> String {
+        format_chunk(&ChunkData::F64(
+            ArrayD::from_shape_vec(IxDyn(shape), values).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn prints_like_numpy() {
+        assert_eq!(floats(&[3], vec![1.0, 1.0, 1.0]), "[1. 1. 1.]");
+        assert_eq!(floats(&[2], vec![0.5, 0.25]), "[0.5  0.25]");
+        assert_eq!(floats(&[2], vec![-1.0, 2.5]), "[-1.   2.5]");
+        assert_eq!(
+            floats(&[2, 2], vec![1.0, 2.0, 3.0, 4.0]),
+            "[[1. 2.]\n [3. 4.]]"
+        );
+        assert_eq!(floats(&[1], vec![1.0 / 3.0]), "[0.33333333]");
+        assert_eq!(floats(&[2], vec![1e-5, 1.0]), "[1.e-05 1.e+00]");
+        assert_eq!(floats(&[], vec![1.0]), "1.0");
+    }
+
+    #[test]
+    fn large_arrays_are_summarised() {
+        let text = floats(&[2000], (0..2000).map(|i| i as f64).collect());
+        assert_eq!(
+            text,
+            "[0.000e+00 1.000e+00 2.000e+00 ... 1.997e+03 1.998e+03 1.999e+03]"
+        );
+    }
+}

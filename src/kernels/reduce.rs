@@ -1,0 +1,619 @@
+//! Tree reductions: a partial per chunk, combined a few at a time, then finalised. Means,
+//! variances and standard deviations carry (count, mean, M2) partials combined with Chan's
+//! formula — never means of means or naive sums of squares.
+
+use super::chunk::ChunkData;
+use crate::array::dtype::DType;
+use crate::array::node::Reduction;
+use ndarray::{ArrayD, Dimension, IxDyn};
+
+#[derive(Clone, Debug)]
+pub enum Partial {
+    Float(ArrayD<f64>),
+    Int(ArrayD<i64>),
+    Moments {
+        count: ArrayD<f64>,
+        mean: ArrayD<f64>,
+        m2: ArrayD<f64>,
+    },
+    Arg {
+        value: ArrayD<f64>,
+        index: ArrayD<i64>,
+    },
+    Counts(Vec<i64>),
+}
+
+impl Partial {
+    pub fn nbytes(&self) -> usize {
+        match self {
+            Partial::Float(a) => a.len() * 8,
+            Partial::Int(a) => a.len() * 8,
+            Partial::Moments { count, .. } => count.len() * 24,
+            Partial::Arg { value, .. } => value.len() * 16,
+            Partial::Counts(c) => c.len() * 8,
+        }
+    }
+}
+
+/// Where a chunk sits, for arg-reductions' global indices.
+#[derive(Clone, Debug)]
+pub struct Position {
+    pub origin: Vec<usize>,
+    pub array_shape: Vec<usize>,
+}
+
+/// The flat values of a chunk with the reduced axes innermost: (outer, reduced, inner) sizes.
+struct Arranged {
+    floats: Option<Vec<f64>>,
+    ints: Option<Vec<i64>>,
+    outer: usize,
+    reduced: usize,
+    inner: usize,
+    /// For arg-reductions: the chunk-local coordinates' order after arranging.
+    permuted_shape: Vec<usize>,
+    axis_order: Vec<usize>,
+}
+
+fn arrange(chunk: &ChunkData, axes: &[usize], as_float: bool) -> Arranged {
+    let shape = chunk.shape().to_vec();
+    let ndim = shape.len();
+    let contiguous = axes.windows(2).all(|w| w[1] == w[0] + 1);
+    let (order, outer, reduced, inner) = if contiguous && !axes.is_empty() {
+        let (i, j) = (axes[0], axes[axes.len() - 1] + 1);
+        (
+            (0..ndim).collect::<Vec<_>>(),
+            shape[..i].iter().product(),
+            shape[i..j].iter().product(),
+            shape[j..].iter().product(),
+        )
+    } else if axes.is_empty() {
+        ((0..ndim).collect(), shape.iter().product(), 1, 1)
+    } else {
+        let mut order: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
+        order.extend_from_slice(axes);
+        let outer = (0..ndim)
+            .filter(|a| !axes.contains(a))
+            .map(|a| shape[a])
+            .product();
+        let reduced = axes.iter().map(|&a| shape[a]).product();
+        (order, outer, reduced, 1)
+    };
+    let permuted = order != (0..ndim).collect::<Vec<_>>();
+    let floats_of = |a: &ArrayD<f64>| -> Vec<f64> {
+        if permuted {
+            a.view()
+                .permuted_axes(IxDyn(&order))
+                .iter()
+                .copied()
+                .collect()
+        } else {
+            a.as_slice()
+                .map(<[f64]>::to_vec)
+                .unwrap_or_else(|| a.iter().copied().collect())
+        }
+    };
+    let ints_of = |a: &ArrayD<i64>| -> Vec<i64> {
+        if permuted {
+            a.view()
+                .permuted_axes(IxDyn(&order))
+                .iter()
+                .copied()
+                .collect()
+        } else {
+            a.as_slice()
+                .map(<[i64]>::to_vec)
+                .unwrap_or_else(|| a.iter().copied().collect())
+        }
+    };
+    let (floats, ints) = if as_float {
+        let values = match chunk {
+            ChunkData::F64(a) => floats_of(a),
+            other => floats_of(&other.to_f64()),
+        };
+        (Some(values), None)
+    } else {
+        let values = match chunk {
+            ChunkData::I64(a) => ints_of(a),
+            other => ints_of(&crate::with_chunk!(other, a => a.mapv(super::chunk::to_i64))),
+        };
+        (None, Some(values))
+    };
+    let permuted_shape = order.iter().map(|&a| shape[a]).collect();
+    Arranged {
+        floats,
+        ints,
+        outer,
+        reduced,
+        inner,
+        permuted_shape,
+        axis_order: order,
+    }
+}
+
+fn keepdims_shape(shape: &[usize], axes: &[usize]) -> Vec<usize> {
+    shape
+        .iter()
+        .enumerate()
+        .map(|(a, &n)| if axes.contains(&a) { 1 } else { n })
+        .collect()
+}
+
+/// Sum of a slice by pairwise summation (as NumPy), accurate to O(log n) rounding errors.
+pub fn pairwise_sum(values: &[f64]) -> f64 {
+    if values.len() <= 128 {
+        let mut acc = [0.0f64; 8];
+        let mut chunks = values.chunks_exact(8);
+        for c in &mut chunks {
+            for k in 0..8 {
+                acc[k] += c[k];
+            }
+        }
+        let mut total =
+            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        for &x in chunks.remainder() {
+            total += x;
+        }
+        return total;
+    }
+    let half = (values.len() / 2) & !7;
+    pairwise_sum(&values[..half]) + pairwise_sum(&values[half..])
+}
+
+fn float_input(reduction: Reduction, dtype: DType) -> bool {
+    reduction.uses_moments()
+        || reduction.is_arg()
+        || dtype.is_float() && !matches!(reduction, Reduction::Any | Reduction::All)
+}
+
+/// The partial of one chunk, reducing `axes` (kept as length-1 axes).
+pub fn partial(
+    chunk: &ChunkData,
+    reduction: Reduction,
+    axes: &[usize],
+    position: &Position,
+) -> Partial {
+    let out_shape = IxDyn(&keepdims_shape(chunk.shape(), axes));
+    let as_float = float_input(reduction, chunk.dtype());
+    let arranged = arrange(chunk, axes, as_float);
+    let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
+    let cells = outer * inner;
+    use Reduction::*;
+    if reduction.uses_moments() {
+        let values = arranged.floats.as_ref().unwrap();
+        let skip = reduction.skips_nan();
+        let mut count = vec![0.0; cells];
+        let mut mean = vec![0.0; cells];
+        let mut m2 = vec![0.0; cells];
+        for o in 0..outer {
+            let block = &values[o * reduced * inner..(o + 1) * reduced * inner];
+            if inner == 1 {
+                let kept: Vec<f64>;
+                let data: &[f64] = if skip {
+                    kept = block.iter().copied().filter(|x| !x.is_nan()).collect();
+                    &kept
+                } else {
+                    block
+                };
+                let n = data.len() as f64;
+                let m = if n > 0.0 {
+                    pairwise_sum(data) / n
+                } else {
+                    f64::NAN
+                };
+                let deviations: Vec<f64> = data.iter().map(|x| (x - m) * (x - m)).collect();
+                count[o] = n;
+                mean[o] = if n > 0.0 { m } else { 0.0 };
+                m2[o] = pairwise_sum(&deviations);
+            } else {
+                for r in 0..reduced {
+                    let row = &block[r * inner..(r + 1) * inner];
+                    for c in 0..inner {
+                        let x = row[c];
+                        if skip && x.is_nan() {
+                            continue;
+                        }
+                        let cell = o * inner + c;
+                        count[cell] += 1.0;
+                        let delta = x - mean[cell];
+                        mean[cell] += delta / count[cell];
+                        m2[cell] += delta * (x - mean[cell]);
+                    }
+                }
+            }
+        }
+        let build = |v| ArrayD::from_shape_vec(out_shape.clone(), v).unwrap();
+        return Partial::Moments {
+            count: build(count),
+            mean: build(mean),
+            m2: build(m2),
+        };
+    }
+    if reduction.is_arg() {
+        let values = arranged.floats.as_ref().unwrap();
+        let mut best = vec![f64::NAN; cells];
+        let mut index = vec![-1i64; cells];
+        let want_min = reduction == ArgMin;
+        for o in 0..outer {
+            for r in 0..reduced {
+                for c in 0..inner {
+                    let x = values[(o * reduced + r) * inner + c];
+                    let cell = o * inner + c;
+                    let better = index[cell] < 0
+                        || (!best[cell].is_nan()
+                            && (x.is_nan()
+                                || if want_min {
+                                    x < best[cell]
+                                } else {
+                                    x > best[cell]
+                                }));
+                    if better {
+                        best[cell] = x;
+                        index[cell] = global_index(&arranged, position, axes, o, r, c) as i64;
+                    }
+                }
+            }
+        }
+        let build_f = ArrayD::from_shape_vec(out_shape.clone(), best).unwrap();
+        let build_i = ArrayD::from_shape_vec(out_shape, index).unwrap();
+        return Partial::Arg {
+            value: build_f,
+            index: build_i,
+        };
+    }
+    if let Some(values) = &arranged.floats {
+        let mut out = vec![identity_f64(reduction); cells];
+        for o in 0..outer {
+            let block = &values[o * reduced * inner..(o + 1) * reduced * inner];
+            if inner == 1 && matches!(reduction, Sum | NanSum) {
+                out[o] = if reduction == NanSum {
+                    pairwise_sum(
+                        &block
+                            .iter()
+                            .copied()
+                            .filter(|x| !x.is_nan())
+                            .collect::<Vec<_>>(),
+                    )
+                } else {
+                    pairwise_sum(block)
+                };
+                continue;
+            }
+            for r in 0..reduced {
+                for c in 0..inner {
+                    let cell = o * inner + c;
+                    out[cell] = combine_f64(reduction, out[cell], block[r * inner + c]);
+                }
+            }
+        }
+        return Partial::Float(ArrayD::from_shape_vec(out_shape, out).unwrap());
+    }
+    let values = arranged.ints.as_ref().unwrap();
+    let mut out = vec![identity_i64(reduction); cells];
+    for o in 0..outer {
+        for r in 0..reduced {
+            for c in 0..inner {
+                let cell = o * inner + c;
+                let x = values[(o * reduced + r) * inner + c];
+                let x = if matches!(reduction, Any | All) {
+                    (x != 0) as i64
+                } else {
+                    x
+                };
+                out[cell] = combine_i64(reduction, out[cell], x);
+            }
+        }
+    }
+    Partial::Int(ArrayD::from_shape_vec(out_shape, out).unwrap())
+}
+
+/// The global index an arg-reduction reports for element (o, r, c) of an arranged chunk: the
+/// position along the reduced axis, or the flat index in the whole array.
+fn global_index(
+    arranged: &Arranged,
+    position: &Position,
+    axes: &[usize],
+    o: usize,
+    r: usize,
+    c: usize,
+) -> usize {
+    let ndim = arranged.permuted_shape.len();
+    let flat = (o * arranged.reduced + r) * arranged.inner + c;
+    // Local coordinates in the arranged order, then back to the chunk's axes.
+    let mut local = vec![0usize; ndim];
+    let mut rest = flat;
+    for k in (0..ndim).rev() {
+        local[k] = rest % arranged.permuted_shape[k].max(1);
+        rest /= arranged.permuted_shape[k].max(1);
+    }
+    let mut coords = vec![0usize; ndim];
+    for (k, &axis) in arranged.axis_order.iter().enumerate() {
+        coords[axis] = local[k] + position.origin[axis];
+    }
+    if axes.len() == 1 && axes.len() < ndim {
+        return coords[axes[0]];
+    }
+    coords
+        .iter()
+        .zip(&position.array_shape)
+        .fold(0, |acc, (&i, &n)| acc * n + i)
+}
+
+fn identity_f64(reduction: Reduction) -> f64 {
+    use Reduction::*;
+    match reduction {
+        Prod | All => 1.0,
+        Min => f64::INFINITY,
+        Max => f64::NEG_INFINITY,
+        // NaN, so an all-NaN cell stays NaN (f64::min and max skip a NaN operand).
+        NanMin | NanMax => f64::NAN,
+        _ => 0.0,
+    }
+}
+
+fn identity_i64(reduction: Reduction) -> i64 {
+    use Reduction::*;
+    match reduction {
+        Prod | All => 1,
+        Min | NanMin => i64::MAX,
+        Max | NanMax => i64::MIN,
+        _ => 0,
+    }
+}
+
+fn combine_f64(reduction: Reduction, acc: f64, x: f64) -> f64 {
+    use Reduction::*;
+    match reduction {
+        Sum => acc + x,
+        NanSum => {
+            if x.is_nan() {
+                acc
+            } else {
+                acc + x
+            }
+        }
+        Prod => acc * x,
+        Min => {
+            if acc.is_nan() || x.is_nan() {
+                f64::NAN
+            } else {
+                acc.min(x)
+            }
+        }
+        Max => {
+            if acc.is_nan() || x.is_nan() {
+                f64::NAN
+            } else {
+                acc.max(x)
+            }
+        }
+        NanMin => acc.min(x),
+        NanMax => acc.max(x),
+        Any => acc.max((x != 0.0) as i64 as f64),
+        All => acc.min((x != 0.0) as i64 as f64),
+        _ => unreachable!("{reduction:?} is not a value reduction"),
+    }
+}
+
+fn combine_i64(reduction: Reduction, acc: i64, x: i64) -> i64 {
+    use Reduction::*;
+    match reduction {
+        Sum | NanSum => acc.wrapping_add(x),
+        Prod => acc.wrapping_mul(x),
+        Min | NanMin | All => acc.min(x),
+        Max | NanMax | Any => acc.max(x),
+        _ => unreachable!("{reduction:?} is not a value reduction"),
+    }
+}
+
+/// Combine partials of the same cells.
+pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
+    let mut iter = partials.iter();
+    let mut acc = (*iter.next().expect("at least one partial")).clone();
+    for next in iter {
+        match (&mut acc, next) {
+            (Partial::Float(a), Partial::Float(b)) => a.zip_mut_with(b, |x, &y| {
+                *x = match reduction {
+                    Reduction::Sum | Reduction::NanSum => *x + y,
+                    Reduction::Prod => *x * y,
+                    other => combine_f64(other, *x, y),
+                }
+            }),
+            (Partial::Int(a), Partial::Int(b)) => {
+                a.zip_mut_with(b, |x, &y| *x = combine_i64(reduction, *x, y))
+            }
+            (
+                Partial::Moments { count, mean, m2 },
+                Partial::Moments {
+                    count: nb,
+                    mean: mb,
+                    m2: m2b,
+                },
+            ) => {
+                for k in 0..count.len() {
+                    let (na, nb) = (count.as_slice().unwrap()[k], nb.as_slice().unwrap()[k]);
+                    if nb == 0.0 {
+                        continue;
+                    }
+                    let (ma, mbk) = (mean.as_slice().unwrap()[k], mb.as_slice().unwrap()[k]);
+                    let n = na + nb;
+                    let delta = mbk - ma;
+                    mean.as_slice_mut().unwrap()[k] = ma + delta * nb / n;
+                    m2.as_slice_mut().unwrap()[k] +=
+                        m2b.as_slice().unwrap()[k] + delta * delta * na * nb / n;
+                    count.as_slice_mut().unwrap()[k] = n;
+                }
+            }
+            (
+                Partial::Arg { value, index },
+                Partial::Arg {
+                    value: vb,
+                    index: ib,
+                },
+            ) => {
+                let want_min = reduction == Reduction::ArgMin;
+                for k in 0..value.len() {
+                    let (a, b) = (value.as_slice().unwrap()[k], vb.as_slice().unwrap()[k]);
+                    let (ia, ibk) = (index.as_slice().unwrap()[k], ib.as_slice().unwrap()[k]);
+                    let take = if a.is_nan() || b.is_nan() {
+                        b.is_nan() && (!a.is_nan() || ibk < ia)
+                    } else if a == b {
+                        ibk < ia
+                    } else if want_min {
+                        b < a
+                    } else {
+                        b > a
+                    };
+                    if take {
+                        value.as_slice_mut().unwrap()[k] = b;
+                        index.as_slice_mut().unwrap()[k] = ibk;
+                    }
+                }
+            }
+            (Partial::Counts(a), Partial::Counts(b)) => {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+            }
+            _ => unreachable!("partials of one reduction have one kind"),
+        }
+    }
+    acc
+}
+
+/// The result chunk of a combined partial, in `dtype` and `shape` (reduced axes dropped unless
+/// kept).
+pub fn finalize(
+    partial: &Partial,
+    reduction: Reduction,
+    ddof: usize,
+    dtype: DType,
+    shape: &[usize],
+) -> ChunkData {
+    use Reduction::*;
+    let shape = IxDyn(shape);
+    let chunk = match partial {
+        Partial::Float(a) => ChunkData::F64(a.clone()),
+        Partial::Int(a) => ChunkData::I64(a.clone()),
+        Partial::Counts(c) => {
+            ChunkData::I64(ArrayD::from_shape_vec(IxDyn(&[c.len()]), c.clone()).unwrap())
+        }
+        Partial::Arg { index, .. } => ChunkData::I64(index.clone()),
+        Partial::Moments { count, mean, m2 } => {
+            let values: Vec<f64> = (0..count.len())
+                .map(|k| {
+                    let (n, m, s) = (
+                        count.as_slice().unwrap()[k],
+                        mean.as_slice().unwrap()[k],
+                        m2.as_slice().unwrap()[k],
+                    );
+                    match reduction {
+                        Mean | NanMean => {
+                            if n == 0.0 {
+                                f64::NAN
+                            } else {
+                                m
+                            }
+                        }
+                        _ => {
+                            let dof = n - ddof as f64;
+                            let variance = if dof <= 0.0 { f64::NAN } else { s / dof };
+                            if matches!(reduction, Std | NanStd) {
+                                variance.sqrt()
+                            } else {
+                                variance
+                            }
+                        }
+                    }
+                })
+                .collect();
+            ChunkData::F64(ArrayD::from_shape_vec(count.raw_dim(), values).unwrap())
+        }
+    };
+    chunk.cast(dtype).reshape(shape.slice())
+}
+
+/// Histogram counts of one chunk: NumPy's algorithm for equal bins, including its edge
+/// corrections, so counts match `numpy.histogram` exactly.
+pub fn histogram_partial(chunk: &ChunkData, bins: usize, low: f64, high: f64) -> Partial {
+    let mut counts = vec![0i64; bins];
+    let norm = bins as f64 / (high - low);
+    let edge = |i: usize| {
+        if i == bins {
+            high
+        } else {
+            low + (high - low) * i as f64 / bins as f64
+        }
+    };
+    let mut add = |x: f64| {
+        if !(x >= low && x <= high) {
+            return;
+        }
+        let mut index = ((x - low) * norm) as usize;
+        if index == bins {
+            index -= 1;
+        }
+        if x < edge(index) {
+            index -= 1;
+        } else if index + 1 < bins && x >= edge(index + 1) {
+            index += 1;
+        }
+        counts[index] += 1;
+    };
+    match chunk {
+        ChunkData::F64(a) => a.iter().for_each(|&x| add(x)),
+        other => other.to_f64().iter().for_each(|&x| add(x)),
+    }
+    Partial::Counts(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn position(shape: &[usize]) -> Position {
+        Position {
+            origin: vec![0; shape.len()],
+            array_shape: shape.to_vec(),
+        }
+    }
+
+    #[test]
+    fn chunked_variance_equals_whole_variance() {
+        let values: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 7.0)
+            .collect();
+        let whole = ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&[1000]), values.clone()).unwrap());
+        let expected = finalize(
+            &partial(&whole, Reduction::Var, &[0], &position(&[1000])),
+            Reduction::Var,
+            0,
+            DType::F64,
+            &[],
+        );
+        let parts: Vec<Partial> = values
+            .chunks(77)
+            .map(|c| {
+                let chunk =
+                    ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&[c.len()]), c.to_vec()).unwrap());
+                partial(&chunk, Reduction::Var, &[0], &position(&[c.len()]))
+            })
+            .collect();
+        let combined = combine(Reduction::Var, &parts.iter().collect::<Vec<_>>());
+        let got = finalize(&combined, Reduction::Var, 0, DType::F64, &[]);
+        let (a, b) = (expected.to_f64().sum(), got.to_f64().sum());
+        assert!((a - b).abs() < 1e-9 * a.abs(), "{a} {b}");
+    }
+
+    #[test]
+    fn reduce_axis_zero_of_a_matrix() {
+        let chunk = ChunkData::F64(
+            ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![1., 2., 3., 4., 5., 6.]).unwrap(),
+        );
+        let p = partial(&chunk, Reduction::Sum, &[0], &position(&[2, 3]));
+        let out = finalize(&p, Reduction::Sum, 0, DType::F64, &[3]);
+        assert_eq!(out.to_f64().as_slice().unwrap(), &[5., 7., 9.]);
+        let p = partial(&chunk, Reduction::ArgMax, &[1], &position(&[2, 3]));
+        let out = finalize(&p, Reduction::ArgMax, 0, DType::I64, &[2]);
+        assert_eq!(out.to_f64().as_slice().unwrap(), &[2., 2.]);
+    }
+}

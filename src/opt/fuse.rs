@@ -1,0 +1,64 @@
+//! Fuse: an elementwise task whose only consumer is another elementwise task or a partial
+//! reduction is inlined into that consumer's kernel, so a chain like `cos(x) ** 2` then `mean`
+//! runs as one task per chunk that never stores the intermediate chunks.
+
+use crate::graph::{TaskGraph, TaskKind};
+use crate::kernels::elementwise::Kernel;
+
+pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
+    let mut consumers = graph.consumer_counts();
+    let is_output = graph.is_output();
+    for id in 0..graph.tasks.len() {
+        loop {
+            let target_shape = match &graph.tasks[id].kind {
+                TaskKind::Map { shape, .. }
+                | TaskKind::Partial { shape, .. }
+                | TaskKind::HistogramPartial { shape, .. } => shape.clone(),
+                _ => break,
+            };
+            // An input made by a Map task of the same shape that nothing else reads.
+            let fusable = graph.tasks[id].inputs.iter().position(|&input| {
+                consumers[input] == 1
+                    && !is_output[input]
+                    && matches!(&graph.tasks[input].kind, TaskKind::Map { shape, .. } if *shape == target_shape)
+            });
+            let Some(position) = fusable else { break };
+            let producer = graph.tasks[id].inputs[position];
+            let TaskKind::Map {
+                kernel: producer_kernel,
+                ..
+            } = &graph.tasks[producer].kind
+            else {
+                unreachable!()
+            };
+            let producer_kernel = producer_kernel.clone();
+            let producer_inputs = graph.tasks[producer].inputs.clone();
+            let task = &mut graph.tasks[id];
+            let mut inputs = task.inputs.clone();
+            inputs.remove(position);
+            let base = inputs.len();
+            inputs.extend(producer_inputs.iter().copied());
+            let inlined = producer_kernel.substitute(&|k| Kernel::Input(base + k));
+            let replace = |k: usize| {
+                if k < position {
+                    Kernel::Input(k)
+                } else if k == position {
+                    inlined.clone()
+                } else {
+                    Kernel::Input(k - 1)
+                }
+            };
+            match &mut task.kind {
+                TaskKind::Map { kernel, .. }
+                | TaskKind::Partial { kernel, .. }
+                | TaskKind::HistogramPartial { kernel, .. } => {
+                    *kernel = kernel.substitute(&replace);
+                }
+                _ => unreachable!(),
+            }
+            task.inputs = inputs;
+            consumers[producer] = 0;
+        }
+    }
+    graph
+}

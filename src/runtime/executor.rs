@@ -1,0 +1,351 @@
+//! The executor: runs a task graph on a pool of worker threads (rayon), each task as soon as its
+//! inputs are ready. Ready tasks are taken in depth-first order from the outputs, so work that
+//! lets memory be freed (finishing a reduction) comes before work that creates more; a result is
+//! freed as soon as its last consumer has run. A panicking kernel becomes a runtime error naming
+//! the source span of the operation; the process never aborts.
+
+use crate::graph::{Task, TaskGraph, TaskId, TaskKind};
+use crate::kernels::chunk::ChunkData;
+use crate::kernels::reduce::{self, Partial};
+use crate::kernels::{elementwise, gather};
+use crate::source::Span;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+pub enum TaskOutput {
+    Chunk(ChunkData),
+    Partial(Partial),
+}
+
+impl TaskOutput {
+    fn nbytes(&self) -> usize {
+        match self {
+            TaskOutput::Chunk(c) => c.nbytes(),
+            TaskOutput::Partial(p) => p.nbytes(),
+        }
+    }
+
+    fn chunk(&self) -> &ChunkData {
+        match self {
+            TaskOutput::Chunk(c) => c,
+            TaskOutput::Partial(_) => panic!("a chunk was expected where a partial was produced"),
+        }
+    }
+
+    fn partial(&self) -> &Partial {
+        match self {
+            TaskOutput::Partial(p) => p,
+            TaskOutput::Chunk(_) => panic!("a partial was expected where a chunk was produced"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RuntimeError {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Statistics {
+    pub tasks: usize,
+    pub fused_operators: usize,
+    pub bytes_produced: usize,
+    pub peak_held_bytes: usize,
+}
+
+pub struct Execution {
+    /// For each output of the graph, its chunks in grid order.
+    pub outputs: Vec<Vec<ChunkData>>,
+    pub statistics: Statistics,
+}
+
+/// Run one task on its inputs' results.
+fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
+    let chunks = || inputs.iter().map(|i| i.chunk()).collect::<Vec<_>>();
+    match &task.kind {
+        TaskKind::Map { kernel, shape } => {
+            TaskOutput::Chunk(elementwise::evaluate(kernel, &chunks(), shape))
+        }
+        TaskKind::Data { chunks, index } => TaskOutput::Chunk(chunks[*index].clone()),
+        TaskKind::Gather {
+            pieces,
+            gathered,
+            shape,
+            dtype,
+        } => TaskOutput::Chunk(gather::gather(&chunks(), pieces, gathered, *dtype).reshape(shape)),
+        TaskKind::Transpose { axes } => {
+            TaskOutput::Chunk(gather::transpose(inputs[0].chunk(), axes))
+        }
+        TaskKind::Partial {
+            kernel,
+            shape,
+            reduction,
+            axes,
+            position,
+        } => {
+            let chunk = elementwise::evaluate(kernel, &chunks(), shape);
+            TaskOutput::Partial(reduce::partial(&chunk, *reduction, axes, position))
+        }
+        TaskKind::HistogramPartial {
+            kernel,
+            shape,
+            bins,
+            low,
+            high,
+        } => {
+            let chunk = elementwise::evaluate(kernel, &chunks(), shape);
+            TaskOutput::Partial(reduce::histogram_partial(&chunk, *bins, *low, *high))
+        }
+        TaskKind::Combine { reduction } => {
+            let partials: Vec<&Partial> = inputs.iter().map(|i| i.partial()).collect();
+            TaskOutput::Partial(reduce::combine(*reduction, &partials))
+        }
+        TaskKind::Finalize {
+            reduction,
+            ddof,
+            dtype,
+            shape,
+        } => TaskOutput::Chunk(reduce::finalize(
+            inputs[0].partial(),
+            *reduction,
+            *ddof,
+            *dtype,
+            shape,
+        )),
+    }
+}
+
+/// Priorities: the order of a depth-first walk from the outputs that visits a task after all
+/// its inputs (post-order). Taking the smallest ready priority finishes subtrees first.
+fn priorities(graph: &TaskGraph) -> Vec<u32> {
+    let mut priority = vec![u32::MAX; graph.tasks.len()];
+    let mut next = 0u32;
+    let mut visited = vec![false; graph.tasks.len()];
+    for &root in graph.outputs.iter().flatten() {
+        let mut stack: Vec<(TaskId, usize)> = vec![(root, 0)];
+        while let Some((task, child)) = stack.pop() {
+            if child == 0 {
+                if visited[task] {
+                    continue;
+                }
+                visited[task] = true;
+            }
+            let inputs = &graph.tasks[task].inputs;
+            if child < inputs.len() {
+                stack.push((task, child + 1));
+                if !visited[inputs[child]] {
+                    stack.push((inputs[child], 0));
+                }
+            } else {
+                priority[task] = next;
+                next += 1;
+            }
+        }
+    }
+    priority
+}
+
+struct Shared<'g> {
+    graph: &'g TaskGraph,
+    results: Vec<Mutex<Option<Arc<TaskOutput>>>>,
+    waiting: Vec<AtomicUsize>,
+    remaining_consumers: Vec<AtomicUsize>,
+    dependents: Vec<Vec<TaskId>>,
+    is_output: Vec<bool>,
+    priority: Vec<u32>,
+    ready: Mutex<BinaryHeap<Reverse<(u32, TaskId)>>>,
+    wake: Condvar,
+    finished: AtomicUsize,
+    stop: AtomicBool,
+    error: Mutex<Option<RuntimeError>>,
+    held: AtomicUsize,
+    peak: AtomicUsize,
+    produced: AtomicUsize,
+}
+
+impl Shared<'_> {
+    fn done(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+            || self.finished.load(Ordering::Acquire) == self.graph.tasks.len()
+    }
+
+    fn next_task(&self) -> Option<TaskId> {
+        let mut ready = self.ready.lock().expect("ready queue");
+        loop {
+            if self.done() {
+                return None;
+            }
+            if let Some(Reverse((_, task))) = ready.pop() {
+                return Some(task);
+            }
+            ready = self.wake.wait(ready).expect("ready queue");
+        }
+    }
+
+    fn run(&self, id: TaskId) {
+        let task = &self.graph.tasks[id];
+        let inputs: Vec<Arc<TaskOutput>> = task
+            .inputs
+            .iter()
+            .map(|&i| {
+                self.results[i]
+                    .lock()
+                    .expect("result slot")
+                    .clone()
+                    .expect("inputs are ready")
+            })
+            .collect();
+        let outcome = catch_unwind(AssertUnwindSafe(|| run_task(task, &inputs)));
+        drop(inputs);
+        let output = match outcome {
+            Ok(output) => output,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "a kernel failed".into());
+                let mut error = self.error.lock().expect("error slot");
+                error.get_or_insert(RuntimeError {
+                    span: task.span,
+                    message,
+                });
+                self.stop.store(true, Ordering::Release);
+                self.wake.notify_all();
+                return;
+            }
+        };
+        let bytes = output.nbytes();
+        self.produced.fetch_add(bytes, Ordering::Relaxed);
+        let held = self.held.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.peak.fetch_max(held, Ordering::Relaxed);
+        *self.results[id].lock().expect("result slot") = Some(Arc::new(output));
+        for &input in &task.inputs {
+            if self.remaining_consumers[input].fetch_sub(1, Ordering::AcqRel) == 1
+                && !self.is_output[input]
+            {
+                if let Some(freed) = self.results[input].lock().expect("result slot").take() {
+                    self.held.fetch_sub(freed.nbytes(), Ordering::Relaxed);
+                }
+            }
+        }
+        let mut newly_ready = Vec::new();
+        for &dependent in &self.dependents[id] {
+            if self.waiting[dependent].fetch_sub(1, Ordering::AcqRel) == 1 {
+                newly_ready.push(dependent);
+            }
+        }
+        let all_done = self.finished.fetch_add(1, Ordering::AcqRel) + 1 == self.graph.tasks.len();
+        if !newly_ready.is_empty() || all_done {
+            let mut ready = self.ready.lock().expect("ready queue");
+            for task in &newly_ready {
+                ready.push(Reverse((self.priority[*task], *task)));
+            }
+            drop(ready);
+            if all_done || newly_ready.len() > 1 {
+                self.wake.notify_all();
+            } else {
+                self.wake.notify_one();
+            }
+        }
+    }
+
+    fn work(&self) {
+        while let Some(task) = self.next_task() {
+            self.run(task);
+        }
+    }
+}
+
+/// Run `graph` on `threads` workers.
+pub fn execute(graph: &TaskGraph, threads: usize) -> Result<Execution, RuntimeError> {
+    let count = graph.tasks.len();
+    let mut dependents: Vec<Vec<TaskId>> = vec![Vec::new(); count];
+    for (id, task) in graph.tasks.iter().enumerate() {
+        for &input in &task.inputs {
+            dependents[input].push(id);
+        }
+    }
+    let priority = priorities(graph);
+    let consumers = graph.consumer_counts();
+    let mut ready = BinaryHeap::new();
+    for (id, task) in graph.tasks.iter().enumerate() {
+        if task.inputs.is_empty() {
+            ready.push(Reverse((priority[id], id)));
+        }
+    }
+    let shared = Shared {
+        graph,
+        results: (0..count).map(|_| Mutex::new(None)).collect(),
+        waiting: graph
+            .tasks
+            .iter()
+            .map(|t| AtomicUsize::new(t.inputs.len()))
+            .collect(),
+        remaining_consumers: consumers.into_iter().map(AtomicUsize::new).collect(),
+        dependents,
+        is_output: graph.is_output(),
+        priority,
+        ready: Mutex::new(ready),
+        wake: Condvar::new(),
+        finished: AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+        error: Mutex::new(None),
+        held: AtomicUsize::new(0),
+        peak: AtomicUsize::new(0),
+        produced: AtomicUsize::new(0),
+    };
+    if count > 0 {
+        let workers = threads.max(1).min(count);
+        if workers == 1 {
+            shared.work();
+        } else {
+            rayon::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|_| shared.work());
+                }
+            });
+        }
+    }
+    if let Some(error) = shared.error.lock().expect("error slot").take() {
+        return Err(error);
+    }
+    let outputs = graph
+        .outputs
+        .iter()
+        .map(|tasks| {
+            tasks
+                .iter()
+                .map(
+                    |&t| match shared.results[t].lock().expect("result slot").as_deref() {
+                        Some(TaskOutput::Chunk(chunk)) => chunk.clone(),
+                        _ => unreachable!("outputs are chunks and are kept"),
+                    },
+                )
+                .collect()
+        })
+        .collect();
+    let fused_operators = graph
+        .tasks
+        .iter()
+        .map(|t| match &t.kind {
+            TaskKind::Map { kernel, .. }
+            | TaskKind::Partial { kernel, .. }
+            | TaskKind::HistogramPartial { kernel, .. } => kernel.operator_count(),
+            _ => 0,
+        })
+        .sum();
+    Ok(Execution {
+        outputs,
+        statistics: Statistics {
+            tasks: count,
+            fused_operators,
+            bytes_produced: shared.produced.load(Ordering::Relaxed),
+            peak_held_bytes: shared.peak.load(Ordering::Relaxed),
+        },
+    })
+}

@@ -1,0 +1,55 @@
+//! Running task graphs: the parallel executor, and forcing lazy arrays (lower → optimise →
+//! execute → computed arrays).
+
+pub mod executor;
+
+use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
+use crate::kernels::chunk::{assemble, ChunkData};
+use executor::{RuntimeError, Statistics};
+use std::sync::Arc;
+
+/// Compute arrays, sharing the work their graphs have in common. Each result is an array of the
+/// same type whose chunks are in memory.
+pub fn compute(
+    arrays: &[ArrayRef],
+    threads: usize,
+) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
+    let graph = crate::opt::optimise(crate::graph::lower::lower(arrays));
+    let execution = executor::execute(&graph, threads)?;
+    let computed = arrays
+        .iter()
+        .zip(execution.outputs)
+        .map(|(array, chunks)| {
+            ArrayNode::new(
+                ArrayOp::Data(Arc::new(chunks)),
+                array.dtype,
+                array.shape.clone(),
+                array.chunks.clone(),
+                array.span,
+            )
+        })
+        .collect();
+    Ok((computed, execution.statistics))
+}
+
+/// The whole of a computed array as one chunk (for printing and conversion).
+pub fn whole(array: &ArrayNode) -> Option<ChunkData> {
+    let ArrayOp::Data(chunks) = &array.op else {
+        return None;
+    };
+    let offsets: Vec<Vec<usize>> = (0..array.ndim()).map(|a| array.chunks.offsets(a)).collect();
+    Some(assemble(
+        chunks,
+        &array.chunks.grid(),
+        &offsets,
+        &array.shape,
+        array.dtype,
+    ))
+}
+
+/// Threads to use when none are asked for: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
