@@ -59,6 +59,12 @@ pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
     })
 }
 
+/// Write to standard output; a closed pipe (`flow … | head`) is not an error.
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+}
+
 fn exit_code_for(diagnostics: &[Diagnostic]) -> u8 {
     let phase = diagnostics
         .iter()
@@ -83,6 +89,16 @@ fn report(session: &Session, diagnostics: &[Diagnostic]) {
 
 fn stdout_session() -> Session {
     Session::new(Box::new(std::io::BufWriter::new(std::io::stdout())))
+}
+
+/// A session for running, with the thread count asked for (the worker pool is sized once).
+fn running_session(options: &Options) -> Session {
+    let mut session = stdout_session();
+    if let Some(threads) = options.threads {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+        session.set_threads(threads);
+    }
+    session
 }
 
 /// Load and parse a file; `Err` carries the exit code after the diagnostics were printed.
@@ -118,8 +134,8 @@ fn load_and_check(
     Ok(program)
 }
 
-pub fn run_file(path: &Path, _options: &Options) -> ExitCode {
-    let mut session = stdout_session();
+pub fn run_file(path: &Path, options: &Options) -> ExitCode {
+    let mut session = running_session(options);
     let program = match load_and_check(&mut session, path) {
         Ok(program) => program,
         Err(code) => return code,
@@ -147,7 +163,7 @@ pub fn parse_file(path: &Path) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    print!("{}", crate::syntax::dump::dump_program(&program));
+    emit(&crate::syntax::dump::dump_program(&program));
     if !diagnostics.is_empty() {
         report(&session, &diagnostics);
         return ExitCode::from(EXIT_COMPILE);
@@ -160,16 +176,17 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
     if let Err(code) = load_and_check(&mut session, path) {
         return code;
     }
-    // The script's lazy values are drawn here once arrays, frames and delayed calls exist; a
-    // script of plain values has none.
-    let dot = format!(
-        "digraph flow {{\n  graph [label=\"{} ({})\"];\n}}\n",
-        path.display(),
-        if tasks { "tasks" } else { "operations" }
-    );
+    // The lazy arrays the script binds at top level, as the checker built them: nothing runs.
+    let arrays = session.bound_arrays();
+    let dot = if tasks {
+        let nodes: Vec<_> = arrays.iter().map(|(_, a)| a.clone()).collect();
+        crate::graph::dot::task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))
+    } else {
+        crate::graph::dot::array_graph(&arrays)
+    };
     match output {
         None => {
-            print!("{dot}");
+            emit(&dot);
             ExitCode::SUCCESS
         }
         Some(file) => match crate::io::write_atomically(file, dot.as_bytes()) {
@@ -189,11 +206,11 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
 }
 
 /// `flow -e PROGRAM`: run it and print the value of its last expression (unless `none`).
-pub fn evaluate_text(text: &str, _options: &Options) -> ExitCode {
-    let mut session = stdout_session();
+pub fn evaluate_text(text: &str, options: &Options) -> ExitCode {
+    let mut session = running_session(options);
     match evaluate_input(&mut session, "<-e>", text) {
         Ok(Some(shown)) => {
-            println!("{shown}");
+            emit(&format!("{shown}\n"));
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,

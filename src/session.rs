@@ -29,6 +29,24 @@ impl Session {
         self.sources.add(name, text)
     }
 
+    /// Set the worker threads used to compute lazy values.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.runner.threads = threads.max(1);
+    }
+
+    /// The arrays bound at top level, as the checker knows them (types and graphs; no data).
+    pub fn bound_arrays(&self) -> Vec<(String, crate::array::node::ArrayRef)> {
+        self.checker
+            .main
+            .names()
+            .into_iter()
+            .filter_map(|name| match self.checker.main.get(&name) {
+                Some(Value::Array(array)) => Some((name, array)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Names bound so far (for the REPL's `:vars` and completion).
     pub fn bound_names(&self) -> Vec<String> {
         self.checker.main.names()

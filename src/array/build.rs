@@ -330,13 +330,13 @@ pub fn map(
         )
     })?;
     let dtype = map_dtype(function, &operands).map_err(|reason| {
-        error(
-            "flow::check::dtype",
-            format!("cannot apply `{}`: {reason}", function.name()),
-            span,
-            "here",
-            "convert with `.astype(\"f64\")` first",
-        )
+        let help = match function {
+            MapFunction::Binary(BinaryFunction::And | BinaryFunction::Or) => {
+                "compare first to get bool arrays, e.g. `(x > 0) & (y < 1)`"
+            }
+            _ => "convert with `.astype(\"f64\")` first",
+        };
+        error("flow::check::dtype", format!("cannot apply `{}`: {reason}", function.name()), span, "here", help)
     })?;
     let ndim = shape.len();
     // Per output axis: the chunking every full-length operand must have.
