@@ -15,6 +15,7 @@ pub const EXIT_INTERNAL: u8 = 70;
 
 pub struct Options {
     pub threads: Option<usize>,
+    pub progress: crate::runtime::progress::ProgressMode,
 }
 
 /// Read a script: a clear diagnostic for a missing file, a directory or text that is not UTF-8.
@@ -62,7 +63,9 @@ pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
 /// Write to standard output; a closed pipe (`flow … | head`) is not an error.
 fn emit(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
 }
 
 fn exit_code_for(diagnostics: &[Diagnostic]) -> u8 {
@@ -94,8 +97,11 @@ fn stdout_session() -> Session {
 /// A session for running, with the thread count asked for (the worker pool is sized once).
 fn running_session(options: &Options) -> Session {
     let mut session = stdout_session();
+    session.set_progress(options.progress);
     if let Some(threads) = options.threads {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global();
         session.set_threads(threads);
     }
     session

@@ -29,6 +29,12 @@ struct Arguments {
     /// Worker threads for computing (default: one per core)
     #[arg(long, global = true, value_name = "N")]
     threads: Option<NonZeroUsize>,
+    /// Always show a progress bar while computing (default: on a terminal, after a second)
+    #[arg(long, global = true, conflicts_with = "no_progress")]
+    progress: bool,
+    /// Never show a progress bar
+    #[arg(long, global = true)]
+    no_progress: bool,
 }
 
 #[derive(Subcommand)]
@@ -70,8 +76,15 @@ fn main() -> ExitCode {
 
 fn main_with_arguments() -> ExitCode {
     let arguments = Arguments::parse();
+    use flow::runtime::progress::ProgressMode;
+    let progress = match (arguments.progress, arguments.no_progress) {
+        (true, _) => ProgressMode::Always,
+        (_, true) => ProgressMode::Never,
+        _ => ProgressMode::Auto,
+    };
     let options = cli::Options {
         threads: arguments.threads.map(NonZeroUsize::get),
+        progress,
     };
     if let (Some(_), Some(_)) = (&arguments.eval, &arguments.command) {
         use clap::CommandFactory;

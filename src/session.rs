@@ -34,6 +34,10 @@ impl Session {
         self.runner.threads = threads.max(1);
     }
 
+    pub fn set_progress(&mut self, mode: crate::runtime::progress::ProgressMode) {
+        self.runner.progress = mode;
+    }
+
     /// The arrays bound at top level, as the checker knows them (types and graphs; no data).
     pub fn bound_arrays(&self) -> Vec<(String, crate::array::node::ArrayRef)> {
         self.checker

@@ -336,7 +336,13 @@ pub fn map(
             }
             _ => "convert with `.astype(\"f64\")` first",
         };
-        error("flow::check::dtype", format!("cannot apply `{}`: {reason}", function.name()), span, "here", help)
+        error(
+            "flow::check::dtype",
+            format!("cannot apply `{}`: {reason}", function.name()),
+            span,
+            "here",
+            help,
+        )
     })?;
     let ndim = shape.len();
     // Per output axis: the chunking every full-length operand must have.

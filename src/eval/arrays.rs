@@ -309,7 +309,7 @@ impl Interpreter {
 
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
         self.flush_output();
-        match crate::runtime::compute(arrays, self.threads) {
+        match crate::runtime::compute(arrays, self.threads, self.progress) {
             Ok((computed, _)) => Ok(computed),
             Err(error) => Err(Box::new(
                 Diagnostic::error(

@@ -61,6 +61,7 @@ pub struct Interpreter {
     reported: HashSet<(&'static str, Span)>,
     /// Worker threads for computing lazy values.
     pub threads: usize,
+    pub progress: crate::runtime::progress::ProgressMode,
 }
 
 impl Interpreter {
@@ -80,6 +81,7 @@ impl Interpreter {
             diagnostics: Vec::new(),
             reported: HashSet::new(),
             threads: crate::runtime::default_threads(),
+            progress: Default::default(),
         }
     }
 

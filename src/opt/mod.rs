@@ -11,3 +11,134 @@ use crate::graph::TaskGraph;
 pub fn optimise(graph: TaskGraph) -> TaskGraph {
     cull::cull(fuse::fuse(graph))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::array::build::{self, AxisChunks, ChunkSpec, IndexItem};
+    use crate::array::dtype::DType;
+    use crate::array::node::*;
+    use crate::graph::lower::lower;
+    use crate::runtime::executor::execute;
+    use crate::source::Span;
+
+    /// A graph with elementwise chains, a slice, a reduction and a shared subexpression.
+    fn workload() -> Vec<ArrayRef> {
+        let span = Span::default();
+        let chunks = ChunkSpec::PerAxis(vec![AxisChunks::Size(7), AxisChunks::Size(5)]);
+        let x = build::random(
+            Distribution::Uniform {
+                low: -1.0,
+                high: 1.0,
+            },
+            3,
+            vec![20, 12],
+            &chunks,
+            span,
+        )
+        .unwrap();
+        let mut warnings = Vec::new();
+        let cos = build::map(
+            MapFunction::Unary(UnaryFunction::Cos),
+            vec![Operand::Array(x.clone())],
+            span,
+            &mut warnings,
+        )
+        .unwrap();
+        let squared = build::map(
+            MapFunction::Binary(BinaryFunction::Power),
+            vec![
+                Operand::Array(cos.clone()),
+                Operand::Scalar(Scalar::Float(2.0)),
+            ],
+            span,
+            &mut warnings,
+        )
+        .unwrap();
+        let reversed = build::slice(
+            &x,
+            &[
+                IndexItem::Slice {
+                    start: None,
+                    stop: None,
+                    step: Some(-1),
+                },
+                IndexItem::Slice {
+                    start: None,
+                    stop: None,
+                    step: Some(-2),
+                },
+            ],
+            span,
+        )
+        .unwrap();
+        let product = build::map(
+            MapFunction::Binary(BinaryFunction::Multiply),
+            vec![Operand::Array(squared.clone()), Operand::Array(cos)],
+            span,
+            &mut warnings,
+        )
+        .unwrap();
+        let mean = build::reduce(&squared, Reduction::Mean, vec![0], false, 0, span).unwrap();
+        let total = build::reduce(&product, Reduction::Sum, vec![0, 1], false, 0, span).unwrap();
+        let _ = DType::F64;
+        vec![mean, total, reversed]
+    }
+
+    fn run(optimised: bool) -> Vec<Vec<f64>> {
+        let graph = lower(&workload());
+        let graph = if optimised {
+            super::optimise(graph)
+        } else {
+            graph
+        };
+        let execution = execute(&graph, 2, None).unwrap();
+        execution
+            .outputs
+            .iter()
+            .map(|chunks| chunks.iter().flat_map(|c| c.to_f64().into_iter()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn optimising_leaves_results_unchanged() {
+        assert_eq!(run(false), run(true));
+    }
+
+    #[test]
+    fn fusion_removes_intermediate_tasks_and_cull_drops_unneeded_ones() {
+        let unoptimised = lower(&workload());
+        let fused = super::fuse::fuse(lower(&workload()));
+        let culled = super::cull::cull(fused);
+        assert!(
+            culled.tasks.len() < unoptimised.tasks.len(),
+            "{} vs {}",
+            culled.tasks.len(),
+            unoptimised.tasks.len()
+        );
+    }
+
+    #[test]
+    fn slicing_one_chunk_computes_one_chunk() {
+        let span = Span::default();
+        let big = build::full(
+            vec![100_000, 100],
+            &ChunkSpec::Every(AxisChunks::Size(100)),
+            Scalar::Float(1.0),
+            DType::F64,
+            span,
+        )
+        .unwrap();
+        let corner = build::slice(
+            &big,
+            &[IndexItem::Slice {
+                start: Some(0),
+                stop: Some(10),
+                step: None,
+            }],
+            span,
+        )
+        .unwrap();
+        let graph = super::optimise(lower(&[corner]));
+        assert_eq!(graph.tasks.len(), 2, "one generator and one gather");
+    }
+}

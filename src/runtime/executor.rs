@@ -165,6 +165,7 @@ struct Shared<'g> {
     held: AtomicUsize,
     peak: AtomicUsize,
     produced: AtomicUsize,
+    progress: Option<&'g super::progress::Progress>,
 }
 
 impl Shared<'_> {
@@ -240,6 +241,9 @@ impl Shared<'_> {
             }
         }
         let all_done = self.finished.fetch_add(1, Ordering::AcqRel) + 1 == self.graph.tasks.len();
+        if let Some(progress) = self.progress {
+            progress.finished.fetch_add(1, Ordering::Relaxed);
+        }
         if !newly_ready.is_empty() || all_done {
             let mut ready = self.ready.lock().expect("ready queue");
             for task in &newly_ready {
@@ -262,7 +266,11 @@ impl Shared<'_> {
 }
 
 /// Run `graph` on `threads` workers.
-pub fn execute(graph: &TaskGraph, threads: usize) -> Result<Execution, RuntimeError> {
+pub fn execute(
+    graph: &TaskGraph,
+    threads: usize,
+    progress: Option<&super::progress::Progress>,
+) -> Result<Execution, RuntimeError> {
     let count = graph.tasks.len();
     let mut dependents: Vec<Vec<TaskId>> = vec![Vec::new(); count];
     for (id, task) in graph.tasks.iter().enumerate() {
@@ -298,6 +306,7 @@ pub fn execute(graph: &TaskGraph, threads: usize) -> Result<Execution, RuntimeEr
         held: AtomicUsize::new(0),
         peak: AtomicUsize::new(0),
         produced: AtomicUsize::new(0),
+        progress,
     };
     if count > 0 {
         let workers = threads.max(1).min(count);

@@ -2,6 +2,7 @@
 //! execute → computed arrays).
 
 pub mod executor;
+pub mod progress;
 
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
 use crate::kernels::chunk::{assemble, ChunkData};
@@ -13,9 +14,19 @@ use std::sync::Arc;
 pub fn compute(
     arrays: &[ArrayRef],
     threads: usize,
+    mode: progress::ProgressMode,
 ) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
     let graph = crate::opt::optimise(crate::graph::lower::lower(arrays));
-    let execution = executor::execute(&graph, threads)?;
+    let counters = Arc::new(progress::Progress::default());
+    let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
+    let execution = executor::execute(&graph, threads, Some(&counters));
+    counters
+        .done
+        .store(true, std::sync::atomic::Ordering::Release);
+    if let Some(reporter) = reporter {
+        let _ = reporter.join();
+    }
+    let execution = execution?;
     let computed = arrays
         .iter()
         .zip(execution.outputs)

@@ -1,0 +1,80 @@
+//! The progress bar for long computations: shown on stderr when it is a terminal and a
+//! computation takes more than a second (`--progress` shows it always — as plain lines when
+//! stderr is not a terminal — and `--no-progress` never).
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ProgressMode {
+    /// On a terminal, for computations over a second.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Counters the executor advances and the reporter reads.
+#[derive(Default)]
+pub struct Progress {
+    pub finished: AtomicUsize,
+    pub done: AtomicBool,
+}
+
+const DELAY: Duration = Duration::from_secs(1);
+
+/// Start reporting on `progress` for a computation of `total` tasks.
+pub fn start(mode: ProgressMode, progress: Arc<Progress>, total: usize) -> Option<JoinHandle<()>> {
+    let terminal = std::io::stderr().is_terminal();
+    if mode == ProgressMode::Never || (mode == ProgressMode::Auto && !terminal) || total == 0 {
+        return None;
+    }
+    Some(std::thread::spawn(move || {
+        let started = Instant::now();
+        if mode == ProgressMode::Auto {
+            while started.elapsed() < DELAY {
+                if progress.done.load(Ordering::Acquire) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        if terminal {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                indicatif::ProgressDrawTarget::stderr_with_hz(10),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "[{bar:40}] {pos}/{len} tasks · {elapsed_precise} · eta {eta}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            while !progress.done.load(Ordering::Acquire) {
+                bar.set_position(progress.finished.load(Ordering::Relaxed) as u64);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        } else {
+            let mut last = Instant::now() - DELAY;
+            while !progress.done.load(Ordering::Acquire) {
+                if last.elapsed() >= DELAY {
+                    let finished = progress.finished.load(Ordering::Relaxed);
+                    eprintln!(
+                        "computing: {finished}/{total} tasks ({:.0}%) · {:.1} s",
+                        100.0 * finished as f64 / total as f64,
+                        started.elapsed().as_secs_f64()
+                    );
+                    last = Instant::now();
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            eprintln!(
+                "computing: {total}/{total} tasks (100%) · {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }))
+}
