@@ -110,12 +110,37 @@ fn chunks_error(message: String, span: Span) -> Box<Diagnostic> {
     )
 }
 
+/// The number of elements of `shape`, or a diagnostic when its bytes cannot be addressed.
+pub fn element_count(shape: &[usize], dtype: DType, span: Span) -> Result<usize, Box<Diagnostic>> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&count| {
+            count
+                .checked_mul(dtype.itemsize())
+                .is_some_and(|bytes| bytes <= isize::MAX as usize)
+        })
+        .ok_or_else(|| {
+            error(
+                "flow::check::too_large",
+                format!(
+                    "an array of shape {} is too large to address",
+                    shape_text(shape)
+                ),
+                span,
+                "this shape",
+                "its size in bytes does not fit in 64 bits; check the sizes",
+            )
+        })
+}
+
 pub fn resolve_chunks(
     spec: &ChunkSpec,
     shape: &[usize],
     dtype: DType,
     span: Span,
 ) -> Result<Chunks, Box<Diagnostic>> {
+    element_count(shape, dtype, span)?;
     spec.resolve(shape, dtype)
         .map_err(|m| chunks_error(m, span))
 }
@@ -205,6 +230,10 @@ pub fn broadcast_shapes(shapes: &[&[usize]]) -> Result<Vec<usize>, String> {
 }
 
 /// The dtype of an elementwise operation on these operands, or why it is not allowed.
+fn negative_integer_exponent(exponent: &Operand) -> bool {
+    matches!(exponent, Operand::Scalar(Scalar::Int(i)) if *i < 0)
+}
+
 fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, String> {
     let array_dtype = |o: &Operand| match o {
         Operand::Array(a) => Some(a.dtype),
@@ -255,6 +284,9 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
                 Divide => Ok(common.float_result()),
                 Add | Multiply | FloorDivide | Modulo | Power if common == DType::Bool => {
                     Ok(DType::I64)
+                }
+                Power if common.is_integer() && negative_integer_exponent(&operands[1]) => {
+                    Err("integers to negative integer powers are not allowed".into())
                 }
                 Add | Subtract | Multiply | FloorDivide | Modulo | Power => Ok(common),
                 _ => Ok(DType::Bool),
@@ -333,6 +365,9 @@ pub fn map(
         let help = match function {
             MapFunction::Binary(BinaryFunction::And | BinaryFunction::Or) => {
                 "compare first to get bool arrays, e.g. `(x > 0) & (y < 1)`"
+            }
+            MapFunction::Binary(BinaryFunction::Power) => {
+                "use a float exponent (`x ** -1.0`) or convert first (`x.astype(\"f64\") ** -1`)"
             }
             _ => "convert with `.astype(\"f64\")` first",
         };

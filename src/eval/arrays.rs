@@ -564,7 +564,15 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
     let mut shape = Vec::new();
     let mut values = Vec::new();
-    walk(args.value(0), 0, &mut shape, &mut values).map_err(|reason| {
+    let walked = walk(args.value(0), 0, &mut shape, &mut values).and_then(|()| {
+        // A number and a list side by side at one level leave the count short of the shape.
+        if values.len() == shape.iter().product::<usize>() {
+            Ok(())
+        } else {
+            Err("numbers and lists mixed at one level".to_string())
+        }
+    });
+    walked.map_err(|reason| {
         Box::new(
             Diagnostic::error(
                 "flow::check::array_literal",
@@ -689,6 +697,13 @@ pub fn histogram(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                 (Some(a), Some(b)) => (a.as_f64(), b.as_f64()),
                 _ => return Err(args.wrong_type(2, "a pair (low, high)")),
             }
+        }
+        Value::None => {
+            return Err(Box::new(
+                Diagnostic::error("flow::check::histogram", "histogram needs `range=(low, high)`", args.call)
+                    .with_label("no range given")
+                    .with_help("the bins are fixed before any data is read, so give them: histogram(x, bins=100, range=(-5, 5))"),
+            ))
         }
         _ => return Err(args.wrong_type(2, "a pair (low, high)")),
     };

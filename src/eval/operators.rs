@@ -193,14 +193,7 @@ fn integer_arithmetic(op: BinaryOp, a: i64, b: i64) -> Result<Value, OpError> {
             if b == 0 {
                 return Err(division_by_zero());
             }
-            let quotient = a.checked_div_euclid(b).ok_or_else(overflow)?;
-            // Python floors toward negative infinity; the remainder takes the divisor's sign.
-            let remainder = a.rem_euclid(b);
-            let (q, r) = if b < 0 && remainder != 0 {
-                (quotient - 1, remainder + b)
-            } else {
-                (quotient, remainder)
-            };
+            let (q, r) = crate::kernels::arithmetic::floor_divmod_i64(a, b).ok_or_else(overflow)?;
             Some(if op == FloorDivide { q } else { r })
         }
         Power => {
@@ -223,14 +216,7 @@ fn float_arithmetic(op: BinaryOp, a: f64, b: f64) -> Result<Value, OpError> {
         Divide | FloorDivide | Modulo if b == 0.0 => return Err(division_by_zero()),
         Divide => a / b,
         FloorDivide => (a / b).floor(),
-        Modulo => {
-            let r = a % b;
-            if r != 0.0 && (r < 0.0) != (b < 0.0) {
-                r + b
-            } else {
-                r
-            }
-        }
+        Modulo => crate::kernels::arithmetic::modulo_f64(a, b),
         Power => a.powf(b),
         _ => unreachable!("float_arithmetic {op:?}"),
     }))

@@ -546,14 +546,7 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
             Multiply => |x, y| x * y,
             Divide => |x, y| x / y,
             FloorDivide => |x, y| (x / y).floor(),
-            Modulo => |x, y| {
-                let r = x % y;
-                if r != 0.0 && (r < 0.0) != (y < 0.0) {
-                    r + y
-                } else {
-                    r
-                }
-            },
+            Modulo => super::arithmetic::modulo_f64,
             _ => power_f64,
         };
         return Lane::F64(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect());
@@ -563,32 +556,18 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
         Add => i64::wrapping_add,
         Subtract => i64::wrapping_sub,
         Multiply => i64::wrapping_mul,
-        // NumPy gives 0 (with a warning) for integer division by zero.
+        // NumPy gives 0 (with a warning) for integer division by zero, and wraps on overflow.
         FloorDivide => |x, y| {
-            if y == 0 {
-                0
-            } else {
-                x.wrapping_div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 }
-            }
+            super::arithmetic::floor_divmod_i64(x, y)
+                .map_or(if y == -1 { x.wrapping_neg() } else { 0 }, |(q, _)| q)
         },
-        Modulo => |x, y| {
-            if y == 0 {
-                0
-            } else {
-                let r = x.rem_euclid(y);
-                if y < 0 && r != 0 {
-                    r + y
-                } else {
-                    r
-                }
-            }
-        },
+        Modulo => |x, y| super::arithmetic::floor_divmod_i64(x, y).map_or(0, |(_, r)| r),
         _ => |x, y| {
             if y < 0 {
-                0
-            } else {
-                x.wrapping_pow(y.min(u32::MAX as i64) as u32)
+                // NumPy refuses too; the checker catches a literal negative exponent earlier.
+                panic!("integers to negative integer powers are not allowed (use a float exponent, e.g. x ** -1.0)")
             }
+            x.wrapping_pow(y.min(u32::MAX as i64) as u32)
         },
     };
     Lane::I64(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect())

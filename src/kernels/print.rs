@@ -18,13 +18,14 @@ pub fn format_chunk(data: &ChunkData) -> String {
     }
     let summarise = data.len() > THRESHOLD;
     let strings: ArrayD<String> = match data {
-        ChunkData::F64(a) => format_floats(a, summarise),
-        ChunkData::F32(a) => format_floats(&a.mapv(|x| x as f64), summarise),
+        ChunkData::F64(a) => format_floats(a, summarise, false),
+        ChunkData::F32(a) => format_floats(&a.mapv(|x| x as f64), summarise, true),
         ChunkData::I64(a) => a.mapv(|x| x.to_string()),
         ChunkData::I32(a) => a.mapv(|x| x.to_string()),
+        // As NumPy, `true` is padded to the width of `false` even when no `false` is shown.
         ChunkData::Bool(a) => a.mapv(|x| {
             if x {
-                "true".to_string()
+                " true".to_string()
             } else {
                 "false".to_string()
             }
@@ -69,7 +70,8 @@ fn visible(strings: &ArrayD<String>, summarise: bool) -> Vec<String> {
     out
 }
 
-fn format_floats(a: &ArrayD<f64>, summarise: bool) -> ArrayD<String> {
+/// `single`: the values are f32, so their shortest text is that of an f32.
+fn format_floats(a: &ArrayD<f64>, summarise: bool, single: bool) -> ArrayD<String> {
     let shown: Vec<f64> = if summarise {
         let mut values = Vec::new();
         for (index, &x) in a.indexed_iter() {
@@ -97,7 +99,7 @@ fn format_floats(a: &ArrayD<f64>, summarise: bool) -> ArrayD<String> {
     if scientific {
         let digits = finite
             .iter()
-            .map(|&x| mantissa_digits(x))
+            .map(|&x| mantissa_digits(x, single))
             .max()
             .unwrap_or(0);
         return a.mapv(|x| {
@@ -121,14 +123,14 @@ fn format_floats(a: &ArrayD<f64>, summarise: bool) -> ArrayD<String> {
     }
     let decimals = finite
         .iter()
-        .map(|&x| fraction_digits(x))
+        .map(|&x| fraction_digits(x, single))
         .max()
         .unwrap_or(0);
     a.mapv(|x| {
         if !x.is_finite() {
             return special(x);
         }
-        let digits = fraction_digits(x);
+        let digits = fraction_digits(x, single);
         let mut text = format!("{:.*}", digits, x);
         if digits == 0 {
             text.push('.');
@@ -150,8 +152,12 @@ fn special(x: f64) -> String {
 }
 
 /// Decimals needed to show `x` uniquely, at most [`PRECISION`].
-fn fraction_digits(x: f64) -> usize {
-    let shortest = format!("{}", x.abs());
+fn fraction_digits(x: f64, single: bool) -> usize {
+    let shortest = if single {
+        format!("{}", x.abs() as f32)
+    } else {
+        format!("{}", x.abs())
+    };
     let unique = shortest.split_once('.').map_or(0, |(_, f)| f.len());
     if unique <= PRECISION {
         return unique;
@@ -162,8 +168,12 @@ fn fraction_digits(x: f64) -> usize {
 }
 
 /// Mantissa decimals needed in scientific notation, at most [`PRECISION`].
-fn mantissa_digits(x: f64) -> usize {
-    let shortest = format!("{:e}", x.abs());
+fn mantissa_digits(x: f64, single: bool) -> usize {
+    let shortest = if single {
+        format!("{:e}", x.abs() as f32)
+    } else {
+        format!("{:e}", x.abs())
+    };
     let mantissa = shortest.split_once('e').unwrap().0;
     mantissa
         .split_once('.')
@@ -199,6 +209,9 @@ fn write_nested(
             };
             if k > 0 {
                 if line_length + 1 + item.len() + 1 > LINE_WIDTH {
+                    // NumPy strips the padding at the end of a wrapped line.
+                    let kept = out.trim_end_matches(' ').len();
+                    out.truncate(kept);
                     out.push('\n');
                     out.push_str(&" ".repeat(indent));
                     line_length = indent;

@@ -515,8 +515,8 @@ pub fn finalize(
                             }
                         }
                         _ => {
-                            let dof = n - ddof as f64;
-                            let variance = if dof <= 0.0 { f64::NAN } else { s / dof };
+                            // As NumPy: no degrees of freedom left divides by zero (inf, or nan for 0/0).
+                            let variance = s / (n - ddof as f64).max(0.0);
                             if matches!(reduction, Std | NanStd) {
                                 variance.sqrt()
                             } else {
