@@ -20,6 +20,10 @@ const SEEDS: &[&str] = &[
     "fn f(x) = g(x) + 1\nfn g(y) = y * 2\nprint(f(2)); z = f(\"a\")",
     "data = range(10)\n  |> sum\n  |> str\nprint(data\n  .upper())",
     "def f(x):\n    return x\nimport numpy as np\nx += 1\nif a && b: pass",
+    "x = ones((1000, 4000), chunks=(1000, 1000))\ny = (x * x[::-1, ::-1]).mean()\nprint(y)\ngraph(y, \"/dev/null\")",
+    "big = ones((200000, 4000), chunks=(1000, 1000))\nm = (cos(big) ** 2).mean(axis=0)\nz = big[..., none, 3] + m.T",
+    "r = random.normal(size=(2e8,), chunks=(1e6,), seed=42)\ncounts, edges = histogram(r, bins=100, range=(-5, 5))",
+    "a = array([[1, 2], [3, 4]], chunks=1).astype(\"f32\")\nb = concatenate([a, a.T], axis=1).rechunk((2, -1))\nc = where(b > 2, b, 0).std(axis=(0, 1), ddof=1)",
 ];
 
 /// Tokens the mutations insert.
