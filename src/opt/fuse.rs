@@ -1,6 +1,8 @@
 //! Fuse: an elementwise task whose only consumer is another elementwise task or a partial
 //! reduction is inlined into that consumer's kernel, so a chain like `cos(x) ** 2` then `mean`
-//! runs as one task per chunk that never stores the intermediate chunks.
+//! runs as one task per chunk that never stores the intermediate chunks. Chunks that are cheap to
+//! make from nothing (constants, aranges) are made again inside every consumer instead of being
+//! kept until the last one has run.
 
 use crate::graph::{TaskGraph, TaskKind};
 use crate::kernels::elementwise::Kernel;
@@ -18,7 +20,9 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
             };
             // An input made by a Map task of the same shape that nothing else reads.
             let fusable = graph.tasks[id].inputs.iter().position(|&input| {
-                consumers[input] == 1
+                let cheap_generator = graph.tasks[input].inputs.is_empty()
+                    && matches!(&graph.tasks[input].kind, TaskKind::Map { kernel: Kernel::Constant(..) | Kernel::Arange { .. }, .. });
+                (consumers[input] == 1 || cheap_generator)
                     && !is_output[input]
                     && matches!(&graph.tasks[input].kind, TaskKind::Map { shape, .. } if *shape == target_shape)
             });
@@ -57,7 +61,7 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
                 _ => unreachable!(),
             }
             task.inputs = inputs;
-            consumers[producer] = 0;
+            consumers[producer] -= 1;
         }
     }
     graph

@@ -2,14 +2,18 @@
 //! has a test proving results are unchanged.
 
 pub mod cull;
+pub mod fold;
 pub mod fuse;
 
 use crate::graph::TaskGraph;
 
-/// Run the passes in order: fuse elementwise chains into their consumers, then drop every task
-/// no output needs.
+/// Run the passes in order: constant chunks through slices, fuse elementwise chains into their
+/// consumers, fold constant subexpressions, then drop every task no output needs.
 pub fn optimise(graph: TaskGraph) -> TaskGraph {
-    cull::cull(fuse::fuse(graph))
+    let graph = fold::fold_constant_gathers(graph);
+    let graph = fuse::fuse(graph);
+    let graph = fold::fold_constant_kernels(graph);
+    cull::cull(graph)
 }
 
 #[cfg(test)]
