@@ -124,11 +124,15 @@ mod tests {
     #[test]
     fn slicing_one_chunk_computes_one_chunk() {
         let span = Span::default();
-        let big = build::full(
+        let chunks = ChunkSpec::Every(AxisChunks::Size(100));
+        let big = build::random(
+            Distribution::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            1,
             vec![100_000, 100],
-            &ChunkSpec::Every(AxisChunks::Size(100)),
-            Scalar::Float(1.0),
-            DType::F64,
+            &chunks,
             span,
         )
         .unwrap();
@@ -144,5 +148,28 @@ mod tests {
         .unwrap();
         let graph = super::optimise(lower(&[corner]));
         assert_eq!(graph.tasks.len(), 2, "one generator and one gather");
+        let ones = build::full(
+            vec![100_000, 100],
+            &chunks,
+            Scalar::Float(1.0),
+            DType::F64,
+            span,
+        )
+        .unwrap();
+        let corner = build::slice(
+            &ones,
+            &[IndexItem::Slice {
+                start: Some(0),
+                stop: Some(10),
+                step: None,
+            }],
+            span,
+        )
+        .unwrap();
+        assert_eq!(
+            super::optimise(lower(&[corner])).tasks.len(),
+            1,
+            "a slice of a constant is a constant"
+        );
     }
 }
