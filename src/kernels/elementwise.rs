@@ -185,11 +185,18 @@ enum Source<'a> {
 pub fn evaluate(kernel: &Kernel, inputs: &[&ChunkData], shape: &[usize]) -> ChunkData {
     let size: usize = shape.iter().product();
     let dtype = kernel.dtype(inputs);
-    // A bare input of the right shape needs no work.
-    if let Kernel::Input(k) = kernel {
-        if inputs[*k].shape() == shape {
-            return inputs[*k].clone();
+    // A bare input of the right shape, or a bare generator, needs no block loop.
+    match kernel {
+        Kernel::Input(k) if inputs[*k].shape() == shape => return inputs[*k].clone(),
+        Kernel::Random {
+            distribution,
+            seed,
+            shape: global,
+            origin,
+        } => {
+            return random::generate(*distribution, *seed, global, origin, shape);
         }
+        _ => {}
     }
     let mut sources: Vec<Source> = Vec::new();
     let tree = prepare(kernel, inputs, shape, &mut sources);

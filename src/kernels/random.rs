@@ -13,9 +13,24 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The `counter`-th random 64-bit word of stream `seed`.
-fn word(seed: u64, counter: u64) -> u64 {
-    mix(mix(seed ^ 0x9e37_79b9_7f4a_7c15).wrapping_add(counter.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A stream of random 64-bit words keyed by a seed: word `counter` is a hash of both.
+#[derive(Clone, Copy)]
+struct Stream {
+    key: u64,
+}
+
+impl Stream {
+    fn new(seed: u64) -> Stream {
+        Stream {
+            key: mix(seed ^ GOLDEN),
+        }
+    }
+
+    fn word(self, counter: u64) -> u64 {
+        mix(self.key.wrapping_add(counter.wrapping_mul(GOLDEN)))
+    }
 }
 
 /// Uniform on [0, 1) with 53 random bits.
@@ -23,22 +38,144 @@ fn unit(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// The value of element `index`.
-pub fn value_at(distribution: Distribution, seed: u64, index: u64) -> f64 {
-    match distribution {
-        Distribution::Uniform { low, high } => low + (high - low) * unit(word(seed, index)),
-        Distribution::Normal { mean, std } => {
-            // Box–Muller on two words of this element; 1 - u keeps the logarithm finite.
-            let u1 = 1.0 - unit(word(seed, 2 * index));
-            let u2 = unit(word(seed, 2 * index + 1));
-            mean + std * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+/// The ziggurat's tables (Marsaglia & Tsang, 128 layers), scaled for 53-bit magnitudes.
+struct Ziggurat {
+    /// Acceptance thresholds of each layer (integers below 2^53).
+    k: [u64; 128],
+    /// Layer widths: magnitude × w is the sample.
+    w: [f64; 128],
+    /// The density at each layer's edge.
+    f: [f64; 128],
+}
+
+const ZIGGURAT_R: f64 = 3.442619855899;
+const SCALE: f64 = (1u64 << 53) as f64;
+
+fn ziggurat() -> &'static Ziggurat {
+    static TABLES: std::sync::OnceLock<Ziggurat> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let (mut d, vn) = (ZIGGURAT_R, 9.91256303526217e-3f64);
+        let mut t = d;
+        let q = vn / (-0.5 * d * d).exp();
+        let mut z = Ziggurat {
+            k: [0; 128],
+            w: [0.0; 128],
+            f: [0.0; 128],
+        };
+        z.k[0] = ((d / q) * SCALE) as u64;
+        z.k[1] = 0;
+        z.w[0] = q / SCALE;
+        z.w[127] = d / SCALE;
+        z.f[0] = 1.0;
+        z.f[127] = (-0.5 * d * d).exp();
+        for i in (1..127).rev() {
+            d = (-2.0 * (vn / d + (-0.5 * d * d).exp()).ln()).sqrt();
+            z.k[i + 1] = ((d / t) * SCALE) as u64;
+            t = d;
+            z.f[i] = (-0.5 * d * d).exp();
+            z.w[i] = d / SCALE;
         }
-        Distribution::Integers { low, high } => {
-            let range = (high - low) as u64;
-            let scaled = ((word(seed, index) as u128 * range as u128) >> 64) as i64;
-            (low + scaled) as f64
+        z
+    })
+}
+
+/// Draws the values of one array: element `index` depends on `(seed, index)` alone.
+struct Sampler {
+    distribution: Distribution,
+    main: Stream,
+    /// Further words for the rare ziggurat rejections, per element.
+    extra: Stream,
+    tables: &'static Ziggurat,
+}
+
+impl Sampler {
+    fn new(distribution: Distribution, seed: u64) -> Sampler {
+        Sampler {
+            distribution,
+            main: Stream::new(seed),
+            extra: Stream::new(seed ^ 0x5851_f42d_4c95_7f2d),
+            tables: ziggurat(),
         }
     }
+
+    fn value(&self, index: u64) -> f64 {
+        match self.distribution {
+            Distribution::Uniform { low, high } => low + (high - low) * unit(self.main.word(index)),
+            Distribution::Normal { mean, std } => mean + std * self.standard_normal(index),
+            Distribution::Integers { low, high } => {
+                let range = (high - low) as u64;
+                let scaled = ((self.main.word(index) as u128 * range as u128) >> 64) as i64;
+                (low + scaled) as f64
+            }
+        }
+    }
+
+    /// Values of elements `first..first + count`, appended to `out`: one `match` per row.
+    fn fill(&self, first: u64, count: u64, out: &mut Vec<f64>) {
+        match self.distribution {
+            Distribution::Normal { mean, std } => {
+                let z = self.tables;
+                for index in first..first + count {
+                    let bits = self.main.word(index);
+                    let layer = (bits & 0x7f) as usize;
+                    let magnitude = bits >> 11;
+                    let x = if magnitude < z.k[layer] {
+                        let x = magnitude as f64 * z.w[layer];
+                        if bits & 0x80 != 0 {
+                            -x
+                        } else {
+                            x
+                        }
+                    } else {
+                        self.standard_normal(index)
+                    };
+                    out.push(mean + std * x);
+                }
+            }
+            _ => out.extend((first..first + count).map(|index| self.value(index))),
+        }
+    }
+
+    /// A standard normal by the ziggurat method (as NumPy): one word almost always.
+    #[cold]
+    fn standard_normal(&self, index: u64) -> f64 {
+        let z = self.tables;
+        let mut draw = 0u64;
+        let mut next = || {
+            draw += 1;
+            self.extra.word(index.wrapping_mul(64).wrapping_add(draw))
+        };
+        let mut bits = self.main.word(index);
+        loop {
+            let layer = (bits & 0x7f) as usize;
+            let negative = bits & 0x80 != 0;
+            let magnitude = bits >> 11;
+            let x = magnitude as f64 * z.w[layer];
+            let sign = |v: f64| if negative { -v } else { v };
+            if magnitude < z.k[layer] {
+                return sign(x);
+            }
+            if layer == 0 {
+                // The tail beyond R, by Marsaglia's exponential method.
+                loop {
+                    let tail = -(1.0 - unit(next())).ln() / ZIGGURAT_R;
+                    let y = -(1.0 - unit(next())).ln();
+                    if y + y >= tail * tail {
+                        return sign(ZIGGURAT_R + tail);
+                    }
+                }
+            }
+            if z.f[layer] + unit(next()) * (z.f[layer - 1] - z.f[layer]) < (-0.5 * x * x).exp() {
+                return sign(x);
+            }
+            bits = next();
+        }
+    }
+}
+
+/// The value of element `index`.
+pub fn value_at(distribution: Distribution, seed: u64, index: u64) -> f64 {
+    Sampler::new(distribution, seed).value(index)
 }
 
 /// The chunk at `origin` (global coordinates of its first element) of shape `chunk_shape`, from
@@ -52,6 +189,7 @@ pub fn generate(
 ) -> ChunkData {
     let size: usize = chunk_shape.iter().product();
     let ndim = shape.len();
+    let sampler = Sampler::new(distribution, seed);
     // Row-major strides of the whole array.
     let mut strides = vec![1u64; ndim];
     for axis in (0..ndim.saturating_sub(1)).rev() {
@@ -69,9 +207,7 @@ pub fn generate(
         if ndim > 0 {
             first += origin[ndim - 1] as u64;
         }
-        for j in 0..row as u64 {
-            values.push(value_at(distribution, seed, first + j));
-        }
+        sampler.fill(first, row as u64, &mut values);
         for axis in (0..ndim.saturating_sub(1)).rev() {
             index[axis] += 1;
             if index[axis] < chunk_shape[axis] {
@@ -104,6 +240,21 @@ mod tests {
         let part = generate(d, 7, &[4, 6], &[1, 2], &[2, 3]).to_f64();
         assert_eq!(part[[0, 0]], whole[[1, 2]]);
         assert_eq!(part[[1, 2]], whole[[2, 4]]);
+    }
+
+    #[test]
+    fn normal_tails_have_the_right_mass() {
+        let d = Distribution::Normal {
+            mean: 0.0,
+            std: 1.0,
+        };
+        let n = 2_000_000u64;
+        let beyond =
+            |k: f64| (0..n).filter(|&i| value_at(d, 9, i).abs() > k).count() as f64 / n as f64;
+        // P(|Z| > 1) = 0.3173, P(|Z| > 3) = 0.0026998, P(|Z| > 3.5) = 0.000465 (beyond R = 3.44).
+        assert!((beyond(1.0) - 0.3173).abs() < 0.002, "{}", beyond(1.0));
+        assert!((beyond(3.0) - 0.0026998).abs() < 0.0002, "{}", beyond(3.0));
+        assert!((beyond(3.5) - 0.000465).abs() < 0.00006, "{}", beyond(3.5));
     }
 
     #[test]

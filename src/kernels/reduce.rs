@@ -43,9 +43,9 @@ pub struct Position {
 }
 
 /// The flat values of a chunk with the reduced axes innermost: (outer, reduced, inner) sizes.
-struct Arranged {
-    floats: Option<Vec<f64>>,
-    ints: Option<Vec<i64>>,
+struct Arranged<'a> {
+    floats: Option<std::borrow::Cow<'a, [f64]>>,
+    ints: Option<std::borrow::Cow<'a, [i64]>>,
     outer: usize,
     reduced: usize,
     inner: usize,
@@ -54,7 +54,7 @@ struct Arranged {
     axis_order: Vec<usize>,
 }
 
-fn arrange(chunk: &ChunkData, axes: &[usize], as_float: bool) -> Arranged {
+fn arrange<'a>(chunk: &'a ChunkData, axes: &[usize], as_float: bool) -> Arranged<'a> {
     let shape = chunk.shape().to_vec();
     let ndim = shape.len();
     let contiguous = axes.windows(2).all(|w| w[1] == w[0] + 1);
@@ -87,9 +87,7 @@ fn arrange(chunk: &ChunkData, axes: &[usize], as_float: bool) -> Arranged {
                 .copied()
                 .collect()
         } else {
-            a.as_slice()
-                .map(<[f64]>::to_vec)
-                .unwrap_or_else(|| a.iter().copied().collect())
+            a.iter().copied().collect()
         }
     };
     let ints_of = |a: &ArrayD<i64>| -> Vec<i64> {
@@ -106,9 +104,13 @@ fn arrange(chunk: &ChunkData, axes: &[usize], as_float: bool) -> Arranged {
         }
     };
     let (floats, ints) = if as_float {
+        // A contiguous f64 chunk in the right order is read in place.
         let values = match chunk {
-            ChunkData::F64(a) => floats_of(a),
-            other => floats_of(&other.to_f64()),
+            ChunkData::F64(a) if !permuted && a.as_slice().is_some() => {
+                std::borrow::Cow::Borrowed(a.as_slice().unwrap())
+            }
+            ChunkData::F64(a) => std::borrow::Cow::Owned(floats_of(a)),
+            other => std::borrow::Cow::Owned(floats_of(&other.to_f64())),
         };
         (Some(values), None)
     } else {
@@ -116,7 +118,7 @@ fn arrange(chunk: &ChunkData, axes: &[usize], as_float: bool) -> Arranged {
             ChunkData::I64(a) => ints_of(a),
             other => ints_of(&crate::with_chunk!(other, a => a.mapv(super::chunk::to_i64))),
         };
-        (None, Some(values))
+        (None, Some(std::borrow::Cow::Owned(values)))
     };
     let permuted_shape = order.iter().map(|&a| shape[a]).collect();
     Arranged {
@@ -537,13 +539,18 @@ pub fn finalize(
 pub fn histogram_partial(chunk: &ChunkData, bins: usize, low: f64, high: f64) -> Partial {
     let mut counts = vec![0i64; bins];
     let norm = bins as f64 / (high - low);
-    let edge = |i: usize| {
-        if i == bins {
-            high
-        } else {
-            low + (high - low) * i as f64 / bins as f64
-        }
-    };
+    // The edges exactly as numpy.linspace makes them: low + i * step, the last one `high`.
+    let step = (high - low) / bins as f64;
+    let edges: Vec<f64> = (0..=bins)
+        .map(|i| {
+            if i == bins {
+                high
+            } else {
+                i as f64 * step + low
+            }
+        })
+        .collect();
+    let edge = |i: usize| edges[i];
     let mut add = |x: f64| {
         if !(x >= low && x <= high) {
             return;
