@@ -28,8 +28,13 @@ impl Stream {
         }
     }
 
+    /// wyrand's output function on the state it has after `counter` steps: one 128-bit multiply.
     fn word(self, counter: u64) -> u64 {
-        mix(self.key.wrapping_add(counter.wrapping_mul(GOLDEN)))
+        let state = self
+            .key
+            .wrapping_add(counter.wrapping_mul(0xa076_1d64_78bd_642f));
+        let product = (state as u128).wrapping_mul((state ^ 0xe703_7ed1_a0b4_28db) as u128);
+        ((product >> 64) as u64) ^ (product as u64)
     }
 }
 
@@ -178,15 +183,17 @@ pub fn value_at(distribution: Distribution, seed: u64, index: u64) -> f64 {
     Sampler::new(distribution, seed).value(index)
 }
 
-/// The chunk at `origin` (global coordinates of its first element) of shape `chunk_shape`, from
-/// an array of `shape`.
-pub fn generate(
+/// Call `visit` with the values of the chunk at `origin` (global coordinates of its first element)
+/// of shape `chunk_shape`, from an array of `shape`, in row-major order, a few thousand at a time.
+pub fn stream(
     distribution: Distribution,
     seed: u64,
     shape: &[usize],
     origin: &[usize],
     chunk_shape: &[usize],
-) -> ChunkData {
+    visit: &mut dyn FnMut(&[f64]),
+) {
+    const BLOCK: usize = 4096;
     let size: usize = chunk_shape.iter().product();
     let ndim = shape.len();
     let sampler = Sampler::new(distribution, seed);
@@ -197,7 +204,7 @@ pub fn generate(
     }
     let row = chunk_shape.last().copied().unwrap_or(1).max(1);
     let rows = if size == 0 { 0 } else { size / row };
-    let mut values: Vec<f64> = Vec::with_capacity(size);
+    let mut buffer: Vec<f64> = Vec::with_capacity(BLOCK.min(row));
     let mut index = vec![0usize; ndim.saturating_sub(1)];
     for _ in 0..rows {
         let mut first: u64 = 0;
@@ -207,7 +214,14 @@ pub fn generate(
         if ndim > 0 {
             first += origin[ndim - 1] as u64;
         }
-        sampler.fill(first, row as u64, &mut values);
+        let mut done = 0;
+        while done < row {
+            let count = BLOCK.min(row - done);
+            buffer.clear();
+            sampler.fill(first + done as u64, count as u64, &mut buffer);
+            visit(&buffer);
+            done += count;
+        }
         for axis in (0..ndim.saturating_sub(1)).rev() {
             index[axis] += 1;
             if index[axis] < chunk_shape[axis] {
@@ -216,6 +230,25 @@ pub fn generate(
             index[axis] = 0;
         }
     }
+}
+
+/// The chunk at `origin` of shape `chunk_shape`, from an array of `shape`.
+pub fn generate(
+    distribution: Distribution,
+    seed: u64,
+    shape: &[usize],
+    origin: &[usize],
+    chunk_shape: &[usize],
+) -> ChunkData {
+    let mut values: Vec<f64> = Vec::with_capacity(chunk_shape.iter().product());
+    stream(
+        distribution,
+        seed,
+        shape,
+        origin,
+        chunk_shape,
+        &mut |block| values.extend_from_slice(block),
+    );
     let shape = IxDyn(chunk_shape);
     match distribution {
         Distribution::Integers { .. } => ChunkData::I64(

@@ -534,43 +534,70 @@ pub fn finalize(
     chunk.cast(dtype).reshape(shape.slice())
 }
 
-/// Histogram counts of one chunk: NumPy's algorithm for equal bins, including its edge
-/// corrections, so counts match `numpy.histogram` exactly.
-pub fn histogram_partial(chunk: &ChunkData, bins: usize, low: f64, high: f64) -> Partial {
-    let mut counts = vec![0i64; bins];
-    let norm = bins as f64 / (high - low);
-    // The edges exactly as numpy.linspace makes them: low + i * step, the last one `high`.
-    let step = (high - low) / bins as f64;
-    let edges: Vec<f64> = (0..=bins)
-        .map(|i| {
-            if i == bins {
-                high
-            } else {
-                i as f64 * step + low
-            }
-        })
-        .collect();
-    let edge = |i: usize| edges[i];
-    let mut add = |x: f64| {
-        if !(x >= low && x <= high) {
-            return;
+/// Histogram counts with NumPy's algorithm for equal bins, including its edge corrections, so
+/// counts match `numpy.histogram` exactly.
+pub struct Histogram {
+    counts: Vec<i64>,
+    edges: Vec<f64>,
+    low: f64,
+    high: f64,
+    norm: f64,
+}
+
+impl Histogram {
+    pub fn new(bins: usize, low: f64, high: f64) -> Histogram {
+        // The edges exactly as numpy.linspace makes them: low + i * step, the last one `high`.
+        let step = (high - low) / bins as f64;
+        let edges = (0..=bins)
+            .map(|i| {
+                if i == bins {
+                    high
+                } else {
+                    i as f64 * step + low
+                }
+            })
+            .collect();
+        Histogram {
+            counts: vec![0; bins],
+            edges,
+            low,
+            high,
+            norm: bins as f64 / (high - low),
         }
-        let mut index = ((x - low) * norm) as usize;
-        if index == bins {
-            index -= 1;
-        }
-        if x < edge(index) {
-            index -= 1;
-        } else if index + 1 < bins && x >= edge(index + 1) {
-            index += 1;
-        }
-        counts[index] += 1;
-    };
-    match chunk {
-        ChunkData::F64(a) => a.iter().for_each(|&x| add(x)),
-        other => other.to_f64().iter().for_each(|&x| add(x)),
     }
-    Partial::Counts(counts)
+
+    pub fn add(&mut self, values: &[f64]) {
+        let bins = self.counts.len();
+        for &x in values {
+            if !(x >= self.low && x <= self.high) {
+                continue;
+            }
+            let mut index = ((x - self.low) * self.norm) as usize;
+            if index == bins {
+                index -= 1;
+            }
+            if x < self.edges[index] {
+                index -= 1;
+            } else if index + 1 < bins && x >= self.edges[index + 1] {
+                index += 1;
+            }
+            self.counts[index] += 1;
+        }
+    }
+
+    pub fn into_partial(self) -> Partial {
+        Partial::Counts(self.counts)
+    }
+}
+
+/// Histogram counts of one chunk.
+pub fn histogram_partial(chunk: &ChunkData, bins: usize, low: f64, high: f64) -> Partial {
+    let mut histogram = Histogram::new(bins, low, high);
+    match chunk {
+        ChunkData::F64(a) if a.as_slice().is_some() => histogram.add(a.as_slice().unwrap()),
+        other => histogram.add(other.to_f64().as_slice().expect("to_f64 is contiguous")),
+    }
+    histogram.into_partial()
 }
 
 #[cfg(test)]

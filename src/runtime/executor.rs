@@ -97,6 +97,25 @@ fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
             low,
             high,
         } => {
+            // Random samples are counted as they are drawn, never stored as a chunk.
+            if let crate::kernels::elementwise::Kernel::Random {
+                distribution,
+                seed,
+                shape: global,
+                origin,
+            } = kernel
+            {
+                let mut histogram = reduce::Histogram::new(*bins, *low, *high);
+                crate::kernels::random::stream(
+                    *distribution,
+                    *seed,
+                    global,
+                    origin,
+                    shape,
+                    &mut |block| histogram.add(block),
+                );
+                return TaskOutput::Partial(histogram.into_partial());
+            }
             let chunk = elementwise::evaluate(kernel, &chunks(), shape);
             TaskOutput::Partial(reduce::histogram_partial(&chunk, *bins, *low, *high))
         }
