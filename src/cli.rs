@@ -15,6 +15,8 @@ pub const EXIT_INTERNAL: u8 = 70;
 
 pub struct Options {
     pub threads: Option<usize>,
+    /// Print figures of the run on stderr at the end (`--stats`).
+    pub stats: bool,
     pub progress: crate::runtime::progress::ProgressMode,
 }
 
@@ -124,13 +126,32 @@ fn load(
     Ok((source, program, diagnostics))
 }
 
+/// Seconds spent parsing and checking, for `--stats`.
+#[derive(Default)]
+struct FrontTimes {
+    parse: f64,
+    check: f64,
+}
+
 /// Parse and check; print all diagnostics. `Err` when there are errors.
 fn load_and_check(
     session: &mut Session,
     path: &Path,
 ) -> Result<crate::syntax::ast::Program, ExitCode> {
+    load_and_check_timed(session, path, &mut FrontTimes::default())
+}
+
+fn load_and_check_timed(
+    session: &mut Session,
+    path: &Path,
+    times: &mut FrontTimes,
+) -> Result<crate::syntax::ast::Program, ExitCode> {
+    let started = std::time::Instant::now();
     let (_, program, mut diagnostics) = load(session, path)?;
+    let parsed = std::time::Instant::now();
     diagnostics.extend(crate::check(session, &program));
+    times.parse = (parsed - started).as_secs_f64();
+    times.check = parsed.elapsed().as_secs_f64();
     if !diagnostics.is_empty() {
         report(session, &diagnostics);
     }
@@ -142,17 +163,56 @@ fn load_and_check(
 
 pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     let mut session = running_session(options);
-    let program = match load_and_check(&mut session, path) {
+    let mut times = FrontTimes::default();
+    let program = match load_and_check_timed(&mut session, path, &mut times) {
         Ok(program) => program,
         Err(code) => return code,
     };
-    match crate::run(&mut session, &program) {
+    let started = std::time::Instant::now();
+    let result = crate::run(&mut session, &program);
+    if options.stats {
+        eprint!(
+            "{}",
+            statistics_text(
+                &times,
+                started.elapsed().as_secs_f64(),
+                session.statistics()
+            )
+        );
+    }
+    match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(diagnostic) => {
             report(&session, std::slice::from_ref(&diagnostic));
             ExitCode::from(EXIT_RUNTIME)
         }
     }
+}
+
+fn statistics_text(
+    times: &FrontTimes,
+    run: f64,
+    statistics: &crate::runtime::executor::Statistics,
+) -> String {
+    let ms = |s: f64| format!("{:.1} ms", s * 1e3);
+    let bytes = crate::array::node::human_bytes;
+    format!(
+        "stats: parse {} · check {} · run {} (lower {} · optimise {} · execute {}; {} computation{})\n       \
+         {} tasks run ({} removed by the optimiser) · {} operators in fused kernels · {} produced · {} peak held\n",
+        ms(times.parse),
+        ms(times.check),
+        ms(run),
+        ms(statistics.lower_seconds),
+        ms(statistics.optimise_seconds),
+        ms(statistics.execute_seconds),
+        statistics.computations,
+        if statistics.computations == 1 { "" } else { "s" },
+        statistics.tasks,
+        statistics.tasks_removed,
+        statistics.fused_operators,
+        bytes(statistics.bytes_produced),
+        bytes(statistics.peak_held_bytes),
+    )
 }
 
 pub fn check_file(path: &Path) -> ExitCode {

@@ -35,6 +35,9 @@ struct Arguments {
     /// Never show a progress bar
     #[arg(long, global = true)]
     no_progress: bool,
+    /// Print figures of the run at the end: time per phase, tasks, fused operators, bytes, peak memory held
+    #[arg(long, global = true)]
+    stats: bool,
 }
 
 #[derive(Subcommand)]
@@ -84,6 +87,7 @@ fn main_with_arguments() -> ExitCode {
     };
     let options = cli::Options {
         threads: arguments.threads.map(NonZeroUsize::get),
+        stats: arguments.stats,
         progress,
     };
     if let (Some(_), Some(_)) = (&arguments.eval, &arguments.command) {

@@ -34,6 +34,11 @@ impl Session {
         self.runner.threads = threads.max(1);
     }
 
+    /// Figures of the computations run so far.
+    pub fn statistics(&self) -> &crate::runtime::executor::Statistics {
+        &self.runner.statistics
+    }
+
     pub fn set_progress(&mut self, mode: crate::runtime::progress::ProgressMode) {
         self.runner.progress = mode;
     }

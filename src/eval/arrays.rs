@@ -310,7 +310,10 @@ impl Interpreter {
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
         self.flush_output();
         match crate::runtime::compute(arrays, self.threads, self.progress) {
-            Ok((computed, _)) => Ok(computed),
+            Ok((computed, statistics)) => {
+                self.statistics.add(&statistics);
+                Ok(computed)
+            }
             Err(error) => Err(Box::new(
                 Diagnostic::error(
                     "flow::eval::kernel_failed",

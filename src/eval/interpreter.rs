@@ -62,6 +62,8 @@ pub struct Interpreter {
     /// Worker threads for computing lazy values.
     pub threads: usize,
     pub progress: crate::runtime::progress::ProgressMode,
+    /// Figures of every computation run so far (`--stats`).
+    pub statistics: crate::runtime::executor::Statistics,
 }
 
 impl Interpreter {
@@ -82,6 +84,7 @@ impl Interpreter {
             reported: HashSet::new(),
             threads: crate::runtime::default_threads(),
             progress: Default::default(),
+            statistics: Default::default(),
         }
     }
 

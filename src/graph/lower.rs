@@ -10,12 +10,14 @@ use crate::kernels::elementwise::Kernel;
 use crate::kernels::gather::Piece;
 use crate::kernels::reduce::Position;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Lower the arrays `outputs` (and everything they need) to a task graph.
 pub fn lower(outputs: &[ArrayRef]) -> TaskGraph {
     let mut lowering = Lowering {
         graph: TaskGraph::default(),
         done: HashMap::new(),
+        labels: HashMap::new(),
     };
     for output in outputs {
         let tasks = lowering.node(output);
@@ -27,6 +29,8 @@ pub fn lower(outputs: &[ArrayRef]) -> TaskGraph {
 struct Lowering {
     graph: TaskGraph,
     done: HashMap<u64, Vec<TaskId>>,
+    /// The label of the node being lowered, shared by its tasks.
+    labels: HashMap<u64, Arc<str>>,
 }
 
 fn scalar_dtype(scalar: Scalar) -> DType {
@@ -48,7 +52,11 @@ impl Lowering {
             kind,
             inputs,
             span: node.span,
-            operation: node.label(),
+            operation: self
+                .labels
+                .entry(node.id)
+                .or_insert_with(|| Arc::from(node.label()))
+                .clone(),
         })
     }
 
@@ -391,6 +399,7 @@ impl Lowering {
         let input_grid = input.chunks.grid();
         let input_offsets: Vec<Vec<usize>> =
             (0..input.ndim()).map(|a| input.chunks.offsets(a)).collect();
+        let array_shape: std::sync::Arc<[usize]> = input.shape.as_slice().into();
         // Group the partials by the position of their chunk along the kept axes.
         let mut groups: Vec<(Vec<usize>, Vec<TaskId>)> = Vec::new();
         let mut group_of: HashMap<Vec<usize>, usize> = HashMap::new();
@@ -401,7 +410,7 @@ impl Lowering {
                     .enumerate()
                     .map(|(a, &i)| input_offsets[a][i])
                     .collect(),
-                array_shape: input.shape.clone(),
+                array_shape: array_shape.clone(),
             };
             let kind = TaskKind::Partial {
                 kernel: Kernel::Input(0),

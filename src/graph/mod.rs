@@ -69,7 +69,7 @@ pub struct Task {
     /// The source of the operation that made this task (runtime errors point here).
     pub span: Span,
     /// The high-level operation, for graphs and statistics.
-    pub operation: String,
+    pub operation: Arc<str>,
 }
 
 impl Task {

@@ -39,7 +39,7 @@ impl Partial {
 #[derive(Clone, Debug)]
 pub struct Position {
     pub origin: Vec<usize>,
-    pub array_shape: Vec<usize>,
+    pub array_shape: std::sync::Arc<[usize]>,
 }
 
 /// The flat values of a chunk with the reduced axes innermost: (outer, reduced, inner) sizes.
@@ -336,7 +336,7 @@ fn global_index(
     }
     coords
         .iter()
-        .zip(&position.array_shape)
+        .zip(position.array_shape.iter())
         .fold(0, |acc, (&i, &n)| acc * n + i)
 }
 
@@ -607,7 +607,7 @@ mod tests {
     fn position(shape: &[usize]) -> Position {
         Position {
             origin: vec![0; shape.len()],
-            array_shape: shape.to_vec(),
+            array_shape: shape.into(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::graph::{TaskGraph, TaskId};
 
-pub fn cull(graph: TaskGraph) -> TaskGraph {
+pub fn cull(mut graph: TaskGraph) -> TaskGraph {
     let mut needed = vec![false; graph.tasks.len()];
     let mut stack: Vec<TaskId> = graph.outputs.iter().flatten().copied().collect();
     while let Some(task) = stack.pop() {
@@ -13,17 +13,25 @@ pub fn cull(graph: TaskGraph) -> TaskGraph {
         stack.extend(graph.tasks[task].inputs.iter().copied());
     }
     let mut new_id = vec![usize::MAX; graph.tasks.len()];
-    let mut tasks = Vec::with_capacity(needed.iter().filter(|&&n| n).count());
-    for (id, task) in graph.tasks.into_iter().enumerate() {
-        if needed[id] {
-            new_id[id] = tasks.len();
-            let mut task = task;
-            for input in &mut task.inputs {
-                *input = new_id[*input];
-            }
-            tasks.push(task);
+    let mut next = 0;
+    for (id, keep) in needed.iter().enumerate() {
+        if *keep {
+            new_id[id] = next;
+            next += 1;
         }
     }
+    // Compact in place (no second copy of the arena), then renumber the inputs.
+    let mut position = 0;
+    graph.tasks.retain(|_| {
+        position += 1;
+        needed[position - 1]
+    });
+    for task in &mut graph.tasks {
+        for input in &mut task.inputs {
+            *input = new_id[*input];
+        }
+    }
+    let tasks = graph.tasks;
     let outputs = graph
         .outputs
         .into_iter()

@@ -45,7 +45,9 @@ pub fn fold_constant_kernels(mut graph: TaskGraph) -> TaskGraph {
         match &mut task.kind {
             TaskKind::Map { kernel, .. }
             | TaskKind::Partial { kernel, .. }
-            | TaskKind::HistogramPartial { kernel, .. } => {
+            | TaskKind::HistogramPartial { kernel, .. }
+                if matches!(kernel, Kernel::Map { .. }) =>
+            {
                 *kernel = fold(kernel);
             }
             _ => {}

@@ -7,15 +7,22 @@
 use crate::graph::{TaskGraph, TaskKind};
 use crate::kernels::elementwise::Kernel;
 
+fn producer_kernel_slot(kind: &mut TaskKind) -> &mut Kernel {
+    match kind {
+        TaskKind::Map { kernel, .. } => kernel,
+        _ => unreachable!("producers are map tasks"),
+    }
+}
+
 pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
     let mut consumers = graph.consumer_counts();
     let is_output = graph.is_output();
     for id in 0..graph.tasks.len() {
         loop {
-            let target_shape = match &graph.tasks[id].kind {
+            let target_shape: &[usize] = match &graph.tasks[id].kind {
                 TaskKind::Map { shape, .. }
                 | TaskKind::Partial { shape, .. }
-                | TaskKind::HistogramPartial { shape, .. } => shape.clone(),
+                | TaskKind::HistogramPartial { shape, .. } => shape,
                 _ => break,
             };
             // An input made by a Map task of the same shape that nothing else reads.
@@ -35,7 +42,15 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
             else {
                 unreachable!()
             };
-            let producer_kernel = producer_kernel.clone();
+            // The last consumer takes the producer's kernel; earlier ones (of a cheap generator) copy it.
+            let producer_kernel = if consumers[producer] == 1 {
+                std::mem::replace(
+                    producer_kernel_slot(&mut graph.tasks[producer].kind),
+                    Kernel::Input(0),
+                )
+            } else {
+                producer_kernel.clone()
+            };
             let producer_inputs = graph.tasks[producer].inputs.clone();
             let task = &mut graph.tasks[id];
             let mut inputs = task.inputs.clone();

@@ -51,10 +51,31 @@ pub struct RuntimeError {
 
 #[derive(Clone, Debug, Default)]
 pub struct Statistics {
+    pub computations: usize,
     pub tasks: usize,
+    /// Tasks the optimiser removed (fused into consumers, folded, culled).
+    pub tasks_removed: usize,
     pub fused_operators: usize,
     pub bytes_produced: usize,
     pub peak_held_bytes: usize,
+    pub lower_seconds: f64,
+    pub optimise_seconds: f64,
+    pub execute_seconds: f64,
+}
+
+impl Statistics {
+    /// Add another computation's figures (peaks take the maximum).
+    pub fn add(&mut self, other: &Statistics) {
+        self.computations += other.computations;
+        self.tasks += other.tasks;
+        self.tasks_removed += other.tasks_removed;
+        self.fused_operators += other.fused_operators;
+        self.bytes_produced += other.bytes_produced;
+        self.peak_held_bytes = self.peak_held_bytes.max(other.peak_held_bytes);
+        self.lower_seconds += other.lower_seconds;
+        self.optimise_seconds += other.optimise_seconds;
+        self.execute_seconds += other.execute_seconds;
+    }
 }
 
 pub struct Execution {
@@ -370,10 +391,12 @@ pub fn execute(
     Ok(Execution {
         outputs,
         statistics: Statistics {
+            computations: 1,
             tasks: count,
             fused_operators,
             bytes_produced: shared.produced.load(Ordering::Relaxed),
             peak_held_bytes: shared.peak.load(Ordering::Relaxed),
+            ..Statistics::default()
         },
     })
 }

@@ -16,7 +16,12 @@ pub fn compute(
     threads: usize,
     mode: progress::ProgressMode,
 ) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
-    let graph = crate::opt::optimise(crate::graph::lower::lower(arrays));
+    let started = std::time::Instant::now();
+    let lowered = crate::graph::lower::lower(arrays);
+    let lowered_at = std::time::Instant::now();
+    let lowered_tasks = lowered.tasks.len();
+    let graph = crate::opt::optimise(lowered);
+    let optimised_at = std::time::Instant::now();
     let counters = Arc::new(progress::Progress::default());
     let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
     let execution = executor::execute(&graph, threads, Some(&counters));
@@ -26,7 +31,11 @@ pub fn compute(
     if let Some(reporter) = reporter {
         let _ = reporter.join();
     }
-    let execution = execution?;
+    let mut execution = execution?;
+    execution.statistics.lower_seconds = (lowered_at - started).as_secs_f64();
+    execution.statistics.tasks_removed = lowered_tasks - graph.tasks.len();
+    execution.statistics.optimise_seconds = (optimised_at - lowered_at).as_secs_f64();
+    execution.statistics.execute_seconds = optimised_at.elapsed().as_secs_f64();
     let computed = arrays
         .iter()
         .zip(execution.outputs)
