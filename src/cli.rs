@@ -18,6 +18,7 @@ pub struct Options {
     /// Print figures of the run on stderr at the end (`--stats`).
     pub stats: bool,
     pub progress: crate::runtime::progress::ProgressMode,
+    pub memory_limit: Option<usize>,
 }
 
 /// Read a script: a clear diagnostic for a missing file, a directory or text that is not UTF-8.
@@ -99,12 +100,16 @@ fn stdout_session() -> Session {
 /// A session for running, with the thread count asked for (the worker pool is sized once).
 fn running_session(options: &Options) -> Session {
     let mut session = stdout_session();
-    session.set_progress(options.progress);
+    let compute = session.compute_options();
+    compute.progress = options.progress;
+    if let Some(limit) = options.memory_limit {
+        compute.memory_limit = limit;
+    }
     if let Some(threads) = options.threads {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build_global();
-        session.set_threads(threads);
+        compute.threads = threads;
     }
     session
 }

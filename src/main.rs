@@ -35,6 +35,10 @@ struct Arguments {
     /// Never show a progress bar
     #[arg(long, global = true)]
     no_progress: bool,
+    /// Bytes of chunks held in memory before new input stops being read (e.g. 2GB, 512MiB;
+    /// default: half the machine's memory)
+    #[arg(long, global = true, value_name = "SIZE", value_parser = memory_size)]
+    memory_limit: Option<usize>,
     /// Print figures of the run at the end: time per phase, tasks, fused operators, bytes, peak memory held
     #[arg(long, global = true)]
     stats: bool,
@@ -60,6 +64,12 @@ enum Command {
     Parse { file: PathBuf },
     /// Start the interactive prompt
     Repl,
+}
+
+fn memory_size(text: &str) -> Result<usize, String> {
+    flow::runtime::parse_size(text).ok_or_else(|| {
+        format!("`{text}` is not a size; write e.g. 512MB, 2GiB or a number of bytes")
+    })
 }
 
 fn main() -> ExitCode {
@@ -88,6 +98,7 @@ fn main_with_arguments() -> ExitCode {
     let options = cli::Options {
         threads: arguments.threads.map(NonZeroUsize::get),
         stats: arguments.stats,
+        memory_limit: arguments.memory_limit,
         progress,
     };
     if let (Some(_), Some(_)) = (&arguments.eval, &arguments.command) {

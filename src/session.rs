@@ -29,18 +29,14 @@ impl Session {
         self.sources.add(name, text)
     }
 
-    /// Set the worker threads used to compute lazy values.
-    pub fn set_threads(&mut self, threads: usize) {
-        self.runner.threads = threads.max(1);
+    /// How lazy values are computed (threads, progress bar, memory limit).
+    pub fn compute_options(&mut self) -> &mut crate::runtime::ComputeOptions {
+        &mut self.runner.compute_options
     }
 
     /// Figures of the computations run so far.
     pub fn statistics(&self) -> &crate::runtime::executor::Statistics {
         &self.runner.statistics
-    }
-
-    pub fn set_progress(&mut self, mode: crate::runtime::progress::ProgressMode) {
-        self.runner.progress = mode;
     }
 
     /// The arrays bound at top level, as the checker knows them (types and graphs; no data).

@@ -309,7 +309,7 @@ impl Interpreter {
 
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
         self.flush_output();
-        match crate::runtime::compute(arrays, self.threads, self.progress) {
+        match crate::runtime::compute(arrays, self.compute_options) {
             Ok((computed, statistics)) => {
                 self.statistics.add(&statistics);
                 Ok(computed)

@@ -59,9 +59,8 @@ pub struct Interpreter {
     /// Problems found while checking (deduplicated by code and span).
     pub diagnostics: Vec<Diagnostic>,
     reported: HashSet<(&'static str, Span)>,
-    /// Worker threads for computing lazy values.
-    pub threads: usize,
-    pub progress: crate::runtime::progress::ProgressMode,
+    /// How lazy values are computed: threads, progress bar, memory limit.
+    pub compute_options: crate::runtime::ComputeOptions,
     /// Figures of every computation run so far (`--stats`).
     pub statistics: crate::runtime::executor::Statistics,
 }
@@ -82,8 +81,7 @@ impl Interpreter {
             called: HashSet::new(),
             diagnostics: Vec::new(),
             reported: HashSet::new(),
-            threads: crate::runtime::default_threads(),
-            progress: Default::default(),
+            compute_options: Default::default(),
             statistics: Default::default(),
         }
     }

@@ -95,7 +95,7 @@ mod tests {
         } else {
             graph
         };
-        let execution = execute(&graph, 2, None).unwrap();
+        let execution = execute(&graph, 2, usize::MAX, None).unwrap();
         execution
             .outputs
             .iter()

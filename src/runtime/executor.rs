@@ -189,6 +189,15 @@ fn priorities(graph: &TaskGraph) -> Vec<u32> {
     priority
 }
 
+/// Tasks ready to run, smallest priority first, and how many are running.
+#[derive(Default)]
+struct Ready {
+    /// Tasks that read nothing and produce new chunks (generators, reads).
+    sources: BinaryHeap<Reverse<(u32, TaskId)>>,
+    others: BinaryHeap<Reverse<(u32, TaskId)>>,
+    running: usize,
+}
+
 struct Shared<'g> {
     graph: &'g TaskGraph,
     results: Vec<Mutex<Option<Arc<TaskOutput>>>>,
@@ -197,7 +206,8 @@ struct Shared<'g> {
     dependents: Vec<Vec<TaskId>>,
     is_output: Vec<bool>,
     priority: Vec<u32>,
-    ready: Mutex<BinaryHeap<Reverse<(u32, TaskId)>>>,
+    ready: Mutex<Ready>,
+    memory_limit: usize,
     wake: Condvar,
     finished: AtomicUsize,
     stop: AtomicBool,
@@ -214,13 +224,23 @@ impl Shared<'_> {
             || self.finished.load(Ordering::Acquire) == self.graph.tasks.len()
     }
 
+    /// The next task to run: one whose inputs are computed if any; a task that produces new
+    /// input (no inputs) only while the chunks held are under the memory limit, or when nothing
+    /// else is running (so the computation always moves on).
     fn next_task(&self) -> Option<TaskId> {
         let mut ready = self.ready.lock().expect("ready queue");
         loop {
             if self.done() {
                 return None;
             }
-            if let Some(Reverse((_, task))) = ready.pop() {
+            if let Some(Reverse((_, task))) = ready.others.pop() {
+                ready.running += 1;
+                return Some(task);
+            }
+            let under_limit = self.held.load(Ordering::Relaxed) <= self.memory_limit;
+            if !ready.sources.is_empty() && (under_limit || ready.running == 0) {
+                let Reverse((_, task)) = ready.sources.pop().expect("not empty");
+                ready.running += 1;
                 return Some(task);
             }
             ready = self.wake.wait(ready).expect("ready queue");
@@ -284,17 +304,17 @@ impl Shared<'_> {
         if let Some(progress) = self.progress {
             progress.finished.fetch_add(1, Ordering::Relaxed);
         }
-        if !newly_ready.is_empty() || all_done {
-            let mut ready = self.ready.lock().expect("ready queue");
-            for task in &newly_ready {
-                ready.push(Reverse((self.priority[*task], *task)));
-            }
-            drop(ready);
-            if all_done || newly_ready.len() > 1 {
-                self.wake.notify_all();
-            } else {
-                self.wake.notify_one();
-            }
+        let mut ready = self.ready.lock().expect("ready queue");
+        ready.running -= 1;
+        for task in &newly_ready {
+            ready.others.push(Reverse((self.priority[*task], *task)));
+        }
+        let waiting_for_memory = !ready.sources.is_empty() && ready.others.is_empty();
+        drop(ready);
+        if all_done || newly_ready.len() > 1 || waiting_for_memory {
+            self.wake.notify_all();
+        } else if !newly_ready.is_empty() {
+            self.wake.notify_one();
         }
     }
 
@@ -309,6 +329,7 @@ impl Shared<'_> {
 pub fn execute(
     graph: &TaskGraph,
     threads: usize,
+    memory_limit: usize,
     progress: Option<&super::progress::Progress>,
 ) -> Result<Execution, RuntimeError> {
     let count = graph.tasks.len();
@@ -320,10 +341,10 @@ pub fn execute(
     }
     let priority = priorities(graph);
     let consumers = graph.consumer_counts();
-    let mut ready = BinaryHeap::new();
+    let mut ready = Ready::default();
     for (id, task) in graph.tasks.iter().enumerate() {
         if task.inputs.is_empty() {
-            ready.push(Reverse((priority[id], id)));
+            ready.sources.push(Reverse((priority[id], id)));
         }
     }
     let shared = Shared {
@@ -339,6 +360,7 @@ pub fn execute(
         is_output: graph.is_output(),
         priority,
         ready: Mutex::new(ready),
+        memory_limit,
         wake: Condvar::new(),
         finished: AtomicUsize::new(0),
         stop: AtomicBool::new(false),

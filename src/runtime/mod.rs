@@ -9,13 +9,67 @@ use crate::kernels::chunk::{assemble, ChunkData};
 use executor::{RuntimeError, Statistics};
 use std::sync::Arc;
 
+/// How computations run.
+#[derive(Clone, Copy, Debug)]
+pub struct ComputeOptions {
+    pub threads: usize,
+    pub progress: progress::ProgressMode,
+    /// While the chunks held exceed this many bytes, no new input-producing task starts.
+    pub memory_limit: usize,
+}
+
+impl Default for ComputeOptions {
+    fn default() -> ComputeOptions {
+        ComputeOptions {
+            threads: default_threads(),
+            progress: Default::default(),
+            memory_limit: default_memory_limit(),
+        }
+    }
+}
+
+/// Half of the machine's physical memory (4 GiB when it cannot be read).
+pub fn default_memory_limit() -> usize {
+    let total_kib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
+        });
+    total_kib.map_or(4 << 30, |kib| kib * 1024 / 2)
+}
+
+/// Parse a memory size: `512MB`, `2GiB`, `1.5GB`, `1000000` (bytes).
+pub fn parse_size(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.trim().parse().ok()?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" | "t" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0f64.powi(4),
+        _ => return None,
+    };
+    (number >= 0.0 && number.is_finite()).then(|| (number * scale) as usize)
+}
+
 /// Compute arrays, sharing the work their graphs have in common. Each result is an array of the
 /// same type whose chunks are in memory.
 pub fn compute(
     arrays: &[ArrayRef],
-    threads: usize,
-    mode: progress::ProgressMode,
+    options: ComputeOptions,
 ) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
+    let (threads, mode) = (options.threads, options.progress);
     let started = std::time::Instant::now();
     let lowered = crate::graph::lower::lower(arrays);
     let lowered_at = std::time::Instant::now();
@@ -24,7 +78,7 @@ pub fn compute(
     let optimised_at = std::time::Instant::now();
     let counters = Arc::new(progress::Progress::default());
     let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
-    let execution = executor::execute(&graph, threads, Some(&counters));
+    let execution = executor::execute(&graph, threads, options.memory_limit, Some(&counters));
     counters
         .done
         .store(true, std::sync::atomic::Ordering::Release);
@@ -72,4 +126,63 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::executor::execute;
+    use crate::array::build::{self, AxisChunks, ChunkSpec};
+    use crate::array::node::{Distribution, Reduction};
+    use crate::source::Span;
+
+    /// Two reductions of one random array: depth-first order alone finishes the first reduction
+    /// over every chunk while each chunk waits, in memory, for the second.
+    fn two_reductions() -> crate::graph::TaskGraph {
+        let span = Span::default();
+        let chunks = ChunkSpec::Every(AxisChunks::Size(10_000));
+        let x = build::random(
+            Distribution::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            5,
+            vec![2_000_000],
+            &chunks,
+            span,
+        )
+        .unwrap();
+        let sum = build::reduce(&x, Reduction::Sum, vec![0], false, 0, span).unwrap();
+        let mean = build::reduce(&x, Reduction::Mean, vec![0], false, 0, span).unwrap();
+        crate::opt::optimise(crate::graph::lower::lower(&[sum, mean]))
+    }
+
+    #[test]
+    fn the_memory_limit_bounds_the_chunks_held() {
+        let chunk_bytes = 10_000 * 8;
+        let threads = 2;
+        // Far less than the 16 MB of data: only the partials (a few kB) may be held besides the
+        // chunks being worked on.
+        let limit = 16_000;
+        let unbounded = execute(&two_reductions(), threads, usize::MAX, None).unwrap();
+        let bounded = execute(&two_reductions(), threads, limit, None).unwrap();
+        let peak = bounded.statistics.peak_held_bytes;
+        assert!(
+            peak <= limit + threads * chunk_bytes,
+            "peak {peak} over {limit} + {threads} × {chunk_bytes}"
+        );
+        let sum = |e: &super::executor::Execution| e.outputs[0][0].to_f64().sum();
+        assert_eq!(
+            sum(&bounded),
+            sum(&unbounded),
+            "the limit changes the order, not the results"
+        );
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(super::parse_size("512MB"), Some(512_000_000));
+        assert_eq!(super::parse_size("2GiB"), Some(2 << 30));
+        assert_eq!(super::parse_size("1000"), Some(1000));
+        assert_eq!(super::parse_size("lots"), None);
+    }
 }
