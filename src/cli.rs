@@ -242,13 +242,37 @@ pub fn parse_file(path: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+pub fn explain_file(path: &Path, options: &Options) -> ExitCode {
+    let mut session = stdout_session();
+    if let Err(code) = load_and_check(&mut session, path) {
+        return code;
+    }
+    let threads = options
+        .threads
+        .unwrap_or_else(crate::runtime::default_threads);
+    let explanation = crate::graph::explain::explain(
+        &session.computed_arrays(),
+        &session.bound_arrays(),
+        threads,
+    );
+    emit(&explanation.text);
+    if !explanation.warnings.is_empty() {
+        report(&session, &explanation.warnings);
+    }
+    ExitCode::SUCCESS
+}
+
 pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
     let mut session = stdout_session();
     if let Err(code) = load_and_check(&mut session, path) {
         return code;
     }
     // The lazy arrays the script binds at top level, as the checker built them: nothing runs.
-    let arrays = session.bound_arrays();
+    let arrays = if tasks {
+        session.computed_arrays()
+    } else {
+        session.bound_arrays()
+    };
     let dot = if tasks {
         let nodes: Vec<_> = arrays.iter().map(|(_, a)| a.clone()).collect();
         crate::graph::dot::task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))

@@ -60,6 +60,8 @@ enum Command {
         #[arg(long)]
         tasks: bool,
     },
+    /// Show what the script's arrays will cost: shapes, chunks, tasks, bytes, peak memory
+    Explain { file: PathBuf },
     /// Print the syntax tree of a script (a stable text form, one node per line)
     Parse { file: PathBuf },
     /// Start the interactive prompt
@@ -118,6 +120,7 @@ fn main_with_arguments() -> ExitCode {
         Some(Command::Run { file }) => cli::run_file(&file, &options),
         Some(Command::Check { file }) => cli::check_file(&file),
         Some(Command::Parse { file }) => cli::parse_file(&file),
+        Some(Command::Explain { file }) => cli::explain_file(&file, &options),
         Some(Command::Graph {
             file,
             output,

@@ -52,6 +52,28 @@ impl Session {
             .collect()
     }
 
+    /// The arrays the program computes (prints, `compute`, `save`), as the checker saw them,
+    /// named by the binding they come from where there is one; the bound arrays when nothing is
+    /// computed.
+    pub fn computed_arrays(&self) -> Vec<(String, crate::array::node::ArrayRef)> {
+        let bound = self.bound_arrays();
+        if self.checker.forced.is_empty() {
+            return bound;
+        }
+        self.checker
+            .forced
+            .iter()
+            .enumerate()
+            .map(|(k, array)| {
+                let name = bound
+                    .iter()
+                    .find(|(_, b)| b.id == array.id)
+                    .map_or_else(|| format!("computed {}", k + 1), |(n, _)| n.clone());
+                (name, array.clone())
+            })
+            .collect()
+    }
+
     /// Names bound so far (for the REPL's `:vars` and completion).
     pub fn bound_names(&self) -> Vec<String> {
         self.checker.main.names()

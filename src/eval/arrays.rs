@@ -296,6 +296,8 @@ impl Interpreter {
     /// return the value with computed arrays. While checking, nothing is computed.
     pub fn force_value(&mut self, value: Value) -> Eval<Value> {
         if self.is_checking() {
+            // Remember what the program computes, for `flow explain` and `flow graph --tasks`.
+            collect_lazy(&value, &mut self.forced);
             return Ok(value);
         }
         let mut lazy = Vec::new();
@@ -346,6 +348,7 @@ impl Interpreter {
     }
 }
 
+/// The lazy arrays inside a value, each once.
 fn collect_lazy(value: &Value, out: &mut Vec<ArrayRef>) {
     match value {
         Value::Array(a) if !matches!(a.op, ArrayOp::Data(_)) => {

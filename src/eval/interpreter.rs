@@ -61,6 +61,8 @@ pub struct Interpreter {
     reported: HashSet<(&'static str, Span)>,
     /// How lazy values are computed: threads, progress bar, memory limit.
     pub compute_options: crate::runtime::ComputeOptions,
+    /// Check mode: the arrays the program forces (prints, computes), in order.
+    pub forced: Vec<crate::array::node::ArrayRef>,
     /// Figures of every computation run so far (`--stats`).
     pub statistics: crate::runtime::executor::Statistics,
 }
@@ -83,6 +85,7 @@ impl Interpreter {
             reported: HashSet::new(),
             compute_options: Default::default(),
             statistics: Default::default(),
+            forced: Vec::new(),
         }
     }
 

@@ -51,6 +51,7 @@ impl Lowering {
         self.graph.add(Task {
             kind,
             inputs,
+            node: node.id,
             span: node.span,
             operation: self
                 .labels

@@ -3,6 +3,7 @@
 //! high-level array graph; `dot.rs` draws both.
 
 pub mod dot;
+pub mod explain;
 pub mod lower;
 
 use crate::array::dtype::DType;
@@ -70,6 +71,8 @@ pub struct Task {
     pub span: Span,
     /// The high-level operation, for graphs and statistics.
     pub operation: Arc<str>,
+    /// The id of the array node it was lowered from.
+    pub node: u64,
 }
 
 impl Task {

@@ -1,0 +1,155 @@
+//! `flow explain`: what a script's arrays will cost before anything runs — per operation its
+//! shape, chunks, task count and bytes; for the whole, the tasks after optimisation, an estimate
+//! of peak memory and of scheduler overhead; and the chunk-size advice of the Dask docs (seed 004)
+//! as warnings: chunks under 1 MiB make the per-task overhead dominate, chunks over 1 GiB make
+//! memory the limit.
+
+use super::lower::lower;
+use crate::array::build::shape_text;
+use crate::array::node::{human_bytes, ArrayNode, ArrayOp, ArrayRef};
+use crate::diagnostic::Diagnostic;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+const SMALL_CHUNK: usize = 1 << 20;
+const LARGE_CHUNK: usize = 1 << 30;
+/// The executor's cost per task, measured by the per-task benchmark (`benches/overhead.rs`).
+const SECONDS_PER_TASK: f64 = 2e-6;
+
+pub struct Explanation {
+    pub text: String,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Bytes a task works on at once (8 bytes an element: kernels compute in 64-bit lanes).
+fn working_bytes(task: &super::Task) -> usize {
+    use super::TaskKind::*;
+    match &task.kind {
+        Map { shape, .. }
+        | Partial { shape, .. }
+        | HistogramPartial { shape, .. }
+        | Gather { shape, .. }
+        | Finalize { shape, .. } => shape.iter().product::<usize>() * 8,
+        Data { chunks, index } => chunks[*index].nbytes(),
+        Transpose { .. } | Combine { .. } => 0,
+    }
+}
+
+fn chunk_bytes(node: &ArrayNode) -> usize {
+    node.chunks.largest_chunk() * node.dtype.itemsize()
+}
+
+/// Operations that bring data in (creation, reading): where chunk sizes are chosen.
+fn makes_chunks(node: &ArrayNode) -> bool {
+    matches!(
+        node.op,
+        ArrayOp::Full(_)
+            | ArrayOp::Arange { .. }
+            | ArrayOp::Random { .. }
+            | ArrayOp::Data(_)
+            | ArrayOp::Rechunk { .. }
+    )
+}
+
+/// Explain computing `arrays`; `bound` names the intermediate arrays the script binds.
+pub fn explain(
+    arrays: &[(String, ArrayRef)],
+    bound: &[(String, ArrayRef)],
+    threads: usize,
+) -> Explanation {
+    let mut nodes: Vec<ArrayRef> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<ArrayRef> = arrays.iter().map(|(_, a)| a.clone()).collect();
+    while let Some(node) = stack.pop() {
+        if seen.insert(node.id) {
+            stack.extend(node.inputs());
+            nodes.push(node);
+        }
+    }
+    nodes.sort_by_key(|n| n.id);
+    let outputs: Vec<ArrayRef> = arrays.iter().map(|(_, a)| a.clone()).collect();
+    let lowered = lower(&outputs);
+    let lowered_count = lowered.tasks.len();
+    let mut tasks_per_node: HashMap<u64, usize> = HashMap::new();
+    for task in &lowered.tasks {
+        *tasks_per_node.entry(task.node).or_default() += 1;
+    }
+    let optimised = crate::opt::optimise(lowered);
+
+    let mut text = String::new();
+    let names: HashMap<u64, &str> = bound
+        .iter()
+        .chain(arrays)
+        .map(|(n, a)| (a.id, n.as_str()))
+        .collect();
+    let _ = writeln!(
+        text,
+        "{:<14} {:<10} {:<20} {:<5} {:<16} {:>10} {:>7} {:>9}",
+        "operation", "name", "shape", "dtype", "chunks", "chunk", "tasks", "bytes"
+    );
+    for node in &nodes {
+        let _ = writeln!(
+            text,
+            "{:<14} {:<10} {:<20} {:<5} {:<16} {:>10} {:>7} {:>9}",
+            node.label(),
+            names.get(&node.id).copied().unwrap_or(""),
+            shape_text(&node.shape),
+            node.dtype.name(),
+            node.chunks.describe(),
+            human_bytes(chunk_bytes(node)),
+            tasks_per_node.get(&node.id).copied().unwrap_or(0),
+            human_bytes(node.nbytes()),
+        );
+    }
+    // The largest chunk any remaining task works on (a fused reduction evaluates its chunk too).
+    let largest_live = optimised.tasks.iter().map(working_bytes).max().unwrap_or(0);
+    let results: usize = outputs.iter().map(|a| a.nbytes()).sum();
+    let peak = threads * 2 * largest_live + results;
+    let _ = writeln!(
+        text,
+        "\n{lowered_count} tasks lowered, {} after optimisation (fusion, constant folding, culling)",
+        optimised.tasks.len()
+    );
+    let _ = writeln!(
+        text,
+        "peak memory ≈ {} ({threads} thread{} × 2 chunks of up to {} + {} of results)",
+        human_bytes(peak),
+        if threads == 1 { "" } else { "s" },
+        human_bytes(largest_live),
+        human_bytes(results)
+    );
+    let _ = writeln!(
+        text,
+        "scheduler overhead ≈ {:.1} ms ({} tasks × {} µs)",
+        optimised.tasks.len() as f64 * SECONDS_PER_TASK * 1e3,
+        optimised.tasks.len(),
+        SECONDS_PER_TASK * 1e6
+    );
+
+    let mut warnings = Vec::new();
+    for node in nodes.iter().filter(|n| makes_chunks(n)) {
+        let bytes = chunk_bytes(node);
+        if bytes < SMALL_CHUNK && node.chunks.count() > 1 {
+            warnings.push(
+                Diagnostic::warning(
+                    "flow::explain::small_chunks",
+                    format!("chunks of `{}` are {}: {} tasks where few would do", node.label(), human_bytes(bytes), node.chunks.count()),
+                    node.span,
+                )
+                .with_label(format!("chunks {}", node.chunks.describe()))
+                .with_help("chunks of 10 MB to 1 GB keep the per-task overhead small; try larger chunks or chunks=\"auto\""),
+            );
+        } else if bytes > LARGE_CHUNK {
+            warnings.push(
+                Diagnostic::warning(
+                    "flow::explain::large_chunks",
+                    format!("chunks of `{}` are {}: each of the {threads} workers holds at least one", node.label(), human_bytes(bytes)),
+                    node.span,
+                )
+                .with_label(format!("chunks {}", node.chunks.describe()))
+                .with_help("chunks over 1 GB make memory the limit; use smaller chunks or chunks=\"auto\" (64 MiB)"),
+            );
+        }
+    }
+    Explanation { text, warnings }
+}

@@ -1,0 +1,91 @@
+//! Command-line behaviour whose output varies between runs (timings), so it cannot be golden.
+
+use std::process::Command;
+
+fn flow(args: &[&str], script: &str) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!("flow-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!(
+        "script-{}.flow",
+        args.join("-").replace(['/', ' '], "_")
+    ));
+    std::fs::write(&file, script).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(args)
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
+}
+
+#[test]
+fn stats_report_phases_tasks_and_memory() {
+    let (code, stdout, stderr) = flow(
+        &["run", "--stats"],
+        "x = ones((100, 100), chunks=10)\nprint((sin(x) * 2).sum())\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("16829.4196961579"), "{stdout}");
+    for needle in [
+        "stats: parse",
+        "check",
+        "lower",
+        "optimise",
+        "execute",
+        "tasks run",
+        "removed by the optimiser",
+        "peak held",
+    ] {
+        assert!(stderr.contains(needle), "missing {needle:?} in {stderr}");
+    }
+}
+
+#[test]
+fn forced_progress_prints_lines_off_a_terminal() {
+    let (code, _, stderr) = flow(
+        &["run", "--progress"],
+        "print(random.normal(size=1e6, chunks=1e4, seed=1).mean() < 1)\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("computing:") && stderr.contains("(100%)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_progress_by_default_off_a_terminal() {
+    let (_, _, stderr) = flow(
+        &["run"],
+        "print(random.normal(size=1e6, chunks=1e4, seed=1).mean() < 1)\n",
+    );
+    assert!(!stderr.contains("computing:"), "{stderr}");
+}
+
+#[test]
+fn memory_limit_takes_sizes() {
+    let (code, stdout, _) = flow(
+        &["run", "--memory-limit", "1MB"],
+        "print(random.uniform(size=1e6, chunks=1e4, seed=2).sum() > 0)\n",
+    );
+    assert_eq!((code, stdout.trim()), (0, "true"));
+    let (code, _, stderr) = flow(&["run", "--memory-limit", "lots"], "print(1)\n");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is not a size"), "{stderr}");
+}
+
+#[test]
+fn threads_give_the_same_results() {
+    let script = "r = random.normal(size=(1e6,), chunks=(1e4,), seed=3)\nprint(r.std(), r.argmax(), histogram(r, bins=7, range=(-2, 2))[0])\n";
+    let one = flow(&["run", "--threads", "1"], script);
+    let two = flow(&["run", "--threads", "2"], script);
+    let four = flow(&["run", "--threads", "4"], script);
+    assert_eq!(one.1, two.1);
+    assert_eq!(one.1, four.1);
+}
