@@ -19,7 +19,17 @@ fn main() {
 fn sum_of_tiny_chunks(n: usize) -> ArrayRef {
     let span = Span::default();
     let chunks = ChunkSpec::Every(AxisChunks::Size(1));
-    let x = build::random(Distribution::Uniform { low: 0.0, high: 1.0 }, 1, vec![n], &chunks, span).unwrap();
+    let x = build::random(
+        Distribution::Uniform {
+            low: 0.0,
+            high: 1.0,
+        },
+        1,
+        vec![n],
+        &chunks,
+        span,
+    )
+    .unwrap();
     build::reduce(&x, Reduction::Sum, vec![0], false, 0, span).unwrap()
 }
 
@@ -27,21 +37,32 @@ fn sum_of_tiny_chunks(n: usize) -> ArrayRef {
 #[divan::bench(args = [10_000, 100_000])]
 fn execute_tasks(bencher: divan::Bencher, n: usize) {
     let graph = flow::opt::optimise(lower(&[sum_of_tiny_chunks(n)]));
-    bencher.counter(divan::counter::ItemsCount::new(graph.tasks.len())).bench(|| execute(&graph, 2, usize::MAX, None).unwrap());
+    bencher
+        .counter(divan::counter::ItemsCount::new(graph.tasks.len()))
+        .bench(|| execute(&graph, 2, usize::MAX, None).unwrap());
 }
 
 /// Lowering and optimising a graph of about 1.14 tasks per chunk.
 #[divan::bench(args = [100_000, 1_000_000])]
 fn build_graph(bencher: divan::Bencher, n: usize) {
     let array = sum_of_tiny_chunks(n);
-    bencher.counter(divan::counter::ItemsCount::new(n)).bench(|| flow::opt::optimise(lower(std::slice::from_ref(&array))));
+    bencher
+        .counter(divan::counter::ItemsCount::new(n))
+        .bench(|| flow::opt::optimise(lower(std::slice::from_ref(&array))));
 }
 
 /// `cos(x) ** 2 + 1` over a 1e6-element chunk in one fused kernel.
 #[divan::bench]
 fn fused_elementwise(bencher: divan::Bencher) {
-    let data = ChunkData::F64(ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&[1_000_000]), |i| i[0] as f64 * 1e-6));
-    let cos = Kernel::Map { function: MapFunction::Unary(UnaryFunction::Cos), args: vec![Kernel::Input(0)], dtype: DType::F64 };
+    let data = ChunkData::F64(ndarray::ArrayD::from_shape_fn(
+        ndarray::IxDyn(&[1_000_000]),
+        |i| i[0] as f64 * 1e-6,
+    ));
+    let cos = Kernel::Map {
+        function: MapFunction::Unary(UnaryFunction::Cos),
+        args: vec![Kernel::Input(0)],
+        dtype: DType::F64,
+    };
     let square = Kernel::Map {
         function: MapFunction::Binary(BinaryFunction::Power),
         args: vec![cos, Kernel::Constant(Scalar::Float(2.0), DType::F64)],
@@ -52,5 +73,7 @@ fn fused_elementwise(bencher: divan::Bencher) {
         args: vec![square, Kernel::Constant(Scalar::Float(1.0), DType::F64)],
         dtype: DType::F64,
     };
-    bencher.counter(divan::counter::ItemsCount::new(1_000_000usize)).bench(|| evaluate(&kernel, &[&data], &[1_000_000]));
+    bencher
+        .counter(divan::counter::ItemsCount::new(1_000_000usize))
+        .bench(|| evaluate(&kernel, &[&data], &[1_000_000]));
 }

@@ -29,6 +29,7 @@ impl Stream {
     }
 
     /// wyrand's output function on the state it has after `counter` steps: one 128-bit multiply.
+    #[inline(always)]
     fn word(self, counter: u64) -> u64 {
         let state = self
             .key
@@ -120,21 +121,21 @@ impl Sampler {
         match self.distribution {
             Distribution::Normal { mean, std } => {
                 let z = self.tables;
-                for index in first..first + count {
+                let start = out.len();
+                out.resize(start + count as usize, 0.0);
+                for (slot, index) in out[start..].iter_mut().zip(first..) {
                     let bits = self.main.word(index);
                     let layer = (bits & 0x7f) as usize;
                     let magnitude = bits >> 11;
                     let x = if magnitude < z.k[layer] {
-                        let x = magnitude as f64 * z.w[layer];
-                        if bits & 0x80 != 0 {
-                            -x
-                        } else {
-                            x
-                        }
+                        // The sign bit flips the sign without a branch.
+                        f64::from_bits(
+                            (magnitude as f64 * z.w[layer]).to_bits() ^ ((bits & 0x80) << 56),
+                        )
                     } else {
                         self.standard_normal(index)
                     };
-                    out.push(mean + std * x);
+                    *slot = mean + std * x;
                 }
             }
             _ => out.extend((first..first + count).map(|index| self.value(index))),
