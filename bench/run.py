@@ -70,8 +70,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--flow", default=os.path.join(ROOT, "target", "release", "flow"))
     parser.add_argument("--python", default=os.path.join(ROOT, ".venv-anchors", "bin", "python"))
+    parser.add_argument("--generate-data", action="store_true",
+                        help="make the seeded datasets (../shared/bench/gen_data.py) into $FLOWDATA first")
     args = parser.parse_args()
     env_data = os.environ.setdefault("FLOWDATA", os.path.join(ROOT, "bench-data"))
+    if args.generate_data and not os.path.isdir(env_data):
+        subprocess.run([args.python, os.path.join(ANCHORS, "..", "gen_data.py"), env_data], check=True)
     print(f"flow: {args.flow} · anchors: {args.python} · data: {env_data} · {args.repeat} runs each, alternating\n")
     print("| workload | flow median | Dask median | flow / Dask | flow peak RSS | Dask peak RSS | results agree |")
     print("|---|---|---|---|---|---|---|")

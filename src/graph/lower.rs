@@ -18,6 +18,7 @@ pub fn lower(outputs: &[ArrayRef]) -> TaskGraph {
         graph: TaskGraph::default(),
         done: HashMap::new(),
         labels: HashMap::new(),
+        keys: Default::default(),
     };
     for output in outputs {
         let tasks = lowering.node(output);
@@ -31,6 +32,7 @@ struct Lowering {
     done: HashMap<u64, Vec<TaskId>>,
     /// The label of the node being lowered, shared by its tasks.
     labels: HashMap<u64, Arc<str>>,
+    keys: crate::opt::cse::StructuralKeys,
 }
 
 fn scalar_dtype(scalar: Scalar) -> DType {
@@ -61,12 +63,14 @@ impl Lowering {
         })
     }
 
+    /// The tasks of `node`'s chunks; nodes that compute the same thing share them.
     fn node(&mut self, node: &ArrayRef) -> Vec<TaskId> {
-        if let Some(tasks) = self.done.get(&node.id) {
+        let key = self.keys.key(node);
+        if let Some(tasks) = self.done.get(&key) {
             return tasks.clone();
         }
         let tasks = self.lower_node(node);
-        self.done.insert(node.id, tasks.clone());
+        self.done.insert(key, tasks.clone());
         tasks
     }
 

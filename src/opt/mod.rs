@@ -1,6 +1,7 @@
 //! Optimisation passes over the task graph, one per file. They only make things faster: each
 //! has a test proving results are unchanged.
 
+pub mod cse;
 pub mod cull;
 pub mod fold;
 pub mod fuse;
@@ -170,6 +171,57 @@ mod tests {
             super::optimise(lower(&[corner])).tasks.len(),
             1,
             "a slice of a constant is a constant"
+        );
+    }
+}
+
+#[cfg(test)]
+mod cse_tests {
+    use crate::array::build::{self, AxisChunks, ChunkSpec};
+    use crate::array::node::*;
+    use crate::graph::lower::lower;
+    use crate::runtime::executor::execute;
+    use crate::source::Span;
+
+    #[test]
+    fn the_same_computation_written_twice_is_made_once() {
+        let span = Span::default();
+        let chunks = ChunkSpec::Every(AxisChunks::Size(10));
+        let random = || {
+            build::random(
+                Distribution::Normal {
+                    mean: 0.0,
+                    std: 1.0,
+                },
+                7,
+                vec![100],
+                &chunks,
+                span,
+            )
+            .unwrap()
+        };
+        let (a, b) = (random(), random());
+        assert_ne!(a.id, b.id);
+        let sum_a = build::reduce(&a, Reduction::Sum, vec![0], false, 0, span).unwrap();
+        let sum_b = build::reduce(&b, Reduction::Sum, vec![0], false, 0, span).unwrap();
+        let other = build::reduce(&a, Reduction::Max, vec![0], false, 0, span).unwrap();
+        let shared = lower(&[sum_a.clone(), sum_b.clone()]);
+        let single = lower(&[sum_a.clone()]);
+        assert_eq!(
+            shared.tasks.len(),
+            single.tasks.len(),
+            "the second sum reuses the first's tasks"
+        );
+        assert_eq!(shared.outputs[0], shared.outputs[1]);
+        let different = lower(&[sum_a, other]);
+        assert!(
+            different.tasks.len() > single.tasks.len(),
+            "a different reduction is not merged"
+        );
+        let results = execute(&shared, 2, usize::MAX, None).unwrap();
+        assert_eq!(
+            results.outputs[0][0].to_f64(),
+            results.outputs[1][0].to_f64()
         );
     }
 }
