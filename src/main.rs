@@ -76,7 +76,10 @@ fn memory_size(text: &str) -> Result<usize, String> {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("flow: internal error: {info}\nThis is a bug in flow; please report it with the input that caused it.");
+        // Kernels' panics are caught and reported with the operation's span by the executor.
+        if !flow::runtime::executor::running_kernel() {
+            eprintln!("flow: internal error: {info}\nThis is a bug in flow; please report it with the input that caused it.");
+        }
     }));
     // Deeply nested programs recurse deeply in every stage; a large stack (reserved, not
     // committed) keeps that a diagnostic rather than a crash.

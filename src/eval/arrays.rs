@@ -316,16 +316,29 @@ impl Interpreter {
                 self.statistics.add(&statistics);
                 Ok(computed)
             }
-            Err(error) => Err(Box::new(
-                Diagnostic::error(
-                    "flow::eval::kernel_failed",
-                    format!("computing failed: {}", error.message),
-                    error.span,
-                )
-                .with_label("in the computation of this")
-                .with_help("this is a failure inside a kernel; please report it with the script")
-                .in_phase(Phase::Runtime),
-            )),
+            Err(error) => {
+                let (code, help) = if error.caused_by_data {
+                    (
+                        "flow::eval::data_error",
+                        "the values computed here made an operation fail",
+                    )
+                } else {
+                    (
+                        "flow::eval::kernel_failed",
+                        "this is a bug inside a kernel; please report it with the script",
+                    )
+                };
+                Err(Box::new(
+                    Diagnostic::error(
+                        code,
+                        format!("computing failed: {}", error.message),
+                        error.span,
+                    )
+                    .with_label("in the computation of this")
+                    .with_help(help)
+                    .in_phase(Phase::Runtime),
+                ))
+            }
         }
     }
 

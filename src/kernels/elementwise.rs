@@ -572,7 +572,7 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
         _ => |x, y| {
             if y < 0 {
                 // NumPy refuses too; the checker catches a literal negative exponent earlier.
-                panic!("integers to negative integer powers are not allowed (use a float exponent, e.g. x ** -1.0)")
+                super::fail("integers to negative integer powers are not allowed (use a float exponent, e.g. x ** -1.0)")
             }
             x.wrapping_pow(y.min(u32::MAX as i64) as u32)
         },

@@ -47,6 +47,17 @@ impl TaskOutput {
 pub struct RuntimeError {
     pub span: Span,
     pub message: String,
+    /// The data made the kernel fail (as opposed to a bug in flow).
+    pub caused_by_data: bool,
+}
+
+thread_local! {
+    static RUNNING_KERNEL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Is this thread inside a kernel, whose panics the executor catches and reports itself?
+pub fn running_kernel() -> bool {
+    RUNNING_KERNEL.with(|flag| flag.get())
 }
 
 #[derive(Clone, Debug, Default)]
@@ -260,20 +271,26 @@ impl Shared<'_> {
                     .expect("inputs are ready")
             })
             .collect();
+        RUNNING_KERNEL.with(|flag| flag.set(true));
         let outcome = catch_unwind(AssertUnwindSafe(|| run_task(task, &inputs)));
+        RUNNING_KERNEL.with(|flag| flag.set(false));
         drop(inputs);
         let output = match outcome {
             Ok(output) => output,
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
+                let data = panic
+                    .downcast_ref::<crate::kernels::DataError>()
+                    .map(|e| e.0.clone());
+                let caused_by_data = data.is_some();
+                let message = data
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "a kernel failed".into());
                 let mut error = self.error.lock().expect("error slot");
                 error.get_or_insert(RuntimeError {
                     span: task.span,
                     message,
+                    caused_by_data,
                 });
                 self.stop.store(true, Ordering::Release);
                 self.wake.notify_all();
