@@ -295,6 +295,7 @@ impl Interpreter {
     /// Compute every lazy array inside `value` (in one graph, so shared parts run once) and
     /// return the value with computed arrays. While checking, nothing is computed.
     pub fn force_value(&mut self, value: Value) -> Eval<Value> {
+        let value = self.force_delayed(value)?;
         if self.is_checking() {
             // Remember what the program computes, for `flow explain` and `flow graph --tasks`.
             collect_lazy(&value, &mut self.forced);

@@ -29,6 +29,9 @@ pub struct Builtin {
     pub returns: Type,
     /// Has effects or must see unknown arguments itself (`print`, `error`, …).
     pub effects: bool,
+    /// Waits on the outside world (`sleep`, file reads): user functions that call it run as
+    /// parallel tasks.
+    pub blocking: bool,
     pub run: fn(&mut Interpreter, &mut Args) -> Eval<Value>,
 }
 
@@ -186,6 +189,7 @@ macro_rules! builtin {
             example_output: $output,
             returns: $returns,
             effects: false,
+            blocking: false,
             run: $run,
         }
     };
@@ -253,6 +257,7 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         effects: true,
+        blocking: true,
         ..builtin!("sleep" "(seconds)", "core",
         "Wait (to reproduce slow tasks in examples and benchmarks).",
         "sleep(0.01)" => "", returns Type::None, sleep)
@@ -1196,7 +1201,14 @@ fn sleep(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
     if !interpreter.is_checking() {
         interpreter.flush_output();
-        std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+        // In slices, so a cancelled task stops within 10 ms.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            if interpreter.cancelled() {
+                return Ok(Value::None);
+            }
+            std::thread::sleep(left.min(std::time::Duration::from_millis(10)));
+        }
     }
     Ok(Value::None)
 }

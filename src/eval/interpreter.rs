@@ -61,6 +61,12 @@ pub struct Interpreter {
     reported: HashSet<(&'static str, Span)>,
     /// How lazy values are computed: threads, progress bar, memory limit.
     pub compute_options: crate::runtime::ComputeOptions,
+    /// Running a delayed task: calls inside run at once.
+    pub inside_task: bool,
+    /// Set when the computation this task belongs to has failed elsewhere.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Which functions block (call `sleep` or read files), by function.
+    pub blocking_memo: HashMap<*const Function, bool>,
     /// Check mode: the arrays the program forces (prints, computes), in order.
     pub forced: Vec<crate::array::node::ArrayRef>,
     /// Figures of every computation run so far (`--stats`).
@@ -86,11 +92,20 @@ impl Interpreter {
             compute_options: Default::default(),
             statistics: Default::default(),
             forced: Vec::new(),
+            inside_task: false,
+            cancel: None,
+            blocking_memo: HashMap::new(),
         }
     }
 
     pub fn is_checking(&self) -> bool {
         self.mode == Mode::Check
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Acquire))
     }
 
     /// Check mode: record a problem and go on. Duplicates (the same code at the same span, e.g.
@@ -396,10 +411,7 @@ impl Interpreter {
             }
             ExprKind::Unary { op, operand } => {
                 let value = self.eval(operand, env)?;
-                if let Value::Array(array) = &value {
-                    return self.array_unary(*op, array, expr.span);
-                }
-                operators::unary(*op, &value).or_else(|e| self.operator_error(e, expr.span))
+                self.apply_unary(*op, value, expr.span)
             }
             ExprKind::Binary {
                 op: op @ (BinaryOp::And | BinaryOp::Or),
@@ -409,15 +421,7 @@ impl Interpreter {
             ExprKind::Binary { op, lhs, rhs } => {
                 let left = self.eval(lhs, env)?;
                 let right = self.eval(rhs, env)?;
-                let is_array =
-                    |v: &Value| matches!(v, Value::Array(_) | Value::Unknown(Type::Array));
-                if is_array(&left) || is_array(&right) {
-                    if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
-                        return Ok(Value::Unknown(Type::Array));
-                    }
-                    return self.array_binary(*op, left, right, expr.span);
-                }
-                operators::binary(*op, &left, &right).or_else(|e| self.operator_error(e, expr.span))
+                self.apply_binary(*op, left, right, expr.span)
             }
             ExprKind::Call { callee, args } => self.call_expression(callee, args, expr.span, env),
             ExprKind::Attribute { object, name } => {
@@ -434,6 +438,16 @@ impl Interpreter {
                 otherwise,
             } => {
                 let condition_value = self.eval(condition, env)?;
+                if let Value::Delayed(_) = condition_value {
+                    // A conditional task: only the branch chosen when it runs is evaluated.
+                    let op = crate::eval::delayed::DelayedOp::Condition {
+                        condition: condition_value,
+                        then: Arc::new((**then).clone()),
+                        otherwise: Arc::new((**otherwise).clone()),
+                        env: env.clone(),
+                    };
+                    return Ok(crate::eval::delayed::delayed(op, expr.span));
+                }
                 match self.condition(&condition_value, condition.span)? {
                     Some(true) => self.eval(then, env),
                     Some(false) => self.eval(otherwise, env),
@@ -527,8 +541,62 @@ impl Interpreter {
         }
     }
 
+    /// `lhs op rhs` on evaluated operands: arrays build array nodes, delayed values delayed
+    /// nodes, everything else is computed.
+    pub fn apply_binary(
+        &mut self,
+        op: BinaryOp,
+        left: Value,
+        right: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        if matches!(left, Value::Delayed(_)) || matches!(right, Value::Delayed(_)) {
+            let op = crate::eval::delayed::DelayedOp::Binary {
+                op,
+                lhs: left,
+                rhs: right,
+            };
+            return Ok(crate::eval::delayed::delayed(op, span));
+        }
+        let is_array = |v: &Value| matches!(v, Value::Array(_) | Value::Unknown(Type::Array));
+        if is_array(&left) || is_array(&right) {
+            if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
+                return Ok(Value::Unknown(Type::Array));
+            }
+            return self.array_binary(op, left, right, span);
+        }
+        operators::binary(op, &left, &right).or_else(|e| self.operator_error(e, span))
+    }
+
+    pub fn apply_unary(&mut self, op: UnaryOp, value: Value, span: Span) -> Eval<Value> {
+        match &value {
+            Value::Delayed(_) => Ok(crate::eval::delayed::delayed(
+                crate::eval::delayed::DelayedOp::Unary { op, operand: value },
+                span,
+            )),
+            Value::Array(array) => {
+                let array = array.clone();
+                self.array_unary(op, &array, span)
+            }
+            _ => operators::unary(op, &value).or_else(|e| self.operator_error(e, span)),
+        }
+    }
+
+    /// `object[index]` with one index.
+    pub fn apply_index(&mut self, object: Value, index: Value, span: Span) -> Eval<Value> {
+        if matches!(object, Value::Delayed(_)) || matches!(index, Value::Delayed(_)) {
+            let op = crate::eval::delayed::DelayedOp::Index { object, index };
+            return Ok(crate::eval::delayed::delayed(op, span));
+        }
+        self.index_one(object, index, span)
+    }
+
     /// A condition's truth: `Some` when known, `None` when it is an unknown bool.
     fn condition(&mut self, value: &Value, span: Span) -> Eval<Option<bool>> {
+        if let Value::Delayed(_) = value {
+            let value = self.force_delayed(value.clone())?;
+            return self.condition(&value, span);
+        }
         match value {
             Value::Bool(b) => Ok(Some(*b)),
             // A lazy 0-d bool (`x.mean() > 0`): decided when it is computed.
@@ -731,6 +799,10 @@ impl Interpreter {
 
     /// The items of an iterable value; `None` for an unknown one (check mode).
     pub fn iterate(&mut self, value: &Value, span: Span) -> Eval<Option<Vec<Value>>> {
+        if let Value::Delayed(_) = value {
+            let value = self.force_delayed(value.clone())?;
+            return self.iterate(&value, span);
+        }
         match value {
             Value::List(items) | Value::Tuple(items) => Ok(Some(items.to_vec())),
             Value::Str(text) => Ok(Some(
@@ -781,6 +853,14 @@ impl Interpreter {
                 value: self.eval(&arg.value, env)?,
                 span: arg.value.span,
             });
+        }
+        if self.delays_call(&function, &values) {
+            let op = crate::eval::delayed::DelayedOp::Call {
+                function,
+                args: values,
+                callee_span: callee.span,
+            };
+            return Ok(crate::eval::delayed::delayed(op, span));
         }
         self.call_value(function, values, span, callee.span)
     }
@@ -913,6 +993,11 @@ impl Interpreter {
     // ------------------------------------------------------------------ attributes and indexing
 
     fn attribute(&mut self, object: Value, name: &Ident) -> Eval<Value> {
+        let object = if let Value::Delayed(_) = object {
+            self.force_delayed(object)?
+        } else {
+            object
+        };
         match &object {
             Value::Module(module) => match module.get(&name.name) {
                 Some(value) => Ok(value),
@@ -1096,7 +1181,7 @@ impl Interpreter {
         match &subscripts[0] {
             Subscript::Index(index_expr) => {
                 let index = self.eval(index_expr, env)?;
-                self.index_one(object, index, index_expr.span)
+                self.apply_index(object, index, index_expr.span)
             }
             Subscript::Slice {
                 start,

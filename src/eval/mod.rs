@@ -2,6 +2,7 @@
 
 pub mod arrays;
 pub mod builtins;
+pub mod delayed;
 pub mod format;
 pub mod interpreter;
 pub mod modules;

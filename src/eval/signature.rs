@@ -26,6 +26,7 @@ impl std::fmt::Debug for Value {
     }
 }
 
+#[derive(Clone)]
 pub struct ArgumentValue {
     pub name: Option<Ident>,
     pub value: Value,

@@ -31,6 +31,8 @@ pub enum Value {
     Unknown(Type),
     /// A lazy chunked array (or, once computed, one whose chunks are in memory).
     Array(ArrayRef),
+    /// A call (or a value computed from one) that runs as a task when it is forced.
+    Delayed(super::delayed::DelayedRef),
 }
 
 /// What the checker knows about a value it cannot compute before running.
@@ -218,6 +220,7 @@ impl Value {
             Value::Module(_) => Type::Module,
             Value::Unknown(t) => t.clone(),
             Value::Array(_) => Type::Array,
+            Value::Delayed(_) => Type::Any,
         }
     }
 
@@ -226,6 +229,7 @@ impl Value {
         match self {
             Value::List(_) => "list".into(),
             Value::Ellipsis => "ellipsis".into(),
+            Value::Delayed(_) => "delayed".into(),
             other => other.type_of().name(),
         }
     }
@@ -315,6 +319,9 @@ impl Value {
             }
             Value::Unknown(t) => {
                 let _ = write!(out, "<{} known at run time>", t.name());
+            }
+            Value::Delayed(node) => {
+                let _ = write!(out, "<delayed {} · lazy>", node.op.label());
             }
             Value::Array(array) => match crate::runtime::whole(array) {
                 Some(data) => out.push_str(&crate::kernels::print::format_chunk(&data)),

@@ -1,6 +1,7 @@
 //! Running task graphs: the parallel executor, and forcing lazy arrays (lower → optimise →
 //! execute → computed arrays).
 
+pub mod delayed;
 pub mod executor;
 pub mod progress;
 
