@@ -239,9 +239,12 @@ pub static BUILTINS: &[Builtin] = &[
         "list(\"abc\")" => "[\"a\", \"b\", \"c\"]", returns Type::Any, list),
     builtin!("any" "(values, axis=none, keepdims=false)", "core", "Is any item true? (bools only)", "any([false, true])" => "true", returns Type::Bool, any),
     builtin!("all" "(values, axis=none, keepdims=false)", "core", "Are all items true? (bools only)", "all([x > 0 for x in [1, 2]])" => "true", returns Type::Bool, all),
-    builtin!("compute" "(*values)", "core",
+    Builtin {
+        effects: true,
+        ..builtin!("compute" "(*values)", "core",
         "Force lazy values, computing shared parts once: one value, or a tuple of several.",
-        "lo, hi = compute(1 + 1, 2 * 3); hi - lo" => "4", returns Type::Any, compute),
+        "lo, hi = compute(1 + 1, 2 * 3); hi - lo" => "4", returns Type::Any, compute)
+    },
     Builtin {
         effects: true,
         ..builtin!("error" "(message)", "core",
@@ -382,8 +385,9 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Any),
+        effects: true,
         ..builtin!("compute" "()", "core", "The value itself, computed (lazy values are forced).",
-        "(1 + 2).compute()" => "3", returns Type::Any, |_, a| Ok(a.receiver.clone().unwrap_or(Value::None)))
+        "(1 + 2).compute()" => "3", returns Type::Any, |i, a| i.force_value(a.receiver.clone().unwrap_or(Value::None)))
     },
     Builtin {
         receiver: Some(Receiver::Array),

@@ -335,6 +335,12 @@ impl Interpreter {
                 Ok(())
             }
             Pattern::Tuple { items, span } => {
+                // Unpacking needs the values: a delayed tuple is computed here.
+                let value = if let Value::Delayed(_) = value {
+                    self.force_delayed(value)?
+                } else {
+                    value
+                };
                 let values: Vec<Value> = match &value {
                     Value::Tuple(values) | Value::List(values) => values.to_vec(),
                     Value::Unknown(Type::Any | Type::Tuple | Type::List(_)) => {
