@@ -34,13 +34,17 @@ def w3_agree(flow, anchor):
     return ok
 
 
-# id, flow script, anchor script, anchor arguments, agreement rule
+# id, flow script and arguments, anchor script and arguments, agreement rule
 ROWS = [
-    ("W1", "w1.flow", "w1_ones_reverse_mean.py", [], lambda f, a: float(f["mean"]) == float(a["mean"]) == 1.0),
-    ("W2", "w2.flow", "w2_cos2_mean_axis0.py", [],
+    ("W1", "w1.flow", [], "w1_ones_reverse_mean.py", [], lambda f, a: float(f["mean"]) == float(a["mean"]) == 1.0),
+    ("W2", "w2.flow", [], "w2_cos2_mean_axis0.py", [],
      lambda f, a: all(close(f[k], a[k], 1e-11) for k in ("min", "max", "mean") if k in a)),
-    ("W3", "w3.flow", "w3_random_histogram.py", [], w3_agree),
-    ("W9b", "w9b.flow", "w9_overhead.py", ["--part", "b"], lambda f, a: float(f["b_result"]) == float(a["b_result"])),
+    ("W3", "w3.flow", [], "w3_random_histogram.py", [], w3_agree),
+    ("W9a", "w9a.flow", [], "w9_overhead.py", ["--part", "a"], lambda f, a: int(f["a_result"]) == int(a["a_result"])),
+    ("W9b", "w9b.flow", [], "w9_overhead.py", ["--part", "b"], lambda f, a: float(f["b_result"]) == float(a["b_result"])),
+    ("W10", "w10.flow", [], "w10_slow_delayed.py", [], lambda f, a: int(f["result"]) == int(a["result"]) == 44),
+    ("W10 (8 workers)", "w10.flow", ["--threads", "8"], "w10_slow_delayed.py", ["--workers", "8"],
+     lambda f, a: int(f["result"]) == int(a["result"]) == 44),
 ]
 
 
@@ -79,10 +83,10 @@ def main():
     print(f"flow: {args.flow} · anchors: {args.python} · data: {env_data} · {args.repeat} runs each, alternating\n")
     print("| workload | flow median | Dask median | flow / Dask | flow peak RSS | Dask peak RSS | results agree |")
     print("|---|---|---|---|---|---|---|")
-    for name, script, anchor, anchor_args, agree in ROWS:
+    for name, script, flow_args, anchor, anchor_args, agree in ROWS:
         if not re.search(args.rows, name):
             continue
-        flow_command = [args.flow, "run", "--no-progress", os.path.join("bench", script)]
+        flow_command = [args.flow, "run", "--no-progress", *flow_args, os.path.join("bench", script)]
         anchor_command = [args.python, os.path.join(ANCHORS, anchor), "--engine", "dask", *anchor_args]
         flow_runs, anchor_runs = [], []
         for _ in range(args.repeat):

@@ -689,7 +689,7 @@ impl Interpreter {
                 FormatPart::Text(text) => out.push_str(text),
                 FormatPart::Hole { value, spec } => {
                     let mut v = self.eval(value, env)?;
-                    if let Value::Array(_) = v {
+                    if let Value::Array(_) | Value::Delayed(_) = v {
                         if self.is_checking() {
                             unknown = true;
                             continue;

@@ -7,12 +7,14 @@ use crate::diagnostic::{Diagnostic, Phase};
 use crate::eval::delayed::{run_node, DelayedRef};
 use crate::eval::{Interpreter, Mode, Value};
 use crate::source::SourceMap;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 struct State {
-    ready: Vec<usize>,
+    /// Ready nodes, earliest made first (calls before the calls that combine their results).
+    ready: BinaryHeap<Reverse<(u64, usize)>>,
     waiting: Vec<usize>,
     results: HashMap<u64, Value>,
     finished: usize,
@@ -55,7 +57,10 @@ pub fn compute(
             waiting[k] += 1;
         }
     }
-    let ready: Vec<usize> = (0..count).rev().filter(|&k| waiting[k] == 0).collect();
+    let ready: BinaryHeap<Reverse<(u64, usize)>> = (0..count)
+        .filter(|&k| waiting[k] == 0)
+        .map(|k| Reverse((order[k].id, k)))
+        .collect();
     let state = Mutex::new(State {
         ready,
         waiting,
@@ -80,7 +85,7 @@ pub fn compute(
                             if s.error.is_some() || s.finished == count {
                                 return;
                             }
-                            if let Some(k) = s.ready.pop() {
+                            if let Some(Reverse((_, k))) = s.ready.pop() {
                                 // Only the results this node reads.
                                 let inputs: HashMap<u64, Value> = order[k]
                                     .op
@@ -103,7 +108,7 @@ pub fn compute(
                             for &dependent in &dependents[k] {
                                 s.waiting[dependent] -= 1;
                                 if s.waiting[dependent] == 0 {
-                                    s.ready.push(dependent);
+                                    s.ready.push(Reverse((order[dependent].id, dependent)));
                                 }
                             }
                         }
