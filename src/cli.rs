@@ -370,7 +370,9 @@ pub fn repl(_options: &Options) -> ExitCode {
             }
             if let Some(name) = command.strip_prefix(":help") {
                 let name = name.trim();
-                match crate::eval::builtins::help(name) {
+                match crate::eval::builtins::help(name)
+                    .or_else(|| crate::eval::modules::stdlib_help(name))
+                {
                     Some(text) => println!("{text}"),
                     None if name.is_empty() => println!("{}", crate::eval::builtins::help_index()),
                     None => println!("no builtin named `{name}`"),

@@ -63,6 +63,25 @@ fn builtins_reference_is_current() {
 }
 
 #[test]
+fn stdlib_reference_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/stdlib.md");
+    let expected = flow::eval::modules::reference_markdown();
+    if std::env::var_os("FLOW_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/stdlib.md is stale: FLOW_BLESS=1 cargo test --test docs rewrites it"
+    );
+    let help = flow::eval::modules::stdlib_help("stats.zscore").unwrap();
+    assert!(
+        help.starts_with("stats.zscore(x, axis=none, ddof=0)") && help.contains("mean 0"),
+        "{help}"
+    );
+}
+
+#[test]
 fn every_stdlib_function_has_a_doc_comment() {
     for name in flow::eval::modules::stdlib_names() {
         let text = flow::eval::modules::stdlib_source(name).unwrap();

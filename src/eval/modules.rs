@@ -5,7 +5,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The stdlib modules, by name.
-static STDLIB: &[(&str, &str)] = &[("stats", include_str!("../../stdlib/stats.flow"))];
+static STDLIB: &[(&str, &str)] = &[
+    ("frames", include_str!("../../stdlib/frames.flow")),
+    ("grid", include_str!("../../stdlib/grid.flow")),
+    ("stats", include_str!("../../stdlib/stats.flow")),
+];
 
 pub fn stdlib_source(name: &str) -> Option<&'static str> {
     STDLIB
@@ -16,6 +20,57 @@ pub fn stdlib_source(name: &str) -> Option<&'static str> {
 
 pub fn stdlib_names() -> Vec<&'static str> {
     STDLIB.iter().map(|(n, _)| *n).collect()
+}
+
+/// `:help stats.zscore`: the signature and doc comment of a stdlib function.
+pub fn stdlib_help(name: &str) -> Option<String> {
+    let (module, function) = name.split_once('.')?;
+    let text = stdlib_source(module)?;
+    let doc = doc_comments(text).remove(function)?;
+    let signature = text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("fn ")?;
+        let name_end = rest.find('(')?;
+        (rest[..name_end].trim() == function).then(|| {
+            let close = rest.find(')').map_or(rest.len(), |p| p + 1);
+            format!("{module}.{}", &rest[..close])
+        })
+    })?;
+    Some(format!("{signature}\n  {}", doc.replace('\n', "\n  ")))
+}
+
+/// docs/stdlib.md, generated from the modules' doc comments (a test keeps the file current).
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# The standard library\n\nModules written in flow (`stdlib/*.flow`, embedded in the binary), loaded with \
+         `use NAME`. Generated from their doc comments (`FLOW_BLESS=1 cargo test --test docs` rewrites it); the REPL's \
+         `:help module.function` shows the same.\n",
+    );
+    for name in stdlib_names() {
+        let text = stdlib_source(name).expect("listed");
+        let intro: Vec<&str> = text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect();
+        out.push_str(&format!("\n## {name}\n\n{}\n\n", intro.join(" ")));
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("fn ") else {
+                continue;
+            };
+            let function: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if let Some(help) = stdlib_help(&format!("{name}.{function}")) {
+                let (signature, doc) = help.split_once('\n').unwrap_or((&help, ""));
+                out.push_str(&format!(
+                    "- `{signature}` — {}\n",
+                    doc.trim().replace("\n  ", " ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// A `use "path"` relative to the directory of the file that contains it.
