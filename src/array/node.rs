@@ -381,6 +381,9 @@ pub enum ArrayOp {
         input: ArrayRef,
         axes: Vec<usize>,
     },
+    /// One chunk made by a delayed call (`from_delayed`); `None` while checking, when the call
+    /// has not been made.
+    FromDelayed(Option<crate::eval::delayed::DelayedRef>),
     /// Counts of values in `bins` equal bins over [low, high], as NumPy's histogram.
     Histogram {
         input: ArrayRef,
@@ -428,7 +431,8 @@ impl ArrayNode {
             ArrayOp::Full(_)
             | ArrayOp::Arange { .. }
             | ArrayOp::Random { .. }
-            | ArrayOp::Data(_) => vec![],
+            | ArrayOp::Data(_)
+            | ArrayOp::FromDelayed(_) => vec![],
             ArrayOp::Map { operands, .. } => operands
                 .iter()
                 .filter_map(|o| match o {
@@ -462,6 +466,7 @@ impl ArrayNode {
                 Distribution::Integers { .. } => "random.integers".into(),
             },
             ArrayOp::Data(_) => "data".into(),
+            ArrayOp::FromDelayed(_) => "from_delayed".into(),
             ArrayOp::Map { function, .. } => function.name(),
             ArrayOp::Slice { .. } => "getitem".into(),
             ArrayOp::Reduce { reduction, .. } => reduction.name().into(),

@@ -9,8 +9,10 @@ use crate::array::build::{self, AxisChunks, ChunkSpec, IndexItem};
 use crate::array::dtype::DType;
 use crate::array::node::*;
 use crate::diagnostic::{Diagnostic, Phase};
+use crate::kernels::chunk::ChunkData;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, UnaryOp};
+use std::collections::HashMap;
 
 /// A flow scalar as an array operand.
 pub fn scalar_of(value: &Value) -> Option<Scalar> {
@@ -312,7 +314,8 @@ impl Interpreter {
 
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
         self.flush_output();
-        match crate::runtime::compute(arrays, self.compute_options) {
+        let made = self.make_delayed_chunks(arrays)?;
+        match crate::runtime::compute(arrays, self.compute_options, &made) {
             Ok((computed, statistics)) => {
                 self.statistics.add(&statistics);
                 Ok(computed)
@@ -341,6 +344,70 @@ impl Interpreter {
                 ))
             }
         }
+    }
+
+    /// Run the delayed calls of the `from_delayed` arrays under `arrays` (all together, in
+    /// parallel) and check each result against the shape and dtype it was declared with.
+    fn make_delayed_chunks(&mut self, arrays: &[ArrayRef]) -> Eval<HashMap<u64, ChunkData>> {
+        let mut pending: Vec<ArrayRef> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<ArrayRef> = arrays.to_vec();
+        while let Some(node) = stack.pop() {
+            if !seen.insert(node.id) {
+                continue;
+            }
+            if let ArrayOp::FromDelayed(Some(_)) = node.op {
+                pending.push(node.clone());
+            }
+            stack.extend(node.inputs());
+        }
+        let mut made = HashMap::new();
+        if pending.is_empty() {
+            return Ok(made);
+        }
+        let calls: Vec<Value> = pending
+            .iter()
+            .map(|n| match &n.op {
+                ArrayOp::FromDelayed(Some(call)) => Value::Delayed(call.clone()),
+                _ => unreachable!("collected above"),
+            })
+            .collect();
+        let Value::Tuple(results) = self.force_value(Value::tuple(calls))? else {
+            unreachable!("a tuple stays a tuple")
+        };
+        for (node, result) in pending.iter().zip(results.iter()) {
+            let chunk = chunk_of_literal(result)
+                .map_err(|reason| format!("it returned {}: {reason}", result.type_name()));
+            let chunk = chunk.and_then(|c| {
+                if c.shape() == node.shape.as_slice() {
+                    Ok(c.cast(node.dtype))
+                } else {
+                    Err(format!(
+                        "it returned shape {}, not the declared {}",
+                        build::shape_text(c.shape()),
+                        build::shape_text(&node.shape)
+                    ))
+                }
+            });
+            match chunk {
+                Ok(chunk) => {
+                    made.insert(node.id, chunk);
+                }
+                Err(reason) => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::eval::from_delayed",
+                            format!("the chunk of `from_delayed` does not fit: {reason}"),
+                            node.span,
+                        )
+                        .with_label("declared here")
+                        .with_help("declare the shape and dtype the call really returns")
+                        .in_phase(Phase::Runtime),
+                    ))
+                }
+            }
+        }
+        Ok(made)
     }
 
     /// The one value of a 0-d array (computing it), as a flow scalar.
@@ -553,7 +620,9 @@ pub fn random_integers(interpreter: &mut Interpreter, args: &mut Args) -> Eval<V
 }
 
 /// `array([[1, 2], [3, 4]])`: an array from (nested) lists of numbers.
-pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+/// The numbers of a (nested) list as one chunk, in their natural dtype (f64 if any float, bool
+/// if all bools, else i64), or why they do not make an array.
+pub fn chunk_of_literal(value: &Value) -> Result<crate::kernels::chunk::ChunkData, String> {
     fn walk(
         value: &Value,
         depth: usize,
@@ -579,20 +648,41 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                 out.push(value.clone());
                 Ok(())
             }
+            Value::Array(array) => match crate::runtime::whole(array) {
+                Some(_) if depth == 0 => Ok(()),
+                _ => Err("arrays inside lists are not supported; use stack or concatenate".into()),
+            },
             other => Err(format!("{} is not a number", other.type_name())),
         }
     }
+    if let Value::Array(array) = value {
+        return crate::runtime::whole(array).ok_or_else(|| "the array is not computed".to_string());
+    }
     let mut shape = Vec::new();
     let mut values = Vec::new();
-    let walked = walk(args.value(0), 0, &mut shape, &mut values).and_then(|()| {
-        // A number and a list side by side at one level leave the count short of the shape.
-        if values.len() == shape.iter().product::<usize>() {
-            Ok(())
-        } else {
-            Err("numbers and lists mixed at one level".to_string())
-        }
-    });
-    walked.map_err(|reason| {
+    walk(value, 0, &mut shape, &mut values)?;
+    // A number and a list side by side at one level leave the count short of the shape.
+    if values.len() != shape.iter().product::<usize>() {
+        return Err("numbers and lists mixed at one level".to_string());
+    }
+    let natural = if values.iter().any(|v| matches!(v, Value::Float(_))) || values.is_empty() {
+        DType::F64
+    } else if values.iter().all(|v| matches!(v, Value::Bool(_))) {
+        DType::Bool
+    } else {
+        DType::I64
+    };
+    let floats: Vec<f64> = values
+        .iter()
+        .map(|v| scalar_of(v).unwrap().as_f64())
+        .collect();
+    let data = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), floats)
+        .expect("walk counted the shape");
+    Ok(crate::kernels::chunk::ChunkData::F64(data).cast(natural))
+}
+
+pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let literal = chunk_of_literal(args.value(0)).map_err(|reason| {
         Box::new(
             Diagnostic::error(
                 "flow::check::array_literal",
@@ -603,23 +693,9 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             .with_help("give a number, or (nested) lists of numbers with equal lengths"),
         )
     })?;
-    let natural = if values.iter().any(|v| matches!(v, Value::Float(_))) {
-        DType::F64
-    } else if values.iter().all(|v| matches!(v, Value::Bool(_))) && !values.is_empty() {
-        DType::Bool
-    } else if values.is_empty() {
-        DType::F64
-    } else {
-        DType::I64
-    };
-    let dtype = args.dtype(1, natural)?;
-    let floats: Vec<f64> = values
-        .iter()
-        .map(|v| scalar_of(v).unwrap().as_f64())
-        .collect();
-    let data = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), floats)
-        .expect("walk counted the shape");
-    let chunk = crate::kernels::chunk::ChunkData::F64(data).cast(dtype);
+    let shape = literal.shape().to_vec();
+    let dtype = args.dtype(1, literal.dtype())?;
+    let chunk = literal.cast(dtype);
     let spec = args.chunks(2)?;
     let whole = ArrayNode::new(
         ArrayOp::Data(std::sync::Arc::new(vec![chunk])),
@@ -778,6 +854,67 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         )
     })?;
     Ok(Value::None)
+}
+
+/// `from_delayed(call, shape, dtype="f64")`: an array of one chunk that a (delayed) call makes.
+pub fn from_delayed(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let shape = args.shape(1)?;
+    let dtype = args.dtype(2, DType::F64)?;
+    build::element_count(&shape, dtype, args.call)?;
+    let chunks = crate::array::chunks::Chunks::single(&shape);
+    let op = match args.value(0) {
+        Value::Delayed(call) => ArrayOp::FromDelayed(Some(call.clone())),
+        value if interpreter.is_checking() => {
+            // The call has run while checking only if it is cheap; its result's shape is
+            // checked when it really runs.
+            let _ = value;
+            ArrayOp::FromDelayed(None)
+        }
+        value => {
+            let value = interpreter.force_value(value.clone())?;
+            let chunk = chunk_of_literal(&value).map_err(|reason| {
+                Box::new(
+                    Diagnostic::error(
+                        "flow::eval::from_delayed",
+                        format!("`from_delayed` needs numbers: {reason}"),
+                        args.spans[0],
+                    )
+                    .with_label("this value")
+                    .with_help("the call must return an array or (nested) lists of numbers")
+                    .in_phase(Phase::Runtime),
+                )
+            })?;
+            if chunk.shape() != shape.as_slice() {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::eval::from_delayed",
+                        format!(
+                            "the value has shape {}, not the declared {}",
+                            build::shape_text(chunk.shape()),
+                            build::shape_text(&shape)
+                        ),
+                        args.spans[0],
+                    )
+                    .with_label("this value")
+                    .with_help("declare the shape the call really returns"),
+                ));
+            }
+            ArrayOp::Data(std::sync::Arc::new(vec![chunk.cast(dtype)]))
+        }
+    };
+    interpreter.built(
+        Ok(ArrayNode::new(op, dtype, shape, chunks, args.call)),
+        vec![],
+    )
+}
+
+/// `persist(*values)`: compute now and keep the chunks in memory; later expressions that use the
+/// returned values read them instead of computing again.
+pub fn persist(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match interpreter.force_value(args.value(0).clone())? {
+        Value::Tuple(values) if values.len() == 1 => Ok(values[0].clone()),
+        other => Ok(other),
+    }
 }
 
 // ---------------------------------------------------------------------- methods

@@ -311,6 +311,20 @@ pub static BUILTINS: &[Builtin] = &[
     builtin!("histogram" "(x, bins=10, range=none)", "arrays", "Counts in `bins` equal bins over `range=(low, high)`, and the bin edges.",
         "counts, edges = histogram(arange(10), bins=2, range=(0, 10)); print(counts, edges)" => "[5 5] [ 0.  5. 10.]",
         returns Type::Tuple, arrays::histogram),
+    // `effects`: it takes a delayed call as it is, instead of being delayed by it.
+    Builtin {
+        effects: true,
+        ..builtin!("from_delayed" "(value, shape, dtype=\"f64\")", "arrays",
+        "An array of one chunk made by a (delayed) call, of the declared shape and dtype; stack or concatenate many.",
+        "fn read_block(i) = [i, i + 1]; print(concatenate([from_delayed(read_block(i), shape=(2,)) for i in range(3)]))" => "[0. 1. 1. 2. 2. 3.]",
+        returns Type::Array, arrays::from_delayed)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("persist" "(*values)", "core",
+        "Compute now and keep the results in memory; later expressions read them instead of computing again.",
+        "x = persist(ones(4, chunks=2) * 2); print(x.sum())" => "8.0", returns Type::Any, arrays::persist)
+    },
     Builtin {
         effects: true,
         ..builtin!("graph" "(x, path, tasks=false)", "arrays",

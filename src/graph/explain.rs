@@ -47,6 +47,7 @@ fn makes_chunks(node: &ArrayNode) -> bool {
             | ArrayOp::Arange { .. }
             | ArrayOp::Random { .. }
             | ArrayOp::Data(_)
+            | ArrayOp::FromDelayed(_)
             | ArrayOp::Rechunk { .. }
     )
 }

@@ -14,11 +14,20 @@ use std::sync::Arc;
 
 /// Lower the arrays `outputs` (and everything they need) to a task graph.
 pub fn lower(outputs: &[ArrayRef]) -> TaskGraph {
+    lower_with(outputs, &HashMap::new())
+}
+
+/// Lower, with the chunks of `from_delayed` arrays already made (by node id).
+pub fn lower_with(
+    outputs: &[ArrayRef],
+    made: &HashMap<u64, crate::kernels::chunk::ChunkData>,
+) -> TaskGraph {
     let mut lowering = Lowering {
         graph: TaskGraph::default(),
         done: HashMap::new(),
         labels: HashMap::new(),
         keys: Default::default(),
+        made,
     };
     for output in outputs {
         let tasks = lowering.node(output);
@@ -27,7 +36,8 @@ pub fn lower(outputs: &[ArrayRef]) -> TaskGraph {
     lowering.graph
 }
 
-struct Lowering {
+struct Lowering<'m> {
+    made: &'m HashMap<u64, crate::kernels::chunk::ChunkData>,
     graph: TaskGraph,
     done: HashMap<u64, Vec<TaskId>>,
     /// The label of the node being lowered, shared by its tasks.
@@ -48,7 +58,7 @@ fn flat(index: &[usize], grid: &[usize]) -> usize {
     index.iter().zip(grid).fold(0, |acc, (&i, &n)| acc * n + i)
 }
 
-impl Lowering {
+impl Lowering<'_> {
     fn task(&mut self, node: &ArrayNode, kind: TaskKind, inputs: Vec<TaskId>) -> TaskId {
         self.graph.add(Task {
             kind,
@@ -135,6 +145,20 @@ impl Lowering {
                     self.task(node, TaskKind::Map { kernel, shape }, vec![])
                 })
                 .collect(),
+            ArrayOp::FromDelayed(_) => {
+                let kind = match self.made.get(&node.id) {
+                    Some(chunk) => TaskKind::Data {
+                        chunks: Arc::new(vec![chunk.clone()]),
+                        index: 0,
+                    },
+                    // Not made yet (drawing or explaining before anything runs): a stand-in.
+                    None => TaskKind::Map {
+                        kernel: Kernel::Constant(Scalar::Float(0.0), node.dtype),
+                        shape: node.shape.clone(),
+                    },
+                };
+                vec![self.task(node, kind, vec![])]
+            }
             ArrayOp::Data(chunks) => (0..blocks.len())
                 .map(|index| {
                     self.task(

@@ -23,8 +23,12 @@ impl StructuralKeys {
         node.shape.hash(&mut hasher);
         node.chunks.hash(&mut hasher);
         match &node.op {
-            // Computed data is only the same as itself.
+            // Computed data is only the same as itself; a delayed chunk is the same as its call.
             ArrayOp::Data(chunks) => (std::sync::Arc::as_ptr(chunks) as usize).hash(&mut hasher),
+            ArrayOp::FromDelayed(call) => {
+                "from_delayed".hash(&mut hasher);
+                call.as_ref().map_or(node.id, |c| c.id).hash(&mut hasher);
+            }
             ArrayOp::Map { function, operands } => {
                 format!("map {function:?}").hash(&mut hasher);
                 for operand in operands {
@@ -71,6 +75,8 @@ fn operation_parameters(op: &ArrayOp) -> String {
         ArrayOp::Histogram {
             bins, low, high, ..
         } => format!("histogram {bins} {low:?} {high:?}"),
-        ArrayOp::Data(_) | ArrayOp::Map { .. } => unreachable!("keyed by the caller"),
+        ArrayOp::Data(_) | ArrayOp::Map { .. } | ArrayOp::FromDelayed(_) => {
+            unreachable!("keyed by the caller")
+        }
     }
 }

@@ -69,10 +69,11 @@ pub fn parse_size(text: &str) -> Option<usize> {
 pub fn compute(
     arrays: &[ArrayRef],
     options: ComputeOptions,
+    made: &std::collections::HashMap<u64, ChunkData>,
 ) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
     let (threads, mode) = (options.threads, options.progress);
     let started = std::time::Instant::now();
-    let lowered = crate::graph::lower::lower(arrays);
+    let lowered = crate::graph::lower::lower_with(arrays, made);
     let lowered_at = std::time::Instant::now();
     let lowered_tasks = lowered.tasks.len();
     let graph = crate::opt::optimise(lowered);
