@@ -285,16 +285,24 @@ impl Interpreter {
     }
 
     /// Compute every delayed value inside `value` (one graph, independent calls in parallel).
+    /// A delayed value is computed once: its result is kept and reused by later forcing.
     pub fn force_delayed(&mut self, value: Value) -> Eval<Value> {
         let mut roots = Vec::new();
         collect(&value, &mut roots);
         if roots.is_empty() {
             return Ok(value);
         }
-        self.flush_output();
-        let results =
-            crate::runtime::delayed::compute(&roots, &self.sources, self.compute_options.threads)?;
-        Ok(substitute(&value, &results))
+        roots.retain(|r| !self.delayed_results.contains_key(&r.id));
+        if !roots.is_empty() {
+            self.flush_output();
+            let results = crate::runtime::delayed::compute(
+                &roots,
+                &self.sources,
+                self.compute_options.threads,
+            )?;
+            self.delayed_results.extend(results);
+        }
+        Ok(substitute(&value, &self.delayed_results))
     }
 }
 

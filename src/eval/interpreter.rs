@@ -65,6 +65,8 @@ pub struct Interpreter {
     pub inside_task: bool,
     /// Set when the computation this task belongs to has failed elsewhere.
     pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Results of delayed values already computed, by node id.
+    pub delayed_results: HashMap<u64, Value>,
     /// Which functions block (call `sleep` or read files), by function.
     pub blocking_memo: HashMap<*const Function, bool>,
     /// Check mode: the arrays the program forces (prints, computes), in order.
@@ -95,6 +97,7 @@ impl Interpreter {
             inside_task: false,
             cancel: None,
             blocking_memo: HashMap::new(),
+            delayed_results: HashMap::new(),
         }
     }
 
@@ -695,6 +698,13 @@ impl Interpreter {
                             continue;
                         }
                         v = self.force_value(v)?;
+                        // A full reduction formats as the number it is.
+                        if let Value::Array(array) = &v {
+                            if array.ndim() == 0 {
+                                let array = array.clone();
+                                v = self.array_scalar(&array)?;
+                            }
+                        }
                     }
                     if v.is_unknown() {
                         unknown = true;

@@ -16,7 +16,15 @@ pub fn format_chunk(data: &ChunkData) -> String {
     if data.shape().is_empty() {
         return format_scalar(data);
     }
-    let summarise = data.len() > THRESHOLD;
+    // A large array is first cut down to the items shown (three at each end of every long axis),
+    // so printing a huge array formats a few dozen numbers, not all of them.
+    let (shown, cut_axes) = if data.len() > THRESHOLD {
+        edges(data)
+    } else {
+        (data.clone(), vec![false; data.shape().len()])
+    };
+    let data = &shown;
+    let summarise = false;
     let strings: ArrayD<String> = match data {
         ChunkData::F64(a) => format_floats(a, summarise, false),
         ChunkData::F32(a) => format_floats(&a.mapv(|x| x as f64), summarise, true),
@@ -37,8 +45,23 @@ pub fn format_chunk(data: &ChunkData) -> String {
         .max()
         .unwrap_or(0);
     let mut out = String::new();
-    write_nested(&mut out, &strings.view(), width, summarise, 1);
+    write_nested(&mut out, &strings.view(), width, &cut_axes, 1);
     out
+}
+
+/// The first and last [`EDGE_ITEMS`] items along every axis longer than twice that, and which
+/// axes were cut.
+fn edges(data: &ChunkData) -> (ChunkData, Vec<bool>) {
+    let shape = data.shape().to_vec();
+    let cut: Vec<bool> = shape.iter().map(|&n| n > 2 * EDGE_ITEMS).collect();
+    let mut shown = data.clone();
+    for (axis, &n) in shape.iter().enumerate() {
+        if cut[axis] {
+            let kept: Vec<usize> = (0..EDGE_ITEMS).chain(n - EDGE_ITEMS..n).collect();
+            shown = crate::map_chunk!(&shown, a => a.select(Axis(axis), &kept));
+        }
+    }
+    (shown, cut)
 }
 
 fn format_scalar(data: &ChunkData) -> String {
@@ -181,21 +204,23 @@ fn mantissa_digits(x: f64, single: bool) -> usize {
         .min(PRECISION)
 }
 
+/// Write `a` as nested brackets; `cut_axes[k]` says axis k (counted from this level) was cut to
+/// its edges, so `...` stands between its halves.
 fn write_nested(
     out: &mut String,
     a: &ndarray::ArrayViewD<String>,
     width: usize,
-    summarise: bool,
+    cut_axes: &[bool],
     indent: usize,
 ) {
     out.push('[');
     let n = a.shape()[0];
-    let cut = summarise && n > 2 * EDGE_ITEMS;
+    let cut = cut_axes[0];
     let positions: Vec<Option<usize>> = if cut {
         (0..EDGE_ITEMS)
             .map(Some)
             .chain(std::iter::once(None))
-            .chain((n - EDGE_ITEMS..n).map(Some))
+            .chain((EDGE_ITEMS..n).map(Some))
             .collect()
     } else {
         (0..n).map(Some).collect()
@@ -234,7 +259,7 @@ fn write_nested(
                     out,
                     &a.index_axis(Axis(0), *i),
                     width,
-                    summarise,
+                    &cut_axes[1..],
                     indent + 1,
                 ),
                 None => out.push_str("..."),
