@@ -79,30 +79,20 @@ fn arrange<'a>(chunk: &'a ChunkData, axes: &[usize], as_float: bool) -> Arranged
         (order, outer, reduced, 1)
     };
     let permuted = order != (0..ndim).collect::<Vec<_>>();
-    let floats_of = |a: &ArrayD<f64>| -> Vec<f64> {
+    // The values in row-major order of the arranged axes.
+    fn in_order<T: Copy>(a: &ArrayD<T>, order: &[usize], permuted: bool) -> Vec<T> {
         if permuted {
             a.view()
-                .permuted_axes(IxDyn(&order))
+                .permuted_axes(IxDyn(order))
                 .iter()
                 .copied()
                 .collect()
         } else {
             a.iter().copied().collect()
         }
-    };
-    let ints_of = |a: &ArrayD<i64>| -> Vec<i64> {
-        if permuted {
-            a.view()
-                .permuted_axes(IxDyn(&order))
-                .iter()
-                .copied()
-                .collect()
-        } else {
-            a.as_slice()
-                .map(<[i64]>::to_vec)
-                .unwrap_or_else(|| a.iter().copied().collect())
-        }
-    };
+    }
+    let floats_of = |a: &ArrayD<f64>| in_order(a, &order, permuted);
+    let ints_of = |a: &ArrayD<i64>| in_order(a, &order, permuted);
     let (floats, ints) = if as_float {
         // A contiguous f64 chunk in the right order is read in place.
         let values = match chunk {
