@@ -39,7 +39,7 @@ fn execute_tasks(bencher: divan::Bencher, n: usize) {
     let graph = flow::opt::optimise(lower(&[sum_of_tiny_chunks(n)]));
     bencher
         .counter(divan::counter::ItemsCount::new(graph.tasks.len()))
-        .bench(|| execute(&graph, 2, usize::MAX, None).unwrap());
+        .bench(|| execute(&graph, 2, usize::MAX, None, None).unwrap());
 }
 
 /// Lowering and optimising a graph of about 1.14 tasks per chunk.

@@ -315,11 +315,12 @@ impl Interpreter {
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
         self.flush_output();
         let made = self.make_delayed_chunks(arrays)?;
-        match crate::runtime::compute(arrays, self.compute_options, &made) {
+        match crate::runtime::compute(arrays, self.compute_options.clone(), &made) {
             Ok((computed, statistics)) => {
                 self.statistics.add(&statistics);
                 Ok(computed)
             }
+            Err(error) if error.interrupted => Err(crate::eval::jobs::interrupted(arrays[0].span)),
             Err(error) => {
                 let (code, help) = if error.caused_by_data {
                     (

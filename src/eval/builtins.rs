@@ -275,6 +275,22 @@ pub static BUILTINS: &[Builtin] = &[
     builtin!("floor" "(x)", "math", "Largest whole number not above x (a float).", "floor(-1.5)" => "-2.0", returns Type::Any, |i, a| math(i, a, f64::floor)),
     builtin!("ceil" "(x)", "math", "Smallest whole number not below x (a float).", "ceil(1.2)" => "2.0", returns Type::Any, |i, a| math(i, a, f64::ceil)),
     builtin!("isnan" "(x)", "math", "Is x not-a-number?", "isnan(nan)" => "true", returns Type::Any, isnan),
+    Builtin {
+        effects: true,
+        ..builtin!("submit" "(value)", "jobs",
+        "Start computing `value` in the background and return a job at once (seed 003's futures).",
+        "f = submit(ones(10).sum()); print(result(f))" => "10.0", returns Type::Any, super::jobs::submit)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("result" "(job)", "jobs", "Wait for a job and return its value (or raise its error).",
+        "print(result(submit(arange(4).max())))" => "3", returns Type::Any, super::jobs::result)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("cancel" "(job)", "jobs", "Stop a running job; `result` then reports it was interrupted.",
+        "f = submit(ones(10).sum()); cancel(f)" => "", returns Type::None, super::jobs::cancel)
+    },
     // ---- arrays
     builtin!("ones" "(shape, dtype=none, chunks=\"auto\")", "arrays", "A lazy array of ones (f64 unless `dtype` says otherwise).",
         "print(ones((2, 3), chunks=2))" => "[[1. 1. 1.]\n [1. 1. 1.]]", returns Type::Array, arrays::ones),
@@ -1223,7 +1239,7 @@ fn sleep(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
         while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
             if interpreter.cancelled() {
-                return Ok(Value::None);
+                return Err(super::jobs::interrupted(args.call));
             }
             std::thread::sleep(left.min(std::time::Duration::from_millis(10)));
         }

@@ -299,6 +299,7 @@ impl Interpreter {
                 &roots,
                 &self.sources,
                 self.compute_options.threads,
+                &self.cancel,
             )?;
             self.delayed_results.extend(results);
         }

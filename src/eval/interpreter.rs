@@ -63,8 +63,11 @@ pub struct Interpreter {
     pub compute_options: crate::runtime::ComputeOptions,
     /// Running a delayed task: calls inside run at once.
     pub inside_task: bool,
-    /// Set when the computation this task belongs to has failed elsewhere.
-    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Flags that stop this computation when set: a failure elsewhere in the same graph, or the
+    /// cancel of the job it runs in.
+    pub cancel: Vec<Arc<std::sync::atomic::AtomicBool>>,
+    /// Background jobs started with `submit`, in order.
+    pub jobs: Vec<Arc<crate::eval::jobs::Job>>,
     /// Results of delayed values already computed, by node id.
     pub delayed_results: HashMap<u64, Value>,
     /// Which functions block (call `sleep` or read files), by function.
@@ -95,9 +98,10 @@ impl Interpreter {
             statistics: Default::default(),
             forced: Vec::new(),
             inside_task: false,
-            cancel: None,
+            cancel: Vec::new(),
             blocking_memo: HashMap::new(),
             delayed_results: HashMap::new(),
+            jobs: Vec::new(),
         }
     }
 
@@ -106,9 +110,11 @@ impl Interpreter {
     }
 
     pub fn cancelled(&self) -> bool {
-        self.cancel
-            .as_ref()
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Acquire))
+        crate::runtime::interrupted()
+            || self
+                .cancel
+                .iter()
+                .any(|c| c.load(std::sync::atomic::Ordering::Acquire))
     }
 
     /// Check mode: record a problem and go on. Duplicates (the same code at the same span, e.g.

@@ -5,6 +5,7 @@ pub mod builtins;
 pub mod delayed;
 pub mod format;
 pub mod interpreter;
+pub mod jobs;
 pub mod modules;
 pub mod operators;
 pub mod signature;

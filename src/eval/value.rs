@@ -33,6 +33,8 @@ pub enum Value {
     Array(ArrayRef),
     /// A call (or a value computed from one) that runs as a task when it is forced.
     Delayed(super::delayed::DelayedRef),
+    /// A computation running in the background (`submit`).
+    Job(Arc<super::jobs::Job>),
 }
 
 /// What the checker knows about a value it cannot compute before running.
@@ -220,7 +222,7 @@ impl Value {
             Value::Module(_) => Type::Module,
             Value::Unknown(t) => t.clone(),
             Value::Array(_) => Type::Array,
-            Value::Delayed(_) => Type::Any,
+            Value::Delayed(_) | Value::Job(_) => Type::Any,
         }
     }
 
@@ -230,6 +232,7 @@ impl Value {
             Value::List(_) => "list".into(),
             Value::Ellipsis => "ellipsis".into(),
             Value::Delayed(_) => "delayed".into(),
+            Value::Job(_) => "job".into(),
             other => other.type_of().name(),
         }
     }
@@ -319,6 +322,9 @@ impl Value {
             }
             Value::Unknown(t) => {
                 let _ = write!(out, "<{} known at run time>", t.name());
+            }
+            Value::Job(job) => {
+                let _ = write!(out, "<job {}: {}>", job.number, job.status());
             }
             Value::Delayed(node) => {
                 let _ = write!(out, "<delayed {} · lazy>", node.op.label());

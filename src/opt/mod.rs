@@ -96,7 +96,7 @@ mod tests {
         } else {
             graph
         };
-        let execution = execute(&graph, 2, usize::MAX, None).unwrap();
+        let execution = execute(&graph, 2, usize::MAX, None, None).unwrap();
         execution
             .outputs
             .iter()
@@ -218,7 +218,7 @@ mod cse_tests {
             different.tasks.len() > single.tasks.len(),
             "a different reduction is not merged"
         );
-        let results = execute(&shared, 2, usize::MAX, None).unwrap();
+        let results = execute(&shared, 2, usize::MAX, None, None).unwrap();
         assert_eq!(
             results.outputs[0][0].to_f64(),
             results.outputs[1][0].to_f64()

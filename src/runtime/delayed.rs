@@ -26,6 +26,7 @@ pub fn compute(
     roots: &[DelayedRef],
     sources: &SourceMap,
     threads: usize,
+    parent_cancel: &[Arc<AtomicBool>],
 ) -> Result<HashMap<u64, Value>, Box<Diagnostic>> {
     // Every node under the roots, inputs before the nodes that read them.
     let mut order: Vec<DelayedRef> = Vec::new();
@@ -77,12 +78,24 @@ pub fn compute(
                 let mut interpreter =
                     Interpreter::new(Mode::Run, sources.clone(), Box::new(std::io::stdout()));
                 interpreter.inside_task = true;
-                interpreter.cancel = Some(cancelled.clone());
+                // Stopped by a failure of another task here, or by whatever stops the caller.
+                interpreter.cancel = parent_cancel
+                    .iter()
+                    .cloned()
+                    .chain([cancelled.clone()])
+                    .collect();
                 loop {
                     let (k, inputs) = {
                         let mut s = state.lock().expect("delayed state");
                         loop {
                             if s.error.is_some() || s.finished == count {
+                                return;
+                            }
+                            if interpreter.cancelled() {
+                                s.error = Some(crate::eval::jobs::interrupted(order[0].span));
+                                cancelled.store(true, Ordering::Release);
+                                drop(s);
+                                wake.notify_all();
                                 return;
                             }
                             if let Some(Reverse((_, k))) = s.ready.pop() {

@@ -49,6 +49,8 @@ pub struct RuntimeError {
     pub message: String,
     /// The data made the kernel fail (as opposed to a bug in flow).
     pub caused_by_data: bool,
+    /// Stopped by Ctrl-C or a cancelled job, not by a failure.
+    pub interrupted: bool,
 }
 
 thread_local! {
@@ -227,6 +229,8 @@ struct Shared<'g> {
     peak: AtomicUsize,
     produced: AtomicUsize,
     progress: Option<&'g super::progress::Progress>,
+    /// A job's own cancel flag.
+    cancel: Option<&'g AtomicBool>,
 }
 
 impl Shared<'_> {
@@ -242,6 +246,18 @@ impl Shared<'_> {
         let mut ready = self.ready.lock().expect("ready queue");
         loop {
             if self.done() {
+                return None;
+            }
+            if super::interrupted() || self.cancel.is_some_and(|c| c.load(Ordering::Acquire)) {
+                let mut error = self.error.lock().expect("error slot");
+                error.get_or_insert(RuntimeError {
+                    span: Default::default(),
+                    message: "interrupted".into(),
+                    caused_by_data: false,
+                    interrupted: true,
+                });
+                self.stop.store(true, Ordering::Release);
+                self.wake.notify_all();
                 return None;
             }
             if let Some(Reverse((_, task))) = ready.others.pop() {
@@ -291,6 +307,7 @@ impl Shared<'_> {
                     span: task.span,
                     message,
                     caused_by_data,
+                    interrupted: false,
                 });
                 self.stop.store(true, Ordering::Release);
                 self.wake.notify_all();
@@ -348,6 +365,7 @@ pub fn execute(
     threads: usize,
     memory_limit: usize,
     progress: Option<&super::progress::Progress>,
+    cancel: Option<&AtomicBool>,
 ) -> Result<Execution, RuntimeError> {
     let count = graph.tasks.len();
     let mut dependents: Vec<Vec<TaskId>> = vec![Vec::new(); count];
@@ -386,6 +404,7 @@ pub fn execute(
         peak: AtomicUsize::new(0),
         produced: AtomicUsize::new(0),
         progress,
+        cancel,
     };
     if count > 0 {
         let workers = threads.max(1).min(count);

@@ -10,13 +10,32 @@ use crate::kernels::chunk::{assemble, ChunkData};
 use executor::{RuntimeError, Statistics};
 use std::sync::Arc;
 
+/// Set by Ctrl-C in the REPL: running computations stop at the next task.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn interrupt() {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::Release);
+}
+
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::Acquire)
+}
+
+pub fn clear_interrupt() {
+    INTERRUPTED.store(false, std::sync::atomic::Ordering::Release);
+}
+
 /// How computations run.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ComputeOptions {
     pub threads: usize,
     pub progress: progress::ProgressMode,
     /// While the chunks held exceed this many bytes, no new input-producing task starts.
     pub memory_limit: usize,
+    /// A background job's cancel flag.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// A background job's task counters (for `:jobs`).
+    pub counters: Option<Arc<progress::Progress>>,
 }
 
 impl Default for ComputeOptions {
@@ -25,6 +44,8 @@ impl Default for ComputeOptions {
             threads: default_threads(),
             progress: Default::default(),
             memory_limit: default_memory_limit(),
+            cancel: None,
+            counters: None,
         }
     }
 }
@@ -78,9 +99,24 @@ pub fn compute(
     let lowered_tasks = lowered.tasks.len();
     let graph = crate::opt::optimise(lowered);
     let optimised_at = std::time::Instant::now();
-    let counters = Arc::new(progress::Progress::default());
+    let counters = options.counters.clone().unwrap_or_default();
+    counters
+        .total
+        .store(graph.tasks.len(), std::sync::atomic::Ordering::Relaxed);
+    counters
+        .finished
+        .store(0, std::sync::atomic::Ordering::Relaxed);
+    counters
+        .done
+        .store(false, std::sync::atomic::Ordering::Relaxed);
     let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
-    let execution = executor::execute(&graph, threads, options.memory_limit, Some(&counters));
+    let execution = executor::execute(
+        &graph,
+        threads,
+        options.memory_limit,
+        Some(&counters),
+        options.cancel.as_deref(),
+    );
     counters
         .done
         .store(true, std::sync::atomic::Ordering::Release);
@@ -165,8 +201,8 @@ mod tests {
         // Far less than the 16 MB of data: only the partials (a few kB) may be held besides the
         // chunks being worked on.
         let limit = 16_000;
-        let unbounded = execute(&two_reductions(), threads, usize::MAX, None).unwrap();
-        let bounded = execute(&two_reductions(), threads, limit, None).unwrap();
+        let unbounded = execute(&two_reductions(), threads, usize::MAX, None, None).unwrap();
+        let bounded = execute(&two_reductions(), threads, limit, None, None).unwrap();
         let peak = bounded.statistics.peak_held_bytes;
         assert!(
             peak <= limit + threads * chunk_bytes,

@@ -18,8 +18,9 @@ pub enum ProgressMode {
 }
 
 /// Counters the executor advances and the reporter reads.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Progress {
+    pub total: AtomicUsize,
     pub finished: AtomicUsize,
     pub done: AtomicBool,
 }
