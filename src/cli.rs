@@ -4,7 +4,7 @@
 use crate::diagnostic::{has_errors, render, Diagnostic, Phase, RenderOptions};
 use crate::session::Session;
 use crate::source::SourceId;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -15,6 +15,8 @@ pub const EXIT_INTERNAL: u8 = 70;
 
 pub struct Options {
     pub threads: Option<usize>,
+    /// The REPL keeps no history file.
+    pub no_history: bool,
     /// Print figures of the run on stderr at the end (`--stats`).
     pub stats: bool,
     pub progress: crate::runtime::progress::ProgressMode,
@@ -85,6 +87,11 @@ fn exit_code_for(diagnostics: &[Diagnostic]) -> u8 {
     }
 }
 
+/// Print diagnostics on stderr, as every command does.
+pub fn report_diagnostics(session: &Session, diagnostics: &[Diagnostic]) {
+    report(session, diagnostics);
+}
+
 fn report(session: &Session, diagnostics: &[Diagnostic]) {
     let _ = std::io::stdout().flush();
     eprint!(
@@ -100,6 +107,12 @@ fn stdout_session() -> Session {
 /// A session for running, with the thread count asked for (the worker pool is sized once).
 fn running_session(options: &Options) -> Session {
     let mut session = stdout_session();
+    apply_run_options(&mut session, options);
+    session
+}
+
+/// Threads, progress and memory limit from the command line.
+pub fn apply_run_options(session: &mut Session, options: &Options) {
     let compute = session.compute_options();
     compute.progress = options.progress;
     if let Some(limit) = options.memory_limit {
@@ -111,7 +124,20 @@ fn running_session(options: &Options) -> Session {
             .build_global();
         compute.threads = threads;
     }
-    session
+}
+
+impl Options {
+    /// The options a session runs with now (the REPL's `:reset` keeps them).
+    pub fn from_session(session: &mut Session) -> Options {
+        let compute = session.compute_options();
+        Options {
+            threads: Some(compute.threads),
+            no_history: true,
+            stats: false,
+            progress: compute.progress,
+            memory_limit: Some(compute.memory_limit),
+        }
+    }
 }
 
 /// Load and parse a file; `Err` carries the exit code after the diagnostics were printed.
@@ -315,6 +341,29 @@ pub fn evaluate_text(text: &str, options: &Options) -> ExitCode {
 
 /// Parse, check and run one piece of input in a session; print its diagnostics. The value of
 /// a final expression comes back as display text.
+/// Parse, check and run `text` in a session, printing its diagnostics; the value of a final
+/// expression (the REPL shows it), or `None` when something went wrong.
+pub fn evaluate_in(session: &mut Session, name: &str, text: &str) -> Option<crate::eval::Value> {
+    let source = session.load(name, text.to_string());
+    let (program, mut diagnostics) = crate::parse(session, source);
+    if !has_errors(&diagnostics) {
+        diagnostics.extend(crate::check(session, &program));
+    }
+    if !diagnostics.is_empty() {
+        report(session, &diagnostics);
+    }
+    if has_errors(&diagnostics) {
+        return None;
+    }
+    match crate::run(session, &program) {
+        Ok(value) => Some(value.unwrap_or(crate::eval::Value::None)),
+        Err(diagnostic) => {
+            report(session, std::slice::from_ref(&diagnostic));
+            None
+        }
+    }
+}
+
 fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Option<String>, u8> {
     let source = session.load(name, text);
     let (program, mut diagnostics) = crate::parse(session, source);
@@ -337,62 +386,7 @@ fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Optio
     }
 }
 
-/// A plain line-by-line prompt: input continues while brackets are open; `:help NAME`,
-/// `:vars` and `:quit` are understood.
-pub fn repl(_options: &Options) -> ExitCode {
-    let mut session = Session::new(Box::new(std::io::stdout()));
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    let mut pending = String::new();
-    let mut count = 0;
-    loop {
-        print!(
-            "{}",
-            if pending.is_empty() {
-                "flow> "
-            } else {
-                "  ... "
-            }
-        );
-        let _ = std::io::stdout().flush();
-        let Some(Ok(line)) = lines.next() else {
-            println!();
-            return ExitCode::SUCCESS;
-        };
-        if pending.is_empty() {
-            let command = line.trim();
-            if command == ":quit" || command == ":q" {
-                return ExitCode::SUCCESS;
-            }
-            if command == ":vars" {
-                println!("{}", session.bound_names().join(" "));
-                continue;
-            }
-            if let Some(name) = command.strip_prefix(":help") {
-                let name = name.trim();
-                match crate::eval::builtins::help(name)
-                    .or_else(|| crate::eval::modules::stdlib_help(name))
-                {
-                    Some(text) => println!("{text}"),
-                    None if name.is_empty() => println!("{}", crate::eval::builtins::help_index()),
-                    None => println!("no builtin named `{name}`"),
-                }
-                continue;
-            }
-        }
-        pending.push_str(&line);
-        pending.push('\n');
-        if crate::syntax::layout::layout(&pending, SourceId(0))
-            .diagnostics
-            .iter()
-            .any(|d| d.code == "flow::parse::unclosed_bracket")
-        {
-            continue;
-        }
-        count += 1;
-        let input = std::mem::take(&mut pending);
-        if let Ok(Some(shown)) = evaluate_input(&mut session, &format!("<repl:{count}>"), &input) {
-            println!("{shown}");
-        }
-    }
+/// `flow` with no arguments: the REPL (src/repl.rs).
+pub fn repl(options: &Options) -> ExitCode {
+    crate::repl::run(options)
 }

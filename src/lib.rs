@@ -25,6 +25,7 @@ pub mod graph;
 pub mod io;
 pub mod kernels;
 pub mod opt;
+pub mod repl;
 pub mod runtime;
 pub mod session;
 pub mod source;

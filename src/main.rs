@@ -39,6 +39,9 @@ struct Arguments {
     /// default: half the machine's memory)
     #[arg(long, global = true, value_name = "SIZE", value_parser = memory_size)]
     memory_limit: Option<usize>,
+    /// The REPL keeps no history file
+    #[arg(long, global = true)]
+    no_history: bool,
     /// Print figures of the run at the end: time per phase, tasks, fused operators, bytes, peak memory held
     #[arg(long, global = true)]
     stats: bool,
@@ -103,6 +106,7 @@ fn main_with_arguments() -> ExitCode {
     let options = cli::Options {
         threads: arguments.threads.map(NonZeroUsize::get),
         stats: arguments.stats,
+        no_history: arguments.no_history,
         memory_limit: arguments.memory_limit,
         progress,
     };

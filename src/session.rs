@@ -34,6 +34,62 @@ impl Session {
         &mut self.runner.compute_options
     }
 
+    /// The value the checker knows for a bound name (its type, shape, members; not its data).
+    pub fn checked_value(&self, name: &str) -> Option<Value> {
+        self.checker.main.get(name)
+    }
+
+    /// Check `text` as an expression against the session, binding nothing: the value the
+    /// checker finds (arrays with their types, delayed calls not made), or the diagnostics.
+    pub fn check_expression(&mut self, name: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
+        let source = self.load(name, text.to_string());
+        let (program, mut diagnostics) = crate::syntax::parse_program(text, source);
+        let snapshot = self
+            .checker
+            .main
+            .globals
+            .read()
+            .expect("module lock")
+            .clone();
+        if !has_errors(&diagnostics) {
+            diagnostics.extend(resolve_names(&program, &self.checker.main.names()));
+        }
+        let mut value = Value::None;
+        if !has_errors(&diagnostics) {
+            let main = self.checker.main.clone();
+            match self.checker.exec_program(&program.statements, &main) {
+                Ok(Some(v)) => value = v,
+                Ok(None) => {}
+                Err(d) => diagnostics.push(*d),
+            }
+            diagnostics.append(&mut self.checker.diagnostics);
+        }
+        *self.checker.main.globals.write().expect("module lock") = snapshot;
+        if has_errors(&diagnostics) {
+            Err(diagnostics)
+        } else {
+            Ok(value)
+        }
+    }
+
+    /// Bind `name` in the session (the REPL's `_`).
+    pub fn bind(&mut self, name: &str, value: Value) {
+        self.checker.main.set(name, value.clone());
+        self.runner.main.set(name, value);
+    }
+
+    /// Compute every lazy value inside `value`.
+    pub fn force(&mut self, value: Value) -> Result<Value, Diagnostic> {
+        let result = self.runner.force_value(value).map_err(|d| *d);
+        self.runner.flush_output();
+        result
+    }
+
+    /// The background jobs started so far.
+    pub fn jobs(&self) -> &[std::sync::Arc<crate::eval::jobs::Job>] {
+        &self.runner.jobs
+    }
+
     /// Figures of the computations run so far.
     pub fn statistics(&self) -> &crate::runtime::executor::Statistics {
         &self.runner.statistics

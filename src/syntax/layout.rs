@@ -215,6 +215,22 @@ pub fn layout(source: &str, source_id: SourceId) -> Layout {
     }
 }
 
+/// Does this input go on in a next line (an open bracket, a trailing operator or `\\`)? The
+/// REPL keeps reading while it does.
+pub fn needs_more_input(text: &str) -> bool {
+    let layout = layout(text, SourceId(0));
+    if layout
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "flow::parse::unclosed_bracket")
+    {
+        return true;
+    }
+    let bytes = layout.text.as_bytes();
+    let end = trim_end(bytes).len();
+    end > 0 && (ends_with_operator(bytes, end) || bytes[end - 1] == b'\\')
+}
+
 fn closer(open: u8) -> u8 {
     match open {
         b'(' => b')',

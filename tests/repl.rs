@@ -1,0 +1,130 @@
+//! The REPL driven through a pseudo-terminal, as a person would: multi-line input, completion,
+//! lazy display, computing, Ctrl-C during a long computation, background jobs, errors.
+
+use expectrl::{ControlCode, Session};
+use std::process::Command;
+use std::time::Duration;
+
+/// A fresh, empty prompt as rustyline draws it on an xterm (the prompt text alone also appears
+/// while a line is being edited).
+const PROMPT: &str = "flow> \r\x1b[6C";
+
+fn start() -> Session {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flow"));
+    command
+        .arg("--no-history")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut session = Session::spawn(command).expect("start flow in a pseudo-terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session.expect(PROMPT).expect("the prompt");
+    session
+}
+
+/// Send a line, wait for `expected`, then for the next fresh prompt: rustyline discards what is
+/// typed while a line is still being evaluated, as a terminal user would see too.
+fn run(session: &mut Session, line: &str, expected: &str) {
+    session.send_line(line).unwrap();
+    session
+        .expect(expected)
+        .unwrap_or_else(|e| panic!("after `{line}`: expected {expected:?}: {e}"));
+    if expected != PROMPT {
+        session
+            .expect(PROMPT)
+            .unwrap_or_else(|e| panic!("after `{line}`: no prompt: {e}"));
+    }
+}
+
+/// Lines that continue an input (no evaluation between them).
+fn type_lines(session: &mut Session, lines: &[&str]) {
+    for line in lines {
+        session.send_line(line).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_session_of_work() {
+    let mut s = start();
+    // A value defined over two lines: the open bracket continues the input.
+    type_lines(&mut s, &["x = ones((1000, 4000),"]);
+    run(&mut s, "  chunks=(1000, 1000))", PROMPT);
+    // A bare lazy value shows its type and cost, not its data.
+    run(
+        &mut s,
+        "x",
+        "array<f64>[1000, 4000] chunks (1000, 1000) · 4 chunks · 32.0 MB · lazy",
+    );
+    // Completing a method of the value's type.
+    s.send("x.me").unwrap();
+    s.send(ControlCode::HorizontalTabulation).unwrap();
+    s.expect("x.mean").unwrap();
+    run(
+        &mut s,
+        "()",
+        "array<f64>[] chunks () · 1 chunk · 8 B · lazy",
+    );
+    run(&mut s, "print(_)", "1.0");
+    // Computing.
+    run(&mut s, "print((x * x[::-1, ::-1]).sum())", "4000000.0");
+    // An error shows as in scripts and the session goes on.
+    run(&mut s, "y = x.meen()", "did you mean `mean`?");
+    run(&mut s, "x.shape", "(1000, 4000)");
+    s.send_line(":quit").unwrap();
+}
+
+#[test]
+fn ctrl_c_stops_a_computation_and_keeps_the_bindings() {
+    let mut s = start();
+    run(&mut s, "kept = 41", PROMPT);
+    type_lines(&mut s, &["fn slow(x) {", "  sleep(30)", "  x + 1"]);
+    run(&mut s, "}", PROMPT);
+    s.send_line("print(slow(kept))").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let started = std::time::Instant::now();
+    s.send(ControlCode::EndOfText).unwrap();
+    s.expect("computation interrupted").unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "interrupting took {:?}",
+        started.elapsed()
+    );
+    run(&mut s, "kept + 1", "42");
+}
+
+#[test]
+fn background_jobs() {
+    let mut s = start();
+    type_lines(&mut s, &["fn slowinc(x) {", "  sleep(0.3)", "  x + 1"]);
+    run(&mut s, "}", PROMPT);
+    run(&mut s, "f = submit(slowinc(1) + slowinc(2))", PROMPT);
+    run(&mut s, ":jobs", "job 1");
+    run(&mut s, "print(result(f))", "5");
+    run(&mut s, ":jobs", "done in");
+    type_lines(&mut s, &["fn slowest(x) {", "  sleep(10)", "  x"]);
+    run(&mut s, "}", PROMPT);
+    run(&mut s, "g = submit(slowest(100))", PROMPT);
+    run(&mut s, "cancel(g)", PROMPT);
+    run(&mut s, "result(g)", "computation interrupted");
+    run(&mut s, "1 + 1", "2");
+}
+
+#[test]
+fn commands_help_and_unknown_commands() {
+    let mut s = start();
+    run(&mut s, ":help mean", "mean(x, axis=none, keepdims=false)");
+    run(
+        &mut s,
+        ":help stats.zscore",
+        "mean 0 and standard deviation 1",
+    );
+    run(
+        &mut s,
+        ":type ones((3, 4), chunks=2).sum(axis=0)",
+        "array<f64>[4] chunks (2,)",
+    );
+    run(&mut s, ":hlep", "did you mean `:help`?");
+    run(&mut s, ":set threads 2", "threads: 2");
+    run(&mut s, "z = 5", PROMPT);
+    run(&mut s, ":vars", "z");
+}
