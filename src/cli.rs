@@ -341,31 +341,14 @@ pub fn evaluate_text(text: &str, options: &Options) -> ExitCode {
 
 /// Parse, check and run one piece of input in a session; print its diagnostics. The value of
 /// a final expression comes back as display text.
-/// Parse, check and run `text` in a session, printing its diagnostics; the value of a final
-/// expression (the REPL shows it), or `None` when something went wrong.
-pub fn evaluate_in(session: &mut Session, name: &str, text: &str) -> Option<crate::eval::Value> {
+/// Parse, check and run `text` in a session, printing its diagnostics: the value of a final
+/// expression (`none` if there is none) or the exit code of what went wrong.
+pub fn evaluate_in(
+    session: &mut Session,
+    name: &str,
+    text: &str,
+) -> Result<crate::eval::Value, u8> {
     let source = session.load(name, text.to_string());
-    let (program, mut diagnostics) = crate::parse(session, source);
-    if !has_errors(&diagnostics) {
-        diagnostics.extend(crate::check(session, &program));
-    }
-    if !diagnostics.is_empty() {
-        report(session, &diagnostics);
-    }
-    if has_errors(&diagnostics) {
-        return None;
-    }
-    match crate::run(session, &program) {
-        Ok(value) => Some(value.unwrap_or(crate::eval::Value::None)),
-        Err(diagnostic) => {
-            report(session, std::slice::from_ref(&diagnostic));
-            None
-        }
-    }
-}
-
-fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Option<String>, u8> {
-    let source = session.load(name, text);
     let (program, mut diagnostics) = crate::parse(session, source);
     if !has_errors(&diagnostics) {
         diagnostics.extend(crate::check(session, &program));
@@ -377,13 +360,18 @@ fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Optio
         return Err(exit_code_for(&diagnostics));
     }
     match crate::run(session, &program) {
-        Ok(Some(value)) if !matches!(value, crate::eval::Value::None) => Ok(Some(value.repr())),
-        Ok(_) => Ok(None),
+        Ok(value) => Ok(value.unwrap_or(crate::eval::Value::None)),
         Err(diagnostic) => {
             report(session, std::slice::from_ref(&diagnostic));
             Err(EXIT_RUNTIME)
         }
     }
+}
+
+/// Like [`evaluate_in`], with the value as the text `flow -e` prints (none for `none`).
+fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Option<String>, u8> {
+    evaluate_in(session, name, text)
+        .map(|value| (!matches!(value, crate::eval::Value::None)).then(|| value.repr()))
 }
 
 /// `flow` with no arguments: the REPL (src/repl.rs).

@@ -426,7 +426,7 @@ impl Repl {
     /// Run one input; show the value of a final expression.
     fn evaluate(&mut self, text: &str) {
         let name = self.next_name();
-        if let Some(value) = crate::cli::evaluate_in(&mut self.session, &name, text) {
+        if let Ok(value) = crate::cli::evaluate_in(&mut self.session, &name, text) {
             if !matches!(value, Value::None) {
                 println!("{}", value.repr());
                 self.session.bind("_", value);
@@ -493,7 +493,7 @@ impl Repl {
             ":load" => match crate::cli::read_source(std::path::Path::new(rest)) {
                 Ok(text) => {
                     let name = rest.to_string();
-                    if crate::cli::evaluate_in(&mut self.session, &name, &text).is_some() {
+                    if crate::cli::evaluate_in(&mut self.session, &name, &text).is_ok() {
                         println!("loaded {rest}");
                     }
                     refresh(&self.known, &self.session);
@@ -589,7 +589,7 @@ impl Repl {
         let before = self.session.statistics().clone();
         let started = Instant::now();
         let name = self.next_name();
-        let Some(value) = crate::cli::evaluate_in(&mut self.session, &name, text) else {
+        let Ok(value) = crate::cli::evaluate_in(&mut self.session, &name, text) else {
             crate::runtime::clear_interrupt();
             return;
         };

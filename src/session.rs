@@ -44,31 +44,15 @@ impl Session {
     pub fn check_expression(&mut self, name: &str, text: &str) -> Result<Value, Vec<Diagnostic>> {
         let source = self.load(name, text.to_string());
         let (program, mut diagnostics) = crate::syntax::parse_program(text, source);
-        let snapshot = self
-            .checker
-            .main
-            .globals
-            .read()
-            .expect("module lock")
-            .clone();
-        if !has_errors(&diagnostics) {
-            diagnostics.extend(resolve_names(&program, &self.checker.main.names()));
+        if has_errors(&diagnostics) {
+            return Err(diagnostics);
         }
-        let mut value = Value::None;
-        if !has_errors(&diagnostics) {
-            let main = self.checker.main.clone();
-            match self.checker.exec_program(&program.statements, &main) {
-                Ok(Some(v)) => value = v,
-                Ok(None) => {}
-                Err(d) => diagnostics.push(*d),
-            }
-            diagnostics.append(&mut self.checker.diagnostics);
-        }
-        *self.checker.main.globals.write().expect("module lock") = snapshot;
+        let (checked, value) = self.check_program(&program, false);
+        diagnostics.extend(checked);
         if has_errors(&diagnostics) {
             Err(diagnostics)
         } else {
-            Ok(value)
+            Ok(value.unwrap_or(Value::None))
         }
     }
 
@@ -136,6 +120,13 @@ impl Session {
     }
 
     pub(crate) fn check(&mut self, program: &Program) -> Vec<Diagnostic> {
+        self.check_program(program, true).0
+    }
+
+    /// Check a program against the session: its diagnostics and the value of its last
+    /// expression as the checker sees it. What it binds is kept only when `keep` is set and
+    /// nothing is wrong (a program that will not run must not leave names behind).
+    fn check_program(&mut self, program: &Program, keep: bool) -> (Vec<Diagnostic>, Option<Value>) {
         let known = self.checker.main.names();
         let snapshot = self
             .checker
@@ -146,18 +137,20 @@ impl Session {
             .clone();
         let mut diagnostics = resolve_names(program, &known);
         let main = self.checker.main.clone();
-        if let Err(diagnostic) = self.checker.exec_program(&program.statements, &main) {
-            self.checker.report(*diagnostic);
-        }
+        let value = match self.checker.exec_program(&program.statements, &main) {
+            Ok(value) => value,
+            Err(diagnostic) => {
+                self.checker.report(*diagnostic);
+                None
+            }
+        };
         self.checker.check_uncalled_functions();
         diagnostics.append(&mut self.checker.diagnostics);
         diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
-        if has_errors(&diagnostics) {
-            // The program will not run: forget what it bound, so the next input is checked
-            // against what actually exists.
+        if !keep || has_errors(&diagnostics) {
             *self.checker.main.globals.write().expect("module lock") = snapshot;
         }
-        diagnostics
+        (diagnostics, value)
     }
 
     pub(crate) fn run(&mut self, program: &Program) -> Result<Option<Value>, Diagnostic> {
