@@ -291,6 +291,19 @@ pub static BUILTINS: &[Builtin] = &[
         ..builtin!("cancel" "(job)", "jobs", "Stop a running job; `result` then reports it was interrupted.",
         "f = submit(ones(10).sum()); cancel(f)" => "", returns Type::None, super::jobs::cancel)
     },
+    Builtin {
+        effects: true,
+        ..builtin!("plot" "(x, path, title=\"\", xlabel=\"\", ylabel=\"\", size=(800, 500), vmin=none, vmax=none, cmap=\"viridis\")", "pictures",
+        "Draw to PNG or SVG: a 1-d array as a line, a histogram's (counts, edges) as bars, a 2-d array as a heat map with a colour bar.",
+        "plot(histogram(random.normal(size=1000, seed=1), bins=20, range=(-4, 4)), \"target/example-plot.svg\", title=\"normal\")" => "",
+        returns Type::None, super::pictures::plot)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("save_image" "(frame, path, cmap=\"grey\")", "pictures",
+        "Write a 2-d array as a PNG, one pixel per value, scaled min → 0 to max → 255 (the seeds' scale).",
+        "save_image(ones((4, 4)) * arange(4), \"target/example-image.png\")" => "", returns Type::None, super::pictures::save_image)
+    },
     // ---- arrays
     builtin!("ones" "(shape, dtype=none, chunks=\"auto\")", "arrays", "A lazy array of ones (f64 unless `dtype` says otherwise).",
         "print(ones((2, 3), chunks=2))" => "[[1. 1. 1.]\n [1. 1. 1.]]", returns Type::Array, arrays::ones),

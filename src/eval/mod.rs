@@ -8,6 +8,7 @@ pub mod interpreter;
 pub mod jobs;
 pub mod modules;
 pub mod operators;
+pub mod pictures;
 pub mod signature;
 pub mod value;
 

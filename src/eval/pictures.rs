@@ -1,0 +1,228 @@
+//! The picture builtins: `plot` and `save_image` (drawing lives in `crate::io::plot`).
+
+use super::builtins::Args;
+use super::interpreter::{Eval, Interpreter};
+use super::value::Value;
+use crate::diagnostic::{Diagnostic, Phase};
+use crate::io::plot::{self, ColorMapName};
+
+fn bad(
+    code: &'static str,
+    message: String,
+    args: &Args,
+    index: usize,
+    help: &str,
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(code, message, args.spans[index])
+            .with_label("here")
+            .with_help(help.to_string()),
+    )
+}
+
+/// What `plot` accepts, known before running: an array of 1 or 2 dimensions with elements, or a
+/// pair of 1-d arrays (a histogram's counts and edges).
+fn check_plottable(args: &Args) -> Eval<()> {
+    let help =
+        "plot a 1-d array (a line), a 2-d array (a heat map) or histogram(…)'s (counts, edges)";
+    match args.value(0) {
+        Value::Array(a) if a.ndim() == 0 || a.ndim() > 2 => Err(bad(
+            "flow::check::plot",
+            format!("cannot plot a {}-d array", a.ndim()),
+            args,
+            0,
+            "reduce it (`.mean(axis=0)`) or slice it (`x[0]`) to 1 or 2 dimensions first",
+        )),
+        Value::Array(a) if a.size() == 0 => Err(bad(
+            "flow::check::plot",
+            "cannot plot an empty array".into(),
+            args,
+            0,
+            help,
+        )),
+        Value::Array(_) | Value::Unknown(_) => Ok(()),
+        Value::Tuple(items)
+            if items.len() == 2
+                && items
+                    .iter()
+                    .all(|i| matches!(i, Value::Array(a) if a.ndim() == 1)) =>
+        {
+            Ok(())
+        }
+        other => Err(bad(
+            "flow::check::plot",
+            format!("cannot plot {}", other.type_name()),
+            args,
+            0,
+            help,
+        )),
+    }
+}
+
+fn target(args: &Args, interpreter: &Interpreter, extensions: &[&str]) -> Eval<std::path::PathBuf> {
+    let path = args.str(1)?;
+    let extension = std::path::Path::new(&*path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !extensions.contains(&extension.as_str()) {
+        return Err(bad(
+            "flow::check::plot",
+            format!("cannot tell the picture format of `{path}`"),
+            args,
+            1,
+            &format!(
+                "give a file ending in {}",
+                extensions
+                    .iter()
+                    .map(|e| format!(".{e}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        ));
+    }
+    Ok(super::modules::resolve_path(
+        &interpreter.sources.get(args.call.source).name,
+        &path,
+    ))
+}
+
+fn colormap(args: &Args, index: usize) -> Eval<ColorMapName> {
+    let name = args.str(index)?;
+    ColorMapName::parse(&name).ok_or_else(|| {
+        bad(
+            "flow::check::plot",
+            format!("unknown colour map `{name}`"),
+            args,
+            index,
+            &format!("colour maps: {}", ColorMapName::NAMES),
+        )
+    })
+}
+
+fn write_error(args: &Args, message: String) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::output::write",
+            format!("cannot write `{}`: {message}", args.value(1).display()),
+            args.spans[1],
+        )
+        .with_label("this file")
+        .with_help("check that the directory exists and is writable")
+        .in_phase(Phase::Runtime),
+    )
+}
+
+fn data_error(args: &Args, message: String) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::eval::plot",
+            format!("cannot draw: {message}"),
+            args.spans[0],
+        )
+        .with_label("this value")
+        .with_help("the computed values decide what can be drawn")
+        .in_phase(Phase::Runtime),
+    )
+}
+
+fn number(args: &Args, index: usize) -> Eval<Option<f64>> {
+    match args.value(index) {
+        Value::None => Ok(None),
+        _ => args.float(index).map(Some),
+    }
+}
+
+/// `plot(x, path, title="", xlabel="", ylabel="", size=(800, 500), vmin=none, vmax=none, cmap="viridis")`
+pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    check_plottable(args)?;
+    let target = target(args, interpreter, &["png", "svg"])?;
+    let size = match args.shape(5)?.as_slice() {
+        [w, h] if *w >= 100 && *h >= 100 && *w <= 10_000 && *h <= 10_000 => (*w as u32, *h as u32),
+        _ => {
+            return Err(bad(
+                "flow::check::plot",
+                "size must be (width, height) in pixels, 100 to 10000".into(),
+                args,
+                5,
+                "size=(800, 500)",
+            ))
+        }
+    };
+    let options = plot::Options {
+        title: args.str(2)?.to_string(),
+        xlabel: args.str(3)?.to_string(),
+        ylabel: args.str(4)?.to_string(),
+        size,
+        vmin: number(args, 6)?,
+        vmax: number(args, 7)?,
+        cmap: colormap(args, 8)?,
+    };
+    if interpreter.is_checking() {
+        return Ok(Value::None);
+    }
+    let chunks = computed_chunks(interpreter, args.value(0).clone())?;
+    let figure = plot::figure_of(&chunks).map_err(|m| data_error(args, m))?;
+    plot::plot(&figure, &options, &target).map_err(|m| write_error(args, m))?;
+    Ok(Value::None)
+}
+
+/// `save_image(frame, path, cmap="grey")`
+pub fn save_image(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match args.value(0) {
+        Value::Array(a) if a.ndim() != 2 => {
+            return Err(bad(
+                "flow::check::plot",
+                format!("save_image takes a 2-d array, not a {}-d one", a.ndim()),
+                args,
+                0,
+                "slice one frame first: frames[0]",
+            ))
+        }
+        Value::Array(_) | Value::Unknown(_) => {}
+        other => {
+            return Err(bad(
+                "flow::check::plot",
+                format!("save_image takes a 2-d array, not {}", other.type_name()),
+                args,
+                0,
+                "save_image(frame, \"frame.png\")",
+            ))
+        }
+    }
+    let target = target(args, interpreter, &["png"])?;
+    let cmap = colormap(args, 2)?;
+    if interpreter.is_checking() {
+        return Ok(Value::None);
+    }
+    let chunks = computed_chunks(interpreter, args.value(0).clone())?;
+    plot::save_image(&chunks[0], cmap, &target).map_err(|m| {
+        if m.contains("nothing to draw") {
+            data_error(args, m)
+        } else {
+            write_error(args, m)
+        }
+    })?;
+    Ok(Value::None)
+}
+
+/// Compute the value (only what it needs: a reduction's result, not its input) and return the
+/// arrays in it as whole chunks.
+fn computed_chunks(
+    interpreter: &mut Interpreter,
+    value: Value,
+) -> Eval<Vec<crate::kernels::chunk::ChunkData>> {
+    let value = interpreter.force_value(value)?;
+    let arrays: Vec<Value> = match value {
+        Value::Tuple(items) => items.to_vec(),
+        other => vec![other],
+    };
+    Ok(arrays
+        .iter()
+        .filter_map(|v| match v {
+            Value::Array(a) => crate::runtime::whole(a),
+            _ => None,
+        })
+        .collect())
+}

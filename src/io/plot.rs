@@ -1,0 +1,391 @@
+//! Pictures: `plot(x, "out.png" | "out.svg", …)` draws a 1-d array as a line, a histogram's
+//! `(counts, edges)` as bars and a 2-d array as a heat map with a colour bar; `save_image` writes
+//! a 2-d array as a grey (or colour-mapped) PNG, as the seeds' `Image.fromarray(scale(…))`.
+//! Pure Rust (plotters, image) with an embedded font (DejaVu Sans, assets/fonts): nothing to
+//! install. Files are written under a temporary name and renamed when complete.
+
+use crate::kernels::chunk::ChunkData;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::{BlackWhite, Bone, Copper, ViridisRGB};
+use std::path::Path;
+
+/// What to draw.
+pub enum Figure {
+    Line(Vec<f64>),
+    Bars {
+        counts: Vec<f64>,
+        edges: Vec<f64>,
+    },
+    HeatMap {
+        rows: usize,
+        columns: usize,
+        values: Vec<f64>,
+    },
+}
+
+pub struct Options {
+    pub title: String,
+    pub xlabel: String,
+    pub ylabel: String,
+    pub size: (u32, u32),
+    pub vmin: Option<f64>,
+    pub vmax: Option<f64>,
+    pub cmap: ColorMapName,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorMapName {
+    Viridis,
+    Grey,
+    Bone,
+    Copper,
+}
+
+impl ColorMapName {
+    pub fn parse(name: &str) -> Option<ColorMapName> {
+        Some(match name {
+            "viridis" => ColorMapName::Viridis,
+            "grey" | "gray" | "greys" | "binary" => ColorMapName::Grey,
+            "bone" => ColorMapName::Bone,
+            "copper" => ColorMapName::Copper,
+            _ => return None,
+        })
+    }
+
+    pub const NAMES: &'static str = "\"viridis\", \"grey\", \"bone\", \"copper\"";
+
+    /// The colour of `t` in [0, 1].
+    fn color(self, t: f64) -> RGBColor {
+        let t = t.clamp(0.0, 1.0);
+        match self {
+            ColorMapName::Viridis => ViridisRGB.get_color(t),
+            ColorMapName::Grey => BlackWhite.get_color(t),
+            ColorMapName::Bone => Bone.get_color(t),
+            ColorMapName::Copper => Copper.get_color(t),
+        }
+    }
+}
+
+/// NaN cells are drawn in this neutral grey.
+const MISSING: RGBColor = RGBColor(200, 200, 200);
+
+fn register_font() {
+    static FONT: std::sync::Once = std::sync::Once::new();
+    FONT.call_once(|| {
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+        );
+    });
+}
+
+/// The figure of a computed value, or why it cannot be drawn.
+pub fn figure_of(data: &[ChunkData]) -> Result<Figure, String> {
+    match data {
+        [single] => {
+            let shape = single.shape().to_vec();
+            let values: Vec<f64> = single.to_f64().iter().copied().collect();
+            if values.is_empty() {
+                return Err("the array is empty: there is nothing to draw".into());
+            }
+            if values.iter().all(|v| v.is_nan()) {
+                return Err("every value is NaN: there is nothing to draw".into());
+            }
+            match shape.len() {
+                1 => Ok(Figure::Line(values)),
+                2 => Ok(Figure::HeatMap { rows: shape[0], columns: shape[1], values }),
+                n => Err(format!("plot draws 1-d arrays as lines and 2-d arrays as heat maps, not {n}-d arrays; reduce or slice it first")),
+            }
+        }
+        [counts, edges] => {
+            let counts: Vec<f64> = counts.to_f64().iter().copied().collect();
+            let edges: Vec<f64> = edges.to_f64().iter().copied().collect();
+            if counts.is_empty() || edges.len() != counts.len() + 1 {
+                return Err("a bar chart takes (counts, edges) as histogram returns them: n counts and n + 1 edges".into());
+            }
+            Ok(Figure::Bars { counts, edges })
+        }
+        _ => Err("plot takes an array, or the (counts, edges) of a histogram".into()),
+    }
+}
+
+/// Draw `figure` into `target` (PNG or SVG by its extension), atomically.
+/// A missing directory, said plainly (the drawing libraries' errors are not).
+fn check_directory(target: &Path) -> Result<(), String> {
+    match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => Err(format!(
+            "the directory `{}` does not exist",
+            parent.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), String> {
+    register_font();
+    check_directory(target)?;
+    let extension = target
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let temporary = temporary_with_extension(target, &extension);
+    let drawn = match extension.as_str() {
+        "svg" => draw(
+            SVGBackend::new(&temporary, options.size).into_drawing_area(),
+            figure,
+            options,
+        ),
+        "png" => draw(
+            BitMapBackend::new(&temporary, options.size).into_drawing_area(),
+            figure,
+            options,
+        ),
+        _ => {
+            return Err(format!(
+                "cannot tell the format of `{}`: give a file ending in .png or .svg",
+                target.display()
+            ))
+        }
+    };
+    finish(drawn, &temporary, target)
+}
+
+/// `.name.flow-PID.ext` beside the target: the backends choose the format by extension.
+fn temporary_with_extension(target: &Path, extension: &str) -> std::path::PathBuf {
+    let stem = target
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{stem}.flow-{}.{extension}", std::process::id()))
+}
+
+fn finish(drawn: Result<(), String>, temporary: &Path, target: &Path) -> Result<(), String> {
+    let result = drawn.and_then(|()| std::fs::rename(temporary, target).map_err(|e| e.to_string()));
+    if result.is_err() {
+        let _ = std::fs::remove_file(temporary);
+    }
+    result
+}
+
+/// Tick labels as people write them: `80000`, `0.25`, `1e-05`.
+fn tick(value: &f64) -> String {
+    // Rounding noise at zero (-2.8e-17 between ticks -0.1 and 0.1) shows as 0.
+    let value = if value.abs() < 1e-12 { 0.0 } else { *value };
+    crate::eval::format::format_value(&crate::eval::Value::Float(value), "g")
+        .unwrap_or_else(|_| value.to_string())
+}
+
+fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        let pad = (hi - lo) * 0.05;
+        (lo - pad, hi + pad)
+    }
+}
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    figure: &Figure,
+    options: &Options,
+) -> Result<(), String> {
+    let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+    root.fill(&WHITE).map_err(error)?;
+    let font = ("sans-serif", 16).into_font();
+    let axis_font = ("sans-serif", 13).into_font();
+    match figure {
+        Figure::Line(values) => {
+            let (lo, hi) = range_of(values.iter().copied());
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&options.title, font)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(64)
+                .build_cartesian_2d(0f64..(values.len().max(2) - 1) as f64, lo..hi)
+                .map_err(error)?;
+            chart
+                .configure_mesh()
+                .x_desc(&options.xlabel)
+                .y_desc(&options.ylabel)
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style(axis_font)
+                .draw()
+                .map_err(error)?;
+            // A NaN breaks the line, as matplotlib draws it.
+            let mut segment: Vec<(f64, f64)> = Vec::new();
+            let mut segments = Vec::new();
+            for (i, &v) in values.iter().enumerate() {
+                if v.is_finite() {
+                    segment.push((i as f64, v));
+                } else if !segment.is_empty() {
+                    segments.push(std::mem::take(&mut segment));
+                }
+            }
+            segments.push(segment);
+            for segment in segments.into_iter().filter(|s| !s.is_empty()) {
+                chart
+                    .draw_series(LineSeries::new(segment, BLUE.stroke_width(2)))
+                    .map_err(error)?;
+            }
+        }
+        Figure::Bars { counts, edges } => {
+            let (_, hi) = range_of(counts.iter().copied().chain([0.0]));
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&options.title, font)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(72)
+                .build_cartesian_2d(edges[0]..edges[edges.len() - 1], 0f64..hi)
+                .map_err(error)?;
+            chart
+                .configure_mesh()
+                .x_desc(&options.xlabel)
+                .y_desc(&options.ylabel)
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style(axis_font)
+                .draw()
+                .map_err(error)?;
+            let bars = counts.iter().enumerate().map(|(i, &c)| {
+                Rectangle::new([(edges[i], 0.0), (edges[i + 1], c)], BLUE.mix(0.7).filled())
+            });
+            chart.draw_series(bars).map_err(error)?;
+        }
+        Figure::HeatMap {
+            rows,
+            columns,
+            values,
+        } => {
+            let (width, _) = root.dim_in_pixel();
+            let (map_area, bar_area) = root.split_horizontally(width.saturating_sub(90));
+            let finite = || values.iter().copied().filter(|v| v.is_finite());
+            let lo = options
+                .vmin
+                .unwrap_or_else(|| finite().fold(f64::INFINITY, f64::min));
+            let hi = options
+                .vmax
+                .unwrap_or_else(|| finite().fold(f64::NEG_INFINITY, f64::max));
+            let span = if hi > lo { hi - lo } else { 1.0 };
+            let mut chart = ChartBuilder::on(&map_area)
+                .caption(&options.title, font)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(56)
+                .build_cartesian_2d(0f64..*columns as f64, *rows as f64..0f64)
+                .map_err(error)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(&options.xlabel)
+                .y_desc(&options.ylabel)
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style(axis_font.clone())
+                .draw()
+                .map_err(error)?;
+            let cells = (0..*rows)
+                .flat_map(|r| (0..*columns).map(move |c| (r, c)))
+                .map(|(r, c)| {
+                    let v = values[r * columns + c];
+                    let color = if v.is_nan() {
+                        MISSING
+                    } else {
+                        options.cmap.color((v - lo) / span)
+                    };
+                    Rectangle::new(
+                        [(c as f64, r as f64), ((c + 1) as f64, (r + 1) as f64)],
+                        color.filled(),
+                    )
+                });
+            chart.draw_series(cells).map_err(error)?;
+            // The colour bar: the map's colours from vmin (bottom) to vmax (top).
+            let mut bar = ChartBuilder::on(&bar_area)
+                .margin_top(40)
+                .margin_bottom(52)
+                .margin_right(8)
+                .y_label_area_size(0)
+                .right_y_label_area_size(52)
+                .build_cartesian_2d(0f64..1f64, lo..lo + span)
+                .map_err(error)?;
+            bar.configure_mesh()
+                .disable_mesh()
+                .disable_x_axis()
+                .y_label_formatter(&tick)
+                .label_style(axis_font)
+                .draw()
+                .map_err(error)?;
+            let steps = 64;
+            let swatches = (0..steps).map(|k| {
+                let (a, b) = (
+                    lo + span * k as f64 / steps as f64,
+                    lo + span * (k + 1) as f64 / steps as f64,
+                );
+                Rectangle::new(
+                    [(0.0, a), (1.0, b)],
+                    options.cmap.color((k as f64 + 0.5) / steps as f64).filled(),
+                )
+            });
+            bar.draw_series(swatches).map_err(error)?;
+        }
+    }
+    root.present().map_err(error)
+}
+
+/// A 2-d array as an image, one pixel per value: min → 0, max → 255 (as the seeds' `scale`),
+/// in grey or through a colour map; NaN in the neutral grey.
+pub fn save_image(data: &ChunkData, cmap: ColorMapName, target: &Path) -> Result<(), String> {
+    let shape = data.shape().to_vec();
+    if shape.len() != 2 {
+        return Err(format!(
+            "save_image takes a 2-d array, not a {}-d one",
+            shape.len()
+        ));
+    }
+    check_directory(target)?;
+    if shape[0] == 0 || shape[1] == 0 {
+        return Err("the array is empty: there is nothing to draw".into());
+    }
+    let values: Vec<f64> = data.to_f64().iter().copied().collect();
+    let (lo, hi) = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return Err("every value is NaN: there is nothing to draw".into());
+    }
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let (height, width) = (shape[0] as u32, shape[1] as u32);
+    let mut image = image::RgbImage::new(width, height);
+    for (k, &v) in values.iter().enumerate() {
+        let pixel = if v.is_nan() {
+            image::Rgb([MISSING.0, MISSING.1, MISSING.2])
+        } else if cmap == ColorMapName::Grey {
+            let level = (255.0 * (v - lo) / span) as u8;
+            image::Rgb([level, level, level])
+        } else {
+            let c = cmap.color((v - lo) / span);
+            image::Rgb([c.0, c.1, c.2])
+        };
+        image.put_pixel(k as u32 % width, k as u32 / width, pixel);
+    }
+    let temporary = temporary_with_extension(target, "png");
+    let written = image
+        .save_with_format(&temporary, image::ImageFormat::Png)
+        .map_err(|e| e.to_string());
+    finish(written, &temporary, target)
+}
