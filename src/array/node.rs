@@ -381,6 +381,8 @@ pub enum ArrayOp {
         input: ArrayRef,
         axes: Vec<usize>,
     },
+    /// A dataset of an HDF5 file, read one hyperslab per chunk.
+    Hdf5(Arc<crate::io::hdf5::Source>),
     /// One chunk made by a delayed call (`from_delayed`); `None` while checking, when the call
     /// has not been made.
     FromDelayed(Option<crate::eval::delayed::DelayedRef>),
@@ -432,6 +434,7 @@ impl ArrayNode {
             | ArrayOp::Arange { .. }
             | ArrayOp::Random { .. }
             | ArrayOp::Data(_)
+            | ArrayOp::Hdf5(_)
             | ArrayOp::FromDelayed(_) => vec![],
             ArrayOp::Map { operands, .. } => operands
                 .iter()
@@ -467,6 +470,7 @@ impl ArrayNode {
             },
             ArrayOp::Data(_) => "data".into(),
             ArrayOp::FromDelayed(_) => "from_delayed".into(),
+            ArrayOp::Hdf5(_) => "read_hdf5".into(),
             ArrayOp::Map { function, .. } => function.name(),
             ArrayOp::Slice { .. } => "getitem".into(),
             ArrayOp::Reduce { reduction, .. } => reduction.name().into(),

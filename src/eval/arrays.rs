@@ -320,33 +320,57 @@ impl Interpreter {
                 self.statistics.add(&statistics);
                 Ok(computed)
             }
-            Err(error) if error.interrupted => Err(crate::eval::jobs::interrupted(arrays[0].span)),
-            Err(error) => {
-                let (code, help) = if error.caused_by_data {
-                    (
-                        "flow::eval::data_error",
-                        "the values computed here made an operation fail",
-                    )
-                } else {
-                    (
-                        "flow::eval::kernel_failed",
-                        "this is a bug inside a kernel; please report it with the script",
-                    )
-                };
-                Err(Box::new(
-                    Diagnostic::error(
-                        code,
-                        format!("computing failed: {}", error.message),
-                        error.span,
-                    )
-                    .with_label("in the computation of this")
-                    .with_help(help)
-                    .in_phase(Phase::Runtime),
-                ))
-            }
+            Err(error) => Err(runtime_failure(error, arrays[0].span)),
         }
     }
 
+    /// Compute `array`, handing each chunk to `sink` as it is made (see `runtime::stream`).
+    pub fn stream_array(
+        &mut self,
+        array: &ArrayRef,
+        sink: crate::runtime::executor::Sink,
+    ) -> Eval<()> {
+        self.flush_output();
+        let made = self.make_delayed_chunks(std::slice::from_ref(array))?;
+        let statistics = crate::runtime::stream(array, self.compute_options.clone(), &made, sink)
+            .map_err(|error| runtime_failure(error, array.span))?;
+        self.statistics.add(&statistics);
+        Ok(())
+    }
+}
+
+/// The diagnostic for a failed computation.
+pub fn runtime_failure(
+    error: crate::runtime::executor::RuntimeError,
+    span: Span,
+) -> Box<Diagnostic> {
+    if error.interrupted {
+        return crate::eval::jobs::interrupted(span);
+    }
+    let (code, help) = if error.caused_by_data {
+        (
+            "flow::eval::data_error",
+            "the values computed here made an operation fail",
+        )
+    } else {
+        (
+            "flow::eval::kernel_failed",
+            "this is a bug inside a kernel; please report it with the script",
+        )
+    };
+    Box::new(
+        Diagnostic::error(
+            code,
+            format!("computing failed: {}", error.message),
+            error.span,
+        )
+        .with_label("in the computation of this")
+        .with_help(help)
+        .in_phase(Phase::Runtime),
+    )
+}
+
+impl Interpreter {
     /// Run the delayed calls of the `from_delayed` arrays under `arrays` (all together, in
     /// parallel) and check each result against the shape and dtype it was declared with.
     fn make_delayed_chunks(&mut self, arrays: &[ArrayRef]) -> Eval<HashMap<u64, ChunkData>> {

@@ -304,6 +304,16 @@ pub static BUILTINS: &[Builtin] = &[
         "Write a 2-d array as a PNG, one pixel per value, scaled min → 0 to max → 255 (the seeds' scale).",
         "save_image(ones((4, 4)) * arange(4), \"target/example-image.png\")" => "", returns Type::None, super::pictures::save_image)
     },
+    builtin!("read_hdf5" "(path, dataset, chunks=none)", "files",
+        "A lazy array over an HDF5 dataset, read one block per task; a pattern (`data/*.h5`) stacks the files it matches along a new first axis. Chunks default to the on-disk chunks, grown toward 64 MiB.",
+        "save(arange(6), \"target/example-read.h5\"); print(read_hdf5(\"target/example-read.h5\", \"x\").sum())" => "15",
+        returns Type::Array, super::files::read_hdf5),
+    Builtin {
+        effects: true,
+        ..builtin!("save" "(x, path, name=\"x\", compression=none)", "files",
+        "Write an array to an HDF5 file chunk by chunk as it is computed (never whole in memory), into a temporary file renamed into place; `compression=\"gzip\"`.",
+        "save(ones((4, 4)), \"target/example-save.h5\", name=\"grid\")" => "", returns Type::None, super::files::save)
+    },
     // ---- arrays
     builtin!("ones" "(shape, dtype=none, chunks=\"auto\")", "arrays", "A lazy array of ones (f64 unless `dtype` says otherwise).",
         "print(ones((2, 3), chunks=2))" => "[[1. 1. 1.]\n [1. 1. 1.]]", returns Type::Array, arrays::ones),

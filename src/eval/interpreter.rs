@@ -76,6 +76,9 @@ pub struct Interpreter {
     pub forced: Vec<crate::array::node::ArrayRef>,
     /// Figures of every computation run so far (`--stats`).
     pub statistics: crate::runtime::executor::Statistics,
+    /// Check mode: the files `save` will have written by now (file → dataset name and header),
+    /// so a program may read back what it saves.
+    pub planned_files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
 }
 
 impl Interpreter {
@@ -102,6 +105,7 @@ impl Interpreter {
             blocking_memo: HashMap::new(),
             delayed_results: HashMap::new(),
             jobs: Vec::new(),
+            planned_files: HashMap::new(),
         }
     }
 

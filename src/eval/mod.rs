@@ -3,6 +3,7 @@
 pub mod arrays;
 pub mod builtins;
 pub mod delayed;
+pub mod files;
 pub mod format;
 pub mod interpreter;
 pub mod jobs;

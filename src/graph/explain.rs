@@ -31,6 +31,7 @@ fn working_bytes(task: &super::Task) -> usize {
         | Gather { shape, .. }
         | Finalize { shape, .. } => shape.iter().product::<usize>() * 8,
         Data { chunks, index } => chunks[*index].nbytes(),
+        ReadHdf5 { shape, .. } => shape.iter().product::<usize>() * 8,
         Transpose { .. } | Combine { .. } => 0,
     }
 }
@@ -48,6 +49,7 @@ fn makes_chunks(node: &ArrayNode) -> bool {
             | ArrayOp::Random { .. }
             | ArrayOp::Data(_)
             | ArrayOp::FromDelayed(_)
+            | ArrayOp::Hdf5(_)
             | ArrayOp::Rechunk { .. }
     )
 }

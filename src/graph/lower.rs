@@ -145,6 +145,18 @@ impl Lowering<'_> {
                     self.task(node, TaskKind::Map { kernel, shape }, vec![])
                 })
                 .collect(),
+            ArrayOp::Hdf5(source) => blocks
+                .iter()
+                .map(|index| {
+                    let kind = TaskKind::ReadHdf5 {
+                        source: source.clone(),
+                        start: origin(index),
+                        shape: node.chunks.block_shape(index),
+                        dtype: node.dtype,
+                    };
+                    self.task(node, kind, vec![])
+                })
+                .collect(),
             ArrayOp::FromDelayed(_) => {
                 let kind = match self.made.get(&node.id) {
                     Some(chunk) => TaskKind::Data {

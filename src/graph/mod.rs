@@ -23,6 +23,13 @@ pub enum TaskKind {
         kernel: Kernel,
         shape: Vec<usize>,
     },
+    /// Read a block of an HDF5 dataset.
+    ReadHdf5 {
+        source: Arc<crate::io::hdf5::Source>,
+        start: Vec<usize>,
+        shape: Vec<usize>,
+        dtype: DType,
+    },
     /// A chunk that is already computed.
     Data {
         chunks: Arc<Vec<ChunkData>>,
@@ -80,6 +87,7 @@ impl Task {
         match self.kind {
             TaskKind::Map { .. } => "map",
             TaskKind::Data { .. } => "data",
+            TaskKind::ReadHdf5 { .. } => "read",
             TaskKind::Gather { .. } => "gather",
             TaskKind::Transpose { .. } => "transpose",
             TaskKind::Partial { .. } => "partial",

@@ -1,6 +1,7 @@
 //! Files in and out. Everything written goes to a temporary file beside the target and is
 //! renamed into place only when complete, so a failure never leaves a half-written file.
 
+pub mod hdf5;
 pub mod plot;
 
 use std::io::Write;

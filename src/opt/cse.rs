@@ -25,6 +25,7 @@ impl StructuralKeys {
         match &node.op {
             // Computed data is only the same as itself; a delayed chunk is the same as its call.
             ArrayOp::Data(chunks) => (std::sync::Arc::as_ptr(chunks) as usize).hash(&mut hasher),
+            ArrayOp::Hdf5(source) => source.hash(&mut hasher),
             ArrayOp::FromDelayed(call) => {
                 "from_delayed".hash(&mut hasher);
                 call.as_ref().map_or(node.id, |c| c.id).hash(&mut hasher);
@@ -75,7 +76,7 @@ fn operation_parameters(op: &ArrayOp) -> String {
         ArrayOp::Histogram {
             bins, low, high, ..
         } => format!("histogram {bins} {low:?} {high:?}"),
-        ArrayOp::Data(_) | ArrayOp::Map { .. } | ArrayOp::FromDelayed(_) => {
+        ArrayOp::Data(_) | ArrayOp::Map { .. } | ArrayOp::FromDelayed(_) | ArrayOp::Hdf5(_) => {
             unreachable!("keyed by the caller")
         }
     }

@@ -105,6 +105,15 @@ fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
             TaskOutput::Chunk(elementwise::evaluate(kernel, &chunks(), shape))
         }
         TaskKind::Data { chunks, index } => TaskOutput::Chunk(chunks[*index].clone()),
+        TaskKind::ReadHdf5 {
+            source,
+            start,
+            shape,
+            dtype,
+        } => match crate::io::hdf5::read_block(source, start, shape, *dtype) {
+            Ok(chunk) => TaskOutput::Chunk(chunk),
+            Err(message) => crate::kernels::fail(&message),
+        },
         TaskKind::Gather {
             pieces,
             gathered,
@@ -231,6 +240,9 @@ struct Shared<'g> {
     progress: Option<&'g super::progress::Progress>,
     /// A job's own cancel flag.
     cancel: Option<&'g AtomicBool>,
+    sink: Option<Sink<'g>>,
+    /// For streamed outputs: which block of the output a task makes.
+    block_of: Vec<Option<usize>>,
 }
 
 impl Shared<'_> {
@@ -316,9 +328,27 @@ impl Shared<'_> {
         };
         let bytes = output.nbytes();
         self.produced.fetch_add(bytes, Ordering::Relaxed);
-        let held = self.held.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        self.peak.fetch_max(held, Ordering::Relaxed);
-        *self.results[id].lock().expect("result slot") = Some(Arc::new(output));
+        if let (Some(sink), Some(block)) = (self.sink, self.block_of[id]) {
+            if let Err(message) = sink(block, output.chunk()) {
+                let mut error = self.error.lock().expect("error slot");
+                error.get_or_insert(RuntimeError {
+                    span: task.span,
+                    message,
+                    caused_by_data: true,
+                    interrupted: false,
+                });
+                self.stop.store(true, Ordering::Release);
+                self.wake.notify_all();
+                return;
+            }
+        }
+        let kept = !(self.block_of[id].is_some()
+            && self.remaining_consumers[id].load(Ordering::Acquire) == 0);
+        if kept {
+            let held = self.held.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            self.peak.fetch_max(held, Ordering::Relaxed);
+            *self.results[id].lock().expect("result slot") = Some(Arc::new(output));
+        }
         for &input in &task.inputs {
             if self.remaining_consumers[input].fetch_sub(1, Ordering::AcqRel) == 1
                 && !self.is_output[input]
@@ -367,6 +397,21 @@ pub fn execute(
     progress: Option<&super::progress::Progress>,
     cancel: Option<&AtomicBool>,
 ) -> Result<Execution, RuntimeError> {
+    execute_with_sink(graph, threads, memory_limit, progress, cancel, None)
+}
+
+/// Hands each chunk of the (single) output to a writer as soon as it is computed, instead of
+/// keeping it: `save` streams an array this way, never holding it whole.
+pub type Sink<'a> = &'a (dyn Fn(usize, &ChunkData) -> Result<(), String> + Sync);
+
+pub fn execute_with_sink(
+    graph: &TaskGraph,
+    threads: usize,
+    memory_limit: usize,
+    progress: Option<&super::progress::Progress>,
+    cancel: Option<&AtomicBool>,
+    sink: Option<Sink>,
+) -> Result<Execution, RuntimeError> {
     let count = graph.tasks.len();
     let mut dependents: Vec<Vec<TaskId>> = vec![Vec::new(); count];
     for (id, task) in graph.tasks.iter().enumerate() {
@@ -392,7 +437,29 @@ pub fn execute(
             .collect(),
         remaining_consumers: consumers.into_iter().map(AtomicUsize::new).collect(),
         dependents,
-        is_output: graph.is_output(),
+        // Streamed outputs are not kept: they go to the sink and are freed like any chunk.
+        is_output: if sink.is_some() {
+            vec![false; count]
+        } else {
+            graph.is_output()
+        },
+        block_of: {
+            let mut block_of = vec![None; count];
+            if sink.is_some() {
+                for (block, &task) in graph
+                    .outputs
+                    .first()
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                    .iter()
+                    .enumerate()
+                {
+                    block_of[task] = Some(block);
+                }
+            }
+            block_of
+        },
+        sink,
         priority,
         ready: Mutex::new(ready),
         memory_limit,
@@ -421,8 +488,12 @@ pub fn execute(
     if let Some(error) = shared.error.lock().expect("error slot").take() {
         return Err(error);
     }
-    let outputs = graph
-        .outputs
+    let kept_outputs: &[Vec<TaskId>] = if shared.sink.is_some() {
+        &[]
+    } else {
+        &graph.outputs
+    };
+    let outputs = kept_outputs
         .iter()
         .map(|tasks| {
             tasks

@@ -92,6 +92,40 @@ pub fn compute(
     options: ComputeOptions,
     made: &std::collections::HashMap<u64, ChunkData>,
 ) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
+    let execution = run(arrays, options, made, None)?;
+    let computed = arrays
+        .iter()
+        .zip(execution.outputs)
+        .map(|(array, chunks)| {
+            ArrayNode::new(
+                ArrayOp::Data(Arc::new(chunks)),
+                array.dtype,
+                array.shape.clone(),
+                array.chunks.clone(),
+                array.span,
+            )
+        })
+        .collect();
+    Ok((computed, execution.statistics))
+}
+
+/// Compute one array, handing each of its chunks (by block number) to `sink` as soon as it is
+/// made and keeping none: how `save` writes arrays larger than memory.
+pub fn stream(
+    array: &ArrayRef,
+    options: ComputeOptions,
+    made: &std::collections::HashMap<u64, ChunkData>,
+    sink: executor::Sink,
+) -> Result<Statistics, RuntimeError> {
+    Ok(run(std::slice::from_ref(array), options, made, Some(sink))?.statistics)
+}
+
+fn run(
+    arrays: &[ArrayRef],
+    options: ComputeOptions,
+    made: &std::collections::HashMap<u64, ChunkData>,
+    sink: Option<executor::Sink>,
+) -> Result<executor::Execution, RuntimeError> {
     let (threads, mode) = (options.threads, options.progress);
     let started = std::time::Instant::now();
     let lowered = crate::graph::lower::lower_with(arrays, made);
@@ -110,12 +144,13 @@ pub fn compute(
         .done
         .store(false, std::sync::atomic::Ordering::Relaxed);
     let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
-    let execution = executor::execute(
+    let execution = executor::execute_with_sink(
         &graph,
         threads,
         options.memory_limit,
         Some(&counters),
         options.cancel.as_deref(),
+        sink,
     );
     counters
         .done
@@ -128,20 +163,7 @@ pub fn compute(
     execution.statistics.tasks_removed = lowered_tasks - graph.tasks.len();
     execution.statistics.optimise_seconds = (optimised_at - lowered_at).as_secs_f64();
     execution.statistics.execute_seconds = optimised_at.elapsed().as_secs_f64();
-    let computed = arrays
-        .iter()
-        .zip(execution.outputs)
-        .map(|(array, chunks)| {
-            ArrayNode::new(
-                ArrayOp::Data(Arc::new(chunks)),
-                array.dtype,
-                array.shape.clone(),
-                array.chunks.clone(),
-                array.span,
-            )
-        })
-        .collect();
-    Ok((computed, execution.statistics))
+    Ok(execution)
 }
 
 /// The whole of a computed array as one chunk (for printing and conversion).

@@ -1,0 +1,426 @@
+//! The file builtins: `read_hdf5` (a lazy array over one dataset, or over the same dataset in
+//! many files, stacked) and `save` (an array streamed chunk by chunk into an HDF5 file). The
+//! file formats themselves live in `crate::io`.
+
+use super::builtins::Args;
+use super::interpreter::{Eval, Interpreter};
+use super::value::Value;
+use crate::array::build::{self, AxisChunks, ChunkSpec};
+use crate::array::dtype::DType;
+use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
+use crate::diagnostic::{Diagnostic, Phase};
+use crate::io::hdf5::{self, HeaderError, Source};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+fn bad(
+    code: &'static str,
+    message: String,
+    args: &Args,
+    index: usize,
+    help: &str,
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(code, message, args.spans[index])
+            .with_label("here")
+            .with_help(help.to_string()),
+    )
+}
+
+fn is_pattern(path: &str) -> bool {
+    path.contains(['*', '?', '['])
+}
+
+/// The files a path names: itself, or every match of a glob pattern in sorted order.
+fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
+    let text = args.str(0)?;
+    let path = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+    if !is_pattern(&text) {
+        return Ok(vec![path]);
+    }
+    let pattern = path.to_string_lossy().to_string();
+    let matches = glob::glob(&pattern).map_err(|e| {
+        bad(
+            "flow::check::bad_pattern",
+            format!("`{text}` is not a valid file pattern: {}", e.msg),
+            args,
+            0,
+            "`*` matches any name part, `?` one character, `[0-9]` one of a set",
+        )
+    })?;
+    let mut files: Vec<PathBuf> = matches
+        .filter_map(Result::ok)
+        .filter(|p| p.is_file())
+        .collect();
+    if interpreter.is_checking() {
+        // Files the program saves before this point match too.
+        if let Ok(pattern) = glob::Pattern::new(&pattern) {
+            files.extend(
+                interpreter
+                    .planned_files
+                    .keys()
+                    .filter(|p| pattern.matches_path(p))
+                    .cloned(),
+            );
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        return Err(bad(
+            "flow::check::no_files",
+            format!("no file matches `{text}`"),
+            args,
+            0,
+            "patterns are relative to the script's directory; check the directory and the pattern",
+        ));
+    }
+    Ok(files)
+}
+
+/// Default chunks for a dataset: its chunks on disk, grown (last axes first, by whole on-disk
+/// chunks) toward 64 MiB per block so tasks are few and reads aligned; "auto" if not chunked.
+fn default_chunks(shape: &[usize], disk: Option<&[usize]>, dtype: DType) -> ChunkSpec {
+    let Some(disk) = disk else {
+        return ChunkSpec::Auto;
+    };
+    if disk.len() != shape.len() || disk.contains(&0) {
+        return ChunkSpec::Auto;
+    }
+    let target = (64usize << 20) / dtype.itemsize().max(1);
+    let mut block: Vec<usize> = disk
+        .iter()
+        .zip(shape)
+        .map(|(&c, &n)| c.min(n.max(1)))
+        .collect();
+    for axis in (0..shape.len()).rev() {
+        let others: usize = block
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| *a != axis)
+            .map(|(_, &b)| b)
+            .product();
+        let room = (target / others.max(1)).max(block[axis]);
+        let grown = (room / block[axis]).max(1) * block[axis];
+        block[axis] = grown.min(shape[axis].max(1));
+    }
+    ChunkSpec::PerAxis(block.into_iter().map(AxisChunks::Size).collect())
+}
+
+/// The header of `dataset` in `file`; while checking, a file the program saves earlier is
+/// described by that `save`.
+fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> Eval<hdf5::Header> {
+    let shown = file.display();
+    let planned = interpreter
+        .planned_files
+        .get(file)
+        .filter(|_| interpreter.is_checking());
+    let header = match planned {
+        Some((name, header)) if name.trim_start_matches('/') == dataset.trim_start_matches('/') => {
+            Ok(header.clone())
+        }
+        Some((name, _)) => Err(HeaderError::NoDataset(vec![format!(
+            "/{}",
+            name.trim_start_matches('/')
+        )])),
+        None => hdf5::header(&Source {
+            path: file.to_path_buf(),
+            dataset: dataset.to_string(),
+        }),
+    };
+    header.map_err(|error| match error {
+        HeaderError::Missing => bad(
+            "flow::check::missing_file",
+            format!("no file `{shown}`"),
+            args,
+            0,
+            "paths are relative to the script's directory",
+        ),
+        HeaderError::NotHdf5(m) => bad(
+            "flow::check::not_hdf5",
+            format!("`{shown}` is not an HDF5 file ({m})"),
+            args,
+            0,
+            "read_hdf5 reads HDF5 files (.h5, .hdf5)",
+        ),
+        HeaderError::NoDataset(names) => {
+            let help = match crate::check::closest(dataset, names.iter().map(String::as_str)) {
+                Some(name) => format!("did you mean \"{name}\"?"),
+                None if names.is_empty() => "the file holds no datasets".to_string(),
+                None => format!("the file holds: {}", names.join(", ")),
+            };
+            bad(
+                "flow::check::unknown_dataset",
+                format!("`{shown}` has no dataset `{dataset}`"),
+                args,
+                1,
+                &help,
+            )
+        }
+        HeaderError::Unsupported(kind) => bad(
+            "flow::check::unsupported_dtype",
+            format!(
+                "dataset `{dataset}` of `{shown}` holds {kind}, which flow cannot read as an array"
+            ),
+            args,
+            1,
+            "flow reads float, integer and bool datasets",
+        ),
+    })
+}
+
+/// `read_hdf5(path, dataset, chunks=none)`
+pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let files = files_of(args, interpreter)?;
+    let dataset = args.str(1)?.to_string();
+    let requested = match args.value(2) {
+        Value::None => None,
+        _ => Some(args.chunks(2)?),
+    };
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(files.len());
+    let mut first: Option<(PathBuf, DType, Vec<usize>)> = None;
+    for file in &files {
+        let header = open(interpreter, args, file, &dataset)?;
+        if let Some((first_file, dtype, shape)) = &first {
+            if *dtype != header.dtype || *shape != header.shape {
+                return Err(bad(
+                    "flow::check::mismatched_files",
+                    format!(
+                        "`{dataset}` is {} {} in `{}` but {} {} in `{}`",
+                        dtype.name(),
+                        build::shape_text(shape),
+                        first_file.display(),
+                        header.dtype.name(),
+                        build::shape_text(&header.shape),
+                        file.display()
+                    ),
+                    args,
+                    0,
+                    "the files a pattern matches are stacked, so each must hold the dataset with the same shape and dtype",
+                ));
+            }
+        } else {
+            first = Some((file.clone(), header.dtype, header.shape.clone()));
+        }
+        let spec = match &requested {
+            Some(spec) => spec.clone(),
+            None => default_chunks(&header.shape, header.chunk.as_deref(), header.dtype),
+        };
+        let chunks = build::resolve_chunks(
+            &spec,
+            &header.shape,
+            header.dtype,
+            args.spans[2.min(args.spans.len() - 1)],
+        )?;
+        let source = Arc::new(Source {
+            path: file.clone(),
+            dataset: dataset.clone(),
+        });
+        arrays.push(ArrayNode::new(
+            ArrayOp::Hdf5(source),
+            header.dtype,
+            header.shape,
+            chunks,
+            args.call,
+        ));
+    }
+    if files.len() == 1 && !is_pattern(&args.str(0)?) {
+        return Ok(Value::Array(arrays.remove(0)));
+    }
+    interpreter.built(build::stack(&arrays, 0, args.call), vec![])
+}
+
+fn write_error(args: &Args, message: String) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::output::write",
+            format!("cannot write `{}`: {message}", args.value(1).display()),
+            args.spans[1],
+        )
+        .with_label("this file")
+        .with_help("check that the directory exists and is writable")
+        .in_phase(Phase::Runtime),
+    )
+}
+
+/// The hidden file a result is written to before it is renamed into place.
+fn temporary_beside(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.flow-{}.tmp", std::process::id()))
+}
+
+/// `save(x, path, name="x", compression=none)`
+pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = match args.value(0) {
+        Value::Array(a) => Some(a.clone()),
+        Value::Unknown(_) => None,
+        other => {
+            return Err(bad(
+                "flow::check::argument_type",
+                format!("save writes an array, not {}", other.type_name()),
+                args,
+                0,
+                "save(x, \"out.h5\") with x an array",
+            ))
+        }
+    };
+    let text = args.str(1)?;
+    let extension = Path::new(&*text)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(extension.as_str(), "h5" | "hdf5") {
+        return Err(bad(
+            "flow::check::file_format",
+            format!("cannot tell the file format of `{text}`"),
+            args,
+            1,
+            "save writes HDF5: give a path ending in .h5 or .hdf5",
+        ));
+    }
+    let name = args.str(2)?.to_string();
+    if name.trim_matches('/').is_empty() {
+        return Err(bad(
+            "flow::check::argument_value",
+            "the dataset needs a name".into(),
+            args,
+            2,
+            "name=\"x\"",
+        ));
+    }
+    let gzip = match args.value(3) {
+        Value::None => false,
+        Value::Str(s) if &**s == "gzip" => true,
+        _ => {
+            return Err(bad(
+                "flow::check::argument_value",
+                "compression is none or \"gzip\"".into(),
+                args,
+                3,
+                "compression=\"gzip\"",
+            ))
+        }
+    };
+    let target =
+        super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+    let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
+    if directory.is_some_and(|d| !d.is_dir()) {
+        return Err(bad(
+            "flow::check::missing_directory",
+            format!("the directory of `{text}` does not exist"),
+            args,
+            1,
+            "create the directory first; paths are relative to the script's directory",
+        ));
+    }
+    let Some(array) = array else {
+        return Ok(Value::None);
+    };
+    if interpreter.is_checking() {
+        let chunk = Some(writer_chunks(&array));
+        let header = hdf5::Header {
+            dtype: array.dtype,
+            shape: array.shape.clone(),
+            chunk,
+        };
+        interpreter.planned_files.insert(target, (name, header));
+        return Ok(Value::None);
+    }
+    let temporary = temporary_beside(&target);
+    let result = write(interpreter, &array, &temporary, &name, gzip, args);
+    let result = result.and_then(|()| {
+        std::fs::rename(&temporary, &target).map_err(|e| write_error(args, e.to_string()))
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result.map(|()| Value::None)
+}
+
+fn write(
+    interpreter: &mut Interpreter,
+    array: &ArrayRef,
+    path: &Path,
+    name: &str,
+    gzip: bool,
+    args: &Args,
+) -> Eval<()> {
+    let writer = hdf5::Writer::create(
+        path,
+        name,
+        array.dtype,
+        &array.shape,
+        &writer_chunks(array),
+        gzip,
+    )
+    .map_err(|m| write_error(args, m))?;
+    let offsets: Vec<Vec<usize>> = (0..array.ndim()).map(|a| array.chunks.offsets(a)).collect();
+    let blocks = crate::array::chunks::grid_indices(&array.chunks.grid());
+    let failure: Mutex<Option<String>> = Mutex::new(None);
+    let sink = |block: usize, data: &crate::kernels::chunk::ChunkData| {
+        let start: Vec<usize> = blocks[block]
+            .iter()
+            .enumerate()
+            .map(|(axis, &i)| offsets[axis][i])
+            .collect();
+        writer.write(&start, data).map_err(|message| {
+            failure
+                .lock()
+                .expect("failure slot")
+                .get_or_insert(message.clone());
+            message
+        })
+    };
+    let streamed = interpreter.stream_array(array, &sink);
+    if let Some(message) = failure.lock().expect("failure slot").take() {
+        return Err(write_error(args, message));
+    }
+    streamed?;
+    writer.close().map_err(|m| write_error(args, m))
+}
+
+/// The chunks of a saved dataset: the array's largest block along each axis.
+fn writer_chunks(array: &ArrayNode) -> Vec<usize> {
+    (0..array.ndim())
+        .map(|a| array.chunks.0[a].iter().copied().max().unwrap_or(1).max(1))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sizes(spec: ChunkSpec) -> Vec<usize> {
+        match spec {
+            ChunkSpec::PerAxis(axes) => axes
+                .into_iter()
+                .map(|a| match a {
+                    AxisChunks::Size(n) => n,
+                    _ => panic!("sizes expected"),
+                })
+                .collect(),
+            _ => panic!("per-axis chunks expected"),
+        }
+    }
+
+    #[test]
+    fn default_chunks_grow_whole_disk_chunks_toward_64_mib() {
+        // 8 MiB of f64 per row block of (1000, 1000): grown along the last axis to the whole
+        // row (4000), then along the first by whole disk chunks while under 64 MiB.
+        let spec = default_chunks(&[100_000, 4000], Some(&[1000, 1000]), DType::F64);
+        assert_eq!(sizes(spec), vec![2000, 4000]);
+        // Small datasets become one block; contiguous ones get "auto".
+        assert_eq!(
+            sizes(default_chunks(&[600, 400], Some(&[150, 200]), DType::F64)),
+            vec![600, 400]
+        );
+        assert!(matches!(
+            default_chunks(&[10], None, DType::F64),
+            ChunkSpec::Auto
+        ));
+    }
+}

@@ -1,0 +1,204 @@
+//! HDF5 files: the header of a dataset (read while checking: dtype, shape, on-disk chunks),
+//! one block read as a hyperslab per task, and arrays written chunk by chunk into a chunked
+//! dataset. HDF5 itself serialises its calls; decoding and computing stay outside it.
+
+use crate::array::dtype::DType;
+use crate::kernels::chunk::ChunkData;
+use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
+use hdf5::{Hyperslab, Selection, SliceOrIndex};
+use ndarray::IxDyn;
+use std::path::{Path, PathBuf};
+
+/// One dataset in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Source {
+    pub path: PathBuf,
+    pub dataset: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+    /// The dataset's chunks on disk, if it is chunked.
+    pub chunk: Option<Vec<usize>>,
+}
+
+pub enum HeaderError {
+    Missing,
+    NotHdf5(String),
+    NoDataset(Vec<String>),
+    Unsupported(String),
+}
+
+fn dtype_of(descriptor: &TypeDescriptor) -> Result<DType, String> {
+    Ok(match descriptor {
+        TypeDescriptor::Float(FloatSize::U8) => DType::F64,
+        TypeDescriptor::Float(_) => DType::F32,
+        TypeDescriptor::Integer(IntSize::U8)
+        | TypeDescriptor::Unsigned(IntSize::U4 | IntSize::U8) => DType::I64,
+        TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) => DType::I32,
+        TypeDescriptor::Boolean => DType::Bool,
+        other => return Err(format!("{other:?}")),
+    })
+}
+
+/// The names of the datasets in a file, for "did you mean".
+fn dataset_names(file: &hdf5::File) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), file.as_group().ok())];
+    while let Some((prefix, Some(group))) = stack.pop() {
+        for name in group.member_names().unwrap_or_default() {
+            let full = format!("{prefix}/{name}");
+            if group.dataset(&name).is_ok() {
+                out.push(full);
+            } else if let Ok(inner) = group.group(&name) {
+                stack.push((full, Some(inner)));
+            }
+        }
+    }
+    out
+}
+
+pub fn header(source: &Source) -> Result<Header, HeaderError> {
+    if !source.path.is_file() {
+        return Err(HeaderError::Missing);
+    }
+    let file = hdf5::File::open(&source.path).map_err(|e| HeaderError::NotHdf5(e.to_string()))?;
+    let dataset = file
+        .dataset(&source.dataset)
+        .map_err(|_| HeaderError::NoDataset(dataset_names(&file)))?;
+    let descriptor = dataset
+        .dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(|e| HeaderError::Unsupported(e.to_string()))?;
+    let dtype = dtype_of(&descriptor).map_err(HeaderError::Unsupported)?;
+    Ok(Header {
+        dtype,
+        shape: dataset.shape(),
+        chunk: dataset.chunk(),
+    })
+}
+
+fn hyperslab(start: &[usize], shape: &[usize]) -> Selection {
+    let parts: Vec<SliceOrIndex> = start
+        .iter()
+        .zip(shape)
+        .map(|(&s, &n)| SliceOrIndex::SliceCount {
+            start: s,
+            step: 1,
+            count: n,
+            block: 1,
+        })
+        .collect();
+    Selection::from(Hyperslab::from(parts))
+}
+
+/// Read the block at `start` of `shape`, converted to `dtype`.
+pub fn read_block(
+    source: &Source,
+    start: &[usize],
+    shape: &[usize],
+    dtype: DType,
+) -> Result<ChunkData, String> {
+    let file = hdf5::File::open(&source.path)
+        .map_err(|e| format!("cannot open `{}`: {e}", source.path.display()))?;
+    let dataset = file
+        .dataset(&source.dataset)
+        .map_err(|e| format!("no dataset `{}`: {e}", source.dataset))?;
+    let selection = hyperslab(start, shape);
+    let read = |e: hdf5::Error| {
+        format!(
+            "cannot read a block of `{}` in `{}`: {e}",
+            source.dataset,
+            source.path.display()
+        )
+    };
+    Ok(match dtype {
+        DType::F64 => ChunkData::F64(
+            dataset
+                .read_slice::<f64, _, IxDyn>(selection)
+                .map_err(read)?,
+        ),
+        DType::F32 => ChunkData::F32(
+            dataset
+                .read_slice::<f32, _, IxDyn>(selection)
+                .map_err(read)?,
+        ),
+        DType::I64 => ChunkData::I64(
+            dataset
+                .read_slice::<i64, _, IxDyn>(selection)
+                .map_err(read)?,
+        ),
+        DType::I32 => ChunkData::I32(
+            dataset
+                .read_slice::<i32, _, IxDyn>(selection)
+                .map_err(read)?,
+        ),
+        DType::Bool => ChunkData::Bool(
+            dataset
+                .read_slice::<bool, _, IxDyn>(selection)
+                .map_err(read)?,
+        ),
+    })
+}
+
+/// A dataset being written block by block.
+pub struct Writer {
+    file: hdf5::File,
+    dataset: hdf5::Dataset,
+}
+
+impl Writer {
+    /// Create `name` of `dtype` and `shape`, chunked as `chunk`, in a new file at `path`.
+    pub fn create(
+        path: &Path,
+        name: &str,
+        dtype: DType,
+        shape: &[usize],
+        chunk: &[usize],
+        gzip: bool,
+    ) -> Result<Writer, String> {
+        let file = hdf5::File::create(path).map_err(|e| e.to_string())?;
+        let name = name.trim_start_matches('/');
+        macro_rules! build {
+            ($t:ty) => {{
+                let mut builder = file.new_dataset::<$t>();
+                builder = builder.chunk(chunk.to_vec());
+                if gzip {
+                    builder = builder.deflate(4);
+                }
+                builder
+                    .shape(shape.to_vec())
+                    .create(name)
+                    .map_err(|e| e.to_string())?
+            }};
+        }
+        let dataset = match dtype {
+            DType::F64 => build!(f64),
+            DType::F32 => build!(f32),
+            DType::I64 => build!(i64),
+            DType::I32 => build!(i32),
+            DType::Bool => build!(bool),
+        };
+        Ok(Writer { file, dataset })
+    }
+
+    /// Write one block at `start`.
+    pub fn write(&self, start: &[usize], block: &ChunkData) -> Result<(), String> {
+        let selection = hyperslab(start, block.shape());
+        let error = |e: hdf5::Error| e.to_string();
+        match block {
+            ChunkData::F64(a) => self.dataset.write_slice(a, selection).map_err(error),
+            ChunkData::F32(a) => self.dataset.write_slice(a, selection).map_err(error),
+            ChunkData::I64(a) => self.dataset.write_slice(a, selection).map_err(error),
+            ChunkData::I32(a) => self.dataset.write_slice(a, selection).map_err(error),
+            ChunkData::Bool(a) => self.dataset.write_slice(a, selection).map_err(error),
+        }
+    }
+
+    pub fn close(self) -> Result<(), String> {
+        drop(self.dataset);
+        self.file.close().map_err(|e| e.to_string())
+    }
+}
