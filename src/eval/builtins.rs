@@ -161,6 +161,35 @@ impl Args {
         }
     }
 
+    /// An argument that cannot be used, found while checking: the diagnostic points at it.
+    pub fn rejected(
+        &self,
+        code: &'static str,
+        message: String,
+        index: usize,
+        help: &str,
+    ) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(code, message, self.spans[index])
+                .with_label("here")
+                .with_help(help.to_string()),
+        )
+    }
+
+    /// The file named by argument `index` could not be written (`flow::output::write`).
+    pub fn write_error(&self, index: usize, message: String) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(
+                "flow::output::write",
+                format!("cannot write `{}`: {message}", self.value(index).display()),
+                self.spans[index],
+            )
+            .with_label("this file")
+            .with_help("check that the directory exists and is writable")
+            .in_phase(crate::diagnostic::Phase::Runtime),
+        )
+    }
+
     fn value_error(
         &self,
         interpreter: &mut Interpreter,

@@ -8,24 +8,9 @@ use super::value::Value;
 use crate::array::build::{self, AxisChunks, ChunkSpec};
 use crate::array::dtype::DType;
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
-use crate::diagnostic::{Diagnostic, Phase};
 use crate::io::hdf5::{self, HeaderError, Source};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-fn bad(
-    code: &'static str,
-    message: String,
-    args: &Args,
-    index: usize,
-    help: &str,
-) -> Box<Diagnostic> {
-    Box::new(
-        Diagnostic::error(code, message, args.spans[index])
-            .with_label("here")
-            .with_help(help.to_string()),
-    )
-}
 
 fn is_pattern(path: &str) -> bool {
     path.contains(['*', '?', '['])
@@ -40,10 +25,9 @@ fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     }
     let pattern = path.to_string_lossy().to_string();
     let matches = glob::glob(&pattern).map_err(|e| {
-        bad(
+        args.rejected(
             "flow::check::bad_pattern",
             format!("`{text}` is not a valid file pattern: {}", e.msg),
-            args,
             0,
             "`*` matches any name part, `?` one character, `[0-9]` one of a set",
         )
@@ -67,10 +51,9 @@ fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     files.sort();
     files.dedup();
     if files.is_empty() {
-        return Err(bad(
+        return Err(args.rejected(
             "flow::check::no_files",
             format!("no file matches `{text}`"),
-            args,
             0,
             "patterns are relative to the script's directory; check the directory and the pattern",
         ));
@@ -129,17 +112,15 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
         }),
     };
     header.map_err(|error| match error {
-        HeaderError::Missing => bad(
+        HeaderError::Missing => args.rejected(
             "flow::check::missing_file",
             format!("no file `{shown}`"),
-            args,
             0,
             "paths are relative to the script's directory",
         ),
-        HeaderError::NotHdf5(m) => bad(
+        HeaderError::NotHdf5(m) => args.rejected(
             "flow::check::not_hdf5",
             format!("`{shown}` is not an HDF5 file ({m})"),
-            args,
             0,
             "read_hdf5 reads HDF5 files (.h5, .hdf5)",
         ),
@@ -149,20 +130,18 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
                 None if names.is_empty() => "the file holds no datasets".to_string(),
                 None => format!("the file holds: {}", names.join(", ")),
             };
-            bad(
+            args.rejected(
                 "flow::check::unknown_dataset",
                 format!("`{shown}` has no dataset `{dataset}`"),
-                args,
                 1,
                 &help,
             )
         }
-        HeaderError::Unsupported(kind) => bad(
+        HeaderError::Unsupported(kind) => args.rejected(
             "flow::check::unsupported_dtype",
             format!(
                 "dataset `{dataset}` of `{shown}` holds {kind}, which flow cannot read as an array"
             ),
-            args,
             1,
             "flow reads float, integer and bool datasets",
         ),
@@ -183,9 +162,7 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
         let header = open(interpreter, args, file, &dataset)?;
         if let Some((first_file, dtype, shape)) = &first {
             if *dtype != header.dtype || *shape != header.shape {
-                return Err(bad(
-                    "flow::check::mismatched_files",
-                    format!(
+                return Err(args.rejected("flow::check::mismatched_files", format!(
                         "`{dataset}` is {} {} in `{}` but {} {} in `{}`",
                         dtype.name(),
                         build::shape_text(shape),
@@ -193,9 +170,7 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
                         header.dtype.name(),
                         build::shape_text(&header.shape),
                         file.display()
-                    ),
-                    args,
-                    0,
+                    ), 0,
                     "the files a pattern matches are stacked, so each must hold the dataset with the same shape and dtype",
                 ));
             }
@@ -230,19 +205,6 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     interpreter.built(build::stack(&arrays, 0, args.call), vec![])
 }
 
-fn write_error(args: &Args, message: String) -> Box<Diagnostic> {
-    Box::new(
-        Diagnostic::error(
-            "flow::output::write",
-            format!("cannot write `{}`: {message}", args.value(1).display()),
-            args.spans[1],
-        )
-        .with_label("this file")
-        .with_help("check that the directory exists and is writable")
-        .in_phase(Phase::Runtime),
-    )
-}
-
 /// The hidden file a result is written to before it is renamed into place.
 fn temporary_beside(target: &Path) -> PathBuf {
     let name = target
@@ -258,10 +220,9 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         Value::Array(a) => Some(a.clone()),
         Value::Unknown(_) => None,
         other => {
-            return Err(bad(
+            return Err(args.rejected(
                 "flow::check::argument_type",
                 format!("save writes an array, not {}", other.type_name()),
-                args,
                 0,
                 "save(x, \"out.h5\") with x an array",
             ))
@@ -274,20 +235,18 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if !matches!(extension.as_str(), "h5" | "hdf5") {
-        return Err(bad(
+        return Err(args.rejected(
             "flow::check::file_format",
             format!("cannot tell the file format of `{text}`"),
-            args,
             1,
             "save writes HDF5: give a path ending in .h5 or .hdf5",
         ));
     }
     let name = args.str(2)?.to_string();
     if name.trim_matches('/').is_empty() {
-        return Err(bad(
+        return Err(args.rejected(
             "flow::check::argument_value",
             "the dataset needs a name".into(),
-            args,
             2,
             "name=\"x\"",
         ));
@@ -296,10 +255,9 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         Value::None => false,
         Value::Str(s) if &**s == "gzip" => true,
         _ => {
-            return Err(bad(
+            return Err(args.rejected(
                 "flow::check::argument_value",
                 "compression is none or \"gzip\"".into(),
-                args,
                 3,
                 "compression=\"gzip\"",
             ))
@@ -309,10 +267,9 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
     let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
     if directory.is_some_and(|d| !d.is_dir()) {
-        return Err(bad(
+        return Err(args.rejected(
             "flow::check::missing_directory",
             format!("the directory of `{text}` does not exist"),
-            args,
             1,
             "create the directory first; paths are relative to the script's directory",
         ));
@@ -333,7 +290,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let temporary = temporary_beside(&target);
     let result = write(interpreter, &array, &temporary, &name, gzip, args);
     let result = result.and_then(|()| {
-        std::fs::rename(&temporary, &target).map_err(|e| write_error(args, e.to_string()))
+        std::fs::rename(&temporary, &target).map_err(|e| args.write_error(1, e.to_string()))
     });
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
@@ -357,7 +314,7 @@ fn write(
         &writer_chunks(array),
         gzip,
     )
-    .map_err(|m| write_error(args, m))?;
+    .map_err(|m| args.write_error(1, m))?;
     let offsets: Vec<Vec<usize>> = (0..array.ndim()).map(|a| array.chunks.offsets(a)).collect();
     let blocks = crate::array::chunks::grid_indices(&array.chunks.grid());
     let failure: Mutex<Option<String>> = Mutex::new(None);
@@ -377,10 +334,10 @@ fn write(
     };
     let streamed = interpreter.stream_array(array, &sink);
     if let Some(message) = failure.lock().expect("failure slot").take() {
-        return Err(write_error(args, message));
+        return Err(args.write_error(1, message));
     }
     streamed?;
-    writer.close().map_err(|m| write_error(args, m))
+    writer.close().map_err(|m| args.write_error(1, m))
 }
 
 /// The chunks of a saved dataset: the array's largest block along each axis.

@@ -6,37 +6,21 @@ use super::value::Value;
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::io::plot::{self, ColorMapName};
 
-fn bad(
-    code: &'static str,
-    message: String,
-    args: &Args,
-    index: usize,
-    help: &str,
-) -> Box<Diagnostic> {
-    Box::new(
-        Diagnostic::error(code, message, args.spans[index])
-            .with_label("here")
-            .with_help(help.to_string()),
-    )
-}
-
 /// What `plot` accepts, known before running: an array of 1 or 2 dimensions with elements, or a
 /// pair of 1-d arrays (a histogram's counts and edges).
 fn check_plottable(args: &Args) -> Eval<()> {
     let help =
         "plot a 1-d array (a line), a 2-d array (a heat map) or histogram(…)'s (counts, edges)";
     match args.value(0) {
-        Value::Array(a) if a.ndim() == 0 || a.ndim() > 2 => Err(bad(
+        Value::Array(a) if a.ndim() == 0 || a.ndim() > 2 => Err(args.rejected(
             "flow::check::plot",
             format!("cannot plot a {}-d array", a.ndim()),
-            args,
             0,
             "reduce it (`.mean(axis=0)`) or slice it (`x[0]`) to 1 or 2 dimensions first",
         )),
-        Value::Array(a) if a.size() == 0 => Err(bad(
+        Value::Array(a) if a.size() == 0 => Err(args.rejected(
             "flow::check::plot",
             "cannot plot an empty array".into(),
-            args,
             0,
             help,
         )),
@@ -49,10 +33,9 @@ fn check_plottable(args: &Args) -> Eval<()> {
         {
             Ok(())
         }
-        other => Err(bad(
+        other => Err(args.rejected(
             "flow::check::plot",
             format!("cannot plot {}", other.type_name()),
-            args,
             0,
             help,
         )),
@@ -67,10 +50,9 @@ fn target(args: &Args, interpreter: &Interpreter, extensions: &[&str]) -> Eval<s
         .unwrap_or("")
         .to_ascii_lowercase();
     if !extensions.contains(&extension.as_str()) {
-        return Err(bad(
+        return Err(args.rejected(
             "flow::check::plot",
             format!("cannot tell the picture format of `{path}`"),
-            args,
             1,
             &format!(
                 "give a file ending in {}",
@@ -91,27 +73,13 @@ fn target(args: &Args, interpreter: &Interpreter, extensions: &[&str]) -> Eval<s
 fn colormap(args: &Args, index: usize) -> Eval<ColorMapName> {
     let name = args.str(index)?;
     ColorMapName::parse(&name).ok_or_else(|| {
-        bad(
+        args.rejected(
             "flow::check::plot",
             format!("unknown colour map `{name}`"),
-            args,
             index,
             &format!("colour maps: {}", ColorMapName::NAMES),
         )
     })
-}
-
-fn write_error(args: &Args, message: String) -> Box<Diagnostic> {
-    Box::new(
-        Diagnostic::error(
-            "flow::output::write",
-            format!("cannot write `{}`: {message}", args.value(1).display()),
-            args.spans[1],
-        )
-        .with_label("this file")
-        .with_help("check that the directory exists and is writable")
-        .in_phase(Phase::Runtime),
-    )
 }
 
 fn data_error(args: &Args, message: String) -> Box<Diagnostic> {
@@ -141,10 +109,9 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let size = match args.shape(5)?.as_slice() {
         [w, h] if *w >= 100 && *h >= 100 && *w <= 10_000 && *h <= 10_000 => (*w as u32, *h as u32),
         _ => {
-            return Err(bad(
+            return Err(args.rejected(
                 "flow::check::plot",
                 "size must be (width, height) in pixels, 100 to 10000".into(),
-                args,
                 5,
                 "size=(800, 500)",
             ))
@@ -164,7 +131,7 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
     let chunks = computed_chunks(interpreter, args.value(0).clone())?;
     let figure = plot::figure_of(&chunks).map_err(|m| data_error(args, m))?;
-    plot::plot(&figure, &options, &target).map_err(|m| write_error(args, m))?;
+    plot::plot(&figure, &options, &target).map_err(|m| args.write_error(1, m))?;
     Ok(Value::None)
 }
 
@@ -172,20 +139,18 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 pub fn save_image(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     match args.value(0) {
         Value::Array(a) if a.ndim() != 2 => {
-            return Err(bad(
+            return Err(args.rejected(
                 "flow::check::plot",
                 format!("save_image takes a 2-d array, not a {}-d one", a.ndim()),
-                args,
                 0,
                 "slice one frame first: frames[0]",
             ))
         }
         Value::Array(_) | Value::Unknown(_) => {}
         other => {
-            return Err(bad(
+            return Err(args.rejected(
                 "flow::check::plot",
                 format!("save_image takes a 2-d array, not {}", other.type_name()),
-                args,
                 0,
                 "save_image(frame, \"frame.png\")",
             ))
@@ -201,7 +166,7 @@ pub fn save_image(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
         if m.contains("nothing to draw") {
             data_error(args, m)
         } else {
-            write_error(args, m)
+            args.write_error(1, m)
         }
     })?;
     Ok(Value::None)
