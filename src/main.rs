@@ -96,6 +96,7 @@ fn main() -> ExitCode {
 }
 
 fn main_with_arguments() -> ExitCode {
+    flow::runtime::tune_allocator();
     let arguments = Arguments::parse();
     use flow::runtime::progress::ProgressMode;
     let progress = match (arguments.progress, arguments.no_progress) {
