@@ -106,10 +106,7 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
             "/{}",
             name.trim_start_matches('/')
         )])),
-        None => hdf5::header(&Source {
-            path: file.to_path_buf(),
-            dataset: dataset.to_string(),
-        }),
+        None => hdf5::header(file, dataset),
     };
     header.map_err(|error| match error {
         HeaderError::Missing => args.rejected(
@@ -187,10 +184,7 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             header.dtype,
             args.spans[2.min(args.spans.len() - 1)],
         )?;
-        let source = Arc::new(Source {
-            path: file.clone(),
-            dataset: dataset.clone(),
-        });
+        let source = Arc::new(Source::new(file.clone(), dataset.clone()));
         arrays.push(ArrayNode::new(
             ArrayOp::Hdf5(source),
             header.dtype,

@@ -29,9 +29,9 @@ fn working_bytes(task: &super::Task) -> usize {
         | Partial { shape, .. }
         | HistogramPartial { shape, .. }
         | Gather { shape, .. }
-        | Finalize { shape, .. } => shape.iter().product::<usize>() * 8,
+        | Finalize { shape, .. }
+        | ReadHdf5 { shape, .. } => shape.iter().product::<usize>() * 8,
         Data { chunks, index } => chunks[*index].nbytes(),
-        ReadHdf5 { shape, .. } => shape.iter().product::<usize>() * 8,
         Transpose { .. } | Combine { .. } => 0,
     }
 }
