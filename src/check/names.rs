@@ -26,7 +26,7 @@ pub fn resolve_names(program: &Program, known: &[String]) -> Vec<Diagnostic> {
         diagnostics: Vec::new(),
     };
     for statement in &program.statements {
-        resolver.statement(statement, true);
+        resolver.statement(statement);
     }
     resolver.diagnostics
 }
@@ -77,7 +77,7 @@ impl Resolver {
         }
     }
 
-    fn statement(&mut self, statement: &Statement, top_level: bool) {
+    fn statement(&mut self, statement: &Statement) {
         match &statement.kind {
             StatementKind::Use { .. } => {
                 for (name, _) in statement_binds(statement) {
@@ -98,7 +98,6 @@ impl Resolver {
             }
             StatementKind::Expr(expr) => self.expr(expr),
         }
-        let _ = top_level;
     }
 
     fn function(&mut self, function: &Function) {
@@ -234,7 +233,7 @@ impl Resolver {
             ExprKind::Block { statements, value } => {
                 self.scopes.push(Vec::new());
                 for statement in statements {
-                    self.statement(statement, false);
+                    self.statement(statement);
                 }
                 self.expr(value);
                 self.scopes.pop();

@@ -178,13 +178,11 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             Some(spec) => spec.clone(),
             None => default_chunks(&header.shape, header.chunk.as_deref(), header.dtype),
         };
-        let chunks = build::resolve_chunks(
-            &spec,
-            &header.shape,
-            header.dtype,
-            args.spans[2.min(args.spans.len() - 1)],
-        )?;
-        let source = Arc::new(Source::new(file.clone(), dataset.clone()));
+        let chunks = build::resolve_chunks(&spec, &header.shape, header.dtype, args.spans[2])?;
+        let source = Arc::new(Source {
+            path: file.clone(),
+            dataset: dataset.clone(),
+        });
         arrays.push(ArrayNode::new(
             ArrayOp::Hdf5(source),
             header.dtype,

@@ -297,7 +297,6 @@ impl Interpreter {
             name: modules::module_name_of_path(&name),
             globals: Default::default(),
             order: Default::default(),
-            docs: modules::doc_comments(&text),
         });
         if self.mode == Mode::Check {
             for diagnostic in parse_diagnostics {
@@ -687,10 +686,7 @@ impl Interpreter {
             Value::Bool(_) | Value::Unknown(Type::Bool | Type::Any) => {
                 Ok(Value::Unknown(Type::Bool))
             }
-            ref other => {
-                let _ = span;
-                Err(not_bool(other, rhs.span))
-            }
+            ref other => Err(not_bool(other, rhs.span)),
         }
     }
 

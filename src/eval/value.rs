@@ -108,8 +108,6 @@ pub struct Module {
     pub globals: RwLock<HashMap<String, Value>>,
     /// Names in the order they were first bound, for listing.
     pub order: RwLock<Vec<String>>,
-    /// Doc comments of the module's functions (`# …` lines right above `fn`), for `:help`.
-    pub docs: HashMap<String, String>,
 }
 
 impl Module {
@@ -118,7 +116,6 @@ impl Module {
             name: name.into(),
             globals: RwLock::new(HashMap::new()),
             order: RwLock::new(Vec::new()),
-            docs: HashMap::new(),
         })
     }
 
@@ -134,6 +131,19 @@ impl Module {
                 .expect("module lock")
                 .push(name.to_string());
         }
+    }
+
+    /// The bindings and their order, to put back with `restore`.
+    pub fn snapshot(&self) -> (HashMap<String, Value>, Vec<String>) {
+        (
+            self.globals.read().expect("module lock").clone(),
+            self.order.read().expect("module lock").clone(),
+        )
+    }
+
+    pub fn restore(&self, (globals, order): (HashMap<String, Value>, Vec<String>)) {
+        *self.globals.write().expect("module lock") = globals;
+        *self.order.write().expect("module lock") = order;
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -245,13 +255,6 @@ impl Value {
             Value::Record(fields) => fields.iter().any(|(_, v)| v.is_unknown()),
             _ => false,
         }
-    }
-
-    pub fn is_callable(&self) -> bool {
-        matches!(
-            self,
-            Value::Function(_) | Value::Builtin(_) | Value::Method(_)
-        ) || matches!(self, Value::Unknown(Type::Function | Type::Any))
     }
 
     /// The text `print` shows: strings without quotes, everything else as [`Value::repr`].

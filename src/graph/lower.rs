@@ -145,18 +145,21 @@ impl Lowering<'_> {
                     self.task(node, TaskKind::Map { kernel, shape }, vec![])
                 })
                 .collect(),
-            ArrayOp::Hdf5(source) => blocks
-                .iter()
-                .map(|index| {
-                    let kind = TaskKind::ReadHdf5 {
-                        source: source.clone(),
-                        start: origin(index),
-                        shape: node.chunks.block_shape(index),
-                        dtype: node.dtype,
-                    };
-                    self.task(node, kind, vec![])
-                })
-                .collect(),
+            ArrayOp::Hdf5(source) => {
+                let reader = Arc::new(crate::io::hdf5::Reader::new(source.clone(), blocks.len()));
+                blocks
+                    .iter()
+                    .map(|index| {
+                        let kind = TaskKind::ReadHdf5 {
+                            reader: reader.clone(),
+                            start: origin(index),
+                            shape: node.chunks.block_shape(index),
+                            dtype: node.dtype,
+                        };
+                        self.task(node, kind, vec![])
+                    })
+                    .collect()
+            }
             ArrayOp::FromDelayed(_) => {
                 let kind = match self.made.get(&node.id) {
                     Some(chunk) => TaskKind::Data {

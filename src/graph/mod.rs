@@ -25,7 +25,7 @@ pub enum TaskKind {
     },
     /// Read a block of an HDF5 dataset.
     ReadHdf5 {
-        source: Arc<crate::io::hdf5::Source>,
+        reader: Arc<crate::io::hdf5::Reader>,
         start: Vec<usize>,
         shape: Vec<usize>,
         dtype: DType,

@@ -8,55 +8,63 @@ use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Hyperslab, Selection, SliceOrIndex};
 use ndarray::IxDyn;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// One dataset in one file, opened by the first block read and kept open for the others (an
-/// open costs ~40 µs, as much as reading a small block).
+/// One dataset in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Source {
     pub path: PathBuf,
     pub dataset: String,
-    opened: OnceLock<Result<hdf5::Dataset, String>>,
 }
 
-impl Source {
-    pub fn new(path: PathBuf, dataset: String) -> Source {
-        Source {
-            path,
-            dataset,
-            opened: OnceLock::new(),
+/// The reads of one source within one computation: the dataset is opened by the first block read
+/// and kept for the others (an open costs ~40 µs, as much as reading a small block), then closed
+/// after the last one, so a pattern over thousands of files holds only the files being read, and
+/// the next computation opens the file afresh (a failed open is not remembered; a file `save`d
+/// over since is read anew).
+pub struct Reader {
+    source: Arc<Source>,
+    open: Mutex<Option<hdf5::Dataset>>,
+    unread: AtomicUsize,
+}
+
+impl Reader {
+    pub fn new(source: Arc<Source>, blocks: usize) -> Reader {
+        Reader {
+            source,
+            open: Mutex::new(None),
+            unread: AtomicUsize::new(blocks),
         }
     }
 
-    fn opened(&self) -> Result<&hdf5::Dataset, String> {
-        let open = || {
-            let file = hdf5::File::open(&self.path)
-                .map_err(|e| format!("cannot open `{}`: {e}", self.path.display()))?;
-            file.dataset(&self.dataset)
-                .map_err(|e| format!("no dataset `{}`: {e}", self.dataset))
-        };
-        self.opened.get_or_init(open).as_ref().map_err(Clone::clone)
+    fn dataset(&self) -> Result<hdf5::Dataset, String> {
+        let mut open = self.open.lock().expect("open dataset");
+        if let Some(dataset) = open.as_ref() {
+            return Ok(dataset.clone());
+        }
+        let source = &self.source;
+        let file = hdf5::File::open(&source.path)
+            .map_err(|e| format!("cannot open `{}`: {e}", source.path.display()))?;
+        let dataset = file
+            .dataset(&source.dataset)
+            .map_err(|e| format!("no dataset `{}`: {e}", source.dataset))?;
+        *open = Some(dataset.clone());
+        Ok(dataset)
     }
-}
 
-/// Sources are the same when they name the same dataset of the same file (common-subexpression
-/// elimination shares their reads).
-impl PartialEq for Source {
-    fn eq(&self, other: &Source) -> bool {
-        (&self.path, &self.dataset) == (&other.path, &other.dataset)
-    }
-}
-
-impl Eq for Source {}
-
-impl std::hash::Hash for Source {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (&self.path, &self.dataset).hash(state);
-    }
-}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.path.display(), self.dataset)
+    /// Read the block at `start` of `shape`, converted to `dtype`.
+    pub fn read(
+        &self,
+        start: &[usize],
+        shape: &[usize],
+        dtype: DType,
+    ) -> Result<ChunkData, String> {
+        let block = read_block(&self.source, &self.dataset()?, start, shape, dtype);
+        if self.unread.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *self.open.lock().expect("open dataset") = None;
+        }
+        block
     }
 }
 
@@ -140,13 +148,13 @@ fn hyperslab(start: &[usize], shape: &[usize]) -> Selection {
 }
 
 /// Read the block at `start` of `shape`, converted to `dtype`.
-pub fn read_block(
+fn read_block(
     source: &Source,
+    dataset: &hdf5::Dataset,
     start: &[usize],
     shape: &[usize],
     dtype: DType,
 ) -> Result<ChunkData, String> {
-    let dataset = source.opened()?;
     let selection = hyperslab(start, shape);
     let read = |e: hdf5::Error| {
         format!(

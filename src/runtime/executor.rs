@@ -106,11 +106,11 @@ fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
         }
         TaskKind::Data { chunks, index } => TaskOutput::Chunk(chunks[*index].clone()),
         TaskKind::ReadHdf5 {
-            source,
+            reader,
             start,
             shape,
             dtype,
-        } => match crate::io::hdf5::read_block(source, start, shape, *dtype) {
+        } => match reader.read(start, shape, *dtype) {
             Ok(chunk) => TaskOutput::Chunk(chunk),
             Err(message) => crate::kernels::fail(&message),
         },
