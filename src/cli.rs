@@ -339,8 +339,6 @@ pub fn evaluate_text(text: &str, options: &Options) -> ExitCode {
     }
 }
 
-/// Parse, check and run one piece of input in a session; print its diagnostics. The value of
-/// a final expression comes back as display text.
 /// Parse, check and run `text` in a session, printing its diagnostics: the value of a final
 /// expression (`none` if there is none) or the exit code of what went wrong.
 pub fn evaluate_in(

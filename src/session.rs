@@ -128,13 +128,9 @@ impl Session {
     /// nothing is wrong (a program that will not run must not leave names behind).
     fn check_program(&mut self, program: &Program, keep: bool) -> (Vec<Diagnostic>, Option<Value>) {
         let known = self.checker.main.names();
-        let snapshot = self
-            .checker
-            .main
-            .globals
-            .read()
-            .expect("module lock")
-            .clone();
+        let snapshot = self.checker.main.snapshot();
+        let planned_files = self.checker.planned_files.clone();
+        self.checker.begin_check();
         let mut diagnostics = resolve_names(program, &known);
         let main = self.checker.main.clone();
         let value = match self.checker.exec_program(&program.statements, &main) {
@@ -148,7 +144,8 @@ impl Session {
         diagnostics.append(&mut self.checker.diagnostics);
         diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
         if !keep || has_errors(&diagnostics) {
-            *self.checker.main.globals.write().expect("module lock") = snapshot;
+            self.checker.main.restore(snapshot);
+            self.checker.planned_files = planned_files;
         }
         (diagnostics, value)
     }
@@ -158,5 +155,28 @@ impl Session {
         let result = self.runner.exec_program(&program.statements, &main);
         self.runner.flush_output();
         result.map_err(|d| *d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(session: &mut Session, text: &str) -> Vec<Diagnostic> {
+        let source = session.load("<test>", text.to_string());
+        let (program, _) = crate::parse(session, source);
+        crate::check(session, &program)
+    }
+
+    #[test]
+    fn a_program_that_fails_its_check_leaves_no_names_behind() {
+        let mut session = Session::new(Box::new(std::io::sink()));
+        assert!(has_errors(&check(&mut session, "x = undefined + 1")));
+        assert!(!session.bound_names().contains(&"x".to_string()));
+        // So a later use of `x` is still a check error, not a run-time one.
+        let later = check(&mut session, "print(x)");
+        assert_eq!(later[0].code, "flow::check::unknown_name");
+        assert!(check(&mut session, "y = 1").is_empty());
+        assert_eq!(session.bound_names(), vec!["y".to_string()]);
     }
 }

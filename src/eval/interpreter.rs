@@ -987,6 +987,14 @@ impl Interpreter {
 
     /// Check mode, after the program: check the bodies of functions that were never called,
     /// with unknown arguments, so their type errors are found too.
+    /// Start checking a new program of a session: fresh fuel, and only this program's functions
+    /// left to check if no one calls them.
+    pub fn begin_check(&mut self) {
+        self.fuel = CHECK_FUEL;
+        self.created.clear();
+        self.called.clear();
+    }
+
     pub fn check_uncalled_functions(&mut self) {
         let mut checked = 0;
         while checked < self.created.len() {
