@@ -15,7 +15,7 @@ fn main() {
     divan::main();
 }
 
-/// `ones((n,), chunks=1).sum()`: n trivial chunk tasks plus the combine tree.
+/// `random.uniform(size=n, chunks=1).sum()`: n trivial chunk tasks plus the combine tree.
 fn sum_of_tiny_chunks(n: usize) -> ArrayRef {
     let span = Span::default();
     let chunks = ChunkSpec::Every(AxisChunks::Size(1));

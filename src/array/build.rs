@@ -682,21 +682,8 @@ pub fn normalise_axes(
     };
     let mut out = Vec::new();
     for &a in axes {
-        let axis = if a < 0 { a + ndim as i64 } else { a };
-        if !(0..ndim as i64).contains(&axis) {
-            return Err(error(
-                "flow::check::axis",
-                format!("axis {a} is out of range for a {ndim}-d array"),
-                span,
-                "this axis",
-                &if ndim == 0 {
-                    "a 0-d array has no axes".to_string()
-                } else {
-                    format!("axes run from 0 to {} (or -{ndim} to -1)", ndim - 1)
-                },
-            ));
-        }
-        if out.contains(&(axis as usize)) {
+        let axis = axis_index(a, ndim, span)?;
+        if out.contains(&axis) {
             return Err(error(
                 "flow::check::axis",
                 format!("axis {a} is given twice"),
@@ -705,10 +692,29 @@ pub fn normalise_axes(
                 "give each axis once",
             ));
         }
-        out.push(axis as usize);
+        out.push(axis);
     }
     out.sort_unstable();
     Ok(out)
+}
+
+/// Axis `a` of an `ndim`-d array, counting from the end when negative.
+fn axis_index(a: i64, ndim: usize, span: Span) -> Result<usize, Box<Diagnostic>> {
+    let axis = if a < 0 { a + ndim as i64 } else { a };
+    if (0..ndim as i64).contains(&axis) {
+        return Ok(axis as usize);
+    }
+    Err(error(
+        "flow::check::axis",
+        format!("axis {a} is out of range for a {ndim}-d array"),
+        span,
+        "this axis",
+        &if ndim == 0 {
+            "a 0-d array has no axes".to_string()
+        } else {
+            format!("axes run from 0 to {} (or -{ndim} to -1)", ndim - 1)
+        },
+    ))
 }
 
 pub const DEFAULT_SPLIT_EVERY: usize = 8;
@@ -792,8 +798,14 @@ pub fn rechunk(input: &ArrayRef, spec: &ChunkSpec, span: Span) -> Built {
     ))
 }
 
-pub fn transpose(input: &ArrayRef, axes: Option<Vec<usize>>, span: Span) -> Built {
-    let axes = axes.unwrap_or_else(|| (0..input.ndim()).rev().collect());
+pub fn transpose(input: &ArrayRef, axes: Option<&[i64]>, span: Span) -> Built {
+    let axes: Vec<usize> = match axes {
+        Some(axes) => axes
+            .iter()
+            .map(|&a| axis_index(a, input.ndim(), span))
+            .collect::<Result<_, _>>()?,
+        None => (0..input.ndim()).rev().collect(),
+    };
     let mut sorted = axes.clone();
     sorted.sort_unstable();
     if sorted != (0..input.ndim()).collect::<Vec<_>>() {

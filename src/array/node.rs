@@ -265,30 +265,6 @@ impl Reduction {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Reduction> {
-        use Reduction::*;
-        Some(match name {
-            "sum" => Sum,
-            "prod" => Prod,
-            "min" => Min,
-            "max" => Max,
-            "mean" => Mean,
-            "var" => Var,
-            "std" => Std,
-            "any" => Any,
-            "all" => All,
-            "argmin" => ArgMin,
-            "argmax" => ArgMax,
-            "nansum" => NanSum,
-            "nanmean" => NanMean,
-            "nanmin" => NanMin,
-            "nanmax" => NanMax,
-            "nanvar" => NanVar,
-            "nanstd" => NanStd,
-            _ => return None,
-        })
-    }
-
     /// The result dtype (NumPy's: sums of ints are i64, means are floats).
     pub fn result(self, input: DType) -> DType {
         use Reduction::*;

@@ -405,7 +405,7 @@ impl Interpreter {
                 .map_err(|reason| format!("it returned {}: {reason}", result.type_name()));
             let chunk = chunk.and_then(|c| {
                 if c.shape() == node.shape.as_slice() {
-                    Ok(c.cast(node.dtype))
+                    Ok(c.into_dtype(node.dtype))
                 } else {
                     Err(format!(
                         "it returned shape {}, not the declared {}",
@@ -703,7 +703,7 @@ pub fn chunk_of_literal(value: &Value) -> Result<crate::kernels::chunk::ChunkDat
         .collect();
     let data = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), floats)
         .expect("walk counted the shape");
-    Ok(crate::kernels::chunk::ChunkData::F64(data).cast(natural))
+    Ok(crate::kernels::chunk::ChunkData::F64(data).into_dtype(natural))
 }
 
 pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
@@ -720,7 +720,7 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     })?;
     let shape = literal.shape().to_vec();
     let dtype = args.dtype(1, literal.dtype())?;
-    let chunk = literal.cast(dtype);
+    let chunk = literal.into_dtype(dtype);
     let spec = args.chunks(2)?;
     let whole = ArrayNode::new(
         ArrayOp::Data(std::sync::Arc::new(vec![chunk])),
@@ -924,7 +924,7 @@ pub fn from_delayed(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Valu
                     .with_help("declare the shape the call really returns"),
                 ));
             }
-            ArrayOp::Data(std::sync::Arc::new(vec![chunk.cast(dtype)]))
+            ArrayOp::Data(std::sync::Arc::new(vec![chunk.into_dtype(dtype)]))
         }
     };
     interpreter.built(
@@ -963,22 +963,9 @@ pub fn transpose(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     let array = args.receiver_array();
     let axes = match args.value(0) {
         Value::None => None,
-        _ => {
-            let axes = args.axes(0)?.unwrap_or_default();
-            Some(
-                axes.into_iter()
-                    .map(|a| {
-                        if a < 0 {
-                            (a + array.ndim() as i64) as usize
-                        } else {
-                            a as usize
-                        }
-                    })
-                    .collect(),
-            )
-        }
+        _ => Some(args.axes(0)?.unwrap_or_default()),
     };
-    interpreter.built(build::transpose(&array, axes, args.call), vec![])
+    interpreter.built(build::transpose(&array, axes.as_deref(), args.call), vec![])
 }
 
 /// A reduction as a method: `x.mean(axis=0)`; the receiver is the array.

@@ -197,15 +197,6 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     interpreter.built(build::stack(&arrays, 0, args.call), vec![])
 }
 
-/// The hidden file a result is written to before it is renamed into place.
-fn temporary_beside(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{name}.flow-{}.tmp", std::process::id()))
-}
-
 /// `save(x, path, name="x", compression=none)`
 pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let array = match args.value(0) {
@@ -279,15 +270,12 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         interpreter.planned_files.insert(target, (name, header));
         return Ok(Value::None);
     }
-    let temporary = temporary_beside(&target);
-    let result = write(interpreter, &array, &temporary, &name, gzip, args);
-    let result = result.and_then(|()| {
-        std::fs::rename(&temporary, &target).map_err(|e| args.write_error(1, e.to_string()))
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result.map(|()| Value::None)
+    let temporary = crate::io::temporary_path(&target);
+    let written = write(interpreter, &array, &temporary, &name, gzip, args);
+    crate::io::put_in_place(written, &temporary, &target, |e| {
+        args.write_error(1, e.to_string())
+    })?;
+    Ok(Value::None)
 }
 
 fn write(

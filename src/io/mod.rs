@@ -7,26 +7,42 @@ pub mod plot;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The temporary name a file is written under before it is renamed to `target`.
+/// The hidden name a file is written under beside `target` before it is renamed to it:
+/// `.name.flow-PID.ext`, keeping the extension (picture backends choose the format by it).
 pub fn temporary_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
+    let stem = target
+        .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.flow-{}.tmp", std::process::id()))
+    let extension = target
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tmp".into());
+    target.with_file_name(format!(".{stem}.flow-{}.{extension}", std::process::id()))
+}
+
+/// Put a file written at `temporary` in place at `target` if writing it succeeded; otherwise
+/// (or if the rename fails) remove it, so nothing half-written stays behind.
+pub fn put_in_place<E>(
+    written: Result<(), E>,
+    temporary: &Path,
+    target: &Path,
+    rename_error: impl FnOnce(std::io::Error) -> E,
+) -> Result<(), E> {
+    let result = written.and_then(|()| std::fs::rename(temporary, target).map_err(rename_error));
+    if result.is_err() {
+        let _ = std::fs::remove_file(temporary);
+    }
+    result
 }
 
 /// Write `bytes` to `target` atomically.
 pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temporary = temporary_path(target);
-    let result = (|| {
+    let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, target)
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+    put_in_place(written, &temporary, target, |e| e)
 }

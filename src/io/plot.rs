@@ -131,7 +131,7 @@ pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), Str
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let temporary = temporary_with_extension(target, &extension);
+    let temporary = super::temporary_path(target);
     let drawn = match extension.as_str() {
         "svg" => draw(
             SVGBackend::new(&temporary, options.size).into_drawing_area(),
@@ -150,24 +150,7 @@ pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), Str
             ))
         }
     };
-    finish(drawn, &temporary, target)
-}
-
-/// `.name.flow-PID.ext` beside the target: the backends choose the format by extension.
-fn temporary_with_extension(target: &Path, extension: &str) -> std::path::PathBuf {
-    let stem = target
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{stem}.flow-{}.{extension}", std::process::id()))
-}
-
-fn finish(drawn: Result<(), String>, temporary: &Path, target: &Path) -> Result<(), String> {
-    let result = drawn.and_then(|()| std::fs::rename(temporary, target).map_err(|e| e.to_string()));
-    if result.is_err() {
-        let _ = std::fs::remove_file(temporary);
-    }
-    result
+    super::put_in_place(drawn, &temporary, target, |e| e.to_string())
 }
 
 /// Tick labels as people write them: `80000`, `0.25`, `1e-05`.
@@ -383,9 +366,9 @@ pub fn save_image(data: &ChunkData, cmap: ColorMapName, target: &Path) -> Result
         };
         image.put_pixel(k as u32 % width, k as u32 / width, pixel);
     }
-    let temporary = temporary_with_extension(target, "png");
+    let temporary = super::temporary_path(target);
     let written = image
         .save_with_format(&temporary, image::ImageFormat::Png)
         .map_err(|e| e.to_string());
-    finish(written, &temporary, target)
+    super::put_in_place(written, &temporary, target, |e| e.to_string())
 }

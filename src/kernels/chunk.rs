@@ -98,10 +98,23 @@ impl ChunkData {
     }
 
     /// Convert to another dtype (floats to ints truncate, as NumPy's astype).
-    pub fn cast(&self, dtype: DType) -> ChunkData {
+    /// The chunk as `dtype`: itself, borrowed, when it already is (no copy).
+    pub fn cast(&self, dtype: DType) -> std::borrow::Cow<'_, ChunkData> {
         if self.dtype() == dtype {
-            return self.clone();
+            return std::borrow::Cow::Borrowed(self);
         }
+        std::borrow::Cow::Owned(self.converted(dtype))
+    }
+
+    /// The chunk as `dtype`, moved when it already is.
+    pub fn into_dtype(self, dtype: DType) -> ChunkData {
+        if self.dtype() == dtype {
+            return self;
+        }
+        self.converted(dtype)
+    }
+
+    fn converted(&self, dtype: DType) -> ChunkData {
         match dtype {
             DType::Bool => ChunkData::Bool(with_chunk!(self, a => a.mapv(|x| to_f64(x) != 0.0))),
             DType::I32 => ChunkData::I32(with_chunk!(self, a => a.mapv(|x| to_i64(x) as i32))),
@@ -184,7 +197,7 @@ pub fn assemble(
     dtype: DType,
 ) -> ChunkData {
     if blocks.len() == 1 {
-        return blocks[0].cast(dtype);
+        return blocks[0].cast(dtype).into_owned();
     }
     let mut out = ChunkData::zeros(dtype, shape);
     let indices = crate::array::chunks::grid_indices(grid);
@@ -199,7 +212,7 @@ pub fn assemble(
                 step: 1,
             })
             .collect();
-        match (&mut out, &block) {
+        match (&mut out, &*block) {
             (ChunkData::Bool(o), ChunkData::Bool(b)) => o.slice_mut(region.as_slice()).assign(b),
             (ChunkData::I32(o), ChunkData::I32(b)) => o.slice_mut(region.as_slice()).assign(b),
             (ChunkData::I64(o), ChunkData::I64(b)) => o.slice_mut(region.as_slice()).assign(b),

@@ -47,7 +47,7 @@ pub fn gather(inputs: &[&ChunkData], pieces: &[Piece], shape: &[usize], dtype: D
                 step: 1,
             })
             .collect();
-        match (&mut out, &input) {
+        match (&mut out, &*input) {
             (ChunkData::Bool(o), ChunkData::Bool(i)) => o
                 .slice_mut(target.as_slice())
                 .assign(&i.slice(source.as_slice())),

@@ -4,7 +4,7 @@
 
 use super::chunk::ChunkData;
 use crate::eval::format::float_repr;
-use ndarray::{ArrayD, Axis, Dimension, IxDyn};
+use ndarray::{ArrayD, Axis, IxDyn};
 
 const PRECISION: usize = 8;
 const THRESHOLD: usize = 1000;
@@ -23,11 +23,9 @@ pub fn format_chunk(data: &ChunkData) -> String {
     } else {
         (data.clone(), vec![false; data.shape().len()])
     };
-    let data = &shown;
-    let summarise = false;
-    let strings: ArrayD<String> = match data {
-        ChunkData::F64(a) => format_floats(a, summarise, false),
-        ChunkData::F32(a) => format_floats(&a.mapv(|x| x as f64), summarise, true),
+    let strings: ArrayD<String> = match &shown {
+        ChunkData::F64(a) => format_floats(a, false),
+        ChunkData::F32(a) => format_floats(&a.mapv(|x| x as f64), true),
         ChunkData::I64(a) => a.mapv(|x| x.to_string()),
         ChunkData::I32(a) => a.mapv(|x| x.to_string()),
         // As NumPy, `true` is padded to the width of `false` even when no `false` is shown.
@@ -39,11 +37,7 @@ pub fn format_chunk(data: &ChunkData) -> String {
             }
         }),
     };
-    let width = visible(&strings, summarise)
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = strings.iter().map(|s| s.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     write_nested(&mut out, &strings.view(), width, &cut_axes, 1);
     out
@@ -74,43 +68,9 @@ fn format_scalar(data: &ChunkData) -> String {
     }
 }
 
-/// The elements that will be shown (all, or the edges of each axis).
-fn visible(strings: &ArrayD<String>, summarise: bool) -> Vec<String> {
-    if !summarise {
-        return strings.iter().cloned().collect();
-    }
-    let mut out = Vec::new();
-    for (index, s) in strings.indexed_iter() {
-        let shown = index
-            .slice()
-            .iter()
-            .zip(strings.shape())
-            .all(|(&i, &n)| n <= 2 * EDGE_ITEMS || i < EDGE_ITEMS || i >= n - EDGE_ITEMS);
-        if shown {
-            out.push(s.clone());
-        }
-    }
-    out
-}
-
 /// `single`: the values are f32, so their shortest text is that of an f32.
-fn format_floats(a: &ArrayD<f64>, summarise: bool, single: bool) -> ArrayD<String> {
-    let shown: Vec<f64> = if summarise {
-        let mut values = Vec::new();
-        for (index, &x) in a.indexed_iter() {
-            if index
-                .slice()
-                .iter()
-                .zip(a.shape())
-                .all(|(&i, &n)| n <= 2 * EDGE_ITEMS || i < EDGE_ITEMS || i >= n - EDGE_ITEMS)
-            {
-                values.push(x);
-            }
-        }
-        values
-    } else {
-        a.iter().copied().collect()
-    };
+fn format_floats(a: &ArrayD<f64>, single: bool) -> ArrayD<String> {
+    let shown: Vec<f64> = a.iter().copied().collect();
     let finite: Vec<f64> = shown.iter().copied().filter(|x| x.is_finite()).collect();
     let max = finite.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let min_nonzero = finite

@@ -179,7 +179,8 @@ impl Sampler {
     }
 }
 
-/// The value of element `index`.
+/// The value of element `index` (for tests: the kernels fill whole blocks).
+#[cfg(test)]
 pub fn value_at(distribution: Distribution, seed: u64, index: u64) -> f64 {
     Sampler::new(distribution, seed).value(index)
 }

@@ -521,7 +521,7 @@ pub fn finalize(
             ChunkData::F64(ArrayD::from_shape_vec(count.raw_dim(), values).unwrap())
         }
     };
-    chunk.cast(dtype).reshape(shape.slice())
+    chunk.into_dtype(dtype).reshape(shape.slice())
 }
 
 /// Histogram counts with NumPy's algorithm for equal bins, including its edge corrections, so
