@@ -89,3 +89,32 @@ fn threads_give_the_same_results() {
     assert_eq!(one.1, two.1);
     assert_eq!(one.1, four.1);
 }
+
+#[test]
+fn a_failed_save_leaves_the_previous_file_untouched() {
+    // Distinct arguments give each step its own script file (tests run in parallel).
+    let (code, _, stderr) = flow(
+        &["run", "--memory-limit", "101MB"],
+        "save(arange(4.0), \"kept.h5\")\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let failing = "base = arange(1, 5, chunks=2)\n\
+                   save(base ** array([2, 1, -1, 3], chunks=2), \"kept.h5\")\n";
+    let (code, _, stderr) = flow(&["run", "--memory-limit", "102MB"], failing);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("flow::eval::data_error"), "{stderr}");
+    let (code, stdout, stderr) = flow(
+        &["run", "--memory-limit", "103MB"],
+        "print(read_hdf5(\"kept.h5\", \"x\"))\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.trim(), "[0. 1. 2. 3.]");
+    let dir = std::env::temp_dir().join(format!("flow-cli-test-{}", std::process::id()));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".flow-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let _ = std::fs::remove_file(dir.join("kept.h5"));
+}
