@@ -299,12 +299,7 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
     } else {
         session.bound_arrays()
     };
-    let dot = if tasks {
-        let nodes: Vec<_> = arrays.iter().map(|(_, a)| a.clone()).collect();
-        crate::graph::dot::task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))
-    } else {
-        crate::graph::dot::array_graph(&arrays)
-    };
+    let dot = crate::graph::dot::graph_text(&arrays, tasks);
     match output {
         None => {
             emit(&dot);

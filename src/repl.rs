@@ -568,12 +568,7 @@ impl Repl {
             return;
         };
         let arrays = arrays_in(&value);
-        let dot = if tasks {
-            let nodes: Vec<_> = arrays.iter().map(|(_, a)| a.clone()).collect();
-            crate::graph::dot::task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))
-        } else {
-            crate::graph::dot::array_graph(&arrays)
-        };
+        let dot = crate::graph::dot::graph_text(&arrays, tasks);
         match file {
             Some(path) => {
                 match crate::io::write_atomically(std::path::Path::new(&path), dot.as_bytes()) {

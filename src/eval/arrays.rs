@@ -854,30 +854,16 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if interpreter.is_checking() {
         return Ok(Value::None);
     }
-    let text = if tasks {
-        crate::graph::dot::task_graph(&crate::opt::optimise(crate::graph::lower::lower(&arrays)))
-    } else {
-        let named: Vec<(String, ArrayRef)> = arrays
-            .iter()
-            .enumerate()
-            .map(|(k, a)| (format!("output {k}"), a.clone()))
-            .collect();
-        crate::graph::dot::array_graph(&named)
-    };
+    let named: Vec<(String, ArrayRef)> = arrays
+        .iter()
+        .enumerate()
+        .map(|(k, a)| (format!("output {k}"), a.clone()))
+        .collect();
+    let text = crate::graph::dot::graph_text(&named, tasks);
     let target =
         crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &path);
-    crate::io::write_atomically(&target, text.as_bytes()).map_err(|error| {
-        Box::new(
-            Diagnostic::error(
-                "flow::output::write",
-                format!("cannot write `{path}`: {error}"),
-                args.spans[1],
-            )
-            .with_label("this file")
-            .with_help("check that the directory exists and is writable")
-            .in_phase(Phase::Runtime),
-        )
-    })?;
+    crate::io::write_atomically(&target, text.as_bytes())
+        .map_err(|error| args.write_error(1, error.to_string()))?;
     Ok(Value::None)
 }
 

@@ -11,6 +11,17 @@ fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// The DOT text of named arrays: their operations, or with `tasks` the optimised chunk tasks
+/// that would compute them.
+pub fn graph_text(outputs: &[(String, ArrayRef)], tasks: bool) -> String {
+    if tasks {
+        let nodes: Vec<ArrayRef> = outputs.iter().map(|(_, a)| a.clone()).collect();
+        task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))
+    } else {
+        array_graph(outputs)
+    }
+}
+
 /// One node per operation, with its shape, dtype and chunks; edges from inputs to results.
 pub fn array_graph(outputs: &[(String, ArrayRef)]) -> String {
     let mut out = String::from(
