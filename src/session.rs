@@ -64,9 +64,11 @@ impl Session {
 
     /// Compute every lazy value inside `value`.
     pub fn force(&mut self, value: Value) -> Result<Value, Diagnostic> {
-        let result = self.runner.force_value(value).map_err(|d| *d);
-        self.runner.flush_output();
+        let result = self.runner.force_value(value);
+        let flushed = self.runner.flush_output();
         result
+            .and_then(|value| flushed.map(|()| value))
+            .map_err(|d| *d)
     }
 
     /// The background jobs started so far.
@@ -153,8 +155,10 @@ impl Session {
     pub(crate) fn run(&mut self, program: &Program) -> Result<Option<Value>, Diagnostic> {
         let main = self.runner.main.clone();
         let result = self.runner.exec_program(&program.statements, &main);
-        self.runner.flush_output();
-        result.map_err(|d| *d)
+        let flushed = self.runner.flush_output();
+        result
+            .and_then(|value| flushed.map(|()| value))
+            .map_err(|d| *d)
     }
 }
 

@@ -118,3 +118,40 @@ fn a_failed_save_leaves_the_previous_file_untouched() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     let _ = std::fs::remove_file(dir.join("kept.h5"));
 }
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_but_a_closed_pipe_is_not() {
+    let dir = std::env::temp_dir().join(format!("flow-cli-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("lines.flow");
+    std::fs::write(&script, "lines = [print(i) for i in range(20000)]\n").unwrap();
+    if let Ok(full) = std::fs::File::create("/dev/full") {
+        let output = Command::new(env!("CARGO_BIN_EXE_flow"))
+            .args(["run"])
+            .arg(&script)
+            .env("NO_COLOR", "1")
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("flow::eval::output"), "{stderr}");
+    }
+    // A reader that stops early (`| head -1`) ends the pipeline quietly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args(["run"])
+        .arg(&script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -313,7 +313,7 @@ impl Interpreter {
     }
 
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
-        self.flush_output();
+        let _ = self.flush_output();
         let made = self.make_delayed_chunks(arrays)?;
         match crate::runtime::compute(arrays, self.compute_options.clone(), &made) {
             Ok((computed, statistics)) => {
@@ -330,7 +330,7 @@ impl Interpreter {
         array: &ArrayRef,
         sink: crate::runtime::executor::Sink,
     ) -> Eval<()> {
-        self.flush_output();
+        let _ = self.flush_output();
         let made = self.make_delayed_chunks(std::slice::from_ref(array))?;
         let statistics = crate::runtime::stream(array, self.compute_options.clone(), &made, sink)
             .map_err(|error| runtime_failure(error, array.span))?;

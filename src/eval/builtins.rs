@@ -1286,7 +1286,7 @@ fn sleep(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Err(args.wrong_type(0, "a number of seconds between 0 and 86400"));
     }
     if !interpreter.is_checking() {
-        interpreter.flush_output();
+        let _ = interpreter.flush_output();
         // In slices, so a cancelled task stops within 10 ms.
         let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
         while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {

@@ -294,7 +294,7 @@ impl Interpreter {
         }
         roots.retain(|r| !self.delayed_results.contains_key(&r.id));
         if !roots.is_empty() {
-            self.flush_output();
+            let _ = self.flush_output();
             let results = crate::runtime::delayed::compute(
                 &roots,
                 &self.sources,

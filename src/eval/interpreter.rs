@@ -145,19 +145,13 @@ impl Interpreter {
         if self.mode == Mode::Check {
             return Ok(());
         }
-        self.output.write_all(text.as_bytes()).map_err(|e| {
-            Box::new(
-                Diagnostic::error_without_span(
-                    "flow::eval::output",
-                    format!("cannot write output: {e}"),
-                )
-                .in_phase(Phase::Runtime),
-            )
-        })
+        output_result(self.output.write_all(text.as_bytes()))
     }
 
-    pub fn flush_output(&mut self) {
-        let _ = self.output.flush();
+    /// Push buffered output out; on the way (before a computation, between delayed tasks) the
+    /// result is not needed, as the final flush (`Session::run`) reports a failure.
+    pub fn flush_output(&mut self) -> Eval<()> {
+        output_result(self.output.flush())
     }
 
     // ------------------------------------------------------------------ statements
@@ -1427,5 +1421,20 @@ mod tests {
         assert_eq!(slice_indices(5, Some(3), Some(0), -2), [3, 1]);
         assert_eq!(slice_indices(5, Some(10), None, -1), [4, 3, 2, 1, 0]);
         assert!(slice_indices(0, None, None, -1).is_empty());
+    }
+}
+
+/// Output that cannot be written is an error (a full disk), except a reader that went away
+/// (`flow run x.flow | head`), which is how pipelines end.
+fn output_result(written: std::io::Result<()>) -> Eval<()> {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Box::new(
+            Diagnostic::error_without_span(
+                "flow::eval::output",
+                format!("cannot write output: {e}"),
+            )
+            .in_phase(Phase::Runtime),
+        )),
+        _ => Ok(()),
     }
 }

@@ -112,7 +112,7 @@ pub fn compute(
                         }
                     };
                     let outcome = run_node(&mut interpreter, &order[k], &inputs);
-                    interpreter.flush_output();
+                    let _ = interpreter.flush_output();
                     let mut s = state.lock().expect("delayed state");
                     match outcome {
                         Ok(value) => {
