@@ -19,6 +19,7 @@
 pub mod array;
 pub mod check;
 pub mod cli;
+pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
 pub mod graph;

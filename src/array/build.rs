@@ -147,6 +147,35 @@ pub fn resolve_chunks(
 
 // ---------------------------------------------------------------------- creation
 
+/// Default chunks for an array stored in a file: its chunks on disk, grown (last axes first, by whole on-disk
+/// chunks) toward 64 MiB per block so tasks are few and reads aligned; "auto" if not chunked.
+pub fn default_file_chunks(shape: &[usize], disk: Option<&[usize]>, dtype: DType) -> ChunkSpec {
+    let Some(disk) = disk else {
+        return ChunkSpec::Auto;
+    };
+    if disk.len() != shape.len() || disk.contains(&0) {
+        return ChunkSpec::Auto;
+    }
+    let target = (64usize << 20) / dtype.itemsize().max(1);
+    let mut block: Vec<usize> = disk
+        .iter()
+        .zip(shape)
+        .map(|(&c, &n)| c.min(n.max(1)))
+        .collect();
+    for axis in (0..shape.len()).rev() {
+        let others: usize = block
+            .iter()
+            .enumerate()
+            .filter(|(a, _)| *a != axis)
+            .map(|(_, &b)| b)
+            .product();
+        let room = (target / others.max(1)).max(block[axis]);
+        let grown = (room / block[axis]).max(1) * block[axis];
+        block[axis] = grown.min(shape[axis].max(1));
+    }
+    ChunkSpec::PerAxis(block.into_iter().map(AxisChunks::Size).collect())
+}
+
 pub fn full(
     shape: Vec<usize>,
     chunks: &ChunkSpec,
@@ -1069,5 +1098,39 @@ mod tests {
     fn reversed_slices_reverse_the_chunks() {
         assert_eq!(sliced_chunks(&[4, 4, 2], 9, -1, 10), [2, 4, 4]);
         assert_eq!(sliced_chunks(&[4, 4, 2], 1, 2, 5), [2, 2, 1]);
+    }
+
+    fn sizes(spec: ChunkSpec) -> Vec<usize> {
+        match spec {
+            ChunkSpec::PerAxis(axes) => axes
+                .into_iter()
+                .map(|a| match a {
+                    AxisChunks::Size(n) => n,
+                    _ => panic!("sizes expected"),
+                })
+                .collect(),
+            _ => panic!("per-axis chunks expected"),
+        }
+    }
+
+    #[test]
+    fn default_chunks_grow_whole_disk_chunks_toward_64_mib() {
+        // 8 MiB of f64 per row block of (1000, 1000): grown along the last axis to the whole
+        // row (4000), then along the first by whole disk chunks while under 64 MiB.
+        let spec = default_file_chunks(&[100_000, 4000], Some(&[1000, 1000]), DType::F64);
+        assert_eq!(sizes(spec), vec![2000, 4000]);
+        // Small datasets become one block; contiguous ones get "auto".
+        assert_eq!(
+            sizes(default_file_chunks(
+                &[600, 400],
+                Some(&[150, 200]),
+                DType::F64
+            )),
+            vec![600, 400]
+        );
+        assert!(matches!(
+            default_file_chunks(&[10], None, DType::F64),
+            ChunkSpec::Auto
+        ));
     }
 }

@@ -359,6 +359,8 @@ pub enum ArrayOp {
     },
     /// A dataset of an HDF5 file, read one hyperslab per chunk.
     Hdf5(Arc<crate::io::hdf5::Source>),
+    /// A variable of one or more netCDF files, decoded as CF says, one hyperslab per chunk.
+    NetCdf(Arc<crate::io::netcdf::Source>),
     /// One chunk made by a delayed call (`from_delayed`); `None` while checking, when the call
     /// has not been made.
     FromDelayed(Option<crate::eval::delayed::DelayedRef>),
@@ -411,6 +413,7 @@ impl ArrayNode {
             | ArrayOp::Random { .. }
             | ArrayOp::Data(_)
             | ArrayOp::Hdf5(_)
+            | ArrayOp::NetCdf(_)
             | ArrayOp::FromDelayed(_) => vec![],
             ArrayOp::Map { operands, .. } => operands
                 .iter()
@@ -447,6 +450,7 @@ impl ArrayNode {
             ArrayOp::Data(_) => "data".into(),
             ArrayOp::FromDelayed(_) => "from_delayed".into(),
             ArrayOp::Hdf5(_) => "read_hdf5".into(),
+            ArrayOp::NetCdf(source) => format!("read {}", source.variable),
             ArrayOp::Map { function, .. } => function.name(),
             ArrayOp::Slice { .. } => "getitem".into(),
             ArrayOp::Reduce { reduction, .. } => reduction.name().into(),

@@ -116,6 +116,7 @@ impl Args {
     pub fn receiver_array(&self) -> ArrayRef {
         match &self.receiver {
             Some(Value::Array(a)) => a.clone(),
+            Some(Value::Labelled(l)) => l.array.clone(),
             _ => unreachable!("array methods are called on arrays"),
         }
     }
@@ -462,6 +463,7 @@ fn collect_lazy(value: &Value, out: &mut Vec<ArrayRef>) {
                 out.push(a.clone());
             }
         }
+        Value::Labelled(l) => collect_lazy(&Value::Array(l.array.clone()), out),
         Value::Tuple(items) | Value::List(items) => items.iter().for_each(|i| collect_lazy(i, out)),
         Value::Record(fields) => fields.iter().for_each(|(_, v)| collect_lazy(v, out)),
         _ => {}
@@ -473,6 +475,14 @@ fn replace_arrays(value: Value, lazy: &[ArrayRef], computed: &[ArrayRef]) -> Val
         Value::Array(a) => match lazy.iter().position(|l| l.id == a.id) {
             Some(k) => Value::Array(computed[k].clone()),
             None => Value::Array(a),
+        },
+        Value::Labelled(l) => match lazy.iter().position(|x| x.id == l.array.id) {
+            Some(k) => {
+                let mut computed_l = (*l).clone();
+                computed_l.array = computed[k].clone();
+                Value::Labelled(std::sync::Arc::new(computed_l))
+            }
+            None => Value::Labelled(l),
         },
         Value::Tuple(items) => Value::tuple(
             items

@@ -39,6 +39,12 @@ pub struct Builtin {
 pub enum Receiver {
     Str,
     Array,
+    /// A labelled array or a dataset (`ds.adt.mean(dim="time")`, `ds.isel(time=0)`); array
+    /// methods without a labelled version apply to a labelled array's values and keep the labels
+    /// when the shape stays.
+    Labelled,
+    /// `x.weighted(w)`
+    Weighted,
     /// Any value (`x.compute()`).
     Any,
 }
@@ -49,6 +55,8 @@ impl Builtin {
             Some(Receiver::Str) => format!("str.{}", self.name),
             Some(Receiver::Any) => format!("x.{}", self.name),
             Some(Receiver::Array) => format!("array.{}", self.name),
+            Some(Receiver::Labelled) => format!("labelled.{}", self.name),
+            Some(Receiver::Weighted) => format!("weighted.{}", self.name),
             None => self.name.to_string(),
         }
     }
@@ -63,6 +71,8 @@ pub struct Args {
     pub receiver: Option<Value>,
     pub values: Vec<Value>,
     pub spans: Vec<Span>,
+    /// The span of each keyword a `**` parameter collected.
+    pub keyword_spans: Vec<(String, Span)>,
     pub call: Span,
     pub builtin: &'static Builtin,
 }
@@ -333,6 +343,17 @@ pub static BUILTINS: &[Builtin] = &[
         "Write a 2-d array as a PNG, one pixel per value, scaled min → 0 to max → 255 (the seeds' scale).",
         "save_image(ones((4, 4)) * arange(4), \"target/example-image.png\")" => "", returns Type::None, super::pictures::save_image)
     },
+    builtin!("open_dataset" "(path, chunks=none)", "datasets",
+        "A netCDF file as a lazy dataset: variables with named dimensions, coordinates and attributes, read block by block (CF fill values, scale and offset applied). `chunks` by dimension name: `{time: 30}`.",
+        "ds = open_dataset(\"tests/data/ssh_small.nc\"); ds.adt.dims" => "(\"time\", \"lat\", \"lon\")",
+        returns Type::Dataset, super::datasets::open_dataset),
+    builtin!("open_mfdataset" "(paths, chunks=none, concat_dim=none)", "datasets",
+        "Many netCDF files (a pattern, sorted) as one lazy dataset, concatenated along their unlimited dimension (or `concat_dim`); the other coordinates must agree. Only headers and coordinates are read.",
+        "open_mfdataset(\"tests/data/ssh/*.nc\").sizes" => "{time: 3, lat: 4, lon: 5}",
+        returns Type::Dataset, super::datasets::open_mfdataset),
+    builtin!("slice" "(start=none, stop=none, step=none)", "datasets",
+        "A range for `isel` (positions) or `sel` (coordinate values or dates, both ends included).",
+        "slice(0, 10)" => "slice(0, 10, none)", returns Type::Any, super::datasets::slice),
     builtin!("read_hdf5" "(path, dataset, chunks=none)", "files",
         "A lazy array over an HDF5 dataset, read one block per task; a pattern (`data/*.h5`) stacks the files it matches along a new first axis. Chunks default to the on-disk chunks, grown toward 64 MiB.",
         "save(arange(6), \"target/example-read.h5\"); print(read_hdf5(\"target/example-read.h5\", \"x\").sum())" => "15",
@@ -571,6 +592,86 @@ pub static BUILTINS: &[Builtin] = &[
         ..builtin!("transpose" "(axes=none)", "array methods", "Axes reversed, or permuted by `axes`; `x.T` is `x.transpose()`.",
         "ones((2, 3, 4)).transpose((2, 0, 1)).shape" => "(4, 2, 3)", returns Type::Array, arrays::transpose)
     },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("mean" "(dim=none, skipna=none)", "labelled arrays", "Mean over dimensions named by `dim` (a name or a tuple; all when none), skipping NaN in floats unless `skipna=false` (as xarray); works on datasets variable by variable.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.mean(dim=(\"lat\", \"lon\")).dims" => "(\"time\",)", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Mean))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("sum" "(dim=none, skipna=none)", "labelled arrays", "Sum over named dimensions (NaN skipped in floats unless `skipna=false`).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sum(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Sum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("min" "(dim=none, skipna=none)", "labelled arrays", "Minimum over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min())" => "0.866525411605835", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Min))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("max" "(dim=none, skipna=none)", "labelled arrays", "Maximum over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max())" => "1.039307713508606", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Max))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("std" "(dim=none, skipna=none, ddof=0)", "labelled arrays", "Standard deviation over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.std(\"lon\").dims" => "(\"time\", \"lat\")", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Std))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("var" "(dim=none, skipna=none, ddof=0)", "labelled arrays", "Variance over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.var((\"lon\", \"time\")).dims" => "(\"lat\",)", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("prod" "(dim=none, skipna=none)", "labelled arrays", "Product over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.prod(\"lat\").sizes" => "{time: 2, lon: 5}", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("any" "(dim=none)", "labelled arrays", "Is any value true, over named dimensions?",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; (x > 1).any(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Any))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("all" "(dim=none)", "labelled arrays", "Are all values true, over named dimensions?",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).any())" => "true", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::All))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("isel" "(indexers=none, **positions)", "labelled arrays", "Select by position along named dimensions: `x.isel(time=0, lat=slice(0, 2))` (an int drops the dimension).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.isel(time=0, lon=slice(1, 3)).sizes" => "{lat: 4, lon: 2}", returns Type::Array, super::datasets::isel)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("sel" "(indexers=none, method=none, **labels)", "labelled arrays", "Select by coordinate value along named dimensions: numbers, dates (`\"2010-01-02\"`, a month `\"2010-03\"`) or `slice(low, high)` with both ends included; `method=\"nearest\"` takes the closest.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sel(lat=10.0, method=\"nearest\").sizes" => "{time: 2, lon: 5}", returns Type::Array, super::datasets::sel)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("transpose" "(*dims)", "labelled arrays", "The dimensions in another order, by name; reversed when none are given.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.transpose(\"lon\", \"time\", \"lat\").dims" => "(\"lon\", \"time\", \"lat\")", returns Type::Array, super::datasets::transpose)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("rechunk" "(chunks)", "labelled arrays", "Other chunks, by dimension name (`{time: 30}`; -1 for a whole dimension) or by position as for arrays.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.rechunk({time: 1}).chunks" => "((1, 1), (4,), (5,))", returns Type::Array, super::datasets::rechunk)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("weighted" "(weights)", "labelled arrays", "Weights (a labelled array over some of the dimensions) for a following `.mean(dim)` or `.sum(dim)`; NaN values are skipped with their weights.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; w = cos(deg2rad(x.lat)); x.weighted(w).mean((\"lon\", \"lat\")).dims" => "(\"time\",)", returns Type::Array, super::datasets::weighted)
+    },
+    Builtin {
+        receiver: Some(Receiver::Weighted),
+        ..builtin!("mean" "(dim=none)", "labelled arrays", "Weighted mean over named dimensions: sum of value × weight over the valid (non-NaN) points divided by the sum of their weights.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.weighted(x.lat * 0 + 1).mean().values)" => "0.9529721140861511", returns Type::Array, |i, a| super::datasets::weighted_reduce(i, a, true))
+    },
+    Builtin {
+        receiver: Some(Receiver::Weighted),
+        ..builtin!("sum" "(dim=none)", "labelled arrays", "Weighted sum over named dimensions (NaN values skipped).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.weighted(x.lat).sum(\"lat\").dims" => "(\"time\", \"lon\")", returns Type::Array, |i, a| super::datasets::weighted_reduce(i, a, false))
+    },
 ];
 
 /// Named constants.
@@ -624,26 +725,46 @@ pub fn global_names() -> impl Iterator<Item = &'static str> {
         .chain(CONSTANTS.iter().map(|c| c.0))
 }
 
-fn receiver_matches(receiver: Receiver, value: &Value) -> bool {
+/// How closely a method's receiver fits a value: 0 does not apply; higher wins (a labelled
+/// array's own `mean` over the array one, that over `x.compute`).
+fn receiver_fit(receiver: Receiver, value: &Value) -> u8 {
     match receiver {
-        Receiver::Any => true,
-        Receiver::Str => matches!(value, Value::Str(_) | Value::Unknown(Type::Str)),
-        Receiver::Array => matches!(value, Value::Array(_) | Value::Unknown(Type::Array)),
+        Receiver::Any => 1,
+        Receiver::Str => 3 * matches!(value, Value::Str(_) | Value::Unknown(Type::Str)) as u8,
+        Receiver::Array => match value {
+            Value::Array(_) | Value::Unknown(Type::Array) => 3,
+            Value::Labelled(_) => 2,
+            _ => 0,
+        },
+        Receiver::Labelled => {
+            3 * matches!(
+                value,
+                Value::Labelled(_) | Value::Dataset(_) | Value::Unknown(Type::Dataset)
+            ) as u8
+        }
+        Receiver::Weighted => 3 * matches!(value, Value::Weighted(_)) as u8,
     }
 }
 
 pub fn method(value: &Value, name: &str) -> Option<&'static Builtin> {
     BUILTINS
         .iter()
-        .find(|b| b.name == name && b.receiver.is_some_and(|r| receiver_matches(r, value)))
+        .filter(|b| b.name == name)
+        .filter_map(|b| Some((receiver_fit(b.receiver?, value), b)))
+        .filter(|(fit, _)| *fit > 0)
+        .max_by_key(|(fit, _)| *fit)
+        .map(|(_, b)| b)
 }
 
 pub fn method_names(value: &Value) -> Vec<&'static str> {
-    BUILTINS
+    let mut names: Vec<&'static str> = BUILTINS
         .iter()
-        .filter(|b| b.receiver.is_some_and(|r| receiver_matches(r, value)))
+        .filter(|b| b.receiver.is_some_and(|r| receiver_fit(r, value) > 0))
         .map(|b| b.name)
-        .collect()
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(*n));
+    names
 }
 
 /// The parsed signature of a builtin (from its `params` text, once).
@@ -669,11 +790,19 @@ fn parse_params(builtin: &Builtin) -> Signature {
         if part.is_empty() {
             continue;
         }
-        if let Some(name) = part.strip_prefix('*') {
+        if let Some(name) = part.strip_prefix("**") {
+            params.push(ParamSpec {
+                name: name.to_string(),
+                default: None,
+                variadic: false,
+                keywords: true,
+            });
+        } else if let Some(name) = part.strip_prefix('*') {
             params.push(ParamSpec {
                 name: name.to_string(),
                 default: None,
                 variadic: true,
+                keywords: false,
             });
         } else if let Some((name, default)) = part.split_once('=') {
             let expr = crate::syntax::parse_expression(default, SourceId(0))
@@ -684,12 +813,14 @@ fn parse_params(builtin: &Builtin) -> Signature {
                 name: name.trim().to_string(),
                 default: Some(default),
                 variadic: false,
+                keywords: false,
             });
         } else {
             params.push(ParamSpec {
                 name: part.to_string(),
                 default: None,
                 variadic: false,
+                keywords: false,
             });
         }
     }

@@ -5,7 +5,7 @@
 use super::builtins::Args;
 use super::interpreter::{Eval, Interpreter};
 use super::value::Value;
-use crate::array::build::{self, AxisChunks, ChunkSpec};
+use crate::array::build;
 use crate::array::dtype::DType;
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
 use crate::io::hdf5::{self, HeaderError, Source};
@@ -17,7 +17,7 @@ fn is_pattern(path: &str) -> bool {
 }
 
 /// The files a path names: itself, or every match of a glob pattern in sorted order.
-fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
+pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     let text = args.str(0)?;
     let path = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
     if !is_pattern(&text) {
@@ -43,6 +43,7 @@ fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
                 interpreter
                     .planned_files
                     .keys()
+                    .chain(interpreter.planned_datasets.keys())
                     .filter(|p| pattern.matches_path(p))
                     .cloned(),
             );
@@ -59,35 +60,6 @@ fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
         ));
     }
     Ok(files)
-}
-
-/// Default chunks for a dataset: its chunks on disk, grown (last axes first, by whole on-disk
-/// chunks) toward 64 MiB per block so tasks are few and reads aligned; "auto" if not chunked.
-fn default_chunks(shape: &[usize], disk: Option<&[usize]>, dtype: DType) -> ChunkSpec {
-    let Some(disk) = disk else {
-        return ChunkSpec::Auto;
-    };
-    if disk.len() != shape.len() || disk.contains(&0) {
-        return ChunkSpec::Auto;
-    }
-    let target = (64usize << 20) / dtype.itemsize().max(1);
-    let mut block: Vec<usize> = disk
-        .iter()
-        .zip(shape)
-        .map(|(&c, &n)| c.min(n.max(1)))
-        .collect();
-    for axis in (0..shape.len()).rev() {
-        let others: usize = block
-            .iter()
-            .enumerate()
-            .filter(|(a, _)| *a != axis)
-            .map(|(_, &b)| b)
-            .product();
-        let room = (target / others.max(1)).max(block[axis]);
-        let grown = (room / block[axis]).max(1) * block[axis];
-        block[axis] = grown.min(shape[axis].max(1));
-    }
-    ChunkSpec::PerAxis(block.into_iter().map(AxisChunks::Size).collect())
 }
 
 /// The header of `dataset` in `file`; while checking, a file the program saves earlier is
@@ -176,7 +148,9 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
         }
         let spec = match &requested {
             Some(spec) => spec.clone(),
-            None => default_chunks(&header.shape, header.chunk.as_deref(), header.dtype),
+            None => {
+                build::default_file_chunks(&header.shape, header.chunk.as_deref(), header.dtype)
+            }
         };
         let chunks = build::resolve_chunks(&spec, &header.shape, header.dtype, args.spans[2])?;
         let source = Arc::new(Source {
@@ -197,34 +171,53 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     interpreter.built(build::stack(&arrays, 0, args.call), vec![])
 }
 
-/// `save(x, path, name="x", compression=none)`
+/// `save(x, path, name="x", compression=none)`: HDF5 for `.h5`, netCDF for `.nc`.
 pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let array = match args.value(0) {
-        Value::Array(a) => Some(a.clone()),
-        Value::Unknown(_) => None,
-        other => {
-            return Err(args.rejected(
-                "flow::check::argument_type",
-                format!("save writes an array, not {}", other.type_name()),
-                0,
-                "save(x, \"out.h5\") with x an array",
-            ))
-        }
-    };
     let text = args.str(1)?;
     let extension = Path::new(&*text)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if !matches!(extension.as_str(), "h5" | "hdf5") {
-        return Err(args.rejected(
-            "flow::check::file_format",
-            format!("cannot tell the file format of `{text}`"),
-            1,
-            "save writes HDF5: give a path ending in .h5 or .hdf5",
-        ));
-    }
+    let netcdf = match extension.as_str() {
+        "h5" | "hdf5" => false,
+        "nc" | "nc4" => true,
+        _ => {
+            return Err(args.rejected(
+                "flow::check::file_format",
+                format!("cannot tell the file format of `{text}`"),
+                1,
+                "save writes HDF5 (.h5, .hdf5) or netCDF (.nc)",
+            ))
+        }
+    };
+    let value = args.value(0).clone();
+    let array = match &value {
+        Value::Array(a) => Some(a.clone()),
+        Value::Labelled(l) => Some(l.array.clone()),
+        Value::Dataset(_) if netcdf => None,
+        Value::Unknown(_) => None,
+        other => {
+            return Err(args.rejected(
+                "flow::check::argument_type",
+                format!(
+                    "save writes {}, not {}",
+                    if netcdf {
+                        "an array or a dataset"
+                    } else {
+                        "an array"
+                    },
+                    other.type_name()
+                ),
+                0,
+                if netcdf {
+                    "save(x, \"out.nc\") with x an array, a labelled array or a dataset"
+                } else {
+                    "save(x, \"out.h5\") with x an array (datasets go to .nc files)"
+                },
+            ))
+        }
+    };
     let name = args.str(2)?.to_string();
     if name.trim_matches('/').is_empty() {
         return Err(args.rejected(
@@ -256,6 +249,9 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             1,
             "create the directory first; paths are relative to the script's directory",
         ));
+    }
+    if netcdf {
+        return super::datasets::save_netcdf(interpreter, args, value, &target, &name, gzip);
     }
     let Some(array) = array else {
         return Ok(Value::None);
@@ -295,6 +291,20 @@ fn write(
         gzip,
     )
     .map_err(|m| args.write_error(1, m))?;
+    stream_blocks(interpreter, array, args, &|start, block| {
+        writer.write(start, block)
+    })?;
+    writer.close().map_err(|m| args.write_error(1, m))
+}
+
+/// Compute `array` and hand each block, with where it starts, to `write` as it is made; the
+/// first write error is reported against the path argument.
+pub(super) fn stream_blocks(
+    interpreter: &mut Interpreter,
+    array: &ArrayRef,
+    args: &Args,
+    write: &(dyn Fn(&[usize], &crate::kernels::chunk::ChunkData) -> Result<(), String> + Sync),
+) -> Eval<()> {
     let offsets: Vec<Vec<usize>> = (0..array.ndim()).map(|a| array.chunks.offsets(a)).collect();
     let blocks = crate::array::chunks::grid_indices(&array.chunks.grid());
     let failure: Mutex<Option<String>> = Mutex::new(None);
@@ -304,7 +314,7 @@ fn write(
             .enumerate()
             .map(|(axis, &i)| offsets[axis][i])
             .collect();
-        writer.write(&start, data).map_err(|message| {
+        write(&start, data).map_err(|message| {
             failure
                 .lock()
                 .expect("failure slot")
@@ -316,48 +326,12 @@ fn write(
     if let Some(message) = failure.lock().expect("failure slot").take() {
         return Err(args.write_error(1, message));
     }
-    streamed?;
-    writer.close().map_err(|m| args.write_error(1, m))
+    streamed
 }
 
 /// The chunks of a saved dataset: the array's largest block along each axis.
-fn writer_chunks(array: &ArrayNode) -> Vec<usize> {
+pub(super) fn writer_chunks(array: &ArrayNode) -> Vec<usize> {
     (0..array.ndim())
         .map(|a| array.chunks.0[a].iter().copied().max().unwrap_or(1).max(1))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sizes(spec: ChunkSpec) -> Vec<usize> {
-        match spec {
-            ChunkSpec::PerAxis(axes) => axes
-                .into_iter()
-                .map(|a| match a {
-                    AxisChunks::Size(n) => n,
-                    _ => panic!("sizes expected"),
-                })
-                .collect(),
-            _ => panic!("per-axis chunks expected"),
-        }
-    }
-
-    #[test]
-    fn default_chunks_grow_whole_disk_chunks_toward_64_mib() {
-        // 8 MiB of f64 per row block of (1000, 1000): grown along the last axis to the whole
-        // row (4000), then along the first by whole disk chunks while under 64 MiB.
-        let spec = default_chunks(&[100_000, 4000], Some(&[1000, 1000]), DType::F64);
-        assert_eq!(sizes(spec), vec![2000, 4000]);
-        // Small datasets become one block; contiguous ones get "auto".
-        assert_eq!(
-            sizes(default_chunks(&[600, 400], Some(&[150, 200]), DType::F64)),
-            vec![600, 400]
-        );
-        assert!(matches!(
-            default_chunks(&[10], None, DType::F64),
-            ChunkSpec::Auto
-        ));
-    }
 }

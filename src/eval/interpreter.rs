@@ -79,6 +79,8 @@ pub struct Interpreter {
     /// Check mode: the files `save` will have written by now (file → dataset name and header),
     /// so a program may read back what it saves.
     pub planned_files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
+    /// Check mode: the netCDF files `save` will have written by now, as the datasets saved.
+    pub planned_datasets: HashMap<std::path::PathBuf, Arc<crate::dataset::Dataset>>,
 }
 
 impl Interpreter {
@@ -106,6 +108,7 @@ impl Interpreter {
             delayed_results: HashMap::new(),
             jobs: Vec::new(),
             planned_files: HashMap::new(),
+            planned_datasets: HashMap::new(),
         }
     }
 
@@ -570,6 +573,12 @@ impl Interpreter {
             };
             return Ok(crate::eval::delayed::delayed(op, span));
         }
+        if matches!(left, Value::Labelled(_)) || matches!(right, Value::Labelled(_)) {
+            if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
+                return Ok(Value::Unknown(Type::Array));
+            }
+            return self.labelled_binary(op, left, right, span);
+        }
         let is_array = |v: &Value| matches!(v, Value::Array(_) | Value::Unknown(Type::Array));
         if is_array(&left) || is_array(&right) {
             if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
@@ -589,6 +598,13 @@ impl Interpreter {
             Value::Array(array) => {
                 let array = array.clone();
                 self.array_unary(op, &array, span)
+            }
+            Value::Labelled(l) => {
+                let l = l.clone();
+                Ok(match self.array_unary(op, &l.array, span)? {
+                    Value::Array(array) => crate::eval::datasets::wrap(l.with_array(array)),
+                    other => other,
+                })
             }
             _ => operators::unary(op, &value).or_else(|e| self.operator_error(e, span)),
         }
@@ -624,6 +640,9 @@ impl Interpreter {
                     }
                 }
             }
+            Value::Labelled(l) if l.dims.is_empty() => {
+                self.condition(&Value::Array(l.array.clone()), span)
+            }
             Value::Unknown(Type::Bool | Type::Any) => Ok(None),
             other => Err(Box::new(
                 Diagnostic::error(
@@ -646,9 +665,9 @@ impl Interpreter {
         env: &Env,
     ) -> Eval<Value> {
         let left = self.eval(lhs, env)?;
-        if matches!(left, Value::Array(_)) {
+        if matches!(left, Value::Array(_) | Value::Labelled(_)) {
             let right = self.eval(rhs, env)?;
-            return self.array_binary(op, left, right, span);
+            return self.apply_binary(op, left, right, span);
         }
         let not_bool = |value: &Value, span: Span| {
             Box::new(
@@ -692,7 +711,12 @@ impl Interpreter {
                 FormatPart::Text(text) => out.push_str(text),
                 FormatPart::Hole { value, spec } => {
                     let mut v = self.eval(value, env)?;
-                    if let Value::Array(_) | Value::Delayed(_) = v {
+                    if let Value::Labelled(l) = &v {
+                        if l.dims.is_empty() {
+                            v = Value::Array(l.array.clone());
+                        }
+                    }
+                    if let Value::Array(_) | Value::Delayed(_) | Value::Labelled(_) = v {
                         if self.is_checking() {
                             unknown = true;
                             continue;
@@ -922,11 +946,20 @@ impl Interpreter {
             receiver,
             values: bound.values,
             spans: bound.spans,
+            keyword_spans: bound.keyword_spans,
             call: span,
             builtin,
         };
         if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
             return Ok(Value::Unknown(builtin.returns.clone()));
+        }
+        let labelled_receiver = matches!(args.receiver, Some(Value::Labelled(_)))
+            && builtin.receiver == Some(builtins::Receiver::Array);
+        let labelled_argument = args.receiver.is_none()
+            && crate::eval::datasets::unwraps_labels(builtin)
+            && args.values.iter().any(|v| matches!(v, Value::Labelled(_)));
+        if labelled_receiver || labelled_argument {
+            return self.call_with_labels(builtin, &mut args);
         }
         (builtin.run)(self, &mut args)
     }
@@ -1091,9 +1124,45 @@ impl Interpreter {
                     }
                 }
             }
-            Value::Unknown(Type::Any | Type::Record | Type::Module | Type::Array) => {
-                Ok(Value::Unknown(Type::Any))
+            Value::Labelled(l) if builtins::method(&object, &name.name).is_none() => {
+                let l = l.clone();
+                match self.labelled_member(&l, &name.name, name.span) {
+                    Some(result) => result,
+                    None => {
+                        let methods = builtins::method_names(&object);
+                        let properties = [
+                            "dims", "sizes", "coords", "attrs", "name", "values", "shape", "dtype",
+                            "ndim", "size", "nbytes", "chunks", "T",
+                        ];
+                        let candidates = methods
+                            .iter()
+                            .copied()
+                            .chain(properties)
+                            .chain(l.coords.iter().map(|c| c.name.as_str()));
+                        Err(Box::new(
+                            Diagnostic::error(
+                                "flow::check::unknown_method",
+                                format!(
+                                    "labelled array has no method, coordinate or attribute `{}`",
+                                    name.name
+                                ),
+                                name.span,
+                            )
+                            .with_label("not a member")
+                            .with_help(crate::dataset::did_you_mean(
+                                &name.name, candidates, "members",
+                            )),
+                        ))
+                    }
+                }
             }
+            Value::Dataset(ds) => {
+                let ds = ds.clone();
+                self.dataset_member(&ds, &name.name, name.span)
+            }
+            Value::Unknown(
+                Type::Any | Type::Record | Type::Module | Type::Array | Type::Dataset,
+            ) => Ok(Value::Unknown(Type::Any)),
             _ => match builtins::method(&object, &name.name) {
                 Some(method) => Ok(Value::Method(Arc::new((object, method)))),
                 None => {
@@ -1126,7 +1195,7 @@ impl Interpreter {
         span: Span,
         env: &Env,
     ) -> Eval<Value> {
-        if let Value::Array(array) = &object {
+        if let Value::Array(_) | Value::Labelled(_) = &object {
             let mut items = Vec::with_capacity(subscripts.len());
             for subscript in subscripts {
                 let item = match subscript {
@@ -1178,8 +1247,25 @@ impl Interpreter {
                 };
                 items.push(item);
             }
-            let array = array.clone();
-            return self.array_index(&array, items, span);
+            return match &object {
+                Value::Labelled(l) => {
+                    let l = l.clone();
+                    self.labelled_index(&l, items, span)
+                }
+                Value::Array(array) => {
+                    let array = array.clone();
+                    self.array_index(&array, items, span)
+                }
+                _ => unreachable!("arrays only"),
+            };
+        }
+        if let (Value::Dataset(ds), [Subscript::Index(expr)]) = (&object, subscripts) {
+            let ds = ds.clone();
+            let key = self.eval(expr, env)?;
+            if key.is_unknown() {
+                return Ok(Value::Unknown(Type::Array));
+            }
+            return self.dataset_item(&ds, &key, expr.span);
         }
         if matches!(object, Value::Unknown(Type::Array)) {
             return Ok(Value::Unknown(Type::Array));

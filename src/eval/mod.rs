@@ -2,6 +2,7 @@
 
 pub mod arrays;
 pub mod builtins;
+pub mod datasets;
 pub mod delayed;
 pub mod files;
 pub mod format;

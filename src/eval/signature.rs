@@ -18,6 +18,9 @@ pub struct ParamSpec {
     pub default: Option<Value>,
     /// `*values`: collects the remaining positional arguments into a tuple (builtins only).
     pub variadic: bool,
+    /// `**indexers`: collects the keywords no other parameter takes into a record (builtins
+    /// only: `ds.isel(time=0)`).
+    pub keywords: bool,
 }
 
 impl std::fmt::Debug for Value {
@@ -47,6 +50,8 @@ impl ArgumentValue {
 pub struct Bound {
     pub values: Vec<Value>,
     pub spans: Vec<Span>,
+    /// The span of each keyword a `**` parameter collected.
+    pub keyword_spans: Vec<(String, Span)>,
 }
 
 impl Signature {
@@ -60,6 +65,7 @@ impl Signature {
                     name: p.name.name.clone(),
                     default,
                     variadic: false,
+                    keywords: false,
                 })
                 .collect(),
         }
@@ -71,6 +77,7 @@ impl Signature {
             .params
             .iter()
             .map(|p| match (&p.default, p.variadic) {
+                _ if p.keywords => format!("**{}", p.name),
                 (_, true) => format!("*{}", p.name),
                 (Some(default), _) => format!("{}={}", p.name, default.repr()),
                 (None, _) => p.name.clone(),
@@ -90,6 +97,9 @@ pub fn bind_arguments(
     let mut values: Vec<Option<Value>> = vec![None; params.len()];
     let mut spans = vec![call; params.len()];
     let variadic = params.iter().position(|p| p.variadic);
+    let keywords = params.iter().position(|p| p.keywords);
+    let mut collected: Vec<(String, Value)> = Vec::new();
+    let mut keyword_spans: Vec<(String, Span)> = Vec::new();
     let mut rest = Vec::new();
     let mut rest_span: Option<Span> = None;
     let mut position = 0;
@@ -122,10 +132,25 @@ pub fn bind_arguments(
                 position += 1;
             }
             Some(keyword) => {
-                let Some(index) = params
+                let index = params
                     .iter()
-                    .position(|p| p.name == keyword.name && !p.variadic)
-                else {
+                    .position(|p| p.name == keyword.name && !p.variadic && !p.keywords);
+                if let (None, Some(_)) = (index, keywords) {
+                    if keyword_spans.iter().any(|(k, _)| *k == keyword.name) {
+                        return Err(Box::new(
+                            Diagnostic::error(
+                                "flow::check::duplicate_argument",
+                                format!("`{}` is given twice", keyword.name),
+                                keyword.span,
+                            )
+                            .with_label("given again"),
+                        ));
+                    }
+                    keyword_spans.push((keyword.name.clone(), arg.span));
+                    collected.push((keyword.name.clone(), arg.value));
+                    continue;
+                }
+                let Some(index) = index else {
                     let names = params
                         .iter()
                         .filter(|p| !p.variadic)
@@ -163,6 +188,15 @@ pub fn bind_arguments(
     }
     let mut out = Vec::with_capacity(params.len());
     for (index, (param, value)) in params.iter().zip(values).enumerate() {
+        if param.keywords {
+            if let (Some(first), Some(last)) = (keyword_spans.first(), keyword_spans.last()) {
+                spans[index] = first.1.to(last.1);
+            }
+            out.push(Value::Record(std::sync::Arc::new(std::mem::take(
+                &mut collected,
+            ))));
+            continue;
+        }
         if param.variadic {
             spans[index] = rest_span.unwrap_or(call);
             out.push(Value::tuple(std::mem::take(&mut rest)));
@@ -183,5 +217,9 @@ pub fn bind_arguments(
             }
         }
     }
-    Ok(Bound { values: out, spans })
+    Ok(Bound {
+        values: out,
+        spans,
+        keyword_spans,
+    })
 }

@@ -35,6 +35,14 @@ pub enum Value {
     Delayed(super::delayed::DelayedRef),
     /// A computation running in the background (`submit`).
     Job(Arc<super::jobs::Job>),
+    /// A lazy array with named dimensions, coordinates and attributes.
+    Labelled(Arc<crate::dataset::Labelled>),
+    /// Named labelled arrays over shared dimensions (`open_mfdataset`).
+    Dataset(Arc<crate::dataset::Dataset>),
+    /// `x.weighted(w)`, waiting for its reduction (`.mean(dim)`, `.sum(dim)`).
+    Weighted(Arc<(crate::dataset::Labelled, crate::dataset::Labelled)>),
+    /// `slice(start, stop, step)`, for selecting ranges by coordinate value or position.
+    Slice(Arc<[Value; 3]>),
 }
 
 /// What the checker knows about a value it cannot compute before running.
@@ -52,6 +60,7 @@ pub enum Type {
     Function,
     Module,
     Array,
+    Dataset,
 }
 
 impl Type {
@@ -70,6 +79,7 @@ impl Type {
             Type::Function => "function".into(),
             Type::Module => "module".into(),
             Type::Array => "array".into(),
+            Type::Dataset => "dataset".into(),
         }
     }
 
@@ -231,8 +241,9 @@ impl Value {
             Value::Function(_) | Value::Builtin(_) | Value::Method(_) => Type::Function,
             Value::Module(_) => Type::Module,
             Value::Unknown(t) => t.clone(),
-            Value::Array(_) => Type::Array,
-            Value::Delayed(_) | Value::Job(_) => Type::Any,
+            Value::Array(_) | Value::Labelled(_) => Type::Array,
+            Value::Dataset(_) => Type::Dataset,
+            Value::Delayed(_) | Value::Job(_) | Value::Weighted(_) | Value::Slice(_) => Type::Any,
         }
     }
 
@@ -243,6 +254,8 @@ impl Value {
             Value::Ellipsis => "ellipsis".into(),
             Value::Delayed(_) => "delayed".into(),
             Value::Job(_) => "job".into(),
+            Value::Weighted(_) => "weighted array".into(),
+            Value::Slice(_) => "slice".into(),
             other => other.type_of().name(),
         }
     }
@@ -331,6 +344,21 @@ impl Value {
             }
             Value::Delayed(node) => {
                 let _ = write!(out, "<delayed {} · lazy>", node.op.label());
+            }
+            Value::Labelled(l) => out.push_str(&crate::dataset::display::labelled(l)),
+            Value::Dataset(ds) => out.push_str(&crate::dataset::display::dataset(ds)),
+            Value::Weighted(w) => {
+                let _ = write!(
+                    out,
+                    "<weighted {} by {}>",
+                    crate::dataset::display::type_text(&w.0),
+                    crate::dataset::display::type_text(&w.1)
+                );
+            }
+            Value::Slice(parts) => {
+                out.push_str("slice(");
+                write_items(out, &parts[..]);
+                out.push(')');
             }
             Value::Array(array) => match crate::runtime::whole(array) {
                 Some(data) => out.push_str(&crate::kernels::print::format_chunk(&data)),

@@ -31,7 +31,8 @@ fn working_bytes(task: &super::Task) -> usize {
         | HistogramPartial { shape, .. }
         | Gather { shape, .. }
         | Finalize { shape, .. }
-        | ReadHdf5 { shape, .. } => shape.iter().product::<usize>() * 8,
+        | ReadHdf5 { shape, .. }
+        | ReadNetCdf { shape, .. } => shape.iter().product::<usize>() * 8,
         Data { chunks, index } => chunks[*index].nbytes(),
         Transpose { .. } | Combine { .. } => 0,
     }
@@ -51,6 +52,7 @@ fn makes_chunks(node: &ArrayNode) -> bool {
             | ArrayOp::Data(_)
             | ArrayOp::FromDelayed(_)
             | ArrayOp::Hdf5(_)
+            | ArrayOp::NetCdf(_)
             | ArrayOp::Rechunk { .. }
     )
 }

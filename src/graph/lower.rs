@@ -160,6 +160,17 @@ impl Lowering<'_> {
                     })
                     .collect()
             }
+            ArrayOp::NetCdf(source) => blocks
+                .iter()
+                .map(|index| {
+                    let kind = TaskKind::ReadNetCdf {
+                        source: source.clone(),
+                        start: origin(index),
+                        shape: node.chunks.block_shape(index),
+                    };
+                    self.task(node, kind, vec![])
+                })
+                .collect(),
             ArrayOp::FromDelayed(_) => {
                 let kind = match self.made.get(&node.id) {
                     Some(chunk) => TaskKind::Data {

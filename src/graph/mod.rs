@@ -30,6 +30,12 @@ pub enum TaskKind {
         shape: Vec<usize>,
         dtype: DType,
     },
+    /// Read a block of a netCDF variable (from one or several files).
+    ReadNetCdf {
+        source: Arc<crate::io::netcdf::Source>,
+        start: Vec<usize>,
+        shape: Vec<usize>,
+    },
     /// A chunk that is already computed.
     Data {
         chunks: Arc<Vec<ChunkData>>,
@@ -87,7 +93,7 @@ impl Task {
         match self.kind {
             TaskKind::Map { .. } => "map",
             TaskKind::Data { .. } => "data",
-            TaskKind::ReadHdf5 { .. } => "read",
+            TaskKind::ReadHdf5 { .. } | TaskKind::ReadNetCdf { .. } => "read",
             TaskKind::Gather { .. } => "gather",
             TaskKind::Transpose { .. } => "transpose",
             TaskKind::Partial { .. } => "partial",

@@ -2,6 +2,7 @@
 //! renamed into place only when complete, so a failure never leaves a half-written file.
 
 pub mod hdf5;
+pub mod netcdf;
 pub mod plot;
 
 use std::io::Write;

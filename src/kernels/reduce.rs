@@ -67,7 +67,7 @@ fn arrange<'a>(chunk: &'a ChunkData, axes: &[usize], as_float: bool) -> Arranged
             shape[j..].iter().product(),
         )
     } else if axes.is_empty() {
-        ((0..ndim).collect(), shape.iter().product(), 1, 1)
+        ((0..ndim).collect(), 1, 1, shape.iter().product())
     } else {
         let mut order: Vec<usize> = (0..ndim).filter(|a| !axes.contains(a)).collect();
         order.extend_from_slice(axes);
@@ -166,6 +166,15 @@ pub fn partial(
 ) -> Partial {
     let out_shape = IxDyn(&keepdims_shape(chunk.shape(), axes));
     let as_float = float_input(reduction, chunk.dtype());
+    // Reducing an axis of length 1 changes nothing but the layout: leaving it out keeps more
+    // reductions over contiguous axes, which need no reordering copy (a (1, 180, 360) chunk
+    // reduced over (0, 2) is reduced over 2). Arg-reductions keep their axes for the indices.
+    let mut axes: Vec<usize> = axes.to_vec();
+    axes.sort_unstable();
+    if !reduction.is_arg() {
+        axes.retain(|&a| chunk.shape()[a] != 1);
+    }
+    let axes = &axes[..];
     let arranged = arrange(chunk, axes, as_float);
     let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
     let cells = outer * inner;
@@ -196,6 +205,15 @@ pub fn partial(
                 count[o] = n;
                 mean[o] = if n > 0.0 { m } else { 0.0 };
                 m2[o] = pairwise_sum(&deviations);
+            } else if reduced == 1 {
+                // One value per cell: its own mean, nothing to spread.
+                for (c, &x) in block.iter().enumerate() {
+                    if !(skip && x.is_nan()) {
+                        let cell = o * inner + c;
+                        count[cell] = 1.0;
+                        mean[cell] = x;
+                    }
+                }
             } else {
                 for r in 0..reduced {
                     let row = &block[r * inner..(r + 1) * inner];
@@ -421,18 +439,29 @@ pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
                     m2: m2b,
                 },
             ) => {
+                let standard = "partials are in standard layout";
+                let (count, mean, m2) = (
+                    count.as_slice_mut().expect(standard),
+                    mean.as_slice_mut().expect(standard),
+                    m2.as_slice_mut().expect(standard),
+                );
+                let (nb, mb, m2b) = (
+                    nb.as_slice().expect(standard),
+                    mb.as_slice().expect(standard),
+                    m2b.as_slice().expect(standard),
+                );
                 for k in 0..count.len() {
-                    let (na, nb) = (count.as_slice().unwrap()[k], nb.as_slice().unwrap()[k]);
-                    if nb == 0.0 {
+                    let b = nb[k];
+                    if b == 0.0 {
                         continue;
                     }
-                    let (ma, mbk) = (mean.as_slice().unwrap()[k], mb.as_slice().unwrap()[k]);
-                    let n = na + nb;
-                    let delta = mbk - ma;
-                    mean.as_slice_mut().unwrap()[k] = ma + delta * nb / n;
-                    m2.as_slice_mut().unwrap()[k] +=
-                        m2b.as_slice().unwrap()[k] + delta * delta * na * nb / n;
-                    count.as_slice_mut().unwrap()[k] = n;
+                    let a = count[k];
+                    let n = a + b;
+                    let share = b / n;
+                    let delta = mb[k] - mean[k];
+                    mean[k] += delta * share;
+                    m2[k] += m2b[k] + delta * delta * a * share;
+                    count[k] = n;
                 }
             }
             (

@@ -26,6 +26,7 @@ impl StructuralKeys {
             // Computed data is only the same as itself; a delayed chunk is the same as its call.
             ArrayOp::Data(chunks) => (std::sync::Arc::as_ptr(chunks) as usize).hash(&mut hasher),
             ArrayOp::Hdf5(source) => source.hash(&mut hasher),
+            ArrayOp::NetCdf(source) => source.hash(&mut hasher),
             ArrayOp::FromDelayed(call) => {
                 "from_delayed".hash(&mut hasher);
                 call.as_ref().map_or(node.id, |c| c.id).hash(&mut hasher);
@@ -76,7 +77,11 @@ fn operation_parameters(op: &ArrayOp) -> String {
         ArrayOp::Histogram {
             bins, low, high, ..
         } => format!("histogram {bins} {low:?} {high:?}"),
-        ArrayOp::Data(_) | ArrayOp::Map { .. } | ArrayOp::FromDelayed(_) | ArrayOp::Hdf5(_) => {
+        ArrayOp::Data(_)
+        | ArrayOp::Map { .. }
+        | ArrayOp::FromDelayed(_)
+        | ArrayOp::Hdf5(_)
+        | ArrayOp::NetCdf(_) => {
             unreachable!("keyed by the caller")
         }
     }

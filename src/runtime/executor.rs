@@ -114,6 +114,14 @@ fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
             Ok(chunk) => TaskOutput::Chunk(chunk),
             Err(message) => crate::kernels::fail(&message),
         },
+        TaskKind::ReadNetCdf {
+            source,
+            start,
+            shape,
+        } => match crate::io::netcdf::read_block(source, start, shape) {
+            Ok(chunk) => TaskOutput::Chunk(chunk),
+            Err(message) => crate::kernels::fail(&message),
+        },
         TaskKind::Gather {
             pieces,
             gathered,

@@ -1,0 +1,214 @@
+//! CF time coordinates: numbers with units such as `days since 1950-01-01 00:00:00`, decoded to
+//! dates for printing and for selecting by date (`ds.sel(time="2010-03-01")`), and kept as numbers
+//! with their units everywhere else (so files written back keep the encoding they came with).
+//! Calendars `standard`, `gregorian` and `proleptic_gregorian` (and none) are read as the
+//! proleptic Gregorian calendar, as NumPy's datetime64 does.
+
+/// `units since epoch`: seconds per unit and the epoch in seconds since 1970-01-01.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeUnits {
+    pub seconds_per_unit: f64,
+    pub epoch: f64,
+}
+
+impl TimeUnits {
+    /// Parse CF units (`days since 1950-01-01`, `hours since 2000-1-1 00:00:00`); `None` if they
+    /// are not time units or the calendar is not Gregorian.
+    pub fn parse(units: &str, calendar: Option<&str>) -> Option<TimeUnits> {
+        if let Some(calendar) = calendar {
+            let calendar = calendar.trim().to_ascii_lowercase();
+            if !matches!(
+                calendar.as_str(),
+                "standard" | "gregorian" | "proleptic_gregorian"
+            ) {
+                return None;
+            }
+        }
+        let (unit, epoch) = units.trim().split_once(" since ")?;
+        let seconds_per_unit = match unit.trim().to_ascii_lowercase().as_str() {
+            "days" | "day" | "d" => 86_400.0,
+            "hours" | "hour" | "hr" | "h" => 3_600.0,
+            "minutes" | "minute" | "min" => 60.0,
+            "seconds" | "second" | "sec" | "s" => 1.0,
+            "milliseconds" | "millisecond" | "ms" => 1e-3,
+            _ => return None,
+        };
+        let (epoch, _) = parse_date(epoch.trim().trim_end_matches('Z'))?;
+        Some(TimeUnits {
+            seconds_per_unit,
+            epoch,
+        })
+    }
+
+    /// The date a coordinate value stands for, as text: `2010-01-01`, with the time of day when
+    /// it is not midnight.
+    pub fn format(&self, value: f64) -> String {
+        if !value.is_finite() {
+            return "NaT".into();
+        }
+        let seconds = self.epoch + value * self.seconds_per_unit;
+        format_seconds(seconds)
+    }
+
+    /// The coordinate value of a date given as text, and the length of the period it names in
+    /// units (`"2010-03"` names all of March), or `None` if it is not a date.
+    pub fn encode(&self, text: &str) -> Option<(f64, f64)> {
+        let (seconds, period) = parse_date(text.trim())?;
+        Some((
+            (seconds - self.epoch) / self.seconds_per_unit,
+            period / self.seconds_per_unit,
+        ))
+    }
+}
+
+fn format_seconds(seconds: f64) -> String {
+    let days = (seconds / 86_400.0).floor();
+    let mut rest = seconds - days * 86_400.0;
+    let (y, m, d) = civil_from_days(days as i64);
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    if rest.abs() < 1e-6 {
+        return date;
+    }
+    let hours = (rest / 3600.0).floor();
+    rest -= hours * 3600.0;
+    let minutes = (rest / 60.0).floor();
+    rest -= minutes * 60.0;
+    if rest.abs() < 1e-6 {
+        format!("{date}T{hours:02}:{minutes:02}")
+    } else {
+        format!("{date}T{hours:02}:{minutes:02}:{:02}", rest.round())
+    }
+}
+
+/// Seconds since 1970-01-01 of `YYYY[-MM[-DD[(T| )HH[:MM[:SS]]]]]`, and the length in seconds of
+/// the period the text names (a year, a month, a day, ...).
+pub fn parse_date(text: &str) -> Option<(f64, f64)> {
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((date, time)) => (date, Some(time.trim())),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let year: i64 = parts.next()?.trim().parse().ok()?;
+    let month: Option<u32> = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
+    let day: Option<u32> = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
+    if parts.next().is_some() || month.is_some_and(|m| m == 0 || m > 12) {
+        return None;
+    }
+    let (m, d) = (month.unwrap_or(1), day.unwrap_or(1));
+    if d == 0 || d > days_in_month(year, m) {
+        return None;
+    }
+    let mut seconds = days_from_civil(year, m, d) as f64 * 86_400.0;
+    let mut period = match (month, day) {
+        (None, _) => days_in_year(year) as f64 * 86_400.0,
+        (Some(m), None) => days_in_month(year, m) as f64 * 86_400.0,
+        _ => 86_400.0,
+    };
+    if let Some(time) = time.filter(|t| !t.is_empty()) {
+        day?;
+        let fields: Vec<&str> = time.split(':').collect();
+        if fields.len() > 3 {
+            return None;
+        }
+        let mut scale = 3_600.0;
+        for field in &fields {
+            let value: f64 = field.trim().parse().ok()?;
+            seconds += value * scale;
+            period = scale;
+            scale /= 60.0;
+        }
+    }
+    Some((seconds, period))
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_year(year: i64) -> u32 {
+    if is_leap(year) {
+        366
+    } else {
+        365
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_since_1950_decode_and_encode() {
+        let units = TimeUnits::parse("days since 1950-01-01 00:00:00", Some("standard")).unwrap();
+        // 2010-01-01 is 21915 days after 1950-01-01 (as numpy.datetime64 computes it).
+        assert_eq!(units.format(21915.0), "2010-01-01");
+        assert_eq!(units.format(21915.5), "2010-01-01T12:00");
+        assert_eq!(units.encode("2010-01-01"), Some((21915.0, 1.0)));
+        assert_eq!(units.encode("2010-03").unwrap(), (21915.0 + 59.0, 31.0));
+        assert_eq!(units.encode("2012").unwrap().1, 366.0);
+        assert_eq!(units.encode("2010-02-30"), None);
+        assert_eq!(units.encode("soon"), None);
+    }
+
+    #[test]
+    fn other_units_and_calendars() {
+        let hours = TimeUnits::parse("hours since 2000-1-1", None).unwrap();
+        assert_eq!(hours.format(36.0), "2000-01-02T12:00");
+        assert_eq!(hours.encode("2000-01-01 06:30").unwrap().0, 6.5);
+        assert!(TimeUnits::parse("days since 2000-01-01", Some("noleap")).is_none());
+        assert!(TimeUnits::parse("metres", None).is_none());
+        assert_eq!(
+            TimeUnits::parse("seconds since 1970-01-01T00:00:00Z", None)
+                .unwrap()
+                .format(-86_400.0),
+            "1969-12-31"
+        );
+    }
+
+    #[test]
+    fn civil_round_trip_over_four_centuries() {
+        for days in (-200_000..200_000).step_by(37) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! How labelled arrays and datasets look when printed: like xarray's summaries, with the
+//! dimension names, coordinates (dates for CF time axes) and attributes; lazy variables show
+//! their type and cost, not their data.
+
+use super::{Attrs, Coord, Dataset, Labelled};
+use crate::eval::format::float_repr;
+use crate::io::netcdf::Attr;
+use std::fmt::Write;
+
+/// `array<f32>[time: 365, lat: 180, lon: 360]`
+pub fn type_text(l: &Labelled) -> String {
+    let dims: Vec<String> = l
+        .dims
+        .iter()
+        .zip(&l.array.shape)
+        .map(|(d, n)| format!("{d}: {n}"))
+        .collect();
+    format!("array<{}>[{}]", l.array.dtype, dims.join(", "))
+}
+
+/// One line: type, chunks and cost (`… chunks (30, 180, 360) · 13 chunks · 94.6 MB · lazy`).
+pub fn summary(l: &Labelled) -> String {
+    let count = l.array.chunks.count();
+    format!(
+        "{} chunks {} · {} chunk{} · {} · {}",
+        type_text(l),
+        l.array.chunks.describe(),
+        count,
+        if count == 1 { "" } else { "s" },
+        crate::array::node::human_bytes(l.array.nbytes()),
+        if crate::runtime::whole(&l.array).is_some() {
+            "computed"
+        } else {
+            "lazy"
+        }
+    )
+}
+
+/// The whole display: values when computed (else the summary line), then coordinates and
+/// attributes. A 0-d result without labels prints as its number.
+pub fn labelled(l: &Labelled) -> String {
+    let data = crate::runtime::whole(&l.array);
+    if let Some(data) = &data {
+        if l.dims.is_empty() && l.attrs.is_empty() {
+            return crate::kernels::print::format_chunk(data);
+        }
+    }
+    let mut out = String::new();
+    match &data {
+        Some(data) => {
+            out.push_str(&type_text(l));
+            if let Some(name) = &l.name {
+                let _ = write!(out, " {name}");
+            }
+            out.push('\n');
+            out.push_str(&crate::kernels::print::format_chunk(data));
+        }
+        None => {
+            if let Some(name) = &l.name {
+                let _ = write!(out, "{name}: ");
+            }
+            out.push_str(&summary(l));
+        }
+    }
+    write_coords(&mut out, &l.coords);
+    write_attrs(&mut out, &l.attrs);
+    out
+}
+
+pub fn dataset(ds: &Dataset) -> String {
+    let mut out = format!("dataset {}", ds.describe_dims());
+    write_coords(&mut out, &ds.coords);
+    if !ds.variables.is_empty() {
+        out.push_str("\nvariables:");
+        let width = ds
+            .variables
+            .iter()
+            .map(|v| v.name.as_deref().unwrap_or("").len())
+            .max()
+            .unwrap_or(0);
+        for v in &ds.variables {
+            let _ = write!(
+                out,
+                "\n  {:width$}  ({})  {}",
+                v.name.as_deref().unwrap_or(""),
+                v.dims.join(", "),
+                summary(v)
+            );
+        }
+    }
+    write_attrs(&mut out, &ds.attrs);
+    out
+}
+
+fn write_coords(out: &mut String, coords: &[std::sync::Arc<Coord>]) {
+    if coords.is_empty() {
+        return;
+    }
+    out.push_str("\ncoordinates:");
+    let width = coords.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    for c in coords {
+        let _ = write!(
+            out,
+            "\n  {:width$}  ({})  {}",
+            c.name,
+            c.dim,
+            coord_values(c)
+        );
+    }
+}
+
+/// A few of the values: `f32 -89.5 -88.5 -87.5 … 89.5`, or dates for a time axis.
+pub fn coord_values(c: &Coord) -> String {
+    let values = c.f64_values();
+    let units = c.time_units();
+    let show = |v: f64| match &units {
+        Some(units) => units.format(v),
+        None => match c.values.dtype() {
+            crate::array::dtype::DType::F32 => float_repr(v as f32 as f64),
+            _ if c.values.dtype().is_float() => float_repr(v),
+            _ => format!("{}", v as i64),
+        },
+    };
+    let shown: Vec<String> = if values.len() <= 6 {
+        values.iter().map(|&v| show(v)).collect()
+    } else {
+        let mut s: Vec<String> = values[..3].iter().map(|&v| show(v)).collect();
+        s.push("…".into());
+        s.extend(values[values.len() - 2..].iter().map(|&v| show(v)));
+        s
+    };
+    let kind = if units.is_some() {
+        "date".to_string()
+    } else {
+        c.values.dtype().name().to_string()
+    };
+    format!("{kind} {}", shown.join(" "))
+}
+
+fn write_attrs(out: &mut String, attrs: &Attrs) {
+    if attrs.is_empty() {
+        return;
+    }
+    out.push_str("\nattributes:");
+    for (name, value) in attrs {
+        let _ = write!(out, "\n  {name}: {}", attr_text(value));
+    }
+}
+
+pub fn attr_text(value: &Attr) -> String {
+    match value {
+        Attr::Str(s) => crate::eval::value::quote(s),
+        Attr::Int(i) => i.to_string(),
+        Attr::Float(f) => float_repr(*f),
+        Attr::Ints(v) => format!(
+            "[{}]",
+            v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        Attr::Floats(v) => format!(
+            "[{}]",
+            v.iter()
+                .map(|f| float_repr(*f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

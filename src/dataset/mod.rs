@@ -1,0 +1,761 @@
+//! Labelled arrays and datasets, as xarray has them: a lazy array whose axes have names
+//! (`time`, `lat`, `lon`), with coordinate values along them and attributes; a dataset is named
+//! variables over shared dimensions. Everything here is decided while checking: names, lengths
+//! and coordinate values come from file headers (coordinates are small and read when a file is
+//! opened), so a misspelt variable or dimension is an error before any data is read.
+//!
+//! Operations map names to axes and then build the same array nodes as unlabelled arrays do.
+
+pub mod cftime;
+pub mod display;
+pub mod open;
+
+use crate::array::build::{self, IndexItem};
+use crate::array::chunks::Chunks;
+use crate::array::node::{ArrayNode, ArrayOp, ArrayRef, AxisSelection, Reduction};
+use crate::diagnostic::Diagnostic;
+use crate::io::netcdf::Attr;
+use crate::kernels::chunk::ChunkData;
+use crate::source::Span;
+use std::sync::Arc;
+
+pub type Attrs = Vec<(String, Attr)>;
+
+/// Values along one dimension (an index coordinate: `lat` along `lat`), in memory.
+#[derive(Debug)]
+pub struct Coord {
+    pub name: String,
+    pub dim: String,
+    pub values: ChunkData,
+    pub attrs: Attrs,
+}
+
+impl Coord {
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn f64_values(&self) -> Vec<f64> {
+        self.values.to_f64().iter().copied().collect()
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&Attr> {
+        attr(&self.attrs, name)
+    }
+
+    /// CF time units, when the coordinate is a time axis.
+    pub fn time_units(&self) -> Option<cftime::TimeUnits> {
+        let Some(Attr::Str(units)) = self.attr("units") else {
+            return None;
+        };
+        let calendar = match self.attr("calendar") {
+            Some(Attr::Str(c)) => Some(c.as_str()),
+            _ => None,
+        };
+        cftime::TimeUnits::parse(units, calendar)
+    }
+
+    /// The coordinate with the positions `select` keeps.
+    fn select(&self, positions: &[usize]) -> Coord {
+        let values = crate::map_chunk!(&self.values, a => {
+            let flat: Vec<_> = positions.iter().map(|&i| a[[i]]).collect();
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[flat.len()]), flat)
+                .expect("1-d coordinate")
+        });
+        Coord {
+            name: self.name.clone(),
+            dim: self.dim.clone(),
+            values,
+            attrs: self.attrs.clone(),
+        }
+    }
+
+    /// Same name, dimension and values.
+    pub fn same_as(&self, other: &Coord) -> bool {
+        self.dim == other.dim && self.first_difference(other).is_none()
+    }
+
+    /// The first position where the values differ (NaN equals NaN), or the shorter length.
+    pub fn first_difference(&self, other: &Coord) -> Option<usize> {
+        let (a, b) = (self.f64_values(), other.f64_values());
+        if let Some(i) = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y && !(x.is_nan() && y.is_nan()))
+        {
+            return Some(i);
+        }
+        (a.len() != b.len()).then(|| a.len().min(b.len()))
+    }
+
+    /// The coordinate as a labelled array over its own dimension.
+    pub fn to_labelled(self: &Arc<Coord>, span: Span) -> Labelled {
+        let shape = vec![self.len()];
+        let array = ArrayNode::new(
+            ArrayOp::Data(Arc::new(vec![self.values.clone()])),
+            self.values.dtype(),
+            shape.clone(),
+            Chunks::single(&shape),
+            span,
+        );
+        Labelled {
+            array,
+            dims: vec![self.dim.clone()],
+            coords: vec![self.clone()],
+            attrs: self.attrs.clone(),
+            name: Some(self.name.clone()),
+        }
+    }
+}
+
+pub fn attr<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a Attr> {
+    attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+/// A lazy array with named dimensions.
+#[derive(Clone, Debug)]
+pub struct Labelled {
+    pub array: ArrayRef,
+    pub dims: Vec<String>,
+    /// Coordinates along some of `dims`, at most one per dimension.
+    pub coords: Vec<Arc<Coord>>,
+    pub attrs: Attrs,
+    pub name: Option<String>,
+}
+
+/// An operand of an elementwise operation that involves labelled arrays.
+#[derive(Clone)]
+pub enum Side {
+    Labelled(Labelled),
+    Array(ArrayRef),
+    /// A number (or anything that is not an array): left as it is.
+    Other,
+}
+
+fn error(
+    code: &'static str,
+    message: String,
+    span: Span,
+    label: &str,
+    help: String,
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(code, message, span)
+            .with_label(label)
+            .with_help(help),
+    )
+}
+
+/// The help of an unknown name: the closest known one, or the list.
+pub fn did_you_mean<'a>(
+    name: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    kind: &str,
+) -> String {
+    match crate::check::closest(name, known.clone()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => {
+            let all: Vec<&str> = known.collect();
+            if all.is_empty() {
+                format!("there are no {kind}")
+            } else {
+                format!("the {kind}: {}", all.join(", "))
+            }
+        }
+    }
+}
+
+impl Labelled {
+    pub fn new(array: ArrayRef, dims: Vec<String>) -> Labelled {
+        Labelled {
+            array,
+            dims,
+            coords: Vec::new(),
+            attrs: Vec::new(),
+            name: None,
+        }
+    }
+
+    pub fn coord(&self, dim: &str) -> Option<&Arc<Coord>> {
+        self.coords.iter().find(|c| c.dim == dim)
+    }
+
+    /// A coordinate by its name (`x.lat`).
+    pub fn coord_named(&self, name: &str) -> Option<&Arc<Coord>> {
+        self.coords.iter().find(|c| c.name == name)
+    }
+
+    /// The same labels over another array of the same shape (`astype`, `cos`, …).
+    pub fn with_array(&self, array: ArrayRef) -> Labelled {
+        Labelled {
+            array,
+            dims: self.dims.clone(),
+            coords: self.coords.clone(),
+            attrs: Vec::new(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The axis of dimension `dim`, or an error naming the dimensions there are.
+    pub fn axis(&self, dim: &str, span: Span) -> Result<usize, Box<Diagnostic>> {
+        self.dims.iter().position(|d| d == dim).ok_or_else(|| {
+            error(
+                "flow::check::unknown_dim",
+                format!("no dimension `{dim}` in {}", self.describe_dims()),
+                span,
+                "not a dimension of this array",
+                did_you_mean(dim, self.dims.iter().map(String::as_str), "dimensions"),
+            )
+        })
+    }
+
+    /// `(time: 365, lat: 180, lon: 360)`
+    pub fn describe_dims(&self) -> String {
+        describe_dims(self.dims.iter().zip(&self.array.shape))
+    }
+
+    /// Reduce over the named dimensions (all when `dims` is none).
+    pub fn reduce(
+        &self,
+        reduction: Reduction,
+        dims: Option<&[String]>,
+        ddof: usize,
+        span: Span,
+        dims_span: Span,
+    ) -> Result<Labelled, Box<Diagnostic>> {
+        let axes: Vec<usize> = match dims {
+            None => (0..self.dims.len()).collect(),
+            Some(dims) => {
+                let mut axes = Vec::new();
+                for dim in dims {
+                    let axis = self.axis(dim, dims_span)?;
+                    if axes.contains(&axis) {
+                        return Err(error(
+                            "flow::check::unknown_dim",
+                            format!("dimension `{dim}` is given twice"),
+                            dims_span,
+                            "repeated",
+                            "name each dimension once".into(),
+                        ));
+                    }
+                    axes.push(axis);
+                }
+                axes
+            }
+        };
+        let array = build::reduce(&self.array, reduction, axes.clone(), false, ddof, span)?;
+        let dims: Vec<String> = (0..self.dims.len())
+            .filter(|a| !axes.contains(a))
+            .map(|a| self.dims[a].clone())
+            .collect();
+        let coords = self
+            .coords
+            .iter()
+            .filter(|c| dims.contains(&c.dim))
+            .cloned()
+            .collect();
+        Ok(Labelled {
+            array,
+            dims,
+            coords,
+            attrs: Vec::new(),
+            name: self.name.clone(),
+        })
+    }
+
+    /// Index by dimension: `items` give an int or a slice for some axes (`isel`).
+    pub fn isel(
+        &self,
+        items: &[(usize, IndexItem)],
+        span: Span,
+    ) -> Result<Labelled, Box<Diagnostic>> {
+        let mut all: Vec<IndexItem> = vec![
+            IndexItem::Slice {
+                start: None,
+                stop: None,
+                step: None
+            };
+            self.dims.len()
+        ];
+        for (axis, item) in items {
+            all[*axis] = item.clone();
+        }
+        self.index(&all, span)
+    }
+
+    /// Index by position, as an unlabelled array (`x[0, 10:20]`): ints drop their dimension,
+    /// slices keep it with the coordinate values they select.
+    pub fn index(&self, items: &[IndexItem], span: Span) -> Result<Labelled, Box<Diagnostic>> {
+        if items.iter().any(|i| matches!(i, IndexItem::NewAxis)) {
+            return Err(error(
+                "flow::check::array_index",
+                "a labelled array cannot get a new axis without a name".into(),
+                span,
+                "`none` in the index",
+                "take the values with `.values` first to index them as an unlabelled array".into(),
+            ));
+        }
+        let array = build::slice(&self.array, items, span)?;
+        let selection: Vec<AxisSelection> = match &array.op {
+            ArrayOp::Slice { input, selection } if Arc::ptr_eq(input, &self.array) => {
+                selection.clone()
+            }
+            _ => self
+                .array
+                .shape
+                .iter()
+                .map(|&count| AxisSelection::Range {
+                    start: 0,
+                    step: 1,
+                    count,
+                })
+                .collect(),
+        };
+        let mut dims = Vec::new();
+        let mut coords = Vec::new();
+        for (dim, pick) in self.dims.iter().zip(&selection) {
+            let AxisSelection::Range { start, step, count } = *pick else {
+                continue;
+            };
+            dims.push(dim.clone());
+            if let Some(coord) = self.coord(dim) {
+                let whole = start == 0 && step == 1 && count == coord.len();
+                coords.push(if whole {
+                    coord.clone()
+                } else {
+                    let positions: Vec<usize> = (0..count)
+                        .map(|k| (start as isize + k as isize * step) as usize)
+                        .collect();
+                    Arc::new(coord.select(&positions))
+                });
+            }
+        }
+        Ok(Labelled {
+            array,
+            dims,
+            coords,
+            attrs: self.attrs.clone(),
+            name: self.name.clone(),
+        })
+    }
+
+    /// Permute the dimensions into `order` (every dimension once).
+    pub fn transpose(&self, order: &[String], span: Span) -> Result<Labelled, Box<Diagnostic>> {
+        let mut axes = Vec::new();
+        for dim in order {
+            let axis = self.axis(dim, span)?;
+            if axes.contains(&(axis as i64)) {
+                return Err(error(
+                    "flow::check::unknown_dim",
+                    format!("dimension `{dim}` is given twice"),
+                    span,
+                    "repeated",
+                    "name each dimension once".into(),
+                ));
+            }
+            axes.push(axis as i64);
+        }
+        if axes.len() != self.dims.len() {
+            return Err(error(
+                "flow::check::unknown_dim",
+                format!(
+                    "transpose needs every dimension of {}, in the new order",
+                    self.describe_dims()
+                ),
+                span,
+                "some are missing",
+                format!("x.transpose({})", quoted_list(self.dims.iter().rev())),
+            ));
+        }
+        let array = build::transpose(&self.array, Some(&axes), span)?;
+        Ok(Labelled {
+            array,
+            dims: order.to_vec(),
+            coords: self.coords.clone(),
+            attrs: self.attrs.clone(),
+            name: self.name.clone(),
+        })
+    }
+}
+
+pub fn quoted_list<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    names
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn describe_dims<'a>(dims: impl Iterator<Item = (&'a String, &'a usize)>) -> String {
+    let parts: Vec<String> = dims.map(|(d, n)| format!("{d}: {n}")).collect();
+    format!("({})", parts.join(", "))
+}
+
+/// Line up the labelled operands of an elementwise operation by dimension name: the result has
+/// the first operand's dimensions followed by the others' new ones; each labelled operand is
+/// transposed into that order and given length-1 axes for the dimensions it lacks, so NumPy
+/// broadcasting does the rest. Unlabelled arrays broadcast against the trailing dimensions.
+/// Shared dimensions must have the same length and, where both have coordinates, the same
+/// coordinate values.
+pub fn align(
+    sides: &[Side],
+    span: Span,
+    spans: &[Span],
+) -> Result<(Aligned, Vec<Option<ArrayRef>>), Box<Diagnostic>> {
+    let mut dims: Vec<String> = Vec::new();
+    let mut lengths: Vec<usize> = Vec::new();
+    let mut coords: Vec<Arc<Coord>> = Vec::new();
+    let mut first_of: Vec<usize> = Vec::new();
+    let mut name: Option<String> = None;
+    for (k, side) in sides.iter().enumerate() {
+        let Side::Labelled(l) = side else { continue };
+        if name.is_none() {
+            name = l.name.clone();
+        }
+        for (axis, dim) in l.dims.iter().enumerate() {
+            let length = l.array.shape[axis];
+            match dims.iter().position(|d| d == dim) {
+                Some(i) if lengths[i] != length => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::dim_mismatch",
+                            format!(
+                                "dimension `{dim}` has length {} here and {length} there",
+                                lengths[i]
+                            ),
+                            spans[k],
+                        )
+                        .with_label(format!("`{dim}` has length {length}"))
+                        .with_note(
+                            spans[first_of[i]],
+                            format!("`{dim}` has length {}", lengths[i]),
+                        )
+                        .with_help("select matching parts first with .isel or .sel"),
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    dims.push(dim.clone());
+                    lengths.push(length);
+                    first_of.push(k);
+                }
+            }
+        }
+        for coord in &l.coords {
+            match coords.iter().find(|c| c.dim == coord.dim) {
+                Some(known) => {
+                    if let Some(at) = known.first_difference(coord) {
+                        let values = (known.f64_values(), coord.f64_values());
+                        return Err(Box::new(
+                            Diagnostic::error(
+                                "flow::check::coord_mismatch",
+                                format!(
+                                    "the operands' `{}` coordinates differ (at position {at}: {} and {})",
+                                    coord.dim,
+                                    values.0.get(at).map_or("-".into(), |v| v.to_string()),
+                                    values.1.get(at).map_or("-".into(), |v| v.to_string())
+                                ),
+                                span,
+                            )
+                            .with_label("operands on different points")
+                            .with_help("flow does not realign by coordinate values: select the same points of both with .sel first"),
+                        ));
+                    }
+                }
+                None => coords.push(coord.clone()),
+            }
+        }
+    }
+    let mut arrays = Vec::with_capacity(sides.len());
+    for (k, side) in sides.iter().enumerate() {
+        arrays.push(match side {
+            Side::Other => None,
+            Side::Array(a) => {
+                if a.ndim() > dims.len() {
+                    return Err(error(
+                        "flow::check::dim_mismatch",
+                        format!(
+                            "an unlabelled {}-d array cannot combine with labelled dimensions {}",
+                            a.ndim(),
+                            describe_dims(dims.iter().zip(&lengths))
+                        ),
+                        spans[k],
+                        "no dimension names",
+                        "label it first, e.g. with_dims(x, (\"lat\", \"lon\"))".into(),
+                    ));
+                }
+                Some(a.clone())
+            }
+            Side::Labelled(l) => Some(expand(l, &dims, span)?),
+        });
+    }
+    coords.retain(|c| dims.contains(&c.dim));
+    Ok((Aligned { dims, coords, name }, arrays))
+}
+
+/// The labels of an elementwise result, before its array is built.
+#[derive(Debug)]
+pub struct Aligned {
+    pub dims: Vec<String>,
+    pub coords: Vec<Arc<Coord>>,
+    pub name: Option<String>,
+}
+
+impl Aligned {
+    pub fn wrap(self, array: ArrayRef) -> Labelled {
+        Labelled {
+            array,
+            dims: self.dims,
+            coords: self.coords,
+            attrs: Vec::new(),
+            name: self.name,
+        }
+    }
+}
+
+/// `l`'s array with its axes in the order of `dims` (a superset of its own) and length-1 axes
+/// for the ones it lacks.
+fn expand(l: &Labelled, dims: &[String], span: Span) -> Result<ArrayRef, Box<Diagnostic>> {
+    let order: Vec<&String> = dims.iter().filter(|d| l.dims.contains(d)).collect();
+    let mut array = l.array.clone();
+    if order.iter().zip(&l.dims).any(|(a, b)| *a != b) {
+        let axes: Vec<i64> = order
+            .iter()
+            .map(|d| l.dims.iter().position(|x| x == *d).expect("own dim") as i64)
+            .collect();
+        array = build::transpose(&array, Some(&axes), span)?;
+    }
+    if order.len() == dims.len() {
+        return Ok(array);
+    }
+    // Leading missing dimensions broadcast by themselves; only inner ones need new axes.
+    let first_own = dims
+        .iter()
+        .position(|d| l.dims.contains(d))
+        .unwrap_or(dims.len());
+    let items: Vec<IndexItem> = dims[first_own..]
+        .iter()
+        .map(|d| {
+            if l.dims.contains(d) {
+                IndexItem::Slice {
+                    start: None,
+                    stop: None,
+                    step: None,
+                }
+            } else {
+                IndexItem::NewAxis
+            }
+        })
+        .collect();
+    if items.iter().all(|i| !matches!(i, IndexItem::NewAxis)) {
+        return Ok(array);
+    }
+    build::slice(&array, &items, span)
+}
+
+/// A dataset: named variables over shared dimensions, coordinates and attributes.
+#[derive(Debug)]
+pub struct Dataset {
+    pub dims: Vec<(String, usize)>,
+    pub coords: Vec<Arc<Coord>>,
+    pub variables: Vec<Labelled>,
+    pub attrs: Attrs,
+}
+
+impl Dataset {
+    pub fn variable(&self, name: &str) -> Option<&Labelled> {
+        self.variables
+            .iter()
+            .find(|v| v.name.as_deref() == Some(name))
+    }
+
+    pub fn coord(&self, name: &str) -> Option<&Arc<Coord>> {
+        self.coords.iter().find(|c| c.name == name)
+    }
+
+    pub fn variable_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.variables.iter().filter_map(|v| v.name.as_deref())
+    }
+
+    pub fn describe_dims(&self) -> String {
+        describe_dims(self.dims.iter().map(|(d, n)| (d, n)))
+    }
+
+    pub fn has_dim(&self, dim: &str) -> bool {
+        self.dims.iter().any(|(d, _)| d == dim)
+    }
+
+    /// The error for a dimension the dataset does not have.
+    pub fn unknown_dim(&self, dim: &str, span: Span) -> Box<Diagnostic> {
+        error(
+            "flow::check::unknown_dim",
+            format!(
+                "no dimension `{dim}` in the dataset {}",
+                self.describe_dims()
+            ),
+            span,
+            "not a dimension of the dataset",
+            did_you_mean(dim, self.dims.iter().map(|(d, _)| d.as_str()), "dimensions"),
+        )
+    }
+
+    /// Apply `f` to every variable, keeping the dataset's attributes; dimensions and
+    /// coordinates become those the results use.
+    pub fn map_variables(
+        &self,
+        mut f: impl FnMut(&Labelled) -> Result<Labelled, Box<Diagnostic>>,
+    ) -> Result<Dataset, Box<Diagnostic>> {
+        let variables = self
+            .variables
+            .iter()
+            .map(&mut f)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Dataset::from_variables(
+            variables,
+            self.attrs.clone(),
+            &self.coords,
+        ))
+    }
+
+    /// A dataset of `variables`; its dimensions are theirs (in order of appearance) and its
+    /// coordinates theirs, plus those of `coords` along the dimensions that remain.
+    pub fn from_variables(
+        variables: Vec<Labelled>,
+        attrs: Attrs,
+        coords: &[Arc<Coord>],
+    ) -> Dataset {
+        let mut dims: Vec<(String, usize)> = Vec::new();
+        let mut all_coords: Vec<Arc<Coord>> = Vec::new();
+        for v in &variables {
+            for (dim, &n) in v.dims.iter().zip(&v.array.shape) {
+                if !dims.iter().any(|(d, _)| d == dim) {
+                    dims.push((dim.clone(), n));
+                }
+            }
+            for c in &v.coords {
+                if !all_coords.iter().any(|k| k.name == c.name) {
+                    all_coords.push(c.clone());
+                }
+            }
+        }
+        for c in coords {
+            let keep = dims.iter().any(|(d, n)| *d == c.dim && *n == c.len());
+            if keep && !all_coords.iter().any(|k| k.name == c.name) {
+                all_coords.push(c.clone());
+            }
+        }
+        // Coordinates in the order of their dimensions.
+        all_coords.sort_by_key(|c| dims.iter().position(|(d, _)| *d == c.dim));
+        Dataset {
+            dims,
+            coords: all_coords,
+            variables,
+            attrs,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::array::dtype::DType;
+    use crate::array::node::Scalar;
+    use crate::source::SourceId;
+
+    fn span() -> Span {
+        Span::new(SourceId(0), 0, 0)
+    }
+
+    fn labelled(shape: &[usize], dims: &[&str]) -> Labelled {
+        let array = build::full(
+            shape.to_vec(),
+            &build::ChunkSpec::Auto,
+            Scalar::Float(1.0),
+            DType::F64,
+            span(),
+        )
+        .unwrap();
+        Labelled::new(array, dims.iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn align_orders_dims_by_first_appearance_and_expands() {
+        let a = labelled(&[4, 3, 5], &["time", "lat", "lon"]);
+        let b = labelled(&[5, 3], &["lon", "lat"]);
+        let (out, arrays) = align(
+            &[Side::Labelled(a), Side::Labelled(b), Side::Other],
+            span(),
+            &[span(); 3],
+        )
+        .unwrap();
+        assert_eq!(out.dims, ["time", "lat", "lon"]);
+        assert_eq!(arrays[0].as_ref().unwrap().shape, [4, 3, 5]);
+        // Transposed to (lat, lon); `time` is leading, so NumPy broadcasting adds it.
+        assert_eq!(arrays[1].as_ref().unwrap().shape, [3, 5]);
+        assert!(arrays[2].is_none());
+        let w = labelled(&[3], &["lat"]);
+        let t = labelled(&[4, 3, 5], &["time", "lat", "lon"]);
+        let (_, arrays) = align(
+            &[Side::Labelled(t), Side::Labelled(w)],
+            span(),
+            &[span(); 2],
+        )
+        .unwrap();
+        assert_eq!(arrays[1].as_ref().unwrap().shape, [3, 1]);
+    }
+
+    #[test]
+    fn align_refuses_different_lengths() {
+        let a = labelled(&[4, 3], &["time", "lat"]);
+        let b = labelled(&[2], &["lat"]);
+        let error = align(
+            &[Side::Labelled(a), Side::Labelled(b)],
+            span(),
+            &[span(); 2],
+        )
+        .unwrap_err();
+        assert_eq!(error.code, "flow::check::dim_mismatch");
+    }
+
+    #[test]
+    fn reduce_and_isel_keep_the_right_labels() {
+        let x = labelled(&[4, 3, 5], &["time", "lat", "lon"]);
+        let r = x
+            .reduce(
+                Reduction::Mean,
+                Some(&["lon".into(), "time".into()]),
+                0,
+                span(),
+                span(),
+            )
+            .unwrap();
+        assert_eq!(r.dims, ["lat"]);
+        assert_eq!(r.array.shape, [3]);
+        let e = x
+            .reduce(Reduction::Mean, Some(&["tiem".into()]), 0, span(), span())
+            .unwrap_err();
+        assert_eq!(e.code, "flow::check::unknown_dim");
+        assert!(e.help.as_deref().unwrap_or("").contains("`time`"));
+        let s = x
+            .isel(
+                &[
+                    (0, IndexItem::Int(2)),
+                    (
+                        2,
+                        IndexItem::Slice {
+                            start: None,
+                            stop: None,
+                            step: Some(-2),
+                        },
+                    ),
+                ],
+                span(),
+            )
+            .unwrap();
+        assert_eq!(s.dims, ["lat", "lon"]);
+        assert_eq!(s.array.shape, [3, 3]);
+    }
+}

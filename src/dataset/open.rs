@@ -1,0 +1,402 @@
+//! Datasets from netCDF files: one file (`open_dataset`) or many concatenated along their record
+//! dimension (`open_mfdataset`). Only headers and coordinate values are read; each variable
+//! becomes a lazy array whose tasks read hyperslabs (across files where a block spans several).
+
+use super::{Coord, Dataset, Labelled};
+use crate::array::build::{self, AxisChunks, ChunkSpec};
+use crate::array::chunks::Chunks;
+use crate::array::node::{ArrayNode, ArrayOp};
+use crate::diagnostic::Diagnostic;
+use crate::io::netcdf::{self, FileHeader, HeaderError, Source, VarHeader};
+use crate::source::Span;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Why a dataset cannot be opened: a diagnostic about argument `arg` of the call.
+pub struct OpenError {
+    pub code: &'static str,
+    pub message: String,
+    pub arg: usize,
+    pub help: String,
+}
+
+fn fail(code: &'static str, message: String, arg: usize, help: impl Into<String>) -> OpenError {
+    OpenError {
+        code,
+        message,
+        arg,
+        help: help.into(),
+    }
+}
+
+/// Attributes that say how values are stored, not what they mean: applied on read, not shown.
+const ENCODING: &[&str] = &["_FillValue", "missing_value", "scale_factor", "add_offset"];
+
+/// What the call asked for: chunks by dimension name (none: the defaults) and the dimension to
+/// concatenate along.
+pub struct Request {
+    pub chunks: Option<Vec<(String, AxisChunks)>>,
+    pub concat_dim: Option<String>,
+    /// Where the chunks were given, for errors about them.
+    pub chunks_span: Span,
+    pub span: Span,
+}
+
+pub fn header(path: &Path) -> Result<Arc<FileHeader>, OpenError> {
+    let shown = path.display();
+    netcdf::header(path).map_err(|error| match error {
+        HeaderError::Missing => fail(
+            "flow::check::missing_file",
+            format!("no file `{shown}`"),
+            0,
+            "paths are relative to the script's directory",
+        ),
+        HeaderError::NotNetcdf(m) => fail(
+            "flow::check::not_netcdf",
+            format!("`{shown}` is not a netCDF file ({m})"),
+            0,
+            "open_dataset reads netCDF files (classic or netCDF-4, .nc)",
+        ),
+    })
+}
+
+/// Open `files` (sorted) as one dataset. One file is opened as it is; several are concatenated
+/// along `concat_dim` (default: the first file's unlimited dimension), and every other
+/// coordinate must agree across the files.
+pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> {
+    let headers = files
+        .iter()
+        .map(|f| header(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let first = &headers[0];
+    let concat = if files.len() == 1 {
+        None
+    } else {
+        let dim = match &request.concat_dim {
+            Some(dim) => dim.clone(),
+            None => match first.dims.iter().find(|d| d.unlimited) {
+                Some(d) => d.name.clone(),
+                None => {
+                    return Err(fail(
+                        "flow::check::no_record_dim",
+                        format!(
+                            "`{}` has no unlimited dimension to concatenate the files along",
+                            files[0].display()
+                        ),
+                        0,
+                        "name the dimension: open_mfdataset(pattern, concat_dim=\"time\")",
+                    ))
+                }
+            },
+        };
+        if !first.dims.iter().any(|d| d.name == dim) {
+            let known: Vec<&str> = first.dims.iter().map(|d| d.name.as_str()).collect();
+            return Err(fail(
+                "flow::check::unknown_dim",
+                format!("`{}` has no dimension `{dim}`", files[0].display()),
+                0,
+                super::did_you_mean(&dim, known.iter().copied(), "dimensions"),
+            ));
+        }
+        Some(dim)
+    };
+    for (file, header) in files.iter().zip(&headers).skip(1) {
+        agree(&files[0], first, file, header, concat.as_deref())?;
+    }
+    let length_of =
+        |h: &FileHeader, dim: &str| h.dims.iter().find(|d| d.name == dim).map_or(0, |d| d.len);
+    // Where each file starts along the concatenation dimension.
+    let starts: Vec<usize> = match &concat {
+        Some(dim) => {
+            let mut starts = vec![0];
+            for h in &headers {
+                starts.push(starts.last().copied().unwrap_or(0) + length_of(h, dim));
+            }
+            starts
+        }
+        None => vec![0, 0],
+    };
+    let dims: Vec<(String, usize)> = first
+        .dims
+        .iter()
+        .map(|d| {
+            let n = match &concat {
+                Some(c) if *c == d.name => *starts.last().expect("starts"),
+                _ => d.len,
+            };
+            (d.name.clone(), n)
+        })
+        .collect();
+    if let Some(chunks) = &request.chunks {
+        for (dim, _) in chunks {
+            if !dims.iter().any(|(d, _)| d == dim) {
+                return Err(fail(
+                    "flow::check::unknown_dim",
+                    format!("chunks name `{dim}`, which is not a dimension of the dataset"),
+                    1,
+                    super::did_you_mean(dim, dims.iter().map(|(d, _)| d.as_str()), "dimensions"),
+                ));
+            }
+        }
+    }
+
+    // Coordinates: 1-d variables named after their dimension, read now (they are small).
+    let mut coords: Vec<Arc<Coord>> = Vec::new();
+    for var in &first.variables {
+        if !is_coordinate(var) || var.dtype.is_err() {
+            continue;
+        }
+        let along_concat = concat.as_deref() == Some(var.dims[0].as_str());
+        let values = if along_concat {
+            let parts = files
+                .iter()
+                .zip(&headers)
+                .map(|(f, h)| {
+                    let v = h
+                        .variables
+                        .iter()
+                        .find(|v| v.name == var.name)
+                        .expect("agreed");
+                    coordinate_values(f, v)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            concatenate(parts)
+        } else {
+            coordinate_values(&files[0], var)?
+        };
+        coords.push(Arc::new(Coord {
+            name: var.name.clone(),
+            dim: var.dims[0].clone(),
+            values,
+            attrs: shown_attrs(var),
+        }));
+    }
+
+    let mut variables = Vec::new();
+    for var in &first.variables {
+        if is_coordinate(var) {
+            continue;
+        }
+        let Ok(dtype) = var.dtype else { continue };
+        let axis = concat
+            .as_ref()
+            .and_then(|c| var.dims.iter().position(|d| d == c));
+        let shape: Vec<usize> = var
+            .dims
+            .iter()
+            .map(|d| dims.iter().find(|(n, _)| n == d).map_or(0, |(_, n)| *n))
+            .collect();
+        let (source_files, source_starts) = match axis {
+            Some(_) => (files.to_vec(), starts.clone()),
+            None => (
+                vec![files[0].clone()],
+                vec![0, shape.first().copied().unwrap_or(0)],
+            ),
+        };
+        let source = Source {
+            files: source_files,
+            starts: source_starts,
+            axis: axis.unwrap_or(0),
+            variable: var.name.clone(),
+            decode: var.decode,
+            dtype,
+        };
+        let chunks = chunks_for(var, &shape, axis, &starts, request)?;
+        let array = ArrayNode::new(
+            ArrayOp::NetCdf(Arc::new(source)),
+            dtype,
+            shape,
+            chunks,
+            request.span,
+        );
+        let var_coords = coords
+            .iter()
+            .filter(|c| var.dims.contains(&c.dim))
+            .cloned()
+            .collect();
+        variables.push(Labelled {
+            array,
+            dims: var.dims.clone(),
+            coords: var_coords,
+            attrs: shown_attrs(var),
+            name: Some(var.name.clone()),
+        });
+    }
+    Ok(Dataset {
+        dims,
+        coords,
+        variables,
+        attrs: first.attrs.clone(),
+    })
+}
+
+fn is_coordinate(var: &VarHeader) -> bool {
+    var.dims.len() == 1 && var.dims[0] == var.name
+}
+
+fn shown_attrs(var: &VarHeader) -> super::Attrs {
+    var.attrs
+        .iter()
+        .filter(|(name, _)| !ENCODING.contains(&name.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// The values of a coordinate variable, read with the file's header.
+fn coordinate_values(
+    file: &Path,
+    var: &VarHeader,
+) -> Result<crate::kernels::chunk::ChunkData, OpenError> {
+    var.values.clone().ok_or_else(|| {
+        fail(
+            "flow::check::unreadable_file",
+            format!(
+                "cannot read coordinate `{}` of `{}`",
+                var.name,
+                file.display()
+            ),
+            0,
+            "the file's coordinates cannot be read: is it complete?",
+        )
+    })
+}
+
+fn concatenate(parts: Vec<crate::kernels::chunk::ChunkData>) -> crate::kernels::chunk::ChunkData {
+    let dtype = parts[0].dtype();
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let shape = vec![total];
+    let grid = vec![parts.len()];
+    let mut offsets = vec![0];
+    for p in &parts {
+        offsets.push(offsets.last().copied().unwrap_or(0) + p.len());
+    }
+    crate::kernels::chunk::assemble(&parts, &grid, &[offsets], &shape, dtype)
+}
+
+/// Every file after the first must have the same variables with the same dimensions and dtypes,
+/// the same dimension lengths except along the concatenation dimension, and the same coordinate
+/// values along the other dimensions.
+fn agree(
+    first_file: &Path,
+    first: &FileHeader,
+    file: &Path,
+    header: &FileHeader,
+    concat: Option<&str>,
+) -> Result<(), OpenError> {
+    let mismatch = |what: String| {
+        fail(
+            "flow::check::mismatched_files",
+            format!(
+                "`{}` does not match `{}`: {what}",
+                file.display(),
+                first_file.display()
+            ),
+            0,
+            "the files are concatenated along one dimension, so everything else must agree",
+        )
+    };
+    for d in &first.dims {
+        if Some(d.name.as_str()) == concat {
+            continue;
+        }
+        match header.dims.iter().find(|h| h.name == d.name) {
+            None => return Err(mismatch(format!("it has no dimension `{}`", d.name))),
+            Some(h) if h.len != d.len => {
+                return Err(mismatch(format!(
+                    "dimension `{}` has length {} there and {} here",
+                    d.name, d.len, h.len
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    for v in &first.variables {
+        let Some(h) = header.variables.iter().find(|h| h.name == v.name) else {
+            return Err(mismatch(format!("it has no variable `{}`", v.name)));
+        };
+        if h.dims != v.dims || h.dtype != v.dtype {
+            return Err(mismatch(format!(
+                "variable `{}` is {} over ({}) there and {} over ({}) here",
+                v.name,
+                type_name(&v.dtype),
+                v.dims.join(", "),
+                type_name(&h.dtype),
+                h.dims.join(", ")
+            )));
+        }
+        if is_coordinate(v) && Some(v.dims[0].as_str()) != concat && v.dtype.is_ok() {
+            let (a, b) = (
+                coordinate_values(first_file, v)?,
+                coordinate_values(file, h)?,
+            );
+            let (a, b) = (a.to_f64(), b.to_f64());
+            if let Some(at) = a
+                .iter()
+                .zip(b.iter())
+                .position(|(x, y)| x != y && !(x.is_nan() && y.is_nan()))
+            {
+                return Err(mismatch(format!(
+                    "coordinate `{}` differs at position {at} ({} there, {} here)",
+                    v.name,
+                    a.iter().nth(at).copied().unwrap_or(f64::NAN),
+                    b.iter().nth(at).copied().unwrap_or(f64::NAN)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn type_name(dtype: &Result<crate::array::dtype::DType, String>) -> String {
+    match dtype {
+        Ok(d) => d.name().to_string(),
+        Err(kind) => kind.clone(),
+    }
+}
+
+/// A variable's chunks: the requested sizes by dimension name; otherwise its on-disk chunks
+/// grown toward 64 MiB, with one block per file along the concatenation dimension.
+fn chunks_for(
+    var: &VarHeader,
+    shape: &[usize],
+    concat_axis: Option<usize>,
+    starts: &[usize],
+    request: &Request,
+) -> Result<Chunks, OpenError> {
+    let default = build::default_file_chunks(
+        &var.shape,
+        var.chunk.as_deref(),
+        var.dtype.clone().unwrap_or(crate::array::dtype::DType::F64),
+    );
+    let mut per_axis: Vec<AxisChunks> = match default {
+        ChunkSpec::PerAxis(axes) => axes,
+        _ => vec![AxisChunks::Auto; shape.len()],
+    };
+    if let Some(axis) = concat_axis {
+        per_axis[axis] = AxisChunks::Blocks(starts.windows(2).map(|w| w[1] - w[0]).collect());
+    }
+    if let Some(requested) = &request.chunks {
+        for (dim, chunk) in requested {
+            if let Some(axis) = var.dims.iter().position(|d| d == dim) {
+                per_axis[axis] = chunk.clone();
+            }
+        }
+    }
+    let dtype = var.dtype.clone().unwrap_or(crate::array::dtype::DType::F64);
+    build::resolve_chunks(
+        &ChunkSpec::PerAxis(per_axis),
+        shape,
+        dtype,
+        request.chunks_span,
+    )
+    .map_err(|d| fail(d.code, d.message, 1, d.help.unwrap_or_default()))
+}
+
+/// Convert a diagnostic-free open error into a diagnostic at `span`.
+pub fn diagnostic(error: OpenError, span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(error.code, error.message, span)
+            .with_label("here")
+            .with_help(error.help),
+    )
+}

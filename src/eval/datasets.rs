@@ -1,0 +1,1098 @@
+//! The dataset builtins and how labelled values take part in the language: `open_dataset`,
+//! `open_mfdataset`, members (`ds.adt`, `x.lat`, `x.dims`), reductions by dimension name,
+//! `isel`/`sel`, `weighted`, and elementwise operations lined up by dimension name. The labels
+//! themselves live in `crate::dataset`; this module turns arguments into their terms and their
+//! errors into diagnostics at the right spans.
+
+use super::builtins::{Args, Builtin};
+use super::interpreter::{Eval, Interpreter};
+use super::value::Value;
+use crate::array::build::{self, AxisChunks, IndexItem};
+use crate::array::node::{BinaryFunction, MapFunction, Operand, Reduction, Scalar, UnaryFunction};
+use crate::dataset::{self, open, Coord, Dataset, Labelled, Side};
+use crate::diagnostic::Diagnostic;
+use crate::io::netcdf::Attr;
+use crate::source::Span;
+use std::sync::Arc;
+
+pub fn wrap(l: Labelled) -> Value {
+    Value::Labelled(Arc::new(l))
+}
+
+fn attr_value(attr: &Attr) -> Value {
+    match attr {
+        Attr::Str(s) => Value::str(s),
+        Attr::Int(i) => Value::Int(*i),
+        Attr::Float(f) => Value::Float(*f),
+        Attr::Ints(v) => Value::tuple(v.iter().map(|&i| Value::Int(i)).collect()),
+        Attr::Floats(v) => Value::tuple(v.iter().map(|&f| Value::Float(f)).collect()),
+    }
+}
+
+pub fn attrs_record(attrs: &dataset::Attrs) -> Value {
+    Value::Record(Arc::new(
+        attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), attr_value(v)))
+            .collect(),
+    ))
+}
+
+// ------------------------------------------------------------------------------------ opening
+
+/// `chunks=` of an open: none, or a record of sizes by dimension name (`{time: 30}`).
+fn requested_chunks(args: &Args, index: usize) -> Eval<Option<Vec<(String, AxisChunks)>>> {
+    match args.value(index) {
+        Value::None => Ok(None),
+        Value::Record(fields) => fields
+            .iter()
+            .map(|(dim, value)| {
+                let chunk = match value {
+                    Value::Int(-1) => AxisChunks::Whole,
+                    Value::Str(s) if &**s == "auto" => AxisChunks::Auto,
+                    other => match super::arrays::size_of(other) {
+                        Some(n) if n > 0 => AxisChunks::Size(n),
+                        _ => {
+                            return Err(args.wrong_type(
+                                index,
+                                "a record of chunk sizes by dimension, e.g. {time: 30}",
+                            ))
+                        }
+                    },
+                };
+                Ok((dim.clone(), chunk))
+            })
+            .collect::<Eval<Vec<_>>>()
+            .map(Some),
+        _ => Err(args.wrong_type(
+            index,
+            "a record of chunk sizes by dimension, e.g. {time: 30}",
+        )),
+    }
+}
+
+fn open_files(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    concat_dim: Option<String>,
+) -> Eval<Value> {
+    let files = super::files::files_of(args, interpreter)?;
+    if let Some(planned) = interpreter.planned_dataset(&files) {
+        return Ok(Value::Dataset(planned));
+    }
+    let request = open::Request {
+        chunks: requested_chunks(args, 1)?,
+        concat_dim,
+        chunks_span: args.spans[1],
+        span: args.call,
+    };
+    match open::open(&files, &request) {
+        Ok(ds) => Ok(Value::Dataset(Arc::new(ds))),
+        Err(error) => Err(args.rejected(error.code, error.message, error.arg, &error.help)),
+    }
+}
+
+/// `open_dataset(path, chunks=none)`
+pub fn open_dataset(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    open_files(interpreter, args, None)
+}
+
+/// `open_mfdataset(paths, chunks=none, concat_dim=none)`
+pub fn open_mfdataset(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let concat_dim = match args.value(2) {
+        Value::None => None,
+        _ => Some(args.str(2)?.to_string()),
+    };
+    open_files(interpreter, args, concat_dim)
+}
+
+/// `slice(start=none, stop=none, step=none)`
+pub fn slice(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    for k in 0..3 {
+        if !matches!(
+            args.value(k),
+            Value::None | Value::Int(_) | Value::Float(_) | Value::Str(_)
+        ) {
+            return Err(args.wrong_type(k, "a number, a date string or none"));
+        }
+    }
+    if !matches!(args.value(2), Value::None | Value::Int(_)) {
+        return Err(args.wrong_type(2, "an int or none"));
+    }
+    Ok(Value::Slice(Arc::new([
+        args.value(0).clone(),
+        args.value(1).clone(),
+        args.value(2).clone(),
+    ])))
+}
+
+// ------------------------------------------------------------------------------------ members
+
+/// The labelled array a method is called on; datasets have no such method.
+fn receiver_labelled(args: &Args) -> Eval<Arc<Labelled>> {
+    match &args.receiver {
+        Some(Value::Labelled(l)) => Ok(l.clone()),
+        _ => Err(Box::new(
+            Diagnostic::error(
+                "flow::check::unknown_method",
+                format!(
+                    "`{}` applies to a variable, not to a whole dataset",
+                    args.builtin.name
+                ),
+                args.call,
+            )
+            .with_label("called on a dataset")
+            .with_help(format!(
+                "take a variable first: ds.adt.{}(…)",
+                args.builtin.name
+            )),
+        )),
+    }
+}
+
+impl Interpreter {
+    /// While checking, a netCDF file the program saves before opening it is the dataset saved.
+    fn planned_dataset(&self, files: &[std::path::PathBuf]) -> Option<Arc<Dataset>> {
+        match files {
+            [file] if self.is_checking() => self.planned_datasets.get(file).cloned(),
+            _ => None,
+        }
+    }
+
+    /// `x.name` on a labelled array: its labels, a coordinate, or an array property.
+    pub fn labelled_member(
+        &mut self,
+        l: &Arc<Labelled>,
+        name: &str,
+        span: Span,
+    ) -> Option<Eval<Value>> {
+        let names = |items: &mut dyn Iterator<Item = &String>| {
+            Value::tuple(items.map(|d| Value::str(d)).collect())
+        };
+        Some(Ok(match name {
+            "dims" => names(&mut l.dims.iter()),
+            "sizes" => Value::Record(Arc::new(
+                l.dims
+                    .iter()
+                    .zip(&l.array.shape)
+                    .map(|(d, &n)| (d.clone(), Value::Int(n as i64)))
+                    .collect(),
+            )),
+            "coords" => coords_record(&l.coords, span),
+            "attrs" => attrs_record(&l.attrs),
+            "name" => l.name.as_deref().map_or(Value::None, Value::str),
+            "values" | "data" => Value::Array(l.array.clone()),
+            "T" => {
+                let order: Vec<String> = l.dims.iter().rev().cloned().collect();
+                return Some(l.transpose(&order, span).map(wrap));
+            }
+            _ => {
+                if let Some(coord) = l.coord_named(name) {
+                    return Some(Ok(wrap(coord.to_labelled(span))));
+                }
+                let array = l.array.clone();
+                return self.array_property(&array, name, span);
+            }
+        }))
+    }
+
+    /// `ds.name`: a variable, a coordinate, or one of the dataset's properties.
+    pub fn dataset_member(&mut self, ds: &Arc<Dataset>, name: &str, span: Span) -> Eval<Value> {
+        if let Some(v) = ds.variable(name) {
+            return Ok(wrap(v.clone()));
+        }
+        if let Some(c) = ds.coord(name) {
+            return Ok(wrap(c.to_labelled(span)));
+        }
+        match name {
+            "dims" | "sizes" => {
+                return Ok(Value::Record(Arc::new(
+                    ds.dims
+                        .iter()
+                        .map(|(d, n)| (d.clone(), Value::Int(*n as i64)))
+                        .collect(),
+                )))
+            }
+            "coords" => return Ok(coords_record(&ds.coords, span)),
+            "attrs" => return Ok(attrs_record(&ds.attrs)),
+            "data_vars" => return Ok(Value::list(ds.variable_names().map(Value::str).collect())),
+            _ => {}
+        }
+        if let Some(method) = super::builtins::method(&Value::Dataset(ds.clone()), name) {
+            return Ok(Value::Method(Arc::new((
+                Value::Dataset(ds.clone()),
+                method,
+            ))));
+        }
+        let candidates: Vec<&str> = ds
+            .variable_names()
+            .chain(ds.coords.iter().map(|c| c.name.as_str()))
+            .chain(DATASET_PROPERTIES.iter().copied())
+            .chain(super::builtins::method_names(&Value::Dataset(ds.clone())))
+            .collect();
+        Err(Box::new(
+            Diagnostic::error(
+                "flow::check::unknown_variable",
+                format!("the dataset has no variable or coordinate `{name}`"),
+                span,
+            )
+            .with_label("not in the dataset")
+            .with_help(dataset::did_you_mean(
+                name,
+                candidates.iter().copied(),
+                "variables and coordinates",
+            )),
+        ))
+    }
+
+    /// `ds["adt"]`
+    pub fn dataset_item(&mut self, ds: &Arc<Dataset>, key: &Value, span: Span) -> Eval<Value> {
+        let Value::Str(name) = key else {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::index_type",
+                    format!(
+                        "a dataset is indexed by variable name, not {}",
+                        key.type_name()
+                    ),
+                    span,
+                )
+                .with_label("not a name")
+                .with_help("ds[\"adt\"], or ds.isel(time=0) to index by position"),
+            ));
+        };
+        if ds.variable(name).is_none() && ds.coord(name).is_none() {
+            let names: Vec<&str> = ds
+                .variable_names()
+                .chain(ds.coords.iter().map(|c| c.name.as_str()))
+                .collect();
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::unknown_variable",
+                    format!("the dataset has no variable or coordinate `{name}`"),
+                    span,
+                )
+                .with_label("not in the dataset")
+                .with_help(dataset::did_you_mean(
+                    name,
+                    names.iter().copied(),
+                    "variables and coordinates",
+                )),
+            ));
+        }
+        self.dataset_member(ds, name, span)
+    }
+
+    /// `l op r` where at least one side is a labelled array.
+    pub fn labelled_binary(
+        &mut self,
+        op: crate::syntax::ast::BinaryOp,
+        lhs: Value,
+        rhs: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        let spans = [span, span];
+        let sides = [side_of(&lhs), side_of(&rhs)];
+        let (aligned, arrays) = dataset::align(&sides, span, &spans)?;
+        let operand = |value: Value, array: &Option<crate::array::node::ArrayRef>| match array {
+            Some(a) => Value::Array(a.clone()),
+            None => value,
+        };
+        let result =
+            self.array_binary(op, operand(lhs, &arrays[0]), operand(rhs, &arrays[1]), span)?;
+        Ok(match result {
+            Value::Array(array) => wrap(aligned.wrap(array)),
+            other => other,
+        })
+    }
+
+    /// A builtin that knows nothing of labels, called with labelled arguments: it sees their
+    /// values, and a result of the same shape as the first labelled argument keeps its labels
+    /// (`cos(ds.lat)`, `x.astype("f64")`). `where` and `clip` line their operands up by name.
+    pub fn call_with_labels(&mut self, builtin: &'static Builtin, args: &mut Args) -> Eval<Value> {
+        if matches!(builtin.name, "where" | "clip") && args.receiver.is_none() {
+            let sides: Vec<Side> = args.values[..3].iter().map(side_of).collect();
+            let (aligned, arrays) = dataset::align(&sides, args.call, &args.spans[..3])?;
+            for (k, array) in arrays.into_iter().enumerate() {
+                if let Some(array) = array {
+                    args.values[k] = Value::Array(array);
+                }
+            }
+            return Ok(match (builtin.run)(self, args)? {
+                Value::Array(array) => wrap(aligned.wrap(array)),
+                other => other,
+            });
+        }
+        let first = args
+            .receiver
+            .iter()
+            .chain(args.values.iter())
+            .find_map(|v| match v {
+                Value::Labelled(l) => Some(l.clone()),
+                _ => None,
+            })
+            .expect("called with a labelled argument");
+        let unwrap = |v: &mut Value| {
+            if let Value::Labelled(l) = v {
+                *v = Value::Array(l.array.clone());
+            }
+        };
+        if let Some(receiver) = args.receiver.as_mut() {
+            unwrap(receiver);
+        }
+        args.values.iter_mut().for_each(unwrap);
+        let keeps_attrs = builtin.name == "astype";
+        Ok(match (builtin.run)(self, args)? {
+            Value::Array(array) if array.shape == first.array.shape => {
+                let mut l = first.with_array(array);
+                if keeps_attrs {
+                    l.attrs = first.attrs.clone();
+                }
+                wrap(l)
+            }
+            other => other,
+        })
+    }
+
+    /// `x[…]` on a labelled array: by position, keeping the labels of what stays.
+    pub fn labelled_index(
+        &mut self,
+        l: &Labelled,
+        items: Vec<IndexItem>,
+        span: Span,
+    ) -> Eval<Value> {
+        l.index(&items, span).map(wrap)
+    }
+}
+
+const DATASET_PROPERTIES: &[&str] = &["dims", "sizes", "coords", "attrs", "data_vars"];
+
+fn coords_record(coords: &[Arc<Coord>], span: Span) -> Value {
+    Value::Record(Arc::new(
+        coords
+            .iter()
+            .map(|c| (c.name.clone(), wrap(c.to_labelled(span))))
+            .collect(),
+    ))
+}
+
+fn side_of(value: &Value) -> Side {
+    match value {
+        Value::Labelled(l) => Side::Labelled((**l).clone()),
+        Value::Array(a) => Side::Array(a.clone()),
+        _ => Side::Other,
+    }
+}
+
+/// Does the builtin take arrays without knowing labels (so labelled arguments are unwrapped)?
+pub fn unwraps_labels(builtin: &Builtin) -> bool {
+    matches!(
+        builtin.category,
+        "math" | "arrays" | "reductions" | "array methods"
+    ) || matches!(
+        builtin.name,
+        "sum" | "min" | "max" | "any" | "all" | "abs" | "round" | "len" | "save_image"
+    )
+}
+
+// ------------------------------------------------------------------------------------ methods
+
+/// `dim=`: none (every dimension), a name, or a tuple of names.
+fn dims_argument(args: &Args, index: usize) -> Eval<Option<Vec<String>>> {
+    match args.value(index) {
+        Value::None => Ok(None),
+        Value::Str(s) => Ok(Some(vec![s.to_string()])),
+        Value::Tuple(items) | Value::List(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or_else(|| args.wrong_type(index, "a dimension name or a tuple of names")),
+        _ => Err(args.wrong_type(index, "a dimension name, a tuple of names, or none")),
+    }
+}
+
+/// The reduction to run: the NaN-skipping one for floats unless `skipna=false` (xarray's
+/// default).
+fn with_skipna(
+    reduction: Reduction,
+    skipna: Option<bool>,
+    dtype: crate::array::dtype::DType,
+) -> Reduction {
+    if !skipna.unwrap_or(dtype.is_float()) {
+        return reduction;
+    }
+    match reduction {
+        Reduction::Sum => Reduction::NanSum,
+        Reduction::Mean => Reduction::NanMean,
+        Reduction::Min => Reduction::NanMin,
+        Reduction::Max => Reduction::NanMax,
+        Reduction::Var => Reduction::NanVar,
+        Reduction::Std => Reduction::NanStd,
+        other => other,
+    }
+}
+
+fn parameter(args: &Args, name: &str) -> Option<usize> {
+    super::builtins::signature(args.builtin)
+        .params
+        .iter()
+        .position(|p| p.name == name)
+}
+
+/// `x.mean(dim=none, skipna=none)` and the other reductions, on a labelled array or a dataset.
+pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eval<Value> {
+    let dims = dims_argument(args, 0)?;
+    let skipna = match parameter(args, "skipna").map(|k| args.value(k)) {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::None) | None => None,
+        Some(_) => {
+            return Err(args.wrong_type(parameter(args, "skipna").unwrap_or(0), "a bool or none"))
+        }
+    };
+    let ddof = match parameter(args, "ddof") {
+        Some(k) => args.size(k)?,
+        None => 0,
+    };
+    let one = |l: &Labelled, dims: Option<&[String]>| {
+        let reduction = with_skipna(reduction, skipna, l.array.dtype);
+        l.reduce(reduction, dims, ddof, args.call, args.spans[0])
+    };
+    match args.receiver.clone() {
+        Some(Value::Labelled(l)) => one(&l, dims.as_deref()).map(wrap),
+        Some(Value::Dataset(ds)) => {
+            if let Some(dims) = &dims {
+                for dim in dims {
+                    if !ds.has_dim(dim) {
+                        return Err(ds.unknown_dim(dim, args.spans[0]));
+                    }
+                }
+            }
+            let reduced = ds.map_variables(|v| match &dims {
+                None => one(v, None),
+                Some(dims) => {
+                    let own: Vec<String> = dims
+                        .iter()
+                        .filter(|d| v.dims.contains(d))
+                        .cloned()
+                        .collect();
+                    if own.is_empty() {
+                        Ok(v.clone())
+                    } else {
+                        one(v, Some(&own))
+                    }
+                }
+            })?;
+            Ok(Value::Dataset(Arc::new(reduced)))
+        }
+        _ => unreachable!("reductions are called on labelled arrays and datasets"),
+    }
+}
+
+/// The record of indexers of `isel`/`sel`: the `indexers` argument and/or keywords.
+fn indexers(args: &Args) -> Eval<Vec<(String, Value, Span)>> {
+    let mut out = Vec::new();
+    match args.value(0) {
+        Value::None => {}
+        Value::Record(fields) => out.extend(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone(), args.spans[0])),
+        ),
+        _ => return Err(args.wrong_type(0, "a record such as {time: 0}")),
+    }
+    let last = args.values.len() - 1;
+    if let Value::Record(fields) = args.value(last) {
+        for (k, v) in fields.iter() {
+            let span = args
+                .keyword_spans
+                .iter()
+                .find(|(name, _)| name == k)
+                .map_or(args.spans[last], |(_, s)| *s);
+            out.push((k.clone(), v.clone(), span));
+        }
+    }
+    Ok(out)
+}
+
+fn position_item(value: &Value, span: Span) -> Eval<IndexItem> {
+    let int = |v: &Value| -> Eval<Option<i64>> {
+        match v {
+            Value::None => Ok(None),
+            Value::Int(i) => Ok(Some(*i)),
+            other => Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::index_type",
+                    format!("isel takes positions (ints), not {}", other.type_name()),
+                    span,
+                )
+                .with_label("not a position")
+                .with_help("select by coordinate value with .sel"),
+            )),
+        }
+    };
+    match value {
+        Value::Slice(parts) => Ok(IndexItem::Slice {
+            start: int(&parts[0])?,
+            stop: int(&parts[1])?,
+            step: int(&parts[2])?,
+        }),
+        other => Ok(IndexItem::Int(int(other)?.ok_or_else(|| {
+            Box::new(
+                Diagnostic::error(
+                    "flow::check::index_type",
+                    "isel needs a position, not none",
+                    span,
+                )
+                .with_label("none")
+                .with_help("give an int or slice(start, stop)"),
+            )
+        })?)),
+    }
+}
+
+/// Apply per-dimension selections to a labelled array or every variable of a dataset.
+fn select(
+    args: &Args,
+    choose: &dyn Fn(&Labelled, usize, &Value, Span) -> Eval<IndexItem>,
+) -> Eval<Value> {
+    let indexers = indexers(args)?;
+    let one = |l: &Labelled, strict: bool| -> Eval<Labelled> {
+        let mut items = Vec::new();
+        for (dim, value, span) in &indexers {
+            let axis = match l.axis(dim, *span) {
+                Ok(axis) => axis,
+                Err(error) if strict => return Err(error),
+                Err(_) => continue,
+            };
+            items.push((axis, choose(l, axis, value, *span)?));
+        }
+        l.isel(&items, args.call)
+    };
+    match args.receiver.clone() {
+        Some(Value::Labelled(l)) => one(&l, true).map(wrap),
+        Some(Value::Dataset(ds)) => {
+            for (dim, _, span) in &indexers {
+                if !ds.has_dim(dim) {
+                    return Err(ds.unknown_dim(dim, *span));
+                }
+            }
+            let mut selected = ds.map_variables(|v| one(v, false))?;
+            // Coordinates no variable uses are selected too.
+            let mut coords = Vec::new();
+            for c in &ds.coords {
+                if selected.coord(&c.name).is_some() {
+                    continue;
+                }
+                let as_labelled = c.to_labelled(args.call);
+                let picked = one(&as_labelled, false)?;
+                if let Some(kept) = picked.coords.first() {
+                    coords.push(kept.clone());
+                }
+            }
+            let variables = std::mem::take(&mut selected.variables);
+            let mut all_coords = selected.coords.clone();
+            all_coords.extend(coords);
+            Ok(Value::Dataset(Arc::new(Dataset::from_variables(
+                variables,
+                selected.attrs.clone(),
+                &all_coords,
+            ))))
+        }
+        _ => unreachable!("isel/sel are called on labelled arrays and datasets"),
+    }
+}
+
+/// `x.isel(time=0, lat=slice(10, 20))`
+pub fn isel(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    select(args, &|_, _, value, span| position_item(value, span))
+}
+
+/// `x.sel(time="2010-03-01", lat=slice(-10, 10), method=none)`
+pub fn sel(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let nearest = match args.value(1) {
+        Value::None => false,
+        Value::Str(s) if &**s == "nearest" => true,
+        _ => {
+            return Err(args.rejected(
+                "flow::check::argument_value",
+                "method is none (exact) or \"nearest\"".into(),
+                1,
+                "method=\"nearest\"",
+            ))
+        }
+    };
+    select(args, &|l, axis, value, span| {
+        let dim = &l.dims[axis];
+        let Some(coord) = l.coord(dim) else {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::no_coordinate",
+                    format!("dimension `{dim}` has no coordinate to select by"),
+                    span,
+                )
+                .with_label("no coordinate values")
+                .with_help(format!("select by position: .isel({dim}=…)")),
+            ));
+        };
+        label_item(coord, value, nearest, span)
+    })
+}
+
+/// A coordinate value (or date) as a number on the coordinate's axis, and the length of the
+/// period a date names (0 for numbers).
+fn coordinate_number(coord: &Coord, value: &Value, span: Span) -> Eval<(f64, f64)> {
+    match value {
+        Value::Int(i) => Ok((*i as f64, 0.0)),
+        Value::Float(f) => Ok((*f, 0.0)),
+        Value::Str(text) => {
+            let Some(units) = coord.time_units() else {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        format!("coordinate `{}` holds numbers, not dates", coord.name),
+                        span,
+                    )
+                    .with_label("a string")
+                    .with_help("select with a number"),
+                ));
+            };
+            units.encode(text).ok_or_else(|| {
+                Box::new(
+                    Diagnostic::error(
+                        "flow::check::bad_date",
+                        format!("`{text}` is not a date"),
+                        span,
+                    )
+                    .with_label("not YYYY[-MM[-DD[ HH[:MM[:SS]]]]]")
+                    .with_help(
+                        "write dates as \"2010-03-01\", \"2010-03\" or \"2010-03-01 12:00\"",
+                    ),
+                )
+            })
+        }
+        other => Err(Box::new(
+            Diagnostic::error(
+                "flow::check::index_type",
+                format!("cannot select `{}` by {}", coord.name, other.type_name()),
+                span,
+            )
+            .with_label("not a coordinate value")
+            .with_help("give a number, a date string, or slice(start, stop)"),
+        )),
+    }
+}
+
+/// Is `a` the same coordinate value as `b`, compared in the coordinate's own precision?
+fn same_value(coord: &Coord, a: f64, b: f64) -> bool {
+    match coord.values.dtype() {
+        crate::array::dtype::DType::F32 => a as f32 == b as f32,
+        _ => a == b,
+    }
+}
+
+fn label_item(coord: &Coord, value: &Value, nearest: bool, span: Span) -> Eval<IndexItem> {
+    let values = coord.f64_values();
+    let ascending = values.windows(2).all(|w| w[0] <= w[1]);
+    let descending = values.windows(2).all(|w| w[0] >= w[1]);
+    let range_text = match (values.first(), values.last()) {
+        (Some(a), Some(b)) => format!("from {} to {}", show(coord, *a), show(coord, *b)),
+        _ => "empty".into(),
+    };
+    if let Value::Slice(parts) = value {
+        if !(ascending || descending) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::unsorted_coordinate",
+                    format!(
+                        "coordinate `{}` is not sorted, so it has no ranges",
+                        coord.name
+                    ),
+                    span,
+                )
+                .with_label("a range of values")
+                .with_help("select single values, or positions with .isel"),
+            ));
+        }
+        let low = match &parts[0] {
+            Value::None => None,
+            v => Some(coordinate_number(coord, v, span)?.0),
+        };
+        // A date names a period: its end closes the range ("2010-03" runs to the end of March).
+        let high = match &parts[1] {
+            Value::None => None,
+            v => {
+                let (x, period) = coordinate_number(coord, v, span)?;
+                Some(if period > 0.0 { x + period } else { x })
+            }
+        };
+        let closed_end = !matches!(&parts[1], Value::Str(_));
+        let inside = |x: f64| {
+            let above = low.is_none_or(|l| {
+                if ascending {
+                    x >= l || same_value(coord, x, l)
+                } else {
+                    x <= l || same_value(coord, x, l)
+                }
+            });
+            let below = high.is_none_or(|h| {
+                let before = if ascending { x < h } else { x > h };
+                before || (closed_end && same_value(coord, x, h))
+            });
+            above && below
+        };
+        let first = values.iter().position(|&x| inside(x));
+        let last = values.iter().rposition(|&x| inside(x));
+        let step = match &parts[2] {
+            Value::Int(s) if *s > 0 => Some(*s),
+            Value::None => None,
+            _ => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        "a selection's step must be a positive int",
+                        span,
+                    )
+                    .with_label("this step")
+                    .with_help("slice(start, stop, 2)"),
+                ))
+            }
+        };
+        return Ok(match (first, last) {
+            (Some(a), Some(b)) => IndexItem::Slice {
+                start: Some(a as i64),
+                stop: Some(b as i64 + 1),
+                step,
+            },
+            _ => IndexItem::Slice {
+                start: Some(0),
+                stop: Some(0),
+                step,
+            },
+        });
+    }
+    let (target, period) = coordinate_number(coord, value, span)?;
+    if period > 0.0 && !nearest {
+        // A date coarser than the axis ("2010-03" on daily data) selects the whole period.
+        let matched: Vec<usize> = (0..values.len())
+            .filter(|&i| values[i] >= target && values[i] < target + period)
+            .collect();
+        if matched.len() > 1
+            || matched
+                .first()
+                .is_some_and(|&i| !same_value(coord, values[i], target))
+        {
+            let (a, b) = (matched[0], *matched.last().expect("non-empty"));
+            if b - a + 1 == matched.len() {
+                return Ok(IndexItem::Slice {
+                    start: Some(a as i64),
+                    stop: Some(b as i64 + 1),
+                    step: None,
+                });
+            }
+        }
+    }
+    if nearest {
+        let best = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .min_by(|a, b| (a.1 - target).abs().total_cmp(&(b.1 - target).abs()))
+            .map(|(i, _)| i);
+        return best.map(|i| IndexItem::Int(i as i64)).ok_or_else(|| {
+            Box::new(
+                Diagnostic::error(
+                    "flow::check::not_in_coordinate",
+                    format!("coordinate `{}` is empty", coord.name),
+                    span,
+                )
+                .with_label("nothing to select")
+                .with_help("check the selection made before this one"),
+            )
+        });
+    }
+    match values.iter().position(|&v| same_value(coord, v, target)) {
+        Some(i) => Ok(IndexItem::Int(i as i64)),
+        None => Err(Box::new(
+            Diagnostic::error(
+                "flow::check::not_in_coordinate",
+                format!(
+                    "no `{}` equal to {} (the coordinate runs {range_text})",
+                    coord.name,
+                    value.display()
+                ),
+                span,
+            )
+            .with_label("not a coordinate value")
+            .with_help(
+                "take the closest one with method=\"nearest\", or a range with slice(start, stop)",
+            ),
+        )),
+    }
+}
+
+fn show(coord: &Coord, value: f64) -> String {
+    match coord.time_units() {
+        Some(units) => units.format(value),
+        None => super::format::float_repr(value),
+    }
+}
+
+/// `x.transpose("lon", "lat")`
+pub fn transpose(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let l = receiver_labelled(args)?;
+    let order: Vec<String> = match args.value(0) {
+        Value::Tuple(items) if items.is_empty() => l.dims.iter().rev().cloned().collect(),
+        Value::Tuple(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Ok(s.to_string()),
+                _ => Err(args.wrong_type(0, "dimension names")),
+            })
+            .collect::<Eval<_>>()?,
+        _ => return Err(args.wrong_type(0, "dimension names")),
+    };
+    l.transpose(&order, args.spans[0]).map(wrap)
+}
+
+/// `x.rechunk({time: 30})` (or positional chunks as for arrays).
+pub fn rechunk(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let rechunk_one = |l: &Labelled, fields: &[(String, Value)], strict: bool| -> Eval<Labelled> {
+        let mut per_axis: Vec<AxisChunks> = l
+            .array
+            .chunks
+            .0
+            .iter()
+            .map(|blocks| AxisChunks::Blocks(blocks.clone()))
+            .collect();
+        for (dim, value) in fields {
+            let axis = match l.axis(dim, args.spans[0]) {
+                Ok(axis) => axis,
+                Err(e) if strict => return Err(e),
+                Err(_) => continue,
+            };
+            per_axis[axis] = match value {
+                Value::Int(-1) => AxisChunks::Whole,
+                Value::Str(s) if &**s == "auto" => AxisChunks::Auto,
+                other => match super::arrays::size_of(other) {
+                    Some(n) if n > 0 => AxisChunks::Size(n),
+                    _ => {
+                        return Err(args.wrong_type(0, "chunk sizes by dimension, e.g. {time: 30}"))
+                    }
+                },
+            };
+        }
+        let array = build::rechunk(
+            &l.array,
+            &build::ChunkSpec::PerAxis(per_axis),
+            args.spans[0],
+        )?;
+        let mut out = l.with_array(array);
+        out.attrs = l.attrs.clone();
+        Ok(out)
+    };
+    match (args.receiver.clone(), args.value(0).clone()) {
+        (Some(Value::Labelled(l)), Value::Record(fields)) => {
+            rechunk_one(&l, &fields, true).map(wrap)
+        }
+        (Some(Value::Labelled(l)), _) => {
+            let spec = args.chunks(0)?;
+            let array = build::rechunk(&l.array, &spec, args.spans[0])?;
+            let mut out = l.with_array(array);
+            out.attrs = l.attrs.clone();
+            interpreter.built(Ok(out.array.clone()), vec![])?;
+            Ok(wrap(out))
+        }
+        (Some(Value::Dataset(ds)), Value::Record(fields)) => {
+            for (dim, _) in fields.iter() {
+                if !ds.has_dim(dim) {
+                    return Err(ds.unknown_dim(dim, args.spans[0]));
+                }
+            }
+            let out = ds.map_variables(|v| rechunk_one(v, &fields, false))?;
+            Ok(Value::Dataset(Arc::new(out)))
+        }
+        (Some(Value::Dataset(_)), _) => {
+            Err(args.wrong_type(0, "chunk sizes by dimension, e.g. {time: 30}"))
+        }
+        _ => unreachable!("rechunk on labelled values"),
+    }
+}
+
+/// `x.weighted(w)`: weights for a following `.mean(dim)` or `.sum(dim)`.
+pub fn weighted(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let l = receiver_labelled(args)?;
+    let Value::Labelled(w) = args.value(0) else {
+        return Err(args.wrong_type(0, "a labelled array of weights (e.g. cos(deg2rad(ds.lat)))"));
+    };
+    for dim in &w.dims {
+        l.axis(dim, args.spans[0]).map_err(|mut e| {
+            e.message = format!("the weights have dimension `{dim}`, which the array does not");
+            e
+        })?;
+    }
+    Ok(Value::Weighted(Arc::new(((*l).clone(), (**w).clone()))))
+}
+
+/// `x.weighted(w).mean(dim)` / `.sum(dim)`, skipping NaN in `x` as xarray does: the sum of
+/// `x * w` over valid points, and for the mean divided by the sum of the weights of those points.
+pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval<Value> {
+    let Some(Value::Weighted(pair)) = &args.receiver else {
+        unreachable!("weighted reductions are called on weighted values")
+    };
+    let (x, w) = (&pair.0, &pair.1);
+    let dims = dims_argument(args, 0)?;
+    let span = args.call;
+    let spans = [span, span];
+    let map = |function: MapFunction, sides: Vec<Side>| -> Eval<Labelled> {
+        let (aligned, arrays) = dataset::align(&sides, span, &[span; 3][..sides.len()])?;
+        let operands: Vec<Operand> = arrays
+            .into_iter()
+            .zip(&sides)
+            .map(|(a, side)| match (a, side) {
+                (Some(a), _) => Operand::Array(a),
+                (None, _) => Operand::Scalar(Scalar::Float(0.0)),
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        let array = build::map(function, operands, span, &mut warnings)?;
+        Ok(aligned.wrap(array))
+    };
+    let _ = spans;
+    let product = map(
+        MapFunction::Binary(BinaryFunction::Multiply),
+        vec![Side::Labelled(x.clone()), Side::Labelled(w.clone())],
+    )?;
+    let numerator = product.reduce(Reduction::NanSum, dims.as_deref(), 0, span, args.spans[0])?;
+    if !mean {
+        return Ok(wrap(numerator));
+    }
+    let missing = map(
+        MapFunction::Unary(UnaryFunction::IsNan),
+        vec![Side::Labelled(x.clone())],
+    )?;
+    // where(isnan(x), 0, w): the weight of each valid point.
+    let valid_weights = map(
+        MapFunction::Where,
+        vec![
+            Side::Labelled(missing),
+            Side::Other,
+            Side::Labelled(w.clone()),
+        ],
+    )?;
+    let denominator =
+        valid_weights.reduce(Reduction::Sum, dims.as_deref(), 0, span, args.spans[0])?;
+    let quotient = map(
+        MapFunction::Binary(BinaryFunction::Divide),
+        vec![Side::Labelled(numerator), Side::Labelled(denominator)],
+    )?;
+    Ok(wrap(quotient))
+}
+
+// ------------------------------------------------------------------------------------ saving
+
+/// `save(x, "out.nc")`: an array, a labelled array or a dataset as a netCDF-4 file, with
+/// dimensions, coordinates and attributes; variables are streamed block by block into a
+/// temporary file renamed into place at the end.
+pub fn save_netcdf(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    value: Value,
+    target: &std::path::Path,
+    name: &str,
+    gzip: bool,
+) -> Eval<Value> {
+    let named = args.spans[2] != args.call;
+    let ds = match value {
+        Value::Dataset(ds) => ds,
+        Value::Labelled(l) => {
+            let mut l = (*l).clone();
+            if named || l.name.is_none() {
+                l.name = Some(name.to_string());
+            }
+            let coords = l.coords.clone();
+            Arc::new(Dataset::from_variables(vec![l], Vec::new(), &coords))
+        }
+        Value::Array(a) => {
+            let dims = (0..a.ndim()).map(|k| format!("dim_{k}")).collect();
+            let mut l = Labelled::new(a, dims);
+            l.name = Some(name.to_string());
+            Arc::new(Dataset::from_variables(vec![l], Vec::new(), &[]))
+        }
+        _ => return Ok(Value::None),
+    };
+    if interpreter.is_checking() {
+        interpreter
+            .planned_datasets
+            .insert(target.to_path_buf(), ds);
+        return Ok(Value::None);
+    }
+    let temporary = crate::io::temporary_path(target);
+    let written = write_netcdf(interpreter, args, &ds, &temporary, gzip);
+    crate::io::put_in_place(written, &temporary, target, |e| {
+        args.write_error(1, e.to_string())
+    })?;
+    Ok(Value::None)
+}
+
+fn write_netcdf(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    ds: &Dataset,
+    path: &std::path::Path,
+    gzip: bool,
+) -> Eval<()> {
+    use crate::io::netcdf::Writer;
+    let fail = |m: String| args.write_error(1, m);
+    let writer = Writer::create(path).map_err(fail)?;
+    for (dim, n) in &ds.dims {
+        writer.add_dimension(dim, *n, false).map_err(fail)?;
+    }
+    for (key, value) in &ds.attrs {
+        writer.add_attribute(None, key, value).map_err(fail)?;
+    }
+    for c in &ds.coords {
+        writer
+            .add_variable(
+                &c.name,
+                std::slice::from_ref(&c.dim),
+                c.values.dtype(),
+                None,
+                false,
+            )
+            .map_err(fail)?;
+        for (key, value) in &c.attrs {
+            writer
+                .add_attribute(Some(&c.name), key, value)
+                .map_err(fail)?;
+        }
+        writer.write(&c.name, &[0], &c.values).map_err(fail)?;
+    }
+    // A variable that is one of the coordinates (`save(ds.lat, …)`) is written as the coordinate.
+    let variables: Vec<&Labelled> = ds
+        .variables
+        .iter()
+        .filter(|v| ds.coord(v.name.as_deref().unwrap_or("")).is_none())
+        .collect();
+    for v in &variables {
+        let name = v.name.as_deref().unwrap_or("x");
+        let chunk = super::files::writer_chunks(&v.array);
+        let chunk = (!chunk.is_empty()).then_some(chunk);
+        writer
+            .add_variable(name, &v.dims, v.array.dtype, chunk.as_deref(), gzip)
+            .map_err(fail)?;
+        for (key, value) in &v.attrs {
+            writer.add_attribute(Some(name), key, value).map_err(fail)?;
+        }
+    }
+    for v in variables {
+        let name = v.name.as_deref().unwrap_or("x");
+        super::files::stream_blocks(interpreter, &v.array, args, &|start, block| {
+            writer.write(name, start, block)
+        })?;
+    }
+    writer.close().map_err(fail)
+}
