@@ -45,6 +45,11 @@ ROWS = [
      lambda f, a: close(f["mean"], a["mean"], 1e-12)),
     ("W5", "w5.flow", [], "w5_stack_frames.py", [],
      lambda f, a: f["frames"] == a["frames"] and all(close(f[k], a[k], 1e-13) for k in ("min", "max", "mean"))),
+    ("W6", "w6.flow", [], "w6_ssh_xarray.py", [],
+     lambda f, a: all(close(f[k], a[k], 1e-5) for k in ("clim_nanmean", "var_nanmax", "var_nanmean", "gm_first", "gm_last", "gm_mean"))
+     and all(f[k] == a[k] for k in ("clim_valid", "var_valid_lats", "ntime"))),
+    ("W6 vs NumPy", "w6.flow", [], "w6_ssh_xarray.py", ["--engine", "numpy"],
+     lambda f, a: all(close(f[k], a[k], 1e-5) for k in ("clim_nanmean", "var_nanmean", "gm_mean"))),
     ("W9a", "w9a.flow", [], "w9_overhead.py", ["--part", "a"], lambda f, a: int(f["a_result"]) == int(a["a_result"])),
     ("W9b", "w9b.flow", [], "w9_overhead.py", ["--part", "b"], lambda f, a: float(f["b_result"]) == float(a["b_result"])),
     ("W10", "w10.flow", [], "w10_slow_delayed.py", [], lambda f, a: int(f["result"]) == int(a["result"]) == 44),

@@ -78,7 +78,7 @@ fn open_files(
 ) -> Eval<Value> {
     let files = super::files::files_of(args, interpreter)?;
     if let Some(planned) = interpreter.planned_dataset(&files) {
-        return Ok(Value::Dataset(planned));
+        return Ok(planned);
     }
     let request = open::Request {
         chunks: requested_chunks(args, 1)?,
@@ -151,10 +151,17 @@ fn receiver_labelled(args: &Args) -> Eval<Arc<Labelled>> {
 }
 
 impl Interpreter {
-    /// While checking, a netCDF file the program saves before opening it is the dataset saved.
-    fn planned_dataset(&self, files: &[std::path::PathBuf]) -> Option<Arc<Dataset>> {
+    /// While checking, a netCDF file the program saves before opening it is the dataset saved;
+    /// many files of which some are still to be written make a dataset known only when run.
+    fn planned_dataset(&self, files: &[std::path::PathBuf]) -> Option<Value> {
+        if !self.is_checking() {
+            return None;
+        }
         match files {
-            [file] if self.is_checking() => self.planned_datasets.get(file).cloned(),
+            [file] => self.planned_datasets.get(file).cloned().map(Value::Dataset),
+            _ if files.iter().any(|f| self.planned_datasets.contains_key(f)) => {
+                Some(Value::Unknown(super::value::Type::Dataset))
+            }
             _ => None,
         }
     }
@@ -214,6 +221,11 @@ impl Interpreter {
                 )))
             }
             "coords" => return Ok(coords_record(&ds.coords, span)),
+            "nbytes" => {
+                let bytes: usize = ds.variables.iter().map(|v| v.array.nbytes()).sum::<usize>()
+                    + ds.coords.iter().map(|c| c.values.nbytes()).sum::<usize>();
+                return Ok(Value::Int(bytes as i64));
+            }
             "attrs" => return Ok(attrs_record(&ds.attrs)),
             "data_vars" => return Ok(Value::list(ds.variable_names().map(Value::str).collect())),
             _ => {}
@@ -365,7 +377,7 @@ impl Interpreter {
     }
 }
 
-const DATASET_PROPERTIES: &[&str] = &["dims", "sizes", "coords", "attrs", "data_vars"];
+const DATASET_PROPERTIES: &[&str] = &["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"];
 
 fn coords_record(coords: &[Arc<Coord>], span: Span) -> Value {
     Value::Record(Arc::new(
@@ -1095,4 +1107,244 @@ fn write_netcdf(
         })?;
     }
     writer.close().map_err(fail)
+}
+
+// ------------------------------------------------------------------------------------ building
+
+/// An attribute value from a flow value: text, numbers, or tuples/lists of numbers.
+fn attr_of(value: &Value) -> Option<Attr> {
+    Some(match value {
+        Value::Str(s) => Attr::Str(s.to_string()),
+        Value::Int(i) => Attr::Int(*i),
+        Value::Bool(b) => Attr::Int(*b as i64),
+        Value::Float(f) => Attr::Float(*f),
+        Value::Tuple(items) | Value::List(items) => {
+            if items.iter().all(|v| matches!(v, Value::Int(_))) {
+                Attr::Ints(
+                    items
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::Int(i) => Some(*i),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            } else {
+                Attr::Floats(
+                    items
+                        .iter()
+                        .map(|v| super::arrays::scalar_of(v).map(|s| s.as_f64()))
+                        .collect::<Option<Vec<_>>>()?,
+                )
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn attrs_argument(args: &Args, index: usize) -> Eval<dataset::Attrs> {
+    match args.value(index) {
+        Value::None => Ok(Vec::new()),
+        Value::Record(fields) => fields
+            .iter()
+            .map(|(k, v)| {
+                attr_of(v).map(|a| (k.clone(), a)).ok_or_else(|| {
+                    args.wrong_type(index, "a record of text, numbers or tuples of numbers")
+                })
+            })
+            .collect(),
+        _ => Err(args.wrong_type(index, "a record of attributes, e.g. {units: \"m\"}")),
+    }
+}
+
+/// Coordinates are values the checker must know: small arrays computed now, in check mode too.
+const MAX_COORDINATE: usize = 10_000_000;
+
+fn coordinate(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    index: usize,
+    dim: &str,
+    value: &Value,
+) -> Eval<Arc<Coord>> {
+    let (array, attrs) = match value {
+        Value::Labelled(l) => (l.array.clone(), l.attrs.clone()),
+        Value::Array(a) => (a.clone(), Vec::new()),
+        Value::List(_) | Value::Tuple(_) => {
+            let chunk = super::arrays::chunk_of_literal(value).map_err(|reason| {
+                args.rejected(
+                    "flow::check::array_literal",
+                    format!("coordinate `{dim}`: {reason}"),
+                    index,
+                    "give a list of numbers",
+                )
+            })?;
+            let shape = chunk.shape().to_vec();
+            let node = crate::array::node::ArrayNode::new(
+                crate::array::node::ArrayOp::Data(Arc::new(vec![chunk.clone()])),
+                chunk.dtype(),
+                shape.clone(),
+                crate::array::chunks::Chunks::single(&shape),
+                args.spans[index],
+            );
+            (node, Vec::new())
+        }
+        other => {
+            return Err(args.rejected(
+                "flow::check::argument_type",
+                format!(
+                    "coordinate `{dim}` must be a 1-d array or a list, not {}",
+                    other.type_name()
+                ),
+                index,
+                "coords={lat: linspace(-89.5, 89.5, 180)}",
+            ))
+        }
+    };
+    if array.ndim() != 1 || array.size() > MAX_COORDINATE {
+        return Err(args.rejected(
+            "flow::check::argument_value",
+            format!("coordinate `{dim}` must be 1-d (and at most {MAX_COORDINATE} values), not of shape {}", build::shape_text(&array.shape)),
+            index,
+            "one value per position along the dimension",
+        ));
+    }
+    let values = match crate::runtime::whole(&array) {
+        Some(values) => values,
+        None => {
+            let options = interpreter.compute_options.clone();
+            let computed =
+                crate::runtime::compute(std::slice::from_ref(&array), options, &Default::default())
+                    .map_err(|_| {
+                        args.rejected(
+                        "flow::check::argument_value",
+                        format!("coordinate `{dim}` cannot be computed before running"),
+                        index,
+                        "coordinates are made from literals, arange/linspace or other coordinates",
+                    )
+                    })?;
+            crate::runtime::whole(&computed.0[0]).expect("computed")
+        }
+    };
+    Ok(Arc::new(Coord {
+        name: dim.to_string(),
+        dim: dim.to_string(),
+        values,
+        attrs,
+    }))
+}
+
+/// `label(values, dims, coords=none, attrs=none, name=none)`: an array with named dimensions.
+pub fn label(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = match args.value(0) {
+        Value::Array(a) => a.clone(),
+        Value::Labelled(l) => l.array.clone(),
+        _ => return Err(args.wrong_type(0, "an array")),
+    };
+    let dims: Vec<String> = match args.value(1) {
+        Value::Str(s) => vec![s.to_string()],
+        Value::Tuple(items) | Value::List(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Ok(s.to_string()),
+                _ => Err(args.wrong_type(1, "dimension names")),
+            })
+            .collect::<Eval<_>>()?,
+        _ => return Err(args.wrong_type(1, "a dimension name or a tuple of names")),
+    };
+    if dims.len() != array.ndim() {
+        return Err(args.rejected(
+            "flow::check::dim_mismatch",
+            format!(
+                "{} dimension names for a {}-d array",
+                dims.len(),
+                array.ndim()
+            ),
+            1,
+            "name every axis once, in order",
+        ));
+    }
+    for (k, dim) in dims.iter().enumerate() {
+        if dims[..k].contains(dim) {
+            return Err(args.rejected(
+                "flow::check::unknown_dim",
+                format!("dimension `{dim}` is named twice"),
+                1,
+                "name each axis differently",
+            ));
+        }
+    }
+    let mut l = Labelled::new(array, dims);
+    if let Value::Record(fields) = args.value(2) {
+        for (dim, value) in fields.iter() {
+            let axis = l.axis(dim, args.spans[2])?;
+            let coord = coordinate(interpreter, args, 2, dim, value)?;
+            if coord.len() != l.array.shape[axis] {
+                return Err(args.rejected(
+                    "flow::check::dim_mismatch",
+                    format!(
+                        "coordinate `{dim}` has {} values for a dimension of length {}",
+                        coord.len(),
+                        l.array.shape[axis]
+                    ),
+                    2,
+                    "one coordinate value per position",
+                ));
+            }
+            l.coords.push(coord);
+        }
+    } else if !matches!(args.value(2), Value::None) {
+        return Err(args.wrong_type(
+            2,
+            "a record of coordinates by dimension, e.g. {lat: [10, 20]}",
+        ));
+    }
+    l.attrs = attrs_argument(args, 3)?;
+    l.name = match args.value(4) {
+        Value::None => None,
+        _ => Some(args.str(4)?.to_string()),
+    };
+    Ok(wrap(l))
+}
+
+/// `dataset(variables, attrs=none)`: labelled arrays by name as one dataset.
+pub fn make_dataset(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Value::Record(fields) = args.value(0) else {
+        return Err(args.wrong_type(0, "a record of labelled arrays, e.g. {adt: x}"));
+    };
+    let mut variables = Vec::new();
+    let mut coords: Vec<Arc<Coord>> = Vec::new();
+    for (name, value) in fields.iter() {
+        let Value::Labelled(l) = value else {
+            return Err(args.rejected(
+                "flow::check::argument_type",
+                format!(
+                    "variable `{name}` must be a labelled array (see `label`), not {}",
+                    value.type_name()
+                ),
+                0,
+                "label(x, (\"lat\", \"lon\"))",
+            ));
+        };
+        let sides: Vec<Side> = variables
+            .iter()
+            .cloned()
+            .map(Side::Labelled)
+            .chain([Side::Labelled((**l).clone())])
+            .collect();
+        let spans = vec![args.spans[0]; sides.len()];
+        dataset::align(&sides, args.spans[0], &spans)?;
+        let mut l = (**l).clone();
+        l.name = Some(name.clone());
+        for c in &l.coords {
+            if !coords.iter().any(|k| k.dim == c.dim) {
+                coords.push(c.clone());
+            }
+        }
+        variables.push(l);
+    }
+    let attrs = attrs_argument(args, 1)?;
+    Ok(Value::Dataset(Arc::new(Dataset::from_variables(
+        variables, attrs, &coords,
+    ))))
 }
