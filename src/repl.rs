@@ -83,6 +83,21 @@ fn members_of(value: &Value) -> Vec<String> {
     match value {
         Value::Array(_) => out
             .extend(["shape", "dtype", "ndim", "size", "nbytes", "chunks", "T"].map(String::from)),
+        Value::Labelled(l) => {
+            out.extend(
+                [
+                    "shape", "dtype", "ndim", "size", "nbytes", "chunks", "T", "dims", "sizes",
+                    "coords", "attrs", "name", "values", "data",
+                ]
+                .map(String::from),
+            );
+            out.extend(l.coords.iter().map(|c| c.name.clone()));
+        }
+        Value::Dataset(ds) => {
+            out.extend(ds.variable_names().map(String::from));
+            out.extend(ds.coords.iter().map(|c| c.name.clone()));
+            out.extend(["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"].map(String::from));
+        }
         Value::Module(module) => out.extend(module.names()),
         Value::Record(fields) => out.extend(fields.iter().map(|(k, _)| k.clone())),
         _ => {}
@@ -106,7 +121,7 @@ fn parameters_of(value: &Value) -> Option<Vec<String>> {
             builtins::signature(builtin)
                 .params
                 .iter()
-                .filter(|p| !p.variadic)
+                .filter(|p| !p.variadic && !p.keywords)
                 .map(|p| p.name.clone())
                 .collect(),
         ),
@@ -125,6 +140,19 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
             if !members.is_empty() {
                 known.members.insert(name.clone(), members);
             }
+            // `ds.adt.` completes too: the members of each variable and coordinate.
+            if let Value::Dataset(ds) = &value {
+                let span = crate::source::Span::new(crate::source::SourceId(0), 0, 0);
+                for v in &ds.variables {
+                    let member = Value::Labelled(std::sync::Arc::new(v.clone()));
+                    let path = format!("{name}.{}", v.name.as_deref().unwrap_or(""));
+                    known.members.insert(path, members_of(&member));
+                }
+                for c in &ds.coords {
+                    let member = Value::Labelled(std::sync::Arc::new(c.to_labelled(span)));
+                    known.members.insert(format!("{name}.{}", c.name), members_of(&member));
+                }
+            }
             if let Some(params) = parameters_of(&value) {
                 known.parameters.insert(name.clone(), params);
             }
@@ -134,7 +162,7 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
         let params = builtins::signature(builtin)
             .params
             .iter()
-            .filter(|p| !p.variadic)
+            .filter(|p| !p.variadic && !p.keywords)
             .map(|p| p.name.clone())
             .collect();
         known
@@ -230,7 +258,7 @@ impl Completer for FlowHelper {
         if start > 0 && before[..start].ends_with('.') {
             let object_end = start - 1;
             let object_start = before[..object_end]
-                .rfind(|c: char| !is_word(c))
+                .rfind(|c: char| !is_word(c) && c != '.')
                 .map_or(0, |p| p + 1);
             let object = &before[object_start..object_end];
             let members = known.members.get(object).cloned().unwrap_or_default();
@@ -456,19 +484,13 @@ impl Repl {
             ":vars" => {
                 for name in self.session.bound_names() {
                     let value = self.session.checked_value(&name).unwrap_or(Value::None);
-                    let kind = match &value {
-                        Value::Array(array) => array.type_text(),
-                        other => other.type_name(),
-                    };
+                    let kind = type_text(&value);
                     println!("{name:<16} {kind}");
                 }
             }
             ":type" => {
                 if let Some(value) = self.check(rest) {
-                    match value {
-                        Value::Array(array) => println!("{}", array.type_text()),
-                        other => println!("{}", other.type_name()),
-                    }
+                    println!("{}", type_text(&value));
                 }
             }
             ":explain" => {
@@ -631,6 +653,16 @@ impl Repl {
     }
 }
 
+/// The type of a value as `:type` and `:vars` show it.
+fn type_text(value: &Value) -> String {
+    match value {
+        Value::Array(array) => array.type_text(),
+        Value::Labelled(l) => crate::dataset::display::type_text(l),
+        Value::Dataset(ds) => format!("dataset {}", ds.describe_dims()),
+        other => other.type_name(),
+    }
+}
+
 /// The arrays inside a value, named for graphs.
 fn arrays_in(value: &Value) -> Vec<(String, crate::array::node::ArrayRef)> {
     let mut out = Vec::new();
@@ -638,6 +670,15 @@ fn arrays_in(value: &Value) -> Vec<(String, crate::array::node::ArrayRef)> {
     while let Some(v) = stack.pop() {
         match v {
             Value::Array(a) => out.push((format!("value {}", out.len() + 1), a)),
+            Value::Labelled(l) => out.push((
+                l.name.clone().unwrap_or_else(|| format!("value {}", out.len() + 1)),
+                l.array.clone(),
+            )),
+            Value::Dataset(ds) => out.extend(
+                ds.variables
+                    .iter()
+                    .map(|v| (v.name.clone().unwrap_or_default(), v.array.clone())),
+            ),
             Value::Tuple(items) | Value::List(items) => stack.extend(items.iter().rev().cloned()),
             _ => {}
         }

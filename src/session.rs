@@ -89,6 +89,7 @@ impl Session {
             .into_iter()
             .filter_map(|name| match self.checker.main.get(&name) {
                 Some(Value::Array(array)) => Some((name, array)),
+                Some(Value::Labelled(l)) => Some((name, l.array.clone())),
                 _ => None,
             })
             .collect()
