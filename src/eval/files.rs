@@ -335,3 +335,33 @@ pub(super) fn writer_chunks(array: &ArrayNode) -> Vec<usize> {
         .map(|a| array.chunks.0[a].iter().copied().max().unwrap_or(1).max(1))
         .collect()
 }
+
+/// `glob(pattern)`: the paths matching a pattern, sorted, as the pattern was written (relative
+/// to the script's directory when it is).
+pub fn glob(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let text = args.str(0)?;
+    let files = if is_pattern(&text) {
+        files_of(args, interpreter)?
+    } else {
+        let path =
+            super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+        if path.exists() {
+            vec![path]
+        } else {
+            Vec::new()
+        }
+    };
+    let base = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, "");
+    let shown = files
+        .iter()
+        .map(|f| {
+            let relative = if Path::new(&*text).is_absolute() {
+                f.as_path()
+            } else {
+                f.strip_prefix(&base).unwrap_or(f)
+            };
+            Value::str(&relative.to_string_lossy())
+        })
+        .collect();
+    Ok(Value::list(shown))
+}

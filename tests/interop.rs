@@ -1,0 +1,500 @@
+//! Interoperability with the Python stack, in both directions (docs/files.md, "Interoperability"):
+//!
+//! - flow → Python: `tests/interop/write.flow` writes HDF5 and netCDF files, and
+//!   `tests/interop/check.py check-outputs` opens them with h5py, netCDF4 and xarray and checks
+//!   values, dtypes, chunks, dimensions, coordinates, attributes and CF time.
+//! - Python → flow: `check.py write-inputs` writes files with h5py, xarray and netCDF4 together
+//!   with the values Python computes from them (`expected.txt`); `tests/interop/read.flow` reads
+//!   them and prints `@key value` lines, compared here number by number.
+//!
+//! The Python side runs in a venv under `target/interop-venv` with numpy, h5py, netCDF4 and
+//! xarray from PyPI, made once and reused while those import. Without Python or PyPI the tests
+//! fail and say why; `FLOW_SKIP_INTEROP=1` skips them on purpose. `FLOW_INTEROP_PYTHON` names
+//! the Python that makes the venv (default `python3`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+const PACKAGES: &[&str] = &["numpy", "h5py", "netCDF4", "xarray"];
+const IMPORTS: &str = "import numpy, h5py, netCDF4, xarray, pandas";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The target directory: the flow binary is `<target>/<profile>/flow`.
+fn target_dir() -> PathBuf {
+    let flow = Path::new(env!("CARGO_BIN_EXE_flow"));
+    flow.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// True (after saying why) when the stage is skipped on purpose.
+fn skipped(test: &str) -> bool {
+    let skip = std::env::var("FLOW_SKIP_INTEROP").is_ok_and(|v| v == "1");
+    if skip {
+        eprintln!(
+            "interop: {test} SKIPPED because FLOW_SKIP_INTEROP=1 is set; nothing was checked \
+             against h5py/netCDF4/xarray"
+        );
+    }
+    skip
+}
+
+/// What a command printed, for failure messages.
+fn transcript(what: &str, output: &std::process::Output) -> String {
+    format!(
+        "{what}: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout).trim_end(),
+        String::from_utf8_lossy(&output.stderr).trim_end()
+    )
+}
+
+/// Run a command to completion: its output, or a message with everything it printed.
+fn output_of(what: &str, command: &mut Command) -> Result<std::process::Output, String> {
+    let started = Instant::now();
+    let output = command
+        .env_remove("PYTHONPATH")
+        .env_remove("PYTHONHOME")
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| format!("{what}: could not start {command:?}: {e}"))?;
+    eprintln!(
+        "interop: {what}: {} in {:.1}s",
+        if output.status.success() {
+            "ok"
+        } else {
+            "FAILED"
+        },
+        started.elapsed().as_secs_f64()
+    );
+    if output.status.success() {
+        Ok(output)
+    } else {
+        Err(transcript(what, &output))
+    }
+}
+
+fn has_packages(python: &Path) -> bool {
+    python.exists()
+        && Command::new(python)
+            .args(["-c", IMPORTS])
+            .env_remove("PYTHONPATH")
+            .env_remove("PYTHONHOME")
+            .output()
+            .is_ok_and(|o| o.status.success())
+}
+
+fn venv_python_in(venv: &Path) -> PathBuf {
+    venv.join("bin").join("python")
+}
+
+/// The venv's Python, making the venv first if there is none with the packages. It is made
+/// under a name of its own and renamed into place when complete, so concurrent test runs never
+/// see half a venv: the first to finish wins and the others use its venv.
+fn venv_python() -> PathBuf {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match PYTHON.get_or_init(make_venv) {
+        Ok(python) => python.clone(),
+        Err(message) => panic!(
+            "\ninterop: no Python environment with {} could be made.\n{message}\n\n\
+             This stage needs Python 3 (with venv or pip) and PyPI. To skip it on purpose, set \
+             FLOW_SKIP_INTEROP=1.\n",
+            PACKAGES.join(", ")
+        ),
+    }
+}
+
+fn make_venv() -> Result<PathBuf, String> {
+    let target = target_dir();
+    let venv = target.join("interop-venv");
+    let python = venv_python_in(&venv);
+    if has_packages(&python) {
+        return Ok(python);
+    }
+    std::fs::create_dir_all(&target).map_err(|e| format!("cannot create {target:?}: {e}"))?;
+    let base = std::env::var("FLOW_INTEROP_PYTHON").unwrap_or_else(|_| "python3".into());
+    let started = Instant::now();
+    eprintln!(
+        "interop: making {} with {} from PyPI (once)",
+        venv.display(),
+        PACKAGES.join(" ")
+    );
+    let building = target.join(format!("interop-venv.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&building);
+    let building_python = venv_python_in(&building);
+    let pip_args = [
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-input",
+    ];
+    let made = output_of(
+        "python3 -m venv",
+        Command::new(&base).arg("-m").arg("venv").arg(&building),
+    )
+    .and_then(|_| {
+        output_of(
+            "pip install (PyPI)",
+            Command::new(&building_python)
+                .args(["-m", "pip"])
+                .args(pip_args)
+                .args(PACKAGES),
+        )
+    })
+    .or_else(|first| {
+        // A Python without ensurepip (Debian's python3 without python3-venv) can still make a
+        // venv without pip and install into it with its own pip.
+        let _ = std::fs::remove_dir_all(&building);
+        output_of(
+            "python3 -m venv --without-pip",
+            Command::new(&base)
+                .args(["-m", "venv", "--without-pip"])
+                .arg(&building),
+        )
+        .and_then(|_| {
+            output_of(
+                "python3 -m pip --python VENV install (PyPI)",
+                Command::new(&base)
+                    .args(["-m", "pip", "--python"])
+                    .arg(&building_python)
+                    .args(pip_args)
+                    .args(PACKAGES),
+            )
+        })
+        .map_err(|second| format!("{first}\n\nand then, without ensurepip:\n{second}"))
+    });
+    if let Err(message) = made {
+        let _ = std::fs::remove_dir_all(&building);
+        return Err(message);
+    }
+    if !has_packages(&building_python) {
+        let _ = std::fs::remove_dir_all(&building);
+        return Err(format!(
+            "the packages were installed but `{IMPORTS}` fails in {}",
+            building.display()
+        ));
+    }
+    // A venv that is there but broken (an older Python, say) is moved aside first.
+    if venv.exists() && !has_packages(&python) {
+        let old = target.join(format!("interop-venv.old-{}", std::process::id()));
+        if std::fs::rename(&venv, &old).is_ok() {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+    }
+    match std::fs::rename(&building, &venv) {
+        Ok(()) => {}
+        Err(_) if has_packages(&python) => {
+            // Another run finished first: use its venv.
+            let _ = std::fs::remove_dir_all(&building);
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&building);
+            return Err(format!(
+                "cannot move the new venv into {}: {e}",
+                venv.display()
+            ));
+        }
+    }
+    eprintln!(
+        "interop: {} ready in {:.1}s",
+        venv.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if has_packages(&python) {
+        Ok(python)
+    } else {
+        Err(format!("{} does not import the packages", venv.display()))
+    }
+}
+
+/// A fresh directory for one test of one run (several runs may share a checkout).
+fn work_dir(name: &str) -> PathBuf {
+    let dir = target_dir()
+        .join("interop")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
+    dir
+}
+
+fn copy_in(from: &str, dir: &Path) {
+    let from = root().join(from);
+    let to = dir.join(from.file_name().unwrap());
+    std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("cannot copy {from:?} to {to:?}: {e}"));
+}
+
+fn check_py(python: &Path, command: &str, dir: &Path) -> Result<String, String> {
+    output_of(
+        &format!("check.py {command}"),
+        Command::new(python)
+            .arg(root().join("tests/interop/check.py"))
+            .arg(command)
+            .arg(dir),
+    )
+    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+fn flow_run(script: &Path) -> Result<String, String> {
+    output_of(
+        &format!("flow run {}", script.file_name().unwrap().to_string_lossy()),
+        Command::new(env!("CARGO_BIN_EXE_flow"))
+            .arg("run")
+            .arg(script),
+    )
+    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+// ------------------------------------------------------------------------ comparing printed values
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Number(f64),
+    Text(String),
+}
+
+impl std::fmt::Display for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Token::Number(x) => write!(f, "{x:?}"),
+            Token::Text(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// The numbers, quoted strings and words of a printed value; brackets, commas, colons and
+/// spacing are left out, so `(50, 40)` and `[50, 40]`, or `"f64"` and `f64`, are the same.
+fn tokens(text: &str) -> Vec<Token> {
+    const PUNCTUATION: &str = ",()[]{}:";
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() || PUNCTUATION.contains(c) {
+            chars.next();
+        } else if c == '"' {
+            chars.next();
+            let mut s = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => s.extend(chars.next()),
+                    '"' => break,
+                    c => s.push(c),
+                }
+            }
+            out.push(Token::Text(s));
+        } else {
+            let mut word = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || PUNCTUATION.contains(c) || c == '"' {
+                    break;
+                }
+                word.push(c);
+                chars.next();
+            }
+            out.push(match word.parse::<f64>() {
+                Ok(x) => Token::Number(x),
+                Err(_) => Token::Text(word),
+            });
+        }
+    }
+    out
+}
+
+fn close(got: f64, want: f64, rtol: f64, atol: f64) -> bool {
+    if want.is_nan() || got.is_nan() {
+        return want.is_nan() && got.is_nan();
+    }
+    if want.is_infinite() || got.is_infinite() {
+        return got == want;
+    }
+    (got - want).abs() <= atol + rtol * want.abs()
+}
+
+/// Why `got` is not `want` within the tolerance, if it is not.
+fn difference(got: &str, want: &str, rtol: f64, atol: f64) -> Option<String> {
+    let (g, w) = (tokens(got), tokens(want));
+    if g.len() != w.len() {
+        return Some(format!("{} items, want {}", g.len(), w.len()));
+    }
+    for (i, (a, b)) in g.iter().zip(&w).enumerate() {
+        let same = match (a, b) {
+            (Token::Number(x), Token::Number(y)) => close(*x, *y, rtol, atol),
+            _ => a == b,
+        };
+        if !same {
+            return Some(format!(
+                "item {i}: {a}, want {b} (rtol {rtol}, atol {atol})"
+            ));
+        }
+    }
+    None
+}
+
+/// `@key value` entries of flow's output; a value may go on over several lines.
+fn printed(stdout: &str) -> Vec<(String, String)> {
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix('@') {
+            let (key, value) = rest.split_once(' ').unwrap_or((rest, ""));
+            entries.push((key.to_string(), value.to_string()));
+        } else if let Some((_, value)) = entries.last_mut() {
+            value.push('\n');
+            value.push_str(line);
+        }
+    }
+    entries
+}
+
+struct Expectation {
+    key: String,
+    rtol: f64,
+    atol: f64,
+    text: String,
+}
+
+fn expectations(text: &str) -> Vec<Expectation> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let mut fields = line.splitn(4, '\t');
+            let mut next = || fields.next().unwrap_or_else(|| panic!("bad line {line:?}"));
+            let key = next().trim_start_matches('@').to_string();
+            let rtol = next().parse().expect("rtol");
+            let atol = next().parse().expect("atol");
+            Expectation {
+                key,
+                rtol,
+                atol,
+                text: next().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Every difference between flow's printed values and Python's, one line each.
+fn compare(stdout: &str, expected: &str) -> Vec<String> {
+    let got = printed(stdout);
+    let want = expectations(expected);
+    let mut problems = Vec::new();
+    for e in &want {
+        match got.iter().find(|(k, _)| *k == e.key) {
+            None => problems.push(format!("{}: flow printed nothing for it", e.key)),
+            Some((_, value)) => {
+                if let Some(why) = difference(value, &e.text, e.rtol, e.atol) {
+                    problems.push(format!(
+                        "{}: {why}\n    flow:   {}\n    Python: {}",
+                        e.key,
+                        value.replace('\n', "\n            "),
+                        e.text
+                    ));
+                }
+            }
+        }
+    }
+    for (key, _) in &got {
+        if !want.iter().any(|e| &e.key == key) {
+            problems.push(format!("{key}: printed by flow but Python expects nothing"));
+        }
+    }
+    problems
+}
+
+// ------------------------------------------------------------------------------------ the tests
+
+/// flow writes HDF5 and netCDF; h5py, netCDF4 and xarray read the same values, dtypes, chunks,
+/// dimensions, coordinates, attributes and CF times.
+#[test]
+fn files_written_by_flow_open_in_python() {
+    if skipped("files_written_by_flow_open_in_python") {
+        return;
+    }
+    let python = venv_python();
+    let dir = work_dir("flow-writes");
+    copy_in("tests/interop/write.flow", &dir);
+    copy_in("tests/data/ssh_small.nc", &dir);
+    let result =
+        flow_run(&dir.join("write.flow")).and_then(|_| check_py(&python, "check-outputs", &dir));
+    match result {
+        Ok(report) => {
+            eprintln!("interop: {}", report.trim_end());
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Err(message) => panic!(
+            "\nfiles written by flow do not read back in Python as they should \
+             (files kept in {}):\n{message}\n",
+            dir.display()
+        ),
+    }
+}
+
+/// h5py, xarray and netCDF4 write files; flow reads them and prints what Python computed.
+#[test]
+fn files_written_by_python_open_in_flow() {
+    if skipped("files_written_by_python_open_in_flow") {
+        return;
+    }
+    let python = venv_python();
+    let dir = work_dir("python-writes");
+    copy_in("tests/interop/read.flow", &dir);
+    let result =
+        check_py(&python, "write-inputs", &dir).and_then(|_| flow_run(&dir.join("read.flow")));
+    let stdout = result.unwrap_or_else(|message| {
+        panic!(
+            "\nreading files written by Python failed (files kept in {}):\n{message}\n",
+            dir.display()
+        )
+    });
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
+    let problems = compare(&stdout, &expected);
+    if !problems.is_empty() {
+        panic!(
+            "\nflow reads {} of {} values differently from Python (files kept in {}):\n\n{}\n\n\
+             --- flow's whole output ---\n{stdout}",
+            problems.len(),
+            expectations(&expected).len(),
+            dir.display(),
+            problems.join("\n")
+        );
+    }
+    eprintln!(
+        "interop: flow printed all {} values Python expects",
+        expectations(&expected).len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn comparison_ignores_punctuation_and_respects_tolerances() {
+    assert_eq!(difference("(50, 40)", "[50, 40]", 0.0, 0.0), None);
+    assert_eq!(difference("f64", "\"f64\"", 0.0, 0.0), None);
+    assert_eq!(
+        difference(
+            "[[ 0.  nan]\n [ 1.5 2. ]]",
+            "[[0.0, nan], [1.5, 2.0]]",
+            0.0,
+            0.0
+        ),
+        None
+    );
+    assert_eq!(
+        difference("{units: \"m\"}", "{units: \"m\"}", 0.0, 0.0),
+        None
+    );
+    assert!(difference("{units: \"cm\"}", "{units: \"m\"}", 0.0, 0.0).is_some());
+    assert!(difference("[1. 2.]", "[1.0, 2.0, 3.0]", 0.0, 0.0).is_some());
+    assert!(difference("1.0000001", "1.0", 1e-12, 0.0).is_some());
+    assert_eq!(difference("1.0000001", "1.0", 1e-6, 0.0), None);
+    assert!(difference("nan", "1.0", 1.0, 1.0).is_some());
+    assert_eq!(
+        printed("@a 1\n@b [[1 2]\n [3 4]]\n"),
+        vec![
+            ("a".into(), "1".into()),
+            ("b".into(), "[[1 2]\n [3 4]]".into())
+        ]
+    );
+}
