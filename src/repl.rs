@@ -96,7 +96,9 @@ fn members_of(value: &Value) -> Vec<String> {
         Value::Dataset(ds) => {
             out.extend(ds.variable_names().map(String::from));
             out.extend(ds.coords.iter().map(|c| c.name.clone()));
-            out.extend(["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"].map(String::from));
+            out.extend(
+                ["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"].map(String::from),
+            );
         }
         Value::Module(module) => out.extend(module.names()),
         Value::Record(fields) => out.extend(fields.iter().map(|(k, _)| k.clone())),
@@ -150,7 +152,9 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
                 }
                 for c in &ds.coords {
                     let member = Value::Labelled(std::sync::Arc::new(c.to_labelled(span)));
-                    known.members.insert(format!("{name}.{}", c.name), members_of(&member));
+                    known
+                        .members
+                        .insert(format!("{name}.{}", c.name), members_of(&member));
                 }
             }
             if let Some(params) = parameters_of(&value) {
@@ -671,7 +675,9 @@ fn arrays_in(value: &Value) -> Vec<(String, crate::array::node::ArrayRef)> {
         match v {
             Value::Array(a) => out.push((format!("value {}", out.len() + 1), a)),
             Value::Labelled(l) => out.push((
-                l.name.clone().unwrap_or_else(|| format!("value {}", out.len() + 1)),
+                l.name
+                    .clone()
+                    .unwrap_or_else(|| format!("value {}", out.len() + 1)),
                 l.array.clone(),
             )),
             Value::Dataset(ds) => out.extend(

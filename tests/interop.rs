@@ -134,41 +134,40 @@ fn make_venv() -> Result<PathBuf, String> {
         "--disable-pip-version-check",
         "--no-input",
     ];
-    let made = output_of(
+    // A Python without ensurepip (Debian's python3 without python3-venv) can still make a venv
+    // without pip and install into it with its own pip.
+    let made = match output_of(
         "python3 -m venv",
         Command::new(&base).arg("-m").arg("venv").arg(&building),
-    )
-    .and_then(|_| {
-        output_of(
+    ) {
+        Ok(_) => output_of(
             "pip install (PyPI)",
             Command::new(&building_python)
                 .args(["-m", "pip"])
                 .args(pip_args)
                 .args(PACKAGES),
-        )
-    })
-    .or_else(|first| {
-        // A Python without ensurepip (Debian's python3 without python3-venv) can still make a
-        // venv without pip and install into it with its own pip.
-        let _ = std::fs::remove_dir_all(&building);
-        output_of(
-            "python3 -m venv --without-pip",
-            Command::new(&base)
-                .args(["-m", "venv", "--without-pip"])
-                .arg(&building),
-        )
-        .and_then(|_| {
+        ),
+        Err(first) => {
+            let _ = std::fs::remove_dir_all(&building);
             output_of(
-                "python3 -m pip --python VENV install (PyPI)",
+                "python3 -m venv --without-pip",
                 Command::new(&base)
-                    .args(["-m", "pip", "--python"])
-                    .arg(&building_python)
-                    .args(pip_args)
-                    .args(PACKAGES),
+                    .args(["-m", "venv", "--without-pip"])
+                    .arg(&building),
             )
-        })
-        .map_err(|second| format!("{first}\n\nand then, without ensurepip:\n{second}"))
-    });
+            .and_then(|_| {
+                output_of(
+                    "python3 -m pip --python VENV install (PyPI)",
+                    Command::new(&base)
+                        .args(["-m", "pip", "--python"])
+                        .arg(&building_python)
+                        .args(pip_args)
+                        .args(PACKAGES),
+                )
+            })
+            .map_err(|second| format!("{first}\n\nand then, without ensurepip:\n{second}"))
+        }
+    };
     if let Err(message) = made {
         let _ = std::fs::remove_dir_all(&building);
         return Err(message);
@@ -328,7 +327,7 @@ fn difference(got: &str, want: &str, rtol: f64, atol: f64) -> Option<String> {
         };
         if !same {
             return Some(format!(
-                "item {i}: {a}, want {b} (rtol {rtol}, atol {atol})"
+                "item {i}: {a}, want {b} (rtol {rtol:e}, atol {atol:e})"
             ));
         }
     }

@@ -131,3 +131,49 @@ fn pngs_have_their_size_and_a_deterministic_render() {
         "scaled as the seeds' 255 * (x - min) / (max - min)"
     );
 }
+
+#[test]
+fn a_labelled_map_and_series_use_their_coordinates_names_and_units() {
+    let dir = render(
+        r#"lat = label(linspace(-60, 60, 5), "lat", coords={lat: linspace(-60, 60, 5)}, attrs={units: "degrees_north"})
+lon = label(arange(0.0, 360.0, 90.0), "lon", coords={lon: arange(0.0, 360.0, 90.0)}, attrs={units: "degrees_east"})
+days = label(arange(3.0), "time", attrs={units: "days since 2015-01-01"})
+time = label(arange(3.0), "time", coords={time: days})
+field = label((cos(deg2rad(lat)) * (lon + 1) + time).transpose("time", "lat", "lon").values, ("time", "lat", "lon"),
+              coords={time: days, lat: lat, lon: lon}, attrs={long_name: "height", units: "m"}, name="h")
+plot(field.isel(time=0), "map.svg")
+plot(field.mean(("lat", "lon")), "series.svg")
+"#,
+    );
+    // The texts of an SVG, in order.
+    let texts = |svg: &str| -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split('<').next()?.trim().to_string()))
+            .collect()
+    };
+    let map = texts(&read(&dir, "map.svg"));
+    // Title from long_name and units; axes from dimension names and coordinate units; ticks at
+    // coordinate values (latitudes -60…60 upward, longitudes 0…270).
+    for label in [
+        "height [m]",
+        "lat [degrees_north]",
+        "lon [degrees_east]",
+        "-60",
+        "60",
+        "250",
+    ] {
+        assert!(
+            map.iter().any(|t| t == label),
+            "map misses {label}: {map:?}"
+        );
+    }
+    // A reduction keeps the name (not the attributes, as in xarray); time ticks are dates.
+    let series = texts(&read(&dir, "series.svg"));
+    for label in ["time", "h", "2015-01-01", "2015-01-02"] {
+        assert!(
+            series.iter().any(|t| t == label),
+            "series misses {label}: {series:?}"
+        );
+    }
+}

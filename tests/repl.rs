@@ -76,9 +76,17 @@ fn a_session_of_work() {
 #[test]
 fn datasets_complete_and_display() {
     let mut s = start();
-    run(&mut s, "ds = open_mfdataset(\"tests/data/ssh/*.nc\")", PROMPT);
+    run(
+        &mut s,
+        "ds = open_mfdataset(\"tests/data/ssh/*.nc\")",
+        PROMPT,
+    );
     // A dataset shows its dimensions, coordinates and variables, without reading data.
-    run(&mut s, "ds", "adt  (time, lat, lon)  array<f32>[time: 3, lat: 4, lon: 5]");
+    run(
+        &mut s,
+        "ds",
+        "adt  (time, lat, lon)  array<f32>[time: 3, lat: 4, lon: 5]",
+    );
     // Completing a variable of the dataset, then a dimension-aware method.
     s.send("ds.ad").unwrap();
     s.send(ControlCode::HorizontalTabulation).unwrap();
@@ -87,7 +95,11 @@ fn datasets_complete_and_display() {
     s.send(ControlCode::HorizontalTabulation).unwrap();
     s.expect("ds.adt.isel").unwrap();
     run(&mut s, "(time=0).dims", "(\"lat\", \"lon\")");
-    run(&mut s, ":type ds.adt.mean(\"time\")", "array<f32>[lat: 4, lon: 5]");
+    run(
+        &mut s,
+        ":type ds.adt.mean(\"time\")",
+        "array<f32>[lat: 4, lon: 5]",
+    );
     run(&mut s, "ds.adt.mean(dim=\"tiem\")", "did you mean `time`?");
     s.send_line(":quit").unwrap();
 }

@@ -11,7 +11,11 @@ use crate::io::plot::{self, ColorMapName};
 fn check_plottable(args: &Args) -> Eval<()> {
     let help =
         "plot a 1-d array (a line), a 2-d array (a heat map) or histogram(…)'s (counts, edges)";
-    match args.value(0) {
+    let value = match args.value(0) {
+        Value::Labelled(l) => Value::Array(l.array.clone()),
+        other => other.clone(),
+    };
+    match &value {
         Value::Array(a) if a.ndim() == 0 || a.ndim() > 2 => Err(args.rejected(
             "flow::check::plot",
             format!("cannot plot a {}-d array", a.ndim()),
@@ -117,7 +121,7 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             ))
         }
     };
-    let options = plot::Options {
+    let mut options = plot::Options {
         title: args.str(2)?.to_string(),
         xlabel: args.str(3)?.to_string(),
         ylabel: args.str(4)?.to_string(),
@@ -130,9 +134,73 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Ok(Value::None);
     }
     let chunks = computed_chunks(interpreter, args.value(0).clone())?;
-    let figure = plot::figure_of(&chunks).map_err(|m| data_error(args, m))?;
+    let mut figure = plot::figure_of(&chunks).map_err(|m| data_error(args, m))?;
+    if let Value::Labelled(l) = args.value(0) {
+        label_figure(l, &mut figure, &mut options);
+    }
     plot::plot(&figure, &options, &target).map_err(|m| args.write_error(1, m))?;
     Ok(Value::None)
+}
+
+/// A labelled array draws along its coordinates, with its dimension names (and the
+/// coordinates' units) on the axes and its long name (or name) and units as the title, unless
+/// the call gives them.
+fn label_figure(
+    l: &crate::dataset::Labelled,
+    figure: &mut plot::Figure,
+    options: &mut plot::Options,
+) {
+    use crate::io::netcdf::Attr;
+    let text = |attrs: &crate::dataset::Attrs, key: &str| match crate::dataset::attr(attrs, key) {
+        Some(Attr::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let axis = |dim: &str| {
+        l.coord(dim).map(|c| plot::Axis {
+            values: c.f64_values(),
+            time: c.time_units(),
+        })
+    };
+    let described = |dim: &str| match l.coord(dim).and_then(|c| text(&c.attrs, "units")) {
+        Some(units) if l.coord(dim).is_some_and(|c| c.time_units().is_none()) => {
+            format!("{dim} [{units}]")
+        }
+        _ => dim.to_string(),
+    };
+    let (x_dim, y_dim) = match figure {
+        plot::Figure::Line { x, .. } => {
+            *x = axis(&l.dims[0]);
+            (Some(&l.dims[0]), None)
+        }
+        plot::Figure::HeatMap { x, y, .. } => {
+            *x = axis(&l.dims[1]);
+            *y = axis(&l.dims[0]);
+            (Some(&l.dims[1]), Some(&l.dims[0]))
+        }
+        plot::Figure::Bars { .. } => (None, None),
+    };
+    let name = text(&l.attrs, "long_name").or_else(|| l.name.clone());
+    let units = text(&l.attrs, "units");
+    let quantity = match (name, units) {
+        (Some(n), Some(u)) => format!("{n} [{u}]"),
+        (Some(n), None) => n,
+        (None, Some(u)) => format!("[{u}]"),
+        (None, None) => String::new(),
+    };
+    if options.xlabel.is_empty() {
+        if let Some(dim) = x_dim {
+            options.xlabel = described(dim);
+        }
+    }
+    if options.ylabel.is_empty() {
+        match y_dim {
+            Some(dim) => options.ylabel = described(dim),
+            None => options.ylabel = quantity.clone(),
+        }
+    }
+    if options.title.is_empty() && y_dim.is_some() {
+        options.title = quantity;
+    }
 }
 
 /// `save_image(frame, path, cmap="grey")`
@@ -187,6 +255,7 @@ fn computed_chunks(
         .iter()
         .filter_map(|v| match v {
             Value::Array(a) => crate::runtime::whole(a),
+            Value::Labelled(l) => crate::runtime::whole(&l.array),
             _ => None,
         })
         .collect())

@@ -12,7 +12,11 @@ use std::path::Path;
 
 /// What to draw.
 pub enum Figure {
-    Line(Vec<f64>),
+    Line {
+        values: Vec<f64>,
+        /// Coordinate values along the line (a labelled array's); positions when none.
+        x: Option<Axis>,
+    },
     Bars {
         counts: Vec<f64>,
         edges: Vec<f64>,
@@ -21,7 +25,47 @@ pub enum Figure {
         rows: usize,
         columns: usize,
         values: Vec<f64>,
+        /// Coordinates of the columns and rows; without them row 0 is drawn at the top.
+        x: Option<Axis>,
+        y: Option<Axis>,
     },
+}
+
+/// Coordinate values along an axis, shown as dates when they are CF times.
+pub struct Axis {
+    pub values: Vec<f64>,
+    pub time: Option<crate::dataset::cftime::TimeUnits>,
+}
+
+impl Axis {
+    fn label(&self, value: &f64) -> String {
+        match &self.time {
+            Some(units) => units.format(*value),
+            None => tick(value),
+        }
+    }
+
+    /// Cell boundaries: halfway between neighbours, extended by half a step at the ends.
+    fn edges(&self) -> Vec<f64> {
+        let v = &self.values;
+        if v.len() == 1 {
+            return vec![v[0] - 0.5, v[0] + 0.5];
+        }
+        let mut edges = Vec::with_capacity(v.len() + 1);
+        edges.push(v[0] - (v[1] - v[0]) / 2.0);
+        edges.extend(v.windows(2).map(|w| (w[0] + w[1]) / 2.0));
+        edges.push(v[v.len() - 1] + (v[v.len() - 1] - v[v.len() - 2]) / 2.0);
+        edges
+    }
+}
+
+fn span_of(edges: &[f64]) -> std::ops::Range<f64> {
+    let (lo, hi) = edges
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &e| {
+            (lo.min(e), hi.max(e))
+        });
+    lo..hi
 }
 
 pub struct Options {
@@ -94,8 +138,8 @@ pub fn figure_of(data: &[ChunkData]) -> Result<Figure, String> {
                 return Err("every value is NaN: there is nothing to draw".into());
             }
             match shape.len() {
-                1 => Ok(Figure::Line(values)),
-                2 => Ok(Figure::HeatMap { rows: shape[0], columns: shape[1], values }),
+                1 => Ok(Figure::Line { values, x: None }),
+                2 => Ok(Figure::HeatMap { rows: shape[0], columns: shape[1], values, x: None, y: None }),
                 n => Err(format!("plot draws 1-d arrays as lines and 2-d arrays as heat maps, not {n}-d arrays; reduce or slice it first")),
             }
         }
@@ -188,20 +232,27 @@ fn draw<DB: DrawingBackend>(
     let font = ("sans-serif", 16).into_font();
     let axis_font = ("sans-serif", 13).into_font();
     match figure {
-        Figure::Line(values) => {
+        Figure::Line { values, x } => {
             let (lo, hi) = range_of(values.iter().copied());
+            let position = |i: usize| x.as_ref().map_or(i as f64, |x| x.values[i]);
+            let x_range = match x {
+                Some(x) if x.values.len() > 1 => span_of(&x.values),
+                Some(x) => x.values[0] - 0.5..x.values[0] + 0.5,
+                None => 0f64..(values.len().max(2) - 1) as f64,
+            };
+            let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
             let mut chart = ChartBuilder::on(&root)
                 .caption(&options.title, font)
                 .margin(12)
                 .x_label_area_size(40)
                 .y_label_area_size(64)
-                .build_cartesian_2d(0f64..(values.len().max(2) - 1) as f64, lo..hi)
+                .build_cartesian_2d(x_range, lo..hi)
                 .map_err(error)?;
             chart
                 .configure_mesh()
                 .x_desc(&options.xlabel)
                 .y_desc(&options.ylabel)
-                .x_label_formatter(&tick)
+                .x_label_formatter(&x_label)
                 .y_label_formatter(&tick)
                 .label_style(axis_font)
                 .draw()
@@ -211,7 +262,7 @@ fn draw<DB: DrawingBackend>(
             let mut segments = Vec::new();
             for (i, &v) in values.iter().enumerate() {
                 if v.is_finite() {
-                    segment.push((i as f64, v));
+                    segment.push((position(i), v));
                 } else if !segment.is_empty() {
                     segments.push(std::mem::take(&mut segment));
                 }
@@ -250,6 +301,8 @@ fn draw<DB: DrawingBackend>(
             rows,
             columns,
             values,
+            x,
+            y,
         } => {
             let (width, _) = root.dim_in_pixel();
             let (map_area, bar_area) = root.split_horizontally(width.saturating_sub(90));
@@ -261,20 +314,36 @@ fn draw<DB: DrawingBackend>(
                 .vmax
                 .unwrap_or_else(|| finite().fold(f64::NEG_INFINITY, f64::max));
             let span = if hi > lo { hi - lo } else { 1.0 };
+            // Cell boundaries: by coordinates (rows upward, as xarray draws them), or by
+            // position with row 0 at the top (as an image).
+            let x_edges: Vec<f64> = match x {
+                Some(x) => x.edges(),
+                None => (0..=*columns).map(|c| c as f64).collect(),
+            };
+            let y_edges: Vec<f64> = match y {
+                Some(y) => y.edges(),
+                None => (0..=*rows).map(|r| r as f64).collect(),
+            };
+            let y_range = match y {
+                Some(_) => span_of(&y_edges),
+                None => *rows as f64..0f64,
+            };
+            let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
+            let y_label = |v: &f64| y.as_ref().map_or_else(|| tick(v), |y| y.label(v));
             let mut chart = ChartBuilder::on(&map_area)
                 .caption(&options.title, font)
                 .margin(12)
                 .x_label_area_size(40)
                 .y_label_area_size(56)
-                .build_cartesian_2d(0f64..*columns as f64, *rows as f64..0f64)
+                .build_cartesian_2d(span_of(&x_edges), y_range)
                 .map_err(error)?;
             chart
                 .configure_mesh()
                 .disable_mesh()
                 .x_desc(&options.xlabel)
                 .y_desc(&options.ylabel)
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
+                .x_label_formatter(&x_label)
+                .y_label_formatter(&y_label)
                 .label_style(axis_font.clone())
                 .draw()
                 .map_err(error)?;
@@ -288,7 +357,7 @@ fn draw<DB: DrawingBackend>(
                         options.cmap.color((v - lo) / span)
                     };
                     Rectangle::new(
-                        [(c as f64, r as f64), ((c + 1) as f64, (r + 1) as f64)],
+                        [(x_edges[c], y_edges[r]), (x_edges[c + 1], y_edges[r + 1])],
                         color.filled(),
                     )
                 });
