@@ -348,7 +348,12 @@ pub fn runtime_failure(
     if error.interrupted {
         return crate::eval::jobs::interrupted(span);
     }
-    let (code, help) = if error.caused_by_data {
+    let (code, help) = if error.read_failed {
+        (
+            "flow::eval::read_error",
+            "the file does not hold what its header promised: it may be damaged, truncated, or changed since the script was checked",
+        )
+    } else if error.caused_by_data {
         (
             "flow::eval::data_error",
             "the values computed here made an operation fail",

@@ -49,6 +49,8 @@ pub struct RuntimeError {
     pub message: String,
     /// The data made the kernel fail (as opposed to a bug in flow).
     pub caused_by_data: bool,
+    /// A file could not be read (damaged, truncated, or changed since it was checked).
+    pub read_failed: bool,
     /// Stopped by Ctrl-C or a cancelled job, not by a failure.
     pub interrupted: bool,
 }
@@ -274,6 +276,7 @@ impl Shared<'_> {
                     span: Default::default(),
                     message: "interrupted".into(),
                     caused_by_data: false,
+                    read_failed: false,
                     interrupted: true,
                 });
                 self.stop.store(true, Ordering::Release);
@@ -323,10 +326,16 @@ impl Shared<'_> {
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "a kernel failed".into());
                 let mut error = self.error.lock().expect("error slot");
+                let read_failed = caused_by_data
+                    && matches!(
+                        task.kind,
+                        TaskKind::ReadHdf5 { .. } | TaskKind::ReadNetCdf { .. }
+                    );
                 error.get_or_insert(RuntimeError {
                     span: task.span,
                     message,
                     caused_by_data,
+                    read_failed,
                     interrupted: false,
                 });
                 self.stop.store(true, Ordering::Release);
@@ -343,6 +352,7 @@ impl Shared<'_> {
                     span: task.span,
                     message,
                     caused_by_data: true,
+                    read_failed: false,
                     interrupted: false,
                 });
                 self.stop.store(true, Ordering::Release);

@@ -76,3 +76,27 @@ with xr.open_dataset(os.path.join(HERE, "packed.nc")) as ds:
     print("packed temp:", ds.temp.values)
 with xr.open_mfdataset(os.path.join(HERE, "ssh", "*.nc")) as ds:
     print("mf adt time mean [1]:", ds.adt.mean("time").values[1])
+
+# corrupt_chunk.nc / corrupt_chunk.h5: four compressed chunks, the third damaged (64 bytes
+# overwritten inside its compressed data), for the read-error tests.
+import h5py
+
+for path, make in [("corrupt_chunk.nc", "netcdf"), ("corrupt_chunk.h5", "h5py")]:
+    path = os.path.join(HERE, path)
+    data = np.random.default_rng(0).standard_normal((4, 1000))
+    if make == "netcdf":
+        with netCDF4.Dataset(path, "w") as nc:
+            nc.createDimension("t", 4)
+            nc.createDimension("x", 1000)
+            v = nc.createVariable("v", "f8", ("t", "x"), zlib=True, complevel=4, chunksizes=(1, 1000))
+            v[:] = data
+        name = "v"
+    else:
+        with h5py.File(path, "w") as f:
+            f.create_dataset("x", data=data, chunks=(1, 1000), compression="gzip")
+        name = "x"
+    with h5py.File(path, "r") as f:
+        info = f[name].id.get_chunk_info(2)
+    with open(path, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 3)
+        f.write(b"\xff" * 64)
