@@ -33,7 +33,7 @@ impl TimeUnits {
             "milliseconds" | "millisecond" | "ms" => 1e-3,
             _ => return None,
         };
-        let (epoch, _) = parse_date(epoch.trim().trim_end_matches('Z'))?;
+        let (epoch, _) = parse_date(without_zone(epoch.trim()))?;
         Some(TimeUnits {
             seconds_per_unit,
             epoch,
@@ -43,10 +43,12 @@ impl TimeUnits {
     /// The date a coordinate value stands for, as text: `2010-01-01`, with the time of day when
     /// it is not midnight.
     pub fn format(&self, value: f64) -> String {
-        if !value.is_finite() {
+        let seconds = self.epoch + value * self.seconds_per_unit;
+        // NaN, and values no calendar date stands for (netCDF's default fill 9.97e36 in a
+        // record never written): not a time.
+        if !seconds.is_finite() || seconds.abs() > MAX_SECONDS {
             return "NaT".into();
         }
-        let seconds = self.epoch + value * self.seconds_per_unit;
         format_seconds(seconds)
     }
 
@@ -61,22 +63,36 @@ impl TimeUnits {
     }
 }
 
+/// Dates are kept within ±1,000,000 years.
+const MAX_SECONDS: f64 = 1e6 * 366.0 * 86_400.0;
+
+/// The epoch without a UTC zone mark (`Z`, ` UTC`, ` GMT`, `+00:00`, ` +0000`): times are UTC.
+fn without_zone(epoch: &str) -> &str {
+    let mut text = epoch.trim_end_matches('Z').trim_end();
+    for zone in ["UTC", "GMT", "+00:00", "+0000", "+00", "-00:00"] {
+        if let Some(rest) = text.strip_suffix(zone) {
+            text = rest.trim_end();
+        }
+    }
+    text
+}
+
 fn format_seconds(seconds: f64) -> String {
-    let days = (seconds / 86_400.0).floor();
-    let mut rest = seconds - days * 86_400.0;
-    let (y, m, d) = civil_from_days(days as i64);
+    // To the millisecond, so 59.9996 s shows as the next minute, never as `:60`.
+    let millis = (seconds * 1000.0).round() as i64;
+    let days = millis.div_euclid(86_400_000);
+    let rest = millis.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
     let date = format!("{y:04}-{m:02}-{d:02}");
-    if rest.abs() < 1e-6 {
+    if rest == 0 {
         return date;
     }
-    let hours = (rest / 3600.0).floor();
-    rest -= hours * 3600.0;
-    let minutes = (rest / 60.0).floor();
-    rest -= minutes * 60.0;
-    if rest.abs() < 1e-6 {
-        format!("{date}T{hours:02}:{minutes:02}")
-    } else {
-        format!("{date}T{hours:02}:{minutes:02}:{:02}", rest.round())
+    let (hours, minutes) = (rest / 3_600_000, rest / 60_000 % 60);
+    let (secs, ms) = (rest / 1000 % 60, rest % 1000);
+    match (secs, ms) {
+        (0, 0) => format!("{date}T{hours:02}:{minutes:02}"),
+        (_, 0) => format!("{date}T{hours:02}:{minutes:02}:{secs:02}"),
+        _ => format!("{date}T{hours:02}:{minutes:02}:{secs:02}.{ms:03}"),
     }
 }
 
@@ -89,6 +105,9 @@ pub fn parse_date(text: &str) -> Option<(f64, f64)> {
     };
     let mut parts = date.split('-');
     let year: i64 = parts.next()?.trim().parse().ok()?;
+    if year.abs() > 1_000_000 {
+        return None;
+    }
     let month: Option<u32> = match parts.next() {
         Some(p) => Some(p.parse().ok()?),
         None => None,
@@ -117,8 +136,13 @@ pub fn parse_date(text: &str) -> Option<(f64, f64)> {
             return None;
         }
         let mut scale = 3_600.0;
-        for field in &fields {
+        for (k, field) in fields.iter().enumerate() {
             let value: f64 = field.trim().parse().ok()?;
+            // Hours 0–23, minutes 0–59, seconds 0–59.999…: a time of day, not an offset.
+            let limit = if k == 0 { 24.0 } else { 60.0 };
+            if !(0.0..limit).contains(&value) || (k < 2 && value.fract() != 0.0) {
+                return None;
+            }
             seconds += value * scale;
             period = scale;
             scale /= 60.0;
@@ -187,6 +211,13 @@ mod tests {
         assert_eq!(units.encode("2012").unwrap().1, 366.0);
         assert_eq!(units.encode("2010-02-30"), None);
         assert_eq!(units.encode("soon"), None);
+        assert_eq!(units.encode("2010-01-01 25:00"), None);
+        assert_eq!(units.encode("2010-01-01 12:99"), None);
+        assert_eq!(units.encode("99999999999999999-01-01"), None);
+        assert_eq!(units.format(9.969_209_968_386_869e36), "NaT");
+        let seconds = TimeUnits::parse("seconds since 2000-01-01", None).unwrap();
+        assert_eq!(seconds.format(59.9996), "2000-01-01T00:01");
+        assert_eq!(seconds.format(59.5), "2000-01-01T00:00:59.500");
     }
 
     #[test]
@@ -196,6 +227,18 @@ mod tests {
         assert_eq!(hours.encode("2000-01-01 06:30").unwrap().0, 6.5);
         assert!(TimeUnits::parse("days since 2000-01-01", Some("noleap")).is_none());
         assert!(TimeUnits::parse("metres", None).is_none());
+        for zoned in [
+            "days since 2000-01-01 00:00:00 UTC",
+            "days since 2000-01-01 00:00:00 GMT",
+            "days since 2000-01-01T00:00:00+00:00",
+            "days since 2000-01-01 00:00:00 +0000",
+        ] {
+            assert_eq!(
+                TimeUnits::parse(zoned, None).unwrap().format(1.0),
+                "2000-01-02",
+                "{zoned}"
+            );
+        }
         assert_eq!(
             TimeUnits::parse("seconds since 1970-01-01T00:00:00Z", None)
                 .unwrap()

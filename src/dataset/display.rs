@@ -40,6 +40,16 @@ pub fn summary(l: &Labelled) -> String {
 /// attributes. A 0-d result without labels prints as its number.
 pub fn labelled(l: &Labelled) -> String {
     let data = crate::runtime::whole(&l.array);
+    if let (Some(data), Some(units)) = (&data, l.time_units()) {
+        // Times show as dates, as NumPy shows datetime64 values.
+        let dates: Vec<String> = data.to_f64().iter().map(|&v| units.format(v)).collect();
+        if l.dims.is_empty() {
+            return dates.join("");
+        }
+        let mut out = format!("{}\n[{}]", type_text(l), dates.join(" "));
+        write_coords(&mut out, &l.coords);
+        return out;
+    }
     if let Some(data) = &data {
         if l.dims.is_empty() && l.attrs.is_empty() {
             return crate::kernels::print::format_chunk(data);
@@ -98,12 +108,13 @@ fn write_coords(out: &mut String, coords: &[std::sync::Arc<Coord>]) {
     }
     out.push_str("\ncoordinates:");
     let width = coords.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    let dim_width = coords.iter().map(|c| c.dim.len()).max().unwrap_or(0) + 2;
     for c in coords {
         let _ = write!(
             out,
-            "\n  {:width$}  ({})  {}",
+            "\n  {:width$}  {:dim_width$}  {}",
             c.name,
-            c.dim,
+            format!("({})", c.dim),
             coord_values(c)
         );
     }
@@ -113,14 +124,7 @@ fn write_coords(out: &mut String, coords: &[std::sync::Arc<Coord>]) {
 pub fn coord_values(c: &Coord) -> String {
     let values = c.f64_values();
     let units = c.time_units();
-    let show = |v: f64| match &units {
-        Some(units) => units.format(v),
-        None => match c.values.dtype() {
-            crate::array::dtype::DType::F32 => float_repr(v as f32 as f64),
-            _ if c.values.dtype().is_float() => float_repr(v),
-            _ => format!("{}", v as i64),
-        },
-    };
+    let show = |v: f64| c.show(v);
     let shown: Vec<String> = if values.len() <= 6 {
         values.iter().map(|&v| show(v)).collect()
     } else {

@@ -21,7 +21,9 @@ use std::sync::Arc;
 
 pub type Attrs = Vec<(String, Attr)>;
 
-/// Values along one dimension (an index coordinate: `lat` along `lat`), in memory.
+/// Values along one dimension (an index coordinate: `lat` along `lat`), in memory; or a scalar
+/// coordinate (`dim` empty, one value): what a selection of one position leaves
+/// (`x.isel(time=0).time`).
 #[derive(Debug)]
 pub struct Coord {
     pub name: String,
@@ -33,6 +35,29 @@ pub struct Coord {
 impl Coord {
     pub fn len(&self) -> usize {
         self.values.len()
+    }
+
+    pub fn is_scalar(&self) -> bool {
+        self.dim.is_empty()
+    }
+
+    /// The value at `position` as a scalar coordinate.
+    fn scalar_at(&self, position: usize) -> Coord {
+        let mut coord = self.select(&[position]);
+        coord.dim = String::new();
+        coord
+    }
+
+    /// One value: as text (dates for times), for messages and displays.
+    pub fn show(&self, value: f64) -> String {
+        match self.time_units() {
+            Some(units) => units.format(value),
+            None if self.values.dtype() == crate::array::dtype::DType::F32 => {
+                crate::eval::format::float32_repr(value as f32)
+            }
+            None if self.values.dtype().is_float() => crate::eval::format::float_repr(value),
+            None => format!("{}", value as i64),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -74,11 +99,6 @@ impl Coord {
         }
     }
 
-    /// Same name, dimension and values.
-    pub fn same_as(&self, other: &Coord) -> bool {
-        self.dim == other.dim && self.first_difference(other).is_none()
-    }
-
     /// The first position where the values differ (NaN equals NaN), or the shorter length.
     pub fn first_difference(&self, other: &Coord) -> Option<usize> {
         let (a, b) = (self.f64_values(), other.f64_values());
@@ -92,11 +112,19 @@ impl Coord {
         (a.len() != b.len()).then(|| a.len().min(b.len()))
     }
 
-    /// The coordinate as a labelled array over its own dimension.
+    /// The coordinate as a labelled array over its own dimension (0-d for a scalar one).
     pub fn to_labelled(self: &Arc<Coord>, span: Span) -> Labelled {
-        let shape = vec![self.len()];
+        let (shape, dims, values) = if self.is_scalar() {
+            (vec![], vec![], self.values.clone().reshape(&[]))
+        } else {
+            (
+                vec![self.len()],
+                vec![self.dim.clone()],
+                self.values.clone(),
+            )
+        };
         let array = ArrayNode::new(
-            ArrayOp::Data(Arc::new(vec![self.values.clone()])),
+            ArrayOp::Data(Arc::new(vec![values])),
             self.values.dtype(),
             shape.clone(),
             Chunks::single(&shape),
@@ -104,7 +132,7 @@ impl Coord {
         );
         Labelled {
             array,
-            dims: vec![self.dim.clone()],
+            dims,
             coords: vec![self.clone()],
             attrs: self.attrs.clone(),
             name: Some(self.name.clone()),
@@ -181,7 +209,32 @@ impl Labelled {
     }
 
     pub fn coord(&self, dim: &str) -> Option<&Arc<Coord>> {
-        self.coords.iter().find(|c| c.dim == dim)
+        self.coords.iter().find(|c| c.dim == dim && !c.is_scalar())
+    }
+
+    /// Do the values stand for CF times (a time coordinate, or a value taken from one)?
+    pub fn is_time(&self) -> bool {
+        self.time_units().is_some()
+    }
+
+    pub fn time_units(&self) -> Option<cftime::TimeUnits> {
+        let Some(Attr::Str(units)) = attr(&self.attrs, "units") else {
+            return None;
+        };
+        let calendar = match attr(&self.attrs, "calendar") {
+            Some(Attr::Str(c)) => Some(c.as_str()),
+            _ => None,
+        };
+        cftime::TimeUnits::parse(units, calendar)
+    }
+
+    /// The attributes that make the values times.
+    fn time_attrs(&self) -> Attrs {
+        self.attrs
+            .iter()
+            .filter(|(k, _)| k == "units" || k == "calendar")
+            .cloned()
+            .collect()
     }
 
     /// A coordinate by its name (`x.lat`).
@@ -255,14 +308,29 @@ impl Labelled {
         let coords = self
             .coords
             .iter()
-            .filter(|c| dims.contains(&c.dim))
+            .filter(|c| c.is_scalar() || dims.contains(&c.dim))
             .cloned()
             .collect();
+        // A time stays a time (its units say what the numbers mean): `x.time.max()` is a date.
+        let keeps_time = matches!(
+            reduction,
+            Reduction::Min
+                | Reduction::Max
+                | Reduction::NanMin
+                | Reduction::NanMax
+                | Reduction::Mean
+                | Reduction::NanMean
+        );
+        let attrs = if self.is_time() && keeps_time {
+            self.time_attrs()
+        } else {
+            Vec::new()
+        };
         Ok(Labelled {
             array,
             dims,
             coords,
-            attrs: Vec::new(),
+            attrs,
             name: self.name.clone(),
         })
     }
@@ -316,9 +384,17 @@ impl Labelled {
                 .collect(),
         };
         let mut dims = Vec::new();
-        let mut coords = Vec::new();
+        let mut coords: Vec<Arc<Coord>> = self
+            .coords
+            .iter()
+            .filter(|c| c.is_scalar())
+            .cloned()
+            .collect();
         for (dim, pick) in self.dims.iter().zip(&selection) {
             let AxisSelection::Range { start, step, count } = *pick else {
+                if let (AxisSelection::Index(i), Some(coord)) = (pick, self.coord(dim)) {
+                    coords.push(Arc::new(coord.scalar_at(*i)));
+                }
                 continue;
             };
             dims.push(dim.clone());
@@ -409,32 +485,45 @@ pub fn align(
     let mut lengths: Vec<usize> = Vec::new();
     let mut coords: Vec<Arc<Coord>> = Vec::new();
     let mut first_of: Vec<usize> = Vec::new();
-    let mut name: Option<String> = None;
+    let mut scalars: Vec<Arc<Coord>> = Vec::new();
+    let mut dropped: Vec<String> = Vec::new();
+    // The result keeps the operands' name only when they all have the same one (as xarray).
+    let names: Vec<&Option<String>> = sides
+        .iter()
+        .filter_map(|s| match s {
+            Side::Labelled(l) => Some(&l.name),
+            _ => None,
+        })
+        .collect();
+    let name = match names.first() {
+        Some(first) if names.iter().all(|n| n == first) => (*first).clone(),
+        _ => None,
+    };
     for (k, side) in sides.iter().enumerate() {
         let Side::Labelled(l) = side else { continue };
-        if name.is_none() {
-            name = l.name.clone();
-        }
         for (axis, dim) in l.dims.iter().enumerate() {
             let length = l.array.shape[axis];
             match dims.iter().position(|d| d == dim) {
                 Some(i) if lengths[i] != length => {
-                    return Err(Box::new(
-                        Diagnostic::error(
-                            "flow::check::dim_mismatch",
-                            format!(
-                                "dimension `{dim}` has length {} here and {length} there",
-                                lengths[i]
-                            ),
-                            spans[k],
-                        )
-                        .with_label(format!("`{dim}` has length {length}"))
-                        .with_note(
-                            spans[first_of[i]],
-                            format!("`{dim}` has length {}", lengths[i]),
-                        )
-                        .with_help("select matching parts first with .isel or .sel"),
-                    ))
+                    let message = format!(
+                        "dimension `{dim}` has length {} in one operand and {length} in another",
+                        lengths[i]
+                    );
+                    let mut diagnostic =
+                        Diagnostic::error("flow::check::dim_mismatch", message, spans[k])
+                            .with_help("select matching parts first with .isel or .sel");
+                    diagnostic = if spans[k] == spans[first_of[i]] {
+                        diagnostic
+                            .with_label(format!("operands of different lengths along `{dim}`"))
+                    } else {
+                        diagnostic
+                            .with_label(format!("`{dim}` has length {length}"))
+                            .with_note(
+                                spans[first_of[i]],
+                                format!("`{dim}` has length {}", lengths[i]),
+                            )
+                    };
+                    return Err(Box::new(diagnostic));
                 }
                 Some(_) => {}
                 None => {
@@ -445,18 +534,34 @@ pub fn align(
             }
         }
         for coord in &l.coords {
+            if coord.is_scalar() {
+                // Scalar coordinates that disagree are dropped (as xarray drops them).
+                match scalars
+                    .iter()
+                    .position(|c: &Arc<Coord>| c.name == coord.name)
+                {
+                    Some(i) if scalars[i].first_difference(coord).is_some() => {
+                        dropped.push(coord.name.clone())
+                    }
+                    Some(_) => {}
+                    None => scalars.push(coord.clone()),
+                }
+                continue;
+            }
             match coords.iter().find(|c| c.dim == coord.dim) {
                 Some(known) => {
                     if let Some(at) = known.first_difference(coord) {
                         let values = (known.f64_values(), coord.f64_values());
+                        let show =
+                            |c: &Coord, v: Option<&f64>| v.map_or("nothing".into(), |v| c.show(*v));
                         return Err(Box::new(
                             Diagnostic::error(
                                 "flow::check::coord_mismatch",
                                 format!(
                                     "the operands' `{}` coordinates differ (at position {at}: {} and {})",
                                     coord.dim,
-                                    values.0.get(at).map_or("-".into(), |v| v.to_string()),
-                                    values.1.get(at).map_or("-".into(), |v| v.to_string())
+                                    show(known, values.0.get(at)),
+                                    show(coord, values.1.get(at))
                                 ),
                                 span,
                             )
@@ -484,7 +589,7 @@ pub fn align(
                         ),
                         spans[k],
                         "no dimension names",
-                        "label it first, e.g. with_dims(x, (\"lat\", \"lon\"))".into(),
+                        "name its axes first: label(x, (\"lat\", \"lon\"))".into(),
                     ));
                 }
                 Some(a.clone())
@@ -493,6 +598,8 @@ pub fn align(
         });
     }
     coords.retain(|c| dims.contains(&c.dim));
+    scalars.retain(|c| !dropped.contains(&c.name) && !dims.contains(&c.name));
+    coords.extend(scalars);
     Ok((Aligned { dims, coords, name }, arrays))
 }
 
@@ -557,12 +664,16 @@ fn expand(l: &Labelled, dims: &[String], span: Span) -> Result<ArrayRef, Box<Dia
 }
 
 /// A dataset: named variables over shared dimensions, coordinates and attributes.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Dataset {
     pub dims: Vec<(String, usize)>,
     pub coords: Vec<Arc<Coord>>,
     pub variables: Vec<Labelled>,
     pub attrs: Attrs,
+    /// Dimensions the files it came from could grow along (written back as unlimited).
+    pub unlimited: Vec<String>,
+    /// Variables of the files that flow cannot read, with their type (named in errors).
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl Dataset {
@@ -613,11 +724,10 @@ impl Dataset {
             .iter()
             .map(&mut f)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Dataset::from_variables(
-            variables,
-            self.attrs.clone(),
-            &self.coords,
-        ))
+        let mut out = Dataset::from_variables(variables, self.attrs.clone(), &self.coords);
+        out.unlimited = self.unlimited.clone();
+        out.unreadable = self.unreadable.clone();
+        Ok(out)
     }
 
     /// A dataset of `variables`; its dimensions are theirs (in order of appearance) and its
@@ -642,18 +752,24 @@ impl Dataset {
             }
         }
         for c in coords {
-            let keep = dims.iter().any(|(d, n)| *d == c.dim && *n == c.len());
+            let keep = c.is_scalar() || dims.iter().any(|(d, n)| *d == c.dim && *n == c.len());
             if keep && !all_coords.iter().any(|k| k.name == c.name) {
                 all_coords.push(c.clone());
             }
         }
         // Coordinates in the order of their dimensions.
-        all_coords.sort_by_key(|c| dims.iter().position(|(d, _)| *d == c.dim));
+        all_coords.sort_by_key(|c| {
+            dims.iter()
+                .position(|(d, _)| *d == c.dim)
+                .unwrap_or(usize::MAX)
+        });
         Dataset {
             dims,
             coords: all_coords,
             variables,
             attrs,
+            unlimited: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 }

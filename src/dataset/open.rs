@@ -8,6 +8,7 @@ use crate::array::chunks::Chunks;
 use crate::array::node::{ArrayNode, ArrayOp};
 use crate::diagnostic::Diagnostic;
 use crate::io::netcdf::{self, FileHeader, HeaderError, Source, VarHeader};
+use crate::kernels::chunk::ChunkData;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +31,13 @@ fn fail(code: &'static str, message: String, arg: usize, help: impl Into<String>
 }
 
 /// Attributes that say how values are stored, not what they mean: applied on read, not shown.
-const ENCODING: &[&str] = &["_FillValue", "missing_value", "scale_factor", "add_offset"];
+const ENCODING: &[&str] = &[
+    "_FillValue",
+    "missing_value",
+    "scale_factor",
+    "add_offset",
+    "dtype",
+];
 
 /// What the call asked for: chunks by dimension name (none: the defaults) and the dimension to
 /// concatenate along.
@@ -68,25 +75,25 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         .iter()
         .map(|f| header(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let first = &headers[0];
     let concat = if files.len() == 1 {
         None
     } else {
+        let first = &headers[0];
         let dim = match &request.concat_dim {
             Some(dim) => dim.clone(),
             None => match first.dims.iter().find(|d| d.unlimited) {
                 Some(d) => d.name.clone(),
-                None => {
-                    return Err(fail(
+                None => differing_dim(files, &headers).ok_or_else(|| {
+                    fail(
                         "flow::check::no_record_dim",
                         format!(
-                            "`{}` has no unlimited dimension to concatenate the files along",
+                            "`{}` has no unlimited dimension, and no one coordinate differs between the files, to concatenate them along",
                             files[0].display()
                         ),
                         0,
                         "name the dimension: open_mfdataset(pattern, concat_dim=\"time\")",
-                    ))
-                }
+                    )
+                })?,
             },
         };
         if !first.dims.iter().any(|d| d.name == dim) {
@@ -94,12 +101,43 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
             return Err(fail(
                 "flow::check::unknown_dim",
                 format!("`{}` has no dimension `{dim}`", files[0].display()),
-                0,
+                2,
                 super::did_you_mean(&dim, known.iter().copied(), "dimensions"),
             ));
         }
         Some(dim)
     };
+    // Each file's values along the concatenation dimension, in the first file's time units
+    // (xarray writes each daily file as "days since <that day>"); the files then go in the
+    // order of those values, as xarray's combine_by_coords puts them.
+    let mut along: Vec<Option<ChunkData>> = match &concat {
+        Some(dim) => files
+            .iter()
+            .zip(&headers)
+            .map(|(f, h)| concat_values(f, h, &headers[0], dim))
+            .collect::<Result<_, _>>()?,
+        None => vec![None; files.len()],
+    };
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    if along
+        .iter()
+        .all(|v| v.as_ref().is_some_and(|v| !v.is_empty()))
+    {
+        let first_value = |k: usize| along[k].as_ref().map_or(f64::NAN, |v| v.to_f64()[[0]]);
+        order.sort_by(|&a, &b| first_value(a).total_cmp(&first_value(b)));
+    }
+    let files: Vec<PathBuf> = order.iter().map(|&k| files[k].clone()).collect();
+    let headers: Vec<Arc<FileHeader>> = order.iter().map(|&k| headers[k].clone()).collect();
+    if let Some(dim) = &concat {
+        // Now in the units of the file that comes first.
+        along = files
+            .iter()
+            .zip(&headers)
+            .map(|(f, h)| concat_values(f, h, &headers[0], dim))
+            .collect::<Result<_, _>>()?;
+    }
+    let files = &files[..];
+    let first = &headers[0];
     for (file, header) in files.iter().zip(&headers).skip(1) {
         agree(&files[0], first, file, header, concat.as_deref())?;
     }
@@ -148,18 +186,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         }
         let along_concat = concat.as_deref() == Some(var.dims[0].as_str());
         let values = if along_concat {
-            let parts = files
-                .iter()
-                .zip(&headers)
-                .map(|(f, h)| {
-                    let v = h
-                        .variables
-                        .iter()
-                        .find(|v| v.name == var.name)
-                        .expect("agreed");
-                    coordinate_values(f, v)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let parts: Vec<ChunkData> = along.iter().map(|v| v.clone().expect("read")).collect();
             concatenate(parts)
         } else {
             coordinate_values(&files[0], var)?
@@ -222,11 +249,32 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
             name: Some(var.name.clone()),
         });
     }
+    let unreadable = first
+        .variables
+        .iter()
+        .filter_map(|v| {
+            v.dtype
+                .as_ref()
+                .err()
+                .map(|kind| (v.name.clone(), kind.clone()))
+        })
+        .collect();
+    let unlimited = match &concat {
+        Some(dim) => vec![dim.clone()],
+        None => first
+            .dims
+            .iter()
+            .filter(|d| d.unlimited)
+            .map(|d| d.name.clone())
+            .collect(),
+    };
     Ok(Dataset {
         dims,
         coords,
         variables,
         attrs: first.attrs.clone(),
+        unlimited,
+        unreadable,
     })
 }
 
@@ -240,6 +288,82 @@ fn shown_attrs(var: &VarHeader) -> super::Attrs {
         .filter(|(name, _)| !ENCODING.contains(&name.as_str()))
         .cloned()
         .collect()
+}
+
+/// The dimension whose coordinate values differ between the files (combine-by-coordinates),
+/// when exactly one does.
+fn differing_dim(files: &[PathBuf], headers: &[Arc<FileHeader>]) -> Option<String> {
+    let (first, second) = (&headers[0], &headers[1]);
+    let differing: Vec<String> = first
+        .variables
+        .iter()
+        .filter(|v| is_coordinate(v))
+        .filter(|v| {
+            let a = concat_values(&files[0], first, first, &v.name)
+                .ok()
+                .flatten();
+            let b = concat_values(&files[1], second, first, &v.name)
+                .ok()
+                .flatten();
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    a.len() != b.len()
+                        || a.to_f64()
+                            .iter()
+                            .zip(b.to_f64().iter())
+                            .any(|(x, y)| x != y)
+                }
+                _ => false,
+            }
+        })
+        .map(|v| v.name.clone())
+        .collect();
+    match differing.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// A file's coordinate values along the concatenation dimension, converted to the first file's
+/// time units when both are CF times in different units; `None` if it has no such coordinate.
+fn concat_values(
+    file: &Path,
+    header: &FileHeader,
+    first: &FileHeader,
+    dim: &str,
+) -> Result<Option<ChunkData>, OpenError> {
+    let Some(var) = header
+        .variables
+        .iter()
+        .find(|v| v.name == dim && is_coordinate(v))
+    else {
+        return Ok(None);
+    };
+    let values = coordinate_values(file, var)?;
+    let units_of = |v: &VarHeader| {
+        let text = |key: &str| match v.attrs.iter().find(|(k, _)| k == key) {
+            Some((_, crate::io::netcdf::Attr::Str(s))) => Some(s.clone()),
+            _ => None,
+        };
+        let units = text("units")?;
+        super::cftime::TimeUnits::parse(&units, text("calendar").as_deref())
+    };
+    let first_var = first.variables.iter().find(|v| v.name == dim);
+    match (units_of(var), first_var.and_then(units_of)) {
+        (Some(own), Some(target)) if own != target => {
+            let converted = values.to_f64().mapv(|v| {
+                (own.epoch + v * own.seconds_per_unit - target.epoch) / target.seconds_per_unit
+            });
+            let converted = ChunkData::F64(converted).into_dtype(
+                first_var
+                    .and_then(|v| v.dtype.clone().ok())
+                    .filter(|d| d.is_float())
+                    .unwrap_or(crate::array::dtype::DType::F64),
+            );
+            Ok(Some(converted))
+        }
+        _ => Ok(Some(values)),
+    }
 }
 
 /// The values of a coordinate variable, read with the file's header.
@@ -335,11 +459,14 @@ fn agree(
                 .zip(b.iter())
                 .position(|(x, y)| x != y && !(x.is_nan() && y.is_nan()))
             {
+                let show = |x: f64| crate::eval::format::float_repr(x);
                 return Err(mismatch(format!(
-                    "coordinate `{}` differs at position {at} ({} there, {} here)",
+                    "coordinate `{}` differs at position {at}: {} in `{}`, {} in `{}`",
                     v.name,
-                    a.iter().nth(at).copied().unwrap_or(f64::NAN),
-                    b.iter().nth(at).copied().unwrap_or(f64::NAN)
+                    show(a.iter().nth(at).copied().unwrap_or(f64::NAN)),
+                    first_file.display(),
+                    show(b.iter().nth(at).copied().unwrap_or(f64::NAN)),
+                    file.display()
                 )));
             }
         }

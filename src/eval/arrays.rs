@@ -298,14 +298,19 @@ impl Interpreter {
     /// Compute every lazy array inside `value` (in one graph, so shared parts run once) and
     /// return the value with computed arrays. While checking, nothing is computed.
     pub fn force_value(&mut self, value: Value) -> Eval<Value> {
+        self.force(value, Reach::Values)
+    }
+
+    /// Compute the lazy arrays `reach` finds inside `value`.
+    pub fn force(&mut self, value: Value, reach: Reach) -> Eval<Value> {
         let value = self.force_delayed(value)?;
         if self.is_checking() {
             // Remember what the program computes, for `flow explain` and `flow graph --tasks`.
-            collect_lazy(&value, &mut self.forced);
+            collect_lazy(&value, &mut self.forced, reach);
             return Ok(value);
         }
         let mut lazy = Vec::new();
-        collect_lazy(&value, &mut lazy);
+        collect_lazy(&value, &mut lazy, reach);
         if lazy.is_empty() {
             return Ok(value);
         }
@@ -460,17 +465,32 @@ impl Interpreter {
     }
 }
 
+/// How deep forcing reaches: into arrays and containers (printing), or also into the
+/// variables of datasets (`compute`, `persist`; a dataset prints as its summary, as in xarray).
+#[derive(Clone, Copy, PartialEq)]
+pub enum Reach {
+    Values,
+    IntoDatasets,
+}
+
 /// The lazy arrays inside a value, each once.
-fn collect_lazy(value: &Value, out: &mut Vec<ArrayRef>) {
+fn collect_lazy(value: &Value, out: &mut Vec<ArrayRef>, reach: Reach) {
     match value {
         Value::Array(a) if !matches!(a.op, ArrayOp::Data(_)) => {
             if !out.iter().any(|o| o.id == a.id) {
                 out.push(a.clone());
             }
         }
-        Value::Labelled(l) => collect_lazy(&Value::Array(l.array.clone()), out),
-        Value::Tuple(items) | Value::List(items) => items.iter().for_each(|i| collect_lazy(i, out)),
-        Value::Record(fields) => fields.iter().for_each(|(_, v)| collect_lazy(v, out)),
+        Value::Labelled(l) => collect_lazy(&Value::Array(l.array.clone()), out, reach),
+
+        Value::Tuple(items) | Value::List(items) => {
+            items.iter().for_each(|i| collect_lazy(i, out, reach))
+        }
+        Value::Record(fields) => fields.iter().for_each(|(_, v)| collect_lazy(v, out, reach)),
+        Value::Dataset(ds) if reach == Reach::IntoDatasets => ds
+            .variables
+            .iter()
+            .for_each(|v| collect_lazy(&Value::Array(v.array.clone()), out, reach)),
         _ => {}
     }
 }
@@ -489,6 +509,16 @@ fn replace_arrays(value: Value, lazy: &[ArrayRef], computed: &[ArrayRef]) -> Val
             }
             None => Value::Labelled(l),
         },
+        Value::Dataset(ds) => {
+            let mut computed_ds = (*ds).clone();
+            for v in &mut computed_ds.variables {
+                if let Some(k) = lazy.iter().position(|x| x.id == v.array.id) {
+                    v.array = computed[k].clone();
+                }
+            }
+            Value::Dataset(std::sync::Arc::new(computed_ds))
+        }
+
         Value::Tuple(items) => Value::tuple(
             items
                 .iter()
@@ -936,8 +966,10 @@ pub fn from_delayed(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Valu
 
 /// `persist(*values)`: compute now and keep the chunks in memory; later expressions that use the
 /// returned values read them instead of computing again.
-pub fn persist(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    match interpreter.force_value(args.value(0).clone())? {
+/// `compute(*values)` and `persist(*values)`: the values with their lazy arrays computed (a
+/// dataset's variables too), one value or a tuple of several.
+pub fn compute(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    match interpreter.force(args.value(0).clone(), Reach::IntoDatasets)? {
         Value::Tuple(values) if values.len() == 1 => Ok(values[0].clone()),
         other => Ok(other),
     }

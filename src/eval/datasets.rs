@@ -40,6 +40,26 @@ pub fn attrs_record(attrs: &dataset::Attrs) -> Value {
 
 // ------------------------------------------------------------------------------------ opening
 
+/// The chunks asked for one dimension: a positive size, -1 (the whole dimension) or "auto".
+fn dim_chunks(args: &Args, index: usize, dim: &str, value: &Value) -> Eval<AxisChunks> {
+    match value {
+        Value::Int(-1) => Ok(AxisChunks::Whole),
+        Value::Str(s) if &**s == "auto" => Ok(AxisChunks::Auto),
+        other => match super::arrays::size_of(other) {
+            Some(n) if n > 0 => Ok(AxisChunks::Size(n)),
+            _ => Err(args.rejected(
+                "flow::check::chunks",
+                format!(
+                    "chunks along `{dim}` must be a positive size, -1 or \"auto\", not {}",
+                    other.repr()
+                ),
+                index,
+                "{time: 30} for blocks of 30, {time: -1} for the whole dimension",
+            )),
+        },
+    }
+}
+
 /// `chunks=` of an open: none, or a record of sizes by dimension name (`{time: 30}`).
 fn requested_chunks(args: &Args, index: usize) -> Eval<Option<Vec<(String, AxisChunks)>>> {
     match args.value(index) {
@@ -47,19 +67,7 @@ fn requested_chunks(args: &Args, index: usize) -> Eval<Option<Vec<(String, AxisC
         Value::Record(fields) => fields
             .iter()
             .map(|(dim, value)| {
-                let chunk = match value {
-                    Value::Int(-1) => AxisChunks::Whole,
-                    Value::Str(s) if &**s == "auto" => AxisChunks::Auto,
-                    other => match super::arrays::size_of(other) {
-                        Some(n) if n > 0 => AxisChunks::Size(n),
-                        _ => {
-                            return Err(args.wrong_type(
-                                index,
-                                "a record of chunk sizes by dimension, e.g. {time: 30}",
-                            ))
-                        }
-                    },
-                };
+                let chunk = dim_chunks(args, index, dim, value)?;
                 Ok((dim.clone(), chunk))
             })
             .collect::<Eval<Vec<_>>>()
@@ -76,7 +84,28 @@ fn open_files(
     args: &Args,
     concat_dim: Option<String>,
 ) -> Eval<Value> {
-    let files = super::files::files_of(args, interpreter)?;
+    let files = match args.value(0) {
+        // A list of paths (xarray takes one too), in the order given.
+        Value::List(items) | Value::Tuple(items) => {
+            let script = interpreter.sources.get(args.call.source).name.clone();
+            items
+                .iter()
+                .map(|item| match item {
+                    Value::Str(path) => Ok(super::modules::resolve_path(&script, path)),
+                    _ => Err(args.wrong_type(0, "a path, a pattern, or a list of paths")),
+                })
+                .collect::<Eval<Vec<_>>>()?
+        }
+        _ => super::files::files_of(args, interpreter)?,
+    };
+    if files.is_empty() {
+        return Err(args.rejected(
+            "flow::check::no_files",
+            "an empty list of files".into(),
+            0,
+            "give at least one path",
+        ));
+    }
     if let Some(planned) = interpreter.planned_dataset(&files) {
         return Ok(planned);
     }
@@ -236,11 +265,23 @@ impl Interpreter {
                 method,
             ))));
         }
+        if let Some((_, kind)) = ds.unreadable.iter().find(|(n, _)| n == name) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::unsupported_dtype",
+                    format!("variable `{name}` holds {kind} values, which flow does not read"),
+                    span,
+                )
+                .with_label("not readable as an array")
+                .with_help(
+                    "flow reads numeric netCDF variables (integers, floats; packed ones decoded)",
+                ),
+            ));
+        }
         let candidates: Vec<&str> = ds
             .variable_names()
             .chain(ds.coords.iter().map(|c| c.name.as_str()))
             .chain(DATASET_PROPERTIES.iter().copied())
-            .chain(super::builtins::method_names(&Value::Dataset(ds.clone())))
             .collect();
         Err(Box::new(
             Diagnostic::error(
@@ -252,7 +293,7 @@ impl Interpreter {
             .with_help(dataset::did_you_mean(
                 name,
                 candidates.iter().copied(),
-                "variables and coordinates",
+                "variables, coordinates and properties",
             )),
         ))
     }
@@ -273,7 +314,8 @@ impl Interpreter {
                 .with_help("ds[\"adt\"], or ds.isel(time=0) to index by position"),
             ));
         };
-        if ds.variable(name).is_none() && ds.coord(name).is_none() {
+        let unreadable = ds.unreadable.iter().any(|(n, _)| **n == **name);
+        if ds.variable(name).is_none() && ds.coord(name).is_none() && !unreadable {
             let names: Vec<&str> = ds
                 .variable_names()
                 .chain(ds.coords.iter().map(|c| c.name.as_str()))
@@ -403,7 +445,17 @@ pub fn unwraps_labels(builtin: &Builtin) -> bool {
         "math" | "arrays" | "reductions" | "array methods"
     ) || matches!(
         builtin.name,
-        "sum" | "min" | "max" | "any" | "all" | "abs" | "round" | "len" | "save_image"
+        "sum"
+            | "min"
+            | "max"
+            | "any"
+            | "all"
+            | "abs"
+            | "round"
+            | "len"
+            | "save_image"
+            | "int"
+            | "float"
     )
 }
 
@@ -620,7 +672,31 @@ fn select(
 
 /// `x.isel(time=0, lat=slice(10, 20))`
 pub fn isel(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    select(args, &|_, _, value, span| position_item(value, span))
+    select(args, &|l, axis, value, span| {
+        let item = position_item(value, span)?;
+        let length = l.array.shape[axis] as i64;
+        if let IndexItem::Int(i) = item {
+            if i >= length || i < -length {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::array_index",
+                        format!(
+                            "position {i} is out of range for `{}` of length {length}",
+                            l.dims[axis]
+                        ),
+                        span,
+                    )
+                    .with_label("no such position")
+                    .with_help(format!(
+                        "positions along `{}` are -{length} to {}",
+                        l.dims[axis],
+                        length - 1
+                    )),
+                ));
+            }
+        }
+        Ok(item)
+    })
 }
 
 /// `x.sel(time="2010-03-01", lat=slice(-10, 10), method=none)`
@@ -788,32 +864,71 @@ fn label_item(coord: &Coord, value: &Value, nearest: bool, span: Span) -> Eval<I
     }
     let (target, period) = coordinate_number(coord, value, span)?;
     if period > 0.0 && !nearest {
-        // A date coarser than the axis ("2010-03" on daily data) selects the whole period.
-        let matched: Vec<usize> = (0..values.len())
-            .filter(|&i| values[i] >= target && values[i] < target + period)
-            .collect();
-        if matched.len() > 1
-            || matched
-                .first()
-                .is_some_and(|&i| !same_value(coord, values[i], target))
-        {
-            let (a, b) = (matched[0], *matched.last().expect("non-empty"));
-            if b - a + 1 == matched.len() {
-                return Ok(IndexItem::Slice {
-                    start: Some(a as i64),
-                    stop: Some(b as i64 + 1),
-                    step: None,
-                });
-            }
+        // A date coarser than the axis ("2010-03" on daily data) selects its whole period, as
+        // pandas' partial-string indexing does: a range, even of one value.
+        let spacing = values
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .filter(|d| *d > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let resolution = if spacing.is_finite() {
+            spacing
+        } else {
+            coord
+                .time_units()
+                .map_or(1.0, |u| 86_400.0 / u.seconds_per_unit)
+        };
+        if period > resolution * (1.0 + 1e-9) {
+            let inside: Vec<usize> = (0..values.len())
+                .filter(|&i| values[i] >= target && values[i] < target + period)
+                .collect();
+            let (a, b) = match (inside.first(), inside.last()) {
+                (Some(&a), Some(&b)) if b - a + 1 == inside.len() => (a, b + 1),
+                (None, _) => (0, 0),
+                _ => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::unsorted_coordinate",
+                            format!(
+                                "the values of `{}` in {} are not together",
+                                coord.name,
+                                value.display()
+                            ),
+                            span,
+                        )
+                        .with_label("a period")
+                        .with_help("select single values, or positions with .isel"),
+                    ))
+                }
+            };
+            return Ok(IndexItem::Slice {
+                start: Some(a as i64),
+                stop: Some(b as i64),
+                step: None,
+            });
         }
     }
     if nearest {
-        let best = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| !v.is_nan())
-            .min_by(|a, b| (a.1 - target).abs().total_cmp(&(b.1 - target).abs()))
-            .map(|(i, _)| i);
+        if target.is_nan() {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::not_in_coordinate",
+                    format!("no `{}` is nearest to NaN", coord.name),
+                    span,
+                )
+                .with_label("NaN")
+                .with_help("select by a number or a date"),
+            ));
+        }
+        // Ties go to the later value, as pandas' nearest does.
+        let mut best: Option<(usize, f64)> = None;
+        for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
+            let distance = (v - target).abs();
+            if best.is_none_or(|(_, d)| distance <= d) {
+                best = Some((i, distance));
+            }
+        }
+        let best = best.map(|(i, _)| i);
         return best.map(|i| IndexItem::Int(i as i64)).ok_or_else(|| {
             Box::new(
                 Diagnostic::error(
@@ -886,16 +1001,7 @@ pub fn rechunk(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                 Err(e) if strict => return Err(e),
                 Err(_) => continue,
             };
-            per_axis[axis] = match value {
-                Value::Int(-1) => AxisChunks::Whole,
-                Value::Str(s) if &**s == "auto" => AxisChunks::Auto,
-                other => match super::arrays::size_of(other) {
-                    Some(n) if n > 0 => AxisChunks::Size(n),
-                    _ => {
-                        return Err(args.wrong_type(0, "chunk sizes by dimension, e.g. {time: 30}"))
-                    }
-                },
-            };
+            per_axis[axis] = dim_chunks(args, 0, dim, value)?;
         }
         let array = build::rechunk(
             &l.array,
@@ -1006,6 +1112,22 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
 
 // ------------------------------------------------------------------------------------ saving
 
+/// Is this labelled array one of its own coordinates, unchanged (`ds.lat`)?
+fn is_coordinate_itself(l: &Labelled) -> bool {
+    let (Some(name), Some(data)) = (&l.name, crate::runtime::whole(&l.array)) else {
+        return false;
+    };
+    l.coord_named(name).is_some_and(|c| {
+        let other = Coord {
+            name: name.clone(),
+            dim: c.dim.clone(),
+            values: data,
+            attrs: Vec::new(),
+        };
+        c.values.dtype() == other.values.dtype() && c.first_difference(&other).is_none()
+    })
+}
+
 /// `save(x, "out.nc")`: an array, a labelled array or a dataset as a netCDF-4 file, with
 /// dimensions, coordinates and attributes; variables are streamed block by block into a
 /// temporary file renamed into place at the end.
@@ -1018,11 +1140,30 @@ pub fn save_netcdf(
     gzip: bool,
 ) -> Eval<Value> {
     let named = args.spans[2] != args.call;
+    let unlimited: Option<Vec<String>> = match args.value(4) {
+        Value::None => None,
+        Value::Str(s) => Some(vec![s.to_string()]),
+        Value::Tuple(items) | Value::List(items) => Some(
+            items
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) => Ok(s.to_string()),
+                    _ => Err(args.wrong_type(4, "dimension names")),
+                })
+                .collect::<Eval<_>>()?,
+        ),
+        _ => return Err(args.wrong_type(4, "a dimension name or a tuple of names")),
+    };
     let ds = match value {
         Value::Dataset(ds) => ds,
         Value::Labelled(l) => {
             let mut l = (*l).clone();
-            if named || l.name.is_none() {
+            // A computed array named like one of its coordinates (`ds.lat * 2`) must not be
+            // written over that coordinate: it takes the `name` argument's name.
+            let clashes = l.name.as_ref().is_some_and(|n| {
+                l.coords.iter().any(|c| c.name == *n) && !is_coordinate_itself(&l)
+            });
+            if named || l.name.is_none() || clashes {
                 l.name = Some(name.to_string());
             }
             let coords = l.coords.clone();
@@ -1035,6 +1176,19 @@ pub fn save_netcdf(
             Arc::new(Dataset::from_variables(vec![l], Vec::new(), &[]))
         }
         _ => return Ok(Value::None),
+    };
+    let ds = match unlimited {
+        Some(dims) => {
+            for dim in &dims {
+                if !ds.has_dim(dim) {
+                    return Err(ds.unknown_dim(dim, args.spans[4]));
+                }
+            }
+            let mut with = (*ds).clone();
+            with.unlimited = dims;
+            Arc::new(with)
+        }
+        None => ds,
     };
     if interpreter.is_checking() {
         interpreter
@@ -1061,7 +1215,9 @@ fn write_netcdf(
     let fail = |m: String| args.write_error(1, m);
     let writer = Writer::create(path).map_err(fail)?;
     for (dim, n) in &ds.dims {
-        writer.add_dimension(dim, *n, false).map_err(fail)?;
+        writer
+            .add_dimension(dim, *n, ds.unlimited.contains(dim))
+            .map_err(fail)?;
     }
     for (key, value) in &ds.attrs {
         writer.add_attribute(None, key, value).map_err(fail)?;

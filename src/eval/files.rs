@@ -196,6 +196,14 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         Value::Array(a) => Some(a.clone()),
         Value::Labelled(l) => Some(l.array.clone()),
         Value::Dataset(_) if netcdf => None,
+        Value::Dataset(_) => {
+            return Err(args.rejected(
+                "flow::check::file_format",
+                format!("a dataset is saved as netCDF, not to `{text}`"),
+                1,
+                "give a path ending in .nc, or save one variable (ds.adt) to HDF5",
+            ))
+        }
         Value::Unknown(_) => None,
         other => {
             return Err(args.rejected(

@@ -5,14 +5,32 @@ use super::value::Value;
 
 /// Shortest round-trip text of a float; positional between 1e-4 and 1e16, scientific outside.
 pub fn float_repr(x: f64) -> String {
-    if x.is_nan() {
+    shortest_repr(x)
+}
+
+/// The shortest text that reads back as the same f32 (`0.1f32` is `0.1`, not
+/// `0.10000000149011612`), as NumPy prints float32 scalars.
+pub fn float32_repr(x: f32) -> String {
+    shortest_repr(x)
+}
+
+fn shortest_repr<T>(x: T) -> String
+where
+    T: Copy + std::fmt::Display + std::fmt::LowerExp + Into<f64>,
+{
+    let wide: f64 = x.into();
+    if wide.is_nan() {
         return "nan".into();
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    if wide.is_infinite() {
+        return if wide > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
+    if wide == 0.0 {
+        return if wide.is_sign_negative() {
             "-0.0".into()
         } else {
             "0.0".into()

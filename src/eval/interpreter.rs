@@ -1442,9 +1442,15 @@ fn normalise_index(index: i64, len: usize) -> Option<usize> {
 /// The first position and the count a Python slice `[start:stop:step]` selects from a
 /// sequence of `len` items (`step` is not zero).
 pub fn slice_range(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> (usize, usize) {
-    let len = len as i64;
-    let clamp = |value: i64, low: i64, high: i64| value.max(low).min(high);
-    let resolve = |bound: i64, low: i64, high: i64| {
+    // In i128, so no step or bound (±2^63) overflows.
+    let len = len as i128;
+    let (start, stop, step) = (
+        start.map(i128::from),
+        stop.map(i128::from),
+        i128::from(step),
+    );
+    let clamp = |value: i128, low: i128, high: i128| value.max(low).min(high);
+    let resolve = |bound: i128, low: i128, high: i128| {
         clamp(if bound < 0 { bound + len } else { bound }, low, high)
     };
     if step > 0 {

@@ -217,6 +217,8 @@ fn decoded_dtype(stored: Stored, masked: bool, scale: Option<Kind>, offset: Opti
                 DType::F64
             }
         }
+        // Masked integers become floats, as in xarray: f32 for 8/16-bit ones, f64 otherwise.
+        _ if masked && stored.is_small_int() => DType::F32,
         _ if masked => DType::F64,
         Stored::I64 | Stored::U32 | Stored::U64 => DType::I64,
         _ => DType::I32,
@@ -268,6 +270,13 @@ fn decoding(stored: Stored, attrs: &[(String, AttributeValue)]) -> (Decode, DTyp
         offset: offset.map(|o| o.0),
     };
     let masked = fill.is_some() || missing.is_some();
+    // Bools are stored as bytes marked `dtype = "bool"` (as xarray writes them).
+    let marked_bool = attrs
+        .iter()
+        .any(|(n, v)| n == "dtype" && matches!(v, AttributeValue::Str(s) if s == "bool"));
+    if marked_bool && matches!(stored, Stored::I8 | Stored::U8) && !masked {
+        return (decode, DType::Bool);
+    }
     let dtype = decoded_dtype(stored, masked, scale.map(|s| s.1), offset.map(|o| o.1));
     (decode, dtype)
 }
@@ -769,10 +778,8 @@ fn read_dispatch(
         DType::I64 => ChunkData::I64(read_typed(source, start, shape, opened)?),
         DType::I32 => ChunkData::I32(read_typed(source, start, shape, opened)?),
         DType::Bool => {
-            return Err(format!(
-                "cannot read `{}`: netCDF values are not read as bool",
-                source.variable
-            ))
+            let bytes: ArrayD<i32> = read_typed(source, start, shape, opened)?;
+            ChunkData::Bool(bytes.mapv(|b| b != 0))
         }
     })
 }
@@ -1447,9 +1454,14 @@ mod tests {
         for s in [U32, I64, U64] {
             assert_eq!(decoded_dtype(s, false, None, None), DType::I64, "{s:?}");
         }
-        // Masked integers: f64.
+        // Masked integers: f32 for 8/16-bit ones, f64 for wider ones.
         for s in all_ints {
-            assert_eq!(decoded_dtype(s, true, None, None), DType::F64, "{s:?}");
+            let expected = if s.is_small_int() {
+                DType::F32
+            } else {
+                DType::F64
+            };
+            assert_eq!(decoded_dtype(s, true, None, None), expected, "{s:?}");
         }
         // Packed: f32 only for 8/16-bit integers with f32 scale/offset.
         for s in [I8, U8, I16, U16] {
@@ -1675,11 +1687,6 @@ mod tests {
             ..s.clone()
         };
         assert!(read_block(&bad_starts, &[0, 0], &[1, 1]).is_err());
-        let bool_source = Source {
-            dtype: DType::Bool,
-            ..s.clone()
-        };
-        assert!(read_block(&bool_source, &[0, 0], &[1, 1]).is_err());
         // An empty block is empty, not an error.
         assert_eq!(read_block(&s, &[0, 0], &[0, 3]).unwrap().shape(), &[0, 3]);
     }
@@ -1709,12 +1716,12 @@ mod tests {
         w.close().unwrap();
         let h = ok_header(&p);
         assert_eq!(var(&h, "v").shape, vec![16, 64]);
-        // Bools are stored as bytes marked as xarray marks them; they read back as integers.
+        // Bools are stored as bytes marked as xarray marks them, and read back as bools.
         let b = var(&h, "b");
         assert!(b
             .attrs
             .contains(&("dtype".into(), Attr::Str("bool".into()))));
-        assert_eq!(b.dtype, Ok(DType::I32));
+        assert_eq!(b.dtype, Ok(DType::Bool));
         let s = source(vec![p.clone()], vec![0, 16], 0, var(&h, "v"));
         std::thread::scope(|scope| {
             for t in 0..16usize {

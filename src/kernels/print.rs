@@ -61,7 +61,7 @@ fn edges(data: &ChunkData) -> (ChunkData, Vec<bool>) {
 fn format_scalar(data: &ChunkData) -> String {
     match data {
         ChunkData::F64(a) => float_repr(*a.iter().next().unwrap()),
-        ChunkData::F32(a) => float_repr(*a.iter().next().unwrap() as f64),
+        ChunkData::F32(a) => crate::eval::format::float32_repr(*a.iter().next().unwrap()),
         ChunkData::I64(a) => a.iter().next().unwrap().to_string(),
         ChunkData::I32(a) => a.iter().next().unwrap().to_string(),
         ChunkData::Bool(a) => a.iter().next().unwrap().to_string(),

@@ -4,6 +4,8 @@ h5py, netCDF4 and xarray from PyPI).
   python check.py write-inputs DIR    Python -> flow. Write HDF5 and netCDF files into DIR as
                                       h5py, xarray and netCDF4 users do, and DIR/expected.txt:
                                       what tests/interop/read.flow must print when it reads them.
+  python check.py check-roundtrip DIR Python -> flow -> Python. After read.flow: the datasets it
+                                      opened and saved again are what xarray reads in the originals.
   python check.py check-outputs DIR   flow -> Python. Check the files tests/interop/write.flow
                                       wrote into DIR (DIR also holds its input, ssh_small.nc).
 
@@ -25,7 +27,7 @@ import xarray as xr
 
 # Tolerances: values stored as f32 are compared relatively at f32 precision; f64 scalars (which
 # flow prints exactly) tightly; f64 arrays, which flow prints as NumPy does (8 decimals), loosely.
-F32 = (2e-6, 1e-7)
+F32 = (2e-6, 2e-6)
 F64 = (1e-12, 1e-12)
 F64_PRINTED = (1e-7, 1e-8)
 EXACT = (0, 0)
@@ -90,6 +92,17 @@ def attrs_of(obj):
         if isinstance(v, np.ndarray):
             v = v.tolist()
         out[k] = v
+    return out
+
+
+def shown_dates(times):
+    """Dates as flow shows a decoded time coordinate: the day, with the time when not midnight."""
+    out = []
+    for t in pd.DatetimeIndex(times):
+        if (t.hour, t.minute, t.second) == (0, 0, 0):
+            out.append(t.strftime("%Y-%m-%d"))
+        else:
+            out.append(t.strftime("%Y-%m-%dT%H:%M" + (":%S" if t.second else "")))
     return out
 
 
@@ -218,6 +231,7 @@ def write_xarray(d, expect):
     expect("xr.temp.sum", float(t.sum()), F64)
     expect("xr.temp.nan_count", int(np.isnan(t.values).sum()))
     expect("xr.temp.time_mean", t.mean("time").values, F64_PRINTED)
+    expect("xr.time.dates", shown_dates(back.time.values))
     expect("xr.temp.day3", t.sel(time="2000-01-03").values, F64_PRINTED)
     expect("xr.temp.days2to4", float(t.sel(time=slice("2000-01-02", "2000-01-04")).sum()), F64)
     expect("xr.temp.days2to4.sizes", dict(t.sel(time=slice("2000-01-02", "2000-01-04")).sizes))
@@ -236,6 +250,28 @@ def write_xarray(d, expect):
     expect("xr.count.dtype", FLOW_DTYPE[str(back["count"].dtype)])
     expect("xr.count.values", back["count"].values)
     expect("xr.count.sum", int(back["count"].sum()))
+
+    # Daily files as xarray writes them, one per day: no unlimited dimension, and each file's
+    # time in units of its own first day ("days since 2021-06-03"), so each file holds time 0.
+    os.makedirs(os.path.join(d, "xr_daily"))
+    t2m = rng.normal(290.0, 5.0, size=(4, 3, 5)).astype("f4")
+    daily = xr.Dataset(
+        {"t2m": (("time", "lat", "lon"), t2m, {"units": "K", "long_name": "2 m temperature"})},
+        coords={"time": pd.date_range("2021-06-01", periods=4, freq="D"),
+                "lat": [50.0, 51.0, 52.0], "lon": np.arange(5.0)},
+        attrs={"title": "daily files written by xarray"},
+    )
+    for k in range(4):
+        daily.isel(time=slice(k, k + 1)).to_netcdf(os.path.join(d, "xr_daily", f"day_{k}.nc"))
+    with netCDF4.Dataset(os.path.join(d, "xr_daily", "day_2.nc")) as nc:
+        assert nc["time"].units == "days since 2021-06-03 00:00:00", nc["time"].units
+    expect("xr.daily.sizes", dict(daily.sizes))
+    expect("xr.daily.attrs", dict(daily.attrs))
+    expect("xr.daily.t2m.attrs", dict(daily.t2m.attrs))
+    expect("xr.daily.time.dates", shown_dates(daily.time.values))
+    expect("xr.daily.t2m.day3", daily.t2m.sel(time="2021-06-03").values, F32)
+    expect("xr.daily.t2m.time_mean", daily.t2m.astype("f8").mean("time").values, F32)
+
     # The raw file holds the packed integers and the time units (a check on this script); flow
     # shows a variable's attributes as in the file, less the CF encoding ones it has applied.
     with netCDF4.Dataset(path) as nc:
@@ -290,6 +326,29 @@ def write_netcdf4(d, expect):
     expect("nc.mf.sst.nan_count", int(np.isnan(sst).sum()))
     expect("nc.mf.sst.last2", np.nanmean(sst[2:], axis=(1, 2)), F32)
     expect("nc.mf.x", x, F64)
+    expect("nc.mf.time.dates", shown_dates(pd.date_range("2020-01-01", periods=4, freq="D")))
+
+    # CF time units written in the other ways the standard (UDUNITS) allows; xarray and cftime
+    # decode them all.
+    os.makedirs(os.path.join(d, "units"))
+    days = [pd.Timestamp("2010-01-01"), pd.Timestamp("2010-01-02")]
+    for k, units in enumerate([
+        "days since 2000-1-1",
+        "seconds since 1970-01-01T00:00:00Z",
+        "hours since 1900-01-01 00:00:00.0",
+        "days since 1800-01-01 00:00:0.0",
+        "days since 2000-01-01 00:00:00 UTC",
+        "hours since 2000-01-01 00:00:00+00:00",
+    ]):
+        with netCDF4.Dataset(os.path.join(d, "units", f"units_{k}.nc"), "w") as nc:
+            nc.createDimension("time", 2)
+            vt = nc.createVariable("time", "f8", ("time",))
+            vt.units = units
+            vt[:] = netCDF4.date2num([t.to_pydatetime() for t in days], units, "standard")
+            nc.createVariable("v", "f8", ("time",))[:] = [1.0, 2.0]
+        with xr.open_dataset(os.path.join(d, "units", f"units_{k}.nc")) as back:
+            assert list(back.time.values) == [np.datetime64(t) for t in days], (units, back.time)
+        expect(f"nc.units_{k}.dates", shown_dates(days))
 
     # Packed by hand, as netCDF4 users do: int16 with float32 scale and offset and a
     # missing_value (no _FillValue); CF decoding gives float32 (xarray agrees).
@@ -315,6 +374,21 @@ def write_netcdf4(d, expect):
     expect("nc.packed.attrs", {"units": "cm"})
     expect("nc.packed.values", level.values, F32)
     expect("nc.packed.sum", float(np.nansum(level.values.astype("f8"))), F32)
+
+    # A missing_value may be a list: every value in it is missing (CF; xarray masks them all).
+    path = os.path.join(d, "nc4_missing.nc")
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.createDimension("n", 5)
+        v = nc.createVariable("depth", "f8", ("n",))
+        v.set_auto_maskandscale(False)
+        v.missing_value = np.array([-1.0, -2.0])
+        v[:] = [5.0, -1.0, -2.0, 7.0, -2.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # xarray warns that several values are missing
+        with xr.open_dataset(path) as back:
+            depth = back.depth.load()
+    assert np.isnan(depth.values).sum() == 3, depth.values
+    expect("nc.missing_list.values", depth.values, F64)
 
 
 def write_inputs(d):
@@ -352,6 +426,8 @@ class Checks:
 
     def exact(self, what, got, want):
         got, want = np.asarray(got), np.asarray(want)
+        if got.dtype.kind == want.dtype.kind == "M":   # datetimes: the same instants, any unit
+            got, want = got.astype("datetime64[ns]"), want.astype("datetime64[ns]")
         ok = got.shape == want.shape and got.dtype == want.dtype and np.array_equal(
             got, want, equal_nan=want.dtype.kind == "f")
         self(what, ok, f"got {got.dtype}{got.shape} {got!r}, want {want.dtype}{want.shape} {want!r}")
@@ -484,6 +560,35 @@ def check_netcdf(d, check):
             check.exact("selected.nc: lat", ds.lat.values, want.lat.values)
             check.exact("selected.nc: lon", ds.lon.values, want.lon.values)
 
+    def built():
+        with xr.open_dataset(os.path.join(d, "built.nc")) as ds:
+            ds.load()
+            values = (np.arange(4.0)[:, None, None] * 100 + np.arange(2.0)[:, None] * 10
+                      + np.arange(3.0))
+            check.equal("built.nc: dims", dict(ds.sizes), {"time": 4, "y": 2, "x": 3})
+            check.equal("built.nc: variables", list(ds.data_vars), ["temp", "warm", "count"])
+            check.exact("built.nc: temp", ds.temp.values, values)
+            check.exact("built.nc: warm (bool)", ds.warm.values, values > 150)
+            check.exact("built.nc: count", ds["count"].values, np.arange(4, dtype="i4"))
+            check.equal("built.nc: temp dims", ds.temp.dims, ("time", "y", "x"))
+            check.exact("built.nc: time decoded", ds.time.values,
+                        pd.date_range("2015-06-30", periods=4, freq="6h").values)
+            check.equal("built.nc: time attrs", dict(ds.time.attrs), {"long_name": "time"})
+            check.equal("built.nc: time encoding units", ds.time.encoding.get("units"),
+                        "hours since 2015-06-30 00:00:00")
+            check.exact("built.nc: y", ds.y.values, np.array([10.0, 20.0]))
+            check.exact("built.nc: x", ds.x.values, np.linspace(0, 1, 3))
+            attrs = dict(ds.temp.attrs)
+            check.equal("built.nc: temp attrs", sorted(attrs), ["levels", "long_name", "units",
+                                                                 "valid_max"])
+            check.equal("built.nc: temp units, long_name, valid_max",
+                        (attrs.get("units"), attrs.get("long_name"), attrs.get("valid_max")),
+                        ("K", "temperature", 400.0))
+            check.equal("built.nc: temp levels", np.asarray(attrs.get("levels")).tolist(), [1, 2, 3])
+            check.equal("built.nc: global attrs", dict(ds.attrs),
+                        {"title": "built in flow", "version": 2,
+                         "history": "tests/interop/write.flow"})
+
     def plain():
         with xr.open_dataset(os.path.join(d, "plain.nc")) as ds:
             check.equal("plain.nc: variables", list(ds.data_vars), ["x"])
@@ -497,25 +602,60 @@ def check_netcdf(d, check):
     check.attempt("series.nc", series)
     check.attempt("sla.nc", named)
     check.attempt("derived files", derived)
+    check.attempt("built.nc", built)
     check.attempt("plain arrays", plain)
 
 
-def check_outputs(d):
+def check_roundtrip(d):
+    """Python -> flow -> Python: datasets flow opened and saved (tests/interop/read.flow) are what
+    xarray decodes from the originals: values, dtypes, dims, coordinates, attributes, times."""
     check = Checks()
-    check_hdf5(d, check)
-    check_netcdf(d, check)
+    daily = sorted(os.listdir(os.path.join(d, "daily")))
+    cases = [
+        ("roundtrip_xarray.nc", lambda: xr.open_dataset(os.path.join(d, "xarray_ds.nc"))),
+        ("roundtrip_daily.nc", lambda: xr.concat(
+            [xr.open_dataset(os.path.join(d, "daily", f)) for f in daily], "time")),
+        ("roundtrip_packed.nc", lambda: xr.open_dataset(os.path.join(d, "nc4_packed.nc"))),
+    ]
+    for file, original in cases:
+        def one():
+            want = original().load()
+            with xr.open_dataset(os.path.join(d, file)) as got:
+                got.load()
+                check.equal(f"{file}: dims", dict(got.sizes), dict(want.sizes))
+                for name, var in want.variables.items():
+                    if name not in got.variables:
+                        check(f"{file}: {name}", False, "missing")
+                        continue
+                    g = got[name]
+                    check.equal(f"{file}: {name} dims", g.dims, var.dims)
+                    check.exact(f"{file}: {name} values", g.values, var.values)
+                    check.equal(f"{file}: {name} attrs", dict(g.attrs), dict(var.attrs))
+                check.equal(f"{file}: global attrs", sorted(got.attrs), sorted(want.attrs))
+                check.attempt(f"{file}: identical",
+                              lambda: xr.testing.assert_identical(got, want))
+        check.attempt(file, one)
+    return report(check)
+
+
+def report(check):
     for failure in check.failures:
         print("FAIL", failure)
     print(f"{check.passed} checks passed, {len(check.failures)} failed")
     return 1 if check.failures else 0
 
 
+def check_outputs(d):
+    check = Checks()
+    check_hdf5(d, check)
+    check_netcdf(d, check)
+    return report(check)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("write-inputs", "check-outputs"):
+    commands = {"write-inputs": write_inputs, "check-outputs": check_outputs,
+                "check-roundtrip": check_roundtrip}
+    if len(sys.argv) != 3 or sys.argv[1] not in commands:
         sys.exit(__doc__)
-    command, directory = sys.argv[1], sys.argv[2]
     np.set_printoptions(precision=17, threshold=200)
-    if command == "write-inputs":
-        write_inputs(directory)
-    else:
-        sys.exit(check_outputs(directory))
+    sys.exit(commands[sys.argv[1]](sys.argv[2]))
