@@ -37,6 +37,7 @@ const ENCODING: &[&str] = &[
     "scale_factor",
     "add_offset",
     "dtype",
+    "coordinates",
 ];
 
 /// What the call asked for: chunks by dimension name (none: the defaults) and the dimension to
@@ -199,9 +200,38 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         }));
     }
 
+    // Scalar coordinates: 0-d variables that variables name in their `coordinates` attribute
+    // (as xarray writes a selected time), read with the header.
+    let scalar_names: Vec<String> = first
+        .variables
+        .iter()
+        .filter_map(|v| match v.attrs.iter().find(|(k, _)| k == "coordinates") {
+            Some((_, crate::io::netcdf::Attr::Str(names))) => Some(names.clone()),
+            _ => None,
+        })
+        .flat_map(|names| {
+            names
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut scalars: Vec<Arc<Coord>> = Vec::new();
+    for var in &first.variables {
+        if var.dims.is_empty() && scalar_names.contains(&var.name) {
+            if let Some(values) = &var.values {
+                scalars.push(Arc::new(Coord {
+                    name: var.name.clone(),
+                    dim: String::new(),
+                    values: values.clone().reshape(&[1]),
+                    attrs: shown_attrs(var),
+                }));
+            }
+        }
+    }
     let mut variables = Vec::new();
     for var in &first.variables {
-        if is_coordinate(var) {
+        if is_coordinate(var) || scalars.iter().any(|c| c.name == var.name) {
             continue;
         }
         let Ok(dtype) = var.dtype else { continue };
@@ -239,6 +269,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         let var_coords = coords
             .iter()
             .filter(|c| var.dims.contains(&c.dim))
+            .chain(scalars.iter())
             .cloned()
             .collect();
         variables.push(Labelled {

@@ -1223,22 +1223,28 @@ fn write_netcdf(
         writer.add_attribute(None, key, value).map_err(fail)?;
     }
     for c in &ds.coords {
+        // A scalar coordinate is a 0-d variable the data variables name in `coordinates`.
+        let (dims, start, values) = if c.is_scalar() {
+            (vec![], vec![], c.values.clone().reshape(&[]))
+        } else {
+            (vec![c.dim.clone()], vec![0], c.values.clone())
+        };
         writer
-            .add_variable(
-                &c.name,
-                std::slice::from_ref(&c.dim),
-                c.values.dtype(),
-                None,
-                false,
-            )
+            .add_variable(&c.name, &dims, c.values.dtype(), None, false)
             .map_err(fail)?;
         for (key, value) in &c.attrs {
             writer
                 .add_attribute(Some(&c.name), key, value)
                 .map_err(fail)?;
         }
-        writer.write(&c.name, &[0], &c.values).map_err(fail)?;
+        writer.write(&c.name, &start, &values).map_err(fail)?;
     }
+    let scalar_names: Vec<&str> = ds
+        .coords
+        .iter()
+        .filter(|c| c.is_scalar())
+        .map(|c| c.name.as_str())
+        .collect();
     // A variable that is one of the coordinates (`save(ds.lat, …)`) is written as the coordinate.
     let variables: Vec<&Labelled> = ds
         .variables
@@ -1254,6 +1260,12 @@ fn write_netcdf(
             .map_err(fail)?;
         for (key, value) in &v.attrs {
             writer.add_attribute(Some(name), key, value).map_err(fail)?;
+        }
+        if !scalar_names.is_empty() {
+            let names = crate::io::netcdf::Attr::Str(scalar_names.join(" "));
+            writer
+                .add_attribute(Some(name), "coordinates", &names)
+                .map_err(fail)?;
         }
     }
     for v in variables {

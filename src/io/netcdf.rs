@@ -39,13 +39,16 @@ pub struct DimHeader {
 pub struct Decode {
     pub fill: Option<f64>,
     pub missing: Option<f64>,
+    /// Further entries of a `missing_value` list (CF allows several), up to three.
+    pub more_missing: [Option<f64>; 3],
     pub scale: Option<f64>,
     pub offset: Option<f64>,
 }
 
 impl Decode {
-    fn bits(&self) -> [Option<u64>; 4] {
-        [self.fill, self.missing, self.scale, self.offset].map(|v| v.map(f64::to_bits))
+    fn bits(&self) -> [Option<u64>; 7] {
+        let [a, b, c] = self.more_missing;
+        [self.fill, self.missing, a, b, c, self.scale, self.offset].map(|v| v.map(f64::to_bits))
     }
 }
 
@@ -77,8 +80,9 @@ pub struct VarHeader {
     pub chunk: Option<Vec<usize>>,
     /// Every attribute, as in the file (including _FillValue, scale_factor, add_offset, units...).
     pub attrs: Vec<(String, Attr)>,
-    /// The decoded values of a coordinate variable (1-d, named after its dimension), read with
-    /// the header: opening a file costs more than reading a few hundred numbers from it.
+    /// The decoded values of a coordinate variable (1-d, named after its dimension) or of a 0-d
+    /// variable, read with the header: opening a file costs more than reading a few hundred
+    /// numbers from it.
     pub values: Option<ChunkData>,
 }
 
@@ -225,6 +229,27 @@ fn decoded_dtype(stored: Stored, masked: bool, scale: Option<Kind>, offset: Opti
     }
 }
 
+/// Every number of a list attribute.
+fn list_numbers(value: &AttributeValue) -> Vec<f64> {
+    use AttributeValue as V;
+    fn all<T: Copy + Into<f64>>(v: &[T]) -> Vec<f64> {
+        v.iter().map(|&x| x.into()).collect()
+    }
+    match value {
+        V::Uchars(v) => all(v),
+        V::Schars(v) => all(v),
+        V::Ushorts(v) => all(v),
+        V::Shorts(v) => all(v),
+        V::Uints(v) => all(v),
+        V::Ints(v) => all(v),
+        V::Ulonglongs(v) => v.iter().map(|&x| x as f64).collect(),
+        V::Longlongs(v) => v.iter().map(|&x| x as f64).collect(),
+        V::Floats(v) => all(v),
+        V::Doubles(v) => v.clone(),
+        _ => Vec::new(),
+    }
+}
+
 /// The first number of an attribute and its type (a `missing_value` may be a list).
 fn number(value: &AttributeValue) -> Option<(f64, Kind)> {
     use AttributeValue as V;
@@ -262,10 +287,20 @@ fn decoding(stored: Stored, attrs: &[(String, AttributeValue)]) -> (Decode, DTyp
             .and_then(|(_, v)| number(v))
     };
     let (fill, missing) = (find("_FillValue"), find("missing_value"));
+    let mut more_missing = [None; 3];
+    if let Some((_, list)) = attrs.iter().find(|(n, _)| n == "missing_value") {
+        for (slot, value) in more_missing
+            .iter_mut()
+            .zip(list_numbers(list).into_iter().skip(1))
+        {
+            *slot = Some(value);
+        }
+    }
     let (scale, offset) = (find("scale_factor"), find("add_offset"));
     let decode = Decode {
         fill: fill.map(|f| f.0),
         missing: missing.map(|m| m.0),
+        more_missing,
         scale: scale.map(|s| s.0),
         offset: offset.map(|o| o.0),
     };
@@ -431,7 +466,9 @@ fn read_header(file: &netcdf::File, path: &Path) -> Result<FileHeader, String> {
         .collect::<Vec<VarHeader>>();
     let mut variables = variables;
     for var in &mut variables {
-        if var.dims.len() == 1 && var.dims[0] == var.name && var.dtype.is_ok() {
+        let coordinate = var.dims.len() == 1 && var.dims[0] == var.name;
+        // 0-d variables too: they may be scalar coordinates (`coordinates = "time"`).
+        if (coordinate || var.dims.is_empty()) && var.dtype.is_ok() {
             var.values = Some(read_variable_of(file, path, var)?);
         }
     }
@@ -497,6 +534,7 @@ impl Value for f32 {
 struct Prepared {
     fill: Option<f64>,
     missing: Option<f64>,
+    more_missing: [Option<f64>; 3],
     scale: Option<f64>,
     offset: Option<f64>,
     scale32: Option<f32>,
@@ -509,6 +547,7 @@ impl Prepared {
         Prepared {
             fill: mask(decode.fill),
             missing: mask(decode.missing),
+            more_missing: decode.more_missing.map(mask),
             scale: decode.scale,
             offset: decode.offset,
             scale32: decode.scale.map(|x| x as f32),
@@ -524,7 +563,9 @@ impl Prepared {
     }
 
     fn masks<S: Value>(&self, s: S) -> bool {
-        self.fill.is_some_and(|x| s.is(x)) || self.missing.is_some_and(|x| s.is(x))
+        self.fill.is_some_and(|x| s.is(x))
+            || self.missing.is_some_and(|x| s.is(x))
+            || self.more_missing.iter().flatten().any(|&x| s.is(x))
     }
 }
 
@@ -1358,6 +1399,7 @@ mod tests {
             Decode {
                 fill: Some(-32767.0),
                 missing: None,
+                more_missing: [None; 3],
                 scale: Some(0.01),
                 offset: Some(10.0)
             }
@@ -1384,12 +1426,16 @@ mod tests {
             "{got:?}"
         );
 
-        // Masked integers become floats; a list of missing values masks with its first.
+        // Masked integers become floats; every value of a missing_value list masks.
         assert_eq!(var(&h, "count").dtype, Ok(DType::F64));
         assert_eq!(var(&h, "count").decode.missing, Some(-9.0));
+        assert_eq!(
+            var(&h, "count").decode.more_missing,
+            [Some(-8.0), None, None]
+        );
         assert!(same_f64(
             f64s(read("count")).as_slice().unwrap(),
-            &[1.0, f64::NAN, -8.0, 4.0, 5.0]
+            &[1.0, f64::NAN, f64::NAN, 4.0, 5.0]
         ));
 
         // f32 with a double scale decodes to f64; the double missing value masks the f32 1e20.
@@ -1508,6 +1554,7 @@ mod tests {
             Prepared::new(&Decode {
                 fill,
                 missing,
+                more_missing: [None; 3],
                 scale,
                 offset,
             })
