@@ -278,24 +278,7 @@ impl Interpreter {
                 ),
             ));
         }
-        let candidates: Vec<&str> = ds
-            .variable_names()
-            .chain(ds.coords.iter().map(|c| c.name.as_str()))
-            .chain(DATASET_PROPERTIES.iter().copied())
-            .collect();
-        Err(Box::new(
-            Diagnostic::error(
-                "flow::check::unknown_variable",
-                format!("the dataset has no variable or coordinate `{name}`"),
-                span,
-            )
-            .with_label("not in the dataset")
-            .with_help(dataset::did_you_mean(
-                name,
-                candidates.iter().copied(),
-                "variables, coordinates and properties",
-            )),
-        ))
+        Err(unknown_variable(ds, name, span, true))
     }
 
     /// `ds["adt"]`
@@ -316,23 +299,7 @@ impl Interpreter {
         };
         let unreadable = ds.unreadable.iter().any(|(n, _)| **n == **name);
         if ds.variable(name).is_none() && ds.coord(name).is_none() && !unreadable {
-            let names: Vec<&str> = ds
-                .variable_names()
-                .chain(ds.coords.iter().map(|c| c.name.as_str()))
-                .collect();
-            return Err(Box::new(
-                Diagnostic::error(
-                    "flow::check::unknown_variable",
-                    format!("the dataset has no variable or coordinate `{name}`"),
-                    span,
-                )
-                .with_label("not in the dataset")
-                .with_help(dataset::did_you_mean(
-                    name,
-                    names.iter().copied(),
-                    "variables and coordinates",
-                )),
-            ));
+            return Err(unknown_variable(ds, name, span, false));
         }
         self.dataset_member(ds, name, span)
     }
@@ -417,6 +384,33 @@ impl Interpreter {
     ) -> Eval<Value> {
         l.index(&items, span).map(wrap)
     }
+}
+
+/// `name` is no variable or coordinate of `ds` (nor a property, for `ds.name`).
+fn unknown_variable(ds: &Dataset, name: &str, span: Span, properties: bool) -> Box<Diagnostic> {
+    let extra: &[&str] = if properties { DATASET_PROPERTIES } else { &[] };
+    let candidates: Vec<&str> = ds
+        .variable_names()
+        .chain(ds.coords.iter().map(|c| c.name.as_str()))
+        .chain(extra.iter().copied())
+        .collect();
+    Box::new(
+        Diagnostic::error(
+            "flow::check::unknown_variable",
+            format!("the dataset has no variable or coordinate `{name}`"),
+            span,
+        )
+        .with_label("not in the dataset")
+        .with_help(dataset::did_you_mean(
+            name,
+            candidates.iter().copied(),
+            if properties {
+                "variables, coordinates and properties"
+            } else {
+                "variables and coordinates"
+            },
+        )),
+    )
 }
 
 const DATASET_PROPERTIES: &[&str] = &["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"];
