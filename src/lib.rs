@@ -22,6 +22,7 @@ pub mod cli;
 pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
+pub mod frame;
 pub mod graph;
 pub mod io;
 pub mod kernels;

@@ -304,6 +304,11 @@ impl Interpreter {
     /// Compute the lazy arrays `reach` finds inside `value`.
     pub fn force(&mut self, value: Value, reach: Reach) -> Eval<Value> {
         let value = self.force_delayed(value)?;
+        let value = if self.is_checking() {
+            value
+        } else {
+            super::frames::force_frames(self, value)?
+        };
         if self.is_checking() {
             // Remember what the program computes, for `flow explain` and `flow graph --tasks`.
             collect_lazy(&value, &mut self.forced, reach);

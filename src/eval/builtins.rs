@@ -45,6 +45,11 @@ pub enum Receiver {
     Labelled,
     /// `x.weighted(w)`
     Weighted,
+    Frame,
+    /// `df.groupby(keys)`
+    GroupBy,
+    /// A column expression (`col("x").mean()`).
+    Expr,
     /// Any value (`x.compute()`).
     Any,
 }
@@ -57,6 +62,9 @@ impl Builtin {
             Some(Receiver::Array) => format!("array.{}", self.name),
             Some(Receiver::Labelled) => format!("labelled.{}", self.name),
             Some(Receiver::Weighted) => format!("weighted.{}", self.name),
+            Some(Receiver::Frame) => format!("frame.{}", self.name),
+            Some(Receiver::GroupBy) => format!("groupby.{}", self.name),
+            Some(Receiver::Expr) => format!("expr.{}", self.name),
             None => self.name.to_string(),
         }
     }
@@ -362,6 +370,41 @@ pub static BUILTINS: &[Builtin] = &[
     builtin!("slice" "(start=none, stop=none, step=none)", "datasets",
         "A range for `isel` (positions) or `sel` (coordinate values or dates, both ends included).",
         "slice(0, 10)" => "slice(0, 10, none)", returns Type::Any, super::datasets::slice),
+    Builtin {
+        ..builtin!("read_csv" "(paths, separator=\",\", null_values=none, dtypes=none, columns=none)", "dataframes", "A lazy dataframe over CSV files (a pattern: one partition per file). The schema comes from every file's header and sampled rows, unified across files (integers and floats make floats; a column missing in early files takes the type later files show); `dtypes={col: \"str\"}` overrides; pandas' missing-value strings (NA, empty, NaN, …) read as missing unless `null_values` is given.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.schema" => "{Year: \"i64\", Origin: \"str\", DepDelay: \"f64\", TailNum: \"str\", Cancelled: \"i64\"}", returns Type::Frame, super::frames::read_csv)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("read_parquet" "(paths, columns=none)", "dataframes", "A lazy dataframe over Parquet files (a pattern: one partition per file); the schema from their metadata.",
+        "save(read_csv(\"tests/data/flights/*.csv\"), \"target/example.parquet\"); len(read_parquet(\"target/example.parquet\"))" => "12", returns Type::Frame, super::frames::read_parquet)
+    },
+    Builtin {
+        ..builtin!("col" "(name)", "dataframes", "A column, for expressions: `col(\"DepDelay\") > 20`, `col(\"a\") + col(\"b\")`.",
+        "col(\"DepDelay\") > 20" => "(col(\"DepDelay\") > 20)", returns Type::Any, super::frames::col)
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("concat_frames" "(frames)", "dataframes", "Frames one after another (same columns; types unify).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(concat_frames([df, df]))" => "24", returns Type::Frame, super::frames::concat)
+    },
+    Builtin {
+        ..builtin!("count" "(column)", "dataframes", "An aggregation: the number of non-missing values of a column (for `agg` and `select`).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+    },
+    Builtin {
+        effects: true,
+        ..builtin!("n_unique" "(column)", "dataframes", "An aggregation: the number of distinct values of a column.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.select(n_unique(\"Origin\")).rows()" => "[(3,)]", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+    },
+    Builtin {
+        ..builtin!("first" "(column)", "dataframes", "An aggregation: the first value of a column in each group.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(first(\"Year\")).schema" => "{Origin: \"str\", Year: \"i64\"}", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+    },
+    Builtin {
+        ..builtin!("last" "(column)", "dataframes", "An aggregation: the last value of a column in each group.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(last(\"Year\")).schema" => "{Origin: \"str\", Year: \"i64\"}", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+    },
     builtin!("glob" "(pattern)", "files",
         "The paths matching a pattern (`*`, `?`, `[0-9]`), sorted, relative to the script's directory as the pattern is; a pattern matching nothing is an error.",
         "glob(\"tests/data/ssh/day_*.nc\")" => "[\"tests/data/ssh/day_0.nc\", \"tests/data/ssh/day_1.nc\", \"tests/data/ssh/day_2.nc\"]",
@@ -675,6 +718,194 @@ pub static BUILTINS: &[Builtin] = &[
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; w = cos(deg2rad(x.lat)); x.weighted(w).mean((\"lon\", \"lat\")).dims" => "(\"time\",)", returns Type::Array, super::datasets::weighted)
     },
     Builtin {
+        receiver: Some(Receiver::Frame),
+        effects: true,
+        ..builtin!("rows" "()", "dataframes", "The computed rows, as a list of tuples.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).rows()" => "[(\"EWR\", 3), (\"JFK\", 3), (\"LGA\", 4)]", returns Type::Any, super::frames::rows)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        effects: true,
+        ..builtin!("to_array" "(column)", "dataframes", "A numeric column as a 1-d array (computed; missing values become NaN), for array operations and histograms.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); print(nanmean(df.to_array(\"DepDelay\")))" => "6.2", returns Type::Array, super::frames::to_array)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("select" "(*columns)", "dataframes", "Columns by name or expression (aggregations make one row).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.select(\"Origin\", col(\"DepDelay\") * 60).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, super::frames::select)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("filter" "(condition)", "dataframes", "The rows where a condition on columns holds: `col(\"x\") > 20`, combined with `&` and `|`, `is_null()`, `is_in([…])`.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"DepDelay\") > 5))" => "4", returns Type::Frame, super::frames::filter)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("with_columns" "(*columns, **named)", "dataframes", "New or replaced columns from expressions: `df.with_columns(hours=col(\"DepDelay\") / 60)`.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.with_columns(hours=col(\"DepDelay\") / 60).schema[\"hours\"]" => "\"f64\"", returns Type::Frame, super::frames::with_columns)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("rename" "(names)", "dataframes", "Columns renamed by a record `{old: \"new\"}`.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.rename({DepDelay: \"delay\"}).columns" => "[\"Year\", \"Origin\", \"delay\", \"TailNum\", \"Cancelled\"]", returns Type::Frame, super::frames::rename)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("drop" "(*columns)", "dataframes", "The frame without these columns.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.drop(\"TailNum\", \"Cancelled\").columns" => "[\"Year\", \"Origin\", \"DepDelay\"]", returns Type::Frame, super::frames::drop_columns)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        effects: true,
+        ..builtin!("groupby" "(*keys)", "dataframes", "Group rows by key columns for `.agg(…)`, or `g.column.mean()` / `g.mean()` as in pandas; groups come out ordered by key.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().rows()" => "[(\"EWR\", 5.166666666666667), (\"JFK\", 12.166666666666666), (\"LGA\", 2.5)]", returns Type::Any, super::frames::groupby)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("sort" "(by, descending=false)", "dataframes", "Rows ordered by one or more columns (missing values last).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.sort(\"DepDelay\", descending=true).head(1).select(\"DepDelay\").columns" => "[\"DepDelay\"]", returns Type::Frame, super::frames::sort)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("head" "(n=5)", "dataframes", "The first `n` rows (only those rows are read).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.head(3))" => "3", returns Type::Frame, super::frames::head)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("unique" "(subset=none)", "dataframes", "Rows without repeats (of all columns, or of `subset`), first kept.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.unique(\"Origin\"))" => "3", returns Type::Frame, super::frames::unique)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("join" "(other, on, how=\"inner\")", "dataframes", "Rows of both frames with equal `on` columns; `how` is \"inner\", \"left\" or \"full\".",
+        "df = read_csv(\"tests/data/flights/*.csv\"); names = read_csv(\"tests/data/airports.csv\"); df.join(names, on=\"Origin\").columns" => "[\"Year\", \"Origin\", \"DepDelay\", \"TailNum\", \"Cancelled\", \"Name\"]", returns Type::Frame, super::frames::join)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("describe" "()", "dataframes", "Count, mean, std, min and max of each numeric column, as a frame.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.describe().columns" => "[\"statistic\", \"Year\", \"DepDelay\", \"Cancelled\"]", returns Type::Frame, super::frames::describe)
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("agg" "(*aggregations)", "dataframes", "One row per group: `g.agg(mean(\"DepDelay\"), count(\"DepDelay\").alias(\"n\"))`.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(mean(\"DepDelay\")).schema" => "{Origin: \"str\", DepDelay: \"f64\"}", returns Type::Frame, super::frames::agg)
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("is_null" "()", "dataframes", "Is the value missing? (a condition)",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"TailNum\").is_null()))" => "6", returns Type::Any, super::frames::is_null)
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("is_in" "(values)", "dataframes", "Is the value one of these? (a condition)",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"Origin\").is_in([\"JFK\", \"LGA\"])))" => "8", returns Type::Any, super::frames::is_in)
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("alias" "(name)", "dataframes", "The expression's column named `name`.",
+        "col(\"DepDelay\").mean().alias(\"mean_delay\")" => "col(\"DepDelay\").mean().alias(\"mean_delay\")", returns Type::Any, super::frames::alias)
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("sum" "()", "dataframes", "The sum of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.sum().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("sum" "()", "dataframes", "An aggregation: the sum of the expression's values.",
+        "col(\"DepDelay\").sum()" => "col(\"DepDelay\").sum()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("mean" "()", "dataframes", "The mean of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("mean" "()", "dataframes", "An aggregation: the mean of the expression's values.",
+        "col(\"DepDelay\").mean()" => "col(\"DepDelay\").mean()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("min" "()", "dataframes", "The min of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.min().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("min" "()", "dataframes", "An aggregation: the min of the expression's values.",
+        "col(\"DepDelay\").min()" => "col(\"DepDelay\").min()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("max" "()", "dataframes", "The max of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.max().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("max" "()", "dataframes", "An aggregation: the max of the expression's values.",
+        "col(\"DepDelay\").max()" => "col(\"DepDelay\").max()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("count" "()", "dataframes", "The count of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.count().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("count" "()", "dataframes", "An aggregation: the count of the expression's values.",
+        "col(\"DepDelay\").count()" => "col(\"DepDelay\").count()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("std" "()", "dataframes", "The std of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.std().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("std" "()", "dataframes", "An aggregation: the std of the expression's values.",
+        "col(\"DepDelay\").std()" => "col(\"DepDelay\").std()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("var" "()", "dataframes", "The var of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.var().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("var" "()", "dataframes", "An aggregation: the var of the expression's values.",
+        "col(\"DepDelay\").var()" => "col(\"DepDelay\").var()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("n_unique" "()", "dataframes", "The n_unique of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.n_unique().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("n_unique" "()", "dataframes", "An aggregation: the n_unique of the expression's values.",
+        "col(\"DepDelay\").n_unique()" => "col(\"DepDelay\").n_unique()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("first" "()", "dataframes", "The first of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.first().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("first" "()", "dataframes", "An aggregation: the first of the expression's values.",
+        "col(\"DepDelay\").first()" => "col(\"DepDelay\").first()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::GroupBy),
+        ..builtin!("last" "()", "dataframes", "The last of the chosen column in each group (or of every other column).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.last().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
+    },
+    Builtin {
+        receiver: Some(Receiver::Expr),
+        ..builtin!("last" "()", "dataframes", "An aggregation: the last of the expression's values.",
+        "col(\"DepDelay\").last()" => "col(\"DepDelay\").last()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
+    },
+    Builtin {
         receiver: Some(Receiver::Weighted),
         ..builtin!("mean" "(dim=none)", "labelled arrays", "Weighted mean over named dimensions: sum of value × weight over the valid (non-NaN) points divided by the sum of their weights.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.weighted(x.lat * 0 + 1).mean().values)" => "0.9529721", returns Type::Array, |i, a| super::datasets::weighted_reduce(i, a, true))
@@ -755,6 +986,9 @@ fn receiver_fit(receiver: Receiver, value: &Value) -> u8 {
             ) as u8
         }
         Receiver::Weighted => 3 * matches!(value, Value::Weighted(_)) as u8,
+        Receiver::Frame => 3 * matches!(value, Value::Frame(_) | Value::Unknown(Type::Frame)) as u8,
+        Receiver::GroupBy => 3 * matches!(value, Value::GroupBy(_)) as u8,
+        Receiver::Expr => 3 * matches!(value, Value::Expr(_)) as u8,
     }
 }
 
@@ -916,7 +1150,11 @@ fn print(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::None)
 }
 
-fn len(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+fn len(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Value::Frame(frame) = args.value(0) {
+        let frame = frame.clone();
+        return super::frames::frame_len(interpreter, &frame);
+    }
     if let Value::Array(a) = args.value(0) {
         if a.ndim() > 0 {
             return Ok(Value::Int(a.shape[0] as i64));

@@ -44,6 +44,7 @@ pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathB
                     .planned_files
                     .keys()
                     .chain(interpreter.planned_datasets.keys())
+                    .chain(interpreter.planned_frames.keys())
                     .filter(|p| pattern.matches_path(p))
                     .cloned(),
             );
@@ -179,7 +180,27 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if let Value::Frame(frame) = args.value(0) {
+        let frame = frame.clone();
+        let parquet = match extension.as_str() {
+            "parquet" | "pq" => true,
+            "csv" => false,
+            _ => {
+                return Err(args.rejected(
+                    "flow::check::file_format",
+                    format!("a frame is saved as Parquet or CSV, not to `{text}`"),
+                    1,
+                    "give a path ending in .parquet or .csv",
+                ))
+            }
+        };
+        let target =
+            super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+        return super::frames::save_frame(interpreter, args, &frame, &target, parquet);
+    }
     let netcdf = match extension.as_str() {
+        // Known only when run (a frame from a file saved earlier, while checking).
+        "parquet" | "pq" | "csv" if args.value(0).is_unknown() => return Ok(Value::None),
         "h5" | "hdf5" => false,
         "nc" | "nc4" => true,
         _ => {

@@ -81,6 +81,8 @@ pub struct Interpreter {
     pub planned_files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
     /// Check mode: the netCDF files `save` will have written by now, as the datasets saved.
     pub planned_datasets: HashMap<std::path::PathBuf, Arc<crate::dataset::Dataset>>,
+    /// Check mode: the Parquet and CSV files `save` will have written by now, as their frames.
+    pub planned_frames: HashMap<std::path::PathBuf, Arc<crate::frame::Frame>>,
 }
 
 impl Interpreter {
@@ -109,6 +111,7 @@ impl Interpreter {
             jobs: Vec::new(),
             planned_files: HashMap::new(),
             planned_datasets: HashMap::new(),
+            planned_frames: HashMap::new(),
         }
     }
 
@@ -573,6 +576,9 @@ impl Interpreter {
             };
             return Ok(crate::eval::delayed::delayed(op, span));
         }
+        if matches!(left, Value::Expr(_)) || matches!(right, Value::Expr(_)) {
+            return self.expr_binary(op, left, right, span);
+        }
         if matches!(left, Value::Labelled(_)) || matches!(right, Value::Labelled(_)) {
             if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
                 return Ok(Value::Unknown(Type::Array));
@@ -598,6 +604,10 @@ impl Interpreter {
             Value::Array(array) => {
                 let array = array.clone();
                 self.array_unary(op, &array, span)
+            }
+            Value::Expr(e) => {
+                let e = e.clone();
+                self.expr_unary(op, &e, span)
             }
             Value::Labelled(l) => {
                 let l = l.clone();
@@ -665,7 +675,7 @@ impl Interpreter {
         env: &Env,
     ) -> Eval<Value> {
         let left = self.eval(lhs, env)?;
-        if matches!(left, Value::Array(_) | Value::Labelled(_)) {
+        if matches!(left, Value::Array(_) | Value::Labelled(_) | Value::Expr(_)) {
             let right = self.eval(rhs, env)?;
             return self.apply_binary(op, left, right, span);
         }
@@ -953,6 +963,11 @@ impl Interpreter {
         if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
             return Ok(Value::Unknown(builtin.returns.clone()));
         }
+        if args.receiver.is_none() {
+            if let Some(aggregation) = crate::eval::frames::aggregation_call(builtin, &args) {
+                return Ok(aggregation);
+            }
+        }
         let labelled_receiver = matches!(args.receiver, Some(Value::Labelled(_)))
             && builtin.receiver == Some(builtins::Receiver::Array);
         let labelled_argument = args.receiver.is_none()
@@ -1160,6 +1175,14 @@ impl Interpreter {
                 let ds = ds.clone();
                 self.dataset_member(&ds, &name.name, name.span)
             }
+            Value::Frame(frame) => {
+                let frame = frame.clone();
+                self.frame_member(&frame, &name.name, name.span)
+            }
+            Value::GroupBy(group) => {
+                let group = group.clone();
+                self.groupby_member(&group, &name.name, name.span)
+            }
             Value::Unknown(
                 Type::Any | Type::Record | Type::Module | Type::Array | Type::Dataset,
             ) => Ok(Value::Unknown(Type::Any)),
@@ -1257,6 +1280,33 @@ impl Interpreter {
                     self.array_index(&array, items, span)
                 }
                 _ => unreachable!("arrays only"),
+            };
+        }
+        if let (Value::Frame(frame), [Subscript::Index(expr)]) = (&object, subscripts) {
+            let frame = frame.clone();
+            let key = self.eval(expr, env)?;
+            if key.is_unknown() {
+                return Ok(Value::Unknown(Type::Any));
+            }
+            return self.frame_item(&frame, &key, expr.span);
+        }
+        if let (Value::GroupBy(group), [Subscript::Index(expr)]) = (&object, subscripts) {
+            let group = group.clone();
+            return match self.eval(expr, env)? {
+                Value::Str(name) => self.groupby_member(&group, &name, expr.span),
+                other if other.is_unknown() => Ok(Value::Unknown(Type::Any)),
+                other => Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        format!(
+                            "a grouping is indexed by a column name, not {}",
+                            other.type_name()
+                        ),
+                        expr.span,
+                    )
+                    .with_label("not a column name")
+                    .with_help("df.groupby(\"code\")[\"rain\"].max()"),
+                )),
             };
         }
         if let (Value::Dataset(ds), [Subscript::Index(expr)]) = (&object, subscripts) {

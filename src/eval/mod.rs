@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod delayed;
 pub mod files;
 pub mod format;
+pub mod frames;
 pub mod interpreter;
 pub mod jobs;
 pub mod modules;

@@ -43,6 +43,12 @@ pub enum Value {
     Weighted(Arc<(crate::dataset::Labelled, crate::dataset::Labelled)>),
     /// `slice(start, stop, step)`, for selecting ranges by coordinate value or position.
     Slice(Arc<[Value; 3]>),
+    /// A lazy (or computed) dataframe.
+    Frame(Arc<crate::frame::Frame>),
+    /// `df.groupby(keys)`, waiting for an aggregation.
+    GroupBy(Arc<super::frames::GroupBy>),
+    /// A column expression: `col("x") > 20`, `mean("DepDelay")`.
+    Expr(Arc<crate::frame::expr::Expr>),
 }
 
 /// What the checker knows about a value it cannot compute before running.
@@ -61,6 +67,7 @@ pub enum Type {
     Module,
     Array,
     Dataset,
+    Frame,
 }
 
 impl Type {
@@ -80,6 +87,7 @@ impl Type {
             Type::Module => "module".into(),
             Type::Array => "array".into(),
             Type::Dataset => "dataset".into(),
+            Type::Frame => "frame".into(),
         }
     }
 
@@ -243,6 +251,8 @@ impl Value {
             Value::Unknown(t) => t.clone(),
             Value::Array(_) | Value::Labelled(_) => Type::Array,
             Value::Dataset(_) => Type::Dataset,
+            Value::Frame(_) => Type::Frame,
+            Value::GroupBy(_) | Value::Expr(_) => Type::Any,
             Value::Delayed(_) | Value::Job(_) | Value::Weighted(_) | Value::Slice(_) => Type::Any,
         }
     }
@@ -256,6 +266,8 @@ impl Value {
             Value::Job(_) => "job".into(),
             Value::Weighted(_) => "weighted array".into(),
             Value::Slice(_) => "slice".into(),
+            Value::GroupBy(_) => "grouped frame".into(),
+            Value::Expr(_) => "column expression".into(),
             other => other.type_of().name(),
         }
     }
@@ -355,6 +367,22 @@ impl Value {
                     crate::dataset::display::type_text(&w.1)
                 );
             }
+            Value::Frame(frame) => match &frame.computed {
+                Some(rows) => {
+                    let _ = write!(out, "{rows}");
+                }
+                None => out.push_str(&frame.summary()),
+            },
+            Value::GroupBy(group) => {
+                let keys: Vec<&str> = group.keys.iter().map(|(k, _)| k.as_str()).collect();
+                let _ = write!(
+                    out,
+                    "<{} grouped by {}>",
+                    group.frame.summary(),
+                    keys.join(", ")
+                );
+            }
+            Value::Expr(e) => out.push_str(&e.text()),
             Value::Slice(parts) => {
                 out.push_str("slice(");
                 write_items(out, &parts[..]);

@@ -1,0 +1,891 @@
+//! The dataframe builtins and how frames take part in the language: `read_csv`,
+//! `read_parquet`, `col`, frame methods (`filter`, `select`, `groupby(…).agg(…)`, …), column
+//! expressions built with operators, `df.col` / `df["col"]`, `len(df)`, printing and `save`.
+//! The frames themselves live in `crate::frame`.
+
+use super::builtins::Args;
+use super::interpreter::{Eval, Interpreter};
+use super::value::{Type, Value};
+use crate::diagnostic::{Diagnostic, Phase};
+use crate::frame::expr::{Agg, BinaryOp, Expr, Literal, Node};
+use crate::frame::read::{self, CsvOptions};
+use crate::frame::{ColType, Frame};
+use crate::source::Span;
+use std::sync::Arc;
+
+/// `df.groupby(keys)`, waiting for its aggregation; `column` after `.DepDelay` / `["DepDelay"]`.
+pub struct GroupBy {
+    pub frame: Arc<Frame>,
+    pub keys: Vec<(String, Span)>,
+    pub column: Option<(String, Span)>,
+}
+
+fn frame_value(frame: Frame) -> Value {
+    Value::Frame(Arc::new(frame))
+}
+
+fn read_failed(args: &Args, error: read::ReadError) -> Box<Diagnostic> {
+    args.rejected(error.code, error.message, error.arg, &error.help)
+}
+
+fn names_argument(args: &Args, index: usize, what: &str) -> Eval<Option<Vec<String>>> {
+    match args.value(index) {
+        Value::None => Ok(None),
+        Value::Str(s) => Ok(Some(vec![s.to_string()])),
+        Value::List(items) | Value::Tuple(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Ok(s.to_string()),
+                _ => Err(args.wrong_type(index, what)),
+            })
+            .collect::<Eval<Vec<_>>>()
+            .map(Some),
+        _ => Err(args.wrong_type(index, what)),
+    }
+}
+
+/// `read_csv(paths, separator=",", null_values=none, dtypes=none, columns=none)`
+/// While checking, a file the program saves before reading it is the frame saved; several
+/// files of which some are still to be written make a frame known only when run.
+fn planned_frame(interpreter: &Interpreter, files: &[std::path::PathBuf]) -> Option<Value> {
+    if !interpreter.is_checking() {
+        return None;
+    }
+    match files {
+        [file] => interpreter
+            .planned_frames
+            .get(file)
+            .cloned()
+            .map(Value::Frame),
+        _ if files
+            .iter()
+            .any(|f| interpreter.planned_frames.contains_key(f)) =>
+        {
+            Some(Value::Unknown(Type::Frame))
+        }
+        _ => None,
+    }
+}
+
+pub fn read_csv(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let files = super::files::files_of(args, interpreter)?;
+    if let Some(planned) = planned_frame(interpreter, &files) {
+        return Ok(planned);
+    }
+    let separator = match args.str(1)?.as_bytes() {
+        [one] => *one,
+        _ => {
+            return Err(args.rejected(
+                "flow::check::argument_value",
+                "the separator is one character".into(),
+                1,
+                "separator=\";\"",
+            ))
+        }
+    };
+    let null_values = names_argument(args, 2, "a string or a list of strings")?
+        .unwrap_or_else(|| read::DEFAULT_NULLS.iter().map(|s| s.to_string()).collect());
+    let dtypes = match args.value(3) {
+        Value::None => Vec::new(),
+        Value::Record(fields) => fields
+            .iter()
+            .map(|(name, ty)| {
+                let parsed = match ty {
+                    Value::Str(t) => ColType::parse(t),
+                    _ => None,
+                };
+                parsed.map(|t| (name.clone(), t)).ok_or_else(|| {
+                    args.rejected(
+                        "flow::check::dtype",
+                        format!("column `{name}`: {} is not a column type", ty.repr()),
+                        3,
+                        "column types are \"i64\", \"f64\", \"str\", \"bool\", \"date\"",
+                    )
+                })
+            })
+            .collect::<Eval<Vec<_>>>()?,
+        _ => return Err(args.wrong_type(3, "a record of column types, e.g. {TailNum: \"str\"}")),
+    };
+    let options = CsvOptions {
+        separator,
+        null_values,
+        dtypes,
+        columns: names_argument(args, 4, "a list of column names")?,
+    };
+    read::csv(&files, &options, args.call)
+        .map(frame_value)
+        .map_err(|e| read_failed(args, e))
+}
+
+/// `read_parquet(paths, columns=none)`
+pub fn read_parquet(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let files = super::files::files_of(args, interpreter)?;
+    if let Some(planned) = planned_frame(interpreter, &files) {
+        return Ok(planned);
+    }
+    let columns = names_argument(args, 1, "a list of column names")?;
+    read::parquet(&files, columns.as_deref(), args.call)
+        .map(frame_value)
+        .map_err(|e| read_failed(args, e))
+}
+
+/// `col(name)`
+pub fn col(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let name = args.str(0)?;
+    Ok(Value::Expr(Expr::new(
+        Node::Column(name.to_string()),
+        args.spans[0],
+    )))
+}
+
+// ------------------------------------------------------------------------------- expressions
+
+/// A value as part of a column expression: an expression, a column name where a column is
+/// meant, or a literal.
+fn as_expr(value: &Value, span: Span) -> Option<Arc<Expr>> {
+    let literal = match value {
+        Value::Expr(e) => return Some(e.clone()),
+        Value::Int(i) => Literal::Int(*i),
+        Value::Float(f) => Literal::Float(*f),
+        Value::Bool(b) => Literal::Bool(*b),
+        Value::Str(s) => Literal::Str(s.to_string()),
+        _ => return None,
+    };
+    Some(Expr::new(Node::Literal(literal), span))
+}
+
+/// An argument naming a column (`"DepDelay"`) or giving an expression.
+fn column_argument(args: &Args, index: usize) -> Eval<Arc<Expr>> {
+    match args.value(index) {
+        Value::Str(name) => Ok(Expr::new(Node::Column(name.to_string()), args.spans[index])),
+        Value::Expr(e) => Ok(e.clone()),
+        _ => Err(args.wrong_type(index, "a column name or a column expression")),
+    }
+}
+
+impl Interpreter {
+    /// `a op b` where a side is a column expression.
+    pub fn expr_binary(
+        &mut self,
+        op: crate::syntax::ast::BinaryOp,
+        lhs: Value,
+        rhs: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        use crate::syntax::ast::BinaryOp as B;
+        let op = match op {
+            B::Add => BinaryOp::Add,
+            B::Subtract => BinaryOp::Subtract,
+            B::Multiply => BinaryOp::Multiply,
+            B::Divide => BinaryOp::Divide,
+            B::Equal => BinaryOp::Equal,
+            B::NotEqual => BinaryOp::NotEqual,
+            B::Less => BinaryOp::Less,
+            B::LessEqual => BinaryOp::LessEqual,
+            B::Greater => BinaryOp::Greater,
+            B::GreaterEqual => BinaryOp::GreaterEqual,
+            B::Both | B::And => BinaryOp::And,
+            B::Either | B::Or => BinaryOp::Or,
+            other => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::operand_types",
+                        format!("`{}` does not apply to column expressions", other.symbol()),
+                        span,
+                    )
+                    .with_label("column expression")
+                    .with_help("columns take + - * / comparisons and & | (conditions)"),
+                ))
+            }
+        };
+        let (Some(a), Some(b)) = (as_expr(&lhs, span), as_expr(&rhs, span)) else {
+            let other = if matches!(lhs, Value::Expr(_)) {
+                &rhs
+            } else {
+                &lhs
+            };
+            if other.is_unknown() {
+                return Ok(Value::Unknown(Type::Any));
+            }
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::operand_types",
+                    format!(
+                        "cannot combine a column expression with {}",
+                        other.type_name()
+                    ),
+                    span,
+                )
+                .with_label("here")
+                .with_help("columns combine with columns, numbers, strings and bools"),
+            ));
+        };
+        Ok(Value::Expr(Expr::new(Node::Binary(op, a, b), span)))
+    }
+
+    pub fn expr_unary(
+        &mut self,
+        op: crate::syntax::ast::UnaryOp,
+        e: &Arc<Expr>,
+        span: Span,
+    ) -> Eval<Value> {
+        use crate::syntax::ast::UnaryOp as U;
+        Ok(Value::Expr(match op {
+            U::Plus => return Ok(Value::Expr(e.clone())),
+            U::Negate => Expr::new(Node::Negate(e.clone()), span),
+            U::Not => Expr::new(Node::Not(e.clone()), span),
+        }))
+    }
+
+    /// `df.name`: a column as an expression, or a property of the frame.
+    pub fn frame_member(&mut self, frame: &Arc<Frame>, name: &str, span: Span) -> Eval<Value> {
+        if frame.column_type(name).is_some() {
+            return Ok(Value::Expr(Expr::new(Node::Column(name.to_string()), span)));
+        }
+        match name {
+            "columns" => {
+                return Ok(Value::list(
+                    frame.schema.iter().map(|(n, _)| Value::str(n)).collect(),
+                ))
+            }
+            "schema" | "dtypes" => {
+                return Ok(Value::Record(Arc::new(
+                    frame
+                        .schema
+                        .iter()
+                        .map(|(n, t)| (n.clone(), Value::str(t.name())))
+                        .collect(),
+                )))
+            }
+            "partitions" => return Ok(Value::Int(frame.sources.len().max(1) as i64)),
+            _ => {}
+        }
+        let value = Value::Frame(frame.clone());
+        if let Some(method) = super::builtins::method(&value, name) {
+            return Ok(Value::Method(Arc::new((value, method))));
+        }
+        let methods = super::builtins::method_names(&value);
+        let candidates: Vec<&str> = frame
+            .schema
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(methods.iter().copied())
+            .chain(FRAME_PROPERTIES.iter().copied())
+            .collect();
+        Err(Box::new(
+            Diagnostic::error(
+                "flow::check::unknown_column",
+                format!("the frame has no column, method or property `{name}`"),
+                span,
+            )
+            .with_label("not a column")
+            .with_help(crate::dataset::did_you_mean(
+                name,
+                candidates.iter().copied(),
+                "columns, methods and properties",
+            )),
+        ))
+    }
+
+    /// `df["col"]` (a column), `df[["a", "b"]]` (those columns), `df[condition]` (the rows
+    /// where it holds).
+    pub fn frame_item(&mut self, frame: &Arc<Frame>, key: &Value, span: Span) -> Eval<Value> {
+        match key {
+            Value::Str(name) => {
+                frame.check_column(name, span)?;
+                Ok(Value::Expr(Expr::new(Node::Column(name.to_string()), span)))
+            }
+            Value::List(items) => {
+                let exprs = items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(n) => Ok(Expr::new(Node::Column(n.to_string()), span)),
+                        other => Err(index_error(other, span)),
+                    })
+                    .collect::<Eval<Vec<_>>>()?;
+                frame.select(&exprs).map(frame_value)
+            }
+            Value::Expr(condition) => frame.filter(condition).map(frame_value),
+            other => Err(index_error(other, span)),
+        }
+    }
+
+    /// `df.groupby("k")["col"]` and `.col`.
+    pub fn groupby_member(&mut self, group: &Arc<GroupBy>, name: &str, span: Span) -> Eval<Value> {
+        let value = Value::GroupBy(group.clone());
+        if let Some(method) = super::builtins::method(&value, name) {
+            return Ok(Value::Method(Arc::new((value, method))));
+        }
+        group.frame.check_column(name, span)?;
+        Ok(Value::GroupBy(Arc::new(GroupBy {
+            frame: group.frame.clone(),
+            keys: group.keys.clone(),
+            column: Some((name.to_string(), span)),
+        })))
+    }
+
+    /// Compute a frame: its rows in memory (runtime errors name the span that made it).
+    pub fn compute_frame(&mut self, frame: &Frame) -> Eval<Frame> {
+        let _ = self.flush_output();
+        frame
+            .collect()
+            .map(|rows| frame.with_rows(rows))
+            .map_err(|message| frame_failure(&message, frame.span))
+    }
+}
+
+fn index_error(value: &Value, span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::check::index_type",
+            format!("cannot index a frame with {}", value.type_name()),
+            span,
+        )
+        .with_label("not a column name or a condition")
+        .with_help("df[\"col\"], df[[\"a\", \"b\"]] or df[col(\"x\") > 20]"),
+    )
+}
+
+/// A frame that failed to compute (a value that does not parse as its column's type, a file
+/// changed or damaged since it was checked).
+pub fn frame_failure(message: &str, span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::eval::frame_error",
+            format!("computing the frame failed: {}", message.trim()),
+            span,
+        )
+        .with_label("in the computation of this")
+        .with_help("a value that does not fit its column's type: read the column as text (dtypes={col: \"str\"}) or list the value in null_values")
+        .in_phase(Phase::Runtime),
+    )
+}
+
+const FRAME_PROPERTIES: &[&str] = &["columns", "schema", "dtypes", "partitions"];
+
+fn receiver_frame(args: &Args) -> Arc<Frame> {
+    match &args.receiver {
+        Some(Value::Frame(f)) => f.clone(),
+        _ => unreachable!("frame methods are called on frames"),
+    }
+}
+
+/// Column names given as strings (each with its span), from a variadic argument.
+fn column_names(args: &Args, index: usize) -> Eval<Vec<(String, Span)>> {
+    let Value::Tuple(items) = args.value(index) else {
+        return Ok(Vec::new());
+    };
+    items
+        .iter()
+        .map(|v| match v {
+            Value::Str(s) => Ok((s.to_string(), args.spans[index])),
+            Value::List(names) | Value::Tuple(names)
+                if names.iter().all(|n| matches!(n, Value::Str(_))) =>
+            {
+                Err(args.wrong_type(index, "column names (not a list: give them one by one)"))
+            }
+            _ => Err(args.wrong_type(index, "column names")),
+        })
+        .collect()
+}
+
+/// Expressions from a variadic argument: names become columns.
+fn expressions(args: &Args, index: usize) -> Eval<Vec<Arc<Expr>>> {
+    let Value::Tuple(items) = args.value(index) else {
+        return Ok(Vec::new());
+    };
+    items
+        .iter()
+        .map(|v| match v {
+            Value::Str(s) => Ok(Expr::new(Node::Column(s.to_string()), args.spans[index])),
+            Value::Expr(e) => Ok(e.clone()),
+            _ => Err(args.wrong_type(index, "column names or column expressions")),
+        })
+        .collect()
+}
+
+pub fn select(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    receiver_frame(args)
+        .select(&expressions(args, 0)?)
+        .map(frame_value)
+}
+
+pub fn filter(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Value::Expr(condition) = args.value(0) else {
+        return Err(args.wrong_type(0, "a condition on columns, e.g. col(\"x\") > 20"));
+    };
+    receiver_frame(args).filter(condition).map(frame_value)
+}
+
+/// `df.with_columns(name=expr, …)`
+pub fn with_columns(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let mut exprs = expressions(args, 0)?;
+    if let Value::Record(fields) = args.value(1) {
+        for (name, value) in fields.iter() {
+            let span = args
+                .keyword_spans
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(args.call, |(_, s)| *s);
+            let e = as_expr(value, span).ok_or_else(|| args.wrong_type(1, "column expressions"))?;
+            exprs.push(Expr::new(Node::Alias(e, name.clone()), span));
+        }
+    }
+    receiver_frame(args).with_columns(&exprs).map(frame_value)
+}
+
+/// `df.rename({old: new})`
+pub fn rename(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Value::Record(fields) = args.value(0) else {
+        return Err(args.wrong_type(0, "a record of new names, e.g. {DepDelay: \"delay\"}"));
+    };
+    let pairs = fields
+        .iter()
+        .map(|(old, new)| match new {
+            Value::Str(n) => Ok((old.clone(), n.to_string())),
+            _ => Err(args.wrong_type(0, "a record of new names (strings)")),
+        })
+        .collect::<Eval<Vec<_>>>()?;
+    receiver_frame(args)
+        .rename(&pairs, args.spans[0])
+        .map(frame_value)
+}
+
+pub fn drop_columns(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    receiver_frame(args)
+        .without(&column_names(args, 0)?)
+        .map(frame_value)
+}
+
+pub fn sort(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let by = match names_argument(args, 0, "a column name or a list of names")? {
+        Some(names) => names
+            .into_iter()
+            .map(|n| (n, args.spans[0]))
+            .collect::<Vec<_>>(),
+        None => Vec::new(),
+    };
+    receiver_frame(args)
+        .sort(&by, args.bool(1)?)
+        .map(frame_value)
+}
+
+pub fn head(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    Ok(frame_value(receiver_frame(args).head(args.size(0)?)))
+}
+
+pub fn unique(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let subset = match names_argument(args, 0, "a column name or a list of names")? {
+        Some(names) => names
+            .into_iter()
+            .map(|n| (n, args.spans[0]))
+            .collect::<Vec<_>>(),
+        None => Vec::new(),
+    };
+    receiver_frame(args).unique(&subset).map(frame_value)
+}
+
+/// `df.groupby("Origin")` or several keys.
+pub fn groupby(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let frame = receiver_frame(args);
+    let keys = column_names(args, 0)?;
+    if keys.is_empty() {
+        return Err(args.rejected(
+            "flow::check::missing_argument",
+            "groupby needs at least one key column".into(),
+            0,
+            "df.groupby(\"Origin\")",
+        ));
+    }
+    for (key, span) in &keys {
+        frame.check_column(key, *span)?;
+    }
+    Ok(Value::GroupBy(Arc::new(GroupBy {
+        frame,
+        keys,
+        column: None,
+    })))
+}
+
+fn receiver_group(args: &Args) -> Arc<GroupBy> {
+    match &args.receiver {
+        Some(Value::GroupBy(g)) => g.clone(),
+        _ => unreachable!("group methods are called on groupings"),
+    }
+}
+
+/// `g.agg(mean("DepDelay"), max("x"), …)`
+pub fn agg(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let group = receiver_group(args);
+    let aggs = expressions(args, 0)?;
+    if aggs.is_empty() {
+        return Err(args.rejected(
+            "flow::check::missing_argument",
+            "agg needs at least one aggregation".into(),
+            0,
+            "g.agg(mean(\"DepDelay\"), count(\"DepDelay\"))",
+        ));
+    }
+    group.frame.group_by(&group.keys, &aggs).map(frame_value)
+}
+
+/// `g.mean()`, `g.DepDelay.max()`, …: the aggregation of the chosen column, or of every
+/// column that is not a key.
+pub fn group_aggregate(_: &mut Interpreter, args: &mut Args, agg: Agg) -> Eval<Value> {
+    let group = receiver_group(args);
+    let columns: Vec<(String, Span)> = match &group.column {
+        Some(column) => vec![column.clone()],
+        None => group
+            .frame
+            .schema
+            .iter()
+            .filter(|(n, t)| {
+                !group.keys.iter().any(|(k, _)| k == n)
+                    && (!matches!(agg, Agg::Sum | Agg::Mean | Agg::Std | Agg::Var)
+                        || matches!(t, ColType::Int | ColType::Float | ColType::Bool))
+            })
+            .map(|(n, _)| (n.clone(), args.call))
+            .collect(),
+    };
+    let aggs: Vec<Arc<Expr>> = columns
+        .into_iter()
+        .map(|(name, span)| {
+            Expr::new(
+                Node::Agg(agg, Expr::new(Node::Column(name), span)),
+                args.call,
+            )
+        })
+        .collect();
+    group.frame.group_by(&group.keys, &aggs).map(frame_value)
+}
+
+/// `col("x").mean()` and the other aggregations as expression methods.
+pub fn expr_aggregate(_: &mut Interpreter, args: &mut Args, agg: Agg) -> Eval<Value> {
+    let Some(Value::Expr(e)) = &args.receiver else {
+        unreachable!("expression methods are called on expressions")
+    };
+    Ok(Value::Expr(Expr::new(Node::Agg(agg, e.clone()), args.call)))
+}
+
+/// `mean("DepDelay")`: an aggregation of a column, for `agg` and `select`; `None` when the
+/// builtin is called with something else (an array: the array reduction).
+pub fn aggregation_call(builtin: &super::builtins::Builtin, args: &Args) -> Option<Value> {
+    let agg = Agg::from_name(builtin.name)?;
+    let first = args.values.first()?;
+    let column = match first {
+        Value::Str(_) | Value::Expr(_) => column_argument(args, 0).ok()?,
+        Value::Tuple(items) if items.len() == 1 => match &items[0] {
+            Value::Str(name) => Expr::new(Node::Column(name.to_string()), args.spans[0]),
+            Value::Expr(e) => e.clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(Value::Expr(Expr::new(Node::Agg(agg, column), args.call)))
+}
+
+pub fn is_null(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Expr(e)) = &args.receiver else {
+        unreachable!("expression methods are called on expressions")
+    };
+    Ok(Value::Expr(Expr::new(Node::IsNull(e.clone()), args.call)))
+}
+
+pub fn is_in(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Expr(e)) = &args.receiver else {
+        unreachable!("expression methods are called on expressions")
+    };
+    let items = match args.value(0) {
+        Value::List(items) | Value::Tuple(items) => items.clone(),
+        _ => return Err(args.wrong_type(0, "a list of values")),
+    };
+    let literals = items
+        .iter()
+        .map(|v| match v {
+            Value::Int(i) => Ok(Literal::Int(*i)),
+            Value::Float(f) => Ok(Literal::Float(*f)),
+            Value::Bool(b) => Ok(Literal::Bool(*b)),
+            Value::Str(s) => Ok(Literal::Str(s.to_string())),
+            _ => Err(args.wrong_type(0, "a list of numbers, strings or bools")),
+        })
+        .collect::<Eval<Vec<_>>>()?;
+    Ok(Value::Expr(Expr::new(
+        Node::IsIn(e.clone(), literals),
+        args.call,
+    )))
+}
+
+pub fn alias(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Expr(e)) = &args.receiver else {
+        unreachable!("expression methods are called on expressions")
+    };
+    let name = args.str(0)?.to_string();
+    Ok(Value::Expr(Expr::new(
+        Node::Alias(e.clone(), name),
+        args.call,
+    )))
+}
+
+/// `df.join(other, on, how="inner")`
+pub fn join(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Value::Frame(other) = args.value(0) else {
+        return Err(args.wrong_type(0, "a frame"));
+    };
+    let on: Vec<(String, Span)> = names_argument(args, 1, "a column name or a list of names")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| (n, args.spans[1]))
+        .collect();
+    let how = match &*args.str(2)? {
+        "inner" => polars::prelude::JoinType::Inner,
+        "left" => polars::prelude::JoinType::Left,
+        "full" | "outer" => polars::prelude::JoinType::Full,
+        other => {
+            return Err(args.rejected(
+                "flow::check::argument_value",
+                format!("unknown join `{other}`"),
+                2,
+                "how is \"inner\", \"left\" or \"full\"",
+            ))
+        }
+    };
+    receiver_frame(args).join(other, &on, how).map(frame_value)
+}
+
+/// `concat_frames([a, b])`
+pub fn concat(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let items = args.items(interpreter, 0)?;
+    let frames = items
+        .iter()
+        .map(|v| match v {
+            Value::Frame(f) => Ok((**f).clone()),
+            _ => Err(args.wrong_type(0, "a list of frames")),
+        })
+        .collect::<Eval<Vec<_>>>()?;
+    if frames.is_empty() {
+        return Err(args.wrong_type(0, "a non-empty list of frames"));
+    }
+    crate::frame::concat(&frames, args.call).map(frame_value)
+}
+
+/// `df.describe()`: count, mean, std, min and max of every numeric column.
+pub fn describe(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let frame = receiver_frame(args);
+    let numeric: Vec<&String> = frame
+        .schema
+        .iter()
+        .filter(|(_, t)| matches!(t, ColType::Int | ColType::Float))
+        .map(|(n, _)| n)
+        .collect();
+    let stats = [Agg::Count, Agg::Mean, Agg::Std, Agg::Min, Agg::Max];
+    let mut rows = Vec::new();
+    for agg in stats {
+        let exprs: Vec<Arc<Expr>> = numeric
+            .iter()
+            .map(|n| {
+                let column = Expr::new(Node::Column((*n).clone()), args.call);
+                let cast = Expr::new(
+                    Node::Binary(
+                        BinaryOp::Multiply,
+                        Expr::new(Node::Agg(agg, column), args.call),
+                        Expr::new(Node::Literal(Literal::Float(1.0)), args.call),
+                    ),
+                    args.call,
+                );
+                Expr::new(Node::Alias(cast, (*n).clone()), args.call)
+            })
+            .collect();
+        let mut row = frame.select(&exprs)?;
+        let label = Expr::new(Node::Literal(Literal::Str(agg.name().into())), args.call);
+        row = row.with_columns(&[Expr::new(Node::Alias(label, "statistic".into()), args.call)])?;
+        let mut order = vec![Expr::new(Node::Column("statistic".into()), args.call)];
+        order.extend(
+            numeric
+                .iter()
+                .map(|n| Expr::new(Node::Column((*n).clone()), args.call)),
+        );
+        rows.push(row.select(&order)?);
+    }
+    crate::frame::concat(&rows, args.call).map(frame_value)
+}
+
+/// `count("x")`, `n_unique("x")`, `first("x")`, `last("x")`: aggregations of a column.
+pub fn aggregation_function(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    aggregation_call(args.builtin, args)
+        .ok_or_else(|| args.wrong_type(0, "a column name or a column expression"))
+}
+
+/// `len(df)`: the number of rows (computed; reads only what counting needs).
+pub fn frame_len(interpreter: &mut Interpreter, frame: &Frame) -> Eval<Value> {
+    if interpreter.is_checking() {
+        return Ok(Value::Unknown(Type::Int));
+    }
+    if let Some(rows) = &frame.computed {
+        return Ok(Value::Int(rows.height() as i64));
+    }
+    let _ = interpreter.flush_output();
+    let counted = frame
+        .count_rows()
+        .collect()
+        .map_err(|e| frame_failure(&e.to_string(), frame.span))?;
+    let n = counted
+        .columns()
+        .first()
+        .and_then(|c| c.get(0).ok())
+        .and_then(|v| v.extract::<i64>())
+        .unwrap_or(0);
+    Ok(Value::Int(n))
+}
+
+/// `save(df, "out.parquet" | "out.csv")`: computed, then written to a temporary file renamed
+/// into place.
+pub fn save_frame(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    frame: &Frame,
+    target: &std::path::Path,
+    parquet: bool,
+) -> Eval<Value> {
+    use polars::prelude::SerWriter;
+    if interpreter.is_checking() {
+        let mut planned = frame.clone();
+        planned.sources = Vec::new();
+        interpreter
+            .planned_frames
+            .insert(target.to_path_buf(), Arc::new(planned));
+        return Ok(Value::None);
+    }
+    let mut rows = interpreter
+        .compute_frame(frame)?
+        .collect()
+        .map_err(|m| frame_failure(&m, frame.span))?;
+    let temporary = crate::io::temporary_path(target);
+    let written = (|| -> Result<(), String> {
+        let mut file = std::fs::File::create(&temporary).map_err(|e| e.to_string())?;
+        if parquet {
+            polars::prelude::ParquetWriter::new(&mut file)
+                .finish(&mut rows)
+                .map(|_| ())
+                .map_err(|e| e.to_string())?;
+        } else {
+            polars::prelude::CsvWriter::new(&mut file)
+                .finish(&mut rows)
+                .map_err(|e| e.to_string())?;
+        }
+        file.sync_all().map_err(|e| e.to_string())
+    })();
+    crate::io::put_in_place(written, &temporary, target, |e| e.to_string())
+        .map_err(|m| args.write_error(1, m))?;
+    Ok(Value::None)
+}
+
+/// Compute the frames in a value (printing, `compute`): top level and inside tuples and lists.
+pub fn force_frames(interpreter: &mut Interpreter, value: Value) -> Eval<Value> {
+    Ok(match value {
+        Value::Frame(f) if f.computed.is_none() => frame_value(interpreter.compute_frame(&f)?),
+        Value::Tuple(items) => Value::tuple(
+            items
+                .iter()
+                .map(|v| force_frames(interpreter, v.clone()))
+                .collect::<Eval<Vec<_>>>()?,
+        ),
+        Value::List(items) => Value::list(
+            items
+                .iter()
+                .map(|v| force_frames(interpreter, v.clone()))
+                .collect::<Eval<Vec<_>>>()?,
+        ),
+        other => other,
+    })
+}
+
+fn any_value(value: polars::prelude::AnyValue) -> Value {
+    use polars::prelude::AnyValue as A;
+    match value {
+        A::Null => Value::None,
+        A::Boolean(b) => Value::Bool(b),
+        A::Int8(i) => Value::Int(i.into()),
+        A::Int16(i) => Value::Int(i.into()),
+        A::Int32(i) => Value::Int(i.into()),
+        A::Int64(i) => Value::Int(i),
+        A::UInt8(i) => Value::Int(i.into()),
+        A::UInt16(i) => Value::Int(i.into()),
+        A::UInt32(i) => Value::Int(i.into()),
+        A::UInt64(i) => Value::Int(i as i64),
+        A::Float32(f) => Value::Float(f.into()),
+        A::Float64(f) => Value::Float(f),
+        A::String(s) => Value::str(s),
+        A::StringOwned(s) => Value::str(s.as_str()),
+        other => Value::str(&other.to_string()),
+    }
+}
+
+/// `df.rows()`: the computed rows as a list of tuples.
+pub fn rows(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let frame = receiver_frame(args);
+    if interpreter.is_checking() {
+        return Ok(Value::Unknown(Type::List(Box::new(Type::Tuple))));
+    }
+    let computed = interpreter.compute_frame(&frame)?;
+    let rows = computed
+        .collect()
+        .map_err(|m| frame_failure(&m, frame.span))?;
+    let columns = rows.columns();
+    let mut out = Vec::with_capacity(rows.height());
+    for i in 0..rows.height() {
+        let row: Vec<Value> = columns
+            .iter()
+            .map(|c| c.get(i).map(any_value).unwrap_or(Value::None))
+            .collect();
+        out.push(Value::tuple(row));
+    }
+    Ok(Value::list(out))
+}
+
+/// `df.to_array("x")`: a numeric column as a 1-d array (computed: its length is the number of
+/// rows, known once they are read); missing values become NaN.
+pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let frame = receiver_frame(args);
+    let name = args.str(0)?.to_string();
+    let ty = frame.check_column(&name, args.spans[0])?;
+    if !matches!(ty, ColType::Int | ColType::Float | ColType::Bool) {
+        return Err(args.rejected(
+            "flow::check::column_type",
+            format!("column `{name}` holds {}, not numbers", ty.describe()),
+            0,
+            "arrays hold numbers and bools",
+        ));
+    }
+    if interpreter.is_checking() {
+        return Ok(Value::Unknown(Type::Array));
+    }
+    let computed = interpreter.compute_frame(&frame)?;
+    let rows = computed
+        .collect()
+        .map_err(|m| frame_failure(&m, frame.span))?;
+    let column = rows
+        .column(&name)
+        .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
+        .map_err(|e| frame_failure(&e.to_string(), frame.span))?;
+    let values: Vec<f64> = column
+        .f64()
+        .map_err(|e| frame_failure(&e.to_string(), frame.span))?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect();
+    let shape = vec![values.len()];
+    let data = crate::kernels::chunk::ChunkData::F64(
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), values).expect("1-d"),
+    );
+    let data = match ty {
+        ColType::Int => data.into_dtype(crate::array::dtype::DType::F64),
+        _ => data,
+    };
+    Ok(Value::Array(crate::array::node::ArrayNode::new(
+        crate::array::node::ArrayOp::Data(Arc::new(vec![data])),
+        crate::array::dtype::DType::F64,
+        shape.clone(),
+        crate::array::chunks::Chunks::single(&shape),
+        args.call,
+    )))
+}

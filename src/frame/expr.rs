@@ -1,0 +1,441 @@
+//! Column expressions (`col("DepDelay") > 20`, `mean("DepDelay")`): a small tree that the
+//! checker types against a frame's schema — an unknown column or a comparison of text with a
+//! number is an error with the place it was written, before any row is read — and that becomes
+//! a polars expression when the frame is computed.
+
+use super::{ColType, Schema};
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use polars::prelude as pl;
+use polars::prelude::NamedFrom;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Equal,
+    NotEqual,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    And,
+    Or,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Add => "+",
+            Subtract => "-",
+            Multiply => "*",
+            Divide => "/",
+            Equal => "==",
+            NotEqual => "!=",
+            Less => "<",
+            LessEqual => "<=",
+            Greater => ">",
+            GreaterEqual => ">=",
+            And => "&",
+            Or => "|",
+        }
+    }
+
+    fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(
+            self,
+            Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual
+        )
+    }
+}
+
+/// Aggregations of a column within groups (or over the whole frame).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agg {
+    Sum,
+    Mean,
+    Min,
+    Max,
+    Count,
+    Std,
+    Var,
+    NUnique,
+    First,
+    Last,
+}
+
+impl Agg {
+    pub fn name(self) -> &'static str {
+        use Agg::*;
+        match self {
+            Sum => "sum",
+            Mean => "mean",
+            Min => "min",
+            Max => "max",
+            Count => "count",
+            Std => "std",
+            Var => "var",
+            NUnique => "n_unique",
+            First => "first",
+            Last => "last",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Agg> {
+        use Agg::*;
+        Some(match name {
+            "sum" => Sum,
+            "mean" => Mean,
+            "min" => Min,
+            "max" => Max,
+            "count" => Count,
+            "std" => Std,
+            "var" => Var,
+            "n_unique" => NUnique,
+            "first" => First,
+            "last" => Last,
+            _ => return None,
+        })
+    }
+
+    /// The type of the aggregate of a column of `input`.
+    fn result(self, input: ColType) -> ColType {
+        use Agg::*;
+        match self {
+            Count | NUnique => ColType::Int,
+            Mean | Std | Var => ColType::Float,
+            Sum if input == ColType::Bool => ColType::Int,
+            _ => input,
+        }
+    }
+
+    fn needs_numbers(self) -> bool {
+        matches!(self, Agg::Sum | Agg::Mean | Agg::Std | Agg::Var)
+    }
+}
+
+/// A literal in an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+}
+
+impl Literal {
+    fn col_type(&self) -> ColType {
+        match self {
+            Literal::Int(_) => ColType::Int,
+            Literal::Float(_) => ColType::Float,
+            Literal::Str(_) => ColType::Str,
+            Literal::Bool(_) => ColType::Bool,
+        }
+    }
+
+    fn to_polars(&self) -> pl::Expr {
+        match self {
+            Literal::Int(i) => pl::lit(*i),
+            Literal::Float(f) => pl::lit(*f),
+            Literal::Str(s) => pl::lit(s.as_str()),
+            Literal::Bool(b) => pl::lit(*b),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        match self {
+            Literal::Int(i) => i.to_string(),
+            Literal::Float(f) => crate::eval::format::float_repr(*f),
+            Literal::Str(s) => crate::eval::value::quote(s),
+            Literal::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Node {
+    Column(String),
+    Literal(Literal),
+    Binary(BinaryOp, Arc<Expr>, Arc<Expr>),
+    Not(Arc<Expr>),
+    Negate(Arc<Expr>),
+    IsNull(Arc<Expr>),
+    IsIn(Arc<Expr>, Vec<Literal>),
+    Agg(Agg, Arc<Expr>),
+    Alias(Arc<Expr>, String),
+}
+
+/// An expression and the source span that wrote it.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub node: Node,
+    pub span: Span,
+}
+
+impl Expr {
+    pub fn new(node: Node, span: Span) -> Arc<Expr> {
+        Arc::new(Expr { node, span })
+    }
+
+    /// The name of the column the expression makes (polars' rule: the leftmost column's).
+    pub fn output_name(&self) -> String {
+        match &self.node {
+            Node::Column(name) | Node::Alias(_, name) => name.clone(),
+            Node::Literal(l) => match l {
+                Literal::Str(_) => "literal".into(),
+                other => other.text(),
+            },
+            Node::Binary(_, a, _) => a.output_name(),
+            Node::Not(a)
+            | Node::Negate(a)
+            | Node::IsNull(a)
+            | Node::IsIn(a, _)
+            | Node::Agg(_, a) => a.output_name(),
+        }
+    }
+
+    pub fn is_aggregation(&self) -> bool {
+        match &self.node {
+            Node::Agg(..) => true,
+            Node::Alias(a, _) | Node::Not(a) | Node::Negate(a) => a.is_aggregation(),
+            Node::Binary(_, a, b) => a.is_aggregation() || b.is_aggregation(),
+            _ => false,
+        }
+    }
+
+    /// Flow source text of the expression, for displays and messages.
+    pub fn text(&self) -> String {
+        match &self.node {
+            Node::Column(name) => format!("col({})", crate::eval::value::quote(name)),
+            Node::Literal(l) => l.text(),
+            Node::Binary(op, a, b) => format!("({} {} {})", a.text(), op.symbol(), b.text()),
+            Node::Not(a) => format!("not {}", a.text()),
+            Node::Negate(a) => format!("-{}", a.text()),
+            Node::IsNull(a) => format!("{}.is_null()", a.text()),
+            Node::IsIn(a, values) => format!(
+                "{}.is_in([{}])",
+                a.text(),
+                values
+                    .iter()
+                    .map(Literal::text)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Node::Agg(agg, a) => format!("{}.{}()", a.text(), agg.name()),
+            Node::Alias(a, name) => {
+                format!("{}.alias({})", a.text(), crate::eval::value::quote(name))
+            }
+        }
+    }
+
+    /// The type of the expression's values in a frame of `schema`; every mistake is reported
+    /// with the span of the part that makes it.
+    pub fn check(&self, schema: &Schema) -> Result<ColType, Box<Diagnostic>> {
+        match &self.node {
+            Node::Column(name) => match schema.iter().find(|(n, _)| n == name) {
+                Some((_, ty)) => Ok(*ty),
+                None => Err(unknown_column(name, schema, self.span)),
+            },
+            Node::Literal(l) => Ok(l.col_type()),
+            Node::Binary(op, a, b) => {
+                let (ta, tb) = (a.check(schema)?, b.check(schema)?);
+                binary_type(*op, ta, tb).ok_or_else(|| {
+                    Box::new(
+                        Diagnostic::error(
+                            "flow::check::column_type",
+                            format!(
+                                "cannot apply `{}` to {} and {}",
+                                op.symbol(),
+                                ta.describe(),
+                                tb.describe()
+                            ),
+                            self.span,
+                        )
+                        .with_label(format!("{} {} {}", ta.name(), op.symbol(), tb.name()))
+                        .with_help(match op {
+                            BinaryOp::And | BinaryOp::Or => {
+                                "`&` and `|` combine conditions (bool columns)".to_string()
+                            }
+                            _ => "compare text with text and numbers with numbers".to_string(),
+                        }),
+                    )
+                })
+            }
+            Node::Not(a) => match a.check(schema)? {
+                ColType::Bool => Ok(ColType::Bool),
+                other => Err(type_error(a, "a condition (bool)", other)),
+            },
+            Node::Negate(a) => match a.check(schema)? {
+                t @ (ColType::Int | ColType::Float) => Ok(t),
+                other => Err(type_error(a, "a number", other)),
+            },
+            Node::IsNull(a) => a.check(schema).map(|_| ColType::Bool),
+            Node::IsIn(a, values) => {
+                let ta = a.check(schema)?;
+                for v in values {
+                    if binary_type(BinaryOp::Equal, ta, v.col_type()).is_none() {
+                        return Err(type_error(a, &format!("comparable with {}", v.text()), ta));
+                    }
+                }
+                Ok(ColType::Bool)
+            }
+            Node::Agg(agg, a) => {
+                let ta = a.check(schema)?;
+                if agg.needs_numbers()
+                    && !matches!(ta, ColType::Int | ColType::Float | ColType::Bool)
+                {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::column_type",
+                            format!("cannot take the {} of {}", agg.name(), ta.describe()),
+                            self.span,
+                        )
+                        .with_label(format!("{} column", ta.name()))
+                        .with_help("sum, mean, std and var take numbers; count, min, max, first, last and n_unique take any column"),
+                    ));
+                }
+                Ok(agg.result(ta))
+            }
+            Node::Alias(a, _) => a.check(schema),
+        }
+    }
+
+    pub fn to_polars(&self) -> pl::Expr {
+        match &self.node {
+            Node::Column(name) => pl::col(name.as_str()),
+            Node::Literal(l) => l.to_polars(),
+            Node::Binary(op, a, b) => {
+                let (a, b) = (a.to_polars(), b.to_polars());
+                use BinaryOp::*;
+                match op {
+                    Add => a + b,
+                    Subtract => a - b,
+                    Multiply => a * b,
+                    // True division, as in flow and pandas.
+                    Divide => a.cast(pl::DataType::Float64) / b.cast(pl::DataType::Float64),
+                    Equal => a.eq(b),
+                    NotEqual => a.neq(b),
+                    Less => a.lt(b),
+                    LessEqual => a.lt_eq(b),
+                    Greater => a.gt(b),
+                    GreaterEqual => a.gt_eq(b),
+                    And => a.and(b),
+                    Or => a.or(b),
+                }
+            }
+            Node::Not(a) => a.to_polars().not(),
+            Node::Negate(a) => pl::lit(0) - a.to_polars(),
+            Node::IsNull(a) => a.to_polars().is_null(),
+            Node::IsIn(a, values) => {
+                let name: pl::PlSmallStr = "values".into();
+                let series = if values.iter().all(|v| matches!(v, Literal::Int(_))) {
+                    let ints: Vec<i64> = values
+                        .iter()
+                        .map(|v| if let Literal::Int(i) = v { *i } else { 0 })
+                        .collect();
+                    pl::Series::new(name, ints)
+                } else if values
+                    .iter()
+                    .all(|v| matches!(v, Literal::Int(_) | Literal::Float(_)))
+                {
+                    let floats: Vec<f64> = values
+                        .iter()
+                        .map(|v| match v {
+                            Literal::Int(i) => *i as f64,
+                            Literal::Float(f) => *f,
+                            _ => f64::NAN,
+                        })
+                        .collect();
+                    pl::Series::new(name, floats)
+                } else if values.iter().all(|v| matches!(v, Literal::Bool(_))) {
+                    let bools: Vec<bool> = values
+                        .iter()
+                        .map(|v| matches!(v, Literal::Bool(true)))
+                        .collect();
+                    pl::Series::new(name, bools)
+                } else {
+                    let texts: Vec<String> = values
+                        .iter()
+                        .map(|v| match v {
+                            Literal::Str(s) => s.clone(),
+                            other => other.text(),
+                        })
+                        .collect();
+                    pl::Series::new(name, texts)
+                };
+                a.to_polars().is_in(pl::lit(series).implode(false), false)
+            }
+            Node::Agg(agg, a) => {
+                let a = a.to_polars();
+                use Agg::*;
+                match agg {
+                    Sum => a.sum(),
+                    Mean => a.mean(),
+                    Min => a.min(),
+                    Max => a.max(),
+                    Count => a.count().cast(pl::DataType::Int64),
+                    Std => a.std(1),
+                    Var => a.var(1),
+                    NUnique => a.n_unique().cast(pl::DataType::Int64),
+                    First => a.first(),
+                    Last => a.last(),
+                }
+            }
+            Node::Alias(a, name) => a.to_polars().alias(name.as_str()),
+        }
+    }
+}
+
+fn type_error(expr: &Expr, expected: &str, found: ColType) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::check::column_type",
+            format!("expected {expected}, found {}", found.describe()),
+            expr.span,
+        )
+        .with_label(format!("{} values", found.name()))
+        .with_help("check the column's type in the frame's schema"),
+    )
+}
+
+/// The type of `a op b`, or none when they do not combine.
+fn binary_type(op: BinaryOp, a: ColType, b: ColType) -> Option<ColType> {
+    use ColType::*;
+    let numeric = |t: ColType| matches!(t, Int | Float | Bool);
+    if op.is_comparison() {
+        let comparable = (numeric(a) && numeric(b))
+            || a == b
+            || a == Null
+            || b == Null
+            || matches!((a, b), (Date | Datetime, Str) | (Str, Date | Datetime));
+        return comparable.then_some(Bool);
+    }
+    match op {
+        BinaryOp::And | BinaryOp::Or => (a == Bool && b == Bool).then_some(Bool),
+        BinaryOp::Divide => (numeric(a) && numeric(b)).then_some(Float),
+        _ if numeric(a) && numeric(b) => Some(if a == Float || b == Float { Float } else { Int }),
+        BinaryOp::Add if a == Str && b == Str => Some(Str),
+        _ => None,
+    }
+}
+
+pub fn unknown_column(name: &str, schema: &Schema, span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "flow::check::unknown_column",
+            format!("no column `{name}` in the frame"),
+            span,
+        )
+        .with_label("not a column")
+        .with_help(crate::dataset::did_you_mean(
+            name,
+            schema.iter().map(|(n, _)| n.as_str()),
+            "columns",
+        )),
+    )
+}
