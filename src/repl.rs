@@ -64,6 +64,8 @@ struct Known {
     members: HashMap<String, Vec<String>>,
     /// Parameters of callable names, for `name(keyword=`.
     parameters: HashMap<String, Vec<String>>,
+    /// Columns of the frames bound, for `col("` and `df["`.
+    columns: Vec<String>,
 }
 
 struct FlowHelper {
@@ -99,6 +101,10 @@ fn members_of(value: &Value) -> Vec<String> {
             out.extend(
                 ["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"].map(String::from),
             );
+        }
+        Value::Frame(frame) => {
+            out.extend(frame.schema.iter().map(|(n, _)| n.clone()));
+            out.extend(["columns", "schema", "dtypes", "partitions"].map(String::from));
         }
         Value::Module(module) => out.extend(module.names()),
         Value::Record(fields) => out.extend(fields.iter().map(|(k, _)| k.clone())),
@@ -136,11 +142,17 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
     let bound = session.bound_names();
     known.members.clear();
     known.parameters.clear();
+    known.columns.clear();
     for name in &bound {
         if let Some(value) = session.checked_value(name) {
             let members = members_of(&value);
             if !members.is_empty() {
                 known.members.insert(name.clone(), members);
+            }
+            if let Value::Frame(frame) = &value {
+                known
+                    .columns
+                    .extend(frame.schema.iter().map(|(n, _)| n.clone()));
             }
             // `ds.adt.` completes too: the members of each variable and coordinate.
             if let Value::Dataset(ds) = &value {
@@ -236,6 +248,28 @@ impl Completer for FlowHelper {
         context: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         if in_string(line, pos) {
+            // `col("` and `df["`: the columns of the frames bound; elsewhere, file paths.
+            let before = &line[..pos];
+            if let Some(quote) = before.rfind('"') {
+                let opener = before[..quote].trim_end();
+                if opener.ends_with("col(") || opener.ends_with('[') {
+                    let typed = &before[quote + 1..];
+                    let known = self.known.borrow();
+                    let mut columns: Vec<Pair> = known
+                        .columns
+                        .iter()
+                        .filter(|c| c.starts_with(typed))
+                        .map(|c| Pair {
+                            display: c.clone(),
+                            replacement: format!("{c}\""),
+                        })
+                        .collect();
+                    columns.dedup_by(|a, b| a.display == b.display);
+                    if !columns.is_empty() {
+                        return Ok((quote + 1, columns));
+                    }
+                }
+            }
             return self.files.complete(line, pos, context);
         }
         let before = &line[..pos];
@@ -663,6 +697,7 @@ fn type_text(value: &Value) -> String {
         Value::Array(array) => array.type_text(),
         Value::Labelled(l) => crate::dataset::display::type_text(l),
         Value::Dataset(ds) => format!("dataset {}", ds.describe_dims()),
+        Value::Frame(frame) => frame.summary(),
         other => other.type_name(),
     }
 }

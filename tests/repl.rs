@@ -159,3 +159,31 @@ fn commands_help_and_unknown_commands() {
     run(&mut s, "z = 5", PROMPT);
     run(&mut s, ":vars", "z");
 }
+
+#[test]
+fn frames_complete_columns_and_show_their_schema() {
+    let mut s = start();
+    run(
+        &mut s,
+        "df = read_csv(\"tests/data/flights/*.csv\")",
+        PROMPT,
+    );
+    // A lazy frame shows its files and columns, not its rows.
+    run(&mut s, "df", "frame[2 files] (Year: i64, Origin: str, DepDelay: f64, TailNum: str, Cancelled: i64) · lazy");
+    // Columns complete after `df.` and inside `col("`.
+    s.send("df.DepD").unwrap();
+    s.send(ControlCode::HorizontalTabulation).unwrap();
+    s.expect("df.DepDelay").unwrap();
+    s.send_line("").unwrap();
+    s.expect(PROMPT).unwrap();
+    s.send("len(df.filter(col(\"Orig").unwrap();
+    s.send(ControlCode::HorizontalTabulation).unwrap();
+    s.expect("col(\"Origin\"").unwrap();
+    run(&mut s, ") == \"JFK\"))", "4");
+    run(
+        &mut s,
+        "df.groupby(\"Origin\").agg(mean(\"DepDelai\"))",
+        "did you mean `DepDelay`?",
+    );
+    s.send_line(":quit").unwrap();
+}

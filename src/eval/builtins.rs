@@ -375,16 +375,18 @@ pub static BUILTINS: &[Builtin] = &[
         "df = read_csv(\"tests/data/flights/*.csv\"); df.schema" => "{Year: \"i64\", Origin: \"str\", DepDelay: \"f64\", TailNum: \"str\", Cancelled: \"i64\"}", returns Type::Frame, super::frames::read_csv)
     },
     Builtin {
-        effects: true,
         ..builtin!("read_parquet" "(paths, columns=none)", "dataframes", "A lazy dataframe over Parquet files (a pattern: one partition per file); the schema from their metadata.",
         "save(read_csv(\"tests/data/flights/*.csv\"), \"target/example.parquet\"); len(read_parquet(\"target/example.parquet\"))" => "12", returns Type::Frame, super::frames::read_parquet)
     },
+    builtin!("frame" "(columns)", "dataframes",
+        "A computed frame from columns: lists of numbers, strings or bools (none for missing), or 1-d arrays, of equal length.",
+        "frame({station: [\"a\", \"b\", \"a\"], rain: [1.5, 22.0, none]}).groupby(\"station\").rain.max().rows()" => "[(\"a\", 1.5), (\"b\", 22.0)]",
+        returns Type::Frame, super::frames::make_frame),
     Builtin {
         ..builtin!("col" "(name)", "dataframes", "A column, for expressions: `col(\"DepDelay\") > 20`, `col(\"a\") + col(\"b\")`.",
         "col(\"DepDelay\") > 20" => "(col(\"DepDelay\") > 20)", returns Type::Any, super::frames::col)
     },
     Builtin {
-        effects: true,
         ..builtin!("concat_frames" "(frames)", "dataframes", "Frames one after another (same columns; types unify).",
         "df = read_csv(\"tests/data/flights/*.csv\"); len(concat_frames([df, df]))" => "24", returns Type::Frame, super::frames::concat)
     },
@@ -393,7 +395,6 @@ pub static BUILTINS: &[Builtin] = &[
         "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
     },
     Builtin {
-        effects: true,
         ..builtin!("n_unique" "(column)", "dataframes", "An aggregation: the number of distinct values of a column.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.select(n_unique(\"Origin\")).rows()" => "[(3,)]", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
     },
@@ -719,13 +720,11 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Frame),
-        effects: true,
         ..builtin!("rows" "()", "dataframes", "The computed rows, as a list of tuples.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).rows()" => "[(\"EWR\", 3), (\"JFK\", 3), (\"LGA\", 4)]", returns Type::Any, super::frames::rows)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
-        effects: true,
         ..builtin!("to_array" "(column)", "dataframes", "A numeric column as a 1-d array (computed; missing values become NaN), for array operations and histograms.",
         "df = read_csv(\"tests/data/flights/*.csv\"); print(nanmean(df.to_array(\"DepDelay\")))" => "6.2", returns Type::Array, super::frames::to_array)
     },
@@ -756,7 +755,6 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Frame),
-        effects: true,
         ..builtin!("groupby" "(*keys)", "dataframes", "Group rows by key columns for `.agg(…)`, or `g.column.mean()` / `g.mean()` as in pandas; groups come out ordered by key.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().rows()" => "[(\"EWR\", 5.166666666666667), (\"JFK\", 12.166666666666666), (\"LGA\", 2.5)]", returns Type::Any, super::frames::groupby)
     },

@@ -200,7 +200,16 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
     let netcdf = match extension.as_str() {
         // Known only when run (a frame from a file saved earlier, while checking).
-        "parquet" | "pq" | "csv" if args.value(0).is_unknown() => return Ok(Value::None),
+        "parquet" | "pq" | "csv" if args.value(0).is_unknown() => {
+            let target = super::modules::resolve_path(
+                &interpreter.sources.get(args.call.source).name,
+                &text,
+            );
+            if interpreter.is_checking() {
+                interpreter.planned_frames.insert(target, None);
+            }
+            return Ok(Value::None);
+        }
         "h5" | "hdf5" => false,
         "nc" | "nc4" => true,
         _ => {

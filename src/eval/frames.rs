@@ -52,11 +52,11 @@ fn planned_frame(interpreter: &Interpreter, files: &[std::path::PathBuf]) -> Opt
         return None;
     }
     match files {
-        [file] => interpreter
-            .planned_frames
-            .get(file)
-            .cloned()
-            .map(Value::Frame),
+        [file] => interpreter.planned_frames.get(file).map(|planned| {
+            planned
+                .clone()
+                .map_or(Value::Unknown(Type::Frame), Value::Frame)
+        }),
         _ if files
             .iter()
             .any(|f| interpreter.planned_frames.contains_key(f)) =>
@@ -752,7 +752,7 @@ pub fn save_frame(
         planned.sources = Vec::new();
         interpreter
             .planned_frames
-            .insert(target.to_path_buf(), Arc::new(planned));
+            .insert(target.to_path_buf(), Some(Arc::new(planned)));
         return Ok(Value::None);
     }
     let mut rows = interpreter
@@ -888,4 +888,155 @@ pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         crate::array::chunks::Chunks::single(&shape),
         args.call,
     )))
+}
+
+/// `frame({name: values, …})`: a computed frame from lists or 1-d arrays of equal length.
+pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    use polars::prelude::NamedFrom;
+    let Value::Record(fields) = args.value(0).clone() else {
+        return Err(args.wrong_type(0, "a record of columns, e.g. {x: [1, 2], y: arange(2.0)}"));
+    };
+    let mut columns = Vec::new();
+    let mut schema = Vec::new();
+    let mut length: Option<usize> = None;
+    for (name, value) in fields.iter() {
+        let value = match value {
+            Value::Array(_) | Value::Labelled(_) if interpreter.is_checking() => {
+                return Ok(Value::Unknown(Type::Frame))
+            }
+            Value::Array(_) | Value::Labelled(_) => interpreter.force_value(value.clone())?,
+            other => other.clone(),
+        };
+        let bad = |what: &str| {
+            args.rejected(
+                "flow::check::argument_type",
+                format!("column `{name}`: {what}"),
+                0,
+                "give each column as a list of numbers, strings or bools, or a 1-d array",
+            )
+        };
+        let pname: polars::prelude::PlSmallStr = name.as_str().into();
+        let (series, ty) = match &value {
+            Value::Array(a) if a.ndim() == 1 => {
+                let data = crate::runtime::whole(a).expect("computed");
+                let values: Vec<f64> = data.to_f64().iter().copied().collect();
+                match a.dtype {
+                    d if d.is_float() => {
+                        (polars::prelude::Series::new(pname, values), ColType::Float)
+                    }
+                    crate::array::dtype::DType::Bool => (
+                        polars::prelude::Series::new(
+                            pname,
+                            values.iter().map(|v| *v != 0.0).collect::<Vec<_>>(),
+                        ),
+                        ColType::Bool,
+                    ),
+                    _ => (
+                        polars::prelude::Series::new(
+                            pname,
+                            values.iter().map(|v| *v as i64).collect::<Vec<_>>(),
+                        ),
+                        ColType::Int,
+                    ),
+                }
+            }
+            Value::Array(_) => return Err(bad("arrays must be 1-d")),
+            Value::List(items) | Value::Tuple(items) => {
+                if items
+                    .iter()
+                    .all(|v| matches!(v, Value::Int(_) | Value::None))
+                {
+                    let v: Vec<Option<i64>> = items
+                        .iter()
+                        .map(|v| {
+                            if let Value::Int(i) = v {
+                                Some(*i)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    (polars::prelude::Series::new(pname, v), ColType::Int)
+                } else if items
+                    .iter()
+                    .all(|v| matches!(v, Value::Int(_) | Value::Float(_) | Value::None))
+                {
+                    let v: Vec<Option<f64>> = items
+                        .iter()
+                        .map(|v| match v {
+                            Value::Int(i) => Some(*i as f64),
+                            Value::Float(f) => Some(*f),
+                            _ => None,
+                        })
+                        .collect();
+                    (polars::prelude::Series::new(pname, v), ColType::Float)
+                } else if items
+                    .iter()
+                    .all(|v| matches!(v, Value::Bool(_) | Value::None))
+                {
+                    let v: Vec<Option<bool>> = items
+                        .iter()
+                        .map(|v| {
+                            if let Value::Bool(b) = v {
+                                Some(*b)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    (polars::prelude::Series::new(pname, v), ColType::Bool)
+                } else if items
+                    .iter()
+                    .all(|v| matches!(v, Value::Str(_) | Value::None))
+                {
+                    let v: Vec<Option<String>> = items
+                        .iter()
+                        .map(|v| {
+                            if let Value::Str(s) = v {
+                                Some(s.to_string())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    (polars::prelude::Series::new(pname, v), ColType::Str)
+                } else if value.is_unknown() {
+                    return Ok(Value::Unknown(Type::Frame));
+                } else {
+                    return Err(bad(
+                        "values of one kind (numbers, strings or bools) are needed",
+                    ));
+                }
+            }
+            other if other.is_unknown() => return Ok(Value::Unknown(Type::Frame)),
+            other => return Err(bad(&format!("{} is not a column", other.type_name()))),
+        };
+        match length {
+            Some(n) if n != series.len() => {
+                return Err(bad(&format!(
+                    "{} values where the other columns have {n}",
+                    series.len()
+                )))
+            }
+            _ => length = Some(series.len()),
+        }
+        schema.push((name.clone(), ty));
+        columns.push(series.into());
+    }
+    let rows = polars::prelude::DataFrame::new_infer_height(columns).map_err(|e| {
+        args.rejected(
+            "flow::check::argument_value",
+            e.to_string(),
+            0,
+            "columns of equal length",
+        )
+    })?;
+    let lazy = polars::prelude::IntoLazy::lazy(rows.clone());
+    Ok(frame_value(Frame {
+        schema,
+        lazy,
+        sources: Vec::new(),
+        computed: Some(Arc::new(rows)),
+        span: args.call,
+    }))
 }

@@ -82,7 +82,8 @@ pub struct Interpreter {
     /// Check mode: the netCDF files `save` will have written by now, as the datasets saved.
     pub planned_datasets: HashMap<std::path::PathBuf, Arc<crate::dataset::Dataset>>,
     /// Check mode: the Parquet and CSV files `save` will have written by now, as their frames.
-    pub planned_frames: HashMap<std::path::PathBuf, Arc<crate::frame::Frame>>,
+    /// (`None`: a frame known only when run.)
+    pub planned_frames: HashMap<std::path::PathBuf, Option<Arc<crate::frame::Frame>>>,
 }
 
 impl Interpreter {
@@ -1184,7 +1185,7 @@ impl Interpreter {
                 self.groupby_member(&group, &name.name, name.span)
             }
             Value::Unknown(
-                Type::Any | Type::Record | Type::Module | Type::Array | Type::Dataset,
+                Type::Any | Type::Record | Type::Module | Type::Array | Type::Dataset | Type::Frame,
             ) => Ok(Value::Unknown(Type::Any)),
             _ => match builtins::method(&object, &name.name) {
                 Some(method) => Ok(Value::Method(Arc::new((object, method)))),
