@@ -141,6 +141,23 @@ impl Args {
         }
     }
 
+    /// Names: none, one string, or a tuple or list of strings (`dim=`, `columns=`, `on=`).
+    pub fn names(&self, index: usize, expected: &str) -> Eval<Option<Vec<String>>> {
+        match &self.values[index] {
+            Value::None => Ok(None),
+            Value::Str(s) => Ok(Some(vec![s.to_string()])),
+            Value::Tuple(items) | Value::List(items) => items
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) => Ok(s.to_string()),
+                    _ => Err(self.wrong_type(index, expected)),
+                })
+                .collect::<Eval<Vec<_>>>()
+                .map(Some),
+            _ => Err(self.wrong_type(index, expected)),
+        }
+    }
+
     pub fn bool(&self, index: usize) -> Eval<bool> {
         match &self.values[index] {
             Value::Bool(b) => Ok(*b),

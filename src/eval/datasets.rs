@@ -455,24 +455,6 @@ pub fn unwraps_labels(builtin: &Builtin) -> bool {
 
 // ------------------------------------------------------------------------------------ methods
 
-/// `dim=`: none (every dimension), a name, or a tuple of names.
-fn dims_argument(args: &Args, index: usize) -> Eval<Option<Vec<String>>> {
-    match args.value(index) {
-        Value::None => Ok(None),
-        Value::Str(s) => Ok(Some(vec![s.to_string()])),
-        Value::Tuple(items) | Value::List(items) => items
-            .iter()
-            .map(|v| match v {
-                Value::Str(s) => Some(s.to_string()),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(Some)
-            .ok_or_else(|| args.wrong_type(index, "a dimension name or a tuple of names")),
-        _ => Err(args.wrong_type(index, "a dimension name, a tuple of names, or none")),
-    }
-}
-
 /// The reduction to run: the NaN-skipping one for floats unless `skipna=false` (xarray's
 /// default).
 fn with_skipna(
@@ -503,7 +485,7 @@ fn parameter(args: &Args, name: &str) -> Option<usize> {
 
 /// `x.mean(dim=none, skipna=none)` and the other reductions, on a labelled array or a dataset.
 pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eval<Value> {
-    let dims = dims_argument(args, 0)?;
+    let dims = args.names(0, "a dimension name, a tuple of names, or none")?;
     let skipna = match parameter(args, "skipna").map(|k| args.value(k)) {
         Some(Value::Bool(b)) => Some(*b),
         Some(Value::None) | None => None,
@@ -1056,7 +1038,7 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
         unreachable!("weighted reductions are called on weighted values")
     };
     let (x, w) = (&pair.0, &pair.1);
-    let dims = dims_argument(args, 0)?;
+    let dims = args.names(0, "a dimension name, a tuple of names, or none")?;
     let span = args.call;
     let spans = [span, span];
     let map = |function: MapFunction, sides: Vec<Side>| -> Eval<Labelled> {

@@ -28,22 +28,6 @@ fn read_failed(args: &Args, error: read::ReadError) -> Box<Diagnostic> {
     args.rejected(error.code, error.message, error.arg, &error.help)
 }
 
-fn names_argument(args: &Args, index: usize, what: &str) -> Eval<Option<Vec<String>>> {
-    match args.value(index) {
-        Value::None => Ok(None),
-        Value::Str(s) => Ok(Some(vec![s.to_string()])),
-        Value::List(items) | Value::Tuple(items) => items
-            .iter()
-            .map(|v| match v {
-                Value::Str(s) => Ok(s.to_string()),
-                _ => Err(args.wrong_type(index, what)),
-            })
-            .collect::<Eval<Vec<_>>>()
-            .map(Some),
-        _ => Err(args.wrong_type(index, what)),
-    }
-}
-
 /// `read_csv(paths, separator=",", null_values=none, dtypes=none, columns=none)`
 /// While checking, a file the program saves before reading it is the frame saved; several
 /// files of which some are still to be written make a frame known only when run.
@@ -83,7 +67,8 @@ pub fn read_csv(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             ))
         }
     };
-    let null_values = names_argument(args, 2, "a string or a list of strings")?
+    let null_values = args
+        .names(2, "a string or a list of strings")?
         .unwrap_or_else(|| read::DEFAULT_NULLS.iter().map(|s| s.to_string()).collect());
     let dtypes = match args.value(3) {
         Value::None => Vec::new(),
@@ -110,7 +95,7 @@ pub fn read_csv(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         separator,
         null_values,
         dtypes,
-        columns: names_argument(args, 4, "a list of column names")?,
+        columns: args.names(4, "a list of column names")?,
     };
     read::csv(&files, &options, args.call)
         .map(frame_value)
@@ -123,7 +108,7 @@ pub fn read_parquet(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Valu
     if let Some(planned) = planned_frame(interpreter, &files) {
         return Ok(planned);
     }
-    let columns = names_argument(args, 1, "a list of column names")?;
+    let columns = args.names(1, "a list of column names")?;
     read::parquet(&files, columns.as_deref(), args.call)
         .map(frame_value)
         .map_err(|e| read_failed(args, e))
@@ -172,32 +157,17 @@ impl Interpreter {
         rhs: Value,
         span: Span,
     ) -> Eval<Value> {
-        use crate::syntax::ast::BinaryOp as B;
-        let op = match op {
-            B::Add => BinaryOp::Add,
-            B::Subtract => BinaryOp::Subtract,
-            B::Multiply => BinaryOp::Multiply,
-            B::Divide => BinaryOp::Divide,
-            B::Equal => BinaryOp::Equal,
-            B::NotEqual => BinaryOp::NotEqual,
-            B::Less => BinaryOp::Less,
-            B::LessEqual => BinaryOp::LessEqual,
-            B::Greater => BinaryOp::Greater,
-            B::GreaterEqual => BinaryOp::GreaterEqual,
-            B::Both | B::And => BinaryOp::And,
-            B::Either | B::Or => BinaryOp::Or,
-            other => {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        "flow::check::operand_types",
-                        format!("`{}` does not apply to column expressions", other.symbol()),
-                        span,
-                    )
-                    .with_label("column expression")
-                    .with_help("columns take + - * / comparisons and & | (conditions)"),
-                ))
-            }
-        };
+        if !crate::frame::expr::supported(op) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::operand_types",
+                    format!("`{}` does not apply to column expressions", op.symbol()),
+                    span,
+                )
+                .with_label("column expression")
+                .with_help("columns take + - * / comparisons and & | (conditions)"),
+            ));
+        }
         let (Some(a), Some(b)) = (as_expr(&lhs, span), as_expr(&rhs, span)) else {
             let other = if matches!(lhs, Value::Expr(_)) {
                 &rhs
@@ -458,7 +428,7 @@ pub fn drop_columns(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 pub fn sort(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let by = match names_argument(args, 0, "a column name or a list of names")? {
+    let by = match args.names(0, "a column name or a list of names")? {
         Some(names) => names
             .into_iter()
             .map(|n| (n, args.spans[0]))
@@ -475,7 +445,7 @@ pub fn head(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 pub fn unique(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let subset = match names_argument(args, 0, "a column name or a list of names")? {
+    let subset = match args.names(0, "a column name or a list of names")? {
         Some(names) => names
             .into_iter()
             .map(|n| (n, args.spans[0]))
@@ -631,7 +601,8 @@ pub fn join(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let Value::Frame(other) = args.value(0) else {
         return Err(args.wrong_type(0, "a frame"));
     };
-    let on: Vec<(String, Span)> = names_argument(args, 1, "a column name or a list of names")?
+    let on: Vec<(String, Span)> = args
+        .names(1, "a column name or a list of names")?
         .unwrap_or_default()
         .into_iter()
         .map(|n| (n, args.spans[1]))

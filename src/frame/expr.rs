@@ -10,48 +10,28 @@ use polars::prelude as pl;
 use polars::prelude::NamedFrom;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    Add,
-    Subtract,
-    Multiply,
-    Divide,
-    Equal,
-    NotEqual,
-    Less,
-    LessEqual,
-    Greater,
-    GreaterEqual,
-    And,
-    Or,
+/// The operators expressions take: arithmetic, comparisons, and `&`/`|` (also written `and`/`or`).
+pub use crate::syntax::ast::BinaryOp;
+
+fn is_comparison(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(
+        op,
+        Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual
+    )
 }
 
-impl BinaryOp {
-    pub fn symbol(self) -> &'static str {
-        use BinaryOp::*;
-        match self {
-            Add => "+",
-            Subtract => "-",
-            Multiply => "*",
-            Divide => "/",
-            Equal => "==",
-            NotEqual => "!=",
-            Less => "<",
-            LessEqual => "<=",
-            Greater => ">",
-            GreaterEqual => ">=",
-            And => "&",
-            Or => "|",
-        }
-    }
+fn is_logical(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Both | BinaryOp::Either
+    )
+}
 
-    fn is_comparison(self) -> bool {
-        use BinaryOp::*;
-        matches!(
-            self,
-            Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual
-        )
-    }
+/// Does a column expression take this operator?
+pub fn supported(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    is_comparison(op) || is_logical(op) || matches!(op, Add | Subtract | Multiply | Divide)
 }
 
 /// Aggregations of a column within groups (or over the whole frame).
@@ -257,11 +237,10 @@ impl Expr {
                             self.span,
                         )
                         .with_label(format!("{} {} {}", ta.name(), op.symbol(), tb.name()))
-                        .with_help(match op {
-                            BinaryOp::And | BinaryOp::Or => {
-                                "`&` and `|` combine conditions (bool columns)".to_string()
-                            }
-                            _ => "compare text with text and numbers with numbers".to_string(),
+                        .with_help(if is_logical(*op) {
+                            "`&` and `|` combine conditions (bool columns)"
+                        } else {
+                            "compare text with text and numbers with numbers"
                         }),
                     )
                 })
@@ -324,8 +303,12 @@ impl Expr {
                     LessEqual => a.lt_eq(b),
                     Greater => a.gt(b),
                     GreaterEqual => a.gt_eq(b),
-                    And => a.and(b),
-                    Or => a.or(b),
+                    And | Both => a.and(b),
+                    Or | Either => a.or(b),
+                    other => unreachable!(
+                        "`{}` is refused when the expression is built",
+                        other.symbol()
+                    ),
                 }
             }
             Node::Not(a) => a.to_polars().not(),
@@ -407,7 +390,7 @@ fn type_error(expr: &Expr, expected: &str, found: ColType) -> Box<Diagnostic> {
 fn binary_type(op: BinaryOp, a: ColType, b: ColType) -> Option<ColType> {
     use ColType::*;
     let numeric = |t: ColType| matches!(t, Int | Float | Bool);
-    if op.is_comparison() {
+    if is_comparison(op) {
         let comparable = (numeric(a) && numeric(b))
             || a == b
             || a == Null
@@ -416,7 +399,7 @@ fn binary_type(op: BinaryOp, a: ColType, b: ColType) -> Option<ColType> {
         return comparable.then_some(Bool);
     }
     match op {
-        BinaryOp::And | BinaryOp::Or => (a == Bool && b == Bool).then_some(Bool),
+        _ if is_logical(op) => (a == Bool && b == Bool).then_some(Bool),
         BinaryOp::Divide => (numeric(a) && numeric(b)).then_some(Float),
         _ if numeric(a) && numeric(b) => Some(if a == Float || b == Float { Float } else { Int }),
         BinaryOp::Add if a == Str && b == Str => Some(Str),

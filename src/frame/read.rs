@@ -94,34 +94,11 @@ fn one_line(text: &str) -> String {
 /// Read CSV files as one frame: their schemas unified, the user's `dtypes` on top.
 pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame, ReadError> {
     let mut schema: Option<Schema> = None;
-    let mut first_file = PathBuf::new();
     for file in files {
         let own = sample_schema(file, options)?;
         match &mut schema {
-            None => {
-                schema = Some(own);
-                first_file = file.clone();
-            }
-            Some(known) => {
-                let names = |s: &Schema| s.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-                if names(known) != names(&own) {
-                    return Err(fail(
-                        "flow::check::mismatched_files",
-                        format!(
-                            "`{}` has columns ({}) but `{}` has ({})",
-                            file.display(),
-                            names(&own).join(", "),
-                            first_file.display(),
-                            names(known).join(", ")
-                        ),
-                        0,
-                        "the files a pattern matches are one table: each needs the same header",
-                    ));
-                }
-                for (slot, (_, t)) in known.iter_mut().zip(&own) {
-                    slot.1 = slot.1.unify(*t);
-                }
-            }
+            None => schema = Some(own),
+            Some(known) => unify(known, own, file, &files[0])?,
         }
     }
     let mut schema = schema.unwrap_or_default();
@@ -162,14 +139,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| fail("flow::check::bad_csv", e.to_string(), 0, "check the files"))?;
-    let sources = files
-        .iter()
-        .zip(&scans)
-        .map(|(path, scan)| super::Source {
-            path: path.clone(),
-            scan: scan.clone(),
-        })
-        .collect();
+    let sources = sources_of(files, &scans);
     let lazy = union(scans)?;
     let frame = Frame {
         schema,
@@ -179,6 +149,42 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
         span,
     };
     select_columns(frame, options.columns.as_deref(), span)
+}
+
+/// Each file with its own scan.
+fn sources_of(files: &[PathBuf], scans: &[pl::LazyFrame]) -> Vec<super::Source> {
+    files
+        .iter()
+        .zip(scans)
+        .map(|(path, scan)| super::Source {
+            path: path.clone(),
+            scan: scan.clone(),
+        })
+        .collect()
+}
+
+/// Fold a file's schema into the schema of the files before it: the same column names, types
+/// unified.
+fn unify(known: &mut Schema, own: Schema, file: &Path, first: &Path) -> Result<(), ReadError> {
+    let names = |s: &Schema| s.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    if names(known) != names(&own) {
+        return Err(fail(
+            "flow::check::mismatched_files",
+            format!(
+                "`{}` has columns ({}) but `{}` has ({})",
+                file.display(),
+                names(&own).join(", "),
+                first.display(),
+                names(known).join(", ")
+            ),
+            0,
+            "the files a pattern matches are one table: each needs the same columns",
+        ));
+    }
+    for (slot, (_, t)) in known.iter_mut().zip(&own) {
+        slot.1 = slot.1.unify(*t);
+    }
+    Ok(())
 }
 
 fn union(scans: Vec<pl::LazyFrame>) -> Result<pl::LazyFrame, ReadError> {
@@ -243,24 +249,7 @@ pub fn parquet(
             .collect();
         match &mut schema {
             None => schema = Some(own),
-            Some(known) => {
-                let names = |s: &Schema| s.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-                if names(known) != names(&own) {
-                    return Err(fail(
-                        "flow::check::mismatched_files",
-                        format!(
-                            "`{shown}` has columns ({}), the files before it ({})",
-                            names(&own).join(", "),
-                            names(known).join(", ")
-                        ),
-                        0,
-                        "the files a pattern matches are one table: each needs the same columns",
-                    ));
-                }
-                for (slot, (_, t)) in known.iter_mut().zip(&own) {
-                    slot.1 = slot.1.unify(*t);
-                }
-            }
+            Some(known) => unify(known, own, file, &files[0])?,
         }
         scans.push(lf);
     }
@@ -273,14 +262,7 @@ pub fn parquet(
         .into_iter()
         .map(|lf| lf.select(casts.clone()))
         .collect();
-    let sources = files
-        .iter()
-        .zip(&scans)
-        .map(|(path, scan)| super::Source {
-            path: path.clone(),
-            scan: scan.clone(),
-        })
-        .collect();
+    let sources = sources_of(files, &scans);
     let frame = Frame {
         schema,
         lazy: union(scans)?,
