@@ -17,8 +17,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-const PACKAGES: &[&str] = &["numpy", "h5py", "netCDF4", "xarray"];
-const IMPORTS: &str = "import numpy, h5py, netCDF4, xarray, pandas";
+const PACKAGES: &[&str] = &["numpy", "h5py", "netCDF4", "xarray", "pandas", "pyarrow"];
+const IMPORTS: &str = "import numpy, h5py, netCDF4, xarray, pandas, pyarrow";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -425,6 +425,14 @@ fn files_written_by_flow_open_in_python() {
     let dir = work_dir("flow-writes");
     copy_in("tests/interop/write.flow", &dir);
     copy_in("tests/data/ssh_small.nc", &dir);
+    std::fs::create_dir_all(dir.join("flights")).unwrap();
+    for year in ["1990", "1991"] {
+        std::fs::copy(
+            root().join(format!("tests/data/flights/{year}.csv")),
+            dir.join(format!("flights/{year}.csv")),
+        )
+        .unwrap();
+    }
     let result =
         flow_run(&dir.join("write.flow")).and_then(|_| check_py(&python, "check-outputs", &dir));
     match result {

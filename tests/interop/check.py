@@ -645,10 +645,51 @@ def report(check):
     return 1 if check.failures else 0
 
 
+def check_frames(d, check):
+    """Parquet and CSV written by flow read back in pandas (pyarrow) with the values pandas
+    computes from the same CSV files."""
+    import pandas as pd
+    import glob as globbing
+
+    source = pd.concat([pd.read_csv(f) for f in sorted(globbing.glob(os.path.join(d, "flights", "*.csv")))],
+                       ignore_index=True)
+
+    def flights():
+        got = pd.read_parquet(os.path.join(d, "flights.parquet"), engine="pyarrow")
+        check.equal("flights.parquet: columns", list(got.columns), list(source.columns))
+        check.equal("flights.parquet: rows", len(got), len(source))
+        kinds = ["int" if pd.api.types.is_integer_dtype(t) else "float" if pd.api.types.is_float_dtype(t)
+                 else "text" if pd.api.types.is_string_dtype(t) or t == object else str(t) for t in got.dtypes]
+        check.equal("flights.parquet: dtypes", kinds, ["int", "text", "float", "text", "int"])
+        for column in source.columns:
+            a, b = got[column].tolist(), source[column].tolist()
+            same = all((x == y) or (pd.isna(x) and pd.isna(y)) for x, y in zip(a, b))
+            check(f"flights.parquet: {column} values", same, f"{a} != {b}")
+
+    def means():
+        got = pd.read_csv(os.path.join(d, "means.csv"))
+        want = source.groupby("Origin").DepDelay.agg(["mean", "count"]).reset_index()
+        check.equal("means.csv: origins", got.Origin.tolist(), want.Origin.tolist())
+        check.exact("means.csv: means", got.DepDelay.to_numpy(), want["mean"].to_numpy())
+        check.equal("means.csv: counts", got.n.tolist(), want["count"].tolist())
+
+    def kinds():
+        got = pd.read_parquet(os.path.join(d, "kinds.parquet"), engine="pyarrow")
+        check.equal("kinds.parquet: i", [None if pd.isna(v) else int(v) for v in got.i], [1, 2, None])
+        check.equal("kinds.parquet: x", [None if pd.isna(v) else float(v) for v in got.x], [0.5, None, 2.5])
+        check.equal("kinds.parquet: s", [None if pd.isna(v) else v for v in got.s], ["a", None, "c"])
+        check.equal("kinds.parquet: b", [None if v is None else bool(v) for v in got.b], [True, False, None])
+
+    check.attempt("flights.parquet", flights)
+    check.attempt("means.csv", means)
+    check.attempt("kinds.parquet", kinds)
+
+
 def check_outputs(d):
     check = Checks()
     check_hdf5(d, check)
     check_netcdf(d, check)
+    check_frames(d, check)
     return report(check)
 
 
