@@ -4,9 +4,11 @@
 //! of Parquet files from their metadata; then one lazy scan per file with that schema.
 
 use super::{ColType, Frame, Schema};
+use crate::io::Stamp;
 use crate::source::Span;
 use polars::prelude as pl;
 use polars::prelude::LazyFileListReader;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ pub const DEFAULT_NULLS: &[&str] = &[
 ];
 
 /// Rows sampled from each file to type its columns.
-const SAMPLE_ROWS: usize = 10_000;
+const SAMPLE_ROWS: usize = 2_000;
 
 pub struct CsvOptions {
     pub separator: u8,
@@ -48,27 +50,56 @@ fn path_of(file: &Path) -> pl::PlRefPath {
 }
 
 fn csv_reader(file: &Path, options: &CsvOptions) -> pl::LazyCsvReader {
+    configured(pl::LazyCsvReader::new(path_of(file)), options)
+}
+
+fn configured(reader: pl::LazyCsvReader, options: &CsvOptions) -> pl::LazyCsvReader {
     let nulls: Vec<pl::PlSmallStr> = options
         .null_values
         .iter()
         .map(|v| v.as_str().into())
         .collect();
-    pl::LazyCsvReader::new(path_of(file))
+    reader
         .with_separator(options.separator)
         .with_null_values(Some(pl::NullValues::AllColumns(nulls)))
 }
 
-/// A file's columns and types, from its header and first rows.
+/// A file's columns and types, from its header and first rows; kept for the rest of the
+/// process while the file is the same, so checking and then running samples each file once.
 fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
+    type Key = (PathBuf, u8, Vec<String>);
+    static SCHEMAS: std::sync::OnceLock<std::sync::Mutex<HashMap<Key, (Stamp, Schema)>>> =
+        std::sync::OnceLock::new();
     let shown = file.display();
-    if !file.is_file() {
+    let Some(stamp) = Stamp::of(file) else {
         return Err(fail(
             "flow::check::missing_file",
             format!("no file `{shown}`"),
             0,
             "paths are relative to the script's directory",
         ));
+    };
+    let key = (
+        file.to_path_buf(),
+        options.separator,
+        options.null_values.clone(),
+    );
+    let cache = SCHEMAS.get_or_init(Default::default);
+    if let Some((known, schema)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if *known == stamp {
+            return Ok(schema.clone());
+        }
     }
+    let schema = read_sample_schema(file, options)?;
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, (stamp, schema.clone()));
+    Ok(schema)
+}
+
+fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
+    let shown = file.display();
     let schema = csv_reader(file, options)
         .with_infer_schema_length(Some(SAMPLE_ROWS))
         .finish()
@@ -140,7 +171,13 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| fail("flow::check::bad_csv", e.to_string(), 0, "check the files"))?;
     let sources = sources_of(files, &scans);
-    let lazy = union(scans)?;
+    // One scan over all the files: polars reads them in parallel and pushes the query's
+    // columns and filters into the reading (the per-file scans find a failing file).
+    let paths: Vec<pl::PlRefPath> = files.iter().map(|f| path_of(f)).collect();
+    let lazy = configured(pl::LazyCsvReader::new_paths(paths.into()), options)
+        .with_schema(Some(polars_schema.clone()))
+        .finish()
+        .map_err(|e| fail("flow::check::bad_csv", e.to_string(), 0, "check the files"))?;
     let frame = Frame {
         schema,
         lazy,

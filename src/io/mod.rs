@@ -47,3 +47,34 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })();
     put_in_place(written, &temporary, target, |e| e)
 }
+
+/// What tells one version of a file from another: headers and schemas read once are kept for
+/// the rest of the process under it, so a file replaced since (a `save` renames a new file into
+/// place) is read again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    /// `None` when there is no file at `path`.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let metadata = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        #[cfg(unix)]
+        let (device, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (metadata.dev(), metadata.ino())
+        };
+        #[cfg(not(unix))]
+        let (device, inode) = (0, 0);
+        Some(Stamp {
+            device,
+            inode,
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
+    }
+}

@@ -383,8 +383,9 @@ fn raw_attributes<'a>(
 /// inode, size and modification time), so checking a script and then running it reads each
 /// file's header once, and a file replaced in between is read again.
 pub fn header(path: &Path) -> Result<Arc<FileHeader>, HeaderError> {
-    static HEADERS: OnceLock<Mutex<HashMap<PathBuf, (Stamp, Arc<FileHeader>)>>> = OnceLock::new();
-    let Some(stamp) = Stamp::of(path) else {
+    static HEADERS: OnceLock<Mutex<HashMap<PathBuf, (super::Stamp, Arc<FileHeader>)>>> =
+        OnceLock::new();
+    let Some(stamp) = super::Stamp::of(path) else {
         return Err(HeaderError::Missing);
     };
     let cache = HEADERS.get_or_init(Default::default);
@@ -400,35 +401,6 @@ pub fn header(path: &Path) -> Result<Arc<FileHeader>, HeaderError> {
         .unwrap_or_else(|e| e.into_inner())
         .insert(path.to_path_buf(), (stamp, header.clone()));
     Ok(header)
-}
-
-/// What tells one version of a file from another.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    device: u64,
-    inode: u64,
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-}
-
-impl Stamp {
-    /// `None` when there is no file at `path`.
-    fn of(path: &Path) -> Option<Stamp> {
-        let metadata = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
-        #[cfg(unix)]
-        let (device, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            (metadata.dev(), metadata.ino())
-        };
-        #[cfg(not(unix))]
-        let (device, inode) = (0, 0);
-        Some(Stamp {
-            device,
-            inode,
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
-        })
-    }
 }
 
 fn read_header(file: &netcdf::File, path: &Path) -> Result<FileHeader, String> {
