@@ -177,3 +177,28 @@ plot(field.mean(("lat", "lon")), "series.svg")
         );
     }
 }
+
+#[test]
+fn a_frame_column_pair_is_a_scatter_or_a_line() {
+    let dir = render(
+        r#"df = frame({year: [1990, 1991, 1992, 1993], delay: [2.5, none, 7.0, 4.0], code: ["a", "b", "c", "d"]})
+plot(df, "scatter.svg", columns=("year", "delay"), kind="scatter")
+plot(df, "line.svg", columns=("year", "delay"), title="delay by year")
+"#,
+    );
+    let scatter = read(&dir, "scatter.svg");
+    assert_eq!(
+        scatter.matches("<circle").count(),
+        3,
+        "a point per row with both values"
+    );
+    for label in [">year<", ">delay<"] {
+        assert!(
+            scatter.replace(['\n', ' '], "").contains(label),
+            "scatter misses {label}"
+        );
+    }
+    let line = read(&dir, "line.svg");
+    assert!(line.contains("delay by year"));
+    assert!(line.contains("<polyline"), "a line through the points");
+}

@@ -13,6 +13,7 @@ fn check_plottable(args: &Args) -> Eval<()> {
         "plot a 1-d array (a line), a 2-d array (a heat map) or histogram(…)'s (counts, edges)";
     let value = match args.value(0) {
         Value::Labelled(l) => Value::Array(l.array.clone()),
+        Value::Frame(frame) => return check_frame_columns(args, frame),
         other => other.clone(),
     };
     match &value {
@@ -44,6 +45,94 @@ fn check_plottable(args: &Args) -> Eval<()> {
             help,
         )),
     }
+}
+
+/// A frame is drawn by a pair of its numeric columns: `columns=("x", "y")`.
+fn check_frame_columns(args: &Args, frame: &crate::frame::Frame) -> Eval<()> {
+    let names = args.names(
+        9,
+        "a pair of column names: columns=(\"Year\", \"DepDelay\")",
+    )?;
+    let Some([x, y]) = names.as_deref() else {
+        return Err(args.rejected(
+            "flow::check::plot",
+            "a frame is drawn by two of its columns".into(),
+            9,
+            "plot(df, \"out.png\", columns=(\"Year\", \"DepDelay\"))",
+        ));
+    };
+    for name in [x, y] {
+        let ty = frame.check_column(name, args.spans[9])?;
+        if !matches!(
+            ty,
+            crate::frame::ColType::Int | crate::frame::ColType::Float
+        ) {
+            return Err(args.rejected(
+                "flow::check::plot",
+                format!("column `{name}` holds {}, not numbers", ty.describe()),
+                9,
+                "draw numeric columns",
+            ));
+        }
+    }
+    match &*args.str(10)? {
+        "line" | "scatter" => Ok(()),
+        other => Err(args.rejected(
+            "flow::check::plot",
+            format!("unknown kind `{other}`"),
+            10,
+            "kind is \"line\" or \"scatter\"",
+        )),
+    }
+}
+
+/// The figure of a frame's column pair: a line through the points in order of x, or a scatter.
+fn frame_figure(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    frame: &crate::frame::Frame,
+) -> Eval<plot::Figure> {
+    let names = args.names(9, "column names")?.unwrap_or_default();
+    let rows = interpreter.compute_frame(frame)?;
+    let column = |name: &str| -> Eval<Vec<f64>> {
+        let values = rows
+            .collect()
+            .and_then(|df| {
+                df.column(name)
+                    .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
+                    .map_err(|e| e.to_string())
+                    .map(|c| {
+                        c.f64()
+                            .map(|a| a.iter().map(|v| v.unwrap_or(f64::NAN)).collect::<Vec<_>>())
+                            .unwrap_or_default()
+                    })
+            })
+            .map_err(|m| data_error(args, m))?;
+        Ok(values)
+    };
+    let (mut x, mut y) = (column(&names[0])?, column(&names[1])?);
+    if x.iter().chain(&y).all(|v| v.is_nan()) {
+        return Err(data_error(
+            args,
+            "every value is missing: there is nothing to draw".into(),
+        ));
+    }
+    if &*args.str(10)? == "scatter" {
+        return Ok(plot::Figure::Points { x, y });
+    }
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    (x, y) = (
+        order.iter().map(|&i| x[i]).collect(),
+        order.iter().map(|&i| y[i]).collect(),
+    );
+    Ok(plot::Figure::Line {
+        values: y,
+        x: Some(plot::Axis {
+            values: x,
+            time: None,
+        }),
+    })
 }
 
 fn target(args: &Args, interpreter: &Interpreter, extensions: &[&str]) -> Eval<std::path::PathBuf> {
@@ -133,6 +222,19 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if interpreter.is_checking() {
         return Ok(Value::None);
     }
+    if let Value::Frame(frame) = args.value(0) {
+        let frame = frame.clone();
+        let figure = frame_figure(interpreter, args, &frame)?;
+        let names = args.names(9, "column names")?.unwrap_or_default();
+        if options.xlabel.is_empty() {
+            options.xlabel = names[0].clone();
+        }
+        if options.ylabel.is_empty() {
+            options.ylabel = names[1].clone();
+        }
+        plot::plot(&figure, &options, &target).map_err(|m| args.write_error(1, m))?;
+        return Ok(Value::None);
+    }
     let chunks = computed_chunks(interpreter, args.value(0).clone())?;
     let mut figure = plot::figure_of(&chunks).map_err(|m| data_error(args, m))?;
     if let Value::Labelled(l) = args.value(0) {
@@ -177,7 +279,7 @@ fn label_figure(
             *y = axis(&l.dims[0]);
             (Some(&l.dims[1]), Some(&l.dims[0]))
         }
-        plot::Figure::Bars { .. } => (None, None),
+        plot::Figure::Bars { .. } | plot::Figure::Points { .. } => (None, None),
     };
     let name = text(&l.attrs, "long_name").or_else(|| l.name.clone());
     let units = text(&l.attrs, "units");

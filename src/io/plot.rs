@@ -21,6 +21,11 @@ pub enum Figure {
         counts: Vec<f64>,
         edges: Vec<f64>,
     },
+    /// Points (x, y), as a scatter plot (a frame's column pair).
+    Points {
+        x: Vec<f64>,
+        y: Vec<f64>,
+    },
     HeatMap {
         rows: usize,
         columns: usize,
@@ -273,6 +278,32 @@ fn draw<DB: DrawingBackend>(
                     .draw_series(LineSeries::new(segment, BLUE.stroke_width(2)))
                     .map_err(error)?;
             }
+        }
+        Figure::Points { x, y } => {
+            let (xlo, xhi) = range_of(x.iter().copied());
+            let (ylo, yhi) = range_of(y.iter().copied());
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&options.title, font)
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(64)
+                .build_cartesian_2d(xlo..xhi, ylo..yhi)
+                .map_err(error)?;
+            chart
+                .configure_mesh()
+                .x_desc(&options.xlabel)
+                .y_desc(&options.ylabel)
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style(axis_font)
+                .draw()
+                .map_err(error)?;
+            let points = x
+                .iter()
+                .zip(y)
+                .filter(|(a, b)| a.is_finite() && b.is_finite())
+                .map(|(&a, &b)| Circle::new((a, b), 3, BLUE.mix(0.6).filled()));
+            chart.draw_series(points).map_err(error)?;
         }
         Figure::Bars { counts, edges } => {
             let (_, hi) = range_of(counts.iter().copied().chain([0.0]));
