@@ -182,8 +182,8 @@ plot(field.mean(("lat", "lon")), "series.svg")
 fn a_frame_column_pair_is_a_scatter_or_a_line() {
     let dir = render(
         r#"df = frame({year: [1990, 1991, 1992, 1993], delay: [2.5, none, 7.0, 4.0], code: ["a", "b", "c", "d"]})
-plot(df, "scatter.svg", columns=("year", "delay"), kind="scatter")
-plot(df, "line.svg", columns=("year", "delay"), title="delay by year")
+plot(df, "scatter.svg", x="year", y="delay", kind="scatter")
+plot(df, "line.svg", x="year", y="delay", title="delay by year")
 "#,
     );
     let scatter = read(&dir, "scatter.svg");

@@ -357,7 +357,7 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         effects: true,
-        ..builtin!("plot" "(x, path, title=\"\", xlabel=\"\", ylabel=\"\", size=(800, 500), vmin=none, vmax=none, cmap=\"viridis\", columns=none, kind=\"line\")", "pictures",
+        ..builtin!("plot" "(value, path, title=\"\", xlabel=\"\", ylabel=\"\", size=(800, 500), vmin=none, vmax=none, cmap=\"viridis\", x=none, y=none, kind=\"line\")", "pictures",
         "Draw to PNG or SVG: a 1-d array as a line, a histogram's (counts, edges) as bars, a 2-d array as a heat map with a colour bar.",
         "plot(histogram(random.normal(size=1000, seed=1), bins=20, range=(-4, 4)), \"target/example-plot.svg\", title=\"normal\")" => "",
         returns Type::None, super::pictures::plot)

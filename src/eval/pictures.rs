@@ -47,22 +47,18 @@ fn check_plottable(args: &Args) -> Eval<()> {
     }
 }
 
-/// A frame is drawn by a pair of its numeric columns: `columns=("x", "y")`.
+/// A frame is drawn by a pair of its numeric columns: `x="Year", y="DepDelay"`.
 fn check_frame_columns(args: &Args, frame: &crate::frame::Frame) -> Eval<()> {
-    let names = args.names(
-        9,
-        "a pair of column names: columns=(\"Year\", \"DepDelay\")",
-    )?;
-    let Some([x, y]) = names.as_deref() else {
-        return Err(args.rejected(
-            "flow::check::plot",
-            "a frame is drawn by two of its columns".into(),
-            9,
-            "plot(df, \"out.png\", columns=(\"Year\", \"DepDelay\"))",
-        ));
-    };
-    for name in [x, y] {
-        let ty = frame.check_column(name, args.spans[9])?;
+    for index in [9, 10] {
+        let Value::Str(name) = args.value(index) else {
+            return Err(args.rejected(
+                "flow::check::plot",
+                "a frame is drawn by two of its columns, x= and y=".into(),
+                index,
+                "plot(df, \"out.png\", x=\"Year\", y=\"DepDelay\")",
+            ));
+        };
+        let ty = frame.check_column(name, args.spans[index])?;
         if !matches!(
             ty,
             crate::frame::ColType::Int | crate::frame::ColType::Float
@@ -70,17 +66,17 @@ fn check_frame_columns(args: &Args, frame: &crate::frame::Frame) -> Eval<()> {
             return Err(args.rejected(
                 "flow::check::plot",
                 format!("column `{name}` holds {}, not numbers", ty.describe()),
-                9,
+                index,
                 "draw numeric columns",
             ));
         }
     }
-    match &*args.str(10)? {
+    match &*args.str(11)? {
         "line" | "scatter" => Ok(()),
         other => Err(args.rejected(
             "flow::check::plot",
             format!("unknown kind `{other}`"),
-            10,
+            11,
             "kind is \"line\" or \"scatter\"",
         )),
     }
@@ -92,7 +88,7 @@ fn frame_figure(
     args: &Args,
     frame: &crate::frame::Frame,
 ) -> Eval<plot::Figure> {
-    let names = args.names(9, "column names")?.unwrap_or_default();
+    let names = [args.str(9)?.to_string(), args.str(10)?.to_string()];
     let rows = interpreter.compute_frame(frame)?;
     let column = |name: &str| -> Eval<Vec<f64>> {
         let values = rows
@@ -117,7 +113,7 @@ fn frame_figure(
             "every value is missing: there is nothing to draw".into(),
         ));
     }
-    if &*args.str(10)? == "scatter" {
+    if &*args.str(11)? == "scatter" {
         return Ok(plot::Figure::Points { x, y });
     }
     let mut order: Vec<usize> = (0..x.len()).collect();
@@ -225,7 +221,7 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if let Value::Frame(frame) = args.value(0) {
         let frame = frame.clone();
         let figure = frame_figure(interpreter, args, &frame)?;
-        let names = args.names(9, "column names")?.unwrap_or_default();
+        let names = [args.str(9)?.to_string(), args.str(10)?.to_string()];
         if options.xlabel.is_empty() {
             options.xlabel = names[0].clone();
         }
