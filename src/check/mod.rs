@@ -7,6 +7,25 @@ mod names;
 
 pub use names::resolve_names;
 
+/// The help of an unknown name: the closest known one, or the list.
+pub fn did_you_mean<'a>(
+    name: &str,
+    known: impl Iterator<Item = &'a str> + Clone,
+    kind: &str,
+) -> String {
+    match closest(name, known.clone()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => {
+            let all: Vec<&str> = known.collect();
+            if all.is_empty() {
+                format!("there are no {kind}")
+            } else {
+                format!("the {kind}: {}", all.join(", "))
+            }
+        }
+    }
+}
+
 /// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let length = name.chars().count();

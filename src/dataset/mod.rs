@@ -178,25 +178,6 @@ fn error(
     )
 }
 
-/// The help of an unknown name: the closest known one, or the list.
-pub fn did_you_mean<'a>(
-    name: &str,
-    known: impl Iterator<Item = &'a str> + Clone,
-    kind: &str,
-) -> String {
-    match crate::check::closest(name, known.clone()) {
-        Some(close) => format!("did you mean `{close}`?"),
-        None => {
-            let all: Vec<&str> = known.collect();
-            if all.is_empty() {
-                format!("there are no {kind}")
-            } else {
-                format!("the {kind}: {}", all.join(", "))
-            }
-        }
-    }
-}
-
 impl Labelled {
     pub fn new(array: ArrayRef, dims: Vec<String>) -> Labelled {
         Labelled {
@@ -261,7 +242,7 @@ impl Labelled {
                 format!("no dimension `{dim}` in {}", self.describe_dims()),
                 span,
                 "not a dimension of this array",
-                did_you_mean(dim, self.dims.iter().map(String::as_str), "dimensions"),
+                crate::check::did_you_mean(dim, self.dims.iter().map(String::as_str), "dimensions"),
             )
         })
     }
@@ -709,7 +690,11 @@ impl Dataset {
             ),
             span,
             "not a dimension of the dataset",
-            did_you_mean(dim, self.dims.iter().map(|(d, _)| d.as_str()), "dimensions"),
+            crate::check::did_you_mean(
+                dim,
+                self.dims.iter().map(|(d, _)| d.as_str()),
+                "dimensions",
+            ),
         )
     }
 

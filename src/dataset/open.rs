@@ -103,7 +103,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
                 "flow::check::unknown_dim",
                 format!("`{}` has no dimension `{dim}`", files[0].display()),
                 2,
-                super::did_you_mean(&dim, known.iter().copied(), "dimensions"),
+                crate::check::did_you_mean(&dim, known.iter().copied(), "dimensions"),
             ));
         }
         Some(dim)
@@ -173,7 +173,11 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
                     "flow::check::unknown_dim",
                     format!("chunks name `{dim}`, which is not a dimension of the dataset"),
                     1,
-                    super::did_you_mean(dim, dims.iter().map(|(d, _)| d.as_str()), "dimensions"),
+                    crate::check::did_you_mean(
+                        dim,
+                        dims.iter().map(|(d, _)| d.as_str()),
+                        "dimensions",
+                    ),
                 ));
             }
         }

@@ -401,7 +401,7 @@ fn unknown_variable(ds: &Dataset, name: &str, span: Span, properties: bool) -> B
             span,
         )
         .with_label("not in the dataset")
-        .with_help(dataset::did_you_mean(
+        .with_help(crate::check::did_you_mean(
             name,
             candidates.iter().copied(),
             if properties {
@@ -962,7 +962,7 @@ pub fn transpose(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 /// `x.rechunk({time: 30})` (or positional chunks as for arrays).
-pub fn rechunk(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+pub fn rechunk(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let rechunk_one = |l: &Labelled, fields: &[(String, Value)], strict: bool| -> Eval<Labelled> {
         let mut per_axis: Vec<AxisChunks> = l
             .array
@@ -997,7 +997,6 @@ pub fn rechunk(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             let array = build::rechunk(&l.array, &spec, args.spans[0])?;
             let mut out = l.with_array(array);
             out.attrs = l.attrs.clone();
-            interpreter.built(Ok(out.array.clone()), vec![])?;
             Ok(wrap(out))
         }
         (Some(Value::Dataset(ds)), Value::Record(fields)) => {
@@ -1040,7 +1039,6 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
     let (x, w) = (&pair.0, &pair.1);
     let dims = args.names(0, "a dimension name, a tuple of names, or none")?;
     let span = args.call;
-    let spans = [span, span];
     let map = |function: MapFunction, sides: Vec<Side>| -> Eval<Labelled> {
         let (aligned, arrays) = dataset::align(&sides, span, &[span; 3][..sides.len()])?;
         let operands: Vec<Operand> = arrays
@@ -1055,7 +1053,6 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
         let array = build::map(function, operands, span, &mut warnings)?;
         Ok(aligned.wrap(array))
     };
-    let _ = spans;
     let product = map(
         MapFunction::Binary(BinaryFunction::Multiply),
         vec![Side::Labelled(x.clone()), Side::Labelled(w.clone())],

@@ -249,7 +249,7 @@ impl Interpreter {
                 span,
             )
             .with_label("not a column")
-            .with_help(crate::dataset::did_you_mean(
+            .with_help(crate::check::did_you_mean(
                 name,
                 candidates.iter().copied(),
                 "columns, methods and properties",

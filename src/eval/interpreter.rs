@@ -1165,7 +1165,7 @@ impl Interpreter {
                                 name.span,
                             )
                             .with_label("not a member")
-                            .with_help(crate::dataset::did_you_mean(
+                            .with_help(crate::check::did_you_mean(
                                 &name.name, candidates, "members",
                             )),
                         ))

@@ -415,7 +415,7 @@ pub fn unknown_column(name: &str, schema: &Schema, span: Span) -> Box<Diagnostic
             span,
         )
         .with_label("not a column")
-        .with_help(crate::dataset::did_you_mean(
+        .with_help(crate::check::did_you_mean(
             name,
             schema.iter().map(|(n, _)| n.as_str()),
             "columns",

@@ -141,7 +141,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
                     "flow::check::unknown_column",
                     format!("dtypes names `{name}`, which is not a column of the files"),
                     3,
-                    &crate::dataset::did_you_mean(
+                    &crate::check::did_you_mean(
                         name,
                         schema.iter().map(|(n, _)| n.as_str()),
                         "columns",

@@ -797,21 +797,6 @@ fn read_dispatch(
     })
 }
 
-/// A whole variable of one file, decoded.
-pub fn read_variable(path: &Path, header: &VarHeader) -> Result<ChunkData, String> {
-    guard(|| {
-        let file = netcdf::open(path).map_err(|e| {
-            format!(
-                "cannot read `{}` in `{}`: {}",
-                header.name,
-                path.display(),
-                message(e)
-            )
-        })?;
-        read_variable_of(&file, path, header)
-    })
-}
-
 fn read_variable_of(
     file: &netcdf::File,
     path: &Path,
@@ -1019,6 +1004,21 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A whole variable of one file, decoded.
+    fn read_variable(path: &Path, header: &VarHeader) -> Result<ChunkData, String> {
+        guard(|| {
+            let file = netcdf::open(path).map_err(|e| {
+                format!(
+                    "cannot read `{}` in `{}`: {}",
+                    header.name,
+                    path.display(),
+                    message(e)
+                )
+            })?;
+            read_variable_of(&file, path, header)
+        })
+    }
     use ndarray::Array;
 
     fn dir() -> PathBuf {

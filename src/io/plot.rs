@@ -5,6 +5,7 @@
 //! install. Files are written under a temporary name and renamed when complete.
 
 use crate::kernels::chunk::ChunkData;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::{BlackWhite, Bone, Copper, ViridisRGB};
@@ -227,6 +228,36 @@ fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
+/// A chart with labelled x and y axes over `x` × `y`, the title and axis names of `options`, the
+/// y labels `y_area` pixels wide.
+fn axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    options: &Options,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_area: u32,
+    x_label: &dyn Fn(&f64) -> String,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+    let mut chart = ChartBuilder::on(root)
+        .caption(&options.title, ("sans-serif", 16).into_font())
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(x, y)
+        .map_err(error)?;
+    chart
+        .configure_mesh()
+        .x_desc(&options.xlabel)
+        .y_desc(&options.ylabel)
+        .x_label_formatter(x_label)
+        .y_label_formatter(&tick)
+        .label_style(("sans-serif", 13).into_font())
+        .draw()
+        .map_err(error)?;
+    Ok(chart)
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     figure: &Figure,
@@ -246,22 +277,7 @@ fn draw<DB: DrawingBackend>(
                 None => 0f64..(values.len().max(2) - 1) as f64,
             };
             let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&options.title, font)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(64)
-                .build_cartesian_2d(x_range, lo..hi)
-                .map_err(error)?;
-            chart
-                .configure_mesh()
-                .x_desc(&options.xlabel)
-                .y_desc(&options.ylabel)
-                .x_label_formatter(&x_label)
-                .y_label_formatter(&tick)
-                .label_style(axis_font)
-                .draw()
-                .map_err(error)?;
+            let mut chart = axes(&root, options, x_range, lo..hi, 64, &x_label)?;
             // A NaN breaks the line, as matplotlib draws it.
             let mut segment: Vec<(f64, f64)> = Vec::new();
             let mut segments = Vec::new();
@@ -282,22 +298,7 @@ fn draw<DB: DrawingBackend>(
         Figure::Points { x, y } => {
             let (xlo, xhi) = range_of(x.iter().copied());
             let (ylo, yhi) = range_of(y.iter().copied());
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&options.title, font)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(64)
-                .build_cartesian_2d(xlo..xhi, ylo..yhi)
-                .map_err(error)?;
-            chart
-                .configure_mesh()
-                .x_desc(&options.xlabel)
-                .y_desc(&options.ylabel)
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style(axis_font)
-                .draw()
-                .map_err(error)?;
+            let mut chart = axes(&root, options, xlo..xhi, ylo..yhi, 64, &tick)?;
             let points = x
                 .iter()
                 .zip(y)
@@ -307,22 +308,14 @@ fn draw<DB: DrawingBackend>(
         }
         Figure::Bars { counts, edges } => {
             let (_, hi) = range_of(counts.iter().copied().chain([0.0]));
-            let mut chart = ChartBuilder::on(&root)
-                .caption(&options.title, font)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(72)
-                .build_cartesian_2d(edges[0]..edges[edges.len() - 1], 0f64..hi)
-                .map_err(error)?;
-            chart
-                .configure_mesh()
-                .x_desc(&options.xlabel)
-                .y_desc(&options.ylabel)
-                .x_label_formatter(&tick)
-                .y_label_formatter(&tick)
-                .label_style(axis_font)
-                .draw()
-                .map_err(error)?;
+            let mut chart = axes(
+                &root,
+                options,
+                edges[0]..edges[edges.len() - 1],
+                0f64..hi,
+                72,
+                &tick,
+            )?;
             let bars = counts.iter().enumerate().map(|(i, &c)| {
                 Rectangle::new([(edges[i], 0.0), (edges[i + 1], c)], BLUE.mix(0.7).filled())
             });
