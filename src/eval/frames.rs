@@ -871,13 +871,6 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
     let mut schema = Vec::new();
     let mut length: Option<usize> = None;
     for (name, value) in fields.iter() {
-        let value = match value {
-            Value::Array(_) | Value::Labelled(_) if interpreter.is_checking() => {
-                return Ok(Value::Unknown(Type::Frame))
-            }
-            Value::Array(_) | Value::Labelled(_) => interpreter.force_value(value.clone())?,
-            other => other.clone(),
-        };
         let bad = |what: &str| {
             args.rejected(
                 "flow::check::argument_type",
@@ -885,6 +878,18 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
                 0,
                 "give each column as a list of numbers, strings or bools, or a 1-d array",
             )
+        };
+        // An array column: 1-d (known while checking), computed when run.
+        let array = match value {
+            Value::Array(a) => Some(a.clone()),
+            Value::Labelled(l) => Some(l.array.clone()),
+            _ => None,
+        };
+        let value = match array {
+            Some(a) if a.ndim() != 1 => return Err(bad("arrays must be 1-d")),
+            Some(_) if interpreter.is_checking() => return Ok(Value::Unknown(Type::Frame)),
+            Some(a) => interpreter.force_value(Value::Array(a))?,
+            None => value.clone(),
         };
         let pname: polars::prelude::PlSmallStr = name.as_str().into();
         let (series, ty) = match &value {
@@ -911,7 +916,6 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
                     ),
                 }
             }
-            Value::Array(_) => return Err(bad("arrays must be 1-d")),
             Value::List(items) | Value::Tuple(items) => {
                 if items
                     .iter()
