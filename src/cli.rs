@@ -299,7 +299,7 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
     } else {
         session.bound_arrays()
     };
-    let dot = crate::graph::dot::graph_text(&arrays, tasks);
+    let dot = crate::graph::dot::graph_text(&arrays, &session.bound_frames(), tasks);
     match output {
         None => {
             emit(&dot);

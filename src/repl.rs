@@ -628,7 +628,8 @@ impl Repl {
             return;
         };
         let arrays = arrays_in(&value);
-        let dot = crate::graph::dot::graph_text(&arrays, tasks);
+        let frames = crate::eval::frames::frames_in(&value);
+        let dot = crate::graph::dot::graph_text(&arrays, &frames, tasks);
         match file {
             Some(path) => {
                 match crate::io::write_atomically(std::path::Path::new(&path), dot.as_bytes()) {

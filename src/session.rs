@@ -95,6 +95,19 @@ impl Session {
             .collect()
     }
 
+    /// The frames bound at top level, by name (their plans, as the checker built them).
+    pub fn bound_frames(&self) -> Vec<(String, crate::frame::plan::PlanRef)> {
+        self.checker
+            .main
+            .names()
+            .into_iter()
+            .filter_map(|name| match self.checker.main.get(&name) {
+                Some(Value::Frame(frame)) => Some((name, frame.plan.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The arrays the program computes (prints, `compute`, `save`), as the checker saw them,
     /// named by the binding they come from where there is one; the bound arrays when nothing is
     /// computed.

@@ -364,6 +364,12 @@ pub enum ArrayOp {
     /// One chunk made by a delayed call (`from_delayed`); `None` while checking, when the call
     /// has not been made.
     FromDelayed(Option<crate::eval::delayed::DelayedRef>),
+    /// A column of a frame, one chunk per partition: `plan` makes each partition's values as
+    /// one f64 column; `parts` are the partitions that have rows (in chunk order).
+    FrameColumn {
+        plan: crate::frame::plan::PlanRef,
+        parts: Vec<usize>,
+    },
     /// Counts of values in `bins` equal bins over [low, high], as NumPy's histogram.
     Histogram {
         input: ArrayRef,
@@ -414,7 +420,8 @@ impl ArrayNode {
             | ArrayOp::Data(_)
             | ArrayOp::Hdf5(_)
             | ArrayOp::NetCdf(_)
-            | ArrayOp::FromDelayed(_) => vec![],
+            | ArrayOp::FromDelayed(_)
+            | ArrayOp::FrameColumn { .. } => vec![],
             ArrayOp::Map { operands, .. } => operands
                 .iter()
                 .filter_map(|o| match o {
@@ -449,6 +456,7 @@ impl ArrayNode {
             },
             ArrayOp::Data(_) => "data".into(),
             ArrayOp::FromDelayed(_) => "from_delayed".into(),
+            ArrayOp::FrameColumn { plan, .. } => plan.label.clone(),
             ArrayOp::Hdf5(_) => "read_hdf5".into(),
             ArrayOp::NetCdf(source) => format!("read {}", source.variable),
             ArrayOp::Map { function, .. } => function.name(),

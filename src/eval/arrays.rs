@@ -891,6 +891,7 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let tasks = args.bool(2)?;
     let arrays = match args.value(0) {
         Value::Array(a) => vec![a.clone()],
+        Value::Frame(_) => Vec::new(),
         Value::Tuple(items) | Value::List(items) => items
             .iter()
             .filter_map(|v| match v {
@@ -899,8 +900,9 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             })
             .collect(),
         Value::Unknown(_) => return Ok(Value::None),
-        _ => return Err(args.wrong_type(0, "an array or a tuple of arrays")),
+        _ => return Err(args.wrong_type(0, "an array, a frame, or a tuple of them")),
     };
+    let frames = super::frames::frames_in(args.value(0));
     if interpreter.is_checking() {
         return Ok(Value::None);
     }
@@ -909,7 +911,7 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .enumerate()
         .map(|(k, a)| (format!("output {k}"), a.clone()))
         .collect();
-    let text = crate::graph::dot::graph_text(&named, tasks);
+    let text = crate::graph::dot::graph_text(&named, &frames, tasks);
     let target =
         crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &path);
     crate::io::write_atomically(&target, text.as_bytes())

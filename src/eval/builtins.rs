@@ -388,7 +388,7 @@ pub static BUILTINS: &[Builtin] = &[
         "A range for `isel` (positions) or `sel` (coordinate values or dates, both ends included).",
         "slice(0, 10)" => "slice(0, 10, none)", returns Type::Any, super::datasets::slice),
     Builtin {
-        ..builtin!("read_csv" "(paths, separator=\",\", null_values=none, dtypes=none, columns=none)", "dataframes", "A lazy dataframe over CSV files (a pattern: one partition per file). The schema comes from every file's header and sampled rows, unified across files (integers and floats make floats; a column missing in early files takes the type later files show); `dtypes={col: \"str\"}` overrides; pandas' missing-value strings (NA, empty, NaN, …) read as missing unless `null_values` is given.",
+        ..builtin!("read_csv" "(paths, separator=\",\", null_values=none, dtypes=none, columns=none, blocksize=none)", "dataframes", "A lazy dataframe over CSV files (a pattern: one partition per file, files larger than `blocksize` — 64MB unless given, bytes or \"16MB\" — split in blocks at line ends). The schema comes from every file's header and sampled rows, unified across files (integers and floats make floats; a column missing in early files takes the type later files show); `dtypes={col: \"str\"}` overrides; pandas' missing-value strings (NA, empty, NaN, …) read as missing unless `null_values` is given.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.schema" => "{Year: \"i64\", Origin: \"str\", DepDelay: \"f64\", TailNum: \"str\", Cancelled: \"i64\"}", returns Type::Frame, super::frames::read_csv)
     },
     Builtin {
@@ -433,8 +433,8 @@ pub static BUILTINS: &[Builtin] = &[
         returns Type::Array, super::files::read_hdf5),
     Builtin {
         effects: true,
-        ..builtin!("save" "(x, path, name=\"x\", compression=none, unlimited=none)", "files",
-        "Write an array to an HDF5 file chunk by chunk as it is computed (never whole in memory), into a temporary file renamed into place; `compression=\"gzip\"`.",
+        ..builtin!("save" "(x, path, name=\"x\", compression=none, unlimited=none, partitioned=false)", "files",
+        "Write an array to an HDF5 file chunk by chunk as it is computed (never whole in memory), into a temporary file renamed into place; `compression=\"gzip\"`. A frame goes to Parquet or CSV by the path's extension: one file, or with `partitioned=true` a directory of one file per partition (`part.0.parquet`, …), each written as soon as it is computed.",
         "save(ones((4, 4)), \"target/example-save.h5\", name=\"grid\")" => "", returns Type::None, super::files::save)
     },
     // ---- arrays

@@ -16,10 +16,54 @@ fn is_pattern(path: &str) -> bool {
     path.contains(['*', '?', '['])
 }
 
-/// The files a path names: itself, or every match of a glob pattern in sorted order.
+/// A file name's order key with its numbers compared as numbers (`part.2` before `part.10`).
+fn natural_key(path: &Path) -> Vec<(String, u64)> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut key = Vec::new();
+    let mut text = String::new();
+    let mut digits = String::new();
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                key.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u64::MAX),
+                ));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    key.push((text, digits.parse().unwrap_or(0)));
+    key
+}
+
+/// The files a path names: a directory's files (in natural order), itself, or every match of a glob pattern in sorted order.
 pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     let text = args.str(0)?;
     let path = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+    if path.is_dir() && !interpreter.planned_frames.contains_key(&path) {
+        // A directory (such as one `save(…, partitioned=true)` writes): the files in it.
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .filter(|p| {
+                        !p.file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort_by_key(|p| natural_key(p));
+        if !files.is_empty() {
+            return Ok(files);
+        }
+    }
     if !is_pattern(&text) {
         return Ok(vec![path]);
     }

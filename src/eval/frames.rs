@@ -91,7 +91,17 @@ pub fn read_csv(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             .collect::<Eval<Vec<_>>>()?,
         _ => return Err(args.wrong_type(3, "a record of column types, e.g. {TailNum: \"str\"}")),
     };
+    let block_size = match args.value(5) {
+        Value::None => read::BLOCK_SIZE,
+        Value::Int(n) if *n > 0 => *n as u64,
+        Value::Str(text) => match crate::runtime::parse_size(text) {
+            Some(n) if n > 0 => n as u64,
+            _ => return Err(args.wrong_type(5, "a size such as \"64MB\"")),
+        },
+        _ => return Err(args.wrong_type(5, "a size in bytes or such as \"64MB\"")),
+    };
     let options = CsvOptions {
+        block_size,
         separator,
         null_values,
         dtypes,
@@ -227,7 +237,7 @@ impl Interpreter {
                         .collect(),
                 )))
             }
-            "partitions" => return Ok(Value::Int(frame.sources.len().max(1) as i64)),
+            "partitions" => return Ok(Value::Int(frame.partitions() as i64)),
             _ => {}
         }
         let value = Value::Frame(frame.clone());
@@ -296,11 +306,20 @@ impl Interpreter {
 
     /// Compute a frame: its rows in memory (runtime errors name the span that made it).
     pub fn compute_frame(&mut self, frame: &Frame) -> Eval<Frame> {
+        self.frame_rows(frame).map(|rows| frame.with_rows(rows))
+    }
+
+    /// The rows of a frame, computed by its tasks (or as they were computed).
+    pub fn frame_rows(&mut self, frame: &Frame) -> Eval<polars::prelude::DataFrame> {
         let _ = self.flush_output();
-        frame
-            .collect()
-            .map(|rows| frame.with_rows(rows))
-            .map_err(|message| frame_failure(&message, frame.span))
+        match frame.compute(self.compute_options.clone()) {
+            Ok((rows, statistics)) => {
+                self.statistics.add(&statistics);
+                Ok(rows)
+            }
+            Err(error) if error.interrupted => Err(super::jobs::interrupted(frame.span)),
+            Err(error) => Err(frame_failure(&error.message, frame.span)),
+        }
     }
 }
 
@@ -694,11 +713,7 @@ pub fn frame_len(interpreter: &mut Interpreter, frame: &Frame) -> Eval<Value> {
     if let Some(rows) = &frame.computed {
         return Ok(Value::Int(rows.height() as i64));
     }
-    let _ = interpreter.flush_output();
-    let counted = frame
-        .count_rows()
-        .collect()
-        .map_err(|e| frame_failure(&e.to_string(), frame.span))?;
+    let counted = interpreter.frame_rows(&frame.count_rows())?;
     let n = counted
         .columns()
         .first()
@@ -717,37 +732,68 @@ pub fn save_frame(
     target: &std::path::Path,
     parquet: bool,
 ) -> Eval<Value> {
-    use polars::prelude::SerWriter;
+    let partitioned = args.bool(5)?;
     if interpreter.is_checking() {
-        let mut planned = frame.clone();
-        planned.sources = Vec::new();
         interpreter
             .planned_frames
-            .insert(target.to_path_buf(), Some(Arc::new(planned)));
+            .insert(target.to_path_buf(), Some(Arc::new(frame.clone())));
         return Ok(Value::None);
     }
-    let mut rows = interpreter
-        .compute_frame(frame)?
-        .collect()
-        .map_err(|m| frame_failure(&m, frame.span))?;
     let temporary = crate::io::temporary_path(target);
-    let written = (|| -> Result<(), String> {
-        let mut file = std::fs::File::create(&temporary).map_err(|e| e.to_string())?;
-        if parquet {
-            polars::prelude::ParquetWriter::new(&mut file)
-                .finish(&mut rows)
-                .map(|_| ())
-                .map_err(|e| e.to_string())?;
-        } else {
-            polars::prelude::CsvWriter::new(&mut file)
-                .finish(&mut rows)
-                .map_err(|e| e.to_string())?;
+    if !partitioned {
+        let mut rows = interpreter.frame_rows(frame)?;
+        let written = crate::frame::task::write(&mut rows, &temporary, parquet);
+        crate::io::put_in_place(written, &temporary, target, |e| e.to_string())
+            .map_err(|m| args.write_error(1, m))?;
+        return Ok(Value::None);
+    }
+    // A directory of one file per partition, each written as soon as it is computed; made
+    // under a temporary name and renamed into place when every partition is written.
+    let _ = interpreter.flush_output();
+    std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
+    let written = crate::frame::lower::write_partitions(
+        &frame.plan,
+        &temporary,
+        parquet,
+        interpreter.compute_options.clone(),
+    );
+    let statistics = match written {
+        Ok((_, statistics)) => statistics,
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&temporary);
+            return Err(match error.interrupted {
+                true => super::jobs::interrupted(frame.span),
+                false => frame_failure(&error.message, frame.span),
+            });
         }
-        file.sync_all().map_err(|e| e.to_string())
-    })();
-    crate::io::put_in_place(written, &temporary, target, |e| e.to_string())
-        .map_err(|m| args.write_error(1, m))?;
+    };
+    interpreter.statistics.add(&statistics);
+    let replaced = match target.is_dir() {
+        true => std::fs::remove_dir_all(target),
+        false if target.exists() => std::fs::remove_file(target),
+        false => Ok(()),
+    };
+    replaced
+        .and_then(|()| std::fs::rename(&temporary, target))
+        .map_err(|e| {
+            let _ = std::fs::remove_dir_all(&temporary);
+            args.write_error(1, e.to_string())
+        })?;
     Ok(Value::None)
+}
+
+/// The frames in a value (top level and inside tuples and lists), named for graphs.
+pub fn frames_in(value: &Value) -> Vec<(String, crate::frame::plan::PlanRef)> {
+    let mut out = Vec::new();
+    let mut stack = vec![value.clone()];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Frame(f) => out.push((format!("frame {}", out.len() + 1), f.plan.clone())),
+            Value::Tuple(items) | Value::List(items) => stack.extend(items.iter().rev().cloned()),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Compute the frames in a value (printing, `compute`): top level and inside tuples and lists.
@@ -797,10 +843,7 @@ pub fn rows(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if interpreter.is_checking() {
         return Ok(Value::Unknown(Type::List(Box::new(Type::Tuple))));
     }
-    let computed = interpreter.compute_frame(&frame)?;
-    let rows = computed
-        .collect()
-        .map_err(|m| frame_failure(&m, frame.span))?;
+    let rows = interpreter.frame_rows(&frame)?;
     let columns = rows.columns();
     let mut out = Vec::with_capacity(rows.height());
     for i in 0..rows.height() {
@@ -813,8 +856,8 @@ pub fn rows(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::list(out))
 }
 
-/// `df.to_array("x")`: a numeric column as a 1-d array (computed: its length is the number of
-/// rows, known once they are read); missing values become NaN.
+/// `df.to_array("x")`: a numeric column as a lazy 1-d array, one chunk per partition (its
+/// rows are counted when it is made); missing values become NaN.
 pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let frame = receiver_frame(args);
     let name = args.str(0)?.to_string();
@@ -830,33 +873,43 @@ pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if interpreter.is_checking() {
         return Ok(Value::Unknown(Type::Array));
     }
-    let computed = interpreter.compute_frame(&frame)?;
-    let rows = computed
-        .collect()
-        .map_err(|m| frame_failure(&m, frame.span))?;
-    let column = rows
-        .column(&name)
-        .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
-        .map_err(|e| frame_failure(&e.to_string(), frame.span))?;
-    let values: Vec<f64> = column
-        .f64()
-        .map_err(|e| frame_failure(&e.to_string(), frame.span))?
-        .iter()
-        .map(|v| v.unwrap_or(f64::NAN))
-        .collect();
-    let shape = vec![values.len()];
-    let data = crate::kernels::chunk::ChunkData::F64(
-        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), values).expect("1-d"),
-    );
-    let data = match ty {
-        ColType::Int => data.into_dtype(crate::array::dtype::DType::F64),
-        _ => data,
+    // A lazy array, one chunk per partition that has rows: the rows are counted first (each
+    // partition on its own), as an array's chunks are known before it computes.
+    let values = frame.column_values(&name);
+    let _ = interpreter.flush_output();
+    let lengths = match values.partition_lengths(interpreter.compute_options.clone()) {
+        Ok((lengths, statistics)) => {
+            interpreter.statistics.add(&statistics);
+            lengths
+        }
+        Err(error) if error.interrupted => return Err(super::jobs::interrupted(frame.span)),
+        Err(error) => return Err(frame_failure(&error.message, frame.span)),
     };
-    Ok(Value::Array(crate::array::node::ArrayNode::new(
-        crate::array::node::ArrayOp::Data(Arc::new(vec![data])),
+    let parts: Vec<usize> = (0..lengths.len()).filter(|&k| lengths[k] > 0).collect();
+    let sizes: Vec<usize> = parts.iter().map(|&k| lengths[k]).collect();
+    let shape = vec![sizes.iter().sum::<usize>()];
+    use crate::array::node::{ArrayNode, ArrayOp};
+    let (op, chunks) = if parts.is_empty() {
+        let empty =
+            crate::kernels::chunk::ChunkData::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])));
+        (
+            ArrayOp::Data(Arc::new(vec![empty])),
+            crate::array::chunks::Chunks(vec![vec![0]]),
+        )
+    } else {
+        (
+            ArrayOp::FrameColumn {
+                plan: values.plan.clone(),
+                parts,
+            },
+            crate::array::chunks::Chunks(vec![sizes]),
+        )
+    };
+    Ok(Value::Array(ArrayNode::new(
+        op,
         crate::array::dtype::DType::F64,
-        shape.clone(),
-        crate::array::chunks::Chunks::single(&shape),
+        shape,
+        chunks,
         args.call,
     )))
 }
@@ -1006,12 +1059,5 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
             "columns of equal length",
         )
     })?;
-    let lazy = polars::prelude::IntoLazy::lazy(rows.clone());
-    Ok(frame_value(Frame {
-        schema,
-        lazy,
-        sources: Vec::new(),
-        computed: Some(Arc::new(rows)),
-        span: args.call,
-    }))
+    Ok(frame_value(Frame::of_rows(schema, rows, args.call)))
 }

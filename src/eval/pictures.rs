@@ -89,19 +89,16 @@ fn frame_figure(
     frame: &crate::frame::Frame,
 ) -> Eval<plot::Figure> {
     let names = [args.str(9)?.to_string(), args.str(10)?.to_string()];
-    let rows = interpreter.compute_frame(frame)?;
+    let rows = interpreter.frame_rows(frame)?;
     let column = |name: &str| -> Eval<Vec<f64>> {
         let values = rows
-            .collect()
-            .and_then(|df| {
-                df.column(name)
-                    .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
-                    .map_err(|e| e.to_string())
-                    .map(|c| {
-                        c.f64()
-                            .map(|a| a.iter().map(|v| v.unwrap_or(f64::NAN)).collect::<Vec<_>>())
-                            .unwrap_or_default()
-                    })
+            .column(name)
+            .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
+            .map_err(|e| e.to_string())
+            .map(|c| {
+                c.f64()
+                    .map(|a| a.iter().map(|v| v.unwrap_or(f64::NAN)).collect::<Vec<_>>())
+                    .unwrap_or_default()
             })
             .map_err(|m| data_error(args, m))?;
         Ok(values)

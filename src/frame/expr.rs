@@ -84,13 +84,30 @@ impl Agg {
     }
 
     /// The type of the aggregate of a column of `input`.
-    fn result(self, input: ColType) -> ColType {
+    pub fn result(self, input: ColType) -> ColType {
         use Agg::*;
         match self {
             Count | NUnique => ColType::Int,
             Mean | Std | Var => ColType::Float,
             Sum if input == ColType::Bool => ColType::Int,
             _ => input,
+        }
+    }
+
+    /// The aggregation of the values of `a` (within a group, or all of them).
+    pub fn to_polars(self, a: pl::Expr) -> pl::Expr {
+        use Agg::*;
+        match self {
+            Sum => a.sum(),
+            Mean => a.mean(),
+            Min => a.min(),
+            Max => a.max(),
+            Count => a.count().cast(pl::DataType::Int64),
+            Std => a.std(1),
+            Var => a.var(1),
+            NUnique => a.n_unique().cast(pl::DataType::Int64),
+            First => a.first(),
+            Last => a.last(),
         }
     }
 
@@ -285,11 +302,21 @@ impl Expr {
     }
 
     pub fn to_polars(&self) -> pl::Expr {
-        match &self.node {
+        self.to_polars_with(&mut |agg, inner| Some(agg.to_polars(inner.to_polars())))
+            .expect("every aggregation has a polars expression")
+    }
+
+    /// The polars expression, with `aggregate` making the expression of each aggregation (of
+    /// an inner expression); none when it makes none.
+    pub fn to_polars_with(
+        &self,
+        aggregate: &mut dyn FnMut(Agg, &Expr) -> Option<pl::Expr>,
+    ) -> Option<pl::Expr> {
+        Some(match &self.node {
             Node::Column(name) => pl::col(name.as_str()),
             Node::Literal(l) => l.to_polars(),
             Node::Binary(op, a, b) => {
-                let (a, b) = (a.to_polars(), b.to_polars());
+                let (a, b) = (a.to_polars_with(aggregate)?, b.to_polars_with(aggregate)?);
                 use BinaryOp::*;
                 match op {
                     Add => a + b,
@@ -311,9 +338,9 @@ impl Expr {
                     ),
                 }
             }
-            Node::Not(a) => a.to_polars().not(),
-            Node::Negate(a) => pl::lit(0) - a.to_polars(),
-            Node::IsNull(a) => a.to_polars().is_null(),
+            Node::Not(a) => a.to_polars_with(aggregate)?.not(),
+            Node::Negate(a) => pl::lit(0) - a.to_polars_with(aggregate)?,
+            Node::IsNull(a) => a.to_polars_with(aggregate)?.is_null(),
             Node::IsIn(a, values) => {
                 let name: pl::PlSmallStr = "values".into();
                 let series = if values.iter().all(|v| matches!(v, Literal::Int(_))) {
@@ -351,26 +378,12 @@ impl Expr {
                         .collect();
                     pl::Series::new(name, texts)
                 };
-                a.to_polars().is_in(pl::lit(series).implode(false), false)
+                a.to_polars_with(aggregate)?
+                    .is_in(pl::lit(series).implode(false), false)
             }
-            Node::Agg(agg, a) => {
-                let a = a.to_polars();
-                use Agg::*;
-                match agg {
-                    Sum => a.sum(),
-                    Mean => a.mean(),
-                    Min => a.min(),
-                    Max => a.max(),
-                    Count => a.count().cast(pl::DataType::Int64),
-                    Std => a.std(1),
-                    Var => a.var(1),
-                    NUnique => a.n_unique().cast(pl::DataType::Int64),
-                    First => a.first(),
-                    Last => a.last(),
-                }
-            }
-            Node::Alias(a, name) => a.to_polars().alias(name.as_str()),
-        }
+            Node::Agg(agg, a) => aggregate(*agg, a)?,
+            Node::Alias(a, name) => a.to_polars_with(aggregate)?.alias(name.as_str()),
+        })
     }
 }
 

@@ -4,15 +4,18 @@
 //! read. Each operation types its result and adds to a polars lazy plan, which runs (in parallel
 //! over the files, with polars' own pushdowns) when a value is needed.
 
+pub mod aggregate;
 pub mod expr;
+pub mod lower;
+pub mod plan;
 pub mod read;
+pub mod task;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use expr::Expr;
+use plan::{PlanNode, PlanOp, PlanRef};
 use polars::prelude as pl;
-use polars::prelude::IntoLazy;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The type of a column, as the checker knows it.
@@ -113,26 +116,29 @@ impl ColType {
 
 pub type Schema = Vec<(String, ColType)>;
 
-/// One file a frame reads, with its own scan (to find which file a failure comes from).
-#[derive(Clone)]
-pub struct Source {
-    pub path: PathBuf,
-    pub scan: pl::LazyFrame,
-}
-
-/// A lazy (or computed) dataframe.
+/// A lazy (or computed) dataframe: its schema, known while checking, and the plan computing
+/// its partitions.
 #[derive(Clone)]
 pub struct Frame {
     pub schema: Schema,
-    pub lazy: pl::LazyFrame,
-    /// The files it reads (its partitions).
-    pub sources: Vec<Source>,
+    pub plan: PlanRef,
     /// The rows, once computed.
     pub computed: Option<Arc<pl::DataFrame>>,
     pub span: Span,
 }
 
 impl Frame {
+    /// A frame over rows in memory.
+    pub fn of_rows(schema: Schema, rows: pl::DataFrame, span: Span) -> Frame {
+        let rows = Arc::new(rows);
+        Frame {
+            schema,
+            plan: PlanNode::new(PlanOp::Rows(rows.clone()), "rows", span),
+            computed: Some(rows),
+            span,
+        }
+    }
+
     pub fn column_type(&self, name: &str) -> Option<ColType> {
         self.schema.iter().find(|(n, _)| n == name).map(|(_, t)| *t)
     }
@@ -142,66 +148,77 @@ impl Frame {
             .ok_or_else(|| expr::unknown_column(name, &self.schema, span))
     }
 
-    /// A new lazy frame from this one by `step`, with `schema`.
-    fn then(&self, schema: Schema, step: impl FnOnce(pl::LazyFrame) -> pl::LazyFrame) -> Frame {
+    /// A new frame from this one by operation `op` (on its plan), with `schema`.
+    fn with_plan(&self, schema: Schema, op: PlanOp, label: impl Into<String>) -> Frame {
         Frame {
             schema,
-            lazy: step(self.lazy.clone()),
-            sources: self.sources.clone(),
+            plan: PlanNode::new(op, label, self.span),
             computed: None,
             span: self.span,
         }
     }
 
-    /// The computed frame (from the same plan; `Frame::computed` set).
-    pub fn with_rows(&self, rows: pl::DataFrame) -> Frame {
-        let lazy = rows.clone().lazy();
-        Frame {
-            schema: self.schema.clone(),
-            lazy,
-            sources: self.sources.clone(),
-            computed: Some(Arc::new(rows)),
-            span: self.span,
-        }
-    }
-
-    pub fn collect(&self) -> Result<pl::DataFrame, String> {
-        match &self.computed {
-            Some(rows) => Ok((**rows).clone()),
-            None => self
-                .lazy
-                .clone()
-                .collect()
-                .map_err(|e| self.locate_failure(&e.to_string())),
-        }
-    }
-
-    /// A failure said in flow's terms: which file (each is read again on its own to find it),
-    /// at which line when polars gives a byte offset, and polars' first line.
-    fn locate_failure(&self, message: &str) -> String {
-        let first_line = message.lines().next().unwrap_or(message).trim().to_string();
-        let culprit = self
-            .sources
-            .iter()
-            .find(|s| s.scan.clone().collect().is_err());
-        let Some(source) = culprit else {
-            return first_line;
+    /// A new frame by a row-wise `step`, run within each partition.
+    fn then(
+        &self,
+        schema: Schema,
+        label: impl Into<String>,
+        step: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
+    ) -> Frame {
+        let op = PlanOp::Each {
+            input: self.plan.clone(),
+            step: Arc::new(step),
         };
-        let line = unparsed_value(message).and_then(|(value, column)| {
-            let text = std::fs::read_to_string(&source.path).ok()?;
-            // The first row holding the value in that column (or anywhere, if fields are
-            // quoted or separated otherwise).
-            let row = text.lines().position(|l| {
-                l.split([',', ';', '\t', '|'])
-                    .nth(column)
-                    .is_some_and(|f| f.trim_matches('"') == value)
-            });
-            row.or_else(|| text.lines().position(|l| l.contains(&value)))
-                .map(|r| r + 1)
-        });
-        match line {
-            Some(line) => format!("`{}` line {line}: {first_line}", source.path.display()),
-            None => format!("`{}`: {first_line}", source.path.display()),
+        self.with_plan(schema, op, label)
+    }
+
+    /// A new frame by a `step` over all the rows at once.
+    fn whole(
+        &self,
+        schema: Schema,
+        label: impl Into<String>,
+        step: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
+    ) -> Frame {
+        let op = PlanOp::Whole {
+            input: self.plan.clone(),
+            step: Arc::new(step),
+        };
+        self.with_plan(schema, op, label)
+    }
+
+    /// A new frame by a `partial` step within each partition and a `combine` step over the
+    /// partials of all of them.
+    fn aggregate(
+        &self,
+        schema: Schema,
+        label: impl Into<String>,
+        partial: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
+        combine: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
+    ) -> Frame {
+        let op = PlanOp::Aggregate {
+            input: self.plan.clone(),
+            partial: Arc::new(partial),
+            combine: Arc::new(combine),
+        };
+        self.with_plan(schema, op, label)
+    }
+
+    /// The computed frame (`Frame::computed` set).
+    pub fn with_rows(&self, rows: pl::DataFrame) -> Frame {
+        Frame::of_rows(self.schema.clone(), rows, self.span)
+    }
+
+    /// The rows: computed already, or by running the plan's tasks.
+    pub fn compute(
+        &self,
+        options: crate::runtime::ComputeOptions,
+    ) -> Result<
+        (pl::DataFrame, crate::runtime::executor::Statistics),
+        crate::runtime::executor::RuntimeError,
+    > {
+        match &self.computed {
+            Some(rows) => Ok(((**rows).clone(), Default::default())),
+            None => lower::compute(&self.plan, options),
         }
     }
 
@@ -221,7 +238,9 @@ impl Frame {
             }
         }
         let predicate = condition.to_polars();
-        Ok(self.then(self.schema.clone(), |lf| lf.filter(predicate)))
+        Ok(self.then(self.schema.clone(), "filter", move |lf| {
+            lf.filter(predicate.clone())
+        }))
     }
 
     /// Columns by expression (a name is `col(name)`); aggregations make one row.
@@ -231,8 +250,16 @@ impl Frame {
             schema.push((e.output_name(), e.check(&self.schema)?));
         }
         duplicate_names(&schema, exprs)?;
+        let label = format!("select({})", names_of(&schema));
+        if exprs.iter().all(|e| e.is_aggregation()) {
+            return Ok(self.aggregated(&[], exprs, schema, label));
+        }
         let polars: Vec<pl::Expr> = exprs.iter().map(|e| e.to_polars()).collect();
-        Ok(self.then(schema, |lf| lf.select(polars)))
+        if exprs.iter().any(|e| e.is_aggregation()) {
+            // Aggregates beside row values are broadcast over all the rows.
+            return Ok(self.whole(schema, label, move |lf| lf.select(polars.clone())));
+        }
+        Ok(self.then(schema, label, move |lf| lf.select(polars.clone())))
     }
 
     /// New or replaced columns, computed from the others.
@@ -247,7 +274,18 @@ impl Frame {
             }
         }
         let polars: Vec<pl::Expr> = exprs.iter().map(|e| e.to_polars()).collect();
-        Ok(self.then(schema, |lf| lf.with_columns(polars)))
+        let label = format!(
+            "with_columns({})",
+            exprs
+                .iter()
+                .map(|e| e.output_name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if exprs.iter().any(|e| e.is_aggregation()) {
+            return Ok(self.whole(schema, label, move |lf| lf.with_columns(polars.clone())));
+        }
+        Ok(self.then(schema, label, move |lf| lf.with_columns(polars.clone())))
     }
 
     pub fn rename(&self, pairs: &[(String, String)], span: Span) -> Result<Frame, Box<Diagnostic>> {
@@ -259,7 +297,9 @@ impl Frame {
             }
         }
         let (old, new): (Vec<String>, Vec<String>) = pairs.iter().cloned().unzip();
-        Ok(self.then(schema, |lf| lf.rename(old, new, true)))
+        Ok(self.then(schema, "rename", move |lf| {
+            lf.rename(old.clone(), new.clone(), true)
+        }))
     }
 
     /// The frame without the columns `names`.
@@ -274,9 +314,17 @@ impl Frame {
             .cloned()
             .collect();
         let dropped: Vec<pl::PlSmallStr> = names.iter().map(|(n, _)| n.as_str().into()).collect();
-        Ok(self.then(schema, |lf| {
+        let label = format!(
+            "drop({})",
+            names
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(self.then(schema, label, move |lf| {
             lf.drop(pl::Selector::ByName {
-                names: dropped.into(),
+                names: dropped.clone().into(),
                 strict: true,
             })
         }))
@@ -291,12 +339,25 @@ impl Frame {
             .with_order_descending(descending)
             .with_nulls_last(true)
             .with_maintain_order(true);
-        Ok(self.then(self.schema.clone(), |lf| lf.sort(names, options)))
+        let label = format!(
+            "sort({})",
+            by.iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(self.whole(self.schema.clone(), label, move |lf| {
+            lf.sort(names.clone(), options.clone())
+        }))
     }
 
     /// The first `n` rows: only as many rows as that are read.
     pub fn head(&self, n: usize) -> Frame {
-        self.then(self.schema.clone(), |lf| lf.limit(n as pl::IdxSize))
+        let op = PlanOp::Head {
+            input: self.plan.clone(),
+            n,
+        };
+        self.with_plan(self.schema.clone(), op, format!("head({n})"))
     }
 
     pub fn unique(&self, subset: &[(String, Span)]) -> Result<Frame, Box<Diagnostic>> {
@@ -311,9 +372,11 @@ impl Frame {
                 .into(),
             strict: true,
         });
-        Ok(self.then(self.schema.clone(), |lf| {
-            lf.unique_stable(selector, pl::UniqueKeepStrategy::First)
-        }))
+        // Unique within each partition, then over those (the first of each kept, in order).
+        let unique = move |lf: pl::LazyFrame| {
+            lf.unique_stable(selector.clone(), pl::UniqueKeepStrategy::First)
+        };
+        Ok(self.aggregate(self.schema.clone(), "unique", unique.clone(), unique))
     }
 
     /// Group by `keys` and aggregate: one row per group, ordered by the keys (as pandas does).
@@ -342,13 +405,53 @@ impl Frame {
             schema.push((e.output_name(), ty));
         }
         duplicate_names(&schema, aggs)?;
-        let key_exprs: Vec<pl::Expr> = keys.iter().map(|(k, _)| pl::col(k.as_str())).collect();
-        let key_names: Vec<pl::PlSmallStr> = keys.iter().map(|(k, _)| k.as_str().into()).collect();
-        let polars: Vec<pl::Expr> = aggs.iter().map(|e| e.to_polars()).collect();
-        let options = pl::SortMultipleOptions::default().with_nulls_last(true);
-        Ok(self.then(schema, |lf| {
-            lf.group_by(key_exprs).agg(polars).sort(key_names, options)
-        }))
+        let keys: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+        let label = format!(
+            "groupby({}).agg({})",
+            keys.join(", "),
+            names_of(&schema[keys.len()..].to_vec())
+        );
+        Ok(self.aggregated(&keys, aggs, schema, label))
+    }
+
+    /// Aggregations `aggs` (within groups of `keys`, ordered by them; or of all rows when there
+    /// are no keys): combined exactly from per-partition partials where they can be, else over
+    /// all the rows at once.
+    fn aggregated(
+        &self,
+        keys: &[String],
+        aggs: &[Arc<Expr>],
+        schema: Schema,
+        label: String,
+    ) -> Frame {
+        let key_exprs: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
+        let key_names: Vec<pl::PlSmallStr> = keys.iter().map(|k| k.as_str().into()).collect();
+        let grouped = move |lf: pl::LazyFrame, exprs: Vec<pl::Expr>| match key_exprs.is_empty() {
+            true => lf.select(exprs),
+            false => lf.group_by(key_exprs.clone()).agg(exprs),
+        };
+        let sorted = move |lf: pl::LazyFrame| match key_names.is_empty() {
+            true => lf,
+            false => lf.sort(
+                key_names.clone(),
+                pl::SortMultipleOptions::default().with_nulls_last(true),
+            ),
+        };
+        let Some(parts) = aggregate::decompose(aggs, &self.schema) else {
+            let polars: Vec<pl::Expr> = aggs.iter().map(|e| e.to_polars()).collect();
+            return self.whole(schema, label, move |lf| sorted(grouped(lf, polars.clone())));
+        };
+        let mut finish: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
+        finish.extend(parts.finish);
+        let (partial, combine) = (parts.partial, parts.combine);
+        let grouped = Arc::new(grouped);
+        let again = grouped.clone();
+        self.aggregate(
+            schema,
+            label,
+            move |lf| grouped(lf, partial.clone()),
+            move |lf| sorted(again(lf, combine.clone()).select(finish.clone())),
+        )
     }
 
     /// Rows of both with equal `on` columns (`how`: inner, left, full).
@@ -392,22 +495,80 @@ impl Frame {
             schema.push((name, *ty));
         }
         let keys: Vec<pl::Expr> = on.iter().map(|(k, _)| pl::col(k.as_str())).collect();
-        let right = other.lazy.clone();
-        let mut sources = self.sources.clone();
-        sources.extend(other.sources.iter().cloned());
-        let mut joined = self.then(schema, |lf| {
-            lf.join(right, keys.clone(), keys, pl::JoinArgs::new(how))
-        });
-        joined.sources = sources;
-        Ok(joined)
+        // Inner and left joins match each partition on its own with all of the right side; a
+        // full join also keeps the right side's unmatched rows, once, so it runs over all rows.
+        let broadcast = !matches!(how, pl::JoinType::Full);
+        let label = format!(
+            "join({}, {})",
+            on.iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            how
+        );
+        let op = PlanOp::Join {
+            left: self.plan.clone(),
+            right: other.plan.clone(),
+            join: Arc::new(move |left, right| {
+                left.join(
+                    right,
+                    keys.clone(),
+                    keys.clone(),
+                    pl::JoinArgs::new(how.clone()),
+                )
+            }),
+            broadcast,
+        };
+        Ok(self.with_plan(schema, op, label))
     }
 
-    /// The number of rows, as a lazy one-row frame.
-    pub fn count_rows(&self) -> pl::LazyFrame {
-        // Cast: polars 0.55 fails to add up the per-file counts of a union in its own index type.
-        self.lazy
-            .clone()
-            .select([pl::len().cast(pl::DataType::Int64)])
+    /// The number of rows, as a lazy one-row frame (counted per partition, then added up).
+    pub fn count_rows(&self) -> Frame {
+        self.aggregate(
+            vec![("len".into(), ColType::Int)],
+            "len",
+            |lf| lf.select([pl::len().cast(pl::DataType::Int64).alias("len")]),
+            |lf| lf.select([pl::col("len").sum()]),
+        )
+    }
+
+    /// The values of numeric column `name` as one f64 column, in each partition.
+    pub fn column_values(&self, name: &str) -> Frame {
+        let column = name.to_string();
+        let schema = vec![(name.to_string(), ColType::Float)];
+        self.then(schema, format!("to_array({name})"), move |lf| {
+            lf.select([pl::col(column.as_str()).cast(pl::DataType::Float64)])
+        })
+    }
+
+    /// How many rows each partition has (each counted on its own, nothing kept).
+    pub fn partition_lengths(
+        &self,
+        options: crate::runtime::ComputeOptions,
+    ) -> Result<
+        (Vec<usize>, crate::runtime::executor::Statistics),
+        crate::runtime::executor::RuntimeError,
+    > {
+        let counted = self.then(vec![("len".into(), ColType::Int)], "count rows", |lf| {
+            lf.select([pl::len().cast(pl::DataType::Int64).alias("len")])
+        });
+        let (parts, statistics) = lower::compute_partitions(&counted.plan, options)?;
+        let lengths = parts
+            .iter()
+            .map(|rows| {
+                rows.columns()
+                    .first()
+                    .and_then(|c| c.get(0).ok())
+                    .and_then(|v| v.extract::<i64>())
+                    .unwrap_or(0) as usize
+            })
+            .collect();
+        Ok((lengths, statistics))
+    }
+
+    /// How many partitions the frame has.
+    pub fn partitions(&self) -> usize {
+        self.plan.partitions()
     }
 
     /// A one-line summary: `frame[10 files] (Year: i64, Origin: str, …) · lazy`.
@@ -426,23 +587,26 @@ impl Frame {
             Some(rows) => format!("{} rows · computed", rows.height()),
             None => "lazy".into(),
         };
-        let parts = match self.sources.len() {
-            0 => String::new(),
-            1 => "[1 file] ".into(),
-            n => format!("[{n} files] "),
+        let parts = match (self.plan.files().len(), self.partitions()) {
+            (0, _) => String::new(),
+            (1, 1) => "[1 file] ".into(),
+            (files, partitions) if files == partitions => format!("[{files} files] "),
+            (files, partitions) => format!(
+                "[{files} file{}, {partitions} partitions] ",
+                if files == 1 { "" } else { "s" }
+            ),
         };
         format!("frame{parts}({shown}) · {state}")
     }
 }
 
-/// The value and (0-based) column of a CSV parse error: "could not parse `x` as dtype `i64`
-/// at column 'value' (column number 2)".
-fn unparsed_value(message: &str) -> Option<(String, usize)> {
-    let (_, rest) = message.split_once("could not parse `")?;
-    let (value, rest) = rest.split_once('`')?;
-    let (_, rest) = rest.split_once("(column number ")?;
-    let column: usize = rest.split(')').next()?.trim().parse().ok()?;
-    Some((value.to_string(), column.checked_sub(1)?))
+/// Column names, for labels: `a, b, c`.
+fn names_of(schema: &Schema) -> String {
+    schema
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn duplicate_names(schema: &Schema, exprs: &[Arc<Expr>]) -> Result<(), Box<Diagnostic>> {
@@ -495,23 +659,17 @@ pub fn concat(frames: &[Frame], span: Span) -> Result<Frame, Box<Diagnostic>> {
         .iter()
         .map(|(n, t)| pl::col(n.as_str()).cast(t.polars()))
         .collect();
-    let lazies: Vec<pl::LazyFrame> = frames
+    let inputs: Vec<PlanRef> = frames
         .iter()
-        .map(|f| f.lazy.clone().select(casts.clone()))
+        .map(|f| {
+            let casts = casts.clone();
+            f.then(schema.clone(), "cast", move |lf| lf.select(casts.clone()))
+                .plan
+        })
         .collect();
-    let lazy = pl::concat(lazies, pl::UnionArgs::default()).map_err(|e| {
-        Box::new(
-            Diagnostic::error("flow::check::mismatched_columns", e.to_string(), span)
-                .with_label("these frames"),
-        )
-    })?;
     Ok(Frame {
         schema,
-        lazy,
-        sources: frames
-            .iter()
-            .flat_map(|f| f.sources.iter().cloned())
-            .collect(),
+        plan: PlanNode::new(PlanOp::Concat(inputs), "concat", span),
         computed: None,
         span,
     })

@@ -1,8 +1,10 @@
 //! Reading frames: the schema of CSV files from every file's header and sampled rows, unified
 //! across files (so a column that is missing in the early files, or integer in some and float in
 //! others, gets one type before anything runs — the trap that makes Dask fail mid-compute), and
-//! of Parquet files from their metadata; then one lazy scan per file with that schema.
+//! of Parquet files from their metadata; then the files' partitions (a large CSV file is split in
+//! blocks at line ends), each read with that schema.
 
+use super::plan::{Partition, PlanNode, PlanOp, Reader};
 use super::{ColType, Frame, Schema};
 use crate::io::Stamp;
 use crate::source::Span;
@@ -20,7 +22,12 @@ pub const DEFAULT_NULLS: &[&str] = &[
 /// Rows sampled from each file to type its columns.
 const SAMPLE_ROWS: usize = 2_000;
 
+/// CSV files larger than this are read as several partitions (Dask's default `blocksize`).
+pub const BLOCK_SIZE: u64 = 64 * 1024 * 1024;
+
 pub struct CsvOptions {
+    /// Files larger than this many bytes are split into partitions of about this size.
+    pub block_size: u64,
     pub separator: u8,
     pub null_values: Vec<String>,
     /// Types given by the user, by column name.
@@ -112,9 +119,36 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadE
                 "check the separator (separator=\";\") and that every row has the header's columns",
             )
         })?;
+    // Text columns with no value in the sampled rows (all missing, or a file of only a header,
+    // such as an empty partition written out) say nothing of their type: other files decide.
+    let text: Vec<pl::Expr> = schema
+        .iter()
+        .filter(|(_, t)| ColType::of(t) == ColType::Str)
+        .map(|(n, _)| pl::col(n.clone()).is_null().all(false).alias(n.clone()))
+        .collect();
+    let mut missing: Vec<String> = Vec::new();
+    if !text.is_empty() {
+        let sampled = csv_reader(file, options)
+            .with_schema(Some(schema.clone()))
+            .finish()
+            .and_then(|lf| lf.limit(SAMPLE_ROWS as pl::IdxSize).select(text).collect());
+        if let Ok(flags) = sampled {
+            for column in flags.columns() {
+                if column.get(0).ok().and_then(|v| v.extract_bool()) == Some(true) {
+                    missing.push(column.name().to_string());
+                }
+            }
+        }
+    }
     Ok(schema
         .iter()
-        .map(|(name, dtype)| (name.to_string(), ColType::of(dtype)))
+        .map(|(name, dtype)| {
+            let ty = match missing.iter().any(|m| m == name.as_str()) {
+                true => ColType::Null,
+                false => ColType::of(dtype),
+            };
+            (name.to_string(), ty)
+        })
         .collect())
 }
 
@@ -160,44 +194,101 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
         .iter()
         .map(|(n, t)| (pl::PlSmallStr::from(n.as_str()), t.polars()))
         .collect();
-    let polars_schema = Arc::new(polars_schema);
-    let scans = files
-        .iter()
-        .map(|f| {
-            csv_reader(f, options)
-                .with_schema(Some(polars_schema.clone()))
-                .finish()
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail("flow::check::bad_csv", e.to_string(), 0, "check the files"))?;
-    let sources = sources_of(files, &scans);
-    // One scan over all the files: polars reads them in parallel and pushes the query's
-    // columns and filters into the reading (the per-file scans find a failing file).
-    let paths: Vec<pl::PlRefPath> = files.iter().map(|f| path_of(f)).collect();
-    let lazy = configured(pl::LazyCsvReader::new_paths(paths.into()), options)
-        .with_schema(Some(polars_schema.clone()))
-        .finish()
-        .map_err(|e| fail("flow::check::bad_csv", e.to_string(), 0, "check the files"))?;
-    let frame = Frame {
-        schema,
-        lazy,
-        sources,
-        computed: None,
-        span,
-    };
+    let reader = Arc::new(Reader::Csv {
+        separator: options.separator,
+        nulls: options
+            .null_values
+            .iter()
+            .map(|v| v.as_str().into())
+            .collect(),
+        schema: Arc::new(polars_schema),
+    });
+    let mut partitions = Vec::new();
+    for file in files {
+        let blocks = blocks(file, options.block_size).map_err(|e| {
+            fail(
+                "flow::check::bad_csv",
+                format!("cannot read `{}`: {e}", file.display()),
+                0,
+                "check the files",
+            )
+        })?;
+        partitions.extend(blocks.into_iter().map(|bytes| {
+            Arc::new(Partition {
+                path: file.clone(),
+                bytes,
+                reader: reader.clone(),
+            })
+        }));
+    }
+    let frame = scanned(schema, partitions, "read_csv", span);
     select_columns(frame, options.columns.as_deref(), span)
 }
 
-/// Each file with its own scan.
-fn sources_of(files: &[PathBuf], scans: &[pl::LazyFrame]) -> Vec<super::Source> {
-    files
-        .iter()
-        .zip(scans)
-        .map(|(path, scan)| super::Source {
-            path: path.clone(),
-            scan: scan.clone(),
-        })
-        .collect()
+/// The frame reading `partitions`.
+fn scanned(schema: Schema, partitions: Vec<Arc<Partition>>, reading: &str, span: Span) -> Frame {
+    let mut files: Vec<&Path> = Vec::new();
+    for part in &partitions {
+        if !files.contains(&part.path.as_path()) {
+            files.push(&part.path);
+        }
+    }
+    let label = match files.as_slice() {
+        [one] => format!(
+            "{reading}({})",
+            one.file_name().unwrap_or_default().to_string_lossy()
+        ),
+        many => format!("{reading}({} files)", many.len()),
+    };
+    Frame {
+        schema,
+        plan: PlanNode::new(PlanOp::Scan(partitions), label, span),
+        computed: None,
+        span,
+    }
+}
+
+/// The byte ranges a CSV file is read in: the whole file (none) when it is at most `size`
+/// bytes, else blocks of about `size` bytes, each ending at a line end. (A quoted field holding
+/// a line break at a block boundary would be cut, as in Dask: give a larger `blocksize`.)
+fn blocks(file: &Path, size: u64) -> std::io::Result<Vec<Option<std::ops::Range<u64>>>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let length = std::fs::metadata(file)?.len();
+    if length <= size || size == 0 {
+        return Ok(vec![None]);
+    }
+    let mut handle = std::fs::File::open(file)?;
+    let mut starts = vec![0u64];
+    let mut window = vec![0u8; 64 * 1024];
+    let mut at = size;
+    while at < length {
+        // The block ends after the first line end at or past `at`.
+        handle.seek(SeekFrom::Start(at))?;
+        let mut end = None;
+        let mut position = at;
+        while end.is_none() && position < length {
+            let read = handle.read(&mut window)?;
+            if read == 0 {
+                break;
+            }
+            end = window[..read]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|k| position + k as u64 + 1);
+            position += read as u64;
+        }
+        match end {
+            Some(end) if end < length => {
+                starts.push(end);
+                at = end + size;
+            }
+            _ => break,
+        }
+    }
+    let mut ranges: Vec<Option<std::ops::Range<u64>>> =
+        starts.windows(2).map(|w| Some(w[0]..w[1])).collect();
+    ranges.push(Some(*starts.last().expect("a start")..length));
+    Ok(ranges)
 }
 
 /// Fold a file's schema into the schema of the files before it: the same column names, types
@@ -222,20 +313,6 @@ fn unify(known: &mut Schema, own: Schema, file: &Path, first: &Path) -> Result<(
         slot.1 = slot.1.unify(*t);
     }
     Ok(())
-}
-
-fn union(scans: Vec<pl::LazyFrame>) -> Result<pl::LazyFrame, ReadError> {
-    if scans.len() == 1 {
-        return Ok(scans.into_iter().next().expect("one scan"));
-    }
-    pl::concat(scans, pl::UnionArgs::default()).map_err(|e| {
-        fail(
-            "flow::check::mismatched_files",
-            e.to_string(),
-            0,
-            "check the files",
-        )
-    })
 }
 
 fn select_columns(
@@ -264,7 +341,6 @@ pub fn parquet(
     columns: Option<&[String]>,
     span: Span,
 ) -> Result<Frame, ReadError> {
-    let mut scans = Vec::new();
     let mut schema: Option<Schema> = None;
     for file in files {
         let shown = file.display();
@@ -288,25 +364,24 @@ pub fn parquet(
             None => schema = Some(own),
             Some(known) => unify(known, own, file, &files[0])?,
         }
-        scans.push(lf);
     }
     let schema = schema.unwrap_or_default();
     let casts: Vec<pl::Expr> = schema
         .iter()
         .map(|(n, t)| pl::col(n.as_str()).cast(t.polars()))
         .collect();
-    let scans: Vec<pl::LazyFrame> = scans
-        .into_iter()
-        .map(|lf| lf.select(casts.clone()))
+    let reader = Arc::new(Reader::Parquet { casts });
+    let partitions = files
+        .iter()
+        .map(|file| {
+            Arc::new(Partition {
+                path: file.clone(),
+                bytes: None,
+                reader: reader.clone(),
+            })
+        })
         .collect();
-    let sources = sources_of(files, &scans);
-    let frame = Frame {
-        schema,
-        lazy: union(scans)?,
-        sources,
-        computed: None,
-        span,
-    };
+    let frame = scanned(schema, partitions, "read_parquet", span);
     select_columns(frame, columns, span)
 }
 

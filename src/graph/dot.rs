@@ -1,9 +1,11 @@
-//! DOT text of the high-level graph (one node per array operation, like `dask.visualize`'s
-//! high-level view) and of the task graph (one node per chunk task).
+//! DOT text of the high-level graph (one node per array or frame operation, like
+//! `dask.visualize`'s high-level view) and of the task graph (one node per chunk or partition
+//! task).
 
 use super::TaskGraph;
 use crate::array::node::ArrayOp;
 use crate::array::node::{ArrayRef, Operand};
+use crate::frame::plan::PlanRef;
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -11,14 +13,70 @@ fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// The DOT text of named arrays: their operations, or with `tasks` the optimised chunk tasks
-/// that would compute them.
-pub fn graph_text(outputs: &[(String, ArrayRef)], tasks: bool) -> String {
-    if tasks {
+/// The DOT text of named arrays and frames: their operations, or with `tasks` the (optimised)
+/// chunk and partition tasks that would compute them.
+pub fn graph_text(
+    outputs: &[(String, ArrayRef)],
+    frames: &[(String, PlanRef)],
+    tasks: bool,
+) -> String {
+    let mut text = if tasks {
         let nodes: Vec<ArrayRef> = outputs.iter().map(|(_, a)| a.clone()).collect();
         task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))
     } else {
         array_graph(outputs)
+    };
+    if !frames.is_empty() {
+        // Frames drawn in the same digraph, after the arrays.
+        text.truncate(text.trim_end().len() - 1);
+        if tasks {
+            let plans: Vec<PlanRef> = frames.iter().map(|(_, p)| p.clone()).collect();
+            tasks_into(&mut text, &crate::frame::lower::lower(&plans), "p");
+        } else {
+            frame_graph_into(&mut text, frames);
+        }
+        text.push_str("}\n");
+    }
+    text
+}
+
+/// One node per frame operation, with how many partitions its result has.
+fn frame_graph_into(out: &mut String, outputs: &[(String, PlanRef)]) {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<PlanRef> = outputs.iter().map(|(_, p)| p.clone()).collect();
+    let mut nodes: Vec<PlanRef> = Vec::new();
+    while let Some(node) = stack.pop() {
+        if !seen.insert(node.id) {
+            continue;
+        }
+        stack.extend(node.inputs());
+        nodes.push(node);
+    }
+    nodes.sort_by_key(|n| n.id);
+    for node in &nodes {
+        let partitions = node.partitions();
+        let _ = writeln!(
+            out,
+            "  f{} [label=\"{}\\n{} partition{}\", style=rounded];",
+            node.id,
+            escape(&node.label),
+            partitions,
+            if partitions == 1 { "" } else { "s" }
+        );
+    }
+    for node in &nodes {
+        for input in node.inputs() {
+            let _ = writeln!(out, "  f{} -> f{};", input.id, node.id);
+        }
+    }
+    for (name, node) in outputs {
+        let _ = writeln!(
+            out,
+            "  \"{}\" [shape=plaintext];\n  f{} -> \"{}\";",
+            escape(name),
+            node.id,
+            escape(name)
+        );
     }
 }
 
@@ -90,6 +148,13 @@ pub fn task_graph(graph: &TaskGraph) -> String {
     let mut out = String::from(
         "digraph tasks {\n  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\", fontsize=9];\n",
     );
+    tasks_into(&mut out, graph, "t");
+    out.push_str("}\n");
+    out
+}
+
+/// The tasks of `graph` as DOT nodes named `{prefix}{id}`, and their edges.
+fn tasks_into(out: &mut String, graph: &TaskGraph, prefix: &str) {
     for (id, task) in graph.tasks.iter().enumerate() {
         let detail = match &task.kind {
             super::TaskKind::Map { kernel, .. } => format!("\\n{}", escape(&kernel.describe())),
@@ -98,11 +163,12 @@ pub fn task_graph(graph: &TaskGraph) -> String {
             } if kernel.operator_count() > 0 => {
                 format!("\\n{} of {}", reduction.name(), escape(&kernel.describe()))
             }
+            super::TaskKind::Frame(work) => format!("\\n{}", escape(&work.describe())),
             _ => String::new(),
         };
         let _ = writeln!(
             out,
-            "  t{id} [label=\"{} #{id}\\n{}{}\"];",
+            "  {prefix}{id} [label=\"{} #{id}\\n{}{}\"];",
             task.kind_name(),
             escape(&task.operation),
             detail
@@ -110,9 +176,7 @@ pub fn task_graph(graph: &TaskGraph) -> String {
     }
     for (id, task) in graph.tasks.iter().enumerate() {
         for input in &task.inputs {
-            let _ = writeln!(out, "  t{input} -> t{id};");
+            let _ = writeln!(out, "  {prefix}{input} -> {prefix}{id};");
         }
     }
-    out.push_str("}\n");
-    out
 }

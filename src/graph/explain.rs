@@ -34,7 +34,8 @@ fn working_bytes(task: &super::Task) -> usize {
         | ReadHdf5 { shape, .. }
         | ReadNetCdf { shape, .. } => shape.iter().product::<usize>() * 8,
         Data { chunks, index } => chunks[*index].nbytes(),
-        Transpose { .. } | Combine { .. } => 0,
+        FrameColumn { length } => length * 8,
+        Transpose { .. } | Combine { .. } | Frame(_) => 0,
     }
 }
 
@@ -51,6 +52,7 @@ fn makes_chunks(node: &ArrayNode) -> bool {
             | ArrayOp::Random { .. }
             | ArrayOp::Data(_)
             | ArrayOp::FromDelayed(_)
+            | ArrayOp::FrameColumn { .. }
             | ArrayOp::Hdf5(_)
             | ArrayOp::NetCdf(_)
             | ArrayOp::Rechunk { .. }

@@ -171,6 +171,19 @@ impl Lowering<'_> {
                     self.task(node, kind, vec![])
                 })
                 .collect(),
+            ArrayOp::FrameColumn { plan, parts } => {
+                let partitions = crate::frame::lower::lower_into(&mut self.graph, plan);
+                parts
+                    .iter()
+                    .zip(&blocks)
+                    .map(|(&part, index)| {
+                        let kind = TaskKind::FrameColumn {
+                            length: node.chunks.block_shape(index)[0],
+                        };
+                        self.task(node, kind, vec![partitions[part]])
+                    })
+                    .collect()
+            }
             ArrayOp::FromDelayed(_) => {
                 let kind = match self.made.get(&node.id) {
                     Some(chunk) => TaskKind::Data {

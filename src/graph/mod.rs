@@ -75,6 +75,12 @@ pub enum TaskKind {
         dtype: DType,
         shape: Vec<usize>,
     },
+    /// The (single, f64) column of a frame partition as a 1-d chunk of `length` values.
+    FrameColumn {
+        length: usize,
+    },
+    /// Work on a dataframe's partitions (reading one, combining several, joining).
+    Frame(crate::frame::task::FrameWork),
 }
 
 pub struct Task {
@@ -90,7 +96,7 @@ pub struct Task {
 
 impl Task {
     pub fn kind_name(&self) -> &'static str {
-        match self.kind {
+        match &self.kind {
             TaskKind::Map { .. } => "map",
             TaskKind::Data { .. } => "data",
             TaskKind::ReadHdf5 { .. } | TaskKind::ReadNetCdf { .. } => "read",
@@ -100,6 +106,8 @@ impl Task {
             TaskKind::HistogramPartial { .. } => "histogram-partial",
             TaskKind::Combine { .. } => "combine",
             TaskKind::Finalize { .. } => "finalize",
+            TaskKind::Frame(work) => work.kind_name(),
+            TaskKind::FrameColumn { .. } => "column",
         }
     }
 }

@@ -27,6 +27,11 @@ impl StructuralKeys {
             ArrayOp::Data(chunks) => (std::sync::Arc::as_ptr(chunks) as usize).hash(&mut hasher),
             ArrayOp::Hdf5(source) => source.hash(&mut hasher),
             ArrayOp::NetCdf(source) => source.hash(&mut hasher),
+            ArrayOp::FrameColumn { plan, parts } => {
+                "frame column".hash(&mut hasher);
+                plan.id.hash(&mut hasher);
+                parts.hash(&mut hasher);
+            }
             ArrayOp::FromDelayed(call) => {
                 "from_delayed".hash(&mut hasher);
                 call.as_ref().map_or(node.id, |c| c.id).hash(&mut hasher);
@@ -80,6 +85,7 @@ fn operation_parameters(op: &ArrayOp) -> String {
         ArrayOp::Data(_)
         | ArrayOp::Map { .. }
         | ArrayOp::FromDelayed(_)
+        | ArrayOp::FrameColumn { .. }
         | ArrayOp::Hdf5(_)
         | ArrayOp::NetCdf(_) => {
             unreachable!("keyed by the caller")

@@ -1,4 +1,4 @@
-//! The executor: runs a task graph on a pool of worker threads (rayon), each task as soon as its
+//! The executor: runs a task graph on worker threads, each task as soon as its
 //! inputs are ready. Ready tasks are taken in depth-first order from the outputs, so work that
 //! lets memory be freed (finishing a reduction) comes before work that creates more; a result is
 //! freed as soon as its last consumer has run. A panicking kernel becomes a runtime error naming
@@ -18,6 +18,8 @@ use std::sync::{Arc, Condvar, Mutex};
 pub enum TaskOutput {
     Chunk(ChunkData),
     Partial(Partial),
+    /// Rows of a dataframe partition.
+    Frame(polars::prelude::DataFrame),
 }
 
 impl TaskOutput {
@@ -25,20 +27,28 @@ impl TaskOutput {
         match self {
             TaskOutput::Chunk(c) => c.nbytes(),
             TaskOutput::Partial(p) => p.nbytes(),
+            TaskOutput::Frame(rows) => rows.estimated_size(),
         }
     }
 
     fn chunk(&self) -> &ChunkData {
         match self {
             TaskOutput::Chunk(c) => c,
-            TaskOutput::Partial(_) => panic!("a chunk was expected where a partial was produced"),
+            _ => panic!("a chunk was expected where another result was produced"),
         }
     }
 
     fn partial(&self) -> &Partial {
         match self {
             TaskOutput::Partial(p) => p,
-            TaskOutput::Chunk(_) => panic!("a partial was expected where a chunk was produced"),
+            _ => panic!("a partial was expected where another result was produced"),
+        }
+    }
+
+    fn frame(&self) -> &polars::prelude::DataFrame {
+        match self {
+            TaskOutput::Frame(rows) => rows,
+            _ => panic!("rows were expected where another result was produced"),
         }
     }
 }
@@ -96,6 +106,8 @@ impl Statistics {
 pub struct Execution {
     /// For each output of the graph, its chunks in grid order.
     pub outputs: Vec<Vec<ChunkData>>,
+    /// For each output of the graph that is a dataframe, its partitions in order.
+    pub frames: Vec<Vec<polars::prelude::DataFrame>>,
     pub statistics: Statistics,
 }
 
@@ -188,6 +200,19 @@ fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
             *dtype,
             shape,
         )),
+        TaskKind::FrameColumn { length } => {
+            match crate::frame::task::column_chunk(inputs[0].frame(), *length) {
+                Ok(chunk) => TaskOutput::Chunk(chunk),
+                Err(message) => crate::kernels::fail(&message),
+            }
+        }
+        TaskKind::Frame(work) => {
+            let rows: Vec<&polars::prelude::DataFrame> = inputs.iter().map(|i| i.frame()).collect();
+            match work.run(&rows) {
+                Ok(rows) => TaskOutput::Frame(rows),
+                Err(message) => crate::kernels::fail(&message),
+            }
+        }
     }
 }
 
@@ -496,9 +521,12 @@ pub fn execute_with_sink(
         if workers == 1 {
             shared.work();
         } else {
-            rayon::scope(|scope| {
+            // Plain threads, not jobs of a rayon pool: a task that waits on another pool (polars
+            // runs frame partitions on its own) would let rayon start a second worker loop on
+            // the waiting thread, under the task it has not finished — a deadlock.
+            std::thread::scope(|scope| {
                 for _ in 0..workers {
-                    scope.spawn(|_| shared.work());
+                    scope.spawn(|| shared.work());
                 }
             });
         }
@@ -511,20 +539,29 @@ pub fn execute_with_sink(
     } else {
         &graph.outputs
     };
-    let outputs = kept_outputs
-        .iter()
-        .map(|tasks| {
-            tasks
-                .iter()
-                .map(
-                    |&t| match shared.results[t].lock().expect("result slot").as_deref() {
-                        Some(TaskOutput::Chunk(chunk)) => chunk.clone(),
-                        _ => unreachable!("outputs are chunks and are kept"),
-                    },
-                )
-                .collect()
-        })
-        .collect();
+    let mut outputs = Vec::new();
+    let mut frames = Vec::new();
+    for tasks in kept_outputs {
+        let mut chunks = Vec::new();
+        let mut parts = Vec::new();
+        for &t in tasks {
+            match shared.results[t]
+                .lock()
+                .expect("result slot")
+                .clone()
+                .as_deref()
+            {
+                Some(TaskOutput::Chunk(chunk)) => chunks.push(chunk.clone()),
+                Some(TaskOutput::Frame(rows)) => parts.push(rows.clone()),
+                _ => unreachable!("outputs are chunks or rows and are kept"),
+            }
+        }
+        if parts.is_empty() {
+            outputs.push(chunks);
+        } else {
+            frames.push(parts);
+        }
+    }
     let fused_operators = graph
         .tasks
         .iter()
@@ -537,6 +574,7 @@ pub fn execute_with_sink(
         .sum();
     Ok(Execution {
         outputs,
+        frames,
         statistics: Statistics {
             computations: 1,
             tasks: count,

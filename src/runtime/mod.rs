@@ -126,13 +126,27 @@ fn run(
     made: &std::collections::HashMap<u64, ChunkData>,
     sink: Option<executor::Sink>,
 ) -> Result<executor::Execution, RuntimeError> {
-    let (threads, mode) = (options.threads, options.progress);
     let started = std::time::Instant::now();
     let lowered = crate::graph::lower::lower_with(arrays, made);
     let lowered_at = std::time::Instant::now();
     let lowered_tasks = lowered.tasks.len();
     let graph = crate::opt::optimise(lowered);
     let optimised_at = std::time::Instant::now();
+    let mut execution = execute_graph(&graph, &options, sink)?;
+    execution.statistics.lower_seconds = (lowered_at - started).as_secs_f64();
+    execution.statistics.tasks_removed = lowered_tasks - graph.tasks.len();
+    execution.statistics.optimise_seconds = (optimised_at - lowered_at).as_secs_f64();
+    Ok(execution)
+}
+
+/// Run a task graph with the options' threads, memory limit, progress display and cancel flag.
+pub fn execute_graph(
+    graph: &crate::graph::TaskGraph,
+    options: &ComputeOptions,
+    sink: Option<executor::Sink>,
+) -> Result<executor::Execution, RuntimeError> {
+    let (threads, mode) = (options.threads, options.progress);
+    let started = std::time::Instant::now();
     let counters = options.counters.clone().unwrap_or_default();
     counters
         .total
@@ -145,7 +159,7 @@ fn run(
         .store(false, std::sync::atomic::Ordering::Relaxed);
     let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
     let execution = executor::execute_with_sink(
-        &graph,
+        graph,
         threads,
         options.memory_limit,
         Some(&counters),
@@ -159,10 +173,7 @@ fn run(
         let _ = reporter.join();
     }
     let mut execution = execution?;
-    execution.statistics.lower_seconds = (lowered_at - started).as_secs_f64();
-    execution.statistics.tasks_removed = lowered_tasks - graph.tasks.len();
-    execution.statistics.optimise_seconds = (optimised_at - lowered_at).as_secs_f64();
-    execution.statistics.execute_seconds = optimised_at.elapsed().as_secs_f64();
+    execution.statistics.execute_seconds = started.elapsed().as_secs_f64();
     Ok(execution)
 }
 

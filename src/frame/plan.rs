@@ -1,0 +1,254 @@
+//! The frame graph: one node per operation on a dataframe (read, filter, groupby, join, …), each
+//! knowing its input nodes and the source that wrote it — the frame counterpart of the array
+//! graph. Nothing here runs: `lower.rs` turns a plan into per-partition tasks of the task graph.
+//!
+//! Operations differ in how they treat partitions:
+//! - row-wise steps (`Each`: filter, select, with_columns, rename, drop) run within each
+//!   partition, fused into the task that reads it;
+//! - aggregations (`Aggregate`) compute a partial result per partition (sums, counts, M2) and
+//!   combine them exactly in one task;
+//! - whole-frame steps (`Whole`: sort, a full join) run over all partitions at once;
+//! - `Head` reads partitions in order only until it has its rows.
+
+use crate::source::Span;
+use polars::prelude as pl;
+use polars::prelude::LazyFileListReader;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A change to a polars lazy frame (one operation's work on one partition or on the whole).
+pub type Step = Arc<dyn Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync>;
+
+/// A join of a left lazy frame with a right one.
+pub type JoinStep = Arc<dyn Fn(pl::LazyFrame, pl::LazyFrame) -> pl::LazyFrame + Send + Sync>;
+
+pub type PlanRef = Arc<PlanNode>;
+
+pub struct PlanNode {
+    /// Unique per node (graphs draw each shared node once).
+    pub id: u64,
+    pub op: PlanOp,
+    pub span: Span,
+    /// The operation, for graphs and task names: `filter`, `groupby(Origin)`.
+    pub label: String,
+}
+
+impl std::fmt::Debug for PlanNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} #{}", self.label, self.id)
+    }
+}
+
+pub enum PlanOp {
+    /// Partitions of files.
+    Scan(Vec<Arc<Partition>>),
+    /// Rows in memory (a computed frame, or one built from arrays).
+    Rows(Arc<pl::DataFrame>),
+    /// Row by row within each partition.
+    Each { input: PlanRef, step: Step },
+    /// Over all the rows at once (one partition out).
+    Whole { input: PlanRef, step: Step },
+    /// A partial result per partition, then their combination (one partition out).
+    Aggregate {
+        input: PlanRef,
+        partial: Step,
+        combine: Step,
+    },
+    /// The first `n` rows.
+    Head { input: PlanRef, n: usize },
+    /// The partitions of each input, one after another.
+    Concat(Vec<PlanRef>),
+    /// Rows of `left` matched with `right`: per partition of `left` with the whole of `right`
+    /// (`broadcast`), or once over all of both.
+    Join {
+        left: PlanRef,
+        right: PlanRef,
+        join: JoinStep,
+        broadcast: bool,
+    },
+}
+
+impl PlanNode {
+    pub fn new(op: PlanOp, label: impl Into<String>, span: Span) -> PlanRef {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Arc::new(PlanNode {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            op,
+            span,
+            label: label.into(),
+        })
+    }
+
+    pub fn inputs(&self) -> Vec<PlanRef> {
+        match &self.op {
+            PlanOp::Scan(_) | PlanOp::Rows(_) => Vec::new(),
+            PlanOp::Each { input, .. }
+            | PlanOp::Whole { input, .. }
+            | PlanOp::Aggregate { input, .. }
+            | PlanOp::Head { input, .. } => vec![input.clone()],
+            PlanOp::Concat(inputs) => inputs.clone(),
+            PlanOp::Join { left, right, .. } => vec![left.clone(), right.clone()],
+        }
+    }
+
+    /// How many partitions the node's result has (what its tasks number).
+    pub fn partitions(&self) -> usize {
+        match &self.op {
+            PlanOp::Scan(parts) => parts.len(),
+            PlanOp::Rows(_) | PlanOp::Whole { .. } | PlanOp::Aggregate { .. } => 1,
+            PlanOp::Head { .. } => 1,
+            PlanOp::Each { input, .. } => input.partitions(),
+            PlanOp::Concat(inputs) => inputs.iter().map(|i| i.partitions()).sum(),
+            PlanOp::Join {
+                left, broadcast, ..
+            } => {
+                if *broadcast {
+                    left.partitions()
+                } else {
+                    1
+                }
+            }
+        }
+    }
+
+    /// The files the plan reads, in order, each once.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = Vec::new();
+        self.collect_files(&mut files);
+        files
+    }
+
+    fn collect_files(&self, files: &mut Vec<PathBuf>) {
+        if let PlanOp::Scan(parts) = &self.op {
+            for part in parts {
+                if !files.contains(&part.path) {
+                    files.push(part.path.clone());
+                }
+            }
+        }
+        for input in self.inputs() {
+            input.collect_files(files);
+        }
+    }
+}
+
+/// How a partition's rows are read.
+pub enum Reader {
+    Csv {
+        separator: u8,
+        nulls: Vec<pl::PlSmallStr>,
+        schema: Arc<pl::Schema>,
+    },
+    /// Parquet, each column cast to the frame's type for it.
+    Parquet { casts: Vec<pl::Expr> },
+}
+
+/// One partition of a file: the whole file, or a range of its bytes (a large CSV file is split
+/// at line ends into blocks, as Dask's `blocksize` does).
+pub struct Partition {
+    pub path: PathBuf,
+    pub bytes: Option<Range<u64>>,
+    pub reader: Arc<Reader>,
+}
+
+impl Partition {
+    /// The partition as a polars lazy frame (reading a byte range loads those bytes).
+    pub fn scan(&self) -> Result<pl::LazyFrame, String> {
+        let path = pl::PlRefPath::from(self.path.to_string_lossy().as_ref());
+        match &*self.reader {
+            Reader::Csv {
+                separator,
+                nulls,
+                schema,
+            } => {
+                let reader = match &self.bytes {
+                    None => pl::LazyCsvReader::new(path),
+                    Some(range) => {
+                        let bytes = read_range(&self.path, range)
+                            .map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?;
+                        let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+                        pl::LazyCsvReader::new_with_sources(buffers)
+                            .with_has_header(range.start == 0)
+                    }
+                };
+                reader
+                    .with_separator(*separator)
+                    .with_null_values(Some(pl::NullValues::AllColumns(nulls.clone())))
+                    .with_schema(Some(schema.clone()))
+                    .finish()
+                    .map_err(|e| e.to_string())
+            }
+            Reader::Parquet { casts } => {
+                pl::LazyFrame::scan_parquet(path, pl::ScanArgsParquet::default())
+                    .map(|lf| lf.select(casts.clone()))
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// The file's name, and its bytes when it is a block of the file.
+    pub fn label(&self) -> String {
+        let name = self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        match &self.bytes {
+            None => name,
+            Some(range) => format!("{name} bytes {}–{}", range.start, range.end),
+        }
+    }
+
+    /// A failure in flow's terms: the file, the line (when polars names a value it could not
+    /// parse, the first line of this partition holding it), and polars' first line.
+    pub fn locate(&self, message: &str) -> String {
+        let first_line = message.lines().next().unwrap_or(message).trim().to_string();
+        let line = unparsed_value(message).and_then(|(value, column)| {
+            let range = self.bytes.clone().unwrap_or(0..u64::MAX);
+            let bytes = read_range(&self.path, &range).ok()?;
+            let text = String::from_utf8_lossy(&bytes);
+            // The first row holding the value in that column (or anywhere, if fields are
+            // quoted or separated otherwise).
+            let row = text.lines().position(|l| {
+                l.split([',', ';', '\t', '|'])
+                    .nth(column)
+                    .is_some_and(|f| f.trim_matches('"') == value)
+            });
+            let row = row.or_else(|| text.lines().position(|l| l.contains(&value)))?;
+            let before = match range.start {
+                0 => 0,
+                start => {
+                    let head = read_range(&self.path, &(0..start)).ok()?;
+                    head.iter().filter(|&&b| b == b'\n').count()
+                }
+            };
+            Some(before + row + 1)
+        });
+        match line {
+            Some(line) => format!("`{}` line {line}: {first_line}", self.path.display()),
+            None => format!("`{}`: {first_line}", self.path.display()),
+        }
+    }
+}
+
+/// The bytes of `range` of a file (to its end at most).
+fn read_range(path: &std::path::Path, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(range.start))?;
+    let mut bytes = Vec::new();
+    file.take(range.end.saturating_sub(range.start))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The value and (0-based) column of a CSV parse error: "could not parse `x` as dtype `i64`
+/// at column 'value' (column number 2)".
+fn unparsed_value(message: &str) -> Option<(String, usize)> {
+    let (_, rest) = message.split_once("could not parse `")?;
+    let (value, rest) = rest.split_once('`')?;
+    let (_, rest) = rest.split_once("(column number ")?;
+    let column: usize = rest.split(')').next()?.trim().parse().ok()?;
+    Some((value.to_string(), column.checked_sub(1)?))
+}

@@ -1,0 +1,220 @@
+//! What one frame task does when the executor runs it: read a partition and run the row-wise
+//! steps fused into it, combine its inputs' rows (partial aggregates, all partitions for a
+//! whole-frame step), take the first rows of partitions read in order, or join two inputs.
+
+use super::plan::{JoinStep, Partition, Step};
+use polars::prelude as pl;
+use polars::prelude::IntoLazy;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where a task's rows start, before its steps.
+#[derive(Clone)]
+pub enum Base {
+    /// Read from a partition of a file.
+    Read(Arc<Partition>),
+    /// Rows in memory.
+    Rows(Arc<pl::DataFrame>),
+}
+
+impl Base {
+    fn lazy(&self) -> Result<pl::LazyFrame, String> {
+        match self {
+            Base::Read(partition) => partition.scan().map_err(|m| partition.locate(&m)),
+            Base::Rows(rows) => Ok((**rows).clone().lazy()),
+        }
+    }
+
+    /// A failure of a task starting here, said with the file and line where there is one.
+    fn locate(&self, message: &str) -> String {
+        match self {
+            Base::Read(partition) => partition.locate(message),
+            Base::Rows(_) => message.lines().next().unwrap_or(message).trim().into(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Base::Read(partition) => partition.label(),
+            Base::Rows(rows) => format!("{} rows in memory", rows.height()),
+        }
+    }
+}
+
+pub enum FrameWork {
+    /// Rows from `base`, then `steps`.
+    Start { base: Base, steps: Vec<Step> },
+    /// The inputs' rows one after another, then `steps`.
+    Combine { steps: Vec<Step> },
+    /// The first `n` rows of the parts, read in order until there are `n`.
+    Head {
+        parts: Vec<(Base, Vec<Step>)>,
+        n: usize,
+    },
+    /// The first input joined with the second.
+    Join { join: JoinStep },
+    /// The input written to a file (Parquet or CSV); no rows out.
+    Write { path: PathBuf, parquet: bool },
+}
+
+fn apply(lazy: pl::LazyFrame, steps: &[Step]) -> pl::LazyFrame {
+    steps.iter().fold(lazy, |lf, step| step(lf))
+}
+
+fn stacked(inputs: &[&pl::DataFrame]) -> Result<pl::LazyFrame, String> {
+    match inputs {
+        [] => Err("nothing to combine".into()),
+        [one] => Ok((*one).clone().lazy()),
+        many => {
+            let lazies: Vec<pl::LazyFrame> = many.iter().map(|d| (*d).clone().lazy()).collect();
+            pl::concat(
+                lazies,
+                pl::UnionArgs {
+                    parallel: false,
+                    rechunk: false,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().into()
+}
+
+impl FrameWork {
+    pub fn run(&self, inputs: &[&pl::DataFrame]) -> Result<pl::DataFrame, String> {
+        match self {
+            FrameWork::Start { base, steps } => apply(base.lazy()?, steps)
+                .collect()
+                .map_err(|e| base.locate(&e.to_string())),
+            FrameWork::Combine { steps } => apply(stacked(inputs)?, steps)
+                .collect()
+                .map_err(|e| first_line(&e.to_string())),
+            FrameWork::Head { parts, n } => {
+                let mut taken: Vec<pl::DataFrame> = Vec::new();
+                let mut rows = 0;
+                for (base, steps) in parts {
+                    if rows >= *n {
+                        break;
+                    }
+                    let limit = (*n - rows) as pl::IdxSize;
+                    let part = apply(base.lazy()?, steps)
+                        .limit(limit)
+                        .collect()
+                        .map_err(|e| base.locate(&e.to_string()))?;
+                    rows += part.height();
+                    taken.push(part);
+                }
+                let refs: Vec<&pl::DataFrame> = taken.iter().collect();
+                match refs.is_empty() {
+                    true => Err("no partitions to take rows from".into()),
+                    false => stacked(&refs)?
+                        .collect()
+                        .map_err(|e| first_line(&e.to_string())),
+                }
+            }
+            FrameWork::Join { join } => {
+                let (left, right) = (stacked(&inputs[..1])?, stacked(&inputs[1..])?);
+                join(left, right)
+                    .collect()
+                    .map_err(|e| first_line(&e.to_string()))
+            }
+            FrameWork::Write { path, parquet } => {
+                write(&mut inputs[0].clone(), path, *parquet)?;
+                Ok(pl::DataFrame::empty())
+            }
+        }
+    }
+
+    /// A short description for task graphs.
+    pub fn describe(&self) -> String {
+        match self {
+            FrameWork::Start { base, steps } => match steps.len() {
+                0 => base.label(),
+                n => format!("{} + {n} fused step{}", base.label(), plural(n)),
+            },
+            FrameWork::Combine { steps } => format!("{} step{}", steps.len(), plural(steps.len())),
+            FrameWork::Head { parts, n } => {
+                format!(
+                    "{n} rows from up to {} partition{}",
+                    parts.len(),
+                    plural(parts.len())
+                )
+            }
+            FrameWork::Join { .. } => "join".into(),
+            FrameWork::Write { path, .. } => path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into(),
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            FrameWork::Start { .. } => "partition",
+            FrameWork::Combine { .. } => "combine",
+            FrameWork::Head { .. } => "head",
+            FrameWork::Join { .. } => "join",
+            FrameWork::Write { .. } => "write",
+        }
+    }
+}
+
+/// Write rows to a new file at `path` as Parquet or CSV (synced before it is used).
+pub fn write(rows: &mut pl::DataFrame, path: &Path, parquet: bool) -> Result<(), String> {
+    use polars::prelude::SerWriter;
+    let mut file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    if parquet {
+        pl::ParquetWriter::new(&mut file)
+            .finish(rows)
+            .map(|_| ())
+            .map_err(|e| e.to_string())?;
+    } else {
+        pl::CsvWriter::new(&mut file)
+            .finish(rows)
+            .map_err(|e| e.to_string())?;
+    }
+    file.sync_all().map_err(|e| e.to_string())
+}
+
+/// The values of a partition's only column (f64, missing values NaN) as a 1-d chunk; its
+/// length was counted before, and a different one means the files changed since.
+pub fn column_chunk(
+    rows: &pl::DataFrame,
+    length: usize,
+) -> Result<crate::kernels::chunk::ChunkData, String> {
+    let column = rows
+        .columns()
+        .first()
+        .ok_or("a partition without columns")?
+        .cast(&pl::DataType::Float64)
+        .map_err(|e| first_line(&e.to_string()))?;
+    let values: Vec<f64> = column
+        .f64()
+        .map_err(|e| first_line(&e.to_string()))?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect();
+    if values.len() != length {
+        return Err(format!(
+            "a partition has {} rows where {length} were counted: did the files change?",
+            values.len()
+        ));
+    }
+    Ok(crate::kernels::chunk::ChunkData::F64(
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[length]), values)
+            .expect("a 1-d shape of the values' length"),
+    ))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
