@@ -742,8 +742,8 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Frame),
-        ..builtin!("to_array" "(column)", "dataframes", "A numeric column as a 1-d array (computed; missing values become NaN), for array operations and histograms.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); print(nanmean(df.to_array(\"DepDelay\")))" => "6.2", returns Type::Array, super::frames::to_array)
+        ..builtin!("to_array" "(column)", "dataframes", "A numeric column as a lazy 1-d array with one chunk per partition (the rows are counted when it is made; missing values become NaN), for array operations and histograms.",
+        "df = read_csv(\"tests/data/flights/*.csv\"); print(df.to_array(\"DepDelay\").chunks)" => "((6, 6),)", returns Type::Array, super::frames::to_array)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
