@@ -169,7 +169,7 @@ fn frames_complete_columns_and_show_their_schema() {
         PROMPT,
     );
     // A lazy frame shows its files and columns, not its rows.
-    run(&mut s, "df", "frame[2 files] (Year: i64, Origin: str, DepDelay: f64, TailNum: str, Cancelled: i64) · lazy");
+    run(&mut s, "df", "frame[2 files · 299 B] (Year: i64, Origin: str, DepDelay: f64, TailNum: str, Cancelled: i64) · lazy");
     // Columns complete after `df.` and inside `col("`.
     s.send("df.DepD").unwrap();
     s.send(ControlCode::HorizontalTabulation).unwrap();

@@ -94,6 +94,14 @@ pub fn read_csv(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let block_size = match args.value(5) {
         Value::None => read::BLOCK_SIZE,
         Value::Int(n) if *n > 0 => *n as u64,
+        Value::Int(n) => {
+            return Err(args.rejected(
+                "flow::check::argument_value",
+                format!("a block size of {n} bytes: blocks need at least one byte"),
+                5,
+                "blocksize=64_000_000 or blocksize=\"64MB\"",
+            ))
+        }
         Value::Str(text) => match crate::runtime::parse_size(text) {
             Some(n) if n > 0 => n as u64,
             _ => return Err(args.wrong_type(5, "a size such as \"64MB\"")),

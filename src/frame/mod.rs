@@ -571,7 +571,7 @@ impl Frame {
         self.plan.partitions()
     }
 
-    /// A one-line summary: `frame[10 files] (Year: i64, Origin: str, …) · lazy`.
+    /// A one-line summary: `frame[10 files · 289.3 MB] (Year: i64, Origin: str, …) · lazy`.
     pub fn summary(&self) -> String {
         let columns: Vec<String> = self
             .schema
@@ -587,12 +587,19 @@ impl Frame {
             Some(rows) => format!("{} rows · computed", rows.height()),
             None => "lazy".into(),
         };
-        let parts = match (self.plan.files().len(), self.partitions()) {
+        let files = self.plan.files();
+        let bytes: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        let size = crate::array::node::human_bytes(bytes as usize);
+        let parts = match (files.len(), self.partitions()) {
             (0, _) => String::new(),
-            (1, 1) => "[1 file] ".into(),
-            (files, partitions) if files == partitions => format!("[{files} files] "),
+            (1, 1) => format!("[1 file · {size}] "),
+            (files, partitions) if files == partitions => format!("[{files} files · {size}] "),
             (files, partitions) => format!(
-                "[{files} file{}, {partitions} partitions] ",
+                "[{files} file{} · {partitions} partitions · {size}] ",
                 if files == 1 { "" } else { "s" }
             ),
         };
