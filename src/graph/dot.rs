@@ -42,17 +42,7 @@ pub fn graph_text(
 
 /// One node per frame operation, with how many partitions its result has.
 fn frame_graph_into(out: &mut String, outputs: &[(String, PlanRef)]) {
-    let mut seen = HashSet::new();
-    let mut stack: Vec<PlanRef> = outputs.iter().map(|(_, p)| p.clone()).collect();
-    let mut nodes: Vec<PlanRef> = Vec::new();
-    while let Some(node) = stack.pop() {
-        if !seen.insert(node.id) {
-            continue;
-        }
-        stack.extend(node.inputs());
-        nodes.push(node);
-    }
-    nodes.sort_by_key(|n| n.id);
+    let nodes = reachable(outputs, |n| n.id, |n| n.inputs());
     for node in &nodes {
         let partitions = node.partitions();
         let _ = writeln!(
@@ -64,17 +54,49 @@ fn frame_graph_into(out: &mut String, outputs: &[(String, PlanRef)]) {
             if partitions == 1 { "" } else { "s" }
         );
     }
-    for node in &nodes {
-        for input in node.inputs() {
-            let _ = writeln!(out, "  f{} -> f{};", input.id, node.id);
+    edges_and_names(out, "f", &nodes, outputs, |n| n.id, |n| n.inputs());
+}
+
+/// Every node reachable from the outputs, once each, in the order they were made.
+fn reachable<T: Clone>(
+    outputs: &[(String, T)],
+    id: impl Fn(&T) -> u64,
+    inputs: impl Fn(&T) -> Vec<T>,
+) -> Vec<T> {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<T> = outputs.iter().map(|(_, n)| n.clone()).collect();
+    let mut nodes: Vec<T> = Vec::new();
+    while let Some(node) = stack.pop() {
+        if !seen.insert(id(&node)) {
+            continue;
+        }
+        stack.extend(inputs(&node));
+        nodes.push(node);
+    }
+    nodes.sort_by_key(|n| id(n));
+    nodes
+}
+
+/// Edges from each node's inputs to it, and the outputs' names pointing at their nodes.
+fn edges_and_names<T>(
+    out: &mut String,
+    prefix: &str,
+    nodes: &[T],
+    outputs: &[(String, T)],
+    id: impl Fn(&T) -> u64,
+    inputs: impl Fn(&T) -> Vec<T>,
+) {
+    for node in nodes {
+        for input in inputs(node) {
+            let _ = writeln!(out, "  {prefix}{} -> {prefix}{};", id(&input), id(node));
         }
     }
     for (name, node) in outputs {
         let _ = writeln!(
             out,
-            "  \"{}\" [shape=plaintext];\n  f{} -> \"{}\";",
+            "  \"{}\" [shape=plaintext];\n  {prefix}{} -> \"{}\";",
             escape(name),
-            node.id,
+            id(node),
             escape(name)
         );
     }
@@ -85,17 +107,7 @@ pub fn array_graph(outputs: &[(String, ArrayRef)]) -> String {
     let mut out = String::from(
         "digraph flow {\n  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n",
     );
-    let mut seen = HashSet::new();
-    let mut stack: Vec<ArrayRef> = outputs.iter().map(|(_, a)| a.clone()).collect();
-    let mut nodes: Vec<ArrayRef> = Vec::new();
-    while let Some(node) = stack.pop() {
-        if !seen.insert(node.id) {
-            continue;
-        }
-        stack.extend(node.inputs());
-        nodes.push(node);
-    }
-    nodes.sort_by_key(|n| n.id);
+    let nodes = reachable(outputs, |n| n.id, |n| n.inputs());
     for node in &nodes {
         let shape: Vec<String> = node.shape.iter().map(usize::to_string).collect();
         let scalars = match &node.op {
@@ -125,20 +137,7 @@ pub fn array_graph(outputs: &[(String, ArrayRef)]) -> String {
             }
         );
     }
-    for node in &nodes {
-        for input in node.inputs() {
-            let _ = writeln!(out, "  n{} -> n{};", input.id, node.id);
-        }
-    }
-    for (name, node) in outputs {
-        let _ = writeln!(
-            out,
-            "  \"{}\" [shape=plaintext];\n  n{} -> \"{}\";",
-            escape(name),
-            node.id,
-            escape(name)
-        );
-    }
+    edges_and_names(&mut out, "n", &nodes, outputs, |n| n.id, |n| n.inputs());
     out.push_str("}\n");
     out
 }
