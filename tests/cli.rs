@@ -120,6 +120,55 @@ fn a_failed_save_leaves_the_previous_file_untouched() {
 }
 
 #[test]
+fn a_failed_frame_save_leaves_no_file_or_directory_behind() {
+    // A frame whose last partition holds a value that does not parse: the partitions before it
+    // are already written when it fails, to a temporary file or directory that must go.
+    let dir = std::env::temp_dir().join(format!("flow-cli-frames-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = String::from("key,value\n");
+    for k in 0..2000 {
+        text.push_str(&format!("k{},{k}\n", k % 7));
+    }
+    text.push_str("k1,not-a-number\n");
+    std::fs::write(dir.join("late.csv"), text).unwrap();
+    for (target, partitioned) in [
+        ("one.parquet", "false"),
+        ("one.csv", "false"),
+        ("parts.parquet", "true"),
+    ] {
+        let script = dir.join("save.flow");
+        std::fs::write(
+            &script,
+            format!(
+                "df = read_csv(\"late.csv\", dtypes={{value: \"i64\"}}, blocksize=4000)\n\
+                 save(df, \"{target}\", partitioned={partitioned})\n"
+            ),
+        )
+        .unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_flow"))
+            .args(["run"])
+            .arg(&script)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("late.csv` line 2002"), "{stderr}");
+        let left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "late.csv" && n != "save.flow")
+            .collect();
+        assert!(
+            left.is_empty(),
+            "left behind by a failed save to {target}: {left:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn output_that_cannot_be_written_is_an_error_but_a_closed_pipe_is_not() {
     let dir = std::env::temp_dir().join(format!("flow-cli-output-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -748,16 +748,50 @@ pub fn save_frame(
         return Ok(Value::None);
     }
     let temporary = crate::io::temporary_path(target);
+    let _ = interpreter.flush_output();
     if !partitioned {
-        let mut rows = interpreter.frame_rows(frame)?;
-        let written = crate::frame::task::write(&mut rows, &temporary, parquet);
-        crate::io::put_in_place(written, &temporary, target, |e| e.to_string())
+        // One file, each partition appended in order as soon as it is computed.
+        let schema: polars::prelude::Schema = frame
+            .schema
+            .iter()
+            .map(|(n, t)| (n.as_str().into(), t.polars()))
+            .collect();
+        let written = match &frame.computed {
+            Some(rows) => crate::frame::task::write(&mut (**rows).clone(), &temporary, parquet)
+                .map(|()| Default::default())
+                .map_err(|message| crate::runtime::executor::RuntimeError {
+                    span: frame.span,
+                    message,
+                    caused_by_data: false,
+                    read_failed: false,
+                    interrupted: false,
+                }),
+            None => crate::frame::lower::write_file(
+                &frame.plan,
+                &schema,
+                &temporary,
+                parquet,
+                interpreter.compute_options.clone(),
+            )
+            .map(|((), statistics)| statistics),
+        };
+        let statistics = match written {
+            Ok(statistics) => statistics,
+            Err(error) => {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(match error.interrupted {
+                    true => super::jobs::interrupted(frame.span),
+                    false => frame_failure(&error.message, frame.span),
+                });
+            }
+        };
+        interpreter.statistics.add(&statistics);
+        crate::io::put_in_place(Ok(()), &temporary, target, |e| e.to_string())
             .map_err(|m| args.write_error(1, m))?;
         return Ok(Value::None);
     }
     // A directory of one file per partition, each written as soon as it is computed; made
     // under a temporary name and renamed into place when every partition is written.
-    let _ = interpreter.flush_output();
     std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
     let written = crate::frame::lower::write_partitions(
         &frame.plan,

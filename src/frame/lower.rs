@@ -244,6 +244,41 @@ pub fn write_partitions(
     Ok((count, execution.statistics))
 }
 
+/// Compute a plan, appending each partition to one file at `path` in order as soon as it and
+/// the partitions before it are computed: the frame is never held whole.
+pub fn write_file(
+    plan: &PlanRef,
+    schema: &polars::prelude::Schema,
+    path: &std::path::Path,
+    parquet: bool,
+    options: ComputeOptions,
+) -> Computed<()> {
+    let mut graph = TaskGraph::default();
+    let parts = lower_into(&mut graph, plan);
+    let file = Arc::new(super::task::Appender::new(path.to_path_buf(), parquet));
+    let mut previous: Option<TaskId> = None;
+    for part in parts {
+        let inputs = std::iter::once(part).chain(previous).collect();
+        previous = Some(graph.add(Task {
+            kind: TaskKind::Frame(FrameWork::Append { file: file.clone() }),
+            inputs,
+            span: plan.span,
+            operation: Arc::from("save"),
+            node: plan.id,
+        }));
+    }
+    graph.outputs.push(previous.into_iter().collect());
+    let execution = crate::runtime::execute_graph(&graph, &options, None)?;
+    file.finish(schema).map_err(|message| RuntimeError {
+        span: plan.span,
+        message,
+        caused_by_data: false,
+        read_failed: false,
+        interrupted: false,
+    })?;
+    Ok(((), execution.statistics))
+}
+
 /// Compute a plan: its partitions' rows, one after another.
 pub fn compute(plan: &PlanRef, options: ComputeOptions) -> Computed<DataFrame> {
     let (parts, statistics) = compute_partitions(plan, options)?;

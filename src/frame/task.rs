@@ -55,6 +55,77 @@ pub enum FrameWork {
     Join { join: JoinStep },
     /// The input written to a file (Parquet or CSV); no rows out.
     Write { path: PathBuf, parquet: bool },
+    /// The input appended to a file being written (after the partitions before it, which the
+    /// task's second input, their append, orders); no rows out.
+    Append { file: Arc<Appender> },
+}
+
+/// One file written a partition at a time, in order.
+pub struct Appender {
+    path: PathBuf,
+    parquet: bool,
+    /// Writes a partition's rows, or (given none) finishes the file; made on the first rows.
+    writer: std::sync::Mutex<Option<AppendFn>>,
+}
+
+type AppendFn = Box<dyn FnMut(Option<&pl::DataFrame>) -> Result<(), String> + Send>;
+
+impl Appender {
+    pub fn new(path: PathBuf, parquet: bool) -> Appender {
+        Appender {
+            path,
+            parquet,
+            writer: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn append(&self, rows: &pl::DataFrame) -> Result<(), String> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if writer.is_none() {
+            *writer = Some(self.open(rows.schema())?);
+        }
+        (writer.as_mut().expect("opened"))(Some(rows))
+    }
+
+    /// Finish the file (a frame of no partitions is written as no rows of `schema`).
+    pub fn finish(&self, schema: &pl::Schema) -> Result<(), String> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if writer.is_none() {
+            *writer = Some(self.open(schema)?);
+            (writer.as_mut().expect("opened"))(Some(&pl::DataFrame::empty_with_schema(schema)))?;
+        }
+        (writer.as_mut().expect("opened"))(None)
+    }
+
+    fn open(&self, schema: &pl::Schema) -> Result<AppendFn, String> {
+        use polars::prelude::SerWriter;
+        let text = |e: pl::PolarsError| e.to_string();
+        let file = std::fs::File::create(&self.path).map_err(|e| e.to_string())?;
+        let synced = file.try_clone().map_err(|e| e.to_string())?;
+        if self.parquet {
+            let mut batched = pl::ParquetWriter::new(file).batched(schema).map_err(text)?;
+            Ok(Box::new(move |rows| match rows {
+                Some(rows) => batched.write_batch(rows).map_err(text),
+                None => {
+                    batched.finish().map_err(text)?;
+                    synced.sync_all().map_err(|e| e.to_string())
+                }
+            }))
+        } else {
+            let mut file = file;
+            let mut first = true;
+            Ok(Box::new(move |rows| match rows {
+                Some(rows) => {
+                    let header = std::mem::replace(&mut first, false);
+                    pl::CsvWriter::new(&mut file)
+                        .include_header(header)
+                        .finish(&mut rows.clone())
+                        .map_err(text)
+                }
+                None => synced.sync_all().map_err(|e| e.to_string()),
+            }))
+        }
+    }
 }
 
 fn apply(lazy: pl::LazyFrame, steps: &[Step]) -> pl::LazyFrame {
@@ -126,6 +197,10 @@ impl FrameWork {
                 write(&mut inputs[0].clone(), path, *parquet)?;
                 Ok(pl::DataFrame::empty())
             }
+            FrameWork::Append { file } => {
+                file.append(inputs[0])?;
+                Ok(pl::DataFrame::empty())
+            }
         }
     }
 
@@ -145,6 +220,12 @@ impl FrameWork {
                 )
             }
             FrameWork::Join { .. } => "join".into(),
+            FrameWork::Append { file } => file
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into(),
             FrameWork::Write { path, .. } => path
                 .file_name()
                 .unwrap_or_default()
@@ -159,7 +240,7 @@ impl FrameWork {
             FrameWork::Combine { .. } => "combine",
             FrameWork::Head { .. } => "head",
             FrameWork::Join { .. } => "join",
-            FrameWork::Write { .. } => "write",
+            FrameWork::Write { .. } | FrameWork::Append { .. } => "write",
         }
     }
 }
