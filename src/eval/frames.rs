@@ -320,13 +320,27 @@ impl Interpreter {
     /// The rows of a frame, computed by its tasks (or as they were computed).
     pub fn frame_rows(&mut self, frame: &Frame) -> Eval<polars::prelude::DataFrame> {
         let _ = self.flush_output();
-        match frame.compute(self.compute_options.clone()) {
-            Ok((rows, statistics)) => {
+        let computed = frame.compute(self.compute_options.clone());
+        self.frame_outcome(computed, frame.span)
+    }
+
+    /// What a frame computation gives, its figures added to the session's; a failure said as a
+    /// diagnostic at `span`.
+    pub fn frame_outcome<T>(
+        &mut self,
+        outcome: Result<
+            (T, crate::runtime::executor::Statistics),
+            crate::runtime::executor::RuntimeError,
+        >,
+        span: Span,
+    ) -> Eval<T> {
+        match outcome {
+            Ok((value, statistics)) => {
                 self.statistics.add(&statistics);
-                Ok(rows)
+                Ok(value)
             }
-            Err(error) if error.interrupted => Err(super::jobs::interrupted(frame.span)),
-            Err(error) => Err(frame_failure(&error.message, frame.span)),
+            Err(error) if error.interrupted => Err(super::jobs::interrupted(span)),
+            Err(error) => Err(frame_failure(&error.message, span)),
         }
     }
 }
@@ -758,7 +772,7 @@ pub fn save_frame(
             .collect();
         let written = match &frame.computed {
             Some(rows) => crate::frame::task::write(&mut (**rows).clone(), &temporary, parquet)
-                .map(|()| Default::default())
+                .map(|()| ((), Default::default()))
                 .map_err(|message| crate::runtime::executor::RuntimeError {
                     span: frame.span,
                     message,
@@ -772,20 +786,12 @@ pub fn save_frame(
                 &temporary,
                 parquet,
                 interpreter.compute_options.clone(),
-            )
-            .map(|((), statistics)| statistics),
+            ),
         };
-        let statistics = match written {
-            Ok(statistics) => statistics,
-            Err(error) => {
-                let _ = std::fs::remove_file(&temporary);
-                return Err(match error.interrupted {
-                    true => super::jobs::interrupted(frame.span),
-                    false => frame_failure(&error.message, frame.span),
-                });
-            }
-        };
-        interpreter.statistics.add(&statistics);
+        if let Err(failure) = interpreter.frame_outcome(written, frame.span) {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(failure);
+        }
         crate::io::put_in_place(Ok(()), &temporary, target, |e| e.to_string())
             .map_err(|m| args.write_error(1, m))?;
         return Ok(Value::None);
@@ -799,17 +805,10 @@ pub fn save_frame(
         parquet,
         interpreter.compute_options.clone(),
     );
-    let statistics = match written {
-        Ok((_, statistics)) => statistics,
-        Err(error) => {
-            let _ = std::fs::remove_dir_all(&temporary);
-            return Err(match error.interrupted {
-                true => super::jobs::interrupted(frame.span),
-                false => frame_failure(&error.message, frame.span),
-            });
-        }
-    };
-    interpreter.statistics.add(&statistics);
+    if let Err(failure) = interpreter.frame_outcome(written, frame.span) {
+        let _ = std::fs::remove_dir_all(&temporary);
+        return Err(failure);
+    }
     let replaced = match target.is_dir() {
         true => std::fs::remove_dir_all(target),
         false if target.exists() => std::fs::remove_file(target),
@@ -919,14 +918,8 @@ pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     // partition on its own), as an array's chunks are known before it computes.
     let values = frame.column_values(&name);
     let _ = interpreter.flush_output();
-    let lengths = match values.partition_lengths(interpreter.compute_options.clone()) {
-        Ok((lengths, statistics)) => {
-            interpreter.statistics.add(&statistics);
-            lengths
-        }
-        Err(error) if error.interrupted => return Err(super::jobs::interrupted(frame.span)),
-        Err(error) => return Err(frame_failure(&error.message, frame.span)),
-    };
+    let counted = values.partition_lengths(interpreter.compute_options.clone());
+    let lengths = interpreter.frame_outcome(counted, frame.span)?;
     let parts: Vec<usize> = (0..lengths.len()).filter(|&k| lengths[k] > 0).collect();
     let sizes: Vec<usize> = parts.iter().map(|&k| lengths[k]).collect();
     let shape = vec![sizes.iter().sum::<usize>()];
