@@ -120,6 +120,36 @@ fn a_failed_save_leaves_the_previous_file_untouched() {
 }
 
 #[test]
+fn graph_of_a_frame_in_a_script_draws_its_operations_and_tasks() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/flights/*.csv");
+    let dir = std::env::temp_dir().join(format!("flow-cli-graph-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (ops, tasks) = (dir.join("ops.dot"), dir.join("tasks.dot"));
+    let script = format!(
+        "means = read_csv(\"{data}\").filter(col(\"DepDelay\") > 0).groupby(\"Origin\").agg(mean(\"DepDelay\"))\n\
+         graph(means, \"{}\")\ngraph((means, ones(3)), \"{}\", tasks=true)\n",
+        ops.display(),
+        tasks.display()
+    );
+    let (code, _, stderr) = flow(&["run"], &script);
+    assert_eq!(code, 0, "{stderr}");
+    let ops = std::fs::read_to_string(&ops).unwrap();
+    assert!(ops.contains("read_csv(2 files)\\n2 partitions"), "{ops}");
+    assert!(
+        ops.contains("groupby(Origin).agg(DepDelay)\\n1 partition"),
+        "{ops}"
+    );
+    let tasks = std::fs::read_to_string(&tasks).unwrap();
+    assert_eq!(tasks.matches("label=\"partition #").count(), 2, "{tasks}");
+    assert_eq!(tasks.matches("label=\"combine #").count(), 1, "{tasks}");
+    assert!(
+        tasks.contains("ones"),
+        "the array is drawn beside the frame: {tasks}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_failed_frame_save_leaves_no_file_or_directory_behind() {
     // A frame whose last partition holds a value that does not parse: the partitions before it
     // are already written when it fails, to a temporary file or directory that must go.

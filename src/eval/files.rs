@@ -40,7 +40,8 @@ fn natural_key(path: &Path) -> Vec<(String, u64)> {
     key
 }
 
-/// The files a path names: a directory's files (in natural order), itself, or every match of a glob pattern in sorted order.
+/// The files a path names: a directory's files (in natural order), itself, or every match of
+/// a glob pattern in sorted order.
 pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     let text = args.str(0)?;
     let path = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);

@@ -736,17 +736,11 @@ pub fn frame_len(interpreter: &mut Interpreter, frame: &Frame) -> Eval<Value> {
         return Ok(Value::Int(rows.height() as i64));
     }
     let counted = interpreter.frame_rows(&frame.count_rows())?;
-    let n = counted
-        .columns()
-        .first()
-        .and_then(|c| c.get(0).ok())
-        .and_then(|v| v.extract::<i64>())
-        .unwrap_or(0);
-    Ok(Value::Int(n))
+    Ok(Value::Int(crate::frame::count_in(&counted) as i64))
 }
 
-/// `save(df, "out.parquet" | "out.csv")`: computed, then written to a temporary file renamed
-/// into place.
+/// `save(df, "out.parquet" | "out.csv", partitioned=false)`: written as its partitions are
+/// computed, under a temporary name renamed into place.
 pub fn save_frame(
     interpreter: &mut Interpreter,
     args: &Args,
@@ -761,66 +755,34 @@ pub fn save_frame(
             .insert(target.to_path_buf(), Some(Arc::new(frame.clone())));
         return Ok(Value::None);
     }
-    let temporary = crate::io::temporary_path(target);
+    // Written under a temporary name as the partitions are computed (one file, appended in
+    // order; or a directory of a file per partition), renamed into place when complete.
     let _ = interpreter.flush_output();
-    if !partitioned {
-        // One file, each partition appended in order as soon as it is computed.
-        let schema: polars::prelude::Schema = frame
-            .schema
-            .iter()
-            .map(|(n, t)| (n.as_str().into(), t.polars()))
-            .collect();
-        let written = match &frame.computed {
-            Some(rows) => crate::frame::task::write(&mut (**rows).clone(), &temporary, parquet)
-                .map(|()| ((), Default::default()))
-                .map_err(|message| crate::runtime::executor::RuntimeError {
-                    span: frame.span,
-                    message,
-                    caused_by_data: false,
-                    read_failed: false,
-                    interrupted: false,
-                }),
-            None => crate::frame::lower::write_file(
-                &frame.plan,
-                &schema,
-                &temporary,
-                parquet,
-                interpreter.compute_options.clone(),
-            ),
-        };
-        if let Err(failure) = interpreter.frame_outcome(written, frame.span) {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(failure);
-        }
-        crate::io::put_in_place(Ok(()), &temporary, target, |e| e.to_string())
-            .map_err(|m| args.write_error(1, m))?;
-        return Ok(Value::None);
-    }
-    // A directory of one file per partition, each written as soon as it is computed; made
-    // under a temporary name and renamed into place when every partition is written.
-    std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
-    let written = crate::frame::lower::write_partitions(
-        &frame.plan,
-        &temporary,
-        parquet,
-        interpreter.compute_options.clone(),
-    );
-    if let Err(failure) = interpreter.frame_outcome(written, frame.span) {
-        let _ = std::fs::remove_dir_all(&temporary);
-        return Err(failure);
-    }
-    let replaced = match target.is_dir() {
-        true => std::fs::remove_dir_all(target),
-        false if target.exists() => std::fs::remove_file(target),
-        false => Ok(()),
+    let temporary = crate::io::temporary_path(target);
+    let options = interpreter.compute_options.clone();
+    let written = if partitioned {
+        std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
+        crate::frame::lower::write_partitions(&frame.plan, &temporary, parquet, options)
+    } else {
+        crate::frame::lower::write_file(&frame.plan, &temporary, parquet, options)
     };
-    replaced
+    let written = interpreter.frame_outcome(written, frame.span);
+    let placed = written.and_then(|()| {
+        // A directory (an earlier partitioned save) is not replaced by a rename: remove it.
+        match target.is_dir() {
+            true => std::fs::remove_dir_all(target),
+            false => Ok(()),
+        }
         .and_then(|()| std::fs::rename(&temporary, target))
-        .map_err(|e| {
-            let _ = std::fs::remove_dir_all(&temporary);
-            args.write_error(1, e.to_string())
-        })?;
-    Ok(Value::None)
+        .map_err(|e| args.write_error(1, e.to_string()))
+    });
+    if placed.is_err() {
+        let _ = match temporary.is_dir() {
+            true => std::fs::remove_dir_all(&temporary),
+            false => std::fs::remove_file(&temporary),
+        };
+    }
+    placed.map(|()| Value::None)
 }
 
 /// The frames in a value (top level and inside tuples and lists), named for graphs.

@@ -4,7 +4,7 @@
 //! like array tasks (in parallel, results freed when used, within the memory limit).
 
 use super::plan::{PlanOp, PlanRef, Step};
-use super::task::{Base, FrameWork};
+use super::task::{Appender, Base, FrameWork};
 use crate::graph::{Task, TaskGraph, TaskId, TaskKind};
 use crate::runtime::executor::{RuntimeError, Statistics};
 use crate::runtime::ComputeOptions;
@@ -32,6 +32,17 @@ impl Pending {
 struct Lowering<'g> {
     graph: &'g mut TaskGraph,
     lowered: HashMap<u64, Vec<Pending>>,
+}
+
+/// A task doing `work` for plan node `node`, named `operation` in graphs.
+fn frame_task(work: FrameWork, inputs: Vec<TaskId>, node: &PlanRef, operation: &str) -> Task {
+    Task {
+        kind: TaskKind::Frame(work),
+        inputs,
+        span: node.span,
+        operation: Arc::from(operation),
+        node: node.id,
+    }
 }
 
 /// The tasks computing `plans`: each plan's partitions are an output of the graph.
@@ -63,13 +74,8 @@ impl Lowering<'_> {
     }
 
     fn add(&mut self, work: FrameWork, inputs: Vec<TaskId>, node: &PlanRef) -> TaskId {
-        self.graph.add(Task {
-            kind: TaskKind::Frame(work),
-            inputs,
-            span: node.span,
-            operation: Arc::from(node.label.as_str()),
-            node: node.id,
-        })
+        self.graph
+            .add(frame_task(work, inputs, node, node.label.as_str()))
     }
 
     /// The task computing a pending partition (its steps fused into the task).
@@ -217,72 +223,67 @@ pub fn write_partitions(
     directory: &std::path::Path,
     parquet: bool,
     options: ComputeOptions,
-) -> Computed<usize> {
-    let mut graph = TaskGraph::default();
-    let parts = lower_into(&mut graph, plan);
-    let count = parts.len();
+) -> Computed<()> {
     let extension = if parquet { "parquet" } else { "csv" };
-    let writes = parts
-        .into_iter()
-        .enumerate()
-        .map(|(k, part)| {
-            let work = FrameWork::Write {
-                path: directory.join(format!("part.{k}.{extension}")),
-                parquet,
-            };
-            graph.add(Task {
-                kind: TaskKind::Frame(work),
-                inputs: vec![part],
-                span: plan.span,
-                operation: Arc::from("save"),
-                node: plan.id,
-            })
-        })
-        .collect();
-    graph.outputs.push(writes);
-    let execution = crate::runtime::execute_graph(&graph, &options, None)?;
-    Ok((count, execution.statistics))
+    write(plan, options, |k, _| {
+        let path = directory.join(format!("part.{k}.{extension}"));
+        (Arc::new(Appender::new(path, parquet)), true)
+    })
 }
 
 /// Compute a plan, appending each partition to one file at `path` in order as soon as it and
 /// the partitions before it are computed: the frame is never held whole.
 pub fn write_file(
     plan: &PlanRef,
-    schema: &polars::prelude::Schema,
     path: &std::path::Path,
     parquet: bool,
     options: ComputeOptions,
 ) -> Computed<()> {
+    let file = Arc::new(Appender::new(path.to_path_buf(), parquet));
+    write(plan, options, |k, count| (file.clone(), k + 1 == count))
+}
+
+/// Compute a plan with a write task after each partition: `file(k, count)` gives the file
+/// partition `k` goes to and whether it is the file's last. Writes to one file run in order.
+fn write(
+    plan: &PlanRef,
+    options: ComputeOptions,
+    file: impl Fn(usize, usize) -> (Arc<Appender>, bool),
+) -> Computed<()> {
     let mut graph = TaskGraph::default();
     let parts = lower_into(&mut graph, plan);
-    let file = Arc::new(super::task::Appender::new(path.to_path_buf(), parquet));
-    let mut previous: Option<TaskId> = None;
-    for part in parts {
+    let count = parts.len();
+    let mut writes: Vec<TaskId> = Vec::new();
+    let mut before: Option<(Arc<Appender>, TaskId)> = None;
+    for (k, part) in parts.into_iter().enumerate() {
+        let (file, last) = file(k, count);
+        // A write waits for the write before it to the same file.
+        let previous = before
+            .as_ref()
+            .filter(|(f, _)| Arc::ptr_eq(f, &file))
+            .map(|(_, t)| *t);
         let inputs = std::iter::once(part).chain(previous).collect();
-        previous = Some(graph.add(Task {
-            kind: TaskKind::Frame(FrameWork::Append { file: file.clone() }),
+        let task = graph.add(frame_task(
+            FrameWork::Write {
+                file: file.clone(),
+                last,
+            },
             inputs,
-            span: plan.span,
-            operation: Arc::from("save"),
-            node: plan.id,
-        }));
+            plan,
+            "save",
+        ));
+        writes.push(task);
+        before = Some((file, task));
     }
-    graph.outputs.push(previous.into_iter().collect());
+    graph.outputs.push(writes);
     let execution = crate::runtime::execute_graph(&graph, &options, None)?;
-    file.finish(schema).map_err(|message| RuntimeError {
-        span: plan.span,
-        message,
-        caused_by_data: false,
-        read_failed: false,
-        interrupted: false,
-    })?;
     Ok(((), execution.statistics))
 }
 
 /// Compute a plan: its partitions' rows, one after another.
 pub fn compute(plan: &PlanRef, options: ComputeOptions) -> Computed<DataFrame> {
     let (parts, statistics) = compute_partitions(plan, options)?;
-    let rows = stack(parts).map_err(|message| crate::runtime::executor::RuntimeError {
+    let rows = stack(parts).map_err(|message| RuntimeError {
         span: plan.span,
         message,
         caused_by_data: true,

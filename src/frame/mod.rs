@@ -1,8 +1,8 @@
-//! Dataframes: lazy tables over CSV and Parquet files (one partition per file), on polars.
-//! The schema is known while checking — read from every file's header and sampled rows and
-//! unified across files — so unknown columns and type mistakes are errors before any row is
-//! read. Each operation types its result and adds to a polars lazy plan, which runs (in parallel
-//! over the files, with polars' own pushdowns) when a value is needed.
+//! Dataframes: lazy tables over CSV and Parquet files (a partition per file, or per block of a
+//! large file), on polars. The schema is known while checking — read from every file's header
+//! and sampled rows and unified across files — so unknown columns and type mistakes are errors
+//! before any row is read. Each operation types its result and adds a node to the frame's plan
+//! (`plan.rs`), which is lowered to per-partition tasks (`lower.rs`) when a value is needed.
 
 pub mod aggregate;
 pub mod expr;
@@ -274,14 +274,8 @@ impl Frame {
             }
         }
         let polars: Vec<pl::Expr> = exprs.iter().map(|e| e.to_polars()).collect();
-        let label = format!(
-            "with_columns({})",
-            exprs
-                .iter()
-                .map(|e| e.output_name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let outputs: Vec<String> = exprs.iter().map(|e| e.output_name()).collect();
+        let label = format!("with_columns({})", listed(outputs.iter()));
         if exprs.iter().any(|e| e.is_aggregation()) {
             return Ok(self.whole(schema, label, move |lf| lf.with_columns(polars.clone())));
         }
@@ -314,14 +308,7 @@ impl Frame {
             .cloned()
             .collect();
         let dropped: Vec<pl::PlSmallStr> = names.iter().map(|(n, _)| n.as_str().into()).collect();
-        let label = format!(
-            "drop({})",
-            names
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let label = format!("drop({})", listed(names.iter().map(|(n, _)| n)));
         Ok(self.then(schema, label, move |lf| {
             lf.drop(pl::Selector::ByName {
                 names: dropped.clone().into(),
@@ -339,13 +326,7 @@ impl Frame {
             .with_order_descending(descending)
             .with_nulls_last(true)
             .with_maintain_order(true);
-        let label = format!(
-            "sort({})",
-            by.iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let label = format!("sort({})", listed(by.iter().map(|(n, _)| n)));
         Ok(self.whole(self.schema.clone(), label, move |lf| {
             lf.sort(names.clone(), options.clone())
         }))
@@ -409,7 +390,7 @@ impl Frame {
         let label = format!(
             "groupby({}).agg({})",
             keys.join(", "),
-            names_of(&schema[keys.len()..].to_vec())
+            names_of(&schema[keys.len()..])
         );
         Ok(self.aggregated(&keys, aggs, schema, label))
     }
@@ -498,14 +479,7 @@ impl Frame {
         // Inner and left joins match each partition on its own with all of the right side; a
         // full join also keeps the right side's unmatched rows, once, so it runs over all rows.
         let broadcast = !matches!(how, pl::JoinType::Full);
-        let label = format!(
-            "join({}, {})",
-            on.iter()
-                .map(|(k, _)| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            how
-        );
+        let label = format!("join({}, {how})", listed(on.iter().map(|(k, _)| k)));
         let op = PlanOp::Join {
             left: self.plan.clone(),
             right: other.plan.clone(),
@@ -522,14 +496,12 @@ impl Frame {
         Ok(self.with_plan(schema, op, label))
     }
 
-    /// The number of rows, as a lazy one-row frame (counted per partition, then added up).
+    /// The number of rows, as a lazy one-row frame (counted per partition, then added up);
+    /// `count_in` reads it.
     pub fn count_rows(&self) -> Frame {
-        self.aggregate(
-            vec![("len".into(), ColType::Int)],
-            "len",
-            |lf| lf.select([pl::len().cast(pl::DataType::Int64).alias("len")]),
-            |lf| lf.select([pl::col("len").sum()]),
-        )
+        self.aggregate(count_schema(), "len", count_step, |lf| {
+            lf.select([pl::col("len").sum()])
+        })
     }
 
     /// The values of numeric column `name` as one f64 column, in each partition.
@@ -549,21 +521,9 @@ impl Frame {
         (Vec<usize>, crate::runtime::executor::Statistics),
         crate::runtime::executor::RuntimeError,
     > {
-        let counted = self.then(vec![("len".into(), ColType::Int)], "count rows", |lf| {
-            lf.select([pl::len().cast(pl::DataType::Int64).alias("len")])
-        });
+        let counted = self.then(count_schema(), "count rows", count_step);
         let (parts, statistics) = lower::compute_partitions(&counted.plan, options)?;
-        let lengths = parts
-            .iter()
-            .map(|rows| {
-                rows.columns()
-                    .first()
-                    .and_then(|c| c.get(0).ok())
-                    .and_then(|v| v.extract::<i64>())
-                    .unwrap_or(0) as usize
-            })
-            .collect();
-        Ok((lengths, statistics))
+        Ok((parts.iter().map(count_in).collect(), statistics))
     }
 
     /// How many partitions the frame has.
@@ -607,13 +567,32 @@ impl Frame {
     }
 }
 
+fn count_schema() -> Schema {
+    vec![("len".into(), ColType::Int)]
+}
+
+/// Count the rows (of a partition): one row, column `len`.
+fn count_step(lf: pl::LazyFrame) -> pl::LazyFrame {
+    lf.select([pl::len().cast(pl::DataType::Int64).alias("len")])
+}
+
+/// The count in a frame of one count (`count_rows`, or a partition's `count_step`).
+pub fn count_in(rows: &pl::DataFrame) -> usize {
+    rows.columns()
+        .first()
+        .and_then(|c| c.get(0).ok())
+        .and_then(|v| v.extract::<i64>())
+        .unwrap_or(0) as usize
+}
+
 /// Column names, for labels: `a, b, c`.
-fn names_of(schema: &Schema) -> String {
-    schema
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+fn names_of(schema: &[(String, ColType)]) -> String {
+    listed(schema.iter().map(|(n, _)| n))
+}
+
+/// Names joined for a label: `a, b, c`.
+fn listed<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    names.map(String::as_str).collect::<Vec<_>>().join(", ")
 }
 
 fn duplicate_names(schema: &Schema, exprs: &[Arc<Expr>]) -> Result<(), Box<Diagnostic>> {

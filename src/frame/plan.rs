@@ -122,9 +122,9 @@ impl PlanNode {
 
     fn collect_files(&self, files: &mut Vec<PathBuf>) {
         if let PlanOp::Scan(parts) = &self.op {
-            for part in parts {
-                if !files.contains(&part.path) {
-                    files.push(part.path.clone());
+            for file in files_of(parts) {
+                if !files.iter().any(|f| f == file) {
+                    files.push(file.to_path_buf());
                 }
             }
         }
@@ -134,11 +134,36 @@ impl PlanNode {
     }
 }
 
+/// The files partitions read, in order, each once.
+pub fn files_of(parts: &[Arc<Partition>]) -> Vec<&std::path::Path> {
+    let mut files: Vec<&std::path::Path> = Vec::new();
+    for part in parts {
+        if !files.contains(&part.path.as_path()) {
+            files.push(&part.path);
+        }
+    }
+    files
+}
+
+/// How CSV text is split and which values are missing: the same for sampling a file's schema
+/// and for reading its partitions.
+pub struct CsvFormat {
+    pub separator: u8,
+    pub nulls: Vec<pl::PlSmallStr>,
+}
+
+impl CsvFormat {
+    pub fn apply(&self, reader: pl::LazyCsvReader) -> pl::LazyCsvReader {
+        reader
+            .with_separator(self.separator)
+            .with_null_values(Some(pl::NullValues::AllColumns(self.nulls.clone())))
+    }
+}
+
 /// How a partition's rows are read.
 pub enum Reader {
     Csv {
-        separator: u8,
-        nulls: Vec<pl::PlSmallStr>,
+        format: CsvFormat,
         schema: Arc<pl::Schema>,
     },
     /// Parquet, each column cast to the frame's type for it.
@@ -158,11 +183,7 @@ impl Partition {
     pub fn scan(&self) -> Result<pl::LazyFrame, String> {
         let path = pl::PlRefPath::from(self.path.to_string_lossy().as_ref());
         match &*self.reader {
-            Reader::Csv {
-                separator,
-                nulls,
-                schema,
-            } => {
+            Reader::Csv { format, schema } => {
                 let reader = match &self.bytes {
                     None => pl::LazyCsvReader::new(path),
                     Some(range) => {
@@ -173,9 +194,8 @@ impl Partition {
                             .with_has_header(range.start == 0)
                     }
                 };
-                reader
-                    .with_separator(*separator)
-                    .with_null_values(Some(pl::NullValues::AllColumns(nulls.clone())))
+                format
+                    .apply(reader)
                     .with_schema(Some(schema.clone()))
                     .finish()
                     .map_err(|e| e.to_string())
@@ -203,7 +223,7 @@ impl Partition {
     /// A failure in flow's terms: the file, the line (when polars names a value it could not
     /// parse, the first line of this partition holding it), and polars' first line.
     pub fn locate(&self, message: &str) -> String {
-        let first_line = message.lines().next().unwrap_or(message).trim().to_string();
+        let first_line = first_line(message);
         let line = unparsed_value(message).and_then(|(value, column)| {
             let range = self.bytes.clone().unwrap_or(0..u64::MAX);
             let bytes = read_range(&self.path, &range).ok()?;
@@ -230,6 +250,11 @@ impl Partition {
             None => format!("`{}`: {first_line}", self.path.display()),
         }
     }
+}
+
+/// The first line of a (polars) message.
+pub fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().into()
 }
 
 /// The bytes of `range` of a file (to its end at most).

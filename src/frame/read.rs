@@ -4,7 +4,7 @@
 //! of Parquet files from their metadata; then the files' partitions (a large CSV file is split in
 //! blocks at line ends), each read with that schema.
 
-use super::plan::{Partition, PlanNode, PlanOp, Reader};
+use super::plan::{first_line, CsvFormat, Partition, PlanNode, PlanOp, Reader};
 use super::{ColType, Frame, Schema};
 use crate::io::Stamp;
 use crate::source::Span;
@@ -56,19 +56,13 @@ fn path_of(file: &Path) -> pl::PlRefPath {
     pl::PlRefPath::from(file.to_string_lossy().as_ref())
 }
 
-fn csv_reader(file: &Path, options: &CsvOptions) -> pl::LazyCsvReader {
-    configured(pl::LazyCsvReader::new(path_of(file)), options)
-}
-
-fn configured(reader: pl::LazyCsvReader, options: &CsvOptions) -> pl::LazyCsvReader {
-    let nulls: Vec<pl::PlSmallStr> = options
-        .null_values
-        .iter()
-        .map(|v| v.as_str().into())
-        .collect();
-    reader
-        .with_separator(options.separator)
-        .with_null_values(Some(pl::NullValues::AllColumns(nulls)))
+impl CsvOptions {
+    fn format(&self) -> CsvFormat {
+        CsvFormat {
+            separator: self.separator,
+            nulls: self.null_values.iter().map(|v| v.as_str().into()).collect(),
+        }
+    }
 }
 
 /// A file's columns and types, from its header and first rows; kept for the rest of the
@@ -107,20 +101,27 @@ fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError>
 
 fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
     let shown = file.display();
-    let schema = csv_reader(file, options)
-        .with_infer_schema_length(Some(SAMPLE_ROWS))
-        .finish()
-        .and_then(|mut lf| lf.collect_schema())
-        .map_err(|e| {
-            fail(
+    let reader = || {
+        options
+            .format()
+            .apply(pl::LazyCsvReader::new(path_of(file)))
+    };
+    let schema =
+        reader()
+            .with_infer_schema_length(Some(SAMPLE_ROWS))
+            .finish()
+            .and_then(|mut lf| lf.collect_schema())
+            .map_err(|e| {
+                fail(
                 "flow::check::bad_csv",
-                format!("cannot read `{shown}` as CSV: {}", one_line(&e.to_string())),
+                format!("cannot read `{shown}` as CSV: {}", first_line(&e.to_string())),
                 0,
                 "check the separator (separator=\";\") and that every row has the header's columns",
             )
-        })?;
-    // Text columns with no value in the sampled rows (all missing, or a file of only a header,
-    // such as an empty partition written out) say nothing of their type: other files decide.
+            })?;
+    // A text column with no value in the sampled rows (all missing, or a file of only a header,
+    // such as an empty partition written out) says nothing of its type: other files decide.
+    // (A second, limited read: collecting the sample in the first would parse far past it.)
     let text: Vec<pl::Expr> = schema
         .iter()
         .filter(|(_, t)| ColType::of(t) == ColType::Str)
@@ -128,7 +129,7 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadE
         .collect();
     let mut missing: Vec<String> = Vec::new();
     if !text.is_empty() {
-        let sampled = csv_reader(file, options)
+        let sampled = reader()
             .with_schema(Some(schema.clone()))
             .finish()
             .and_then(|lf| lf.limit(SAMPLE_ROWS as pl::IdxSize).select(text).collect());
@@ -150,10 +151,6 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadE
             (name.to_string(), ty)
         })
         .collect())
-}
-
-fn one_line(text: &str) -> String {
-    text.lines().next().unwrap_or("").trim().to_string()
 }
 
 /// Read CSV files as one frame: their schemas unified, the user's `dtypes` on top.
@@ -195,12 +192,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
         .map(|(n, t)| (pl::PlSmallStr::from(n.as_str()), t.polars()))
         .collect();
     let reader = Arc::new(Reader::Csv {
-        separator: options.separator,
-        nulls: options
-            .null_values
-            .iter()
-            .map(|v| v.as_str().into())
-            .collect(),
+        format: options.format(),
         schema: Arc::new(polars_schema),
     });
     let mut partitions = Vec::new();
@@ -227,13 +219,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
 
 /// The frame reading `partitions`.
 fn scanned(schema: Schema, partitions: Vec<Arc<Partition>>, reading: &str, span: Span) -> Frame {
-    let mut files: Vec<&Path> = Vec::new();
-    for part in &partitions {
-        if !files.contains(&part.path.as_path()) {
-            files.push(&part.path);
-        }
-    }
-    let label = match files.as_slice() {
+    let label = match super::plan::files_of(&partitions).as_slice() {
         [one] => format!(
             "{reading}({})",
             one.file_name().unwrap_or_default().to_string_lossy()
@@ -391,7 +377,7 @@ fn not_parquet(file: &Path, message: &str) -> ReadError {
         format!(
             "`{}` is not a Parquet file ({})",
             file.display(),
-            one_line(message)
+            first_line(message)
         ),
         0,
         "read_parquet reads Parquet files; is the file complete?",

@@ -2,10 +2,10 @@
 //! steps fused into it, combine its inputs' rows (partial aggregates, all partitions for a
 //! whole-frame step), take the first rows of partitions read in order, or join two inputs.
 
-use super::plan::{JoinStep, Partition, Step};
+use super::plan::{first_line, JoinStep, Partition, Step};
 use polars::prelude as pl;
 use polars::prelude::IntoLazy;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Where a task's rows start, before its steps.
@@ -29,7 +29,7 @@ impl Base {
     fn locate(&self, message: &str) -> String {
         match self {
             Base::Read(partition) => partition.locate(message),
-            Base::Rows(_) => message.lines().next().unwrap_or(message).trim().into(),
+            Base::Rows(_) => first_line(message),
         }
     }
 
@@ -53,14 +53,12 @@ pub enum FrameWork {
     },
     /// The first input joined with the second.
     Join { join: JoinStep },
-    /// The input written to a file (Parquet or CSV); no rows out.
-    Write { path: PathBuf, parquet: bool },
-    /// The input appended to a file being written (after the partitions before it, which the
-    /// task's second input, their append, orders); no rows out.
-    Append { file: Arc<Appender> },
+    /// The input appended to a file (after the partitions before it, whose writing is the
+    /// task's second input), which the `last` partition finishes; no rows out.
+    Write { file: Arc<Appender>, last: bool },
 }
 
-/// One file written a partition at a time, in order.
+/// One file (Parquet or CSV) written a partition at a time, in order.
 pub struct Appender {
     path: PathBuf,
     parquet: bool,
@@ -79,22 +77,18 @@ impl Appender {
         }
     }
 
-    fn append(&self, rows: &pl::DataFrame) -> Result<(), String> {
+    /// Append `rows`; after the `last` rows, finish the file (synced before it is used).
+    fn write(&self, rows: &pl::DataFrame, last: bool) -> Result<(), String> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if writer.is_none() {
             *writer = Some(self.open(rows.schema())?);
         }
-        (writer.as_mut().expect("opened"))(Some(rows))
-    }
-
-    /// Finish the file (a frame of no partitions is written as no rows of `schema`).
-    pub fn finish(&self, schema: &pl::Schema) -> Result<(), String> {
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if writer.is_none() {
-            *writer = Some(self.open(schema)?);
-            (writer.as_mut().expect("opened"))(Some(&pl::DataFrame::empty_with_schema(schema)))?;
+        let write = writer.as_mut().expect("opened");
+        write(Some(rows))?;
+        if last {
+            write(None)?;
         }
-        (writer.as_mut().expect("opened"))(None)
+        Ok(())
     }
 
     fn open(&self, schema: &pl::Schema) -> Result<AppendFn, String> {
@@ -151,10 +145,6 @@ fn stacked(inputs: &[&pl::DataFrame]) -> Result<pl::LazyFrame, String> {
     }
 }
 
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().into()
-}
-
 impl FrameWork {
     pub fn run(&self, inputs: &[&pl::DataFrame]) -> Result<pl::DataFrame, String> {
         match self {
@@ -193,12 +183,8 @@ impl FrameWork {
                     .collect()
                     .map_err(|e| first_line(&e.to_string()))
             }
-            FrameWork::Write { path, parquet } => {
-                write(&mut inputs[0].clone(), path, *parquet)?;
-                Ok(pl::DataFrame::empty())
-            }
-            FrameWork::Append { file } => {
-                file.append(inputs[0])?;
+            FrameWork::Write { file, last } => {
+                file.write(inputs[0], *last)?;
                 Ok(pl::DataFrame::empty())
             }
         }
@@ -220,13 +206,8 @@ impl FrameWork {
                 )
             }
             FrameWork::Join { .. } => "join".into(),
-            FrameWork::Append { file } => file
+            FrameWork::Write { file, .. } => file
                 .path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into(),
-            FrameWork::Write { path, .. } => path
                 .file_name()
                 .unwrap_or_default()
                 .to_string_lossy()
@@ -240,26 +221,9 @@ impl FrameWork {
             FrameWork::Combine { .. } => "combine",
             FrameWork::Head { .. } => "head",
             FrameWork::Join { .. } => "join",
-            FrameWork::Write { .. } | FrameWork::Append { .. } => "write",
+            FrameWork::Write { .. } => "write",
         }
     }
-}
-
-/// Write rows to a new file at `path` as Parquet or CSV (synced before it is used).
-pub fn write(rows: &mut pl::DataFrame, path: &Path, parquet: bool) -> Result<(), String> {
-    use polars::prelude::SerWriter;
-    let mut file = std::fs::File::create(path).map_err(|e| e.to_string())?;
-    if parquet {
-        pl::ParquetWriter::new(&mut file)
-            .finish(rows)
-            .map(|_| ())
-            .map_err(|e| e.to_string())?;
-    } else {
-        pl::CsvWriter::new(&mut file)
-            .finish(rows)
-            .map_err(|e| e.to_string())?;
-    }
-    file.sync_all().map_err(|e| e.to_string())
 }
 
 /// The values of a partition's only column (f64, missing values NaN) as a 1-d chunk; its
