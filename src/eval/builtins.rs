@@ -48,8 +48,10 @@ pub enum Receiver {
     Frame,
     /// `df.groupby(keys)`
     GroupBy,
-    /// A column expression (`col("x").mean()`).
+    /// A column expression (`col("x").mean()`), or a frame's column (`df.x.mean()`).
     Expr,
+    /// A frame's column (`df.Origin.unique()`).
+    Column,
     /// Any value (`x.compute()`).
     Any,
 }
@@ -65,6 +67,7 @@ impl Builtin {
             Some(Receiver::Frame) => format!("frame.{}", self.name),
             Some(Receiver::GroupBy) => format!("groupby.{}", self.name),
             Some(Receiver::Expr) => format!("expr.{}", self.name),
+            Some(Receiver::Column) => format!("column.{}", self.name),
             None => self.name.to_string(),
         }
     }
@@ -801,6 +804,11 @@ pub static BUILTINS: &[Builtin] = &[
         "df = read_csv(\"tests/data/flights/*.csv\"); df.describe().columns" => "[\"statistic\", \"Year\", \"DepDelay\", \"Cancelled\"]", returns Type::Frame, super::frames::describe)
     },
     Builtin {
+        receiver: Some(Receiver::Column),
+        ..builtin!("unique" "()", "dataframes", "The column's distinct values, as a one-column frame (first seen first).",
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.Origin.unique())" => "3", returns Type::Frame, super::frames::column_unique)
+    },
+    Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("agg" "(*aggregations)", "dataframes", "One row per group: `g.agg(mean(\"DepDelay\"), count(\"DepDelay\").alias(\"n\"))`.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(mean(\"DepDelay\")).schema" => "{Origin: \"str\", DepDelay: \"f64\"}", returns Type::Frame, super::frames::agg)
@@ -1003,7 +1011,12 @@ fn receiver_fit(receiver: Receiver, value: &Value) -> u8 {
         Receiver::Weighted => 3 * matches!(value, Value::Weighted(_)) as u8,
         Receiver::Frame => 3 * matches!(value, Value::Frame(_) | Value::Unknown(Type::Frame)) as u8,
         Receiver::GroupBy => 3 * matches!(value, Value::GroupBy(_)) as u8,
-        Receiver::Expr => 3 * matches!(value, Value::Expr(_)) as u8,
+        Receiver::Expr => match value {
+            Value::Expr(_) => 3,
+            Value::Column(_) => 2,
+            _ => 0,
+        },
+        Receiver::Column => 3 * matches!(value, Value::Column(_)) as u8,
     }
 }
 
@@ -1169,6 +1182,10 @@ fn len(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if let Value::Frame(frame) = args.value(0) {
         let frame = frame.clone();
         return super::frames::frame_len(interpreter, &frame);
+    }
+    if let Value::Column(column) = args.value(0) {
+        let values = column.values()?;
+        return super::frames::frame_len(interpreter, &values);
     }
     if let Value::Array(a) = args.value(0) {
         if a.ndim() > 0 {

@@ -187,7 +187,11 @@ impl Interpreter {
             return None;
         }
         match files {
-            [file] => self.planned_datasets.get(file).cloned().map(Value::Dataset),
+            [file] => self.planned_datasets.get(file).map(|planned| {
+                planned
+                    .clone()
+                    .map_or(Value::Unknown(super::value::Type::Dataset), Value::Dataset)
+            }),
             _ if files.iter().any(|f| self.planned_datasets.contains_key(f)) => {
                 Some(Value::Unknown(super::value::Type::Dataset))
             }
@@ -1148,7 +1152,15 @@ pub fn save_netcdf(
             l.name = Some(name.to_string());
             Arc::new(Dataset::from_variables(vec![l], Vec::new(), &[]))
         }
-        _ => return Ok(Value::None),
+        // Known only when run: the file is planned as a dataset of unknown variables.
+        _ => {
+            if interpreter.is_checking() {
+                interpreter
+                    .planned_datasets
+                    .insert(target.to_path_buf(), None);
+            }
+            return Ok(Value::None);
+        }
     };
     let ds = match unlimited {
         Some(dims) => {
@@ -1166,7 +1178,7 @@ pub fn save_netcdf(
     if interpreter.is_checking() {
         interpreter
             .planned_datasets
-            .insert(target.to_path_buf(), ds);
+            .insert(target.to_path_buf(), Some(ds));
         return Ok(Value::None);
     }
     let temporary = crate::io::temporary_path(target);

@@ -225,6 +225,17 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let target =
+        super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+    let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
+    if directory.is_some_and(|d| !d.is_dir()) {
+        return Err(args.rejected(
+            "flow::check::missing_directory",
+            format!("the directory of `{text}` does not exist"),
+            1,
+            "create the directory first; paths are relative to the script's directory",
+        ));
+    }
     if let Value::Frame(frame) = args.value(0) {
         let frame = frame.clone();
         let parquet = match extension.as_str() {
@@ -239,17 +250,11 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                 ))
             }
         };
-        let target =
-            super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
         return super::frames::save_frame(interpreter, args, &frame, &target, parquet);
     }
     let netcdf = match extension.as_str() {
         // Known only when run (a frame from a file saved earlier, while checking).
         "parquet" | "pq" | "csv" if args.value(0).is_unknown() => {
-            let target = super::modules::resolve_path(
-                &interpreter.sources.get(args.call.source).name,
-                &text,
-            );
             if interpreter.is_checking() {
                 interpreter.planned_frames.insert(target, None);
             }
@@ -322,17 +327,6 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             ))
         }
     };
-    let target =
-        super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
-    let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
-    if directory.is_some_and(|d| !d.is_dir()) {
-        return Err(args.rejected(
-            "flow::check::missing_directory",
-            format!("the directory of `{text}` does not exist"),
-            1,
-            "create the directory first; paths are relative to the script's directory",
-        ));
-    }
     if netcdf {
         return super::datasets::save_netcdf(interpreter, args, value, &target, &name, gzip);
     }

@@ -20,6 +20,64 @@ pub struct GroupBy {
     pub column: Option<(String, Span)>,
 }
 
+/// `df.x`, `df["x"]`, and what is built from them (`df.x * 2`, `df.x > 20`, `df.x.max()`): a
+/// column expression that keeps the frame it was taken from. Inside frame operations it is the
+/// expression (`df[df.x > 20]`); printed or computed it is the column's values (a number when
+/// aggregated); where an array is wanted it is a lazy 1-d array, one chunk per partition.
+pub struct Column {
+    pub frame: Arc<Frame>,
+    pub expr: Arc<Expr>,
+}
+
+impl Column {
+    /// The column `expr` of `frame`, checked against the frame's schema (an unknown column or a
+    /// type error is found before anything runs).
+    pub fn value(frame: &Arc<Frame>, expr: Arc<Expr>) -> Eval<Value> {
+        expr.check(&frame.schema)?;
+        Ok(Value::Column(Arc::new(Column {
+            frame: frame.clone(),
+            expr,
+        })))
+    }
+
+    /// "column `x`", or the expression's text.
+    fn describe(&self) -> String {
+        match &self.expr.node {
+            Node::Column(name) => format!("column `{name}`"),
+            _ => format!("`{}`", self.expr.text()),
+        }
+    }
+
+    /// The frame of the column's values alone.
+    pub fn values(&self) -> Result<Frame, Box<Diagnostic>> {
+        self.frame.select(std::slice::from_ref(&self.expr))
+    }
+}
+
+/// The expression of a column expression or of a frame's column.
+pub fn expr_of(value: &Value) -> Option<&Arc<Expr>> {
+    match value {
+        Value::Expr(e) => Some(e),
+        Value::Column(c) => Some(&c.expr),
+        _ => None,
+    }
+}
+
+/// A new expression built on a method's receiver, kept on the receiver's frame if it has one.
+fn on_receiver(args: &Args, expr: Arc<Expr>) -> Eval<Value> {
+    match &args.receiver {
+        Some(Value::Column(c)) => Column::value(&c.frame, expr),
+        _ => Ok(Value::Expr(expr)),
+    }
+}
+
+fn receiver_expr(args: &Args) -> Arc<Expr> {
+    match args.receiver.as_ref().and_then(expr_of) {
+        Some(e) => e.clone(),
+        None => unreachable!("expression methods are called on expressions"),
+    }
+}
+
 fn frame_value(frame: Frame) -> Value {
     Value::Frame(Arc::new(frame))
 }
@@ -147,7 +205,7 @@ pub fn col(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 /// meant, or a literal.
 fn as_expr(value: &Value, span: Span) -> Option<Arc<Expr>> {
     let literal = match value {
-        Value::Expr(e) => return Some(e.clone()),
+        Value::Expr(_) | Value::Column(_) => return expr_of(value).cloned(),
         Value::Int(i) => Literal::Int(*i),
         Value::Float(f) => Literal::Float(*f),
         Value::Bool(b) => Literal::Bool(*b),
@@ -155,15 +213,6 @@ fn as_expr(value: &Value, span: Span) -> Option<Arc<Expr>> {
         _ => return None,
     };
     Some(Expr::new(Node::Literal(literal), span))
-}
-
-/// An argument naming a column (`"DepDelay"`) or giving an expression.
-fn column_argument(args: &Args, index: usize) -> Eval<Arc<Expr>> {
-    match args.value(index) {
-        Value::Str(name) => Ok(Expr::new(Node::Column(name.to_string()), args.spans[index])),
-        Value::Expr(e) => Ok(e.clone()),
-        _ => Err(args.wrong_type(index, "a column name or a column expression")),
-    }
 }
 
 impl Interpreter {
@@ -187,11 +236,7 @@ impl Interpreter {
             ));
         }
         let (Some(a), Some(b)) = (as_expr(&lhs, span), as_expr(&rhs, span)) else {
-            let other = if matches!(lhs, Value::Expr(_)) {
-                &rhs
-            } else {
-                &lhs
-            };
+            let other = if expr_of(&lhs).is_some() { &rhs } else { &lhs };
             if other.is_unknown() {
                 return Ok(Value::Unknown(Type::Any));
             }
@@ -208,7 +253,28 @@ impl Interpreter {
                 .with_help("columns combine with columns, numbers, strings and bools"),
             ));
         };
-        Ok(Value::Expr(Expr::new(Node::Binary(op, a, b), span)))
+        let expr = Expr::new(Node::Binary(op, a, b), span);
+        let frames: Vec<&Arc<Frame>> = [&lhs, &rhs]
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Column(c) => Some(&c.frame),
+                _ => None,
+            })
+            .collect();
+        match frames[..] {
+            [] => Ok(Value::Expr(expr)),
+            [frame] => Column::value(frame, expr),
+            [f, g] if Arc::ptr_eq(f, g) || f.plan.id == g.plan.id => Column::value(f, expr),
+            _ => Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::operand_types",
+                    "these columns belong to different frames".to_string(),
+                    span,
+                )
+                .with_label("columns of two frames")
+                .with_help("join the frames first (a.join(b, on=…)), then combine their columns"),
+            )),
+        }
     }
 
     pub fn expr_unary(
@@ -228,7 +294,7 @@ impl Interpreter {
     /// `df.name`: a column as an expression, or a property of the frame.
     pub fn frame_member(&mut self, frame: &Arc<Frame>, name: &str, span: Span) -> Eval<Value> {
         if frame.column_type(name).is_some() {
-            return Ok(Value::Expr(Expr::new(Node::Column(name.to_string()), span)));
+            return Column::value(frame, Expr::new(Node::Column(name.to_string()), span));
         }
         match name {
             "columns" => {
@@ -281,7 +347,7 @@ impl Interpreter {
         match key {
             Value::Str(name) => {
                 frame.check_column(name, span)?;
-                Ok(Value::Expr(Expr::new(Node::Column(name.to_string()), span)))
+                Column::value(frame, Expr::new(Node::Column(name.to_string()), span))
             }
             Value::List(items) => {
                 let exprs = items
@@ -293,8 +359,10 @@ impl Interpreter {
                     .collect::<Eval<Vec<_>>>()?;
                 frame.select(&exprs).map(frame_value)
             }
-            Value::Expr(condition) => frame.filter(condition).map(frame_value),
-            other => Err(index_error(other, span)),
+            other => match expr_of(other) {
+                Some(condition) => frame.filter(condition).map(frame_value),
+                None => Err(index_error(other, span)),
+            },
         }
     }
 
@@ -367,7 +435,13 @@ pub fn frame_failure(message: &str, span: Span) -> Box<Diagnostic> {
             span,
         )
         .with_label("in the computation of this")
-        .with_help("a value that does not fit its column's type: read the column as text (dtypes={col: \"str\"}) or list the value in null_values")
+        .with_help(if message.contains("more fields than") {
+            "a row with more fields than the header: fix the file, or give the right separator"
+        } else if message.contains("could not parse") {
+            "a value that does not fit its column's type: read the column as text (dtypes={col: \"str\"}) or list the value in null_values"
+        } else {
+            "the file may have changed or been damaged since the script was checked"
+        })
         .in_phase(Phase::Runtime),
     )
 }
@@ -409,8 +483,10 @@ fn expressions(args: &Args, index: usize) -> Eval<Vec<Arc<Expr>>> {
         .iter()
         .map(|v| match v {
             Value::Str(s) => Ok(Expr::new(Node::Column(s.to_string()), args.spans[index])),
-            Value::Expr(e) => Ok(e.clone()),
-            _ => Err(args.wrong_type(index, "column names or column expressions")),
+            other => match expr_of(other) {
+                Some(e) => Ok(e.clone()),
+                None => Err(args.wrong_type(index, "column names or column expressions")),
+            },
         })
         .collect()
 }
@@ -422,7 +498,7 @@ pub fn select(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 }
 
 pub fn filter(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let Value::Expr(condition) = args.value(0) else {
+    let Some(condition) = expr_of(args.value(0)) else {
         return Err(args.wrong_type(0, "a condition on columns, e.g. col(\"x\") > 20"));
     };
     receiver_frame(args).filter(condition).map(frame_value)
@@ -494,6 +570,18 @@ pub fn unique(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         None => Vec::new(),
     };
     receiver_frame(args).unique(&subset).map(frame_value)
+}
+
+/// `df.Origin.unique()`: the distinct values of a frame's column.
+pub fn column_unique(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Column(column)) = &args.receiver else {
+        unreachable!("column methods are called on columns")
+    };
+    let name = column.expr.output_name();
+    column
+        .values()?
+        .unique(&[(name, column.expr.span)])
+        .map(frame_value)
 }
 
 /// `df.groupby("Origin")` or several keys.
@@ -572,40 +660,37 @@ pub fn group_aggregate(_: &mut Interpreter, args: &mut Args, agg: Agg) -> Eval<V
 
 /// `col("x").mean()` and the other aggregations as expression methods.
 pub fn expr_aggregate(_: &mut Interpreter, args: &mut Args, agg: Agg) -> Eval<Value> {
-    let Some(Value::Expr(e)) = &args.receiver else {
-        unreachable!("expression methods are called on expressions")
-    };
-    Ok(Value::Expr(Expr::new(Node::Agg(agg, e.clone()), args.call)))
+    let e = receiver_expr(args);
+    on_receiver(args, Expr::new(Node::Agg(agg, e), args.call))
 }
 
 /// `mean("DepDelay")`: an aggregation of a column, for `agg` and `select`; `None` when the
 /// builtin is called with something else (an array: the array reduction).
-pub fn aggregation_call(builtin: &super::builtins::Builtin, args: &Args) -> Option<Value> {
+pub fn aggregation_call(builtin: &super::builtins::Builtin, args: &Args) -> Option<Eval<Value>> {
     let agg = Agg::from_name(builtin.name)?;
     let first = args.values.first()?;
-    let column = match first {
-        Value::Str(_) | Value::Expr(_) => column_argument(args, 0).ok()?,
-        Value::Tuple(items) if items.len() == 1 => match &items[0] {
-            Value::Str(name) => Expr::new(Node::Column(name.to_string()), args.spans[0]),
-            Value::Expr(e) => e.clone(),
-            _ => return None,
-        },
-        _ => return None,
+    let first = match first {
+        Value::Tuple(items) if items.len() == 1 => &items[0],
+        other => other,
     };
-    Some(Value::Expr(Expr::new(Node::Agg(agg, column), args.call)))
+    let column = match first {
+        Value::Str(name) => Expr::new(Node::Column(name.to_string()), args.spans[0]),
+        other => expr_of(other)?.clone(),
+    };
+    let aggregated = Expr::new(Node::Agg(agg, column), args.call);
+    Some(match first {
+        Value::Column(c) => Column::value(&c.frame, aggregated),
+        _ => Ok(Value::Expr(aggregated)),
+    })
 }
 
 pub fn is_null(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let Some(Value::Expr(e)) = &args.receiver else {
-        unreachable!("expression methods are called on expressions")
-    };
-    Ok(Value::Expr(Expr::new(Node::IsNull(e.clone()), args.call)))
+    let e = receiver_expr(args);
+    on_receiver(args, Expr::new(Node::IsNull(e), args.call))
 }
 
 pub fn is_in(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let Some(Value::Expr(e)) = &args.receiver else {
-        unreachable!("expression methods are called on expressions")
-    };
+    let e = receiver_expr(args);
     let items = match args.value(0) {
         Value::List(items) | Value::Tuple(items) => items.clone(),
         _ => return Err(args.wrong_type(0, "a list of values")),
@@ -620,21 +705,13 @@ pub fn is_in(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             _ => Err(args.wrong_type(0, "a list of numbers, strings or bools")),
         })
         .collect::<Eval<Vec<_>>>()?;
-    Ok(Value::Expr(Expr::new(
-        Node::IsIn(e.clone(), literals),
-        args.call,
-    )))
+    on_receiver(args, Expr::new(Node::IsIn(e, literals), args.call))
 }
 
 pub fn alias(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let Some(Value::Expr(e)) = &args.receiver else {
-        unreachable!("expression methods are called on expressions")
-    };
+    let e = receiver_expr(args);
     let name = args.str(0)?.to_string();
-    Ok(Value::Expr(Expr::new(
-        Node::Alias(e.clone(), name),
-        args.call,
-    )))
+    on_receiver(args, Expr::new(Node::Alias(e, name), args.call))
 }
 
 /// `df.join(other, on, how="inner")`
@@ -724,7 +801,7 @@ pub fn describe(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 /// `count("x")`, `n_unique("x")`, `first("x")`, `last("x")`: aggregations of a column.
 pub fn aggregation_function(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     aggregation_call(args.builtin, args)
-        .ok_or_else(|| args.wrong_type(0, "a column name or a column expression"))
+        .unwrap_or_else(|| Err(args.wrong_type(0, "a column name or a column expression")))
 }
 
 /// `len(df)`: the number of rows (computed; reads only what counting needs).
@@ -803,6 +880,16 @@ pub fn frames_in(value: &Value) -> Vec<(String, crate::frame::plan::PlanRef)> {
 pub fn force_frames(interpreter: &mut Interpreter, value: Value) -> Eval<Value> {
     Ok(match value {
         Value::Frame(f) if f.computed.is_none() => frame_value(interpreter.compute_frame(&f)?),
+        // A column's values: a one-column frame, or the number an aggregation makes.
+        Value::Column(c) => {
+            let values = interpreter.compute_frame(&c.values()?)?;
+            match (c.expr.is_aggregation(), &values.computed) {
+                (true, Some(rows)) if rows.height() == 1 => {
+                    any_value(rows.columns()[0].get(0).expect("one row"))
+                }
+                _ => frame_value(values),
+            }
+        }
         Value::Tuple(items) => Value::tuple(
             items
                 .iter()
@@ -859,29 +946,47 @@ pub fn rows(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::list(out))
 }
 
-/// `df.to_array("x")`: a numeric column as a lazy 1-d array, one chunk per partition (its
-/// rows are counted when it is made); missing values become NaN.
+/// `df.to_array("x")`: a numeric column as a lazy 1-d array (see [`column_array`]).
 pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let frame = receiver_frame(args);
     let name = args.str(0)?.to_string();
-    let ty = frame.check_column(&name, args.spans[0])?;
+    frame.check_column(&name, args.spans[0])?;
+    let column = Column {
+        frame,
+        expr: Expr::new(Node::Column(name), args.spans[0]),
+    };
+    column_array(interpreter, &column, args.call)
+}
+
+/// A column's values as a lazy array: 1-d with one chunk per partition that has rows (the rows
+/// are counted when the array is made, as an array's chunks are known before it computes), or
+/// 0-d when the column is aggregated (`df.x.max()`). Missing values become NaN; only numbers
+/// and bools make arrays.
+pub fn column_array(interpreter: &mut Interpreter, column: &Column, span: Span) -> Eval<Value> {
+    let ty = column.expr.check(&column.frame.schema)?;
     if !matches!(ty, ColType::Int | ColType::Float | ColType::Bool) {
-        return Err(args.rejected(
-            "flow::check::column_type",
-            format!("column `{name}` holds {}, not numbers", ty.describe()),
-            0,
-            "arrays hold numbers and bools",
+        return Err(Box::new(
+            Diagnostic::error(
+                "flow::check::column_type",
+                format!("{} holds {}, not numbers", column.describe(), ty.describe()),
+                column.expr.span,
+            )
+            .with_label("used as an array here")
+            .with_help("arrays hold numbers and bools; text stays in frames (print it, select it, group by it)"),
         ));
     }
     if interpreter.is_checking() {
         return Ok(Value::Unknown(Type::Array));
     }
-    // A lazy array, one chunk per partition that has rows: the rows are counted first (each
-    // partition on its own), as an array's chunks are known before it computes.
-    let values = frame.column_values(&name);
-    let _ = interpreter.flush_output();
-    let counted = values.partition_lengths(interpreter.compute_options.clone());
-    let lengths = interpreter.frame_outcome(counted, frame.span)?;
+    let values = column.values()?.column_values(&column.expr.output_name());
+    let aggregated = column.expr.is_aggregation();
+    let lengths = if aggregated {
+        vec![1]
+    } else {
+        let _ = interpreter.flush_output();
+        let counted = values.partition_lengths(interpreter.compute_options.clone());
+        interpreter.frame_outcome(counted, column.frame.span)?
+    };
     let parts: Vec<usize> = (0..lengths.len()).filter(|&k| lengths[k] > 0).collect();
     let sizes: Vec<usize> = parts.iter().map(|&k| lengths[k]).collect();
     let shape = vec![sizes.iter().sum::<usize>()];
@@ -902,13 +1007,21 @@ pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             crate::array::chunks::Chunks(vec![sizes]),
         )
     };
-    Ok(Value::Array(ArrayNode::new(
-        op,
-        crate::array::dtype::DType::F64,
-        shape,
-        chunks,
-        args.call,
-    )))
+    let array = ArrayNode::new(op, crate::array::dtype::DType::F64, shape, chunks, span);
+    match aggregated {
+        // The one value of a one-row column.
+        true => crate::array::build::slice(&array, &[crate::array::build::IndexItem::Int(0)], span)
+            .map(Value::Array),
+        false => Ok(Value::Array(array)),
+    }
+}
+
+/// A value with its frame columns made arrays (for array operations and functions).
+pub fn columns_as_arrays(interpreter: &mut Interpreter, value: Value, span: Span) -> Eval<Value> {
+    match value {
+        Value::Column(c) => column_array(interpreter, &c, span),
+        other => Ok(other),
+    }
 }
 
 /// `frame({name: values, …})`: a computed frame from lists or 1-d arrays of equal length.

@@ -80,7 +80,8 @@ pub struct Interpreter {
     /// so a program may read back what it saves.
     pub planned_files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
     /// Check mode: the netCDF files `save` will have written by now, as the datasets saved.
-    pub planned_datasets: HashMap<std::path::PathBuf, Arc<crate::dataset::Dataset>>,
+    /// (`None`: a dataset known only when run.)
+    pub planned_datasets: HashMap<std::path::PathBuf, Option<Arc<crate::dataset::Dataset>>>,
     /// Check mode: the Parquet and CSV files `save` will have written by now, as their frames.
     /// (`None`: a frame known only when run.)
     pub planned_frames: HashMap<std::path::PathBuf, Option<Arc<crate::frame::Frame>>>,
@@ -577,7 +578,21 @@ impl Interpreter {
             };
             return Ok(crate::eval::delayed::delayed(op, span));
         }
-        if matches!(left, Value::Expr(_)) || matches!(right, Value::Expr(_)) {
+        let is_column = |v: &Value| matches!(v, Value::Column(_));
+        let is_array = |v: &Value| {
+            matches!(
+                v,
+                Value::Array(_) | Value::Labelled(_) | Value::Unknown(Type::Array)
+            )
+        };
+        if (is_column(&left) && is_array(&right)) || (is_array(&left) && is_column(&right)) {
+            // A frame's column beside an array is the column's values as an array.
+            let left = crate::eval::frames::columns_as_arrays(self, left, span)?;
+            let right = crate::eval::frames::columns_as_arrays(self, right, span)?;
+            return self.apply_binary(op, left, right, span);
+        }
+        let is_expr = |v: &Value| crate::eval::frames::expr_of(v).is_some();
+        if is_expr(&left) || is_expr(&right) {
             return self.expr_binary(op, left, right, span);
         }
         if matches!(left, Value::Labelled(_)) || matches!(right, Value::Labelled(_)) {
@@ -609,6 +624,13 @@ impl Interpreter {
             Value::Expr(e) => {
                 let e = e.clone();
                 self.expr_unary(op, &e, span)
+            }
+            Value::Column(c) => {
+                let c = c.clone();
+                match self.expr_unary(op, &c.expr, span)? {
+                    Value::Expr(e) => crate::eval::frames::Column::value(&c.frame, e),
+                    other => Ok(other),
+                }
             }
             Value::Labelled(l) => {
                 let l = l.clone();
@@ -654,6 +676,12 @@ impl Interpreter {
             Value::Labelled(l) if l.dims.is_empty() => {
                 self.condition(&Value::Array(l.array.clone()), span)
             }
+            // `if df.x.max() > 100`: decided by the column's value when it is computed.
+            Value::Column(_) if self.is_checking() => Ok(None),
+            Value::Column(_) => {
+                let value = crate::eval::frames::force_frames(self, value.clone())?;
+                self.condition(&value, span)
+            }
             Value::Unknown(Type::Bool | Type::Any) => Ok(None),
             other => Err(Box::new(
                 Diagnostic::error(
@@ -676,7 +704,10 @@ impl Interpreter {
         env: &Env,
     ) -> Eval<Value> {
         let left = self.eval(lhs, env)?;
-        if matches!(left, Value::Array(_) | Value::Labelled(_) | Value::Expr(_)) {
+        if matches!(
+            left,
+            Value::Array(_) | Value::Labelled(_) | Value::Expr(_) | Value::Column(_)
+        ) {
             let right = self.eval(rhs, env)?;
             return self.apply_binary(op, left, right, span);
         }
@@ -727,7 +758,11 @@ impl Interpreter {
                             v = Value::Array(l.array.clone());
                         }
                     }
-                    if let Value::Array(_) | Value::Delayed(_) | Value::Labelled(_) = v {
+                    if let Value::Array(_)
+                    | Value::Delayed(_)
+                    | Value::Labelled(_)
+                    | Value::Column(_) = v
+                    {
                         if self.is_checking() {
                             unknown = true;
                             continue;
@@ -966,7 +1001,7 @@ impl Interpreter {
         }
         if args.receiver.is_none() {
             if let Some(aggregation) = crate::eval::frames::aggregation_call(builtin, &args) {
-                return Ok(aggregation);
+                return aggregation;
             }
         }
         let labelled_receiver = matches!(args.receiver, Some(Value::Labelled(_)))
@@ -976,6 +1011,20 @@ impl Interpreter {
             && args.values.iter().any(|v| matches!(v, Value::Labelled(_)));
         if labelled_receiver || labelled_argument {
             return self.call_with_labels(builtin, &mut args);
+        }
+        if args.receiver.is_none()
+            && crate::eval::datasets::unwraps_labels(builtin)
+            && builtin.name != "len"
+            && args.values.iter().any(|v| matches!(v, Value::Column(_)))
+        {
+            // `histogram(df.x, …)`, `nanmean(df.x)`: a frame's column as an array.
+            for (value, span) in args.values.iter_mut().zip(&args.spans) {
+                let taken = std::mem::replace(value, Value::None);
+                *value = crate::eval::frames::columns_as_arrays(self, taken, *span)?;
+            }
+            if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
+                return Ok(Value::Unknown(builtin.returns.clone()));
+            }
         }
         (builtin.run)(self, &mut args)
     }
@@ -1111,6 +1160,17 @@ impl Interpreter {
                     Err(Box::new(diagnostic))
                 }
             },
+            Value::Column(column) if builtins::method(&object, &name.name).is_none() => {
+                // Other members are those of the column's values: as a one-column frame
+                // (`df.x.head(3)`, `df.x.rows()`), else as an array (`df.x.chunks`).
+                let column = column.clone();
+                let values = Value::Frame(Arc::new(column.values()?));
+                if let Some(method) = builtins::method(&values, &name.name) {
+                    return Ok(Value::Method(Arc::new((values, method))));
+                }
+                let array = crate::eval::frames::column_array(self, &column, name.span)?;
+                self.attribute(array, name)
+            }
             Value::Array(array) if builtins::method(&object, &name.name).is_none() => {
                 let array = array.clone();
                 match self.array_property(&array, &name.name, name.span) {

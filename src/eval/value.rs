@@ -49,6 +49,8 @@ pub enum Value {
     GroupBy(Arc<super::frames::GroupBy>),
     /// A column expression: `col("x") > 20`, `mean("DepDelay")`.
     Expr(Arc<crate::frame::expr::Expr>),
+    /// A frame's column, or an expression over it: `df.x`, `df["x"] > 20`, `df.x.max()`.
+    Column(Arc<super::frames::Column>),
 }
 
 /// What the checker knows about a value it cannot compute before running.
@@ -252,7 +254,7 @@ impl Value {
             Value::Array(_) | Value::Labelled(_) => Type::Array,
             Value::Dataset(_) => Type::Dataset,
             Value::Frame(_) => Type::Frame,
-            Value::GroupBy(_) | Value::Expr(_) => Type::Any,
+            Value::GroupBy(_) | Value::Expr(_) | Value::Column(_) => Type::Any,
             Value::Delayed(_) | Value::Job(_) | Value::Weighted(_) | Value::Slice(_) => Type::Any,
         }
     }
@@ -268,6 +270,7 @@ impl Value {
             Value::Slice(_) => "slice".into(),
             Value::GroupBy(_) => "grouped frame".into(),
             Value::Expr(_) => "column expression".into(),
+            Value::Column(_) => "frame column".into(),
             other => other.type_of().name(),
         }
     }
@@ -383,6 +386,9 @@ impl Value {
                 );
             }
             Value::Expr(e) => out.push_str(&e.text()),
+            Value::Column(c) => {
+                let _ = write!(out, "<column {} of {}>", c.expr.text(), c.frame.summary());
+            }
             Value::Slice(parts) => {
                 out.push_str("slice(");
                 write_items(out, &parts[..]);

@@ -3,7 +3,7 @@
 //! a head task that reads partitions only until it has its rows. The executor then runs them
 //! like array tasks (in parallel, results freed when used, within the memory limit).
 
-use super::plan::{PlanOp, PlanRef, Step};
+use super::plan::{JoinStrategy, PlanOp, PlanRef, Step};
 use super::task::{Appender, Base, FrameWork};
 use crate::graph::{Task, TaskGraph, TaskId, TaskKind};
 use crate::runtime::executor::{RuntimeError, Statistics};
@@ -175,27 +175,65 @@ impl Lowering<'_> {
                 left,
                 right,
                 join,
-                broadcast,
+                keys,
+                full,
             } => {
-                let right_parts = self.lower(right);
-                let right = self.combine(right_parts, Vec::new(), node);
-                let right = self.task_of(right, node);
-                let mut lefts = self.lower(left);
-                if !broadcast {
-                    lefts = vec![self.combine(lefts, Vec::new(), node)];
+                let lefts = self.lower(left);
+                let rights = self.lower(right);
+                match JoinStrategy::of(lefts.len(), rights.len(), *full) {
+                    JoinStrategy::Broadcast => {
+                        let right = self.combine(rights, Vec::new(), node);
+                        let right = self.task_of(right, node);
+                        let lefts = match full {
+                            true => vec![self.combine(lefts, Vec::new(), node)],
+                            false => lefts,
+                        };
+                        lefts
+                            .into_iter()
+                            .map(|l| {
+                                let l = self.task_of(l, node);
+                                let work = FrameWork::Join { join: join.clone() };
+                                let task = self.add(work, vec![l, right], node);
+                                Pending::Task {
+                                    task,
+                                    steps: Vec::new(),
+                                }
+                            })
+                            .collect()
+                    }
+                    JoinStrategy::Buckets(buckets) => {
+                        let mut split = |parts: Vec<Pending>| -> Vec<TaskId> {
+                            parts
+                                .into_iter()
+                                .map(|p| {
+                                    let part = self.task_of(p, node);
+                                    let work = FrameWork::Split {
+                                        keys: keys.clone(),
+                                        buckets,
+                                    };
+                                    self.add(work, vec![part], node)
+                                })
+                                .collect()
+                        };
+                        let lefts = split(lefts);
+                        let rights = split(rights);
+                        (0..buckets)
+                            .map(|bucket| {
+                                let work = FrameWork::BucketJoin {
+                                    join: join.clone(),
+                                    bucket: bucket as u32,
+                                    left: lefts.len(),
+                                };
+                                let inputs = lefts.iter().chain(&rights).copied().collect();
+                                let task = self.add(work, inputs, node);
+                                Pending::Task {
+                                    task,
+                                    steps: Vec::new(),
+                                }
+                            })
+                            .collect()
+                    }
                 }
-                lefts
-                    .into_iter()
-                    .map(|l| {
-                        let l = self.task_of(l, node);
-                        let task =
-                            self.add(FrameWork::Join { join: join.clone() }, vec![l, right], node);
-                        Pending::Task {
-                            task,
-                            steps: Vec::new(),
-                        }
-                    })
-                    .collect()
             }
         };
         self.lowered.insert(node.id, pending.clone());

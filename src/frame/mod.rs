@@ -5,10 +5,12 @@
 //! (`plan.rs`), which is lowered to per-partition tasks (`lower.rs`) when a value is needed.
 
 pub mod aggregate;
+pub mod csv_block;
 pub mod expr;
 pub mod lower;
 pub mod plan;
 pub mod read;
+pub mod shuffle;
 pub mod task;
 
 use crate::diagnostic::Diagnostic;
@@ -475,23 +477,58 @@ impl Frame {
             };
             schema.push((name, *ty));
         }
+        // Keys compare as their unified type (an integer key against a float one as floats),
+        // and are hashed as it to split both sides into buckets.
+        let key_type = |k: &str| {
+            let (a, b) = (self.column_type(k), other.column_type(k));
+            a.expect("checked").unify(b.expect("checked"))
+        };
+        for (name, ty) in schema.iter_mut() {
+            if on.iter().any(|(k, _)| k == name) {
+                *ty = key_type(name);
+            }
+        }
         let keys: Vec<pl::Expr> = on.iter().map(|(k, _)| pl::col(k.as_str())).collect();
-        // Inner and left joins match each partition on its own with all of the right side; a
-        // full join also keeps the right side's unmatched rows, once, so it runs over all rows.
-        let broadcast = !matches!(how, pl::JoinType::Full);
+        let casts: Vec<pl::Expr> = on
+            .iter()
+            .filter(|(k, _)| self.column_type(k) != other.column_type(k))
+            .map(|(k, _)| pl::col(k.as_str()).cast(key_type(k).polars()))
+            .collect();
+        let hashed_keys = on
+            .iter()
+            .map(|(k, _)| {
+                let hashed = match key_type(k) {
+                    ColType::Int | ColType::Date | ColType::Datetime => pl::DataType::Int64,
+                    ColType::Float => pl::DataType::Float64,
+                    ColType::Bool => pl::DataType::Boolean,
+                    _ => pl::DataType::String,
+                };
+                (k.clone(), hashed)
+            })
+            .collect();
+        let full = matches!(how, pl::JoinType::Full);
         let label = format!("join({}, {how})", listed(on.iter().map(|(k, _)| k)));
         let op = PlanOp::Join {
             left: self.plan.clone(),
             right: other.plan.clone(),
             join: Arc::new(move |left, right| {
+                let (left, right) = match casts.is_empty() {
+                    true => (left, right),
+                    false => (
+                        left.with_columns(casts.clone()),
+                        right.with_columns(casts.clone()),
+                    ),
+                };
                 left.join(
                     right,
                     keys.clone(),
                     keys.clone(),
-                    pl::JoinArgs::new(how.clone()),
+                    // Keys once, as pandas' merge gives them (and the schema above says).
+                    pl::JoinArgs::new(how.clone()).with_coalesce(pl::JoinCoalesce::CoalesceColumns),
                 )
             }),
-            broadcast,
+            keys: hashed_keys,
+            full,
         };
         Ok(self.with_plan(schema, op, label))
     }

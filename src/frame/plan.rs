@@ -10,6 +10,7 @@
 //! - whole-frame steps (`Whole`: sort, a full join) run over all partitions at once;
 //! - `Head` reads partitions in order only until it has its rows.
 
+use super::csv_block::{CsvBlock, Nulls, Text};
 use crate::source::Span;
 use polars::prelude as pl;
 use polars::prelude::LazyFileListReader;
@@ -60,14 +61,36 @@ pub enum PlanOp {
     Head { input: PlanRef, n: usize },
     /// The partitions of each input, one after another.
     Concat(Vec<PlanRef>),
-    /// Rows of `left` matched with `right`: per partition of `left` with the whole of `right`
-    /// (`broadcast`), or once over all of both.
+    /// Rows of `left` matched with `right` on `keys` (each with the type both sides' keys are
+    /// hashed as), as [`JoinStrategy`] says. A `full` join keeps unmatched rows of both sides.
     Join {
         left: PlanRef,
         right: PlanRef,
         join: JoinStep,
-        broadcast: bool,
+        keys: Vec<(String, pl::DataType)>,
+        full: bool,
     },
+}
+
+/// How a join runs, from its sides' partition counts (as Dask decides). A right side of one
+/// partition is matched with each left partition on its own (broadcast) — for a full join only
+/// when the left is one partition too, as the right side's unmatched rows must appear once.
+/// Otherwise both sides are split by a hash of the keys into as many buckets as the larger side
+/// has partitions, and bucket k of the left is joined with bucket k of the right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinStrategy {
+    Broadcast,
+    Buckets(usize),
+}
+
+impl JoinStrategy {
+    pub fn of(left: usize, right: usize, full: bool) -> JoinStrategy {
+        if right == 1 && (!full || left == 1) {
+            JoinStrategy::Broadcast
+        } else {
+            JoinStrategy::Buckets(left.max(right))
+        }
+    }
 }
 
 impl PlanNode {
@@ -102,14 +125,11 @@ impl PlanNode {
             PlanOp::Each { input, .. } => input.partitions(),
             PlanOp::Concat(inputs) => inputs.iter().map(|i| i.partitions()).sum(),
             PlanOp::Join {
-                left, broadcast, ..
-            } => {
-                if *broadcast {
-                    left.partitions()
-                } else {
-                    1
-                }
-            }
+                left, right, full, ..
+            } => match JoinStrategy::of(left.partitions(), right.partitions(), *full) {
+                JoinStrategy::Broadcast => left.partitions(),
+                JoinStrategy::Buckets(n) => n,
+            },
         }
     }
 
@@ -179,23 +199,39 @@ pub struct Partition {
 }
 
 impl Partition {
-    /// The partition as a polars lazy frame (reading a byte range loads those bytes).
+    /// The partition as a polars lazy frame. A CSV partition's bytes are loaded here, and read
+    /// by flow's own reader when they hold no quotes (see `csv_block`), else by polars.
     pub fn scan(&self) -> Result<pl::LazyFrame, String> {
         let path = pl::PlRefPath::from(self.path.to_string_lossy().as_ref());
         match &*self.reader {
             Reader::Csv { format, schema } => {
-                let reader = match &self.bytes {
-                    None => pl::LazyCsvReader::new(path),
-                    Some(range) => {
-                        let bytes = read_range(&self.path, range)
-                            .map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?;
-                        let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-                        pl::LazyCsvReader::new_with_sources(buffers)
-                            .with_has_header(range.start == 0)
-                    }
+                let range = self.bytes.clone().unwrap_or(0..u64::MAX);
+                let cannot_read =
+                    |e: std::io::Error| format!("cannot read `{}`: {e}", self.path.display());
+                let starts_file = range.start == 0;
+                let text = Text::map(&self.path, &range).map_err(cannot_read)?;
+                let rows_from = match starts_file {
+                    true => memchr::memchr(b'\n', &text).map_or(text.len(), |end| end + 1),
+                    false => 0,
                 };
+                if CsvBlock::handles(schema, &text[rows_from..]) {
+                    let block = CsvBlock {
+                        path: self.path.clone(),
+                        start: range.start,
+                        first_line: starts_file.then_some(2),
+                        bytes: text,
+                        rows_from,
+                        schema: schema.clone(),
+                        separator: format.separator,
+                        nulls: Nulls::new(format.nulls.iter().map(|n| n.as_bytes())),
+                    };
+                    return block.scan().map_err(|e| e.to_string());
+                }
+                let bytes = text.to_vec();
+                let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
                 format
-                    .apply(reader)
+                    .apply(pl::LazyCsvReader::new_with_sources(buffers))
+                    .with_has_header(starts_file)
                     .with_schema(Some(schema.clone()))
                     .finish()
                     .map_err(|e| e.to_string())
@@ -224,6 +260,9 @@ impl Partition {
     /// parse, the first line of this partition holding it), and polars' first line.
     pub fn locate(&self, message: &str) -> String {
         let first_line = first_line(message);
+        if first_line.starts_with(&format!("`{}`", self.path.display())) {
+            return first_line; // located by flow's own CSV reader
+        }
         let line = unparsed_value(message).and_then(|(value, column)| {
             let range = self.bytes.clone().unwrap_or(0..u64::MAX);
             let bytes = read_range(&self.path, &range).ok()?;
@@ -258,7 +297,7 @@ pub fn first_line(message: &str) -> String {
 }
 
 /// The bytes of `range` of a file (to its end at most).
-fn read_range(path: &std::path::Path, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_range(path: &std::path::Path, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(range.start))?;

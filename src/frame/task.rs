@@ -53,6 +53,17 @@ pub enum FrameWork {
     },
     /// The first input joined with the second.
     Join { join: JoinStep },
+    /// The input's rows in buckets by a hash of `keys` (see `shuffle`).
+    Split {
+        keys: Vec<(String, pl::DataType)>,
+        buckets: usize,
+    },
+    /// Bucket `bucket` of the first `left` (split) inputs joined with that of the others.
+    BucketJoin {
+        join: JoinStep,
+        bucket: u32,
+        left: usize,
+    },
     /// The input appended to a file (after the partitions before it, whose writing is the
     /// task's second input), which the `last` partition finishes; no rows out.
     Write { file: Arc<Appender>, last: bool },
@@ -183,6 +194,15 @@ impl FrameWork {
                     .collect()
                     .map_err(|e| first_line(&e.to_string()))
             }
+            FrameWork::Split { keys, buckets } => super::shuffle::split(inputs[0], keys, *buckets),
+            FrameWork::BucketJoin { join, bucket, left } => {
+                let (lefts, rights) = inputs.split_at(*left);
+                let lefts = super::shuffle::bucket(lefts, *bucket)?;
+                let rights = super::shuffle::bucket(rights, *bucket)?;
+                join(lefts.lazy(), rights.lazy())
+                    .collect()
+                    .map_err(|e| first_line(&e.to_string()))
+            }
             FrameWork::Write { file, last } => {
                 file.write(inputs[0], *last)?;
                 Ok(pl::DataFrame::empty())
@@ -206,6 +226,8 @@ impl FrameWork {
                 )
             }
             FrameWork::Join { .. } => "join".into(),
+            FrameWork::Split { buckets, .. } => format!("split into {buckets} buckets by key"),
+            FrameWork::BucketJoin { bucket, .. } => format!("join bucket {bucket}"),
             FrameWork::Write { file, .. } => file
                 .path
                 .file_name()
@@ -220,7 +242,8 @@ impl FrameWork {
             FrameWork::Start { .. } => "partition",
             FrameWork::Combine { .. } => "combine",
             FrameWork::Head { .. } => "head",
-            FrameWork::Join { .. } => "join",
+            FrameWork::Join { .. } | FrameWork::BucketJoin { .. } => "join",
+            FrameWork::Split { .. } => "split",
             FrameWork::Write { .. } => "write",
         }
     }
