@@ -399,7 +399,7 @@ pub static BUILTINS: &[Builtin] = &[
         "save(read_csv(\"tests/data/flights/*.csv\"), \"target/example.parquet\"); len(read_parquet(\"target/example.parquet\"))" => "12", returns Type::Frame, super::frames::read_parquet)
     },
     builtin!("frame" "(columns)", "dataframes",
-        "A computed frame from columns: lists of numbers, strings or bools (none for missing), or 1-d arrays, of equal length.",
+        "A computed frame from columns: lists of numbers, strings or bools (none for missing), 1-d arrays (NaN for missing) or other frames' columns, of equal length.",
         "frame({station: [\"a\", \"b\", \"a\"], rain: [1.5, 22.0, none]}).groupby(\"station\").rain.max().rows()" => "[(\"a\", 1.5), (\"b\", 22.0)]",
         returns Type::Frame, super::frames::make_frame),
     Builtin {

@@ -1042,10 +1042,13 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
                 "give each column as a list of numbers, strings or bools, or a 1-d array",
             )
         };
-        // An array column: 1-d (known while checking), computed when run.
+        // An array column: 1-d (known while checking), computed when run; a frame's column
+        // as its array.
+        let value = &columns_as_arrays(interpreter, value.clone(), args.spans[0])?;
         let array = match value {
             Value::Array(a) => Some(a.clone()),
             Value::Labelled(l) => Some(l.array.clone()),
+            Value::Unknown(Type::Array) => return Ok(Value::Unknown(Type::Frame)),
             _ => None,
         };
         let value = match array {
@@ -1060,7 +1063,10 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
                 let data = crate::runtime::whole(a).expect("computed");
                 let values: Vec<f64> = data.to_f64().iter().copied().collect();
                 match a.dtype {
+                    // NaN, an array's missing value, is a frame's missing value (as in pandas).
                     d if d.is_float() => {
+                        let values: Vec<Option<f64>> =
+                            values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
                         (polars::prelude::Series::new(pname, values), ColType::Float)
                     }
                     crate::array::dtype::DType::Bool => (

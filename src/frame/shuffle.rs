@@ -22,39 +22,12 @@ pub fn split(
     for (k, (name, dtype)) in keys.iter().enumerate() {
         let column = rows.column(name).map_err(text)?.cast(dtype).map_err(text)?;
         let series = column.as_materialized_series();
-        let hashed = match (k, dtype) {
-            (0, pl::DataType::Int64) => series
-                .i64()
-                .map_err(text)?
-                .vec_hash(state.clone(), &mut hashes),
-            (0, pl::DataType::Float64) => series
-                .f64()
-                .map_err(text)?
-                .vec_hash(state.clone(), &mut hashes),
-            (0, pl::DataType::Boolean) => series
-                .bool()
-                .map_err(text)?
-                .vec_hash(state.clone(), &mut hashes),
-            (0, _) => series
-                .str()
-                .map_err(text)?
-                .vec_hash(state.clone(), &mut hashes),
-            (_, pl::DataType::Int64) => series
-                .i64()
-                .map_err(text)?
-                .vec_hash_combine(state.clone(), &mut hashes),
-            (_, pl::DataType::Float64) => series
-                .f64()
-                .map_err(text)?
-                .vec_hash_combine(state.clone(), &mut hashes),
-            (_, pl::DataType::Boolean) => series
-                .bool()
-                .map_err(text)?
-                .vec_hash_combine(state.clone(), &mut hashes),
-            (_, _) => series
-                .str()
-                .map_err(text)?
-                .vec_hash_combine(state.clone(), &mut hashes),
+        let first = k == 0;
+        let hashed = match dtype {
+            pl::DataType::Int64 => hash(series.i64().map_err(text)?, &state, &mut hashes, first),
+            pl::DataType::Float64 => hash(series.f64().map_err(text)?, &state, &mut hashes, first),
+            pl::DataType::Boolean => hash(series.bool().map_err(text)?, &state, &mut hashes, first),
+            _ => hash(series.str().map_err(text)?, &state, &mut hashes, first),
         };
         hashed.map_err(text)?;
     }
@@ -82,6 +55,19 @@ pub fn split(
         .with_column(pl::Column::from(pl::IntoSeries::into_series(buckets)))
         .map_err(text)?;
     Ok(sorted)
+}
+
+/// Hash `values` into `hashes` (the first key) or combine their hashes with those there.
+fn hash(
+    values: &impl VecHash,
+    state: &pl::PlSeedableRandomStateQuality,
+    hashes: &mut Vec<u64>,
+    first: bool,
+) -> pl::PolarsResult<()> {
+    match first {
+        true => values.vec_hash(state.clone(), hashes),
+        false => values.vec_hash_combine(state.clone(), hashes),
+    }
 }
 
 /// The rows of bucket `bucket` of split partitions, one after another (without the bucket

@@ -36,7 +36,7 @@ impl Base {
     pub fn label(&self) -> String {
         match self {
             Base::Read(partition) => partition.label(),
-            Base::Rows(rows) => format!("{} rows in memory", rows.height()),
+            Base::Rows(rows) => format!("{} row{} in memory", rows.height(), plural(rows.height())),
         }
     }
 }
