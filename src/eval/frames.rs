@@ -48,6 +48,15 @@ impl Column {
         }
     }
 
+    /// What the REPL shows: `<column `DepDelay`: f64 of frame[…] (…) · lazy>`.
+    pub fn summary(&self) -> String {
+        let ty = self
+            .expr
+            .check(&self.frame.schema)
+            .map_or("?", |t| t.name());
+        format!("<{}: {ty} of {}>", self.describe(), self.frame.summary())
+    }
+
     /// The frame of the column's values alone.
     pub fn values(&self) -> Result<Frame, Box<Diagnostic>> {
         self.frame.select(std::slice::from_ref(&self.expr))

@@ -386,9 +386,7 @@ impl Value {
                 );
             }
             Value::Expr(e) => out.push_str(&e.text()),
-            Value::Column(c) => {
-                let _ = write!(out, "<column {} of {}>", c.expr.text(), c.frame.summary());
-            }
+            Value::Column(c) => out.push_str(&c.summary()),
             Value::Slice(parts) => {
                 out.push_str("slice(");
                 write_items(out, &parts[..]);
