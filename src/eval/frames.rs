@@ -446,6 +446,8 @@ pub fn frame_failure(message: &str, span: Span) -> Box<Diagnostic> {
         .with_label("in the computation of this")
         .with_help(if message.contains("more fields than") {
             "a row with more fields than the header: fix the file, or give the right separator"
+        } else if message.contains("not UTF-8") {
+            "flow reads CSV text as UTF-8: convert the file first (e.g. iconv -f latin1 -t utf-8)"
         } else if message.contains("could not parse") {
             "a value that does not fit its column's type: read the column as text (dtypes={col: \"str\"}) or list the value in null_values"
         } else {

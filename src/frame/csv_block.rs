@@ -220,6 +220,12 @@ impl CsvBlock {
             .schema
             .get_at_index(field)
             .expect("field of the schema");
+        if let ColumnBuilder::Str(_) = column {
+            return format!(
+                "the value at column '{name}' (column number {}) is not UTF-8 text",
+                field + 1
+            );
+        }
         format!(
             "could not parse `{}` as dtype `{}` at column '{name}' (column number {})",
             String::from_utf8_lossy(value),
