@@ -12,6 +12,7 @@
 //!
 //! Text holding a quote character, and files with date or datetime columns, are read by polars.
 
+use super::plan::CsvFormat;
 use polars::prelude as pl;
 use polars::prelude::{ChunkedBuilder, IntoColumn, IntoSeries};
 use std::any::Any;
@@ -20,17 +21,15 @@ use std::sync::Arc;
 
 /// The rows of one block, ready to be scanned by a polars query.
 pub struct CsvBlock {
-    pub path: PathBuf,
-    /// Where `rows` start in the file, and the file line they start on when known (the block
-    /// starts the file); otherwise the lines before `start` are counted when a row fails.
-    pub start: u64,
-    pub first_line: Option<u64>,
-    /// The block's bytes, and where the rows start in them (after a header line).
+    path: PathBuf,
+    /// Where the block starts in the file (0: it starts with the header line).
+    start: u64,
+    /// The block's bytes, and where its rows start in them (after the header line).
     pub bytes: Text,
-    pub rows_from: usize,
-    pub schema: Arc<pl::Schema>,
-    pub separator: u8,
-    pub nulls: Nulls,
+    rows_from: usize,
+    schema: Arc<pl::Schema>,
+    separator: u8,
+    nulls: Nulls,
 }
 
 /// A block's bytes: mapped from the file (no copy, no fresh pages to clear), or owned.
@@ -72,14 +71,14 @@ impl Text {
 }
 
 /// The values read as missing, with the first bytes they start with for a quick refusal.
-pub struct Nulls {
+struct Nulls {
     values: Vec<Box<[u8]>>,
     first_bytes: [bool; 256],
     empty: bool,
 }
 
 impl Nulls {
-    pub fn new<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Nulls {
+    fn new<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Nulls {
         let values: Vec<Box<[u8]>> = values.into_iter().map(Box::from).collect();
         let mut first_bytes = [false; 256];
         for value in &values {
@@ -104,10 +103,38 @@ impl Nulls {
 }
 
 impl CsvBlock {
-    /// Can this reader read `rows` of files with `schema`? (No quote character; only numbers,
-    /// text and booleans.)
-    pub fn handles(schema: &pl::Schema, rows: &[u8]) -> bool {
-        schema.iter_values().all(|t| {
+    /// The block of file `path` starting at byte `start` (a line start), holding `bytes`, of
+    /// files with `schema` written in `format`.
+    pub fn new(
+        path: PathBuf,
+        start: u64,
+        bytes: Text,
+        schema: Arc<pl::Schema>,
+        format: &CsvFormat,
+    ) -> CsvBlock {
+        let rows_from = match start {
+            0 => memchr::memchr(b'\n', &bytes).map_or(bytes.len(), |end| end + 1),
+            _ => 0,
+        };
+        CsvBlock {
+            path,
+            start,
+            bytes,
+            rows_from,
+            schema,
+            separator: format.separator,
+            nulls: Nulls::new(format.nulls.iter().map(|n| n.as_bytes())),
+        }
+    }
+
+    fn rows(&self) -> &[u8] {
+        &self.bytes[self.rows_from..]
+    }
+
+    /// Can this reader read the block? (No quote character in its rows; only numbers, text and
+    /// booleans in its columns.)
+    pub fn readable(&self) -> bool {
+        self.schema.iter_values().all(|t| {
             matches!(
                 t,
                 pl::DataType::Int64
@@ -115,7 +142,7 @@ impl CsvBlock {
                     | pl::DataType::String
                     | pl::DataType::Boolean
             )
-        }) && memchr::memchr(b'"', rows).is_none()
+        }) && memchr::memchr(b'"', self.rows()).is_none()
     }
 
     /// The block as a lazy frame whose scan reads only the columns the query needs.
@@ -148,7 +175,8 @@ impl CsvBlock {
         };
         // The builder of each column of the file, if it is read.
         let mut slot = vec![None; width];
-        let capacity = (self.bytes.len() - self.rows_from) / (16 * width.max(1)) + 16;
+        let rows = self.rows();
+        let capacity = rows.len() / (16 * width.max(1)) + 16;
         let mut columns: Vec<ColumnBuilder> = Vec::with_capacity(wanted.len());
         for (i, &index) in wanted.iter().enumerate() {
             slot[index] = Some(i);
@@ -159,7 +187,6 @@ impl CsvBlock {
             columns.push(ColumnBuilder::new(name.clone(), dtype, capacity));
         }
 
-        let rows = &self.bytes[self.rows_from..];
         let limit = limit.unwrap_or(usize::MAX);
         let mut height = 0usize;
         let mut field = 0usize;
@@ -236,9 +263,11 @@ impl CsvBlock {
 
     /// A failure in row `row` of the block, located in the file: "`path` line N: what".
     fn fail(&self, row: usize, what: String) -> String {
-        let first_line = self
-            .first_line
-            .or_else(|| self.lines_before_start().map(|n| n + 1));
+        // The header is line 1 of the file.
+        let first_line = match self.start {
+            0 => Some(2),
+            _ => self.lines_before_start().map(|n| n + 1),
+        };
         // Rows hold no line breaks (no quotes), so a row is a line.
         match first_line {
             Some(first) => format!(
@@ -450,20 +479,29 @@ mod tests {
         )
     }
 
+    /// A block of rows starting at byte `start` of a file (its header first when it is 0).
     fn block(rows: &str, start: u64) -> CsvBlock {
-        CsvBlock {
-            path: "t.csv".into(),
+        let text = match start {
+            0 => format!("n,x,s,b\n{rows}"),
+            _ => rows.to_string(),
+        };
+        CsvBlock::new(
+            "t.csv".into(),
             start,
-            first_line: (start == 0).then_some(2),
-            bytes: Text::Owned(rows.as_bytes().to_vec()),
-            rows_from: 0,
-            schema: schema(),
+            Text::Owned(text.into_bytes()),
+            schema(),
+            &format(),
+        )
+    }
+
+    /// Commas, and the default missing values.
+    fn format() -> CsvFormat {
+        CsvFormat {
             separator: b',',
-            nulls: Nulls::new(
-                crate::frame::read::DEFAULT_NULLS
-                    .iter()
-                    .map(|n| n.as_bytes()),
-            ),
+            nulls: crate::frame::read::DEFAULT_NULLS
+                .iter()
+                .map(|&n| n.into())
+                .collect(),
         }
     }
 
@@ -586,11 +624,27 @@ mod tests {
 
     #[test]
     fn quotes_and_dates_are_left_to_polars() {
-        assert!(CsvBlock::handles(&schema(), b"1,2,a,true\n"));
-        assert!(!CsvBlock::handles(&schema(), b"1,2,\"a,b\",true\n"));
+        assert!(block("1,2,a,true\n", 0).readable());
+        assert!(!block("1,2,\"a,b\",true\n", 0).readable());
+        // Quotes in the header alone do not matter: the header is not read here.
+        let quoted_header = CsvBlock::new(
+            "t.csv".into(),
+            0,
+            Text::Owned(b"\"n\",x,s,b\n1,2,a,true\n".to_vec()),
+            schema(),
+            &format(),
+        );
+        assert!(quoted_header.readable());
         let dated: pl::Schema = [(pl::PlSmallStr::from("d"), pl::DataType::Date)]
             .into_iter()
             .collect();
-        assert!(!CsvBlock::handles(&dated, b"2024-01-01\n"));
+        let dates = CsvBlock::new(
+            "t.csv".into(),
+            0,
+            Text::Owned(b"d\n2024-01-01\n".to_vec()),
+            Arc::new(dated),
+            &format(),
+        );
+        assert!(!dates.readable());
     }
 }

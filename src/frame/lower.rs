@@ -3,7 +3,7 @@
 //! a head task that reads partitions only until it has its rows. The executor then runs them
 //! like array tasks (in parallel, results freed when used, within the memory limit).
 
-use super::plan::{JoinStrategy, PlanOp, PlanRef, Step};
+use super::plan::{JoinStep, JoinStrategy, PlanOp, PlanRef, Step};
 use super::task::{Appender, Base, FrameWork};
 use crate::graph::{Task, TaskGraph, TaskId, TaskKind};
 use crate::runtime::executor::{RuntimeError, Statistics};
@@ -78,6 +78,14 @@ impl Lowering<'_> {
             .add(frame_task(work, inputs, node, node.label.as_str()))
     }
 
+    /// A partition made by a new task doing `work` (later steps go into a task after it).
+    fn added(&mut self, work: FrameWork, inputs: Vec<TaskId>, node: &PlanRef) -> Pending {
+        Pending::Task {
+            task: self.add(work, inputs, node),
+            steps: Vec::new(),
+        }
+    }
+
     /// The task computing a pending partition (its steps fused into the task).
     fn task_of(&mut self, pending: Pending, node: &PlanRef) -> TaskId {
         match pending {
@@ -101,11 +109,7 @@ impl Lowering<'_> {
             return only;
         }
         let inputs = pending.into_iter().map(|p| self.task_of(p, node)).collect();
-        let task = self.add(FrameWork::Combine { steps }, inputs, node);
-        Pending::Task {
-            task,
-            steps: Vec::new(),
-        }
+        self.added(FrameWork::Combine { steps }, inputs, node)
     }
 
     fn lower(&mut self, node: &PlanRef) -> Vec<Pending> {
@@ -160,11 +164,7 @@ impl Lowering<'_> {
                             Pending::Task { .. } => unreachable!("all start from a base"),
                         })
                         .collect();
-                    let task = self.add(FrameWork::Head { parts, n: *n }, vec![], node);
-                    vec![Pending::Task {
-                        task,
-                        steps: Vec::new(),
-                    }]
+                    vec![self.added(FrameWork::Head { parts, n: *n }, vec![], node)]
                 } else {
                     let parts = parts.into_iter().map(|p| p.then(limit.clone())).collect();
                     vec![self.combine(parts, vec![limit], node)]
@@ -178,66 +178,67 @@ impl Lowering<'_> {
                 keys,
                 full,
             } => {
-                let lefts = self.lower(left);
-                let rights = self.lower(right);
-                match JoinStrategy::of(lefts.len(), rights.len(), *full) {
-                    JoinStrategy::Broadcast => {
-                        let right = self.combine(rights, Vec::new(), node);
-                        let right = self.task_of(right, node);
-                        let lefts = match full {
-                            true => vec![self.combine(lefts, Vec::new(), node)],
-                            false => lefts,
-                        };
-                        lefts
-                            .into_iter()
-                            .map(|l| {
-                                let l = self.task_of(l, node);
-                                let work = FrameWork::Join { join: join.clone() };
-                                let task = self.add(work, vec![l, right], node);
-                                Pending::Task {
-                                    task,
-                                    steps: Vec::new(),
-                                }
-                            })
-                            .collect()
-                    }
-                    JoinStrategy::Buckets(buckets) => {
-                        let mut split = |parts: Vec<Pending>| -> Vec<TaskId> {
-                            parts
-                                .into_iter()
-                                .map(|p| {
-                                    let part = self.task_of(p, node);
-                                    let work = FrameWork::Split {
-                                        keys: keys.clone(),
-                                        buckets,
-                                    };
-                                    self.add(work, vec![part], node)
-                                })
-                                .collect()
-                        };
-                        let lefts = split(lefts);
-                        let rights = split(rights);
-                        (0..buckets)
-                            .map(|bucket| {
-                                let work = FrameWork::BucketJoin {
-                                    join: join.clone(),
-                                    bucket: bucket as u32,
-                                    left: lefts.len(),
-                                };
-                                let inputs = lefts.iter().chain(&rights).copied().collect();
-                                let task = self.add(work, inputs, node);
-                                Pending::Task {
-                                    task,
-                                    steps: Vec::new(),
-                                }
-                            })
-                            .collect()
-                    }
-                }
+                let (lefts, rights) = (self.lower(left), self.lower(right));
+                self.join(lefts, rights, join, keys, *full, node)
             }
         };
         self.lowered.insert(node.id, pending.clone());
         pending
+    }
+
+    /// The partitions of a join, as [`JoinStrategy`] says: each left partition with the whole
+    /// right side, or bucket k of every split left partition with that of every right one.
+    fn join(
+        &mut self,
+        lefts: Vec<Pending>,
+        rights: Vec<Pending>,
+        join: &JoinStep,
+        keys: &[(String, polars::prelude::DataType)],
+        full: bool,
+        node: &PlanRef,
+    ) -> Vec<Pending> {
+        match JoinStrategy::of(lefts.len(), rights.len(), full) {
+            JoinStrategy::Broadcast => {
+                let right = self.combine(rights, Vec::new(), node);
+                let right = self.task_of(right, node);
+                let lefts = match full {
+                    true => vec![self.combine(lefts, Vec::new(), node)],
+                    false => lefts,
+                };
+                lefts
+                    .into_iter()
+                    .map(|l| {
+                        let l = self.task_of(l, node);
+                        let work = FrameWork::Join { join: join.clone() };
+                        self.added(work, vec![l, right], node)
+                    })
+                    .collect()
+            }
+            JoinStrategy::Buckets(buckets) => {
+                let mut split = |parts: Vec<Pending>| -> Vec<TaskId> {
+                    parts
+                        .into_iter()
+                        .map(|p| {
+                            let part = self.task_of(p, node);
+                            let keys = keys.to_vec();
+                            self.add(FrameWork::Split { keys, buckets }, vec![part], node)
+                        })
+                        .collect()
+                };
+                let (lefts, rights) = (split(lefts), split(rights));
+                (0..buckets)
+                    .map(|bucket| {
+                        let work = FrameWork::BucketJoin {
+                            join: join.clone(),
+                            bucket: bucket as u32,
+                            left: lefts.len(),
+                        };
+                        let inputs = lefts.iter().chain(&rights).copied().collect();
+                        self.added(work, inputs, node)
+                    })
+                    .collect()
+            }
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 //! - whole-frame steps (`Whole`: sort, a full join) run over all partitions at once;
 //! - `Head` reads partitions in order only until it has its rows.
 
-use super::csv_block::{CsvBlock, Nulls, Text};
+use super::csv_block::{CsvBlock, Text};
 use crate::source::Span;
 use polars::prelude as pl;
 use polars::prelude::LazyFileListReader;
@@ -206,32 +206,25 @@ impl Partition {
         match &*self.reader {
             Reader::Csv { format, schema } => {
                 let range = self.bytes.clone().unwrap_or(0..u64::MAX);
-                let cannot_read =
-                    |e: std::io::Error| format!("cannot read `{}`: {e}", self.path.display());
-                let starts_file = range.start == 0;
-                let text = Text::map(&self.path, &range).map_err(cannot_read)?;
-                let rows_from = match starts_file {
-                    true => memchr::memchr(b'\n', &text).map_or(text.len(), |end| end + 1),
-                    false => 0,
-                };
-                if CsvBlock::handles(schema, &text[rows_from..]) {
-                    let block = CsvBlock {
-                        path: self.path.clone(),
-                        start: range.start,
-                        first_line: starts_file.then_some(2),
-                        bytes: text,
-                        rows_from,
-                        schema: schema.clone(),
-                        separator: format.separator,
-                        nulls: Nulls::new(format.nulls.iter().map(|n| n.as_bytes())),
-                    };
+                let text = Text::map(&self.path, &range)
+                    .map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?;
+                let block =
+                    CsvBlock::new(self.path.clone(), range.start, text, schema.clone(), format);
+                if block.readable() {
                     return block.scan().map_err(|e| e.to_string());
                 }
-                let bytes = text.to_vec();
-                let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+                // polars reads the rest: a whole file from its path, a block from its bytes.
+                let reader = match &self.bytes {
+                    None => pl::LazyCsvReader::new(path),
+                    Some(_) => {
+                        let bytes = block.bytes.to_vec();
+                        let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+                        pl::LazyCsvReader::new_with_sources(buffers)
+                    }
+                };
                 format
-                    .apply(pl::LazyCsvReader::new_with_sources(buffers))
-                    .with_has_header(starts_file)
+                    .apply(reader)
+                    .with_has_header(range.start == 0)
                     .with_schema(Some(schema.clone()))
                     .finish()
                     .map_err(|e| e.to_string())
@@ -261,7 +254,7 @@ impl Partition {
     pub fn locate(&self, message: &str) -> String {
         let first_line = first_line(message);
         if first_line.starts_with(&format!("`{}`", self.path.display())) {
-            return first_line; // located by flow's own CSV reader
+            return first_line; // located by flow's own reader (`CsvBlock::fail`)
         }
         let line = unparsed_value(message).and_then(|(value, column)| {
             let range = self.bytes.clone().unwrap_or(0..u64::MAX);
