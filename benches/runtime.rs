@@ -3,10 +3,10 @@
 //! Run with `cargo bench --bench runtime`; compare figures within one run, as ratios.
 
 use flow::array::build::{self, AxisChunks, ChunkSpec};
+use flow::array::chunk::ChunkData;
 use flow::array::dtype::DType;
 use flow::array::node::*;
-use flow::graph::lower::lower;
-use flow::kernels::chunk::ChunkData;
+use flow::graph::lower::lower_arrays as lower;
 use flow::kernels::elementwise::{evaluate, Kernel};
 use flow::runtime::executor::execute;
 use flow::source::Span;
@@ -49,6 +49,15 @@ fn build_graph(bencher: divan::Bencher, n: usize) {
     bencher
         .counter(divan::counter::ItemsCount::new(n))
         .bench(|| flow::opt::optimise(lower(std::slice::from_ref(&array))));
+}
+
+/// Writing a graph out as it would be shipped: every task's content key, then postcard.
+#[divan::bench(args = [10_000, 100_000])]
+fn encode_graph(bencher: divan::Bencher, n: usize) {
+    let graph = flow::opt::optimise(lower(&[sum_of_tiny_chunks(n)]));
+    bencher
+        .counter(divan::counter::ItemsCount::new(graph.tasks.len()))
+        .bench(|| flow::graph::codec::encode(&graph));
 }
 
 /// `cos(x) ** 2 + 1` over a 1e6-element chunk in one fused kernel.

@@ -226,7 +226,7 @@ fn statistics_text(
     statistics: &crate::runtime::executor::Statistics,
 ) -> String {
     let ms = |s: f64| format!("{:.1} ms", s * 1e3);
-    let bytes = crate::array::node::human_bytes;
+    let bytes = crate::text::human_bytes;
     format!(
         "stats: parse {} · check {} · run {} (lower {} · optimise {} · execute {}; {} computation{})\n       \
          {} tasks run ({} removed by the optimiser) · {} operators in fused kernels · {} produced · {} peak held\n",
@@ -276,7 +276,7 @@ pub fn explain_file(path: &Path, options: &Options) -> ExitCode {
     let threads = options
         .threads
         .unwrap_or_else(crate::runtime::default_threads);
-    let explanation = crate::graph::explain::explain(
+    let explanation = crate::runtime::report::explain(
         &session.computed_arrays(),
         &session.bound_arrays(),
         threads,
@@ -288,7 +288,7 @@ pub fn explain_file(path: &Path, options: &Options) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
+pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool, json: bool) -> ExitCode {
     let mut session = stdout_session();
     if let Err(code) = load_and_check(&mut session, path) {
         return code;
@@ -299,7 +299,11 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool) -> ExitCode {
     } else {
         session.bound_arrays()
     };
-    let dot = crate::graph::dot::graph_text(&arrays, &session.bound_frames(), tasks);
+    let frames = session.bound_frames();
+    let dot = match json {
+        true => crate::runtime::report::json(&arrays, &frames),
+        false => crate::runtime::report::dot(&arrays, &frames, tasks),
+    };
     match output {
         None => {
             emit(&dot);

@@ -26,12 +26,14 @@ pub mod frame;
 pub mod graph;
 pub mod io;
 pub mod kernels;
+pub mod key;
 pub mod opt;
 pub mod repl;
 pub mod runtime;
 pub mod session;
 pub mod source;
 pub mod syntax;
+pub mod text;
 
 pub use session::Session;
 

@@ -62,6 +62,10 @@ enum Command {
         /// Draw one node per chunk task instead of one per operation
         #[arg(long)]
         tasks: bool,
+        /// With --tasks: print the optimised task graph as JSON, as it would be shipped (each
+        /// task's content key, kind, parameters and inputs)
+        #[arg(long, requires = "tasks")]
+        json: bool,
     },
     /// Show what the script's arrays will cost: shapes, chunks, tasks, bytes, peak memory
     Explain { file: PathBuf },
@@ -133,6 +137,7 @@ fn main_with_arguments() -> ExitCode {
             file,
             output,
             tasks,
-        }) => cli::graph_file(&file, output.as_deref(), tasks),
+            json,
+        }) => cli::graph_file(&file, output.as_deref(), tasks, json),
     }
 }

@@ -538,7 +538,7 @@ impl Repl {
                         println!("nothing lazy to explain: {}", value.type_name());
                     } else {
                         let threads = self.session.compute_options().threads;
-                        let explanation = crate::graph::explain::explain(
+                        let explanation = crate::runtime::report::explain(
                             &arrays,
                             &self.session.bound_arrays(),
                             threads,
@@ -581,7 +581,7 @@ impl Repl {
             }
             other => {
                 let names = COMMANDS.iter().map(|(c, _)| *c);
-                match crate::check::closest(other, names) {
+                match crate::text::closest(other, names) {
                     Some(close) => println!("unknown command `{other}`; did you mean `{close}`?"),
                     None => println!("unknown command `{other}`; :help lists the commands"),
                 }
@@ -605,7 +605,7 @@ impl Repl {
         }
         match builtins::help(name).or_else(|| crate::eval::modules::stdlib_help(name)) {
             Some(text) => println!("{text}"),
-            None => match crate::check::closest(name, builtins::BUILTINS.iter().map(|b| b.name)) {
+            None => match crate::text::closest(name, builtins::BUILTINS.iter().map(|b| b.name)) {
                 Some(close) => println!("no builtin named `{name}`; did you mean `{close}`?"),
                 None => println!("no builtin named `{name}`"),
             },
@@ -629,7 +629,7 @@ impl Repl {
         };
         let arrays = arrays_in(&value);
         let frames = crate::eval::frames::frames_in(&value);
-        let dot = crate::graph::dot::graph_text(&arrays, &frames, tasks);
+        let dot = crate::runtime::report::dot(&arrays, &frames, tasks);
         match file {
             Some(path) => {
                 match crate::io::write_atomically(std::path::Path::new(&path), dot.as_bytes()) {
@@ -660,7 +660,7 @@ impl Repl {
                     "time {:.3} s · {} tasks · peak {} held",
                     elapsed,
                     after.tasks - before.tasks,
-                    crate::array::node::human_bytes(after.peak_held_bytes)
+                    crate::text::human_bytes(after.peak_held_bytes)
                 );
                 self.session.bind("_", value);
             }

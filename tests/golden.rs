@@ -1,13 +1,18 @@
 //! Golden tests: every `tests/golden/<group>/NAME.flow` is run through the real `flow` binary and
-//! its output compared with `NAME.stdout` and `NAME.stderr` beside it.
+//! its output compared with `NAME.stdout` and `NAME.stderr` beside it. Each expected file starts
+//! with a header line naming the command that rewrites it; no file means no output.
 //!
 //! Directives in the script's leading comments:
 //! - `# args: check` — the subcommand and flags (default `run`); the file name is appended unless
 //!   the arguments contain `{file}`.
 //! - `# exit: N` — the expected exit code (default 0).
 //!
-//! A missing expected file is created from the actual output. `FLOW_BLESS=1 cargo test --test
-//! golden` rewrites them all; review the diff before committing.
+//! Every case runs twice, one run after the other (scripts write files): as it is, and with
+//! `FLOW_TASKS_ROUND_TRIP=1`, which writes every task graph out and reads it back before it runs
+//! — the outputs must be the same bytes, proving every task is plain data.
+//!
+//! A missing or different expected file fails the case. `FLOW_BLESS=1 cargo test --test golden`
+//! writes them all (or `-- NAME` some); review the diff before committing.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -18,18 +23,22 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
-    let trials = files
-        .into_iter()
-        .map(|file| {
-            let name = file
-                .strip_prefix(&root)
-                .unwrap()
-                .with_extension("")
-                .display()
-                .to_string();
-            Trial::test(name, move || run_case(&file))
-        })
-        .collect();
+    let mut trials = Vec::new();
+    for file in files {
+        let name = file
+            .strip_prefix(&root)
+            .unwrap()
+            .with_extension("")
+            .display()
+            .to_string();
+        trials.push(Trial::test(name, move || {
+            run_case(&file, false)?;
+            run_case(&file, true).map_err(|failed| {
+                let message = failed.message().unwrap_or_default();
+                format!("with every task graph written out and read back:\n{message}").into()
+            })
+        }));
+    }
     libtest_mimic::run(&Arguments::from_args(), trials).exit();
 }
 
@@ -93,15 +102,21 @@ fn split_arguments(text: &str) -> Vec<String> {
     out
 }
 
-fn run_case(file: &Path) -> Result<(), Failed> {
+fn run_case(file: &Path, round_trip: bool) -> Result<(), Failed> {
     let script = std::fs::read_to_string(file).unwrap_or_default();
     let file_name = file.file_name().unwrap().to_string_lossy().into_owned();
     let directives = directives(&script, &file_name);
-    let output = Command::new(env!("CARGO_BIN_EXE_flow"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flow"));
+    command
         .args(&directives.args)
         .current_dir(file.parent().unwrap())
         .env("NO_COLOR", "1")
         .env_remove("FLOW_BLESS")
+        .env_remove("FLOW_TASKS_ROUND_TRIP");
+    if round_trip {
+        command.env("FLOW_TASKS_ROUND_TRIP", "1");
+    }
+    let output = command
         .output()
         .map_err(|e| format!("cannot start flow: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -112,7 +127,8 @@ fn run_case(file: &Path) -> Result<(), Failed> {
         problems.push(format!("exit code {code}, expected {}", directives.exit));
     }
     for (extension, actual) in [("stdout", &stdout), ("stderr", &stderr)] {
-        if let Some(problem) = compare(&file.with_extension(extension), actual) {
+        // The round trip compares with the same files, and never writes them.
+        if let Some(problem) = compare(file, extension, actual, !round_trip) {
             problems.push(problem);
         }
     }
@@ -127,26 +143,56 @@ fn run_case(file: &Path) -> Result<(), Failed> {
     }
 }
 
-fn compare(expected_path: &Path, actual: &str) -> Option<String> {
-    let bless = std::env::var_os("FLOW_BLESS").is_some();
-    let expected = std::fs::read_to_string(expected_path).ok();
+/// The first line of every expected file.
+fn header(file: &Path) -> String {
+    let name = file
+        .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden"))
+        .unwrap_or(file)
+        .with_extension("");
+    format!(
+        "# expected output of {}.flow; rewrite: FLOW_BLESS=1 cargo test --test golden -- {}\n",
+        name.display(),
+        name.display()
+    )
+}
+
+fn compare(file: &Path, extension: &str, actual: &str, may_bless: bool) -> Option<String> {
+    let expected_path = file.with_extension(extension);
+    let bless = may_bless && std::env::var_os("FLOW_BLESS").is_some();
+    let header = header(file);
+    let written = std::fs::read_to_string(&expected_path).ok();
+    let expected = written
+        .as_deref()
+        .map(|text| text.strip_prefix(&header).unwrap_or(text));
     match expected {
-        Some(expected) if expected == actual => None,
+        Some(expected)
+            if expected == actual && written.as_deref().is_some_and(|w| w.starts_with(&header)) =>
+        {
+            None
+        }
         None if actual.is_empty() => None,
-        _ if bless || !expected_path.exists() => {
+        _ if bless => {
             if actual.is_empty() {
-                let _ = std::fs::remove_file(expected_path);
+                let _ = std::fs::remove_file(&expected_path);
             } else {
-                std::fs::write(expected_path, actual).expect("write expected output");
+                std::fs::write(&expected_path, format!("{header}{actual}"))
+                    .expect("write expected output");
             }
             None
         }
+        None => Some(format!(
+            "{} is missing; the output was:\n{actual}",
+            expected_path.display()
+        )),
+        Some(expected) if expected == actual => Some(format!(
+            "{} does not start with its header line",
+            expected_path.display()
+        )),
         Some(expected) => Some(format!(
             "{} differs:\n{}",
             expected_path.display(),
-            diff(&expected, actual)
+            diff(expected, actual)
         )),
-        None => None,
     }
 }
 

@@ -176,7 +176,8 @@ fn frames_complete_columns_and_show_their_schema() {
     s.expect("df.DepDelay").unwrap();
     s.send_line("").unwrap();
     // A frame's column shows its type and its frame, not its rows.
-    s.expect("<column `DepDelay`: f64 of frame[2 files · 299 B]").unwrap();
+    s.expect("<column `DepDelay`: f64 of frame[2 files · 299 B]")
+        .unwrap();
     s.expect(PROMPT).unwrap();
     s.send("len(df.filter(col(\"Orig").unwrap();
     s.send(ControlCode::HorizontalTabulation).unwrap();

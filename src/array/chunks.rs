@@ -5,7 +5,7 @@ use super::dtype::DType;
 /// Target bytes of one chunk for `chunks="auto"`.
 pub const AUTO_CHUNK_BYTES: usize = 64 << 20;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Chunks(pub Vec<Vec<usize>>);
 
 impl Chunks {

@@ -2,6 +2,8 @@
 //! rules (in `build`) that type each operation before anything runs.
 
 pub mod build;
+pub mod chunk;
 pub mod chunks;
 pub mod dtype;
 pub mod node;
+pub mod source;

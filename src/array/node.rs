@@ -3,31 +3,71 @@
 //! of source that created it. Nodes are shared (`Arc`), so a graph is a DAG; lowering turns the
 //! part of it that a computation needs into per-chunk tasks.
 
+use super::chunk::ChunkData;
 use super::chunks::Chunks;
 use super::dtype::DType;
-use crate::kernels::chunk::ChunkData;
+use super::source::FileSource;
+use crate::key::{Key, KeyBuilder};
 use crate::source::Span;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub type ArrayRef = Arc<ArrayNode>;
 
 #[derive(Debug)]
 pub struct ArrayNode {
-    /// Unique per node; equal ids mean the same computation.
+    /// Unique per node (a node built twice has two ids; see `content_key` for what it computes).
     pub id: u64,
     pub op: ArrayOp,
     pub dtype: DType,
     pub shape: Vec<usize>,
     pub chunks: Chunks,
     pub span: Span,
+    content: OnceLock<Key>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Chunks in memory (computed, or written in the source), with the key they are known by: the
+/// key of the computation that made them, or a hash of their values.
+#[derive(Debug)]
+pub struct Stored {
+    pub chunks: Vec<ChunkData>,
+    pub key: Key,
+}
+
+impl Stored {
+    /// Chunks a computation with key `made_by` made.
+    pub fn computed(chunks: Vec<ChunkData>, made_by: Key) -> Arc<Stored> {
+        let key = KeyBuilder::new("computed").key(made_by).finish();
+        Arc::new(Stored { chunks, key })
+    }
+
+    /// Chunks known by their values (literals, a delayed call's result).
+    pub fn of_values(chunks: Vec<ChunkData>) -> Arc<Stored> {
+        let mut key = KeyBuilder::new("values");
+        for chunk in &chunks {
+            key.value(&chunk.dtype())
+                .value(chunk.shape())
+                .bytes(&chunk.to_le_bytes());
+        }
+        let key = key.finish();
+        Arc::new(Stored { chunks, key })
+    }
+}
+
+/// The call a `from_delayed` chunk waits for. Only the evaluator can make it; the array graph
+/// keeps it opaque.
+pub trait PendingCall: std::fmt::Debug + Send + Sync {
+    /// Unique per call.
+    fn id(&self) -> u64;
+    fn into_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scalar {
     Bool(bool),
     Int(i64),
-    Float(f64),
+    Float(#[serde(with = "crate::text::float")] f64),
 }
 
 impl Scalar {
@@ -48,17 +88,29 @@ impl Scalar {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Distribution {
     /// Normal with mean and standard deviation.
-    Normal { mean: f64, std: f64 },
+    Normal {
+        #[serde(with = "crate::text::float")]
+        mean: f64,
+        #[serde(with = "crate::text::float")]
+        std: f64,
+    },
     /// Uniform on [low, high).
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        #[serde(with = "crate::text::float")]
+        low: f64,
+        #[serde(with = "crate::text::float")]
+        high: f64,
+    },
     /// Integers uniform on [low, high).
     Integers { low: i64, high: i64 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UnaryFunction {
     Negate,
     Abs,
@@ -140,7 +192,8 @@ impl UnaryFunction {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BinaryFunction {
     Add,
     Subtract,
@@ -190,7 +243,8 @@ impl BinaryFunction {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MapFunction {
     Unary(UnaryFunction),
     Binary(BinaryFunction),
@@ -220,7 +274,8 @@ pub enum Operand {
     Scalar(Scalar),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Reduction {
     Sum,
     Prod,
@@ -297,7 +352,8 @@ impl Reduction {
 }
 
 /// What one axis of a slice keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AxisSelection {
     /// One position; the axis is dropped.
     Index(usize),
@@ -326,8 +382,8 @@ pub enum ArrayOp {
         distribution: Distribution,
         seed: u64,
     },
-    /// Computed chunks, in row-major grid order (from compute or persist).
-    Data(Arc<Vec<ChunkData>>),
+    /// Chunks in memory, in row-major grid order (from compute or persist, or literals).
+    Data(Arc<Stored>),
     /// Elementwise, with NumPy broadcasting; operands' chunks are aligned when the node is built.
     Map {
         function: MapFunction,
@@ -357,13 +413,11 @@ pub enum ArrayOp {
         input: ArrayRef,
         axes: Vec<usize>,
     },
-    /// A dataset of an HDF5 file, read one hyperslab per chunk.
-    Hdf5(Arc<crate::io::hdf5::Source>),
-    /// A variable of one or more netCDF files, decoded as CF says, one hyperslab per chunk.
-    NetCdf(Arc<crate::io::netcdf::Source>),
+    /// A variable of one or more files, decoded as its source says, one hyperslab per chunk.
+    Read(Arc<FileSource>),
     /// One chunk made by a delayed call (`from_delayed`); `None` while checking, when the call
     /// has not been made.
-    FromDelayed(Option<crate::eval::delayed::DelayedRef>),
+    FromDelayed(Option<Arc<dyn PendingCall>>),
     /// A column of a frame, one chunk per partition: `plan` makes each partition's values as
     /// one f64 column; `parts` are the partitions that have rows (in chunk order).
     FrameColumn {
@@ -396,6 +450,69 @@ impl ArrayNode {
             shape,
             chunks,
             span,
+            content: OnceLock::new(),
+        })
+    }
+
+    /// A hash of the operation, its parameters, the node's type and its inputs' keys: equal for
+    /// nodes that compute the same values in the same chunks, whatever wrote them where, so
+    /// lowering makes their tasks once (`compute(x.sum(), x.sum() / 2)` sums `x` once).
+    pub fn content_key(&self) -> Key {
+        *self.content.get_or_init(|| {
+            let mut key = KeyBuilder::new("array");
+            key.value(&self.dtype)
+                .value(&self.shape)
+                .value(&self.chunks);
+            match &self.op {
+                ArrayOp::Full(value) => key.value("full").value(value),
+                ArrayOp::Arange { start, step } => key.value("arange").value(&(start, step)),
+                ArrayOp::Random { distribution, seed } => {
+                    key.value("random").value(distribution).value(seed)
+                }
+                ArrayOp::Data(stored) => key.value("data").key(stored.key),
+                ArrayOp::Map { function, operands } => {
+                    key.value("map").value(function);
+                    for operand in operands {
+                        match operand {
+                            Operand::Array(array) => key.value(&0u8).key(array.content_key()),
+                            Operand::Scalar(scalar) => key.value(&1u8).value(scalar),
+                        };
+                    }
+                    &mut key
+                }
+                ArrayOp::Slice { selection, .. } => key.value("slice").value(selection),
+                ArrayOp::Reduce {
+                    reduction,
+                    axes,
+                    keepdims,
+                    ddof,
+                    split_every,
+                    ..
+                } => key
+                    .value("reduce")
+                    .value(&(reduction, axes, keepdims, ddof, split_every)),
+                ArrayOp::Rechunk { .. } => key.value("rechunk"),
+                ArrayOp::Concatenate { axis, .. } => key.value("concatenate").value(axis),
+                ArrayOp::Transpose { axes, .. } => key.value("transpose").value(axes),
+                ArrayOp::Read(source) => key.value("read").value(&**source),
+                // A call is only the same as itself (its result is keyed by value once made).
+                ArrayOp::FromDelayed(call) => key
+                    .value("from_delayed")
+                    .value(&call.as_ref().map_or(self.id, |c| c.id())),
+                ArrayOp::FrameColumn { plan, parts } => key
+                    .value("frame column")
+                    .key(plan.content_key())
+                    .value(parts),
+                ArrayOp::Histogram {
+                    bins, low, high, ..
+                } => key.value("histogram").value(&(bins, low, high)),
+            };
+            if !matches!(self.op, ArrayOp::Map { .. }) {
+                for input in self.inputs() {
+                    key.key(input.content_key());
+                }
+            }
+            key.finish()
         })
     }
 
@@ -418,8 +535,7 @@ impl ArrayNode {
             | ArrayOp::Arange { .. }
             | ArrayOp::Random { .. }
             | ArrayOp::Data(_)
-            | ArrayOp::Hdf5(_)
-            | ArrayOp::NetCdf(_)
+            | ArrayOp::Read(_)
             | ArrayOp::FromDelayed(_)
             | ArrayOp::FrameColumn { .. } => vec![],
             ArrayOp::Map { operands, .. } => operands
@@ -457,8 +573,10 @@ impl ArrayNode {
             ArrayOp::Data(_) => "data".into(),
             ArrayOp::FromDelayed(_) => "from_delayed".into(),
             ArrayOp::FrameColumn { plan, .. } => plan.label.clone(),
-            ArrayOp::Hdf5(_) => "read_hdf5".into(),
-            ArrayOp::NetCdf(source) => format!("read {}", source.variable),
+            ArrayOp::Read(source) => match source.format {
+                super::source::FileFormat::Hdf5 => "read_hdf5".into(),
+                super::source::FileFormat::NetCdf => format!("read {}", source.variable),
+            },
             ArrayOp::Map { function, .. } => function.name(),
             ArrayOp::Slice { .. } => "getitem".into(),
             ArrayOp::Reduce { reduction, .. } => reduction.name().into(),
@@ -467,6 +585,22 @@ impl ArrayNode {
             ArrayOp::Transpose { .. } => "transpose".into(),
             ArrayOp::Histogram { .. } => "histogram".into(),
         }
+    }
+
+    /// The whole of a computed array as one chunk (for printing and conversion); `None` when it
+    /// is not computed.
+    pub fn whole(&self) -> Option<ChunkData> {
+        let ArrayOp::Data(stored) = &self.op else {
+            return None;
+        };
+        let offsets: Vec<Vec<usize>> = (0..self.ndim()).map(|a| self.chunks.offsets(a)).collect();
+        Some(super::chunk::assemble(
+            &stored.chunks,
+            &self.chunks.grid(),
+            &offsets,
+            &self.shape,
+            self.dtype,
+        ))
     }
 
     /// `array<f64>[200000, 4000] chunks (1000, 1000)`
@@ -492,17 +626,4 @@ impl ArrayNode {
     }
 }
 
-pub fn human_bytes(bytes: usize) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB", "PB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < units.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", units[unit])
-    }
-}
+pub use crate::text::human_bytes;

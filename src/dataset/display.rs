@@ -3,8 +3,8 @@
 //! their type and cost, not their data.
 
 use super::{Attrs, Coord, Dataset, Labelled};
-use crate::eval::format::float_repr;
 use crate::io::netcdf::Attr;
+use crate::text::float_repr;
 use std::fmt::Write;
 
 /// `array<f32>[time: 365, lat: 180, lon: 360]`
@@ -27,8 +27,8 @@ pub fn summary(l: &Labelled) -> String {
         l.array.chunks.describe(),
         count,
         if count == 1 { "" } else { "s" },
-        crate::array::node::human_bytes(l.array.nbytes()),
-        if crate::runtime::whole(&l.array).is_some() {
+        crate::text::human_bytes(l.array.nbytes()),
+        if l.array.whole().is_some() {
             "computed"
         } else {
             "lazy"
@@ -39,7 +39,7 @@ pub fn summary(l: &Labelled) -> String {
 /// The whole display: values when computed (else the summary line), then coordinates and
 /// attributes. A 0-d result without labels prints as its number.
 pub fn labelled(l: &Labelled) -> String {
-    let data = crate::runtime::whole(&l.array);
+    let data = l.array.whole();
     if let (Some(data), Some(units)) = (&data, l.time_units()) {
         // Times show as dates, as NumPy shows datetime64 values.
         let dates: Vec<String> = data.to_f64().iter().map(|&v| units.format(v)).collect();
@@ -153,7 +153,7 @@ fn write_attrs(out: &mut String, attrs: &Attrs) {
 
 pub fn attr_text(value: &Attr) -> String {
     match value {
-        Attr::Str(s) => crate::eval::value::quote(s),
+        Attr::Str(s) => crate::text::quote(s),
         Attr::Int(i) => i.to_string(),
         Attr::Float(f) => float_repr(*f),
         Attr::Ints(v) => format!(

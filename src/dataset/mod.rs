@@ -11,11 +11,11 @@ pub mod display;
 pub mod open;
 
 use crate::array::build::{self, IndexItem};
+use crate::array::chunk::ChunkData;
 use crate::array::chunks::Chunks;
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef, AxisSelection, Reduction};
 use crate::diagnostic::Diagnostic;
 use crate::io::netcdf::Attr;
-use crate::kernels::chunk::ChunkData;
 use crate::source::Span;
 use std::sync::Arc;
 
@@ -53,9 +53,9 @@ impl Coord {
         match self.time_units() {
             Some(units) => units.format(value),
             None if self.values.dtype() == crate::array::dtype::DType::F32 => {
-                crate::eval::format::float32_repr(value as f32)
+                crate::text::float32_repr(value as f32)
             }
-            None if self.values.dtype().is_float() => crate::eval::format::float_repr(value),
+            None if self.values.dtype().is_float() => crate::text::float_repr(value),
             None => format!("{}", value as i64),
         }
     }
@@ -124,7 +124,7 @@ impl Coord {
             )
         };
         let array = ArrayNode::new(
-            ArrayOp::Data(Arc::new(vec![values])),
+            ArrayOp::Data(crate::array::node::Stored::of_values(vec![values])),
             self.values.dtype(),
             shape.clone(),
             Chunks::single(&shape),
@@ -242,7 +242,7 @@ impl Labelled {
                 format!("no dimension `{dim}` in {}", self.describe_dims()),
                 span,
                 "not a dimension of this array",
-                crate::check::did_you_mean(dim, self.dims.iter().map(String::as_str), "dimensions"),
+                crate::text::did_you_mean(dim, self.dims.iter().map(String::as_str), "dimensions"),
             )
         })
     }
@@ -690,11 +690,7 @@ impl Dataset {
             ),
             span,
             "not a dimension of the dataset",
-            crate::check::did_you_mean(
-                dim,
-                self.dims.iter().map(|(d, _)| d.as_str()),
-                "dimensions",
-            ),
+            crate::text::did_you_mean(dim, self.dims.iter().map(|(d, _)| d.as_str()), "dimensions"),
         )
     }
 

@@ -4,11 +4,12 @@
 
 use super::{Coord, Dataset, Labelled};
 use crate::array::build::{self, AxisChunks, ChunkSpec};
+use crate::array::chunk::ChunkData;
 use crate::array::chunks::Chunks;
 use crate::array::node::{ArrayNode, ArrayOp};
+use crate::array::source::{FileFormat, FileSource};
 use crate::diagnostic::Diagnostic;
-use crate::io::netcdf::{self, FileHeader, HeaderError, Source, VarHeader};
-use crate::kernels::chunk::ChunkData;
+use crate::io::netcdf::{self, FileHeader, HeaderError, VarHeader};
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,7 +104,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
                 "flow::check::unknown_dim",
                 format!("`{}` has no dimension `{dim}`", files[0].display()),
                 2,
-                crate::check::did_you_mean(&dim, known.iter().copied(), "dimensions"),
+                crate::text::did_you_mean(&dim, known.iter().copied(), "dimensions"),
             ));
         }
         Some(dim)
@@ -173,7 +174,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
                     "flow::check::unknown_dim",
                     format!("chunks name `{dim}`, which is not a dimension of the dataset"),
                     1,
-                    crate::check::did_you_mean(
+                    crate::text::did_you_mean(
                         dim,
                         dims.iter().map(|(d, _)| d.as_str()),
                         "dimensions",
@@ -254,7 +255,8 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
                 vec![0, shape.first().copied().unwrap_or(0)],
             ),
         };
-        let source = Source {
+        let source = FileSource {
+            format: FileFormat::NetCdf,
             files: source_files,
             starts: source_starts,
             axis: axis.unwrap_or(0),
@@ -264,7 +266,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         };
         let chunks = chunks_for(var, &shape, axis, &starts, request)?;
         let array = ArrayNode::new(
-            ArrayOp::NetCdf(Arc::new(source)),
+            ArrayOp::Read(Arc::new(source)),
             dtype,
             shape,
             chunks,
@@ -405,7 +407,7 @@ fn concat_values(
 fn coordinate_values(
     file: &Path,
     var: &VarHeader,
-) -> Result<crate::kernels::chunk::ChunkData, OpenError> {
+) -> Result<crate::array::chunk::ChunkData, OpenError> {
     var.values.clone().ok_or_else(|| {
         fail(
             "flow::check::unreadable_file",
@@ -420,7 +422,7 @@ fn coordinate_values(
     })
 }
 
-fn concatenate(parts: Vec<crate::kernels::chunk::ChunkData>) -> crate::kernels::chunk::ChunkData {
+fn concatenate(parts: Vec<crate::array::chunk::ChunkData>) -> crate::array::chunk::ChunkData {
     let dtype = parts[0].dtype();
     let total: usize = parts.iter().map(|p| p.len()).sum();
     let shape = vec![total];
@@ -429,7 +431,7 @@ fn concatenate(parts: Vec<crate::kernels::chunk::ChunkData>) -> crate::kernels::
     for p in &parts {
         offsets.push(offsets.last().copied().unwrap_or(0) + p.len());
     }
-    crate::kernels::chunk::assemble(&parts, &grid, &[offsets], &shape, dtype)
+    crate::array::chunk::assemble(&parts, &grid, &[offsets], &shape, dtype)
 }
 
 /// Every file after the first must have the same variables with the same dimensions and dtypes,
@@ -494,7 +496,7 @@ fn agree(
                 .zip(b.iter())
                 .position(|(x, y)| x != y && !(x.is_nan() && y.is_nan()))
             {
-                let show = |x: f64| crate::eval::format::float_repr(x);
+                let show = |x: f64| crate::text::float_repr(x);
                 return Err(mismatch(format!(
                     "coordinate `{}` differs at position {at}: {} in `{}`, {} in `{}`",
                     v.name,

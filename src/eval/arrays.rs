@@ -6,10 +6,10 @@ use super::builtins::Args;
 use super::interpreter::{Eval, Interpreter};
 use super::value::{Type, Value};
 use crate::array::build::{self, AxisChunks, ChunkSpec, IndexItem};
+use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::node::*;
 use crate::diagnostic::{Diagnostic, Phase};
-use crate::kernels::chunk::ChunkData;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use std::collections::HashMap;
@@ -409,7 +409,12 @@ impl Interpreter {
         let calls: Vec<Value> = pending
             .iter()
             .map(|n| match &n.op {
-                ArrayOp::FromDelayed(Some(call)) => Value::Delayed(call.clone()),
+                ArrayOp::FromDelayed(Some(call)) => Value::Delayed(
+                    call.clone()
+                        .into_any()
+                        .downcast::<super::delayed::DelayedNode>()
+                        .expect("pending calls are delayed nodes"),
+                ),
                 _ => unreachable!("collected above"),
             })
             .collect();
@@ -454,7 +459,7 @@ impl Interpreter {
     /// The one value of a 0-d array (computing it), as a flow scalar.
     pub fn array_scalar(&mut self, array: &ArrayRef) -> Eval<Value> {
         let computed = self.compute_arrays(std::slice::from_ref(array))?;
-        let data = crate::runtime::whole(&computed[0]).expect("computed");
+        let data = computed[0].whole().expect("computed");
         Ok(match data.dtype() {
             DType::Bool => Value::Bool(data.to_f64().iter().next().copied().unwrap_or(0.0) != 0.0),
             DType::I32 | DType::I64 => Value::Int(
@@ -697,7 +702,7 @@ pub fn random_integers(interpreter: &mut Interpreter, args: &mut Args) -> Eval<V
 /// `array([[1, 2], [3, 4]])`: an array from (nested) lists of numbers.
 /// The numbers of a (nested) list as one chunk, in their natural dtype (f64 if any float, bool
 /// if all bools, else i64), or why they do not make an array.
-pub fn chunk_of_literal(value: &Value) -> Result<crate::kernels::chunk::ChunkData, String> {
+pub fn chunk_of_literal(value: &Value) -> Result<crate::array::chunk::ChunkData, String> {
     fn walk(
         value: &Value,
         depth: usize,
@@ -723,7 +728,7 @@ pub fn chunk_of_literal(value: &Value) -> Result<crate::kernels::chunk::ChunkDat
                 out.push(value.clone());
                 Ok(())
             }
-            Value::Array(array) => match crate::runtime::whole(array) {
+            Value::Array(array) => match array.whole() {
                 Some(_) if depth == 0 => Ok(()),
                 _ => Err("arrays inside lists are not supported; use stack or concatenate".into()),
             },
@@ -731,7 +736,9 @@ pub fn chunk_of_literal(value: &Value) -> Result<crate::kernels::chunk::ChunkDat
         }
     }
     if let Value::Array(array) = value {
-        return crate::runtime::whole(array).ok_or_else(|| "the array is not computed".to_string());
+        return array
+            .whole()
+            .ok_or_else(|| "the array is not computed".to_string());
     }
     let mut shape = Vec::new();
     let mut values = Vec::new();
@@ -753,7 +760,7 @@ pub fn chunk_of_literal(value: &Value) -> Result<crate::kernels::chunk::ChunkDat
         .collect();
     let data = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), floats)
         .expect("walk counted the shape");
-    Ok(crate::kernels::chunk::ChunkData::F64(data).into_dtype(natural))
+    Ok(crate::array::chunk::ChunkData::F64(data).into_dtype(natural))
 }
 
 pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
@@ -773,7 +780,7 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let chunk = literal.into_dtype(dtype);
     let spec = args.chunks(2)?;
     let whole = ArrayNode::new(
-        ArrayOp::Data(std::sync::Arc::new(vec![chunk])),
+        ArrayOp::Data(crate::array::node::Stored::of_values(vec![chunk])),
         dtype,
         shape.clone(),
         crate::array::chunks::Chunks::single(&shape),
@@ -911,7 +918,7 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .enumerate()
         .map(|(k, a)| (format!("output {k}"), a.clone()))
         .collect();
-    let text = crate::graph::dot::graph_text(&named, &frames, tasks);
+    let text = crate::runtime::report::dot(&named, &frames, tasks);
     let target =
         crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &path);
     crate::io::write_atomically(&target, text.as_bytes())
@@ -962,7 +969,9 @@ pub fn from_delayed(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Valu
                     .with_help("declare the shape the call really returns"),
                 ));
             }
-            ArrayOp::Data(std::sync::Arc::new(vec![chunk.into_dtype(dtype)]))
+            ArrayOp::Data(crate::array::node::Stored::of_values(vec![
+                chunk.into_dtype(dtype)
+            ]))
         }
     };
     interpreter.built(

@@ -405,7 +405,7 @@ fn unknown_variable(ds: &Dataset, name: &str, span: Span, properties: bool) -> B
             span,
         )
         .with_label("not in the dataset")
-        .with_help(crate::check::did_you_mean(
+        .with_help(crate::text::did_you_mean(
             name,
             candidates.iter().copied(),
             if properties {
@@ -1091,7 +1091,7 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
 
 /// Is this labelled array one of its own coordinates, unchanged (`ds.lat`)?
 fn is_coordinate_itself(l: &Labelled) -> bool {
-    let (Some(name), Some(data)) = (&l.name, crate::runtime::whole(&l.array)) else {
+    let (Some(name), Some(data)) = (&l.name, l.array.whole()) else {
         return false;
     };
     l.coord_named(name).is_some_and(|c| {
@@ -1334,7 +1334,9 @@ fn coordinate(
             })?;
             let shape = chunk.shape().to_vec();
             let node = crate::array::node::ArrayNode::new(
-                crate::array::node::ArrayOp::Data(Arc::new(vec![chunk.clone()])),
+                crate::array::node::ArrayOp::Data(crate::array::node::Stored::of_values(vec![
+                    chunk.clone(),
+                ])),
                 chunk.dtype(),
                 shape.clone(),
                 crate::array::chunks::Chunks::single(&shape),
@@ -1362,7 +1364,7 @@ fn coordinate(
             "one value per position along the dimension",
         ));
     }
-    let values = match crate::runtime::whole(&array) {
+    let values = match array.whole() {
         Some(values) => values,
         None => {
             let options = interpreter.compute_options.clone();
@@ -1376,7 +1378,7 @@ fn coordinate(
                         "coordinates are made from literals, arange/linspace or other coordinates",
                     )
                     })?;
-            crate::runtime::whole(&computed.0[0]).expect("computed")
+            computed.0[0].whole().expect("computed")
         }
     };
     Ok(Arc::new(Coord {

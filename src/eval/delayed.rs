@@ -24,6 +24,17 @@ pub struct DelayedNode {
     pub span: Span,
 }
 
+/// A delayed call is what a `from_delayed` chunk waits for.
+impl crate::array::node::PendingCall for DelayedNode {
+    fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn into_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
+        self
+    }
+}
+
 pub enum DelayedOp {
     Call {
         function: Value,

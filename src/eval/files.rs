@@ -8,7 +8,8 @@ use super::value::Value;
 use crate::array::build;
 use crate::array::dtype::DType;
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
-use crate::io::hdf5::{self, HeaderError, Source};
+use crate::array::source::{Decode, FileFormat, FileSource};
+use crate::io::hdf5::{self, HeaderError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -140,7 +141,7 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
             "read_hdf5 reads HDF5 files (.h5, .hdf5)",
         ),
         HeaderError::NoDataset(names) => {
-            let help = match crate::check::closest(dataset, names.iter().map(String::as_str)) {
+            let help = match crate::text::closest(dataset, names.iter().map(String::as_str)) {
                 Some(name) => format!("did you mean \"{name}\"?"),
                 None if names.is_empty() => "the file holds no datasets".to_string(),
                 None => format!("the file holds: {}", names.join(", ")),
@@ -199,12 +200,16 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             }
         };
         let chunks = build::resolve_chunks(&spec, &header.shape, header.dtype, args.spans[2])?;
-        let source = Arc::new(Source {
-            path: file.clone(),
-            dataset: dataset.clone(),
-        });
+        let source = Arc::new(FileSource::single(
+            FileFormat::Hdf5,
+            file.clone(),
+            dataset.clone(),
+            header.shape.first().copied().unwrap_or(1),
+            Decode::default(),
+            header.dtype,
+        ));
         arrays.push(ArrayNode::new(
-            ArrayOp::Hdf5(source),
+            ArrayOp::Read(source),
             header.dtype,
             header.shape,
             chunks,
@@ -380,12 +385,12 @@ pub(super) fn stream_blocks(
     interpreter: &mut Interpreter,
     array: &ArrayRef,
     args: &Args,
-    write: &(dyn Fn(&[usize], &crate::kernels::chunk::ChunkData) -> Result<(), String> + Sync),
+    write: &(dyn Fn(&[usize], &crate::array::chunk::ChunkData) -> Result<(), String> + Sync),
 ) -> Eval<()> {
     let offsets: Vec<Vec<usize>> = (0..array.ndim()).map(|a| array.chunks.offsets(a)).collect();
     let blocks = crate::array::chunks::grid_indices(&array.chunks.grid());
     let failure: Mutex<Option<String>> = Mutex::new(None);
-    let sink = |block: usize, data: &crate::kernels::chunk::ChunkData| {
+    let sink = |block: usize, data: &crate::array::chunk::ChunkData| {
         let start: Vec<usize> = blocks[block]
             .iter()
             .enumerate()

@@ -3,57 +3,7 @@
 
 use super::value::Value;
 
-/// Shortest round-trip text of a float; positional between 1e-4 and 1e16, scientific outside.
-pub fn float_repr(x: f64) -> String {
-    shortest_repr(x)
-}
-
-/// The shortest text that reads back as the same f32 (`0.1f32` is `0.1`, not
-/// `0.10000000149011612`), as NumPy prints float32 scalars.
-pub fn float32_repr(x: f32) -> String {
-    shortest_repr(x)
-}
-
-fn shortest_repr<T>(x: T) -> String
-where
-    T: Copy + std::fmt::Display + std::fmt::LowerExp + Into<f64>,
-{
-    let wide: f64 = x.into();
-    if wide.is_nan() {
-        return "nan".into();
-    }
-    if wide.is_infinite() {
-        return if wide > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    if wide == 0.0 {
-        return if wide.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    let scientific = format!("{x:e}");
-    let (mantissa, exponent) = scientific.split_once('e').expect("{:e} has an exponent");
-    let exponent: i32 = exponent.parse().expect("exponent is an integer");
-    if (-4..16).contains(&exponent) {
-        let positional = format!("{x}");
-        if positional.contains('.') {
-            positional
-        } else {
-            positional + ".0"
-        }
-    } else {
-        format!(
-            "{mantissa}e{}{:02}",
-            if exponent < 0 { '-' } else { '+' },
-            exponent.abs()
-        )
-    }
-}
+pub use crate::text::{float32_repr, float_repr};
 
 /// A parsed format spec: `[[fill]align][sign][0][width][,|_][.precision][type]`.
 #[derive(Default, Debug)]

@@ -8,8 +8,8 @@ use super::interpreter::{Eval, Interpreter};
 use super::value::{Type, Value};
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::frame::expr::{Agg, BinaryOp, Expr, Literal, Node};
-use crate::frame::read::{self, CsvOptions};
 use crate::frame::{ColType, Frame};
+use crate::io::frame_read::{self as read, CsvOptions};
 use crate::source::Span;
 use std::sync::Arc;
 
@@ -342,7 +342,7 @@ impl Interpreter {
                 span,
             )
             .with_label("not a column")
-            .with_help(crate::check::did_you_mean(
+            .with_help(crate::text::did_you_mean(
                 name,
                 candidates.iter().copied(),
                 "columns, methods and properties",
@@ -397,7 +397,10 @@ impl Interpreter {
     /// The rows of a frame, computed by its tasks (or as they were computed).
     pub fn frame_rows(&mut self, frame: &Frame) -> Eval<polars::prelude::DataFrame> {
         let _ = self.flush_output();
-        let computed = frame.compute(self.compute_options.clone());
+        if let Some(rows) = &frame.computed {
+            return Ok(rows.frame().clone());
+        }
+        let computed = crate::runtime::compute_frame(&frame.plan, self.compute_options.clone());
         self.frame_outcome(computed, frame.span)
     }
 
@@ -736,17 +739,16 @@ pub fn join(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .into_iter()
         .map(|n| (n, args.spans[1]))
         .collect();
-    let how = match &*args.str(2)? {
-        "inner" => polars::prelude::JoinType::Inner,
-        "left" => polars::prelude::JoinType::Left,
-        "full" | "outer" => polars::prelude::JoinType::Full,
-        other => {
+    let how = match crate::frame::step::JoinHow::parse(&args.str(2)?) {
+        Some(how) => how,
+        None => {
+            let other = args.str(2)?;
             return Err(args.rejected(
                 "flow::check::argument_value",
                 format!("unknown join `{other}`"),
                 2,
                 "how is \"inner\", \"left\" or \"full\"",
-            ))
+            ));
         }
     };
     receiver_frame(args).join(other, &on, how).map(frame_value)
@@ -848,12 +850,15 @@ pub fn save_frame(
     let _ = interpreter.flush_output();
     let temporary = crate::io::temporary_path(target);
     let options = interpreter.compute_options.clone();
-    let written = if partitioned {
+    if partitioned {
         std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
-        crate::frame::lower::write_partitions(&frame.plan, &temporary, parquet, options)
-    } else {
-        crate::frame::lower::write_file(&frame.plan, &temporary, parquet, options)
+    }
+    let format = match parquet {
+        true => crate::io::frame_write::TableFormat::Parquet,
+        false => crate::io::frame_write::TableFormat::Csv,
     };
+    let written =
+        crate::runtime::write_frame(&frame.plan, &temporary, format, partitioned, options);
     let written = interpreter.frame_outcome(written, frame.span);
     let placed = written.and_then(|()| {
         // A directory (an earlier partitioned save) is not replaced by a rename: remove it.
@@ -995,8 +1000,12 @@ pub fn column_array(interpreter: &mut Interpreter, column: &Column, span: Span) 
         vec![1]
     } else {
         let _ = interpreter.flush_output();
-        let counted = values.partition_lengths(interpreter.compute_options.clone());
-        interpreter.frame_outcome(counted, column.frame.span)?
+        let counted = crate::runtime::compute_partitions(
+            &values.partition_counts().plan,
+            interpreter.compute_options.clone(),
+        );
+        let counts = interpreter.frame_outcome(counted, column.frame.span)?;
+        counts.iter().map(crate::frame::count_in).collect()
     };
     let parts: Vec<usize> = (0..lengths.len()).filter(|&k| lengths[k] > 0).collect();
     let sizes: Vec<usize> = parts.iter().map(|&k| lengths[k]).collect();
@@ -1004,9 +1013,9 @@ pub fn column_array(interpreter: &mut Interpreter, column: &Column, span: Span) 
     use crate::array::node::{ArrayNode, ArrayOp};
     let (op, chunks) = if parts.is_empty() {
         let empty =
-            crate::kernels::chunk::ChunkData::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])));
+            crate::array::chunk::ChunkData::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])));
         (
-            ArrayOp::Data(Arc::new(vec![empty])),
+            ArrayOp::Data(crate::array::node::Stored::of_values(vec![empty])),
             crate::array::chunks::Chunks(vec![vec![0]]),
         )
     } else {
@@ -1071,7 +1080,7 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
         let pname: polars::prelude::PlSmallStr = name.as_str().into();
         let (series, ty) = match &value {
             Value::Array(a) if a.ndim() == 1 => {
-                let data = crate::runtime::whole(a).expect("computed");
+                let data = a.whole().expect("computed");
                 let values: Vec<f64> = data.to_f64().iter().copied().collect();
                 match a.dtype {
                     // NaN, an array's missing value, is a frame's missing value (as in pandas).

@@ -241,7 +241,7 @@ impl Interpreter {
                         ident.span,
                     )
                     .with_label("not a stdlib module");
-                    diagnostic = match crate::check::closest(&ident.name, modules::stdlib_names()) {
+                    diagnostic = match crate::text::closest(&ident.name, modules::stdlib_names()) {
                         Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
                         None => diagnostic.with_help(format!(
                             "standard modules: {}; a file is used with `use \"path/to/file.flow\"`",
@@ -1132,7 +1132,7 @@ impl Interpreter {
                     )
                     .with_label("not in the module");
                     diagnostic =
-                        match crate::check::closest(&name.name, names.iter().map(String::as_str)) {
+                        match crate::text::closest(&name.name, names.iter().map(String::as_str)) {
                             Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
                             None => diagnostic.with_help(format!(
                                 "`{}` defines: {}",
@@ -1153,7 +1153,7 @@ impl Interpreter {
                     )
                     .with_label("no such field");
                     let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-                    diagnostic = match crate::check::closest(&name.name, keys.iter().copied()) {
+                    diagnostic = match crate::text::closest(&name.name, keys.iter().copied()) {
                         Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
                         None => diagnostic.with_help(format!("its fields: {}", keys.join(", "))),
                     };
@@ -1180,7 +1180,7 @@ impl Interpreter {
                         let properties =
                             ["shape", "dtype", "ndim", "size", "nbytes", "chunks", "T"];
                         let candidates = methods.iter().copied().chain(properties);
-                        let help = match crate::check::closest(&name.name, candidates) {
+                        let help = match crate::text::closest(&name.name, candidates) {
                             Some(close) => format!("did you mean `{close}`?"),
                             None => format!(
                                 "array methods: {}; properties: {}",
@@ -1225,7 +1225,7 @@ impl Interpreter {
                                 name.span,
                             )
                             .with_label("not a member")
-                            .with_help(crate::check::did_you_mean(
+                            .with_help(crate::text::did_you_mean(
                                 &name.name, candidates, "members",
                             )),
                         ))
@@ -1258,7 +1258,7 @@ impl Interpreter {
                         name.span,
                     )
                     .with_label(format!("not a {type_name} method"));
-                    diagnostic = match crate::check::closest(&name.name, methods.iter().copied()) {
+                    diagnostic = match crate::text::closest(&name.name, methods.iter().copied()) {
                         Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
                         None if methods.is_empty() => {
                             diagnostic.with_help(format!("{type_name} values have no methods"))
@@ -1439,7 +1439,7 @@ impl Interpreter {
                     let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
                     let diagnostic = Diagnostic::error("flow::eval::missing_key", format!("record has no field {}", index.repr()), span)
                         .with_label("no such field")
-                        .with_help(match crate::check::closest(key, keys.iter().copied()) {
+                        .with_help(match crate::text::closest(key, keys.iter().copied()) {
                             Some(close) => format!("did you mean `{close}`?"),
                             None => format!("its fields: {}", keys.join(", ")),
                         });

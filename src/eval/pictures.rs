@@ -340,7 +340,7 @@ pub fn save_image(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
 fn computed_chunks(
     interpreter: &mut Interpreter,
     value: Value,
-) -> Eval<Vec<crate::kernels::chunk::ChunkData>> {
+) -> Eval<Vec<crate::array::chunk::ChunkData>> {
     let value = interpreter.force_value(value)?;
     let arrays: Vec<Value> = match value {
         Value::Tuple(items) => items.to_vec(),
@@ -349,8 +349,8 @@ fn computed_chunks(
     Ok(arrays
         .iter()
         .filter_map(|v| match v {
-            Value::Array(a) => crate::runtime::whole(a),
-            Value::Labelled(l) => crate::runtime::whole(&l.array),
+            Value::Array(a) => a.whole(),
+            Value::Labelled(l) => l.array.whole(),
             _ => None,
         })
         .collect())

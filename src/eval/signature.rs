@@ -155,7 +155,7 @@ pub fn bind_arguments(
                         .iter()
                         .filter(|p| !p.variadic)
                         .map(|p| p.name.as_str());
-                    let help = match crate::check::closest(&keyword.name, names) {
+                    let help = match crate::text::closest(&keyword.name, names) {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => format!("call it as {}", signature.describe(name)),
                     };

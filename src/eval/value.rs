@@ -392,7 +392,7 @@ impl Value {
                 write_items(out, &parts[..]);
                 out.push(')');
             }
-            Value::Array(array) => match crate::runtime::whole(array) {
+            Value::Array(array) => match array.whole() {
                 Some(data) => out.push_str(&crate::kernels::print::format_chunk(&data)),
                 None => out.push_str(&array.summary()),
             },
@@ -415,23 +415,4 @@ fn is_plain_name(name: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// A string as a flow literal: double quotes, escapes for quotes, backslashes and control chars.
-pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::text::quote;

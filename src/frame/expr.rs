@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use polars::prelude as pl;
 use polars::prelude::NamedFrom;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The operators expressions take: arithmetic, comparisons, and `&`/`|` (also written `and`/`or`).
@@ -35,7 +36,8 @@ pub fn supported(op: BinaryOp) -> bool {
 }
 
 /// Aggregations of a column within groups (or over the whole frame).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Agg {
     Sum,
     Mean,
@@ -117,10 +119,11 @@ impl Agg {
 }
 
 /// A literal in an expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Literal {
     Int(i64),
-    Float(f64),
+    Float(#[serde(with = "crate::text::float")] f64),
     Str(String),
     Bool(bool),
 }
@@ -147,14 +150,15 @@ impl Literal {
     pub fn text(&self) -> String {
         match self {
             Literal::Int(i) => i.to_string(),
-            Literal::Float(f) => crate::eval::format::float_repr(*f),
-            Literal::Str(s) => crate::eval::value::quote(s),
+            Literal::Float(f) => crate::text::float_repr(*f),
+            Literal::Str(s) => crate::text::quote(s),
             Literal::Bool(b) => b.to_string(),
         }
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Node {
     Column(String),
     Literal(Literal),
@@ -167,11 +171,34 @@ pub enum Node {
     Alias(Arc<Expr>, String),
 }
 
-/// An expression and the source span that wrote it.
-#[derive(Clone, Debug)]
+/// An expression and the source span that wrote it. The span is where it was written, not
+/// what it computes: it is neither compared nor written out.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "Node", into = "Node")]
 pub struct Expr {
     pub node: Node,
     pub span: Span,
+}
+
+impl From<Node> for Expr {
+    fn from(node: Node) -> Expr {
+        Expr {
+            node,
+            span: Span::default(),
+        }
+    }
+}
+
+impl From<Expr> for Node {
+    fn from(expr: Expr) -> Node {
+        expr.node
+    }
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Expr) -> bool {
+        self.node == other.node
+    }
 }
 
 impl Expr {
@@ -208,7 +235,7 @@ impl Expr {
     /// Flow source text of the expression, for displays and messages.
     pub fn text(&self) -> String {
         match &self.node {
-            Node::Column(name) => format!("col({})", crate::eval::value::quote(name)),
+            Node::Column(name) => format!("col({})", crate::text::quote(name)),
             Node::Literal(l) => l.text(),
             Node::Binary(op, a, b) => format!("({} {} {})", a.text(), op.symbol(), b.text()),
             Node::Not(a) => format!("not {}", a.text()),
@@ -225,7 +252,7 @@ impl Expr {
             ),
             Node::Agg(agg, a) => format!("{}.{}()", a.text(), agg.name()),
             Node::Alias(a, name) => {
-                format!("{}.alias({})", a.text(), crate::eval::value::quote(name))
+                format!("{}.alias({})", a.text(), crate::text::quote(name))
             }
         }
     }
@@ -428,7 +455,7 @@ pub fn unknown_column(name: &str, schema: &Schema, span: Span) -> Box<Diagnostic
             span,
         )
         .with_label("not a column")
-        .with_help(crate::check::did_you_mean(
+        .with_help(crate::text::did_you_mean(
             name,
             schema.iter().map(|(n, _)| n.as_str()),
             "columns",

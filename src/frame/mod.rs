@@ -2,26 +2,27 @@
 //! large file), on polars. The schema is known while checking — read from every file's header
 //! and sampled rows and unified across files — so unknown columns and type mistakes are errors
 //! before any row is read. Each operation types its result and adds a node to the frame's plan
-//! (`plan.rs`), which is lowered to per-partition tasks (`lower.rs`) when a value is needed.
+//! (`plan.rs`): its work on rows is data (`step.rs`), lowered to per-partition tasks by
+//! `graph::lower_frame` when a value is needed. Reading and writing files is `io`'s work.
 
 pub mod aggregate;
-pub mod csv_block;
 pub mod expr;
-pub mod lower;
 pub mod plan;
-pub mod read;
-pub mod shuffle;
-pub mod task;
+pub mod rows;
+pub mod step;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use expr::Expr;
 use plan::{PlanNode, PlanOp, PlanRef};
 use polars::prelude as pl;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use step::{JoinHow, JoinSpec, Step};
 
 /// The type of a column, as the checker knows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ColType {
     Int,
     Float,
@@ -125,14 +126,14 @@ pub struct Frame {
     pub schema: Schema,
     pub plan: PlanRef,
     /// The rows, once computed.
-    pub computed: Option<Arc<pl::DataFrame>>,
+    pub computed: Option<Arc<rows::Rows>>,
     pub span: Span,
 }
 
 impl Frame {
     /// A frame over rows in memory.
     pub fn of_rows(schema: Schema, rows: pl::DataFrame, span: Span) -> Frame {
-        let rows = Arc::new(rows);
+        let rows = rows::Rows::new(rows);
         Frame {
             schema,
             plan: PlanNode::new(PlanOp::Rows(rows.clone()), "rows", span),
@@ -161,29 +162,19 @@ impl Frame {
     }
 
     /// A new frame by a row-wise `step`, run within each partition.
-    fn then(
-        &self,
-        schema: Schema,
-        label: impl Into<String>,
-        step: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
-    ) -> Frame {
+    fn then(&self, schema: Schema, label: impl Into<String>, step: Step) -> Frame {
         let op = PlanOp::Each {
             input: self.plan.clone(),
-            step: Arc::new(step),
+            step,
         };
         self.with_plan(schema, op, label)
     }
 
     /// A new frame by a `step` over all the rows at once.
-    fn whole(
-        &self,
-        schema: Schema,
-        label: impl Into<String>,
-        step: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
-    ) -> Frame {
+    fn whole(&self, schema: Schema, label: impl Into<String>, step: Step) -> Frame {
         let op = PlanOp::Whole {
             input: self.plan.clone(),
-            step: Arc::new(step),
+            step,
         };
         self.with_plan(schema, op, label)
     }
@@ -194,13 +185,13 @@ impl Frame {
         &self,
         schema: Schema,
         label: impl Into<String>,
-        partial: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
-        combine: impl Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync + 'static,
+        partial: Step,
+        combine: Step,
     ) -> Frame {
         let op = PlanOp::Aggregate {
             input: self.plan.clone(),
-            partial: Arc::new(partial),
-            combine: Arc::new(combine),
+            partial,
+            combine,
         };
         self.with_plan(schema, op, label)
     }
@@ -208,20 +199,6 @@ impl Frame {
     /// The computed frame (`Frame::computed` set).
     pub fn with_rows(&self, rows: pl::DataFrame) -> Frame {
         Frame::of_rows(self.schema.clone(), rows, self.span)
-    }
-
-    /// The rows: computed already, or by running the plan's tasks.
-    pub fn compute(
-        &self,
-        options: crate::runtime::ComputeOptions,
-    ) -> Result<
-        (pl::DataFrame, crate::runtime::executor::Statistics),
-        crate::runtime::executor::RuntimeError,
-    > {
-        match &self.computed {
-            Some(rows) => Ok(((**rows).clone(), Default::default())),
-            None => lower::compute(&self.plan, options),
-        }
     }
 
     pub fn filter(&self, condition: &Expr) -> Result<Frame, Box<Diagnostic>> {
@@ -239,10 +216,8 @@ impl Frame {
                 ))
             }
         }
-        let predicate = condition.to_polars();
-        Ok(self.then(self.schema.clone(), "filter", move |lf| {
-            lf.filter(predicate.clone())
-        }))
+        let step = Step::Filter(Arc::new(condition.clone()));
+        Ok(self.then(self.schema.clone(), "filter", step))
     }
 
     /// Columns by expression (a name is `col(name)`); aggregations make one row.
@@ -256,12 +231,12 @@ impl Frame {
         if exprs.iter().all(|e| e.is_aggregation()) {
             return Ok(self.aggregated(&[], exprs, schema, label));
         }
-        let polars: Vec<pl::Expr> = exprs.iter().map(|e| e.to_polars()).collect();
+        let step = Step::Select(exprs.to_vec());
         if exprs.iter().any(|e| e.is_aggregation()) {
             // Aggregates beside row values are broadcast over all the rows.
-            return Ok(self.whole(schema, label, move |lf| lf.select(polars.clone())));
+            return Ok(self.whole(schema, label, step));
         }
-        Ok(self.then(schema, label, move |lf| lf.select(polars.clone())))
+        Ok(self.then(schema, label, step))
     }
 
     /// New or replaced columns, computed from the others.
@@ -275,13 +250,13 @@ impl Frame {
                 None => schema.push((name, ty)),
             }
         }
-        let polars: Vec<pl::Expr> = exprs.iter().map(|e| e.to_polars()).collect();
         let outputs: Vec<String> = exprs.iter().map(|e| e.output_name()).collect();
         let label = format!("with_columns({})", listed(outputs.iter()));
+        let step = Step::WithColumns(exprs.to_vec());
         if exprs.iter().any(|e| e.is_aggregation()) {
-            return Ok(self.whole(schema, label, move |lf| lf.with_columns(polars.clone())));
+            return Ok(self.whole(schema, label, step));
         }
-        Ok(self.then(schema, label, move |lf| lf.with_columns(polars.clone())))
+        Ok(self.then(schema, label, step))
     }
 
     pub fn rename(&self, pairs: &[(String, String)], span: Span) -> Result<Frame, Box<Diagnostic>> {
@@ -293,9 +268,7 @@ impl Frame {
             }
         }
         let (old, new): (Vec<String>, Vec<String>) = pairs.iter().cloned().unzip();
-        Ok(self.then(schema, "rename", move |lf| {
-            lf.rename(old.clone(), new.clone(), true)
-        }))
+        Ok(self.then(schema, "rename", Step::Rename { old, new }))
     }
 
     /// The frame without the columns `names`.
@@ -309,29 +282,19 @@ impl Frame {
             .filter(|(n, _)| !names.iter().any(|(d, _)| d == n))
             .cloned()
             .collect();
-        let dropped: Vec<pl::PlSmallStr> = names.iter().map(|(n, _)| n.as_str().into()).collect();
-        let label = format!("drop({})", listed(names.iter().map(|(n, _)| n)));
-        Ok(self.then(schema, label, move |lf| {
-            lf.drop(pl::Selector::ByName {
-                names: dropped.clone().into(),
-                strict: true,
-            })
-        }))
+        let dropped: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+        let label = format!("drop({})", listed(dropped.iter()));
+        Ok(self.then(schema, label, Step::Drop(dropped)))
     }
 
     pub fn sort(&self, by: &[(String, Span)], descending: bool) -> Result<Frame, Box<Diagnostic>> {
         for (name, span) in by {
             self.check_column(name, *span)?;
         }
-        let names: Vec<pl::PlSmallStr> = by.iter().map(|(n, _)| n.as_str().into()).collect();
-        let options = pl::SortMultipleOptions::default()
-            .with_order_descending(descending)
-            .with_nulls_last(true)
-            .with_maintain_order(true);
-        let label = format!("sort({})", listed(by.iter().map(|(n, _)| n)));
-        Ok(self.whole(self.schema.clone(), label, move |lf| {
-            lf.sort(names.clone(), options.clone())
-        }))
+        let by: Vec<String> = by.iter().map(|(n, _)| n.clone()).collect();
+        let label = format!("sort({})", listed(by.iter()));
+        let step = Step::Sort { by, descending };
+        Ok(self.whole(self.schema.clone(), label, step))
     }
 
     /// The first `n` rows: only as many rows as that are read.
@@ -347,17 +310,9 @@ impl Frame {
         for (name, span) in subset {
             self.check_column(name, *span)?;
         }
-        let selector = (!subset.is_empty()).then(|| pl::Selector::ByName {
-            names: subset
-                .iter()
-                .map(|(n, _)| pl::PlSmallStr::from(n.as_str()))
-                .collect::<Vec<_>>()
-                .into(),
-            strict: true,
-        });
         // Unique within each partition, then over those (the first of each kept, in order).
-        let unique = move |lf: pl::LazyFrame| {
-            lf.unique_stable(selector.clone(), pl::UniqueKeepStrategy::First)
+        let unique = Step::Unique {
+            subset: subset.iter().map(|(n, _)| n.clone()).collect(),
         };
         Ok(self.aggregate(self.schema.clone(), "unique", unique.clone(), unique))
     }
@@ -407,34 +362,22 @@ impl Frame {
         schema: Schema,
         label: String,
     ) -> Frame {
-        let key_exprs: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
-        let key_names: Vec<pl::PlSmallStr> = keys.iter().map(|k| k.as_str().into()).collect();
-        let grouped = move |lf: pl::LazyFrame, exprs: Vec<pl::Expr>| match key_exprs.is_empty() {
-            true => lf.select(exprs),
-            false => lf.group_by(key_exprs.clone()).agg(exprs),
+        let (keys, aggs) = (keys.to_vec(), aggs.to_vec());
+        if aggregate::decompose(&aggs, &self.schema).is_none() {
+            return self.whole(schema, label, Step::Aggregate { keys, aggs });
+        }
+        let input = self.schema.clone();
+        let partial = Step::PartialAggregate {
+            keys: keys.clone(),
+            aggs: aggs.clone(),
+            schema: input.clone(),
         };
-        let sorted = move |lf: pl::LazyFrame| match key_names.is_empty() {
-            true => lf,
-            false => lf.sort(
-                key_names.clone(),
-                pl::SortMultipleOptions::default().with_nulls_last(true),
-            ),
+        let combine = Step::CombineAggregate {
+            keys,
+            aggs,
+            schema: input,
         };
-        let Some(parts) = aggregate::decompose(aggs, &self.schema) else {
-            let polars: Vec<pl::Expr> = aggs.iter().map(|e| e.to_polars()).collect();
-            return self.whole(schema, label, move |lf| sorted(grouped(lf, polars.clone())));
-        };
-        let mut finish: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
-        finish.extend(parts.finish);
-        let (partial, combine) = (parts.partial, parts.combine);
-        let grouped = Arc::new(grouped);
-        let again = grouped.clone();
-        self.aggregate(
-            schema,
-            label,
-            move |lf| grouped(lf, partial.clone()),
-            move |lf| sorted(again(lf, combine.clone()).select(finish.clone())),
-        )
+        self.aggregate(schema, label, partial, combine)
     }
 
     /// Rows of both with equal `on` columns (`how`: inner, left, full).
@@ -442,7 +385,7 @@ impl Frame {
         &self,
         other: &Frame,
         on: &[(String, Span)],
-        how: pl::JoinType,
+        how: JoinHow,
     ) -> Result<Frame, Box<Diagnostic>> {
         for (key, span) in on {
             let (a, b) = (
@@ -488,47 +431,37 @@ impl Frame {
                 *ty = key_type(name);
             }
         }
-        let keys: Vec<pl::Expr> = on.iter().map(|(k, _)| pl::col(k.as_str())).collect();
-        let casts: Vec<pl::Expr> = on
+        let casts = on
             .iter()
             .filter(|(k, _)| self.column_type(k) != other.column_type(k))
-            .map(|(k, _)| pl::col(k.as_str()).cast(key_type(k).polars()))
+            .map(|(k, _)| (k.clone(), key_type(k)))
             .collect();
-        let hashed_keys = on
+        let hashed = on
             .iter()
             .map(|(k, _)| {
                 let hashed = match key_type(k) {
-                    ColType::Int | ColType::Date | ColType::Datetime => pl::DataType::Int64,
-                    ColType::Float => pl::DataType::Float64,
-                    ColType::Bool => pl::DataType::Boolean,
-                    _ => pl::DataType::String,
+                    ColType::Int | ColType::Date | ColType::Datetime => ColType::Int,
+                    ColType::Float => ColType::Float,
+                    ColType::Bool => ColType::Bool,
+                    _ => ColType::Str,
                 };
                 (k.clone(), hashed)
             })
             .collect();
-        let full = matches!(how, pl::JoinType::Full);
-        let label = format!("join({}, {how})", listed(on.iter().map(|(k, _)| k)));
+        let label = format!(
+            "join({}, {})",
+            listed(on.iter().map(|(k, _)| k)),
+            how.name()
+        );
         let op = PlanOp::Join {
             left: self.plan.clone(),
             right: other.plan.clone(),
-            join: Arc::new(move |left, right| {
-                let (left, right) = match casts.is_empty() {
-                    true => (left, right),
-                    false => (
-                        left.with_columns(casts.clone()),
-                        right.with_columns(casts.clone()),
-                    ),
-                };
-                left.join(
-                    right,
-                    keys.clone(),
-                    keys.clone(),
-                    // Keys once, as pandas' merge gives them (and the schema above says).
-                    pl::JoinArgs::new(how.clone()).with_coalesce(pl::JoinCoalesce::CoalesceColumns),
-                )
-            }),
-            keys: hashed_keys,
-            full,
+            join: JoinSpec {
+                keys: on.iter().map(|(k, _)| k.clone()).collect(),
+                how,
+                casts,
+                hashed,
+            },
         };
         Ok(self.with_plan(schema, op, label))
     }
@@ -536,31 +469,19 @@ impl Frame {
     /// The number of rows, as a lazy one-row frame (counted per partition, then added up);
     /// `count_in` reads it.
     pub fn count_rows(&self) -> Frame {
-        self.aggregate(count_schema(), "len", count_step, |lf| {
-            lf.select([pl::col("len").sum()])
-        })
+        self.aggregate(count_schema(), "len", Step::CountRows, Step::SumCounts)
     }
 
     /// The values of numeric column `name` as one f64 column, in each partition.
     pub fn column_values(&self, name: &str) -> Frame {
-        let column = name.to_string();
         let schema = vec![(name.to_string(), ColType::Float)];
-        self.then(schema, format!("to_array({name})"), move |lf| {
-            lf.select([pl::col(column.as_str()).cast(pl::DataType::Float64)])
-        })
+        let step = Step::AsFloat(name.to_string());
+        self.then(schema, format!("to_array({name})"), step)
     }
 
-    /// How many rows each partition has (each counted on its own, nothing kept).
-    pub fn partition_lengths(
-        &self,
-        options: crate::runtime::ComputeOptions,
-    ) -> Result<
-        (Vec<usize>, crate::runtime::executor::Statistics),
-        crate::runtime::executor::RuntimeError,
-    > {
-        let counted = self.then(count_schema(), "count rows", count_step);
-        let (parts, statistics) = lower::compute_partitions(&counted.plan, options)?;
-        Ok((parts.iter().map(count_in).collect(), statistics))
+    /// The rows of each partition counted on its own (`count_in` reads each partition's count).
+    pub fn partition_counts(&self) -> Frame {
+        self.then(count_schema(), "count rows", Step::CountRows)
     }
 
     /// How many partitions the frame has.
@@ -590,7 +511,7 @@ impl Frame {
             .filter_map(|f| std::fs::metadata(f).ok())
             .map(|m| m.len())
             .sum();
-        let size = crate::array::node::human_bytes(bytes as usize);
+        let size = crate::text::human_bytes(bytes as usize);
         let parts = match (files.len(), self.partitions()) {
             (0, _) => String::new(),
             (1, 1) => format!("[1 file · {size}] "),
@@ -606,11 +527,6 @@ impl Frame {
 
 fn count_schema() -> Schema {
     vec![("len".into(), ColType::Int)]
-}
-
-/// Count the rows (of a partition): one row, column `len`.
-fn count_step(lf: pl::LazyFrame) -> pl::LazyFrame {
-    lf.select([pl::len().cast(pl::DataType::Int64).alias("len")])
 }
 
 /// The count in a frame of one count (`count_rows`, or a partition's `count_step`).
@@ -678,15 +594,10 @@ pub fn concat(frames: &[Frame], span: Span) -> Result<Frame, Box<Diagnostic>> {
             slot.1 = slot.1.unify(*t);
         }
     }
-    let casts: Vec<pl::Expr> = schema
-        .iter()
-        .map(|(n, t)| pl::col(n.as_str()).cast(t.polars()))
-        .collect();
     let inputs: Vec<PlanRef> = frames
         .iter()
         .map(|f| {
-            let casts = casts.clone();
-            f.then(schema.clone(), "cast", move |lf| lf.select(casts.clone()))
+            f.then(schema.clone(), "cast", Step::Cast(schema.clone()))
                 .plan
         })
         .collect();

@@ -10,20 +10,16 @@
 //! - whole-frame steps (`Whole`: sort, a full join) run over all partitions at once;
 //! - `Head` reads partitions in order only until it has its rows.
 
-use super::csv_block::{CsvBlock, Text};
+use super::rows::Rows;
+use super::step::{JoinSpec, Step};
+use super::Schema;
+use crate::key::{Key, KeyBuilder};
 use crate::source::Span;
-use polars::prelude as pl;
-use polars::prelude::LazyFileListReader;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
-/// A change to a polars lazy frame (one operation's work on one partition or on the whole).
-pub type Step = Arc<dyn Fn(pl::LazyFrame) -> pl::LazyFrame + Send + Sync>;
-
-/// A join of a left lazy frame with a right one.
-pub type JoinStep = Arc<dyn Fn(pl::LazyFrame, pl::LazyFrame) -> pl::LazyFrame + Send + Sync>;
+use std::sync::{Arc, OnceLock};
 
 pub type PlanRef = Arc<PlanNode>;
 
@@ -34,6 +30,8 @@ pub struct PlanNode {
     pub span: Span,
     /// The operation, for graphs and task names: `filter`, `groupby(Origin)`.
     pub label: String,
+    /// What the node computes (see [`PlanNode::content_key`]).
+    content: OnceLock<Key>,
 }
 
 impl std::fmt::Debug for PlanNode {
@@ -46,7 +44,7 @@ pub enum PlanOp {
     /// Partitions of files.
     Scan(Vec<Arc<Partition>>),
     /// Rows in memory (a computed frame, or one built from arrays).
-    Rows(Arc<pl::DataFrame>),
+    Rows(Arc<Rows>),
     /// Row by row within each partition.
     Each { input: PlanRef, step: Step },
     /// Over all the rows at once (one partition out).
@@ -61,14 +59,12 @@ pub enum PlanOp {
     Head { input: PlanRef, n: usize },
     /// The partitions of each input, one after another.
     Concat(Vec<PlanRef>),
-    /// Rows of `left` matched with `right` on `keys` (each with the type both sides' keys are
-    /// hashed as), as [`JoinStrategy`] says. A `full` join keeps unmatched rows of both sides.
+    /// Rows of `left` matched with `right` as `join` says, in partitions as [`JoinStrategy`]
+    /// says.
     Join {
         left: PlanRef,
         right: PlanRef,
-        join: JoinStep,
-        keys: Vec<(String, pl::DataType)>,
-        full: bool,
+        join: JoinSpec,
     },
 }
 
@@ -101,6 +97,31 @@ impl PlanNode {
             op,
             span,
             label: label.into(),
+            content: OnceLock::new(),
+        })
+    }
+
+    /// A hash of the operation, its parameters and its inputs' keys: equal for nodes that compute
+    /// the same rows in the same partitions, whatever wrote them where.
+    pub fn content_key(&self) -> Key {
+        *self.content.get_or_init(|| {
+            let mut key = KeyBuilder::new("frame");
+            match &self.op {
+                PlanOp::Scan(parts) => key.value("scan").value(parts),
+                PlanOp::Rows(rows) => key.value("rows").key(rows.content_key()),
+                PlanOp::Each { step, .. } => key.value("each").value(step),
+                PlanOp::Whole { step, .. } => key.value("whole").value(step),
+                PlanOp::Aggregate {
+                    partial, combine, ..
+                } => key.value("aggregate").value(partial).value(combine),
+                PlanOp::Head { n, .. } => key.value("head").value(n),
+                PlanOp::Concat(_) => key.value("concat"),
+                PlanOp::Join { join, .. } => key.value("join").value(join),
+            };
+            for input in self.inputs() {
+                key.key(input.content_key());
+            }
+            key.finish()
         })
     }
 
@@ -124,12 +145,12 @@ impl PlanNode {
             PlanOp::Head { .. } => 1,
             PlanOp::Each { input, .. } => input.partitions(),
             PlanOp::Concat(inputs) => inputs.iter().map(|i| i.partitions()).sum(),
-            PlanOp::Join {
-                left, right, full, ..
-            } => match JoinStrategy::of(left.partitions(), right.partitions(), *full) {
-                JoinStrategy::Broadcast => left.partitions(),
-                JoinStrategy::Buckets(n) => n,
-            },
+            PlanOp::Join { left, right, join } => {
+                match JoinStrategy::of(left.partitions(), right.partitions(), join.is_full()) {
+                    JoinStrategy::Broadcast => left.partitions(),
+                    JoinStrategy::Buckets(n) => n,
+                }
+            }
         }
     }
 
@@ -167,31 +188,23 @@ pub fn files_of(parts: &[Arc<Partition>]) -> Vec<&std::path::Path> {
 
 /// How CSV text is split and which values are missing: the same for sampling a file's schema
 /// and for reading its partitions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CsvFormat {
     pub separator: u8,
-    pub nulls: Vec<pl::PlSmallStr>,
+    pub nulls: Vec<String>,
 }
 
-impl CsvFormat {
-    pub fn apply(&self, reader: pl::LazyCsvReader) -> pl::LazyCsvReader {
-        reader
-            .with_separator(self.separator)
-            .with_null_values(Some(pl::NullValues::AllColumns(self.nulls.clone())))
-    }
-}
-
-/// How a partition's rows are read.
+/// How a partition's rows are read: each column as the frame's type for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Reader {
-    Csv {
-        format: CsvFormat,
-        schema: Arc<pl::Schema>,
-    },
-    /// Parquet, each column cast to the frame's type for it.
-    Parquet { casts: Vec<pl::Expr> },
+    Csv { format: CsvFormat, schema: Schema },
+    Parquet { schema: Schema },
 }
 
 /// One partition of a file: the whole file, or a range of its bytes (a large CSV file is split
-/// at line ends into blocks, as Dask's `blocksize` does).
+/// at line ends into blocks, as Dask's `blocksize` does). Reading it is `io`'s work.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Partition {
     pub path: PathBuf,
     pub bytes: Option<Range<u64>>,
@@ -199,44 +212,6 @@ pub struct Partition {
 }
 
 impl Partition {
-    /// The partition as a polars lazy frame. A CSV partition's bytes are loaded here, and read
-    /// by flow's own reader when they hold no quotes (see `csv_block`), else by polars.
-    pub fn scan(&self) -> Result<pl::LazyFrame, String> {
-        let path = pl::PlRefPath::from(self.path.to_string_lossy().as_ref());
-        match &*self.reader {
-            Reader::Csv { format, schema } => {
-                let range = self.bytes.clone().unwrap_or(0..u64::MAX);
-                let text = Text::map(&self.path, &range)
-                    .map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?;
-                let block =
-                    CsvBlock::new(self.path.clone(), range.start, text, schema.clone(), format);
-                if block.readable() {
-                    return block.scan().map_err(|e| e.to_string());
-                }
-                // polars reads the rest: a whole file from its path, a block from its bytes.
-                let reader = match &self.bytes {
-                    None => pl::LazyCsvReader::new(path),
-                    Some(_) => {
-                        let bytes = block.bytes.to_vec();
-                        let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-                        pl::LazyCsvReader::new_with_sources(buffers)
-                    }
-                };
-                format
-                    .apply(reader)
-                    .with_has_header(range.start == 0)
-                    .with_schema(Some(schema.clone()))
-                    .finish()
-                    .map_err(|e| e.to_string())
-            }
-            Reader::Parquet { casts } => {
-                pl::LazyFrame::scan_parquet(path, pl::ScanArgsParquet::default())
-                    .map(|lf| lf.select(casts.clone()))
-                    .map_err(|e| e.to_string())
-            }
-        }
-    }
-
     /// The file's name, and its bytes when it is a block of the file.
     pub fn label(&self) -> String {
         let name = self.path.file_name().map_or_else(
@@ -248,64 +223,4 @@ impl Partition {
             Some(range) => format!("{name} bytes {}–{}", range.start, range.end),
         }
     }
-
-    /// A failure in flow's terms: the file, the line (when polars names a value it could not
-    /// parse, the first line of this partition holding it), and polars' first line.
-    pub fn locate(&self, message: &str) -> String {
-        let first_line = first_line(message);
-        if first_line.starts_with(&format!("`{}`", self.path.display())) {
-            return first_line; // located by flow's own reader (`CsvBlock::fail`)
-        }
-        let line = unparsed_value(message).and_then(|(value, column)| {
-            let range = self.bytes.clone().unwrap_or(0..u64::MAX);
-            let bytes = read_range(&self.path, &range).ok()?;
-            let text = String::from_utf8_lossy(&bytes);
-            // The first row holding the value in that column (or anywhere, if fields are
-            // quoted or separated otherwise).
-            let row = text.lines().position(|l| {
-                l.split([',', ';', '\t', '|'])
-                    .nth(column)
-                    .is_some_and(|f| f.trim_matches('"') == value)
-            });
-            let row = row.or_else(|| text.lines().position(|l| l.contains(&value)))?;
-            let before = match range.start {
-                0 => 0,
-                start => {
-                    let head = read_range(&self.path, &(0..start)).ok()?;
-                    head.iter().filter(|&&b| b == b'\n').count()
-                }
-            };
-            Some(before + row + 1)
-        });
-        match line {
-            Some(line) => format!("`{}` line {line}: {first_line}", self.path.display()),
-            None => format!("`{}`: {first_line}", self.path.display()),
-        }
-    }
-}
-
-/// The first line of a (polars) message.
-pub fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().into()
-}
-
-/// The bytes of `range` of a file (to its end at most).
-pub(super) fn read_range(path: &std::path::Path, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    file.seek(SeekFrom::Start(range.start))?;
-    let mut bytes = Vec::new();
-    file.take(range.end.saturating_sub(range.start))
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// The value and (0-based) column of a CSV parse error: "could not parse `x` as dtype `i64`
-/// at column 'value' (column number 2)".
-fn unparsed_value(message: &str) -> Option<(String, usize)> {
-    let (_, rest) = message.split_once("could not parse `")?;
-    let (value, rest) = rest.split_once('`')?;
-    let (_, rest) = rest.split_once("(column number ")?;
-    let column: usize = rest.split(')').next()?.trim().parse().ok()?;
-    Some((value.to_string(), column.checked_sub(1)?))
 }

@@ -13,28 +13,13 @@ fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// The DOT text of named arrays and frames: their operations, or with `tasks` the (optimised)
-/// chunk and partition tasks that would compute them.
-pub fn graph_text(
-    outputs: &[(String, ArrayRef)],
-    frames: &[(String, PlanRef)],
-    tasks: bool,
-) -> String {
-    let mut text = if tasks {
-        let nodes: Vec<ArrayRef> = outputs.iter().map(|(_, a)| a.clone()).collect();
-        task_graph(&crate::opt::optimise(crate::graph::lower::lower(&nodes)))
-    } else {
-        array_graph(outputs)
-    };
+/// The DOT text of named arrays and frames: one node per operation.
+pub fn graph_text(outputs: &[(String, ArrayRef)], frames: &[(String, PlanRef)]) -> String {
+    let mut text = array_graph(outputs);
     if !frames.is_empty() {
         // Frames drawn in the same digraph, after the arrays.
         text.truncate(text.trim_end().len() - 1);
-        if tasks {
-            let plans: Vec<PlanRef> = frames.iter().map(|(_, p)| p.clone()).collect();
-            tasks_into(&mut text, &crate::frame::lower::lower(&plans), "p");
-        } else {
-            frame_graph_into(&mut text, frames);
-        }
+        frame_graph_into(&mut text, frames);
         text.push_str("}\n");
     }
     text

@@ -1,48 +1,84 @@
-//! Lowering: the high-level array graph → per-chunk tasks. Each array node becomes one task per
-//! output chunk (or reuses its input's tasks, for concatenation), reductions become trees of
-//! partial → combine → finalize tasks. Shared nodes are lowered once.
+//! Lowering: what a computation asks for → per-chunk and per-partition tasks. Each array node
+//! becomes one task per output chunk (or reuses its input's tasks, for concatenation),
+//! reductions become trees of partial → combine → finalize tasks; frame plans become partition
+//! tasks (`lower_frame.rs`). Nodes with equal content keys — the same computation, written once
+//! or twice — are lowered once.
 
+use super::task::StoredChunk;
 use super::{Task, TaskGraph, TaskId, TaskKind};
+use crate::array::chunk::ChunkData;
 use crate::array::chunks::grid_indices;
 use crate::array::dtype::DType;
 use crate::array::node::*;
+use crate::frame::plan::PlanRef;
+use crate::io::frame_write::TableFormat;
+use crate::io::ReadBlock;
 use crate::kernels::elementwise::Kernel;
 use crate::kernels::gather::Piece;
 use crate::kernels::reduce::Position;
+use crate::key::Key;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Lower the arrays `outputs` (and everything they need) to a task graph.
-pub fn lower(outputs: &[ArrayRef]) -> TaskGraph {
-    lower_with(outputs, &HashMap::new())
+/// What a computation asks for; each request is an output of the graph.
+#[derive(Clone)]
+pub enum Request {
+    /// An array's chunks.
+    Array(ArrayRef),
+    /// A frame's partitions.
+    Frame(PlanRef),
+    /// A frame written as its partitions are computed, into one file or a directory of a file
+    /// per partition; the output is the write tasks.
+    Write {
+        plan: PlanRef,
+        path: PathBuf,
+        format: TableFormat,
+        partitioned: bool,
+    },
 }
 
-/// Lower, with the chunks of `from_delayed` arrays already made (by node id).
-pub fn lower_with(
-    outputs: &[ArrayRef],
-    made: &HashMap<u64, crate::kernels::chunk::ChunkData>,
-) -> TaskGraph {
+/// Lower the requests (and everything they need) to a task graph; `made` holds the chunks of
+/// `from_delayed` arrays already made (by node id).
+pub fn lower(requests: &[Request], made: &HashMap<u64, ChunkData>) -> TaskGraph {
     let mut lowering = Lowering {
         graph: TaskGraph::default(),
-        done: HashMap::new(),
+        arrays: HashMap::new(),
+        frames: HashMap::new(),
         labels: HashMap::new(),
-        keys: Default::default(),
         made,
     };
-    for output in outputs {
-        let tasks = lowering.node(output);
+    for request in requests {
+        let tasks = match request {
+            Request::Array(array) => lowering.node(array),
+            Request::Frame(plan) => lowering.partitions(plan),
+            Request::Write {
+                plan,
+                path,
+                format,
+                partitioned,
+            } => lowering.writes(plan, path, *format, *partitioned),
+        };
         lowering.graph.outputs.push(tasks);
     }
     lowering.graph
 }
 
-struct Lowering<'m> {
-    made: &'m HashMap<u64, crate::kernels::chunk::ChunkData>,
-    graph: TaskGraph,
-    done: HashMap<u64, Vec<TaskId>>,
-    /// The label of the node being lowered, shared by its tasks.
-    labels: HashMap<u64, Arc<str>>,
-    keys: crate::opt::cse::StructuralKeys,
+/// Lower arrays alone (tests, and graphs drawn before anything runs).
+pub fn lower_arrays(arrays: &[ArrayRef]) -> TaskGraph {
+    let requests: Vec<Request> = arrays.iter().cloned().map(Request::Array).collect();
+    lower(&requests, &HashMap::new())
+}
+
+pub(super) struct Lowering<'m> {
+    made: &'m HashMap<u64, ChunkData>,
+    pub(super) graph: TaskGraph,
+    /// The tasks of each array node lowered, by content key.
+    arrays: HashMap<Key, Vec<TaskId>>,
+    /// The partitions of each frame node lowered, by content key.
+    pub(super) frames: HashMap<Key, Vec<super::lower_frame::Pending>>,
+    /// The label of each node lowered, shared by its tasks.
+    labels: HashMap<Key, Arc<str>>,
 }
 
 fn scalar_dtype(scalar: Scalar) -> DType {
@@ -60,27 +96,29 @@ fn flat(index: &[usize], grid: &[usize]) -> usize {
 
 impl Lowering<'_> {
     fn task(&mut self, node: &ArrayNode, kind: TaskKind, inputs: Vec<TaskId>) -> TaskId {
+        let key = node.content_key();
+        let operation = self
+            .labels
+            .entry(key)
+            .or_insert_with(|| Arc::from(node.label()))
+            .clone();
         self.graph.add(Task {
             kind,
             inputs,
-            node: node.id,
+            node: key,
             span: node.span,
-            operation: self
-                .labels
-                .entry(node.id)
-                .or_insert_with(|| Arc::from(node.label()))
-                .clone(),
+            operation,
         })
     }
 
     /// The tasks of `node`'s chunks; nodes that compute the same thing share them.
     fn node(&mut self, node: &ArrayRef) -> Vec<TaskId> {
-        let key = self.keys.key(node);
-        if let Some(tasks) = self.done.get(&key) {
+        let key = node.content_key();
+        if let Some(tasks) = self.arrays.get(&key) {
             return tasks.clone();
         }
         let tasks = self.lower_node(node);
-        self.done.insert(key, tasks.clone());
+        self.arrays.insert(key, tasks.clone());
         tasks
     }
 
@@ -145,34 +183,16 @@ impl Lowering<'_> {
                     self.task(node, TaskKind::Map { kernel, shape }, vec![])
                 })
                 .collect(),
-            ArrayOp::Hdf5(source) => {
-                let reader = Arc::new(crate::io::hdf5::Reader::new(source.clone(), blocks.len()));
-                blocks
-                    .iter()
-                    .map(|index| {
-                        let kind = TaskKind::ReadHdf5 {
-                            reader: reader.clone(),
-                            start: origin(index),
-                            shape: node.chunks.block_shape(index),
-                            dtype: node.dtype,
-                        };
-                        self.task(node, kind, vec![])
-                    })
-                    .collect()
-            }
-            ArrayOp::NetCdf(source) => blocks
+            ArrayOp::Read(source) => blocks
                 .iter()
                 .map(|index| {
-                    let kind = TaskKind::ReadNetCdf {
-                        source: source.clone(),
-                        start: origin(index),
-                        shape: node.chunks.block_shape(index),
-                    };
+                    let shape = node.chunks.block_shape(index);
+                    let kind = TaskKind::Read(ReadBlock::new(source, &origin(index), &shape));
                     self.task(node, kind, vec![])
                 })
                 .collect(),
             ArrayOp::FrameColumn { plan, parts } => {
-                let partitions = crate::frame::lower::lower_into(&mut self.graph, plan);
+                let partitions = self.partitions(plan);
                 parts
                     .iter()
                     .zip(&blocks)
@@ -186,10 +206,9 @@ impl Lowering<'_> {
             }
             ArrayOp::FromDelayed(_) => {
                 let kind = match self.made.get(&node.id) {
-                    Some(chunk) => TaskKind::Data {
-                        chunks: Arc::new(vec![chunk.clone()]),
-                        index: 0,
-                    },
+                    Some(chunk) => {
+                        TaskKind::Data(StoredChunk::new(Stored::of_values(vec![chunk.clone()]), 0))
+                    }
                     // Not made yet (drawing or explaining before anything runs): a stand-in.
                     None => TaskKind::Map {
                         kernel: Kernel::Constant(Scalar::Float(0.0), node.dtype),
@@ -198,16 +217,10 @@ impl Lowering<'_> {
                 };
                 vec![self.task(node, kind, vec![])]
             }
-            ArrayOp::Data(chunks) => (0..blocks.len())
+            ArrayOp::Data(stored) => (0..blocks.len())
                 .map(|index| {
-                    self.task(
-                        node,
-                        TaskKind::Data {
-                            chunks: chunks.clone(),
-                            index,
-                        },
-                        vec![],
-                    )
+                    let chunk = StoredChunk::new(stored.clone(), index);
+                    self.task(node, TaskKind::Data(chunk), vec![])
                 })
                 .collect(),
             ArrayOp::Map { function, operands } => {

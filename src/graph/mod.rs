@@ -1,87 +1,22 @@
-//! The task graph: per-chunk tasks in an arena addressed by index, each knowing its inputs and
-//! the source span of the operation that created it. Lowering (`lower.rs`) builds it from the
-//! high-level array graph; `dot.rs` draws both.
+//! The task graph: per-chunk and per-partition tasks in an arena addressed by index. Every task
+//! is data — its kind says what to do with plain parameters (no open files, no closures), so a
+//! graph can be written out (`codec.rs`), run in another process, and keyed by content (`Key`).
+//! Each task also knows, for this process only, the source span and operation that made it.
+//! Lowering (`lower.rs`, `lower_frame.rs`) builds graphs from arrays and frame plans; `dot.rs`
+//! draws both levels.
 
+pub mod codec;
 pub mod dot;
-pub mod explain;
 pub mod lower;
+pub mod lower_frame;
+pub mod task;
 
-use crate::array::dtype::DType;
-use crate::array::node::Reduction;
-use crate::kernels::chunk::ChunkData;
-use crate::kernels::elementwise::Kernel;
-use crate::kernels::gather::Piece;
-use crate::kernels::reduce::Position;
+use crate::key::{Key, KeyBuilder};
 use crate::source::Span;
 use std::sync::Arc;
+pub use task::TaskKind;
 
 pub type TaskId = usize;
-
-pub enum TaskKind {
-    /// Evaluate a fused elementwise kernel into a chunk of `shape`.
-    Map {
-        kernel: Kernel,
-        shape: Vec<usize>,
-    },
-    /// Read a block of an HDF5 dataset.
-    ReadHdf5 {
-        reader: Arc<crate::io::hdf5::Reader>,
-        start: Vec<usize>,
-        shape: Vec<usize>,
-        dtype: DType,
-    },
-    /// Read a block of a netCDF variable (from one or several files).
-    ReadNetCdf {
-        source: Arc<crate::io::netcdf::Source>,
-        start: Vec<usize>,
-        shape: Vec<usize>,
-    },
-    /// A chunk that is already computed.
-    Data {
-        chunks: Arc<Vec<ChunkData>>,
-        index: usize,
-    },
-    /// Copy pieces of the inputs into a chunk of `gathered` shape, then view it as `shape`.
-    Gather {
-        pieces: Vec<Piece>,
-        gathered: Vec<usize>,
-        shape: Vec<usize>,
-        dtype: DType,
-    },
-    Transpose {
-        axes: Vec<usize>,
-    },
-    /// The partial reduction of the chunk the kernel computes (fused: the chunk is not kept).
-    Partial {
-        kernel: Kernel,
-        shape: Vec<usize>,
-        reduction: Reduction,
-        axes: Vec<usize>,
-        position: Position,
-    },
-    HistogramPartial {
-        kernel: Kernel,
-        shape: Vec<usize>,
-        bins: usize,
-        low: f64,
-        high: f64,
-    },
-    Combine {
-        reduction: Reduction,
-    },
-    Finalize {
-        reduction: Reduction,
-        ddof: usize,
-        dtype: DType,
-        shape: Vec<usize>,
-    },
-    /// The (single, f64) column of a frame partition as a 1-d chunk of `length` values.
-    FrameColumn {
-        length: usize,
-    },
-    /// Work on a dataframe's partitions (reading one, combining several, joining).
-    Frame(crate::frame::task::FrameWork),
-}
 
 pub struct Task {
     pub kind: TaskKind,
@@ -90,32 +25,22 @@ pub struct Task {
     pub span: Span,
     /// The high-level operation, for graphs and statistics.
     pub operation: Arc<str>,
-    /// The id of the array node it was lowered from.
-    pub node: u64,
+    /// The content key of the array or frame node it was lowered from.
+    pub node: Key,
 }
 
 impl Task {
     pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            TaskKind::Map { .. } => "map",
-            TaskKind::Data { .. } => "data",
-            TaskKind::ReadHdf5 { .. } | TaskKind::ReadNetCdf { .. } => "read",
-            TaskKind::Gather { .. } => "gather",
-            TaskKind::Transpose { .. } => "transpose",
-            TaskKind::Partial { .. } => "partial",
-            TaskKind::HistogramPartial { .. } => "histogram-partial",
-            TaskKind::Combine { .. } => "combine",
-            TaskKind::Finalize { .. } => "finalize",
-            TaskKind::Frame(work) => work.kind_name(),
-            TaskKind::FrameColumn { .. } => "column",
-        }
+        self.kind.name()
     }
 }
 
 #[derive(Default)]
 pub struct TaskGraph {
+    /// In topological order: a task's inputs come before it.
     pub tasks: Vec<Task>,
-    /// For each requested array: the tasks of its chunks, in row-major grid order.
+    /// For each requested value: the tasks of its chunks (in row-major grid order) or
+    /// partitions.
     pub outputs: Vec<Vec<TaskId>>,
 }
 
@@ -144,5 +69,21 @@ impl TaskGraph {
             }
         }
         flags
+    }
+
+    /// Every task's content key: a hash of its kind, its parameters and its inputs' keys (see
+    /// `crate::key`). Computed when the graph leaves the process (shipping, JSON), not to run it
+    /// here.
+    pub fn keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = Vec::with_capacity(self.tasks.len());
+        for task in &self.tasks {
+            let mut key = KeyBuilder::new(task.kind.name());
+            task.kind.key_material(&mut key);
+            for &input in &task.inputs {
+                key.key(keys[input]);
+            }
+            keys.push(key.finish());
+        }
+        keys
     }
 }

@@ -2,70 +2,74 @@
 //! one block read as a hyperslab per task, and arrays written chunk by chunk into a chunked
 //! dataset. HDF5 itself serialises its calls; decoding and computing stay outside it.
 
+use super::Stamp;
+use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::kernels::chunk::ChunkData;
+use crate::array::source::FileSource;
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Hyperslab, Selection, SliceOrIndex};
 use ndarray::IxDyn;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-/// One dataset in one file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Source {
-    pub path: PathBuf,
-    pub dataset: String,
-}
+/// HDF5 in the table of formats (`io::format`).
+pub struct Hdf5;
 
-/// The reads of one source within one computation: the dataset is opened by the first block read
-/// and kept for the others (an open costs ~40 µs, as much as reading a small block), then closed
-/// after the last one, so a pattern over thousands of files holds only the files being read, and
-/// the next computation opens the file afresh (a failed open is not remembered; a file `save`d
-/// over since is read anew).
-pub struct Reader {
-    source: Arc<Source>,
-    open: Mutex<Option<hdf5::Dataset>>,
-    unread: AtomicUsize,
-}
-
-impl Reader {
-    pub fn new(source: Arc<Source>, blocks: usize) -> Reader {
-        Reader {
-            source,
-            open: Mutex::new(None),
-            unread: AtomicUsize::new(blocks),
-        }
-    }
-
-    fn dataset(&self) -> Result<hdf5::Dataset, String> {
-        let mut open = self.open.lock().expect("open dataset");
-        if let Some(dataset) = open.as_ref() {
-            return Ok(dataset.clone());
-        }
-        let source = &self.source;
-        let file = hdf5::File::open(&source.path)
-            .map_err(|e| format!("cannot open `{}`: {e}", source.path.display()))?;
-        let dataset = file
-            .dataset(&source.dataset)
-            .map_err(|e| format!("no dataset `{}`: {e}", source.dataset))?;
-        *open = Some(dataset.clone());
-        Ok(dataset)
-    }
-
-    /// Read the block at `start` of `shape`, converted to `dtype`.
-    pub fn read(
+impl super::ArrayFormat for Hdf5 {
+    fn read_block(
         &self,
+        source: &FileSource,
         start: &[usize],
         shape: &[usize],
-        dtype: DType,
     ) -> Result<ChunkData, String> {
-        let block = read_block(&self.source, &self.dataset()?, start, shape, dtype);
-        if self.unread.fetch_sub(1, Ordering::AcqRel) == 1 {
-            *self.open.lock().expect("open dataset") = None;
-        }
-        block
+        let [path] = source.files.as_slice() else {
+            return Err(format!(
+                "an HDF5 source reads one file, not {}",
+                source.files.len()
+            ));
+        };
+        let dataset = open_dataset(path, &source.variable)?;
+        read_block(path, &source.variable, &dataset, start, shape, source.dtype)
     }
+}
+
+/// Datasets opened by block reads, kept for the process by file identity (the most recently
+/// used few): an open costs ~40 µs, as much as reading a small block, so the blocks of a file
+/// share one open; a pattern over thousands of files holds only the last few open; a file
+/// replaced since (a `save` renames a new file into place) is opened afresh; a failed open is not
+/// remembered.
+fn open_dataset(path: &Path, name: &str) -> Result<hdf5::Dataset, String> {
+    const KEPT: usize = 16;
+    type Open = (PathBuf, String, Stamp, hdf5::Dataset);
+    static OPEN: Mutex<Vec<Open>> = Mutex::new(Vec::new());
+    let stamp = Stamp::of(path);
+    {
+        let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(at) = open
+            .iter()
+            .position(|(p, n, s, _)| p == path && n == name && Some(*s) == stamp)
+        {
+            // The most recently used last.
+            let entry = open.remove(at);
+            let dataset = entry.3.clone();
+            open.push(entry);
+            return Ok(dataset);
+        }
+    }
+    let file =
+        hdf5::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+    let dataset = file
+        .dataset(name)
+        .map_err(|e| format!("no dataset `{name}`: {e}"))?;
+    if let Some(stamp) = stamp {
+        let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+        open.retain(|(p, n, _, _)| !(p == path && n == name));
+        if open.len() >= KEPT {
+            open.remove(0);
+        }
+        open.push((path.to_path_buf(), name.to_string(), stamp, dataset.clone()));
+    }
+    Ok(dataset)
 }
 
 #[derive(Debug, Clone)]
@@ -149,7 +153,8 @@ fn hyperslab(start: &[usize], shape: &[usize]) -> Selection {
 
 /// Read the block at `start` of `shape`, converted to `dtype`.
 fn read_block(
-    source: &Source,
+    path: &Path,
+    name: &str,
     dataset: &hdf5::Dataset,
     start: &[usize],
     shape: &[usize],
@@ -158,9 +163,8 @@ fn read_block(
     let selection = hyperslab(start, shape);
     let read = |e: hdf5::Error| {
         format!(
-            "cannot read a block of `{}` in `{}`: {e}",
-            source.dataset,
-            source.path.display()
+            "cannot read a block of `{name}` in `{}`: {e}",
+            path.display()
         )
     };
     Ok(match dtype {

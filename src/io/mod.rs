@@ -1,12 +1,66 @@
-//! Files in and out. Everything written goes to a temporary file beside the target and is
-//! renamed into place only when complete, so a failure never leaves a half-written file.
+//! Files in and out. Array formats sit behind one trait ([`ArrayFormat`]) in one table
+//! ([`format`]); frames are read and written as CSV and Parquet (`frame_*`). Everything written
+//! goes to a temporary file beside the target and is renamed into place only when complete, so
+//! a failure never leaves a half-written file.
 
+pub mod csv_block;
+pub mod frame_read;
+pub mod frame_scan;
+pub mod frame_write;
 pub mod hdf5;
 pub mod netcdf;
 pub mod plot;
 
+use crate::array::chunk::ChunkData;
+use crate::array::source::{FileFormat, FileSource};
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// A file format arrays are read from.
+pub trait ArrayFormat: Sync {
+    /// Read the block at `start` of `shape` of the source's variable, decoded to its dtype.
+    fn read_block(
+        &self,
+        source: &FileSource,
+        start: &[usize],
+        shape: &[usize],
+    ) -> Result<ChunkData, String>;
+}
+
+/// The table of array formats: one entry per format.
+pub fn format(format: FileFormat) -> &'static dyn ArrayFormat {
+    match format {
+        FileFormat::Hdf5 => &hdf5::Hdf5,
+        FileFormat::NetCdf => &netcdf::NetCdf,
+    }
+}
+
+/// A block of a variable to read: what a read task carries (the files it touches, the block's
+/// place and shape), and nothing open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadBlock {
+    pub source: FileSource,
+    pub start: Vec<usize>,
+    pub shape: Vec<usize>,
+}
+
+impl ReadBlock {
+    /// The block at `start` of `shape` of `source`, with only the files it touches.
+    pub fn new(source: &FileSource, start: &[usize], shape: &[usize]) -> ReadBlock {
+        let (source, start) = source.for_block(start, shape);
+        ReadBlock {
+            source,
+            start,
+            shape: shape.to_vec(),
+        }
+    }
+}
+
+/// Read a block, in whichever format its source is.
+pub fn read_block(block: &ReadBlock) -> Result<ChunkData, String> {
+    format(block.source.format).read_block(&block.source, &block.start, &block.shape)
+}
 
 /// The hidden name a file is written under beside `target` before it is renamed to it:
 /// `.name.flow-PID.ext`, keeping the extension (picture backends choose the format by it).

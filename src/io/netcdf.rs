@@ -5,13 +5,13 @@
 //! match what Python users see. netCDF shares HDF5's one lock, which serialises its calls;
 //! converting and decoding happen outside it.
 
+use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::kernels::chunk::ChunkData;
+use crate::array::source::{Decode, FileFormat, FileSource};
 use ndarray::{ArrayD, IxDyn};
 use netcdf::types::{FloatType, IntType, NcVariableType};
 use netcdf::{AttributeValue, Extents, NcTypeDescriptor};
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -31,41 +31,6 @@ pub struct DimHeader {
     pub name: String,
     pub len: usize,
     pub unlimited: bool,
-}
-
-/// How stored values become the values flow sees (CF conventions, as xarray decodes them):
-/// values equal to `fill` or `missing` become NaN, then value * scale + offset.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Decode {
-    pub fill: Option<f64>,
-    pub missing: Option<f64>,
-    /// Further entries of a `missing_value` list (CF allows several), up to three.
-    pub more_missing: [Option<f64>; 3],
-    pub scale: Option<f64>,
-    pub offset: Option<f64>,
-}
-
-impl Decode {
-    fn bits(&self) -> [Option<u64>; 7] {
-        let [a, b, c] = self.more_missing;
-        [self.fill, self.missing, a, b, c, self.scale, self.offset].map(|v| v.map(f64::to_bits))
-    }
-}
-
-/// Compared bit for bit (not as floats), so a NaN fill value equals itself and Eq and Hash agree:
-/// a `Source` can key a cache.
-impl PartialEq for Decode {
-    fn eq(&self, other: &Decode) -> bool {
-        self.bits() == other.bits()
-    }
-}
-
-impl Eq for Decode {}
-
-impl Hash for Decode {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.bits().hash(state);
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -96,18 +61,6 @@ pub struct FileHeader {
 pub enum HeaderError {
     Missing,
     NotNetcdf(String),
-}
-
-/// A variable read across files concatenated along `axis` (one file: `files.len() == 1`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Source {
-    pub files: Vec<PathBuf>,
-    /// Where each file's part starts along `axis`, plus the total length: files.len() + 1 entries.
-    pub starts: Vec<usize>,
-    pub axis: usize,
-    pub variable: String,
-    pub decode: Decode,
-    pub dtype: DType,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +599,7 @@ fn read_into<O: Element>(
 
 /// Read the part of `source` in the file at `path` at `start` of `count` into `dst`.
 fn read_part<O: Element>(
-    source: &Source,
+    source: &FileSource,
     path: &Path,
     start: &[usize],
     count: &[usize],
@@ -688,7 +641,7 @@ fn read_part<O: Element>(
 
 /// `opened`: the file, already open, when the source is one file.
 fn read_typed<O: Element>(
-    source: &Source,
+    source: &FileSource,
     start: &[usize],
     shape: &[usize],
     opened: Option<&netcdf::File>,
@@ -773,14 +726,25 @@ fn read_typed<O: Element>(
     array(out)
 }
 
-/// Read the block at `start` of `shape` (in the concatenated coordinates) decoded to source.dtype:
-/// opens each file the block touches, reads its hyperslab, applies decode (masking → NaN, scale, offset), assembles.
-pub fn read_block(source: &Source, start: &[usize], shape: &[usize]) -> Result<ChunkData, String> {
-    guard(|| read_dispatch(source, start, shape, None))
+/// netCDF in the table of formats (`io::format`).
+pub struct NetCdf;
+
+impl super::ArrayFormat for NetCdf {
+    /// Read the block at `start` of `shape` (in the concatenated coordinates) decoded to the
+    /// source's dtype: opens each file the block touches, reads its hyperslab, applies the
+    /// decoding (masking → NaN, scale, offset), assembles.
+    fn read_block(
+        &self,
+        source: &FileSource,
+        start: &[usize],
+        shape: &[usize],
+    ) -> Result<ChunkData, String> {
+        guard(|| read_dispatch(source, start, shape, None))
+    }
 }
 
 fn read_dispatch(
-    source: &Source,
+    source: &FileSource,
     start: &[usize],
     shape: &[usize],
     opened: Option<&netcdf::File>,
@@ -809,7 +773,8 @@ fn read_variable_of(
             path.display()
         )
     })?;
-    let source = Source {
+    let source = FileSource {
+        format: FileFormat::NetCdf,
         files: vec![path.to_path_buf()],
         starts: vec![0, header.shape.first().copied().unwrap_or(1)],
         axis: 0,
@@ -1003,6 +968,15 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
+    /// A block of a source, as a read task reads it.
+    fn read_block(
+        source: &FileSource,
+        start: &[usize],
+        shape: &[usize],
+    ) -> Result<ChunkData, String> {
+        crate::io::ArrayFormat::read_block(&NetCdf, source, start, shape)
+    }
+
     use super::*;
 
     /// A whole variable of one file, decoded.
@@ -1043,8 +1017,9 @@ mod tests {
         h.variables.iter().find(|v| v.name == name).unwrap()
     }
 
-    fn source(files: Vec<PathBuf>, starts: Vec<usize>, axis: usize, v: &VarHeader) -> Source {
-        Source {
+    fn source(files: Vec<PathBuf>, starts: Vec<usize>, axis: usize, v: &VarHeader) -> FileSource {
+        FileSource {
+            format: FileFormat::NetCdf,
             files,
             starts,
             axis,
@@ -1558,6 +1533,7 @@ mod tests {
     #[test]
     fn decode_eq_and_hash_agree() {
         use std::collections::hash_map::DefaultHasher;
+        use std::hash::{Hash, Hasher};
         let hash = |d: &Decode| {
             let mut h = DefaultHasher::new();
             d.hash(&mut h);
@@ -1689,19 +1665,22 @@ mod tests {
         assert!(e.contains(&name) && e.contains("`v`"), "{e}");
         assert!(read_block(&s, &[0], &[2]).is_err());
         assert!(read_block(&s, &[0, 0], &[2]).is_err());
-        let wrong = Source {
+        let wrong = FileSource {
+            format: FileFormat::NetCdf,
             variable: "nope".into(),
             ..s.clone()
         };
         assert!(read_block(&wrong, &[0, 0], &[1, 1])
             .unwrap_err()
             .contains("`nope`"));
-        let long = Source {
+        let long = FileSource {
+            format: FileFormat::NetCdf,
             variable: "n".repeat(300),
             ..s.clone()
         };
         assert!(read_block(&long, &[0, 0], &[1, 1]).is_err());
-        let bad_starts = Source {
+        let bad_starts = FileSource {
+            format: FileFormat::NetCdf,
             starts: vec![0],
             ..s.clone()
         };

@@ -4,7 +4,7 @@
 //! Pure Rust (plotters, image) with an embedded font (DejaVu Sans, assets/fonts): nothing to
 //! install. Files are written under a temporary name and renamed when complete.
 
-use crate::kernels::chunk::ChunkData;
+use crate::array::chunk::ChunkData;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -3,8 +3,8 @@
 //! thousand elements at a time) into the output chunk, so a chain of operators allocates no
 //! intermediate chunk per operator: only small block buffers.
 
-use super::chunk::ChunkData;
 use super::random;
+use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::node::{BinaryFunction, Distribution, MapFunction, Scalar, UnaryFunction};
 use ndarray::{ArrayD, IxDyn};
@@ -12,14 +12,17 @@ use ndarray::{ArrayD, IxDyn};
 /// Elements evaluated at a time.
 const BLOCK: usize = 4096;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kernel {
     /// The task's input chunk `k` (broadcast to the output shape if it is smaller).
     Input(usize),
     Constant(Scalar, DType),
     /// `start + (offset + i) * step` along a 1-d chunk.
     Arange {
+        #[serde(with = "crate::text::float")]
         start: f64,
+        #[serde(with = "crate::text::float")]
         step: f64,
         offset: usize,
         dtype: DType,
@@ -67,7 +70,7 @@ impl Kernel {
             Kernel::Constant(s, _) => match s {
                 Scalar::Bool(b) => b.to_string(),
                 Scalar::Int(i) => i.to_string(),
-                Scalar::Float(f) => crate::eval::format::float_repr(*f),
+                Scalar::Float(f) => crate::text::float_repr(*f),
             },
             Kernel::Arange { .. } => "arange".into(),
             Kernel::Random { .. } => "random".into(),

@@ -1,13 +1,13 @@
 //! Copying regions between chunks: slicing (with steps, also negative), rechunking and
 //! transposing all build an output chunk from pieces of input chunks.
 
-use super::chunk::ChunkData;
+use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use ndarray::{IxDyn, SliceInfoElem};
 
 /// Copy input `input`'s region `source` (per axis: start, end, step in ndarray's convention: a
 /// negative step walks the range `start..end` backwards) into the output region `target`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Piece {
     pub input: usize,
     pub source: Vec<(usize, usize, isize)>,

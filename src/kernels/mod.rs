@@ -12,9 +12,11 @@ pub fn fail(message: &str) -> ! {
 }
 
 pub mod arithmetic;
-pub mod chunk;
 pub mod elementwise;
+pub mod frame;
 pub mod gather;
+pub mod output;
 pub mod print;
 pub mod random;
 pub mod reduce;
+pub mod shuffle;

@@ -2,8 +2,8 @@
 //! decimals (fewer when all values need fewer), scientific notation for very large or small
 //! magnitudes, nested brackets, and summaries with `...` beyond 1000 elements.
 
-use super::chunk::ChunkData;
-use crate::eval::format::float_repr;
+use crate::array::chunk::ChunkData;
+use crate::text::float_repr;
 use ndarray::{ArrayD, Axis, IxDyn};
 
 const PRECISION: usize = 8;
@@ -61,7 +61,7 @@ fn edges(data: &ChunkData) -> (ChunkData, Vec<bool>) {
 fn format_scalar(data: &ChunkData) -> String {
     match data {
         ChunkData::F64(a) => float_repr(*a.iter().next().unwrap()),
-        ChunkData::F32(a) => crate::eval::format::float32_repr(*a.iter().next().unwrap()),
+        ChunkData::F32(a) => crate::text::float32_repr(*a.iter().next().unwrap()),
         ChunkData::I64(a) => a.iter().next().unwrap().to_string(),
         ChunkData::I32(a) => a.iter().next().unwrap().to_string(),
         ChunkData::Bool(a) => a.iter().next().unwrap().to_string(),

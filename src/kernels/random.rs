@@ -2,7 +2,7 @@
 //! `(seed, i)`, so an array has the same values whatever its chunking and however many threads
 //! compute it.
 
-use super::chunk::ChunkData;
+use crate::array::chunk::ChunkData;
 use crate::array::node::Distribution;
 use ndarray::{ArrayD, IxDyn};
 

@@ -2,7 +2,7 @@
 //! variances and standard deviations carry (count, mean, M2) partials combined with Chan's
 //! formula — never means of means or naive sums of squares.
 
-use super::chunk::ChunkData;
+use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::node::Reduction;
 use ndarray::{ArrayD, Dimension, IxDyn};
@@ -35,8 +35,35 @@ impl Partial {
     }
 }
 
+/// The histogram partial of the chunk `kernel` makes: random samples are counted as they are
+/// drawn, never stored as a chunk.
+pub fn histogram_of_kernel(
+    kernel: &super::elementwise::Kernel,
+    inputs: &[&ChunkData],
+    shape: &[usize],
+    bins: usize,
+    low: f64,
+    high: f64,
+) -> Partial {
+    if let super::elementwise::Kernel::Random {
+        distribution,
+        seed,
+        shape: global,
+        origin,
+    } = kernel
+    {
+        let mut histogram = Histogram::new(bins, low, high);
+        super::random::stream(*distribution, *seed, global, origin, shape, &mut |block| {
+            histogram.add(block)
+        });
+        return histogram.into_partial();
+    }
+    let chunk = super::elementwise::evaluate(kernel, inputs, shape);
+    histogram_partial(&chunk, bins, low, high)
+}
+
 /// Where a chunk sits, for arg-reductions' global indices.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub origin: Vec<usize>,
     pub array_shape: std::sync::Arc<[usize]>,
@@ -106,7 +133,7 @@ fn arrange<'a>(chunk: &'a ChunkData, axes: &[usize], as_float: bool) -> Arranged
     } else {
         let values = match chunk {
             ChunkData::I64(a) => ints_of(a),
-            other => ints_of(&crate::with_chunk!(other, a => a.mapv(super::chunk::to_i64))),
+            other => ints_of(&crate::with_chunk!(other, a => a.mapv(crate::array::chunk::to_i64))),
         };
         (None, Some(std::borrow::Cow::Owned(values)))
     };

@@ -2,9 +2,9 @@
 //! constant through slices and rechunks, and an elementwise kernel whose leaves are all constants
 //! is evaluated once instead of once per element (`cos(ones(…)) ** 2` is one `cos` per chunk).
 
+use crate::array::chunk::ChunkData;
 use crate::array::node::Scalar;
 use crate::graph::{TaskGraph, TaskKind};
-use crate::kernels::chunk::ChunkData;
 use crate::kernels::elementwise::{evaluate, Kernel};
 
 /// Gathers (slices, rechunks) whose inputs are all the same constant become that constant.

@@ -4,54 +4,16 @@
 //! freed as soon as its last consumer has run. A panicking kernel becomes a runtime error naming
 //! the source span of the operation; the process never aborts.
 
-use crate::graph::{Task, TaskGraph, TaskId, TaskKind};
-use crate::kernels::chunk::ChunkData;
-use crate::kernels::reduce::{self, Partial};
-use crate::kernels::{elementwise, gather};
+use crate::array::chunk::ChunkData;
+use crate::graph::{TaskGraph, TaskId};
+use crate::io::frame_write::Sinks;
+use crate::kernels::output::TaskOutput;
 use crate::source::Span;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-
-pub enum TaskOutput {
-    Chunk(ChunkData),
-    Partial(Partial),
-    /// Rows of a dataframe partition.
-    Frame(polars::prelude::DataFrame),
-}
-
-impl TaskOutput {
-    fn nbytes(&self) -> usize {
-        match self {
-            TaskOutput::Chunk(c) => c.nbytes(),
-            TaskOutput::Partial(p) => p.nbytes(),
-            TaskOutput::Frame(rows) => rows.estimated_size(),
-        }
-    }
-
-    fn chunk(&self) -> &ChunkData {
-        match self {
-            TaskOutput::Chunk(c) => c,
-            _ => panic!("a chunk was expected where another result was produced"),
-        }
-    }
-
-    fn partial(&self) -> &Partial {
-        match self {
-            TaskOutput::Partial(p) => p,
-            _ => panic!("a partial was expected where another result was produced"),
-        }
-    }
-
-    fn frame(&self) -> &polars::prelude::DataFrame {
-        match self {
-            TaskOutput::Frame(rows) => rows,
-            _ => panic!("rows were expected where another result was produced"),
-        }
-    }
-}
 
 #[derive(Debug)]
 pub struct RuntimeError {
@@ -104,115 +66,26 @@ impl Statistics {
 }
 
 pub struct Execution {
-    /// For each output of the graph, its chunks in grid order.
-    pub outputs: Vec<Vec<ChunkData>>,
-    /// For each output of the graph that is a dataframe, its partitions in order.
-    pub frames: Vec<Vec<polars::prelude::DataFrame>>,
+    /// For each output of the graph, what its tasks made (chunks in grid order, or partitions
+    /// in order); nothing for a streamed output.
+    pub outputs: Vec<Vec<Arc<TaskOutput>>>,
     pub statistics: Statistics,
 }
 
-/// Run one task on its inputs' results.
-fn run_task(task: &Task, inputs: &[Arc<TaskOutput>]) -> TaskOutput {
-    let chunks = || inputs.iter().map(|i| i.chunk()).collect::<Vec<_>>();
-    match &task.kind {
-        TaskKind::Map { kernel, shape } => {
-            TaskOutput::Chunk(elementwise::evaluate(kernel, &chunks(), shape))
-        }
-        TaskKind::Data { chunks, index } => TaskOutput::Chunk(chunks[*index].clone()),
-        TaskKind::ReadHdf5 {
-            reader,
-            start,
-            shape,
-            dtype,
-        } => match reader.read(start, shape, *dtype) {
-            Ok(chunk) => TaskOutput::Chunk(chunk),
-            Err(message) => crate::kernels::fail(&message),
-        },
-        TaskKind::ReadNetCdf {
-            source,
-            start,
-            shape,
-        } => match crate::io::netcdf::read_block(source, start, shape) {
-            Ok(chunk) => TaskOutput::Chunk(chunk),
-            Err(message) => crate::kernels::fail(&message),
-        },
-        TaskKind::Gather {
-            pieces,
-            gathered,
-            shape,
-            dtype,
-        } => TaskOutput::Chunk(gather::gather(&chunks(), pieces, gathered, *dtype).reshape(shape)),
-        TaskKind::Transpose { axes } => {
-            TaskOutput::Chunk(gather::transpose(inputs[0].chunk(), axes))
-        }
-        TaskKind::Partial {
-            kernel,
-            shape,
-            reduction,
-            axes,
-            position,
-        } => {
-            let chunk = elementwise::evaluate(kernel, &chunks(), shape);
-            TaskOutput::Partial(reduce::partial(&chunk, *reduction, axes, position))
-        }
-        TaskKind::HistogramPartial {
-            kernel,
-            shape,
-            bins,
-            low,
-            high,
-        } => {
-            // Random samples are counted as they are drawn, never stored as a chunk.
-            if let crate::kernels::elementwise::Kernel::Random {
-                distribution,
-                seed,
-                shape: global,
-                origin,
-            } = kernel
-            {
-                let mut histogram = reduce::Histogram::new(*bins, *low, *high);
-                crate::kernels::random::stream(
-                    *distribution,
-                    *seed,
-                    global,
-                    origin,
-                    shape,
-                    &mut |block| histogram.add(block),
-                );
-                return TaskOutput::Partial(histogram.into_partial());
-            }
-            let chunk = elementwise::evaluate(kernel, &chunks(), shape);
-            TaskOutput::Partial(reduce::histogram_partial(&chunk, *bins, *low, *high))
-        }
-        TaskKind::Combine { reduction } => {
-            let partials: Vec<&Partial> = inputs.iter().map(|i| i.partial()).collect();
-            TaskOutput::Partial(reduce::combine(*reduction, &partials))
-        }
-        TaskKind::Finalize {
-            reduction,
-            ddof,
-            dtype,
-            shape,
-        } => TaskOutput::Chunk(reduce::finalize(
-            inputs[0].partial(),
-            *reduction,
-            *ddof,
-            *dtype,
-            shape,
-        )),
-        TaskKind::FrameColumn { length } => {
-            match crate::frame::task::column_chunk(inputs[0].frame(), *length) {
-                Ok(chunk) => TaskOutput::Chunk(chunk),
-                Err(message) => crate::kernels::fail(&message),
-            }
-        }
-        TaskKind::Frame(work) => {
-            let rows: Vec<&polars::prelude::DataFrame> = inputs.iter().map(|i| i.frame()).collect();
-            match work.run(&rows) {
-                Ok(rows) => TaskOutput::Frame(rows),
-                Err(message) => crate::kernels::fail(&message),
-            }
-        }
+impl Execution {
+    /// The outputs, owned (copied only where a result is shared by two outputs).
+    pub fn into_outputs(self) -> Vec<Vec<TaskOutput>> {
+        self.outputs
+            .into_iter()
+            .map(|output| {
+                output
+                    .into_iter()
+                    .map(|result| {
+                        Arc::try_unwrap(result).unwrap_or_else(|shared| shared.duplicate())
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
 
@@ -278,6 +151,8 @@ struct Shared<'g> {
     sink: Option<Sink<'g>>,
     /// For streamed outputs: which block of the output a task makes.
     block_of: Vec<Option<usize>>,
+    /// The files frame partitions are being written to.
+    sinks: Sinks,
 }
 
 impl Shared<'_> {
@@ -324,7 +199,7 @@ impl Shared<'_> {
 
     fn run(&self, id: TaskId) {
         let task = &self.graph.tasks[id];
-        let inputs: Vec<Arc<TaskOutput>> = task
+        let held: Vec<Arc<TaskOutput>> = task
             .inputs
             .iter()
             .map(|&i| {
@@ -335,27 +210,32 @@ impl Shared<'_> {
                     .expect("inputs are ready")
             })
             .collect();
+        let inputs: Vec<&TaskOutput> = held.iter().map(|i| &**i).collect();
         RUNNING_KERNEL.with(|flag| flag.set(true));
-        let outcome = catch_unwind(AssertUnwindSafe(|| run_task(task, &inputs)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| task.kind.run(&inputs, &self.sinks)));
         RUNNING_KERNEL.with(|flag| flag.set(false));
         drop(inputs);
+        drop(held);
         let output = match outcome {
-            Ok(output) => output,
-            Err(panic) => {
-                let data = panic
-                    .downcast_ref::<crate::kernels::DataError>()
-                    .map(|e| e.0.clone());
-                let caused_by_data = data.is_some();
-                let message = data
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "a kernel failed".into());
+            Ok(Ok(output)) => output,
+            failed => {
+                let (message, caused_by_data) = match failed {
+                    Err(panic) => {
+                        let data = panic
+                            .downcast_ref::<crate::kernels::DataError>()
+                            .map(|e| e.0.clone());
+                        let caused_by_data = data.is_some();
+                        let message = data
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_else(|| "a kernel failed".into());
+                        (message, caused_by_data)
+                    }
+                    Ok(Err(message)) => (message, true),
+                    Ok(Ok(_)) => unreachable!("matched above"),
+                };
                 let mut error = self.error.lock().expect("error slot");
-                let read_failed = caused_by_data
-                    && matches!(
-                        task.kind,
-                        TaskKind::ReadHdf5 { .. } | TaskKind::ReadNetCdf { .. }
-                    );
+                let read_failed = caused_by_data && task.kind.reads_a_file();
                 error.get_or_insert(RuntimeError {
                     span: task.span,
                     message,
@@ -503,6 +383,7 @@ pub fn execute_with_sink(
             block_of
         },
         sink,
+        sinks: Sinks::default(),
         priority,
         ready: Mutex::new(ready),
         memory_limit,
@@ -539,42 +420,31 @@ pub fn execute_with_sink(
     } else {
         &graph.outputs
     };
-    let mut outputs = Vec::new();
-    let mut frames = Vec::new();
-    for tasks in kept_outputs {
-        let mut chunks = Vec::new();
-        let mut parts = Vec::new();
-        for &t in tasks {
-            match shared.results[t]
-                .lock()
-                .expect("result slot")
-                .clone()
-                .as_deref()
-            {
-                Some(TaskOutput::Chunk(chunk)) => chunks.push(chunk.clone()),
-                Some(TaskOutput::Frame(rows)) => parts.push(rows.clone()),
-                _ => unreachable!("outputs are chunks or rows and are kept"),
-            }
-        }
-        if parts.is_empty() {
-            outputs.push(chunks);
-        } else {
-            frames.push(parts);
-        }
-    }
+    let outputs: Vec<Vec<Arc<TaskOutput>>> = kept_outputs
+        .iter()
+        .map(|tasks| {
+            tasks
+                .iter()
+                .map(|&t| {
+                    shared.results[t]
+                        .lock()
+                        .expect("result slot")
+                        .clone()
+                        .expect("outputs are kept")
+                })
+                .collect()
+        })
+        .collect();
+    // Only the outputs' results are held now: the rest were freed when their consumers ran.
+    drop(shared.results);
     let fused_operators = graph
         .tasks
         .iter()
-        .map(|t| match &t.kind {
-            TaskKind::Map { kernel, .. }
-            | TaskKind::Partial { kernel, .. }
-            | TaskKind::HistogramPartial { kernel, .. } => kernel.operator_count(),
-            _ => 0,
-        })
+        .filter_map(|t| t.kind.kernel())
+        .map(|kernel| kernel.operator_count())
         .sum();
     Ok(Execution {
         outputs,
-        frames,
         statistics: Statistics {
             computations: 1,
             tasks: count,

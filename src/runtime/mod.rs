@@ -1,13 +1,27 @@
-//! Running task graphs: the parallel executor, and forcing lazy arrays (lower → optimise →
-//! execute → computed arrays).
+//! Running computations: the pipeline's last stages (lower → optimise → execute, in [`plan`],
+//! [`execute`] and [`run`], which every computation goes through), the seam where a task graph
+//! is handed to a [`Backend`] — today the local threaded executor — and what computing arrays
+//! and frames gives back.
 
+pub mod backend;
 pub mod delayed;
 pub mod executor;
 pub mod progress;
+pub mod report;
 
-use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
-use crate::kernels::chunk::{assemble, ChunkData};
-use executor::{RuntimeError, Statistics};
+use crate::array::chunk::ChunkData;
+use crate::array::node::{ArrayNode, ArrayOp, ArrayRef, Stored};
+use crate::frame::plan::PlanRef;
+use crate::graph::lower::Request;
+use crate::graph::TaskGraph;
+use crate::io::frame_write::TableFormat;
+use crate::kernels::output::TaskOutput;
+pub use backend::{Backend, LocalThreads};
+use executor::{Execution, RuntimeError, Sink, Statistics};
+use polars::prelude::DataFrame;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Set by Ctrl-C in the REPL: running computations stop at the next task.
@@ -36,6 +50,8 @@ pub struct ComputeOptions {
     pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
     /// A background job's task counters (for `:jobs`).
     pub counters: Option<Arc<progress::Progress>>,
+    /// Where task graphs run.
+    pub backend: Arc<dyn Backend>,
 }
 
 impl Default for ComputeOptions {
@@ -46,6 +62,7 @@ impl Default for ComputeOptions {
             memory_limit: default_memory_limit(),
             cancel: None,
             counters: None,
+            backend: Arc::new(LocalThreads),
         }
     }
 }
@@ -85,90 +102,86 @@ pub fn parse_size(text: &str) -> Option<usize> {
     (number >= 0.0 && number.is_finite()).then(|| (number * scale) as usize)
 }
 
-/// Compute arrays, sharing the work their graphs have in common. Each result is an array of the
-/// same type whose chunks are in memory.
-pub fn compute(
-    arrays: &[ArrayRef],
-    options: ComputeOptions,
-    made: &std::collections::HashMap<u64, ChunkData>,
-) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
-    let execution = run(arrays, options, made, None)?;
-    let computed = arrays
-        .iter()
-        .zip(execution.outputs)
-        .map(|(array, chunks)| {
-            ArrayNode::new(
-                ArrayOp::Data(Arc::new(chunks)),
-                array.dtype,
-                array.shape.clone(),
-                array.chunks.clone(),
-                array.span,
-            )
-        })
-        .collect();
-    Ok((computed, execution.statistics))
+/// What lowering and optimising made, and how long each took.
+pub struct Planned {
+    pub graph: TaskGraph,
+    /// Tasks before optimisation.
+    pub lowered_tasks: usize,
+    pub lower_seconds: f64,
+    pub optimise_seconds: f64,
 }
 
-/// Compute one array, handing each of its chunks (by block number) to `sink` as soon as it is
-/// made and keeping none: how `save` writes arrays larger than memory.
-pub fn stream(
-    array: &ArrayRef,
-    options: ComputeOptions,
-    made: &std::collections::HashMap<u64, ChunkData>,
-    sink: executor::Sink,
-) -> Result<Statistics, RuntimeError> {
-    Ok(run(std::slice::from_ref(array), options, made, Some(sink))?.statistics)
-}
-
-fn run(
-    arrays: &[ArrayRef],
-    options: ComputeOptions,
-    made: &std::collections::HashMap<u64, ChunkData>,
-    sink: Option<executor::Sink>,
-) -> Result<executor::Execution, RuntimeError> {
+/// Stages lower → optimise: the task graph computing `requests` (`made`: the chunks of
+/// `from_delayed` arrays already made, by node id). `inspect` sees the graph as lowered, before
+/// the optimiser changes it.
+pub fn plan(
+    requests: &[Request],
+    made: &HashMap<u64, ChunkData>,
+    inspect: Option<&mut dyn FnMut(&TaskGraph)>,
+) -> Planned {
     let started = std::time::Instant::now();
-    let lowered = crate::graph::lower::lower_with(arrays, made);
+    let lowered = crate::graph::lower::lower(requests, made);
+    if let Some(inspect) = inspect {
+        inspect(&lowered);
+    }
     let lowered_at = std::time::Instant::now();
     let lowered_tasks = lowered.tasks.len();
     let graph = crate::opt::optimise(lowered);
-    let optimised_at = std::time::Instant::now();
-    let mut execution = execute_graph(&graph, &options, sink)?;
-    execution.statistics.lower_seconds = (lowered_at - started).as_secs_f64();
-    execution.statistics.tasks_removed = lowered_tasks - graph.tasks.len();
-    execution.statistics.optimise_seconds = (optimised_at - lowered_at).as_secs_f64();
+    Planned {
+        graph,
+        lowered_tasks,
+        lower_seconds: (lowered_at - started).as_secs_f64(),
+        optimise_seconds: lowered_at.elapsed().as_secs_f64(),
+    }
+}
+
+/// Stages lower → optimise → execute, on the options' backend.
+pub fn run(
+    requests: &[Request],
+    options: &ComputeOptions,
+    made: &HashMap<u64, ChunkData>,
+    sink: Option<Sink>,
+) -> Result<Execution, RuntimeError> {
+    let planned = plan(requests, made, None);
+    let mut execution = execute(&planned.graph, options, sink)?;
+    execution.statistics.lower_seconds = planned.lower_seconds;
+    execution.statistics.optimise_seconds = planned.optimise_seconds;
+    execution.statistics.tasks_removed = planned.lowered_tasks - planned.graph.tasks.len();
     Ok(execution)
 }
 
-/// Run a task graph with the options' threads, memory limit, progress display and cancel flag.
-pub fn execute_graph(
-    graph: &crate::graph::TaskGraph,
+/// Stage execute: run a task graph on the options' backend, with its threads, memory limit,
+/// progress display and cancel flag. With `FLOW_TASKS_ROUND_TRIP=1` in the environment, the
+/// graph is first written out and read back (as shipping it to another process would), so
+/// tests prove every task is plain data.
+pub fn execute(
+    graph: &TaskGraph,
     options: &ComputeOptions,
-    sink: Option<executor::Sink>,
-) -> Result<executor::Execution, RuntimeError> {
-    let (threads, mode) = (options.threads, options.progress);
+    sink: Option<Sink>,
+) -> Result<Execution, RuntimeError> {
+    let shipped;
+    let graph = match std::env::var_os("FLOW_TASKS_ROUND_TRIP") {
+        Some(_) => {
+            let bytes = crate::graph::codec::encode(graph);
+            shipped = crate::graph::codec::decode(&bytes)
+                .and_then(|g| g.into_graph(Some(graph)))
+                .expect("a task graph reads back");
+            assert!(
+                crate::graph::codec::encode(&shipped) == bytes,
+                "a task graph reads back as it was written (the same tasks and keys)"
+            );
+            &shipped
+        }
+        None => graph,
+    };
     let started = std::time::Instant::now();
     let counters = options.counters.clone().unwrap_or_default();
-    counters
-        .total
-        .store(graph.tasks.len(), std::sync::atomic::Ordering::Relaxed);
-    counters
-        .finished
-        .store(0, std::sync::atomic::Ordering::Relaxed);
-    counters
-        .done
-        .store(false, std::sync::atomic::Ordering::Relaxed);
-    let reporter = progress::start(mode, counters.clone(), graph.tasks.len());
-    let execution = executor::execute_with_sink(
-        graph,
-        threads,
-        options.memory_limit,
-        Some(&counters),
-        options.cancel.as_deref(),
-        sink,
-    );
-    counters
-        .done
-        .store(true, std::sync::atomic::Ordering::Release);
+    counters.total.store(graph.tasks.len(), Ordering::Relaxed);
+    counters.finished.store(0, Ordering::Relaxed);
+    counters.done.store(false, Ordering::Relaxed);
+    let reporter = progress::start(options.progress, counters.clone(), graph.tasks.len());
+    let execution = options.backend.execute(graph, options, &counters, sink);
+    counters.done.store(true, Ordering::Release);
     if let Some(reporter) = reporter {
         let _ = reporter.join();
     }
@@ -177,19 +190,104 @@ pub fn execute_graph(
     Ok(execution)
 }
 
-/// The whole of a computed array as one chunk (for printing and conversion).
-pub fn whole(array: &ArrayNode) -> Option<ChunkData> {
-    let ArrayOp::Data(chunks) = &array.op else {
-        return None;
+/// Compute arrays, sharing the work their graphs have in common. Each result is an array of the
+/// same type whose chunks are in memory.
+pub fn compute(
+    arrays: &[ArrayRef],
+    options: ComputeOptions,
+    made: &HashMap<u64, ChunkData>,
+) -> Result<(Vec<ArrayRef>, Statistics), RuntimeError> {
+    let requests: Vec<Request> = arrays.iter().cloned().map(Request::Array).collect();
+    let execution = run(&requests, &options, made, None)?;
+    let statistics = execution.statistics.clone();
+    let computed = arrays
+        .iter()
+        .zip(execution.into_outputs())
+        .map(|(array, outputs)| {
+            let chunks = outputs.into_iter().map(TaskOutput::into_chunk).collect();
+            ArrayNode::new(
+                ArrayOp::Data(Stored::computed(chunks, array.content_key())),
+                array.dtype,
+                array.shape.clone(),
+                array.chunks.clone(),
+                array.span,
+            )
+        })
+        .collect();
+    Ok((computed, statistics))
+}
+
+/// Compute one array, handing each of its chunks (by block number) to `sink` as soon as it is
+/// made and keeping none: how `save` writes arrays larger than memory.
+pub fn stream(
+    array: &ArrayRef,
+    options: ComputeOptions,
+    made: &HashMap<u64, ChunkData>,
+    sink: Sink,
+) -> Result<Statistics, RuntimeError> {
+    let requests = [Request::Array(array.clone())];
+    Ok(run(&requests, &options, made, Some(sink))?.statistics)
+}
+
+type Computed<T> = Result<(T, Statistics), RuntimeError>;
+
+/// Compute a frame plan: the rows of each of its partitions.
+pub fn compute_partitions(plan: &PlanRef, options: ComputeOptions) -> Computed<Vec<DataFrame>> {
+    let execution = run(
+        &[Request::Frame(plan.clone())],
+        &options,
+        &HashMap::new(),
+        None,
+    )?;
+    let statistics = execution.statistics.clone();
+    let parts = execution.into_outputs().pop().unwrap_or_default();
+    let rows = parts.into_iter().map(TaskOutput::into_rows).collect();
+    Ok((rows, statistics))
+}
+
+/// Compute a frame plan: its partitions' rows, one after another.
+pub fn compute_frame(plan: &PlanRef, options: ComputeOptions) -> Computed<DataFrame> {
+    let (parts, statistics) = compute_partitions(plan, options)?;
+    let rows = stack(parts).map_err(|message| RuntimeError {
+        span: plan.span,
+        message,
+        caused_by_data: true,
+        read_failed: false,
+        interrupted: false,
+    })?;
+    Ok((rows, statistics))
+}
+
+/// Compute a frame plan, writing its partitions as they are computed — appended in order to the
+/// one file at `path`, or `partitioned` each to its own file in the directory `path` — never
+/// holding the frame whole.
+pub fn write_frame(
+    plan: &PlanRef,
+    path: &Path,
+    format: TableFormat,
+    partitioned: bool,
+    options: ComputeOptions,
+) -> Computed<()> {
+    let request = Request::Write {
+        plan: plan.clone(),
+        path: path.to_path_buf(),
+        format,
+        partitioned,
     };
-    let offsets: Vec<Vec<usize>> = (0..array.ndim()).map(|a| array.chunks.offsets(a)).collect();
-    Some(assemble(
-        chunks,
-        &array.chunks.grid(),
-        &offsets,
-        &array.shape,
-        array.dtype,
-    ))
+    let execution = run(&[request], &options, &HashMap::new(), None)?;
+    Ok(((), execution.statistics))
+}
+
+/// Rows of partitions one after another, as one frame.
+fn stack(parts: Vec<DataFrame>) -> Result<DataFrame, String> {
+    let mut parts = parts.into_iter();
+    let Some(mut rows) = parts.next() else {
+        return Err("a frame without partitions".into());
+    };
+    for part in parts {
+        rows.vstack_mut_owned(part).map_err(|e| e.to_string())?;
+    }
+    Ok(rows)
 }
 
 /// Keep freed chunk memory in the process instead of handing it back to the kernel after every
@@ -238,7 +336,7 @@ mod tests {
         .unwrap();
         let sum = build::reduce(&x, Reduction::Sum, vec![0], false, 0, span).unwrap();
         let mean = build::reduce(&x, Reduction::Mean, vec![0], false, 0, span).unwrap();
-        crate::opt::optimise(crate::graph::lower::lower(&[sum, mean]))
+        crate::opt::optimise(crate::graph::lower::lower_arrays(&[sum, mean]))
     }
 
     #[test]
@@ -255,7 +353,7 @@ mod tests {
             peak <= limit + threads * chunk_bytes,
             "peak {peak} over {limit} + {threads} × {chunk_bytes}"
         );
-        let sum = |e: &super::executor::Execution| e.outputs[0][0].to_f64().sum();
+        let sum = |e: &super::executor::Execution| e.outputs[0][0].chunk().to_f64().sum();
         assert_eq!(
             sum(&bounded),
             sum(&unbounded),

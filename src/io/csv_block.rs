@@ -12,7 +12,7 @@
 //!
 //! Text holding a quote character, and files with date or datetime columns, are read by polars.
 
-use super::plan::CsvFormat;
+use crate::frame::plan::CsvFormat;
 use polars::prelude as pl;
 use polars::prelude::{ChunkedBuilder, IntoColumn, IntoSeries};
 use std::any::Any;
@@ -280,7 +280,7 @@ impl CsvBlock {
     }
 
     fn lines_before_start(&self) -> Option<u64> {
-        let head = super::plan::read_range(&self.path, &(0..self.start)).ok()?;
+        let head = super::frame_scan::read_range(&self.path, &(0..self.start)).ok()?;
         Some(memchr::memchr_iter(b'\n', &head).count() as u64)
     }
 }
@@ -498,7 +498,7 @@ mod tests {
     fn format() -> CsvFormat {
         CsvFormat {
             separator: b',',
-            nulls: crate::frame::read::DEFAULT_NULLS
+            nulls: crate::io::frame_read::DEFAULT_NULLS
                 .iter()
                 .map(|&n| n.into())
                 .collect(),
@@ -507,7 +507,7 @@ mod tests {
 
     /// The same rows read by polars' CSV reader, with the same schema and missing values.
     fn by_polars(rows: &str, columns: Option<&[&str]>) -> Result<pl::DataFrame, String> {
-        let nulls = crate::frame::read::DEFAULT_NULLS
+        let nulls = crate::io::frame_read::DEFAULT_NULLS
             .iter()
             .map(|&n| n.into())
             .collect();

@@ -4,10 +4,12 @@
 //! of Parquet files from their metadata; then the files' partitions (a large CSV file is split in
 //! blocks at line ends), each read with that schema.
 
-use super::plan::{first_line, CsvFormat, Partition, PlanNode, PlanOp, Reader};
-use super::{ColType, Frame, Schema};
-use crate::io::Stamp;
+use super::frame_scan::csv_reader;
+use super::Stamp;
+use crate::frame::plan::{CsvFormat, Partition, PlanNode, PlanOp, Reader};
+use crate::frame::{ColType, Frame, Schema};
 use crate::source::Span;
+use crate::text::first_line;
 use polars::prelude as pl;
 use polars::prelude::LazyFileListReader;
 use std::collections::HashMap;
@@ -60,7 +62,7 @@ impl CsvOptions {
     fn format(&self) -> CsvFormat {
         CsvFormat {
             separator: self.separator,
-            nulls: self.null_values.iter().map(|v| v.as_str().into()).collect(),
+            nulls: self.null_values.clone(),
         }
     }
 }
@@ -101,11 +103,7 @@ fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError>
 
 fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
     let shown = file.display();
-    let reader = || {
-        options
-            .format()
-            .apply(pl::LazyCsvReader::new(path_of(file)))
-    };
+    let reader = || csv_reader(&options.format(), pl::LazyCsvReader::new(path_of(file)));
     let schema =
         reader()
             .with_infer_schema_length(Some(SAMPLE_ROWS))
@@ -172,7 +170,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
                     "flow::check::unknown_column",
                     format!("dtypes names `{name}`, which is not a column of the files"),
                     3,
-                    &crate::check::did_you_mean(
+                    &crate::text::did_you_mean(
                         name,
                         schema.iter().map(|(n, _)| n.as_str()),
                         "columns",
@@ -187,13 +185,9 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
             slot.1 = ColType::Str;
         }
     }
-    let polars_schema: pl::Schema = schema
-        .iter()
-        .map(|(n, t)| (pl::PlSmallStr::from(n.as_str()), t.polars()))
-        .collect();
     let reader = Arc::new(Reader::Csv {
         format: options.format(),
-        schema: Arc::new(polars_schema),
+        schema: schema.clone(),
     });
     let mut partitions = Vec::new();
     for file in files {
@@ -219,7 +213,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
 
 /// The frame reading `partitions`.
 fn scanned(schema: Schema, partitions: Vec<Arc<Partition>>, reading: &str, span: Span) -> Frame {
-    let label = match super::plan::files_of(&partitions).as_slice() {
+    let label = match crate::frame::plan::files_of(&partitions).as_slice() {
         [one] => format!(
             "{reading}({})",
             one.file_name().unwrap_or_default().to_string_lossy()
@@ -309,9 +303,10 @@ fn select_columns(
     let Some(columns) = columns else {
         return Ok(frame);
     };
-    let exprs: Vec<Arc<super::expr::Expr>> = columns
+    use crate::frame::expr::{Expr, Node};
+    let exprs: Vec<Arc<Expr>> = columns
         .iter()
-        .map(|c| super::expr::Expr::new(super::expr::Node::Column(c.clone()), span))
+        .map(|c| Expr::new(Node::Column(c.clone()), span))
         .collect();
     frame.select(&exprs).map_err(|d| ReadError {
         code: d.code,
@@ -352,11 +347,9 @@ pub fn parquet(
         }
     }
     let schema = schema.unwrap_or_default();
-    let casts: Vec<pl::Expr> = schema
-        .iter()
-        .map(|(n, t)| pl::col(n.as_str()).cast(t.polars()))
-        .collect();
-    let reader = Arc::new(Reader::Parquet { casts });
+    let reader = Arc::new(Reader::Parquet {
+        schema: schema.clone(),
+    });
     let partitions = files
         .iter()
         .map(|file| {

@@ -18,11 +18,11 @@ pub enum ChunkData {
 macro_rules! with_chunk {
     ($chunk:expr, $a:ident => $body:expr) => {
         match $chunk {
-            $crate::kernels::chunk::ChunkData::Bool($a) => $body,
-            $crate::kernels::chunk::ChunkData::I32($a) => $body,
-            $crate::kernels::chunk::ChunkData::I64($a) => $body,
-            $crate::kernels::chunk::ChunkData::F32($a) => $body,
-            $crate::kernels::chunk::ChunkData::F64($a) => $body,
+            $crate::array::chunk::ChunkData::Bool($a) => $body,
+            $crate::array::chunk::ChunkData::I32($a) => $body,
+            $crate::array::chunk::ChunkData::I64($a) => $body,
+            $crate::array::chunk::ChunkData::F32($a) => $body,
+            $crate::array::chunk::ChunkData::F64($a) => $body,
         }
     };
 }
@@ -32,21 +32,13 @@ macro_rules! with_chunk {
 macro_rules! map_chunk {
     ($chunk:expr, $a:ident => $body:expr) => {
         match $chunk {
-            $crate::kernels::chunk::ChunkData::Bool($a) => {
-                $crate::kernels::chunk::ChunkData::Bool($body)
+            $crate::array::chunk::ChunkData::Bool($a) => {
+                $crate::array::chunk::ChunkData::Bool($body)
             }
-            $crate::kernels::chunk::ChunkData::I32($a) => {
-                $crate::kernels::chunk::ChunkData::I32($body)
-            }
-            $crate::kernels::chunk::ChunkData::I64($a) => {
-                $crate::kernels::chunk::ChunkData::I64($body)
-            }
-            $crate::kernels::chunk::ChunkData::F32($a) => {
-                $crate::kernels::chunk::ChunkData::F32($body)
-            }
-            $crate::kernels::chunk::ChunkData::F64($a) => {
-                $crate::kernels::chunk::ChunkData::F64($body)
-            }
+            $crate::array::chunk::ChunkData::I32($a) => $crate::array::chunk::ChunkData::I32($body),
+            $crate::array::chunk::ChunkData::I64($a) => $crate::array::chunk::ChunkData::I64($body),
+            $crate::array::chunk::ChunkData::F32($a) => $crate::array::chunk::ChunkData::F32($body),
+            $crate::array::chunk::ChunkData::F64($a) => $crate::array::chunk::ChunkData::F64($body),
         }
     };
 }
@@ -222,4 +214,87 @@ pub fn assemble(
         }
     }
     out
+}
+
+/// A chunk written out: its dtype, shape and values as little-endian bytes (base64 in JSON).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Encoded {
+    dtype: DType,
+    shape: Vec<usize>,
+    #[serde(
+        serialize_with = "crate::text::serialize_bytes",
+        deserialize_with = "crate::text::deserialize_bytes"
+    )]
+    bytes: Vec<u8>,
+}
+
+impl ChunkData {
+    /// The values as little-endian bytes, in row-major order.
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.nbytes());
+        match self {
+            ChunkData::Bool(a) => bytes.extend(a.iter().map(|&b| b as u8)),
+            ChunkData::I32(a) => a.iter().for_each(|v| bytes.extend(v.to_le_bytes())),
+            ChunkData::I64(a) => a.iter().for_each(|v| bytes.extend(v.to_le_bytes())),
+            ChunkData::F32(a) => a.iter().for_each(|v| bytes.extend(v.to_le_bytes())),
+            ChunkData::F64(a) => a.iter().for_each(|v| bytes.extend(v.to_le_bytes())),
+        }
+        bytes
+    }
+
+    /// The chunk of `dtype` and `shape` whose values `bytes` hold (as [`ChunkData::to_le_bytes`]
+    /// writes them).
+    pub fn from_le_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> Result<ChunkData, String> {
+        let count: usize = shape.iter().product();
+        if bytes.len() != count * dtype.itemsize() {
+            return Err(format!(
+                "{} bytes for {count} values of {dtype}",
+                bytes.len()
+            ));
+        }
+        let shape = IxDyn(shape);
+        fn values<const N: usize, T>(bytes: &[u8], from: fn([u8; N]) -> T) -> Vec<T> {
+            bytes
+                .chunks_exact(N)
+                .map(|b| from(b.try_into().expect("N bytes")))
+                .collect()
+        }
+        let build =
+            |chunk: Result<ChunkData, ndarray::ShapeError>| chunk.map_err(|e| e.to_string());
+        build(match dtype {
+            DType::Bool => ArrayD::from_shape_vec(shape, bytes.iter().map(|&b| b != 0).collect())
+                .map(ChunkData::Bool),
+            DType::I32 => {
+                ArrayD::from_shape_vec(shape, values(bytes, i32::from_le_bytes)).map(ChunkData::I32)
+            }
+            DType::I64 => {
+                ArrayD::from_shape_vec(shape, values(bytes, i64::from_le_bytes)).map(ChunkData::I64)
+            }
+            DType::F32 => {
+                ArrayD::from_shape_vec(shape, values(bytes, f32::from_le_bytes)).map(ChunkData::F32)
+            }
+            DType::F64 => {
+                ArrayD::from_shape_vec(shape, values(bytes, f64::from_le_bytes)).map(ChunkData::F64)
+            }
+        })
+    }
+}
+
+impl serde::Serialize for ChunkData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let encoded = Encoded {
+            dtype: self.dtype(),
+            shape: self.shape().to_vec(),
+            bytes: self.to_le_bytes(),
+        };
+        serde::Serialize::serialize(&encoded, serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChunkData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ChunkData, D::Error> {
+        let encoded: Encoded = serde::Deserialize::deserialize(deserializer)?;
+        ChunkData::from_le_bytes(encoded.dtype, &encoded.shape, &encoded.bytes)
+            .map_err(serde::de::Error::custom)
+    }
 }

@@ -1,15 +1,44 @@
-//! `flow explain`: what a script's arrays will cost before anything runs — per operation its
-//! shape, chunks, task count and bytes; for the whole, the tasks after optimisation, an estimate
-//! of peak memory and of scheduler overhead; and the chunk-size advice of the Dask docs (seed 004)
-//! as warnings: chunks under 1 MiB make the per-task overhead dominate, chunks over 1 GiB make
-//! memory the limit.
+//! What a computation would be, before anything runs: its graphs (DOT, and the task graph as
+//! JSON, as it would be shipped) and `flow explain`'s report — per operation its shape, chunks,
+//! task count and bytes; for the whole, the tasks after optimisation, an estimate of peak memory
+//! and of scheduler overhead; and the chunk-size advice of the Dask docs (seed 004) as warnings:
+//! chunks under 1 MiB make the per-task overhead dominate, chunks over 1 GiB make memory the
+//! limit. All of them plan through the one pipeline (`super::plan`).
 
-use super::lower::lower;
 use crate::array::build::shape_text;
-use crate::array::node::{human_bytes, ArrayNode, ArrayOp, ArrayRef};
+use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
 use crate::diagnostic::Diagnostic;
+use crate::frame::plan::PlanRef;
+use crate::graph::lower::Request;
+use crate::key::Key;
+use crate::text::human_bytes;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+
+/// The requests computing named arrays and frames.
+fn requests(arrays: &[(String, ArrayRef)], frames: &[(String, PlanRef)]) -> Vec<Request> {
+    let arrays = arrays.iter().map(|(_, a)| Request::Array(a.clone()));
+    let frames = frames.iter().map(|(_, p)| Request::Frame(p.clone()));
+    arrays.chain(frames).collect()
+}
+
+/// DOT text: the operations of named arrays and frames, or with `tasks` the optimised tasks
+/// that would compute them.
+pub fn dot(arrays: &[(String, ArrayRef)], frames: &[(String, PlanRef)], tasks: bool) -> String {
+    match tasks {
+        true => {
+            let planned = super::plan(&requests(arrays, frames), &HashMap::new(), None);
+            crate::graph::dot::task_graph(&planned.graph)
+        }
+        false => crate::graph::dot::graph_text(arrays, frames),
+    }
+}
+
+/// The optimised task graph computing named arrays and frames, as JSON (see `graph::codec`).
+pub fn json(arrays: &[(String, ArrayRef)], frames: &[(String, PlanRef)]) -> String {
+    let planned = super::plan(&requests(arrays, frames), &HashMap::new(), None);
+    crate::graph::codec::to_json(&planned.graph)
+}
 
 const SMALL_CHUNK: usize = 1 << 20;
 const LARGE_CHUNK: usize = 1 << 30;
@@ -20,23 +49,6 @@ const SECONDS_PER_TASK: f64 = 2e-6;
 pub struct Explanation {
     pub text: String,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// Bytes a task works on at once (8 bytes an element: kernels compute in 64-bit lanes).
-fn working_bytes(task: &super::Task) -> usize {
-    use super::TaskKind::*;
-    match &task.kind {
-        Map { shape, .. }
-        | Partial { shape, .. }
-        | HistogramPartial { shape, .. }
-        | Gather { shape, .. }
-        | Finalize { shape, .. }
-        | ReadHdf5 { shape, .. }
-        | ReadNetCdf { shape, .. } => shape.iter().product::<usize>() * 8,
-        Data { chunks, index } => chunks[*index].nbytes(),
-        FrameColumn { length } => length * 8,
-        Transpose { .. } | Combine { .. } | Frame(_) => 0,
-    }
 }
 
 fn chunk_bytes(node: &ArrayNode) -> usize {
@@ -53,8 +65,7 @@ fn makes_chunks(node: &ArrayNode) -> bool {
             | ArrayOp::Data(_)
             | ArrayOp::FromDelayed(_)
             | ArrayOp::FrameColumn { .. }
-            | ArrayOp::Hdf5(_)
-            | ArrayOp::NetCdf(_)
+            | ArrayOp::Read(_)
             | ArrayOp::Rechunk { .. }
     )
 }
@@ -76,13 +87,17 @@ pub fn explain(
     }
     nodes.sort_by_key(|n| n.id);
     let outputs: Vec<ArrayRef> = arrays.iter().map(|(_, a)| a.clone()).collect();
-    let lowered = lower(&outputs);
-    let lowered_count = lowered.tasks.len();
-    let mut tasks_per_node: HashMap<u64, usize> = HashMap::new();
-    for task in &lowered.tasks {
-        *tasks_per_node.entry(task.node).or_default() += 1;
-    }
-    let optimised = crate::opt::optimise(lowered);
+    let mut tasks_per_node: HashMap<Key, usize> = HashMap::new();
+    let planned = super::plan(
+        &requests(arrays, &[]),
+        &HashMap::new(),
+        Some(&mut |lowered| {
+            for task in &lowered.tasks {
+                *tasks_per_node.entry(task.node).or_default() += 1;
+            }
+        }),
+    );
+    let (lowered_count, optimised) = (planned.lowered_tasks, planned.graph);
 
     let mut text = String::new();
     let names: HashMap<u64, &str> = bound
@@ -105,12 +120,20 @@ pub fn explain(
             node.dtype.name(),
             node.chunks.describe(),
             human_bytes(chunk_bytes(node)),
-            tasks_per_node.get(&node.id).copied().unwrap_or(0),
+            tasks_per_node
+                .get(&node.content_key())
+                .copied()
+                .unwrap_or(0),
             human_bytes(node.nbytes()),
         );
     }
     // The largest chunk any remaining task works on (a fused reduction evaluates its chunk too).
-    let largest_live = optimised.tasks.iter().map(working_bytes).max().unwrap_or(0);
+    let largest_live = optimised
+        .tasks
+        .iter()
+        .map(|t| t.kind.working_bytes())
+        .max()
+        .unwrap_or(0);
     let results: usize = outputs.iter().map(|a| a.nbytes()).sum();
     let peak = threads * 2 * largest_live + results;
     let _ = writeln!(

@@ -2,6 +2,7 @@
 //! bucket by bucket (Dask's hash join): rows with equal keys fall in the same bucket on both
 //! sides, so joining bucket k of the left with bucket k of the right finds all their matches.
 
+use crate::frame::ColType;
 use polars::prelude as pl;
 use polars::prelude::{SeedableFromU64SeedExt, VecHash};
 
@@ -13,20 +14,24 @@ const BUCKET: &str = "__flow_bucket";
 /// `buckets` — in a column of its own.
 pub fn split(
     rows: &pl::DataFrame,
-    keys: &[(String, pl::DataType)],
+    keys: &[(String, ColType)],
     buckets: usize,
 ) -> Result<pl::DataFrame, String> {
     let text = |e: pl::PolarsError| e.to_string();
     let state = pl::PlSeedableRandomStateQuality::seed_from_u64(0);
     let mut hashes: Vec<u64> = Vec::new();
     for (k, (name, dtype)) in keys.iter().enumerate() {
-        let column = rows.column(name).map_err(text)?.cast(dtype).map_err(text)?;
+        let column = rows
+            .column(name)
+            .map_err(text)?
+            .cast(&dtype.polars())
+            .map_err(text)?;
         let series = column.as_materialized_series();
         let first = k == 0;
         let hashed = match dtype {
-            pl::DataType::Int64 => hash(series.i64().map_err(text)?, &state, &mut hashes, first),
-            pl::DataType::Float64 => hash(series.f64().map_err(text)?, &state, &mut hashes, first),
-            pl::DataType::Boolean => hash(series.bool().map_err(text)?, &state, &mut hashes, first),
+            ColType::Int => hash(series.i64().map_err(text)?, &state, &mut hashes, first),
+            ColType::Float => hash(series.f64().map_err(text)?, &state, &mut hashes, first),
+            ColType::Bool => hash(series.bool().map_err(text)?, &state, &mut hashes, first),
             _ => hash(series.str().map_err(text)?, &state, &mut hashes, first),
         };
         hashed.map_err(text)?;
@@ -115,7 +120,7 @@ mod tests {
         .unwrap();
         let right =
             pl::DataFrame::new(3, vec![pl::Column::new("k".into(), [3.0f64, 1.0, 2.0])]).unwrap();
-        let keys = [("k".to_string(), pl::DataType::Float64)];
+        let keys = [("k".to_string(), ColType::Float)];
         let (l, r) = (
             split(&left, &keys, 4).unwrap(),
             split(&right, &keys, 4).unwrap(),

@@ -1,0 +1,283 @@
+//! The kinds of task, as data: what each task does and with which parameters. This is the one
+//! table of kinds; each kind's work lives in the room that knows how to do it (array kernels in
+//! `kernels`, reads in `io`, frame work in `kernels::frame`), and [`TaskKind::run`] only hands
+//! the task to it.
+
+use crate::array::chunk::ChunkData;
+use crate::array::dtype::DType;
+use crate::array::node::{Reduction, Stored};
+use crate::io::frame_write::Sinks;
+use crate::io::ReadBlock;
+use crate::kernels::elementwise::{self, Kernel};
+use crate::kernels::frame::FrameTask;
+use crate::kernels::gather::{self, Piece};
+use crate::kernels::output::TaskOutput;
+use crate::kernels::reduce::{self, Partial, Position};
+use crate::key::{Key, KeyBuilder};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Evaluate a fused elementwise kernel into a chunk of `shape`.
+    Map {
+        kernel: Kernel,
+        shape: Vec<usize>,
+    },
+    /// Read a block of a variable of one or more files.
+    Read(ReadBlock),
+    /// A chunk that is already in memory.
+    Data(StoredChunk),
+    /// Copy pieces of the inputs into a chunk of `gathered` shape, then view it as `shape`.
+    Gather {
+        pieces: Vec<Piece>,
+        gathered: Vec<usize>,
+        shape: Vec<usize>,
+        dtype: DType,
+    },
+    Transpose {
+        axes: Vec<usize>,
+    },
+    /// The partial reduction of the chunk the kernel computes (fused: the chunk is not kept).
+    Partial {
+        kernel: Kernel,
+        shape: Vec<usize>,
+        reduction: Reduction,
+        axes: Vec<usize>,
+        position: Position,
+    },
+    /// The counts in `bins` equal bins over [low, high] of the chunk the kernel computes.
+    HistogramPartial {
+        kernel: Kernel,
+        shape: Vec<usize>,
+        bins: usize,
+        #[serde(with = "crate::text::float")]
+        low: f64,
+        #[serde(with = "crate::text::float")]
+        high: f64,
+    },
+    Combine {
+        reduction: Reduction,
+    },
+    Finalize {
+        reduction: Reduction,
+        ddof: usize,
+        dtype: DType,
+        shape: Vec<usize>,
+    },
+    /// The (single, f64) column of a frame partition as a 1-d chunk of `length` values.
+    FrameColumn {
+        length: usize,
+    },
+    /// Work on a dataframe's partitions (reading one, combining several, joining, writing).
+    Frame(FrameTask),
+}
+
+/// Chunk `index` of chunks in memory (shared with the array they belong to, never copied into
+/// the task); written out as its key and values, read back as a chunk of its own.
+#[derive(Clone, Debug)]
+pub struct StoredChunk {
+    stored: Arc<Stored>,
+    index: usize,
+    /// What the chunk is known by: its array's key and its place in it.
+    content: Key,
+}
+
+impl StoredChunk {
+    pub fn new(stored: Arc<Stored>, index: usize) -> StoredChunk {
+        let content = KeyBuilder::new("chunk")
+            .key(stored.key)
+            .value(&index)
+            .finish();
+        StoredChunk {
+            stored,
+            index,
+            content,
+        }
+    }
+
+    pub fn chunk(&self) -> &ChunkData {
+        &self.stored.chunks[self.index]
+    }
+
+    pub fn content_key(&self) -> Key {
+        self.content
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct EncodedChunk {
+    content: Key,
+    chunk: ChunkData,
+}
+
+impl Serialize for StoredChunk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EncodedChunk {
+            content: self.content_key(),
+            chunk: self.chunk().clone(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredChunk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<StoredChunk, D::Error> {
+        let encoded = EncodedChunk::deserialize(deserializer)?;
+        Ok(StoredChunk {
+            stored: Arc::new(Stored {
+                chunks: vec![encoded.chunk],
+                key: encoded.content,
+            }),
+            index: 0,
+            content: encoded.content,
+        })
+    }
+}
+
+impl TaskKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TaskKind::Map { .. } => "map",
+            TaskKind::Data(_) => "data",
+            TaskKind::Read(_) => "read",
+            TaskKind::Gather { .. } => "gather",
+            TaskKind::Transpose { .. } => "transpose",
+            TaskKind::Partial { .. } => "partial",
+            TaskKind::HistogramPartial { .. } => "histogram-partial",
+            TaskKind::Combine { .. } => "combine",
+            TaskKind::Finalize { .. } => "finalize",
+            TaskKind::Frame(work) => work.kind_name(),
+            TaskKind::FrameColumn { .. } => "column",
+        }
+    }
+
+    /// What the task's key is a hash of (besides its kind's name and its inputs' keys): its
+    /// parameters, with data in memory by its own key rather than its bytes.
+    pub fn key_material(&self, key: &mut KeyBuilder) {
+        match self {
+            TaskKind::Data(stored) => key.key(stored.content_key()),
+            TaskKind::Frame(work) => {
+                work.key_material(key);
+                key
+            }
+            other => key.value(other),
+        };
+    }
+
+    /// Does the task read a file (so a failure may be a damaged or changed file)?
+    pub fn reads_a_file(&self) -> bool {
+        match self {
+            TaskKind::Read(_) => true,
+            TaskKind::Frame(work) => work.reads_a_file(),
+            _ => false,
+        }
+    }
+
+    /// The elementwise kernel the task evaluates, if any (fusion rewrites it).
+    pub fn kernel_mut(&mut self) -> Option<(&mut Kernel, &[usize])> {
+        match self {
+            TaskKind::Map { kernel, shape }
+            | TaskKind::Partial { kernel, shape, .. }
+            | TaskKind::HistogramPartial { kernel, shape, .. } => Some((kernel, shape)),
+            _ => None,
+        }
+    }
+
+    pub fn kernel(&self) -> Option<&Kernel> {
+        match self {
+            TaskKind::Map { kernel, .. }
+            | TaskKind::Partial { kernel, .. }
+            | TaskKind::HistogramPartial { kernel, .. } => Some(kernel),
+            _ => None,
+        }
+    }
+
+    /// Run the task on its inputs' results. A failure the data causes (a value that does not
+    /// parse, a damaged file) is an `Err`; a bug panics.
+    pub fn run(&self, inputs: &[&TaskOutput], sinks: &Sinks) -> Result<TaskOutput, String> {
+        let chunks = || inputs.iter().map(|i| i.chunk()).collect::<Vec<_>>();
+        Ok(match self {
+            TaskKind::Map { kernel, shape } => {
+                TaskOutput::Chunk(elementwise::evaluate(kernel, &chunks(), shape))
+            }
+            TaskKind::Read(block) => TaskOutput::Chunk(crate::io::read_block(block)?),
+            TaskKind::Data(stored) => TaskOutput::Chunk(stored.chunk().clone()),
+            TaskKind::Gather {
+                pieces,
+                gathered,
+                shape,
+                dtype,
+            } => TaskOutput::Chunk(
+                gather::gather(&chunks(), pieces, gathered, *dtype).reshape(shape),
+            ),
+            TaskKind::Transpose { axes } => {
+                TaskOutput::Chunk(gather::transpose(inputs[0].chunk(), axes))
+            }
+            TaskKind::Partial {
+                kernel,
+                shape,
+                reduction,
+                axes,
+                position,
+            } => {
+                let chunk = elementwise::evaluate(kernel, &chunks(), shape);
+                TaskOutput::Partial(reduce::partial(&chunk, *reduction, axes, position))
+            }
+            TaskKind::HistogramPartial {
+                kernel,
+                shape,
+                bins,
+                low,
+                high,
+            } => TaskOutput::Partial(reduce::histogram_of_kernel(
+                kernel,
+                &chunks(),
+                shape,
+                *bins,
+                *low,
+                *high,
+            )),
+            TaskKind::Combine { reduction } => {
+                let partials: Vec<&Partial> = inputs.iter().map(|i| i.partial()).collect();
+                TaskOutput::Partial(reduce::combine(*reduction, &partials))
+            }
+            TaskKind::Finalize {
+                reduction,
+                ddof,
+                dtype,
+                shape,
+            } => TaskOutput::Chunk(reduce::finalize(
+                inputs[0].partial(),
+                *reduction,
+                *ddof,
+                *dtype,
+                shape,
+            )),
+            TaskKind::FrameColumn { length } => TaskOutput::Chunk(
+                crate::kernels::frame::column_chunk(inputs[0].rows(), *length)?,
+            ),
+            TaskKind::Frame(work) => {
+                let rows: Vec<&polars::prelude::DataFrame> =
+                    inputs.iter().map(|i| i.rows()).collect();
+                TaskOutput::Rows(work.run(&rows, sinks)?)
+            }
+        })
+    }
+
+    /// Bytes the task works on at once (8 bytes an element: kernels compute in 64-bit lanes).
+    pub fn working_bytes(&self) -> usize {
+        match self {
+            TaskKind::Map { shape, .. }
+            | TaskKind::Partial { shape, .. }
+            | TaskKind::HistogramPartial { shape, .. }
+            | TaskKind::Gather { shape, .. }
+            | TaskKind::Finalize { shape, .. } => shape.iter().product::<usize>() * 8,
+            TaskKind::Read(block) => block.shape.iter().product::<usize>() * 8,
+            TaskKind::Data(stored) => stored.chunk().nbytes(),
+            TaskKind::FrameColumn { length } => length * 8,
+            TaskKind::Transpose { .. } | TaskKind::Combine { .. } | TaskKind::Frame(_) => 0,
+        }
+    }
+}
