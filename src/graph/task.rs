@@ -6,8 +6,7 @@
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::node::{Reduction, Stored};
-use crate::io::frame_write::Sinks;
-use crate::io::ReadBlock;
+use crate::io::{Handles, ReadBlock};
 use crate::kernels::elementwise::{self, Kernel};
 use crate::kernels::frame::FrameTask;
 use crate::kernels::gather::{self, Piece};
@@ -25,8 +24,8 @@ pub enum TaskKind {
         kernel: Kernel,
         shape: Vec<usize>,
     },
-    /// Read a block of a variable of one or more files.
-    Read(ReadBlock),
+    /// Read a block of a variable of one or more files (boxed: the largest kind, and rare).
+    Read(Box<ReadBlock>),
     /// A chunk that is already in memory.
     Data(StoredChunk),
     /// Copy pieces of the inputs into a chunk of `gathered` shape, then view it as `shape`.
@@ -196,13 +195,13 @@ impl TaskKind {
 
     /// Run the task on its inputs' results. A failure the data causes (a value that does not
     /// parse, a damaged file) is an `Err`; a bug panics.
-    pub fn run(&self, inputs: &[&TaskOutput], sinks: &Sinks) -> Result<TaskOutput, String> {
+    pub fn run(&self, inputs: &[&TaskOutput], handles: &Handles) -> Result<TaskOutput, String> {
         let chunks = || inputs.iter().map(|i| i.chunk()).collect::<Vec<_>>();
         Ok(match self {
             TaskKind::Map { kernel, shape } => {
                 TaskOutput::Chunk(elementwise::evaluate(kernel, &chunks(), shape))
             }
-            TaskKind::Read(block) => TaskOutput::Chunk(crate::io::read_block(block)?),
+            TaskKind::Read(block) => TaskOutput::Chunk(crate::io::read_block(block, handles)?),
             TaskKind::Data(stored) => TaskOutput::Chunk(stored.chunk().clone()),
             TaskKind::Gather {
                 pieces,
@@ -261,7 +260,7 @@ impl TaskKind {
             TaskKind::Frame(work) => {
                 let rows: Vec<&polars::prelude::DataFrame> =
                     inputs.iter().map(|i| i.rows()).collect();
-                TaskOutput::Rows(work.run(&rows, sinks)?)
+                TaskOutput::Rows(work.run(&rows, &handles.sinks)?)
             }
         })
     }
@@ -281,3 +280,4 @@ impl TaskKind {
         }
     }
 }
+

@@ -2,13 +2,14 @@
 //! one block read as a hyperslab per task, and arrays written chunk by chunk into a chunked
 //! dataset. HDF5 itself serialises its calls; decoding and computing stay outside it.
 
-use super::Stamp;
+use super::Handles;
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::source::FileSource;
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Hyperslab, Selection, SliceOrIndex};
 use ndarray::IxDyn;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -21,6 +22,7 @@ impl super::ArrayFormat for Hdf5 {
         source: &FileSource,
         start: &[usize],
         shape: &[usize],
+        handles: &Handles,
     ) -> Result<ChunkData, String> {
         let [path] = source.files.as_slice() else {
             return Err(format!(
@@ -28,48 +30,79 @@ impl super::ArrayFormat for Hdf5 {
                 source.files.len()
             ));
         };
-        let dataset = open_dataset(path, &source.variable)?;
-        read_block(path, &source.variable, &dataset, start, shape, source.dtype)
+        let name = &source.variable;
+        let dataset = handles.hdf5.open(path, name)?;
+        let block = read_block(path, name, &dataset, start, shape, source.dtype);
+        drop(dataset);
+        handles.hdf5.read(path, name);
+        block
     }
 }
 
-/// Datasets opened by block reads, kept for the process by file identity (the most recently
-/// used few): an open costs ~40 µs, as much as reading a small block, so the blocks of a file
-/// share one open; a pattern over thousands of files holds only the last few open; a file
-/// replaced since (a `save` renames a new file into place) is opened afresh; a failed open is not
-/// remembered.
-fn open_dataset(path: &Path, name: &str) -> Result<hdf5::Dataset, String> {
-    const KEPT: usize = 16;
-    type Open = (PathBuf, String, Stamp, hdf5::Dataset);
-    static OPEN: Mutex<Vec<Open>> = Mutex::new(Vec::new());
-    let stamp = Stamp::of(path);
-    {
-        let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(at) = open
-            .iter()
-            .position(|(p, n, s, _)| p == path && n == name && Some(*s) == stamp)
-        {
-            // The most recently used last.
-            let entry = open.remove(at);
-            let dataset = entry.3.clone();
-            open.push(entry);
+/// The datasets a computation reads, each opened by its first block read and kept for the
+/// others (an open costs ~40 µs, as much as reading a small block), then closed after its last
+/// block, so a pattern over thousands of files holds only the files being read. They belong to
+/// the process running the graph, never to a task; the next computation opens the files afresh
+/// (a failed open is not remembered, a file `save`d over since is read anew).
+#[derive(Default)]
+pub struct OpenDatasets {
+    open: Mutex<HashMap<(PathBuf, String), Opened>>,
+}
+
+struct Opened {
+    /// Blocks still to read.
+    unread: usize,
+    dataset: Option<hdf5::Dataset>,
+}
+
+impl OpenDatasets {
+    /// For a graph whose reads are `blocks`: how many blocks of each dataset there are.
+    pub fn for_reads<'a>(blocks: impl Iterator<Item = &'a FileSource>) -> OpenDatasets {
+        let mut open = HashMap::new();
+        for source in blocks.filter(|s| s.format == crate::array::source::FileFormat::Hdf5) {
+            for path in &source.files {
+                open.entry((path.clone(), source.variable.clone()))
+                    .or_insert(Opened {
+                        unread: 0,
+                        dataset: None,
+                    })
+                    .unread += 1;
+            }
+        }
+        OpenDatasets {
+            open: Mutex::new(open),
+        }
+    }
+
+    /// The dataset, open; kept open only when more blocks of it are to be read.
+    fn open(&self, path: &Path, name: &str) -> Result<hdf5::Dataset, String> {
+        let key = (path.to_path_buf(), name.to_string());
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(dataset) = open.get(&key).and_then(|o| o.dataset.clone()) {
             return Ok(dataset);
         }
-    }
-    let file =
-        hdf5::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
-    let dataset = file
-        .dataset(name)
-        .map_err(|e| format!("no dataset `{name}`: {e}"))?;
-    if let Some(stamp) = stamp {
-        let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
-        open.retain(|(p, n, _, _)| !(p == path && n == name));
-        if open.len() >= KEPT {
-            open.remove(0);
+        let file = hdf5::File::open(path)
+            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        let dataset = file
+            .dataset(name)
+            .map_err(|e| format!("no dataset `{name}`: {e}"))?;
+        if let Some(opened) = open.get_mut(&key).filter(|o| o.unread > 1) {
+            opened.dataset = Some(dataset.clone());
         }
-        open.push((path.to_path_buf(), name.to_string(), stamp, dataset.clone()));
+        Ok(dataset)
     }
-    Ok(dataset)
+
+    /// One block of the dataset is read: after the last, the dataset is closed.
+    fn read(&self, path: &Path, name: &str) {
+        let key = (path.to_path_buf(), name.to_string());
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(opened) = open.get_mut(&key) {
+            opened.unread = opened.unread.saturating_sub(1);
+            if opened.unread == 0 {
+                open.remove(&key);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -19,13 +19,34 @@ use std::path::{Path, PathBuf};
 
 /// A file format arrays are read from.
 pub trait ArrayFormat: Sync {
-    /// Read the block at `start` of `shape` of the source's variable, decoded to its dtype.
+    /// Read the block at `start` of `shape` of the source's variable, decoded to its dtype,
+    /// with the files the computation holds open.
     fn read_block(
         &self,
         source: &FileSource,
         start: &[usize],
         shape: &[usize],
+        handles: &Handles,
     ) -> Result<ChunkData, String>;
+}
+
+/// What the process running a graph holds open for its tasks: files being read (shared by
+/// their blocks) and files being written (by frame saves). Tasks only name files; their
+/// handles live here, for one computation.
+#[derive(Default)]
+pub struct Handles {
+    pub hdf5: hdf5::OpenDatasets,
+    pub sinks: frame_write::Sinks,
+}
+
+impl Handles {
+    /// The handles of a computation whose reads are `blocks`.
+    pub fn for_reads<'a>(blocks: impl Iterator<Item = &'a ReadBlock>) -> Handles {
+        Handles {
+            hdf5: hdf5::OpenDatasets::for_reads(blocks.map(|b| &b.source)),
+            sinks: Default::default(),
+        }
+    }
 }
 
 /// The table of array formats: one entry per format.
@@ -58,8 +79,8 @@ impl ReadBlock {
 }
 
 /// Read a block, in whichever format its source is.
-pub fn read_block(block: &ReadBlock) -> Result<ChunkData, String> {
-    format(block.source.format).read_block(&block.source, &block.start, &block.shape)
+pub fn read_block(block: &ReadBlock, handles: &Handles) -> Result<ChunkData, String> {
+    format(block.source.format).read_block(&block.source, &block.start, &block.shape, handles)
 }
 
 /// The hidden name a file is written under beside `target` before it is renamed to it:

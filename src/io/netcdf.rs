@@ -738,6 +738,7 @@ impl super::ArrayFormat for NetCdf {
         source: &FileSource,
         start: &[usize],
         shape: &[usize],
+        _: &super::Handles,
     ) -> Result<ChunkData, String> {
         guard(|| read_dispatch(source, start, shape, None))
     }
@@ -974,7 +975,7 @@ mod tests {
         start: &[usize],
         shape: &[usize],
     ) -> Result<ChunkData, String> {
-        crate::io::ArrayFormat::read_block(&NetCdf, source, start, shape)
+        crate::io::ArrayFormat::read_block(&NetCdf, source, start, shape, &Default::default())
     }
 
     use super::*;

@@ -6,7 +6,8 @@
 
 use crate::array::chunk::ChunkData;
 use crate::graph::{TaskGraph, TaskId};
-use crate::io::frame_write::Sinks;
+use crate::graph::TaskKind;
+use crate::io::Handles;
 use crate::kernels::output::TaskOutput;
 use crate::source::Span;
 use std::cmp::Reverse;
@@ -151,8 +152,8 @@ struct Shared<'g> {
     sink: Option<Sink<'g>>,
     /// For streamed outputs: which block of the output a task makes.
     block_of: Vec<Option<usize>>,
-    /// The files frame partitions are being written to.
-    sinks: Sinks,
+    /// The files the tasks read and write, open.
+    handles: Handles,
 }
 
 impl Shared<'_> {
@@ -212,7 +213,7 @@ impl Shared<'_> {
             .collect();
         let inputs: Vec<&TaskOutput> = held.iter().map(|i| &**i).collect();
         RUNNING_KERNEL.with(|flag| flag.set(true));
-        let outcome = catch_unwind(AssertUnwindSafe(|| task.kind.run(&inputs, &self.sinks)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| task.kind.run(&inputs, &self.handles)));
         RUNNING_KERNEL.with(|flag| flag.set(false));
         drop(inputs);
         drop(held);
@@ -383,7 +384,10 @@ pub fn execute_with_sink(
             block_of
         },
         sink,
-        sinks: Sinks::default(),
+        handles: Handles::for_reads(graph.tasks.iter().filter_map(|t| match &t.kind {
+            TaskKind::Read(block) => Some(&**block),
+            _ => None,
+        })),
         priority,
         ready: Mutex::new(ready),
         memory_limit,
