@@ -1,69 +1,16 @@
 //! What the `flow` command does for each subcommand: read the input, run the stages, render the
 //! diagnostics, choose the exit code. `src/main.rs` only parses arguments.
 
-use crate::diagnostic::{has_errors, render, Diagnostic, Phase, RenderOptions};
+use crate::diagnostic::{has_errors, Diagnostic, Phase};
+use crate::frontend::{
+    apply_run_options, evaluate_in, exit_code_for, read_source, report, Options, EXIT_COMPILE,
+    EXIT_RUNTIME, EXIT_USAGE,
+};
 use crate::session::Session;
 use crate::source::SourceId;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-
-pub const EXIT_COMPILE: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_RUNTIME: u8 = 3;
-pub const EXIT_INTERNAL: u8 = 70;
-
-pub struct Options {
-    pub threads: Option<usize>,
-    /// The REPL keeps no history file.
-    pub no_history: bool,
-    /// Print figures of the run on stderr at the end (`--stats`).
-    pub stats: bool,
-    pub progress: crate::runtime::progress::ProgressMode,
-    pub memory_limit: Option<usize>,
-}
-
-/// Read a script: a clear diagnostic for a missing file, a directory or text that is not UTF-8.
-pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
-    let shown = path.display();
-    let input_error = |code, message: String, help: &str| {
-        Diagnostic::error_without_span(code, message)
-            .with_help(help.to_string())
-            .in_phase(Phase::Input)
-    };
-    if path.is_dir() {
-        return Err(input_error(
-            "flow::input::is_directory",
-            format!("`{shown}` is a directory"),
-            "give the path of a .flow file",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::NotFound => input_error(
-            "flow::input::not_found",
-            format!("`{shown}` does not exist"),
-            "check the path",
-        ),
-        _ => input_error(
-            "flow::input::unreadable",
-            format!("cannot read `{shown}`: {error}"),
-            "check the file's permissions",
-        ),
-    })?;
-    String::from_utf8(bytes).map_err(|error| {
-        let offset = error.utf8_error().valid_up_to();
-        let bytes = error.as_bytes();
-        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        input_error(
-            "flow::input::not_utf8",
-            format!(
-                "`{shown}` is not UTF-8 text (invalid byte 0x{:02x} at byte {offset}, line {line})",
-                bytes[offset]
-            ),
-            "flow scripts are UTF-8; convert the file, e.g. `iconv -f latin1 -t utf-8`",
-        )
-    })
-}
 
 /// Write to standard output; a closed pipe (`flow … | head`) is not an error.
 fn emit(text: &str) {
@@ -71,33 +18,6 @@ fn emit(text: &str) {
     let _ = stdout
         .write_all(text.as_bytes())
         .and_then(|_| stdout.flush());
-}
-
-fn exit_code_for(diagnostics: &[Diagnostic]) -> u8 {
-    let phase = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.phase)
-        .next();
-    match phase {
-        None => 0,
-        Some(Phase::Compile) => EXIT_COMPILE,
-        Some(Phase::Input) => EXIT_USAGE,
-        Some(Phase::Runtime) => EXIT_RUNTIME,
-    }
-}
-
-/// Print diagnostics on stderr, as every command does.
-pub fn report_diagnostics(session: &Session, diagnostics: &[Diagnostic]) {
-    report(session, diagnostics);
-}
-
-fn report(session: &Session, diagnostics: &[Diagnostic]) {
-    let _ = std::io::stdout().flush();
-    eprint!(
-        "{}",
-        render(diagnostics, &session.sources, RenderOptions::for_stderr())
-    );
 }
 
 fn stdout_session() -> Session {
@@ -109,35 +29,6 @@ fn running_session(options: &Options) -> Session {
     let mut session = stdout_session();
     apply_run_options(&mut session, options);
     session
-}
-
-/// Threads, progress and memory limit from the command line.
-pub fn apply_run_options(session: &mut Session, options: &Options) {
-    let compute = session.compute_options();
-    compute.progress = options.progress;
-    if let Some(limit) = options.memory_limit {
-        compute.memory_limit = limit;
-    }
-    if let Some(threads) = options.threads {
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global();
-        compute.threads = threads;
-    }
-}
-
-impl Options {
-    /// The options a session runs with now (the REPL's `:reset` keeps them).
-    pub fn from_session(session: &mut Session) -> Options {
-        let compute = session.compute_options();
-        Options {
-            threads: Some(compute.threads),
-            no_history: true,
-            stats: false,
-            progress: compute.progress,
-            memory_limit: Some(compute.memory_limit),
-        }
-    }
 }
 
 /// Load and parse a file; `Err` carries the exit code after the diagnostics were printed.
@@ -335,33 +226,6 @@ pub fn evaluate_text(text: &str, options: &Options) -> ExitCode {
         }
         Ok(None) => ExitCode::SUCCESS,
         Err(code) => ExitCode::from(code),
-    }
-}
-
-/// Parse, check and run `text` in a session, printing its diagnostics: the value of a final
-/// expression (`none` if there is none) or the exit code of what went wrong.
-pub fn evaluate_in(
-    session: &mut Session,
-    name: &str,
-    text: &str,
-) -> Result<crate::eval::Value, u8> {
-    let source = session.load(name, text.to_string());
-    let (program, mut diagnostics) = crate::parse(session, source);
-    if !has_errors(&diagnostics) {
-        diagnostics.extend(crate::check(session, &program));
-    }
-    if !diagnostics.is_empty() {
-        report(session, &diagnostics);
-    }
-    if has_errors(&diagnostics) {
-        return Err(exit_code_for(&diagnostics));
-    }
-    match crate::run(session, &program) {
-        Ok(value) => Ok(value.unwrap_or(crate::eval::Value::None)),
-        Err(diagnostic) => {
-            report(session, std::slice::from_ref(&diagnostic));
-            Err(EXIT_RUNTIME)
-        }
     }
 }
 

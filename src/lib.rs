@@ -17,12 +17,14 @@
 //! problem; rendering them is left to the edges (the CLI and the REPL).
 
 pub mod array;
+pub mod builtins;
 pub mod check;
 pub mod cli;
 pub mod dataset;
 pub mod diagnostic;
 pub mod eval;
 pub mod frame;
+pub mod frontend;
 pub mod graph;
 pub mod io;
 pub mod kernels;

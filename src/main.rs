@@ -95,7 +95,7 @@ fn main() -> ExitCode {
         .spawn(main_with_arguments);
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
-        _ => ExitCode::from(cli::EXIT_INTERNAL),
+        _ => ExitCode::from(flow::frontend::EXIT_INTERNAL),
     }
 }
 
@@ -108,7 +108,7 @@ fn main_with_arguments() -> ExitCode {
         (_, true) => ProgressMode::Never,
         _ => ProgressMode::Auto,
     };
-    let options = cli::Options {
+    let options = flow::frontend::Options {
         threads: arguments.threads.map(NonZeroUsize::get),
         stats: arguments.stats,
         no_history: arguments.no_history,

@@ -2,8 +2,9 @@
 //! highlighting, hints and completion; lazy values shown as their type and cost; `:` commands;
 //! Ctrl-C that stops a computation and keeps the session; background jobs.
 
-use crate::cli::{report_diagnostics, Options};
-use crate::eval::{builtins, Value};
+use crate::builtins;
+use crate::eval::Value;
+use crate::frontend::{report_diagnostics, Options};
 use crate::session::Session;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
@@ -78,7 +79,8 @@ struct FlowHelper {
 impl Helper for FlowHelper {}
 
 fn members_of(value: &Value) -> Vec<String> {
-    let mut out: Vec<String> = builtins::method_names(value)
+    let mut out: Vec<String> = builtins::LIBRARY
+        .method_names(value)
         .into_iter()
         .map(String::from)
         .collect();
@@ -126,7 +128,8 @@ fn parameters_of(value: &Value) -> Option<Vec<String>> {
                 .collect(),
         ),
         Value::Builtin(builtin) => Some(
-            builtins::signature(builtin)
+            builtins::LIBRARY
+                .signature(builtin)
                 .params
                 .iter()
                 .filter(|p| !p.variadic && !p.keywords)
@@ -175,7 +178,8 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
         }
     }
     for builtin in builtins::BUILTINS.iter().filter(|b| b.receiver.is_none()) {
-        let params = builtins::signature(builtin)
+        let params = builtins::LIBRARY
+            .signature(builtin)
             .params
             .iter()
             .filter(|p| !p.variadic && !p.keywords)
@@ -186,11 +190,11 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
             .entry(builtin.name.to_string())
             .or_insert(params);
     }
-    if let Some(Value::Module(random)) = builtins::namespace("random") {
+    if let Some(Value::Module(random)) = builtins::LIBRARY.namespace("random") {
         known.members.insert("random".into(), random.names());
     }
     let mut names: Vec<String> = bound;
-    names.extend(builtins::global_names().map(String::from));
+    names.extend(builtins::LIBRARY.global_names().map(String::from));
     names.extend(KEYWORDS.iter().map(|k| k.to_string()));
     names.sort();
     names.dedup();
@@ -474,7 +478,7 @@ struct Repl {
 impl Repl {
     fn new(options: &Options) -> Repl {
         let mut session = Session::new(Box::new(std::io::stdout()));
-        crate::cli::apply_run_options(&mut session, options);
+        crate::frontend::apply_run_options(&mut session, options);
         let known = Rc::new(RefCell::new(Known::default()));
         refresh(&known, &session);
         Repl {
@@ -492,7 +496,7 @@ impl Repl {
     /// Run one input; show the value of a final expression.
     fn evaluate(&mut self, text: &str) {
         let name = self.next_name();
-        if let Ok(value) = crate::cli::evaluate_in(&mut self.session, &name, text) {
+        if let Ok(value) = crate::frontend::evaluate_in(&mut self.session, &name, text) {
             if !matches!(value, Value::None) {
                 println!("{}", value.repr());
                 self.session.bind("_", value);
@@ -550,10 +554,10 @@ impl Repl {
             }
             ":graph" => self.graph(rest),
             ":time" => self.time(rest),
-            ":load" => match crate::cli::read_source(std::path::Path::new(rest)) {
+            ":load" => match crate::frontend::read_source(std::path::Path::new(rest)) {
                 Ok(text) => {
                     let name = rest.to_string();
-                    if crate::cli::evaluate_in(&mut self.session, &name, &text).is_ok() {
+                    if crate::frontend::evaluate_in(&mut self.session, &name, &text).is_ok() {
                         println!("loaded {rest}");
                     }
                     refresh(&self.known, &self.session);
@@ -628,7 +632,7 @@ impl Repl {
             return;
         };
         let arrays = arrays_in(&value);
-        let frames = crate::eval::frames::frames_in(&value);
+        let frames = crate::eval::kinds::frame::frames_in(&value);
         let dot = crate::runtime::report::dot(&arrays, &frames, tasks);
         match file {
             Some(path) => {
@@ -645,7 +649,7 @@ impl Repl {
         let before = self.session.statistics().clone();
         let started = Instant::now();
         let name = self.next_name();
-        let Ok(value) = crate::cli::evaluate_in(&mut self.session, &name, text) else {
+        let Ok(value) = crate::frontend::evaluate_in(&mut self.session, &name, text) else {
             crate::runtime::clear_interrupt();
             return;
         };
@@ -753,7 +757,7 @@ pub fn run(options: &Options) -> ExitCode {
         Ok(editor) => editor,
         Err(error) => {
             eprintln!("flow: cannot start the prompt: {error}");
-            return ExitCode::from(crate::cli::EXIT_USAGE);
+            return ExitCode::from(crate::frontend::EXIT_USAGE);
         }
     };
     editor.set_helper(Some(helper));

@@ -19,8 +19,18 @@ impl Session {
     pub fn new(output: Box<dyn Write>) -> Session {
         let sources = SourceMap::new();
         Session {
-            checker: Interpreter::new(Mode::Check, sources.clone(), Box::new(std::io::sink())),
-            runner: Interpreter::new(Mode::Run, sources.clone(), output),
+            checker: Interpreter::new(
+                Mode::Check,
+                sources.clone(),
+                Box::new(std::io::sink()),
+                &crate::builtins::LIBRARY,
+            ),
+            runner: Interpreter::new(
+                Mode::Run,
+                sources.clone(),
+                output,
+                &crate::builtins::LIBRARY,
+            ),
             sources,
         }
     }
@@ -145,9 +155,10 @@ impl Session {
     fn check_program(&mut self, program: &Program, keep: bool) -> (Vec<Diagnostic>, Option<Value>) {
         let known = self.checker.main.names();
         let snapshot = self.checker.main.snapshot();
-        let planned_files = self.checker.planned_files.clone();
+        let planned = self.checker.planned.clone();
         self.checker.begin_check();
-        let mut diagnostics = resolve_names(program, &known);
+        let builtins: Vec<&str> = crate::builtins::LIBRARY.global_names().collect();
+        let mut diagnostics = resolve_names(program, &known, &builtins);
         let main = self.checker.main.clone();
         let value = match self.checker.exec_program(&program.statements, &main) {
             Ok(value) => value,
@@ -161,7 +172,7 @@ impl Session {
         diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
         if !keep || has_errors(&diagnostics) {
             self.checker.main.restore(snapshot);
-            self.checker.planned_files = planned_files;
+            self.checker.planned = planned;
         }
         (diagnostics, value)
     }
@@ -182,8 +193,8 @@ mod tests {
 
     fn check(session: &mut Session, text: &str) -> Vec<Diagnostic> {
         let source = session.load("<test>", text.to_string());
-        let (program, _) = crate::parse(session, source);
-        crate::check(session, &program)
+        let (program, _) = crate::syntax::parse_program(text, source);
+        session.check(&program)
     }
 
     #[test]

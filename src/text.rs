@@ -237,6 +237,53 @@ pub fn first_line(message: &str) -> String {
     message.lines().next().unwrap_or(message).trim().into()
 }
 
+/// `x` in scientific notation with `precision` decimals, the exponent at least two digits
+/// (`1.50e+03`), as Python's `e` format.
+pub fn scientific(x: f64, precision: usize) -> String {
+    let text = format!("{x:.precision$e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    format!(
+        "{mantissa}e{}{:02}",
+        if exponent < 0 { '-' } else { '+' },
+        exponent.abs()
+    )
+}
+
+/// `x` to `precision` significant digits, positional or scientific as Python's `g` format
+/// chooses, trailing zeros dropped (`80000`, `0.25`, `1e-05`).
+pub fn general(x: f64, precision: usize) -> String {
+    if !x.is_finite() {
+        return float_repr(x);
+    }
+    let precision = precision.max(1);
+    if x == 0.0 {
+        return "0".into();
+    }
+    let exponent = x.abs().log10().floor() as i32;
+    let rounded = format!("{:.*e}", precision - 1, x);
+    let exponent = rounded
+        .split_once('e')
+        .and_then(|(_, e)| e.parse::<i32>().ok())
+        .unwrap_or(exponent);
+    if exponent < -4 || exponent >= precision as i32 {
+        let text = scientific(x, precision - 1);
+        let (mantissa, exp) = text.split_once('e').unwrap();
+        format!("{}e{exp}", trim_zeros(mantissa))
+    } else {
+        let decimals = (precision as i32 - 1 - exponent).max(0) as usize;
+        trim_zeros(&format!("{x:.decimals$}"))
+    }
+}
+
+fn trim_zeros(text: &str) -> String {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 /// `""` for one, `"s"` for any other count.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 {

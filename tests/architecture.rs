@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The layer line of ARCHITECTURE.md: "layers: a < b, c < d …" — modules separated by `<`
 /// (each above the ones before), and by `,` within one layer (which may not use each other).
+/// `lib` stands for the stage functions of `src/lib.rs` (`crate::parse`, `crate::check`, …).
 fn layers() -> Vec<Vec<String>> {
     let text =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
@@ -76,7 +77,10 @@ fn used_modules(text: &str) -> Vec<(usize, String)> {
                     }
                 }
             } else if !name.is_empty() {
-                used.push((number + 1, name));
+                // `crate::check(…)` calls a stage function of lib.rs; `crate::check::x` is
+                // the module.
+                let called = after[name.len()..].starts_with('(');
+                used.push((number + 1, if called { "lib".to_string() } else { name }));
             }
             rest = after;
         }
@@ -153,6 +157,7 @@ fn every_module_is_in_the_layers() {
         })
         .filter(|n| n != "lib" && n != "main")
         .collect();
+    rooms.push("lib".into());
     rooms.sort();
     for room in &rooms {
         assert!(
@@ -188,7 +193,9 @@ fn no_function_is_longer_than_150_lines() {
             let is_fn = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn "]
                 .iter()
                 .any(|p| trimmed.starts_with(p));
-            if is_fn && !trimmed.ends_with(';') {
+            let one_line = trimmed.ends_with('}')
+                && trimmed.matches('{').count() == trimmed.matches('}').count();
+            if is_fn && !trimmed.ends_with(';') && !one_line {
                 let name: String = trimmed
                     .split("fn ")
                     .nth(1)

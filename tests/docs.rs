@@ -1,7 +1,7 @@
 //! The builtin table is the single source of `:help`, docs/builtins.md and these checks: the
 //! generated reference is current, and every builtin's example prints what the table says.
 
-use flow::eval::builtins::{reference_markdown, BUILTINS};
+use flow::builtins::{reference_markdown, BUILTINS};
 use flow::Session;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

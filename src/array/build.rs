@@ -625,7 +625,7 @@ pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
                     ));
                 }
                 let length = input.shape[axis];
-                let positions = crate::eval::interpreter::slice_range(length, start, stop, step);
+                let positions = slice_range(length, start, stop, step);
                 let (first, count) = positions;
                 selection.push(AxisSelection::Range {
                     start: first,
@@ -1132,5 +1132,64 @@ mod tests {
             default_file_chunks(&[10], None, DType::F64),
             ChunkSpec::Auto
         ));
+    }
+}
+
+/// The first position and the count a Python slice `[start:stop:step]` selects from a
+/// sequence of `len` items (`step` is not zero).
+pub fn slice_range(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> (usize, usize) {
+    // In i128, so no step or bound (±2^63) overflows.
+    let len = len as i128;
+    let (start, stop, step) = (
+        start.map(i128::from),
+        stop.map(i128::from),
+        i128::from(step),
+    );
+    let clamp = |value: i128, low: i128, high: i128| value.max(low).min(high);
+    let resolve = |bound: i128, low: i128, high: i128| {
+        clamp(if bound < 0 { bound + len } else { bound }, low, high)
+    };
+    if step > 0 {
+        let start = start.map_or(0, |s| resolve(s, 0, len));
+        let stop = stop.map_or(len, |s| resolve(s, 0, len));
+        let count = if stop > start {
+            (stop - start + step - 1) / step
+        } else {
+            0
+        };
+        (start as usize, count as usize)
+    } else {
+        let start = start.map_or(len - 1, |s| resolve(s, -1, len - 1));
+        let stop = stop.map_or(-1, |s| resolve(s, -1, len - 1));
+        let count = if start > stop {
+            (start - stop + (-step) - 1) / (-step)
+        } else {
+            0
+        };
+        (start.max(0) as usize, count as usize)
+    }
+}
+
+/// The positions a Python slice selects, in order.
+pub fn slice_indices(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<usize> {
+    let (first, count) = slice_range(len, start, stop, step);
+    (0..count as i64)
+        .map(|k| (first as i64 + k * step) as usize)
+        .collect()
+}
+
+#[cfg(test)]
+mod slice_tests {
+    use super::slice_indices;
+
+    #[test]
+    fn slices_follow_python() {
+        assert_eq!(slice_indices(5, None, None, -1), [4, 3, 2, 1, 0]);
+        assert_eq!(slice_indices(5, Some(1), Some(-1), 1), [1, 2, 3]);
+        assert_eq!(slice_indices(5, Some(-2), None, 1), [3, 4]);
+        assert_eq!(slice_indices(5, None, None, 2), [0, 2, 4]);
+        assert_eq!(slice_indices(5, Some(3), Some(0), -2), [3, 1]);
+        assert_eq!(slice_indices(5, Some(10), None, -1), [4, 3, 2, 1, 0]);
+        assert!(slice_indices(0, None, None, -1).is_empty());
     }
 }

@@ -14,7 +14,6 @@ pub enum ChunkData {
 }
 
 /// Apply `$body` to the inner array whatever its dtype, binding it to `$a`.
-#[macro_export]
 macro_rules! with_chunk {
     ($chunk:expr, $a:ident => $body:expr) => {
         match $chunk {
@@ -28,7 +27,6 @@ macro_rules! with_chunk {
 }
 
 /// Like [`with_chunk!`], but the body builds a new chunk of the same dtype (`$wrap(array)`).
-#[macro_export]
 macro_rules! map_chunk {
     ($chunk:expr, $a:ident => $body:expr) => {
         match $chunk {
@@ -42,6 +40,8 @@ macro_rules! map_chunk {
         }
     };
 }
+
+pub(crate) use {map_chunk, with_chunk};
 
 impl ChunkData {
     pub fn zeros(dtype: DType, shape: &[usize]) -> ChunkData {

@@ -5,13 +5,12 @@
 
 use super::closest;
 use crate::diagnostic::Diagnostic;
-use crate::eval::builtins;
 use crate::source::Span;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
 
 /// Resolve every name in `program`. `known` are names bound before it (earlier REPL lines).
-pub fn resolve_names(program: &Program, known: &[String]) -> Vec<Diagnostic> {
+pub fn resolve_names(program: &Program, known: &[String], builtins: &[&str]) -> Vec<Diagnostic> {
     let mut all_globals: HashMap<String, Span> = HashMap::new();
     for statement in &program.statements {
         for (name, span) in statement_binds(statement) {
@@ -24,6 +23,7 @@ pub fn resolve_names(program: &Program, known: &[String]) -> Vec<Diagnostic> {
         bound: known.iter().cloned().collect(),
         function_depth: 0,
         diagnostics: Vec::new(),
+        builtins,
     };
     for statement in &program.statements {
         resolver.statement(statement);
@@ -38,7 +38,7 @@ fn statement_binds(statement: &Statement) -> Vec<(String, Span)> {
                 (Some(alias), _) => (alias.name.clone(), alias.span),
                 (None, UseTarget::Module(ident)) => (ident.name.clone(), ident.span),
                 (None, UseTarget::Path { path, span }) => {
-                    (crate::eval::modules::module_name_of_path(path), *span)
+                    (crate::syntax::ast::module_name_of_path(path), *span)
                 }
             };
             vec![(name, span)]
@@ -57,7 +57,9 @@ fn statement_binds(statement: &Statement) -> Vec<(String, Span)> {
     }
 }
 
-struct Resolver {
+struct Resolver<'b> {
+    /// The names of builtin functions and constants.
+    builtins: &'b [&'b str],
     /// Local scopes, innermost last.
     scopes: Vec<Vec<String>>,
     /// Every name bound anywhere at top level, with where.
@@ -68,7 +70,7 @@ struct Resolver {
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Resolver {
+impl Resolver<'_> {
     fn bind_local(&mut self, name: &str) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.push(name.to_string());
@@ -125,7 +127,7 @@ impl Resolver {
             .iter()
             .any(|scope| scope.iter().any(|n| n == name))
             || self.bound.contains(name)
-            || builtins::global_names().any(|b| b == name)
+            || self.builtins.contains(&name)
         {
             return;
         }
@@ -153,7 +155,7 @@ impl Resolver {
         let mut names: Vec<String> = self.scopes.iter().flatten().cloned().collect();
         names.extend(self.all_globals.keys().cloned());
         names.extend(self.bound.iter().cloned());
-        names.extend(builtins::global_names().map(String::from));
+        names.extend(self.builtins.iter().map(|b| b.to_string()));
         names.sort();
         names.dedup();
         names

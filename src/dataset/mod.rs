@@ -6,7 +6,6 @@
 //!
 //! Operations map names to axes and then build the same array nodes as unlabelled arrays do.
 
-pub mod cftime;
 pub mod display;
 pub mod open;
 
@@ -73,7 +72,7 @@ impl Coord {
     }
 
     /// CF time units, when the coordinate is a time axis.
-    pub fn time_units(&self) -> Option<cftime::TimeUnits> {
+    pub fn time_units(&self) -> Option<crate::io::cftime::TimeUnits> {
         let Some(Attr::Str(units)) = self.attr("units") else {
             return None;
         };
@@ -81,12 +80,12 @@ impl Coord {
             Some(Attr::Str(c)) => Some(c.as_str()),
             _ => None,
         };
-        cftime::TimeUnits::parse(units, calendar)
+        crate::io::cftime::TimeUnits::parse(units, calendar)
     }
 
     /// The coordinate with the positions `select` keeps.
     fn select(&self, positions: &[usize]) -> Coord {
-        let values = crate::map_chunk!(&self.values, a => {
+        let values = crate::array::chunk::map_chunk!(&self.values, a => {
             let flat: Vec<_> = positions.iter().map(|&i| a[[i]]).collect();
             ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[flat.len()]), flat)
                 .expect("1-d coordinate")
@@ -198,7 +197,7 @@ impl Labelled {
         self.time_units().is_some()
     }
 
-    pub fn time_units(&self) -> Option<cftime::TimeUnits> {
+    pub fn time_units(&self) -> Option<crate::io::cftime::TimeUnits> {
         let Some(Attr::Str(units)) = attr(&self.attrs, "units") else {
             return None;
         };
@@ -206,7 +205,7 @@ impl Labelled {
             Some(Attr::Str(c)) => Some(c.as_str()),
             _ => None,
         };
-        cftime::TimeUnits::parse(units, calendar)
+        crate::io::cftime::TimeUnits::parse(units, calendar)
     }
 
     /// The attributes that make the values times.

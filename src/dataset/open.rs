@@ -383,7 +383,7 @@ fn concat_values(
             _ => None,
         };
         let units = text("units")?;
-        super::cftime::TimeUnits::parse(&units, text("calendar").as_deref())
+        crate::io::cftime::TimeUnits::parse(&units, text("calendar").as_deref())
     };
     let first_var = first.variables.iter().find(|v| v.name == dim);
     match (units_of(var), first_var.and_then(units_of)) {

@@ -5,6 +5,7 @@
 //! graph, independent calls in parallel. While checking, calls run as usual (nothing waits), so
 //! their mistakes are found before anything runs.
 
+use super::builtin::Library;
 use super::interpreter::{Eval, Interpreter, Mode};
 use super::signature::ArgumentValue;
 use super::value::{Closure, Env, Value};
@@ -164,7 +165,11 @@ pub fn substitute(value: &Value, results: &HashMap<u64, Value>) -> Value {
 /// such as `sleep` itself? Only such calls become tasks: a function that merely calls them
 /// (a tree of `slowadd`s) runs at once and builds the graph of their tasks. Answered once per
 /// function.
-pub fn blocks(closure: &Closure, memo: &mut HashMap<*const Function, bool>) -> bool {
+pub fn blocks(
+    closure: &Closure,
+    library: &Library,
+    memo: &mut HashMap<*const Function, bool>,
+) -> bool {
     let key = Arc::as_ptr(&closure.function);
     if let Some(&known) = memo.get(&key) {
         return known;
@@ -172,7 +177,7 @@ pub fn blocks(closure: &Closure, memo: &mut HashMap<*const Function, bool>) -> b
     let mut found = false;
     visit_calls(&closure.function.body, &mut |name: &str| {
         let shadowed = matches!(closure.env.lookup(name), Some(Value::Function(_)));
-        found |= !shadowed && super::builtins::function(name).is_some_and(|b| b.blocking);
+        found |= !shadowed && library.function(name).is_some_and(|b| b.blocking);
     });
     memo.insert(key, found);
     found
@@ -289,7 +294,7 @@ impl Interpreter {
         match function {
             Value::Function(closure) => {
                 let closure = closure.clone();
-                blocks(&closure, &mut self.blocking_memo)
+                blocks(&closure, self.library, &mut self.blocking_memo)
             }
             _ => false,
         }
@@ -306,9 +311,10 @@ impl Interpreter {
         roots.retain(|r| !self.delayed_results.contains_key(&r.id));
         if !roots.is_empty() {
             let _ = self.flush_output();
-            let results = crate::runtime::delayed::compute(
+            let results = crate::eval::schedule::compute(
                 &roots,
                 &self.sources,
+                self.library,
                 self.compute_options.threads,
                 &self.cancel,
             )?;

@@ -4,6 +4,7 @@
 use super::value::Value;
 
 pub use crate::text::{float32_repr, float_repr};
+use crate::text::{general, scientific};
 
 /// A parsed format spec: `[[fill]align][sign][0][width][,|_][.precision][type]`.
 #[derive(Default, Debug)]
@@ -229,50 +230,9 @@ fn group_float(text: &str, separator: Option<char>) -> String {
 }
 
 /// `1.500000e+03`, as Python's `e` type.
-fn scientific(x: f64, precision: usize) -> String {
-    let text = format!("{x:.precision$e}");
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    format!(
-        "{mantissa}e{}{:02}",
-        if exponent < 0 { '-' } else { '+' },
-        exponent.abs()
-    )
-}
 
 /// Python's `g`: `precision` significant digits, scientific for very large or small magnitudes,
 /// trailing zeros removed.
-fn general(x: f64, precision: usize) -> String {
-    if !x.is_finite() {
-        return float_repr(x);
-    }
-    let precision = precision.max(1);
-    if x == 0.0 {
-        return "0".into();
-    }
-    let exponent = x.abs().log10().floor() as i32;
-    let rounded = format!("{:.*e}", precision - 1, x);
-    let exponent = rounded
-        .split_once('e')
-        .and_then(|(_, e)| e.parse::<i32>().ok())
-        .unwrap_or(exponent);
-    if exponent < -4 || exponent >= precision as i32 {
-        let text = scientific(x, precision - 1);
-        let (mantissa, exp) = text.split_once('e').unwrap();
-        format!("{}e{exp}", trim_zeros(mantissa))
-    } else {
-        let decimals = (precision as i32 - 1 - exponent).max(0) as usize;
-        trim_zeros(&format!("{x:.decimals$}"))
-    }
-}
-
-fn trim_zeros(text: &str) -> String {
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text.to_string()
-    }
-}
 
 #[cfg(test)]
 mod tests {

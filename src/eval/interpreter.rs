@@ -9,8 +9,9 @@
 //! Lazy values (arrays, frames, delayed calls) are graph nodes in both modes; only forcing them
 //! (`print`, `compute`, `save`) executes the graph, and only in run mode.
 
-use super::builtins::{self, Args, Builtin};
+use super::builtin::{Args, Builtin, Library};
 use super::format::format_value;
+use super::kinds::{condition_error, kind_of};
 use super::modules;
 use super::operators::{self, OpError};
 use super::signature::{bind_arguments, ArgumentValue, Signature};
@@ -76,19 +77,41 @@ pub struct Interpreter {
     pub forced: Vec<crate::array::node::ArrayRef>,
     /// Figures of every computation run so far (`--stats`).
     pub statistics: crate::runtime::executor::Statistics,
-    /// Check mode: the files `save` will have written by now (file → dataset name and header),
-    /// so a program may read back what it saves.
-    pub planned_files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
-    /// Check mode: the netCDF files `save` will have written by now, as the datasets saved.
-    /// (`None`: a dataset known only when run.)
-    pub planned_datasets: HashMap<std::path::PathBuf, Option<Arc<crate::dataset::Dataset>>>,
-    /// Check mode: the Parquet and CSV files `save` will have written by now, as their frames.
-    /// (`None`: a frame known only when run.)
-    pub planned_frames: HashMap<std::path::PathBuf, Option<Arc<crate::frame::Frame>>>,
+    /// Check mode: the files `save` will have written by now, so a program may read back what
+    /// it saves.
+    pub planned: Planned,
+    /// The builtins it knows.
+    pub library: &'static Library,
+}
+
+/// Check mode: what the program's saves will have written by now, by file — so a program may
+/// read back what it saves, typed as it was saved.
+#[derive(Clone, Default)]
+pub struct Planned {
+    /// HDF5 files: the dataset's name and header.
+    pub files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
+    /// netCDF files, as the datasets saved (`None`: a dataset known only when run).
+    pub datasets: HashMap<std::path::PathBuf, Option<Arc<crate::dataset::Dataset>>>,
+    /// Parquet and CSV files, as their frames (`None`: a frame known only when run).
+    pub frames: HashMap<std::path::PathBuf, Option<Arc<crate::frame::Frame>>>,
+}
+
+impl Planned {
+    /// Will a save have written `path`?
+    pub fn contains(&self, path: &std::path::Path) -> bool {
+        self.files.contains_key(path)
+            || self.datasets.contains_key(path)
+            || self.frames.contains_key(path)
+    }
 }
 
 impl Interpreter {
-    pub fn new(mode: Mode, sources: SourceMap, output: Box<dyn Write>) -> Interpreter {
+    pub fn new(
+        mode: Mode,
+        sources: SourceMap,
+        output: Box<dyn Write>,
+        library: &'static Library,
+    ) -> Interpreter {
         Interpreter {
             mode,
             sources,
@@ -111,9 +134,8 @@ impl Interpreter {
             blocking_memo: HashMap::new(),
             delayed_results: HashMap::new(),
             jobs: Vec::new(),
-            planned_files: HashMap::new(),
-            planned_datasets: HashMap::new(),
-            planned_frames: HashMap::new(),
+            planned: Planned::default(),
+            library,
         }
     }
 
@@ -203,7 +225,9 @@ impl Interpreter {
                 let name = match (alias, target) {
                     (Some(alias), _) => alias.name.clone(),
                     (None, UseTarget::Module(ident)) => ident.name.clone(),
-                    (None, UseTarget::Path { path, .. }) => modules::module_name_of_path(path),
+                    (None, UseTarget::Path { path, .. }) => {
+                        crate::syntax::ast::module_name_of_path(path)
+                    }
                 };
                 env.module.set(&name, Value::Module(module));
                 Ok(None)
@@ -296,7 +320,7 @@ impl Interpreter {
         let source = self.sources.add(name.clone(), text.as_str());
         let (program, parse_diagnostics) = crate::syntax::parse_program(&text, source);
         let module = Arc::new(Module {
-            name: modules::module_name_of_path(&name),
+            name: crate::syntax::ast::module_name_of_path(&name),
             globals: Default::default(),
             order: Default::default(),
         });
@@ -304,7 +328,11 @@ impl Interpreter {
             for diagnostic in parse_diagnostics {
                 self.report(diagnostic);
             }
-            for diagnostic in crate::check::resolve_names(&program, &[]) {
+            for diagnostic in crate::check::resolve_names(
+                &program,
+                &[],
+                &self.library.global_names().collect::<Vec<_>>(),
+            ) {
                 self.report(diagnostic);
             }
         }
@@ -526,13 +554,13 @@ impl Interpreter {
         if let Some(value) = env.lookup(name) {
             return Ok(value);
         }
-        if let Some(builtin) = builtins::function(name) {
+        if let Some(builtin) = self.library.function(name) {
             return Ok(Value::Builtin(builtin));
         }
-        if let Some(value) = builtins::constant(name) {
+        if let Some(value) = self.library.constant(name) {
             return Ok(value);
         }
-        if let Some(namespace) = builtins::namespace(name) {
+        if let Some(namespace) = self.library.namespace(name) {
             return Ok(namespace);
         }
         if self.mode == Mode::Check {
@@ -561,8 +589,9 @@ impl Interpreter {
         }
     }
 
-    /// `lhs op rhs` on evaluated operands: arrays build array nodes, delayed values delayed
-    /// nodes, everything else is computed.
+    /// `lhs op rhs` on evaluated operands: delayed values make delayed nodes; otherwise the
+    /// operands' kind of the highest rank (arrays, labelled arrays, frame columns, …) takes the
+    /// operation, and plain values are computed.
     pub fn apply_binary(
         &mut self,
         op: BinaryOp,
@@ -578,69 +607,42 @@ impl Interpreter {
             };
             return Ok(crate::eval::delayed::delayed(op, span));
         }
-        let is_column = |v: &Value| matches!(v, Value::Column(_));
-        let is_array = |v: &Value| {
-            matches!(
-                v,
-                Value::Array(_) | Value::Labelled(_) | Value::Unknown(Type::Array)
-            )
+        let kind = match (kind_of(&left), kind_of(&right)) {
+            (Some(a), Some(b)) => Some(if b.rank() > a.rank() { b } else { a }),
+            (a, b) => a.or(b),
         };
-        if (is_column(&left) && is_array(&right)) || (is_array(&left) && is_column(&right)) {
-            // A frame's column beside an array is the column's values as an array.
-            let left = crate::eval::frames::columns_as_arrays(self, left, span)?;
-            let right = crate::eval::frames::columns_as_arrays(self, right, span)?;
-            return self.apply_binary(op, left, right, span);
+        match kind {
+            Some(kind) => kind.binary(self, op, left, right, span),
+            None => self.plain_binary(op, &left, &right, span),
         }
-        let is_expr = |v: &Value| crate::eval::frames::expr_of(v).is_some();
-        if is_expr(&left) || is_expr(&right) {
-            return self.expr_binary(op, left, right, span);
-        }
-        if matches!(left, Value::Labelled(_)) || matches!(right, Value::Labelled(_)) {
-            if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
-                return Ok(Value::Unknown(Type::Array));
-            }
-            return self.labelled_binary(op, left, right, span);
-        }
-        let is_array = |v: &Value| matches!(v, Value::Array(_) | Value::Unknown(Type::Array));
-        if is_array(&left) || is_array(&right) {
-            if matches!(left, Value::Unknown(_)) || matches!(right, Value::Unknown(_)) {
-                return Ok(Value::Unknown(Type::Array));
-            }
-            return self.array_binary(op, left, right, span);
-        }
-        operators::binary(op, &left, &right).or_else(|e| self.operator_error(e, span))
+    }
+
+    /// `lhs op rhs` on plain values (numbers, strings, lists, …).
+    pub fn plain_binary(
+        &mut self,
+        op: BinaryOp,
+        left: &Value,
+        right: &Value,
+        span: Span,
+    ) -> Eval<Value> {
+        operators::binary(op, left, right).or_else(|e| self.operator_error(e, span))
     }
 
     pub fn apply_unary(&mut self, op: UnaryOp, value: Value, span: Span) -> Eval<Value> {
-        match &value {
-            Value::Delayed(_) => Ok(crate::eval::delayed::delayed(
+        if let Value::Delayed(_) = value {
+            return Ok(crate::eval::delayed::delayed(
                 crate::eval::delayed::DelayedOp::Unary { op, operand: value },
                 span,
-            )),
-            Value::Array(array) => {
-                let array = array.clone();
-                self.array_unary(op, &array, span)
-            }
-            Value::Expr(e) => {
-                let e = e.clone();
-                self.expr_unary(op, &e, span)
-            }
-            Value::Column(c) => {
-                let c = c.clone();
-                match self.expr_unary(op, &c.expr, span)? {
-                    Value::Expr(e) => crate::eval::frames::Column::value(&c.frame, e),
-                    other => Ok(other),
-                }
-            }
-            Value::Labelled(l) => {
-                let l = l.clone();
-                Ok(match self.array_unary(op, &l.array, span)? {
-                    Value::Array(array) => crate::eval::datasets::wrap(l.with_array(array)),
-                    other => other,
-                })
-            }
-            _ => operators::unary(op, &value).or_else(|e| self.operator_error(e, span)),
+            ));
         }
+        match kind_of(&value) {
+            Some(kind) => kind.unary(self, op, value, span),
+            None => self.plain_unary(op, &value, span),
+        }
+    }
+
+    pub fn plain_unary(&mut self, op: UnaryOp, value: &Value, span: Span) -> Eval<Value> {
+        operators::unary(op, value).or_else(|e| self.operator_error(e, span))
     }
 
     /// `object[index]` with one index.
@@ -653,45 +655,18 @@ impl Interpreter {
     }
 
     /// A condition's truth: `Some` when known, `None` when it is an unknown bool.
-    fn condition(&mut self, value: &Value, span: Span) -> Eval<Option<bool>> {
+    pub fn condition(&mut self, value: &Value, span: Span) -> Eval<Option<bool>> {
         if let Value::Delayed(_) = value {
             let value = self.force_delayed(value.clone())?;
             return self.condition(&value, span);
         }
         match value {
             Value::Bool(b) => Ok(Some(*b)),
-            // A lazy 0-d bool (`x.mean() > 0`): decided when it is computed.
-            Value::Array(array)
-                if array.ndim() == 0 && array.dtype == crate::array::dtype::DType::Bool =>
-            {
-                if self.is_checking() {
-                    Ok(None)
-                } else {
-                    match self.array_scalar(array)? {
-                        Value::Bool(b) => Ok(Some(b)),
-                        _ => unreachable!("a bool array gives a bool"),
-                    }
-                }
-            }
-            Value::Labelled(l) if l.dims.is_empty() => {
-                self.condition(&Value::Array(l.array.clone()), span)
-            }
-            // `if df.x.max() > 100`: decided by the column's value when it is computed.
-            Value::Column(_) if self.is_checking() => Ok(None),
-            Value::Column(_) => {
-                let value = crate::eval::frames::force_frames(self, value.clone())?;
-                self.condition(&value, span)
-            }
             Value::Unknown(Type::Bool | Type::Any) => Ok(None),
-            other => Err(Box::new(
-                Diagnostic::error(
-                    "flow::check::condition_type",
-                    format!("a condition must be a bool, not {}", other.type_name()),
-                    span,
-                )
-                .with_label(format!("this is {}", other.type_name()))
-                .with_help("compare explicitly, e.g. `n != 0` or `len(xs) > 0`"),
-            )),
+            other => match kind_of(other) {
+                Some(kind) => kind.condition(self, other, span),
+                None => Err(condition_error(other, span)),
+            },
         }
     }
 
@@ -986,7 +961,7 @@ impl Interpreter {
         args: Vec<ArgumentValue>,
         span: Span,
     ) -> Eval<Value> {
-        let signature = builtins::signature(builtin);
+        let signature = self.library.signature(builtin);
         let bound = bind_arguments(signature, &builtin.qualified_name(), args, span)?;
         let mut args = Args {
             receiver,
@@ -995,36 +970,13 @@ impl Interpreter {
             keyword_spans: bound.keyword_spans,
             call: span,
             builtin,
+            signature,
         };
         if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
             return Ok(Value::Unknown(builtin.returns.clone()));
         }
-        if args.receiver.is_none() {
-            if let Some(aggregation) = crate::eval::frames::aggregation_call(builtin, &args) {
-                return aggregation;
-            }
-        }
-        let labelled_receiver = matches!(args.receiver, Some(Value::Labelled(_)))
-            && builtin.receiver == Some(builtins::Receiver::Array);
-        let labelled_argument = args.receiver.is_none()
-            && crate::eval::datasets::unwraps_labels(builtin)
-            && args.values.iter().any(|v| matches!(v, Value::Labelled(_)));
-        if labelled_receiver || labelled_argument {
-            return self.call_with_labels(builtin, &mut args);
-        }
-        if args.receiver.is_none()
-            && crate::eval::datasets::unwraps_labels(builtin)
-            && builtin.name != "len"
-            && args.values.iter().any(|v| matches!(v, Value::Column(_)))
-        {
-            // `histogram(df.x, …)`, `nanmean(df.x)`: a frame's column as an array.
-            for (value, span) in args.values.iter_mut().zip(&args.spans) {
-                let taken = std::mem::replace(value, Value::None);
-                *value = crate::eval::frames::columns_as_arrays(self, taken, *span)?;
-            }
-            if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
-                return Ok(Value::Unknown(builtin.returns.clone()));
-            }
+        if let Some(result) = super::kinds::take_call(self, builtin, &mut args) {
+            return result;
         }
         (builtin.run)(self, &mut args)
     }
@@ -1114,7 +1066,7 @@ impl Interpreter {
 
     // ------------------------------------------------------------------ attributes and indexing
 
-    fn attribute(&mut self, object: Value, name: &Ident) -> Eval<Value> {
+    pub fn attribute(&mut self, object: Value, name: &Ident) -> Eval<Value> {
         let object = if let Value::Delayed(_) = object {
             self.force_delayed(object)?
         } else {
@@ -1160,115 +1112,40 @@ impl Interpreter {
                     Err(Box::new(diagnostic))
                 }
             },
-            Value::Column(column) if builtins::method(&object, &name.name).is_none() => {
-                // Other members are those of the column's values: as a one-column frame
-                // (`df.x.head(3)`, `df.x.rows()`), else as an array (`df.x.chunks`).
-                let column = column.clone();
-                let values = Value::Frame(Arc::new(column.values()?));
-                if let Some(method) = builtins::method(&values, &name.name) {
-                    return Ok(Value::Method(Arc::new((values, method))));
-                }
-                let array = crate::eval::frames::column_array(self, &column, name.span)?;
-                self.attribute(array, name)
-            }
-            Value::Array(array) if builtins::method(&object, &name.name).is_none() => {
-                let array = array.clone();
-                match self.array_property(&array, &name.name, name.span) {
-                    Some(result) => result,
-                    None => {
-                        let methods = builtins::method_names(&object);
-                        let properties =
-                            ["shape", "dtype", "ndim", "size", "nbytes", "chunks", "T"];
-                        let candidates = methods.iter().copied().chain(properties);
-                        let help = match crate::text::closest(&name.name, candidates) {
-                            Some(close) => format!("did you mean `{close}`?"),
-                            None => format!(
-                                "array methods: {}; properties: {}",
-                                methods.join(", "),
-                                properties.join(", ")
-                            ),
-                        };
-                        Err(Box::new(
-                            Diagnostic::error(
-                                "flow::check::unknown_method",
-                                format!("array has no method or attribute `{}`", name.name),
-                                name.span,
-                            )
-                            .with_label("not an array method")
-                            .with_help(help),
-                        ))
-                    }
-                }
-            }
-            Value::Labelled(l) if builtins::method(&object, &name.name).is_none() => {
-                let l = l.clone();
-                match self.labelled_member(&l, &name.name, name.span) {
-                    Some(result) => result,
-                    None => {
-                        let methods = builtins::method_names(&object);
-                        let properties = [
-                            "dims", "sizes", "coords", "attrs", "name", "values", "shape", "dtype",
-                            "ndim", "size", "nbytes", "chunks", "T",
-                        ];
-                        let candidates = methods
-                            .iter()
-                            .copied()
-                            .chain(properties)
-                            .chain(l.coords.iter().map(|c| c.name.as_str()));
-                        Err(Box::new(
-                            Diagnostic::error(
-                                "flow::check::unknown_method",
-                                format!(
-                                    "labelled array has no method, coordinate or attribute `{}`",
-                                    name.name
-                                ),
-                                name.span,
-                            )
-                            .with_label("not a member")
-                            .with_help(crate::text::did_you_mean(
-                                &name.name, candidates, "members",
-                            )),
-                        ))
-                    }
-                }
-            }
-            Value::Dataset(ds) => {
-                let ds = ds.clone();
-                self.dataset_member(&ds, &name.name, name.span)
-            }
-            Value::Frame(frame) => {
-                let frame = frame.clone();
-                self.frame_member(&frame, &name.name, name.span)
-            }
-            Value::GroupBy(group) => {
-                let group = group.clone();
-                self.groupby_member(&group, &name.name, name.span)
-            }
             Value::Unknown(
                 Type::Any | Type::Record | Type::Module | Type::Array | Type::Dataset | Type::Frame,
             ) => Ok(Value::Unknown(Type::Any)),
-            _ => match builtins::method(&object, &name.name) {
-                Some(method) => Ok(Value::Method(Arc::new((object, method)))),
-                None => {
-                    let type_name = object.type_name();
-                    let methods = builtins::method_names(&object);
-                    let mut diagnostic = Diagnostic::error(
-                        "flow::check::unknown_method",
-                        format!("{type_name} has no method or attribute `{}`", name.name),
-                        name.span,
-                    )
-                    .with_label(format!("not a {type_name} method"));
-                    diagnostic = match crate::text::closest(&name.name, methods.iter().copied()) {
-                        Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-                        None if methods.is_empty() => {
-                            diagnostic.with_help(format!("{type_name} values have no methods"))
-                        }
-                        None => diagnostic
-                            .with_help(format!("{type_name} methods: {}", methods.join(", "))),
-                    };
-                    Err(Box::new(diagnostic))
-                }
+            _ => match kind_of(&object) {
+                Some(kind) => kind.attribute(self, object, name),
+                None => self.method_or_error(object, name),
             },
+        }
+    }
+
+    /// `object.name` as a builtin method of `object`, or the error naming its methods.
+    pub fn method_or_error(&mut self, object: Value, name: &Ident) -> Eval<Value> {
+        match self.library.method(&object, &name.name) {
+            Some(method) => Ok(Value::Method(Arc::new((object, method)))),
+            None => {
+                let type_name = object.type_name();
+                let methods = self.library.method_names(&object);
+                let mut diagnostic = Diagnostic::error(
+                    "flow::check::unknown_method",
+                    format!("{type_name} has no method or attribute `{}`", name.name),
+                    name.span,
+                )
+                .with_label(format!("not a {type_name} method"));
+                diagnostic = match crate::text::closest(&name.name, methods.iter().copied()) {
+                    Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+                    None if methods.is_empty() => {
+                        diagnostic.with_help(format!("{type_name} values have no methods"))
+                    }
+                    None => {
+                        diagnostic.with_help(format!("{type_name} methods: {}", methods.join(", ")))
+                    }
+                };
+                Err(Box::new(diagnostic))
+            }
         }
     }
 
@@ -1279,108 +1156,20 @@ impl Interpreter {
         span: Span,
         env: &Env,
     ) -> Eval<Value> {
-        if let Value::Array(_) | Value::Labelled(_) = &object {
-            let mut items = Vec::with_capacity(subscripts.len());
-            for subscript in subscripts {
-                let item = match subscript {
-                    Subscript::Index(expr) => {
-                        let value = self.eval(expr, env)?;
-                        match crate::eval::arrays::index_item(&value) {
-                            Some(item) => item,
-                            None if value.is_unknown() => return Ok(Value::Unknown(Type::Array)),
-                            None => {
-                                return Err(Box::new(
-                                    Diagnostic::error("flow::check::index_type", format!("cannot index an array with {}", value.type_name()), expr.span)
-                                        .with_label(format!("this is {}", value.type_name()))
-                                        .with_help("arrays take ints, slices `a:b:c`, `...` and `none` (a new axis)"),
-                                ))
-                            }
-                        }
-                    }
-                    Subscript::Slice {
-                        start, stop, step, ..
-                    } => {
-                        let mut bound = |e: &Option<Expr>| -> Eval<Result<Option<i64>, Value>> {
-                            match e.as_ref().map(|e| self.eval(e, env)).transpose()? {
-                                None | Some(Value::None) => Ok(Ok(None)),
-                                Some(Value::Int(i)) => Ok(Ok(Some(i))),
-                                Some(other) => Ok(Err(other)),
-                            }
-                        };
-                        let (start, stop, step) = (bound(start)?, bound(stop)?, bound(step)?);
-                        match (start, stop, step) {
-                            (Ok(start), Ok(stop), Ok(step)) => {
-                                crate::array::build::IndexItem::Slice { start, stop, step }
-                            }
-                            (Err(v), _, _) | (_, Err(v), _) | (_, _, Err(v)) => {
-                                if v.is_unknown() {
-                                    return Ok(Value::Unknown(Type::Array));
-                                }
-                                return Err(Box::new(
-                                    Diagnostic::error(
-                                        "flow::check::index_type",
-                                        format!("slice bounds must be ints, not {}", v.type_name()),
-                                        span,
-                                    )
-                                    .with_label("in this index")
-                                    .with_help("write `x[10:20:2]`"),
-                                ));
-                            }
-                        }
-                    }
-                };
-                items.push(item);
-            }
-            return match &object {
-                Value::Labelled(l) => {
-                    let l = l.clone();
-                    self.labelled_index(&l, items, span)
-                }
-                Value::Array(array) => {
-                    let array = array.clone();
-                    self.array_index(&array, items, span)
-                }
-                _ => unreachable!("arrays only"),
-            };
+        match kind_of(&object) {
+            Some(kind) => kind.index(self, object, subscripts, span, env),
+            None => self.plain_index(object, subscripts, span, env),
         }
-        if let (Value::Frame(frame), [Subscript::Index(expr)]) = (&object, subscripts) {
-            let frame = frame.clone();
-            let key = self.eval(expr, env)?;
-            if key.is_unknown() {
-                return Ok(Value::Unknown(Type::Any));
-            }
-            return self.frame_item(&frame, &key, expr.span);
-        }
-        if let (Value::GroupBy(group), [Subscript::Index(expr)]) = (&object, subscripts) {
-            let group = group.clone();
-            return match self.eval(expr, env)? {
-                Value::Str(name) => self.groupby_member(&group, &name, expr.span),
-                other if other.is_unknown() => Ok(Value::Unknown(Type::Any)),
-                other => Err(Box::new(
-                    Diagnostic::error(
-                        "flow::check::index_type",
-                        format!(
-                            "a grouping is indexed by a column name, not {}",
-                            other.type_name()
-                        ),
-                        expr.span,
-                    )
-                    .with_label("not a column name")
-                    .with_help("df.groupby(\"code\")[\"rain\"].max()"),
-                )),
-            };
-        }
-        if let (Value::Dataset(ds), [Subscript::Index(expr)]) = (&object, subscripts) {
-            let ds = ds.clone();
-            let key = self.eval(expr, env)?;
-            if key.is_unknown() {
-                return Ok(Value::Unknown(Type::Array));
-            }
-            return self.dataset_item(&ds, &key, expr.span);
-        }
-        if matches!(object, Value::Unknown(Type::Array)) {
-            return Ok(Value::Unknown(Type::Array));
-        }
+    }
+
+    /// `object[subscripts]` on plain values (lists, tuples, strings, records).
+    pub fn plain_index(
+        &mut self,
+        object: Value,
+        subscripts: &[Subscript],
+        span: Span,
+        env: &Env,
+    ) -> Eval<Value> {
         if subscripts.len() != 1 {
             if matches!(object, Value::Unknown(Type::Any)) {
                 return Ok(Value::Unknown(Type::Any));
@@ -1507,7 +1296,9 @@ impl Interpreter {
                     .with_help("use 1 for every element or -1 to reverse");
             return self.value_error(diagnostic);
         }
-        let take = |len: usize| -> Vec<usize> { slice_indices(len, bounds[0], bounds[1], step) };
+        let take = |len: usize| -> Vec<usize> {
+            crate::array::build::slice_indices(len, bounds[0], bounds[1], step)
+        };
         match &object {
             Value::List(items) => Ok(Value::list(
                 take(items.len())
@@ -1550,49 +1341,6 @@ fn normalise_index(index: i64, len: usize) -> Option<usize> {
     (0..len).contains(&i).then_some(i as usize)
 }
 
-/// The first position and the count a Python slice `[start:stop:step]` selects from a
-/// sequence of `len` items (`step` is not zero).
-pub fn slice_range(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> (usize, usize) {
-    // In i128, so no step or bound (±2^63) overflows.
-    let len = len as i128;
-    let (start, stop, step) = (
-        start.map(i128::from),
-        stop.map(i128::from),
-        i128::from(step),
-    );
-    let clamp = |value: i128, low: i128, high: i128| value.max(low).min(high);
-    let resolve = |bound: i128, low: i128, high: i128| {
-        clamp(if bound < 0 { bound + len } else { bound }, low, high)
-    };
-    if step > 0 {
-        let start = start.map_or(0, |s| resolve(s, 0, len));
-        let stop = stop.map_or(len, |s| resolve(s, 0, len));
-        let count = if stop > start {
-            (stop - start + step - 1) / step
-        } else {
-            0
-        };
-        (start as usize, count as usize)
-    } else {
-        let start = start.map_or(len - 1, |s| resolve(s, -1, len - 1));
-        let stop = stop.map_or(-1, |s| resolve(s, -1, len - 1));
-        let count = if start > stop {
-            (start - stop + (-step) - 1) / (-step)
-        } else {
-            0
-        };
-        (start.max(0) as usize, count as usize)
-    }
-}
-
-/// The positions a Python slice selects, in order.
-pub fn slice_indices(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<usize> {
-    let (first, count) = slice_range(len, start, stop, step);
-    (0..count as i64)
-        .map(|k| (first as i64 + k * step) as usize)
-        .collect()
-}
-
 /// The names a top-level statement binds (to mark them unknown when the statement fails).
 fn bound_names(statement: &Statement) -> Vec<String> {
     match &statement.kind {
@@ -1605,25 +1353,11 @@ fn bound_names(statement: &Statement) -> Vec<String> {
         StatementKind::Use { target, alias } => match (alias, target) {
             (Some(alias), _) => vec![alias.name.clone()],
             (None, UseTarget::Module(ident)) => vec![ident.name.clone()],
-            (None, UseTarget::Path { path, .. }) => vec![modules::module_name_of_path(path)],
+            (None, UseTarget::Path { path, .. }) => {
+                vec![crate::syntax::ast::module_name_of_path(path)]
+            }
         },
         StatementKind::Expr(_) => vec![],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slice_indices;
-
-    #[test]
-    fn slices_follow_python() {
-        assert_eq!(slice_indices(5, None, None, -1), [4, 3, 2, 1, 0]);
-        assert_eq!(slice_indices(5, Some(1), Some(-1), 1), [1, 2, 3]);
-        assert_eq!(slice_indices(5, Some(-2), None, 1), [3, 4]);
-        assert_eq!(slice_indices(5, None, None, 2), [0, 2, 4]);
-        assert_eq!(slice_indices(5, Some(3), Some(0), -2), [3, 1]);
-        assert_eq!(slice_indices(5, Some(10), None, -1), [4, 3, 2, 1, 0]);
-        assert!(slice_indices(0, None, None, -1).is_empty());
     }
 }
 

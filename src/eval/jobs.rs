@@ -2,7 +2,7 @@
 //! and returns at once; `result(f)` waits for the value (or the error), `cancel(f)` stops it,
 //! and the REPL's `:jobs` lists them with their progress.
 
-use super::builtins::Args;
+use super::builtin::Args;
 use super::interpreter::{Eval, Interpreter, Mode};
 use super::value::{Type, Value};
 use crate::diagnostic::{Diagnostic, Phase};
@@ -80,9 +80,10 @@ pub fn submit(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     options.counters = Some(job.counters.clone());
     options.progress = crate::runtime::progress::ProgressMode::Never;
     let sources = interpreter.sources.clone();
+    let library = interpreter.library;
     let running = job.clone();
     std::thread::spawn(move || {
-        let mut worker = Interpreter::new(Mode::Run, sources, Box::new(std::io::sink()));
+        let mut worker = Interpreter::new(Mode::Run, sources, Box::new(std::io::sink()), library);
         worker.compute_options = options;
         worker.cancel = vec![running.cancel.clone()];
         let outcome = worker.force_value(value);

@@ -1,17 +1,17 @@
-//! Evaluation: the interpreter (check and run modes), values, operators and builtins.
+//! Evaluation: the interpreter (check and run modes), values, operators, argument binding, how
+//! each kind of lazy value takes part in the language (`kinds/`), forcing lazy values, delayed
+//! calls and their scheduling, and background jobs. The builtins it runs are given to it (see
+//! `builtin::Library`); they live above it, in `crate::builtins`.
 
-pub mod arrays;
-pub mod builtins;
-pub mod datasets;
+pub mod builtin;
 pub mod delayed;
-pub mod files;
 pub mod format;
-pub mod frames;
 pub mod interpreter;
 pub mod jobs;
+pub mod kinds;
 pub mod modules;
 pub mod operators;
-pub mod pictures;
+pub mod schedule;
 pub mod signature;
 pub mod value;
 

@@ -85,14 +85,6 @@ pub fn resolve_path(using_file: &str, path: &str) -> PathBuf {
     }
 }
 
-/// `use "lib/helpers.flow"` binds `helpers`.
-pub fn module_name_of_path(path: &str) -> String {
-    Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string())
-}
-
 /// The `#` comment lines directly above each `fn name`, joined: what `:help module.name` shows.
 pub fn doc_comments(text: &str) -> HashMap<String, String> {
     let mut docs = HashMap::new();

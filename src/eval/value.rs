@@ -1,6 +1,6 @@
 //! Runtime values, and the types the checker reasons with when a value is not known yet.
 
-use super::builtins::Builtin;
+use super::builtin::Builtin;
 use super::format::float_repr;
 use super::signature::Signature;
 use crate::array::node::ArrayRef;
@@ -46,11 +46,11 @@ pub enum Value {
     /// A lazy (or computed) dataframe.
     Frame(Arc<crate::frame::Frame>),
     /// `df.groupby(keys)`, waiting for an aggregation.
-    GroupBy(Arc<super::frames::GroupBy>),
+    GroupBy(Arc<crate::frame::column::GroupBy>),
     /// A column expression: `col("x") > 20`, `mean("DepDelay")`.
     Expr(Arc<crate::frame::expr::Expr>),
     /// A frame's column, or an expression over it: `df.x`, `df["x"] > 20`, `df.x.max()`.
-    Column(Arc<super::frames::Column>),
+    Column(Arc<crate::frame::column::Column>),
 }
 
 /// What the checker knows about a value it cannot compute before running.

@@ -6,6 +6,7 @@
 //! `graph::lower_frame` when a value is needed. Reading and writing files is `io`'s work.
 
 pub mod aggregate;
+pub mod column;
 pub mod expr;
 pub mod plan;
 pub mod rows;

@@ -187,7 +187,8 @@ impl Lowering<'_> {
                 .iter()
                 .map(|index| {
                     let shape = node.chunks.block_shape(index);
-                    let kind = TaskKind::Read(Box::new(ReadBlock::new(source, &origin(index), &shape)));
+                    let kind =
+                        TaskKind::Read(Box::new(ReadBlock::new(source, &origin(index), &shape)));
                     self.task(node, kind, vec![])
                 })
                 .collect(),

@@ -81,8 +81,8 @@ impl OpenDatasets {
         if let Some(dataset) = open.get(&key).and_then(|o| o.dataset.clone()) {
             return Ok(dataset);
         }
-        let file = hdf5::File::open(path)
-            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        let file =
+            hdf5::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
         let dataset = file
             .dataset(name)
             .map_err(|e| format!("no dataset `{name}`: {e}"))?;

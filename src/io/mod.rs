@@ -3,6 +3,7 @@
 //! goes to a temporary file beside the target and is renamed into place only when complete, so
 //! a failure never leaves a half-written file.
 
+pub mod cftime;
 pub mod csv_block;
 pub mod frame_read;
 pub mod frame_scan;

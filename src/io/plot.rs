@@ -40,7 +40,7 @@ pub enum Figure {
 /// Coordinate values along an axis, shown as dates when they are CF times.
 pub struct Axis {
     pub values: Vec<f64>,
-    pub time: Option<crate::dataset::cftime::TimeUnits>,
+    pub time: Option<super::cftime::TimeUnits>,
 }
 
 impl Axis {
@@ -207,8 +207,7 @@ pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), Str
 fn tick(value: &f64) -> String {
     // Rounding noise at zero (-2.8e-17 between ticks -0.1 and 0.1) shows as 0.
     let value = if value.abs() < 1e-12 { 0.0 } else { *value };
-    crate::eval::format::format_value(&crate::eval::Value::Float(value), "g")
-        .unwrap_or_else(|_| value.to_string())
+    crate::text::general(value, 6)
 }
 
 fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {

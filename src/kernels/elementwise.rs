@@ -331,7 +331,7 @@ fn first_scalar(chunk: &ChunkData) -> Scalar {
 
 /// A smaller chunk broadcast (NumPy rules) to `shape`, as a contiguous chunk.
 pub fn broadcast(chunk: &ChunkData, shape: &[usize]) -> ChunkData {
-    crate::map_chunk!(chunk, a => a
+    crate::array::chunk::map_chunk!(chunk, a => a
         .broadcast(IxDyn(shape))
         .expect("the checker only lets broadcastable shapes through")
         .as_standard_layout()

@@ -70,5 +70,5 @@ pub fn gather(inputs: &[&ChunkData], pieces: &[Piece], shape: &[usize], dtype: D
 }
 
 pub fn transpose(input: &ChunkData, axes: &[usize]) -> ChunkData {
-    crate::map_chunk!(input, a => a.view().permuted_axes(IxDyn(axes)).as_standard_layout().into_owned())
+    crate::array::chunk::map_chunk!(input, a => a.view().permuted_axes(IxDyn(axes)).as_standard_layout().into_owned())
 }

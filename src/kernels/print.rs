@@ -52,7 +52,7 @@ fn edges(data: &ChunkData) -> (ChunkData, Vec<bool>) {
     for (axis, &n) in shape.iter().enumerate() {
         if cut[axis] {
             let kept: Vec<usize> = (0..EDGE_ITEMS).chain(n - EDGE_ITEMS..n).collect();
-            shown = crate::map_chunk!(&shown, a => a.select(Axis(axis), &kept));
+            shown = crate::array::chunk::map_chunk!(&shown, a => a.select(Axis(axis), &kept));
         }
     }
     (shown, cut)

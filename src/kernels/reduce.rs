@@ -133,7 +133,9 @@ fn arrange<'a>(chunk: &'a ChunkData, axes: &[usize], as_float: bool) -> Arranged
     } else {
         let values = match chunk {
             ChunkData::I64(a) => ints_of(a),
-            other => ints_of(&crate::with_chunk!(other, a => a.mapv(crate::array::chunk::to_i64))),
+            other => ints_of(
+                &crate::array::chunk::with_chunk!(other, a => a.mapv(crate::array::chunk::to_i64)),
+            ),
         };
         (None, Some(std::borrow::Cow::Owned(values)))
     };

@@ -5,8 +5,8 @@
 //! the source span of the operation; the process never aborts.
 
 use crate::array::chunk::ChunkData;
-use crate::graph::{TaskGraph, TaskId};
 use crate::graph::TaskKind;
+use crate::graph::{TaskGraph, TaskId};
 use crate::io::Handles;
 use crate::kernels::output::TaskOutput;
 use crate::source::Span;

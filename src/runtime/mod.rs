@@ -4,7 +4,6 @@
 //! and frames gives back.
 
 pub mod backend;
-pub mod delayed;
 pub mod executor;
 pub mod progress;
 pub mod report;

@@ -1,6 +1,7 @@
 //! The abstract syntax tree. Every node carries the span it came from.
 
 use crate::source::Span;
+use std::path::Path;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -248,4 +249,12 @@ impl UnaryOp {
             UnaryOp::Not => "not",
         }
     }
+}
+
+/// `use "lib/helpers.flow"` binds `helpers`.
+pub fn module_name_of_path(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
 }

@@ -2,13 +2,13 @@
 //! many files, stacked) and `save` (an array streamed chunk by chunk into an HDF5 file). The
 //! file formats themselves live in `crate::io`.
 
-use super::builtins::Args;
-use super::interpreter::{Eval, Interpreter};
-use super::value::Value;
 use crate::array::build;
 use crate::array::dtype::DType;
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
 use crate::array::source::{Decode, FileFormat, FileSource};
+use crate::eval::builtin::Args;
+use crate::eval::interpreter::{Eval, Interpreter};
+use crate::eval::value::Value;
 use crate::io::hdf5::{self, HeaderError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -45,8 +45,9 @@ fn natural_key(path: &Path) -> Vec<(String, u64)> {
 /// a glob pattern in sorted order.
 pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     let text = args.str(0)?;
-    let path = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
-    if path.is_dir() && !interpreter.planned_frames.contains_key(&path) {
+    let path =
+        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+    if path.is_dir() && !interpreter.planned.frames.contains_key(&path) {
         // A directory (such as one `save(…, partitioned=true)` writes): the files in it.
         let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
             .map(|entries| {
@@ -87,10 +88,11 @@ pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathB
         if let Ok(pattern) = glob::Pattern::new(&pattern) {
             files.extend(
                 interpreter
-                    .planned_files
+                    .planned
+                    .files
                     .keys()
-                    .chain(interpreter.planned_datasets.keys())
-                    .chain(interpreter.planned_frames.keys())
+                    .chain(interpreter.planned.datasets.keys())
+                    .chain(interpreter.planned.frames.keys())
                     .filter(|p| pattern.matches_path(p))
                     .cloned(),
             );
@@ -114,7 +116,8 @@ pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathB
 fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> Eval<hdf5::Header> {
     let shown = file.display();
     let planned = interpreter
-        .planned_files
+        .planned
+        .files
         .get(file)
         .filter(|_| interpreter.is_checking());
     let header = match planned {
@@ -231,7 +234,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .unwrap_or("")
         .to_ascii_lowercase();
     let target =
-        super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
     let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
     if directory.is_some_and(|d| !d.is_dir()) {
         return Err(args.rejected(
@@ -261,7 +264,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         // Known only when run (a frame from a file saved earlier, while checking).
         "parquet" | "pq" | "csv" if args.value(0).is_unknown() => {
             if interpreter.is_checking() {
-                interpreter.planned_frames.insert(target, None);
+                interpreter.planned.frames.insert(target, None);
             }
             return Ok(Value::None);
         }
@@ -345,7 +348,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             shape: array.shape.clone(),
             chunk,
         };
-        interpreter.planned_files.insert(target, (name, header));
+        interpreter.planned.files.insert(target, (name, header));
         return Ok(Value::None);
     }
     let temporary = crate::io::temporary_path(&target);
@@ -425,15 +428,18 @@ pub fn glob(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let files = if is_pattern(&text) {
         files_of(args, interpreter)?
     } else {
-        let path =
-            super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
+        let path = crate::eval::modules::resolve_path(
+            &interpreter.sources.get(args.call.source).name,
+            &text,
+        );
         if path.exists() {
             vec![path]
         } else {
             Vec::new()
         }
     };
-    let base = super::modules::resolve_path(&interpreter.sources.get(args.call.source).name, "");
+    let base =
+        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, "");
     let shown = files
         .iter()
         .map(|f| {

@@ -3,9 +3,10 @@
 //! interpreter). The first failure cancels the rest (a sleeping task wakes within 10 ms) and is
 //! returned with the call chain that led to it.
 
+use super::builtin::Library;
+use super::delayed::{run_node, DelayedRef};
+use super::{Interpreter, Mode, Value};
 use crate::diagnostic::{Diagnostic, Phase};
-use crate::eval::delayed::{run_node, DelayedRef};
-use crate::eval::{Interpreter, Mode, Value};
 use crate::source::SourceMap;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -25,6 +26,7 @@ struct State {
 pub fn compute(
     roots: &[DelayedRef],
     sources: &SourceMap,
+    library: &'static Library,
     threads: usize,
     parent_cancel: &[Arc<AtomicBool>],
 ) -> Result<HashMap<u64, Value>, Box<Diagnostic>> {
@@ -75,8 +77,12 @@ pub fn compute(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let mut interpreter =
-                    Interpreter::new(Mode::Run, sources.clone(), Box::new(std::io::stdout()));
+                let mut interpreter = Interpreter::new(
+                    Mode::Run,
+                    sources.clone(),
+                    Box::new(std::io::stdout()),
+                    library,
+                );
                 interpreter.inside_task = true;
                 // Stopped by a failure of another task here, or by whatever stops the caller.
                 interpreter.cancel = parent_cancel
@@ -92,7 +98,7 @@ pub fn compute(
                                 return;
                             }
                             if interpreter.cancelled() {
-                                s.error = Some(crate::eval::jobs::interrupted(order[0].span));
+                                s.error = Some(super::jobs::interrupted(order[0].span));
                                 cancelled.store(true, Ordering::Release);
                                 drop(s);
                                 wake.notify_all();

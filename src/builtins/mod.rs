@@ -1,247 +1,26 @@
-//! The table of builtin functions and methods: one entry per builtin, with its signature, a
-//! one-line summary and an example. The REPL's `:help`, docs/builtins.md and a test that runs
-//! every example all read this table.
+//! The language's builtin functions and methods: the one table of them (signature, a one-line
+//! summary, an example, the implementation), given to every interpreter as its [`LIBRARY`]. The
+//! REPL's `:help`, docs/builtins.md and a test that runs every example all read this table.
+//! Each area's implementations sit beside it: `arrays`, `datasets`, `frames`, `files`,
+//! `pictures`; the general ones (`print`, `len`, `range`, …) below.
 
-use super::arrays;
-use super::format::format_value;
-use super::interpreter::{Eval, Interpreter, CHECK_MAX_MATERIALISED};
-use super::operators::{self, compare};
-use super::signature::{ParamSpec, Signature};
-use super::value::{Type, Value};
+pub mod arrays;
+pub mod datasets;
+pub mod files;
+pub mod frames;
+pub mod pictures;
+
 use crate::array::node::Reduction;
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceId, Span};
+use crate::eval::builtin::{Args, Builtin, Library, Receiver};
+use crate::eval::format::format_value;
+use crate::eval::interpreter::{Eval, Interpreter, CHECK_MAX_MATERIALISED};
+use crate::eval::operators::{self, compare};
+use crate::eval::value::{Type, Value};
 use std::cmp::Ordering;
-use std::sync::{Arc, OnceLock};
 
-pub struct Builtin {
-    pub name: &'static str,
-    /// For methods: the kind of value they are called on (`"str".upper()`).
-    pub receiver: Option<Receiver>,
-    /// Parameters as flow source, defaults included: `(start, stop=none, step=1)`.
-    pub params: &'static str,
-    pub category: &'static str,
-    pub summary: &'static str,
-    pub example: &'static str,
-    /// What `flow -e EXAMPLE` prints.
-    pub example_output: &'static str,
-    /// The result type while checking, when an argument is not known yet.
-    pub returns: Type,
-    /// Has effects or must see unknown arguments itself (`print`, `error`, …).
-    pub effects: bool,
-    /// Waits on the outside world (`sleep`, file reads): user functions that call it run as
-    /// parallel tasks.
-    pub blocking: bool,
-    pub run: fn(&mut Interpreter, &mut Args) -> Eval<Value>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Receiver {
-    Str,
-    Array,
-    /// A labelled array or a dataset (`ds.adt.mean(dim="time")`, `ds.isel(time=0)`); array
-    /// methods without a labelled version apply to a labelled array's values and keep the labels
-    /// when the shape stays.
-    Labelled,
-    /// `x.weighted(w)`
-    Weighted,
-    Frame,
-    /// `df.groupby(keys)`
-    GroupBy,
-    /// A column expression (`col("x").mean()`), or a frame's column (`df.x.mean()`).
-    Expr,
-    /// A frame's column (`df.Origin.unique()`).
-    Column,
-    /// Any value (`x.compute()`).
-    Any,
-}
-
-impl Builtin {
-    pub fn qualified_name(&self) -> String {
-        match self.receiver {
-            Some(Receiver::Str) => format!("str.{}", self.name),
-            Some(Receiver::Any) => format!("x.{}", self.name),
-            Some(Receiver::Array) => format!("array.{}", self.name),
-            Some(Receiver::Labelled) => format!("labelled.{}", self.name),
-            Some(Receiver::Weighted) => format!("weighted.{}", self.name),
-            Some(Receiver::Frame) => format!("frame.{}", self.name),
-            Some(Receiver::GroupBy) => format!("groupby.{}", self.name),
-            Some(Receiver::Expr) => format!("expr.{}", self.name),
-            Some(Receiver::Column) => format!("column.{}", self.name),
-            None => self.name.to_string(),
-        }
-    }
-
-    pub fn signature_text(&self) -> String {
-        format!("{}{}", self.qualified_name(), self.params)
-    }
-}
-
-/// A builtin's bound arguments.
-pub struct Args {
-    pub receiver: Option<Value>,
-    pub values: Vec<Value>,
-    pub spans: Vec<Span>,
-    /// The span of each keyword a `**` parameter collected.
-    pub keyword_spans: Vec<(String, Span)>,
-    pub call: Span,
-    pub builtin: &'static Builtin,
-}
-
-impl Args {
-    pub fn any_unknown(&self) -> bool {
-        self.values.iter().any(Value::is_unknown)
-            || self.receiver.as_ref().is_some_and(Value::is_unknown)
-    }
-
-    pub fn value(&self, index: usize) -> &Value {
-        &self.values[index]
-    }
-
-    fn param_name(&self, index: usize) -> String {
-        signature(self.builtin).params[index].name.clone()
-    }
-
-    /// A type error about argument `index`.
-    pub fn wrong_type(&self, index: usize, expected: &str) -> Box<Diagnostic> {
-        let value = &self.values[index];
-        Box::new(
-            Diagnostic::error(
-                "flow::check::argument_type",
-                format!(
-                    "argument `{}` of `{}` must be {expected}, not {}",
-                    self.param_name(index),
-                    self.builtin.qualified_name(),
-                    value.type_name()
-                ),
-                self.spans[index],
-            )
-            .with_label(format!("this is {}", value.type_name()))
-            .with_help(format!("call it as {}", self.builtin.signature_text())),
-        )
-    }
-
-    pub fn int(&self, index: usize) -> Eval<i64> {
-        match &self.values[index] {
-            Value::Int(i) => Ok(*i),
-            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(*f as i64),
-            _ => Err(self.wrong_type(index, "an int")),
-        }
-    }
-
-    pub fn float(&self, index: usize) -> Eval<f64> {
-        match &self.values[index] {
-            Value::Int(i) => Ok(*i as f64),
-            Value::Float(f) => Ok(*f),
-            _ => Err(self.wrong_type(index, "a number")),
-        }
-    }
-
-    pub fn str(&self, index: usize) -> Eval<Arc<str>> {
-        match &self.values[index] {
-            Value::Str(s) => Ok(s.clone()),
-            _ => Err(self.wrong_type(index, "a str")),
-        }
-    }
-
-    /// Names: none, one string, or a tuple or list of strings (`dim=`, `columns=`, `on=`).
-    pub fn names(&self, index: usize, expected: &str) -> Eval<Option<Vec<String>>> {
-        match &self.values[index] {
-            Value::None => Ok(None),
-            Value::Str(s) => Ok(Some(vec![s.to_string()])),
-            Value::Tuple(items) | Value::List(items) => items
-                .iter()
-                .map(|v| match v {
-                    Value::Str(s) => Ok(s.to_string()),
-                    _ => Err(self.wrong_type(index, expected)),
-                })
-                .collect::<Eval<Vec<_>>>()
-                .map(Some),
-            _ => Err(self.wrong_type(index, expected)),
-        }
-    }
-
-    pub fn bool(&self, index: usize) -> Eval<bool> {
-        match &self.values[index] {
-            Value::Bool(b) => Ok(*b),
-            _ => Err(self.wrong_type(index, "a bool")),
-        }
-    }
-
-    fn receiver_str(&self) -> Arc<str> {
-        match &self.receiver {
-            Some(Value::Str(s)) => s.clone(),
-            _ => Arc::from(""),
-        }
-    }
-
-    /// The items of an iterable argument.
-    pub fn items(&self, interpreter: &mut Interpreter, index: usize) -> Eval<Vec<Value>> {
-        match interpreter.iterate(&self.values[index], self.spans[index])? {
-            Some(items) => Ok(items),
-            None => Err(self.wrong_type(index, "a list, tuple or str")),
-        }
-    }
-
-    /// `min(xs)` or `min(a, b, c)`: the items of a lone iterable argument, or the arguments.
-    fn items_or_values(&self, interpreter: &mut Interpreter) -> Eval<Vec<Value>> {
-        match &self.values[0] {
-            Value::Tuple(values)
-                if values.len() == 1
-                    && matches!(values[0], Value::List(_) | Value::Tuple(_) | Value::Str(_)) =>
-            {
-                Ok(interpreter
-                    .iterate(&values[0], self.spans[0])?
-                    .unwrap_or_default())
-            }
-            Value::Tuple(values) => Ok(values.to_vec()),
-            _ => Ok(vec![]),
-        }
-    }
-
-    /// An argument that cannot be used, found while checking: the diagnostic points at it.
-    pub fn rejected(
-        &self,
-        code: &'static str,
-        message: String,
-        index: usize,
-        help: &str,
-    ) -> Box<Diagnostic> {
-        Box::new(
-            Diagnostic::error(code, message, self.spans[index])
-                .with_label("here")
-                .with_help(help.to_string()),
-        )
-    }
-
-    /// The file named by argument `index` could not be written (`flow::output::write`).
-    pub fn write_error(&self, index: usize, message: String) -> Box<Diagnostic> {
-        Box::new(
-            Diagnostic::error(
-                "flow::output::write",
-                format!("cannot write `{}`: {message}", self.value(index).display()),
-                self.spans[index],
-            )
-            .with_label("this file")
-            .with_help("check that the directory exists and is writable")
-            .in_phase(crate::diagnostic::Phase::Runtime),
-        )
-    }
-
-    fn value_error(
-        &self,
-        interpreter: &mut Interpreter,
-        code: &'static str,
-        message: String,
-        help: &str,
-    ) -> Eval<Value> {
-        interpreter.value_error(
-            Diagnostic::error(code, message, self.call)
-                .with_label("in this call")
-                .with_help(help),
-        )
-    }
-}
+/// The library every interpreter is given.
+pub static LIBRARY: Library = Library::new(BUILTINS, CONSTANTS);
 
 macro_rules! builtin {
     ($name:literal $params:literal, $category:literal, $summary:literal, $example:literal => $output:literal,
@@ -346,99 +125,99 @@ pub static BUILTINS: &[Builtin] = &[
         effects: true,
         ..builtin!("submit" "(value)", "jobs",
         "Start computing `value` in the background and return a job at once (seed 003's futures).",
-        "f = submit(ones(10).sum()); print(result(f))" => "10.0", returns Type::Any, super::jobs::submit)
+        "f = submit(ones(10).sum()); print(result(f))" => "10.0", returns Type::Any, crate::eval::jobs::submit)
     },
     Builtin {
         effects: true,
         ..builtin!("result" "(job)", "jobs", "Wait for a job and return its value (or raise its error).",
-        "print(result(submit(arange(4).max())))" => "3", returns Type::Any, super::jobs::result)
+        "print(result(submit(arange(4).max())))" => "3", returns Type::Any, crate::eval::jobs::result)
     },
     Builtin {
         effects: true,
         ..builtin!("cancel" "(job)", "jobs", "Stop a running job; `result` then reports it was interrupted.",
-        "f = submit(ones(10).sum()); cancel(f)" => "", returns Type::None, super::jobs::cancel)
+        "f = submit(ones(10).sum()); cancel(f)" => "", returns Type::None, crate::eval::jobs::cancel)
     },
     Builtin {
         effects: true,
         ..builtin!("plot" "(value, path, title=\"\", xlabel=\"\", ylabel=\"\", size=(800, 500), vmin=none, vmax=none, cmap=\"viridis\", x=none, y=none, kind=\"line\")", "pictures",
         "Draw to PNG or SVG: a 1-d array as a line, a histogram's (counts, edges) as bars, a 2-d array as a heat map with a colour bar.",
         "plot(histogram(random.normal(size=1000, seed=1), bins=20, range=(-4, 4)), \"target/example-plot.svg\", title=\"normal\")" => "",
-        returns Type::None, super::pictures::plot)
+        returns Type::None, pictures::plot)
     },
     Builtin {
         effects: true,
         ..builtin!("save_image" "(frame, path, cmap=\"grey\")", "pictures",
         "Write a 2-d array as a PNG, one pixel per value, scaled min → 0 to max → 255 (the seeds' scale).",
-        "save_image(ones((4, 4)) * arange(4), \"target/example-image.png\")" => "", returns Type::None, super::pictures::save_image)
+        "save_image(ones((4, 4)) * arange(4), \"target/example-image.png\")" => "", returns Type::None, pictures::save_image)
     },
     builtin!("open_dataset" "(path, chunks=none)", "datasets",
         "A netCDF file as a lazy dataset: variables with named dimensions, coordinates and attributes, read block by block (CF fill values, scale and offset applied). `chunks` by dimension name: `{time: 30}`.",
         "ds = open_dataset(\"tests/data/ssh_small.nc\"); ds.adt.dims" => "(\"time\", \"lat\", \"lon\")",
-        returns Type::Dataset, super::datasets::open_dataset),
+        returns Type::Dataset, datasets::open_dataset),
     builtin!("open_mfdataset" "(paths, chunks=none, concat_dim=none)", "datasets",
         "Many netCDF files (a pattern, sorted) as one lazy dataset, concatenated along their unlimited dimension (or `concat_dim`); the other coordinates must agree. Only headers and coordinates are read.",
         "open_mfdataset(\"tests/data/ssh/*.nc\").sizes" => "{time: 3, lat: 4, lon: 5}",
-        returns Type::Dataset, super::datasets::open_mfdataset),
+        returns Type::Dataset, datasets::open_mfdataset),
     builtin!("label" "(values, dims, coords=none, attrs=none, name=none)", "datasets",
         "An array with named dimensions (xarray's DataArray): `coords` by dimension name (1-d values known before running), `attrs` a record.",
         "label(linspace(0, 1, 3), \"x\", coords={x: [10, 20, 30]}).sel(x=20).values.compute()" => "0.5",
-        returns Type::Array, super::datasets::label),
+        returns Type::Array, datasets::label),
     builtin!("dataset" "(variables, attrs=none)", "datasets",
         "Labelled arrays by name as one dataset (shared dimensions must agree in length and coordinates).",
         "dataset({a: label(ones(3), \"x\"), b: label(zeros((2, 3)), (\"t\", \"x\"))}).sizes" => "{x: 3, t: 2}",
-        returns Type::Dataset, super::datasets::make_dataset),
+        returns Type::Dataset, datasets::make_dataset),
     builtin!("slice" "(start=none, stop=none, step=none)", "datasets",
         "A range for `isel` (positions) or `sel` (coordinate values or dates, both ends included).",
-        "slice(0, 10)" => "slice(0, 10, none)", returns Type::Any, super::datasets::slice),
+        "slice(0, 10)" => "slice(0, 10, none)", returns Type::Any, datasets::slice),
     Builtin {
         ..builtin!("read_csv" "(paths, separator=\",\", null_values=none, dtypes=none, columns=none, blocksize=none)", "dataframes", "A lazy dataframe over CSV files (a pattern: one partition per file, files larger than `blocksize` — 64MB unless given, bytes or \"16MB\" — split in blocks at line ends). The schema comes from every file's header and sampled rows, unified across files (integers and floats make floats; a column missing in early files takes the type later files show); `dtypes={col: \"str\"}` overrides; pandas' missing-value strings (NA, empty, NaN, …) read as missing unless `null_values` is given.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.schema" => "{Year: \"i64\", Origin: \"str\", DepDelay: \"f64\", TailNum: \"str\", Cancelled: \"i64\"}", returns Type::Frame, super::frames::read_csv)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.schema" => "{Year: \"i64\", Origin: \"str\", DepDelay: \"f64\", TailNum: \"str\", Cancelled: \"i64\"}", returns Type::Frame, frames::read_csv)
     },
     Builtin {
         ..builtin!("read_parquet" "(paths, columns=none)", "dataframes", "A lazy dataframe over Parquet files (a pattern: one partition per file); the schema from their metadata.",
-        "save(read_csv(\"tests/data/flights/*.csv\"), \"target/example.parquet\"); len(read_parquet(\"target/example.parquet\"))" => "12", returns Type::Frame, super::frames::read_parquet)
+        "save(read_csv(\"tests/data/flights/*.csv\"), \"target/example.parquet\"); len(read_parquet(\"target/example.parquet\"))" => "12", returns Type::Frame, frames::read_parquet)
     },
     builtin!("frame" "(columns)", "dataframes",
         "A computed frame from columns: lists of numbers, strings or bools (none for missing), 1-d arrays (NaN for missing) or other frames' columns, of equal length.",
         "frame({station: [\"a\", \"b\", \"a\"], rain: [1.5, 22.0, none]}).groupby(\"station\").rain.max().rows()" => "[(\"a\", 1.5), (\"b\", 22.0)]",
-        returns Type::Frame, super::frames::make_frame),
+        returns Type::Frame, frames::make_frame),
     Builtin {
         ..builtin!("col" "(name)", "dataframes", "A column, for expressions: `col(\"DepDelay\") > 20`, `col(\"a\") + col(\"b\")`.",
-        "col(\"DepDelay\") > 20" => "(col(\"DepDelay\") > 20)", returns Type::Any, super::frames::col)
+        "col(\"DepDelay\") > 20" => "(col(\"DepDelay\") > 20)", returns Type::Any, frames::col)
     },
     Builtin {
         ..builtin!("concat_frames" "(frames)", "dataframes", "Frames one after another (same columns; types unify).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(concat_frames([df, df]))" => "24", returns Type::Frame, super::frames::concat)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(concat_frames([df, df]))" => "24", returns Type::Frame, frames::concat)
     },
     Builtin {
         ..builtin!("count" "(column)", "dataframes", "An aggregation: the number of non-missing values of a column (for `agg` and `select`).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Any, |i, a| frames::aggregation_function(i, a))
     },
     Builtin {
         ..builtin!("n_unique" "(column)", "dataframes", "An aggregation: the number of distinct values of a column.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.select(n_unique(\"Origin\")).rows()" => "[(3,)]", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.select(n_unique(\"Origin\")).rows()" => "[(3,)]", returns Type::Any, |i, a| frames::aggregation_function(i, a))
     },
     Builtin {
         ..builtin!("first" "(column)", "dataframes", "An aggregation: the first value of a column in each group.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(first(\"Year\")).schema" => "{Origin: \"str\", Year: \"i64\"}", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(first(\"Year\")).schema" => "{Origin: \"str\", Year: \"i64\"}", returns Type::Any, |i, a| frames::aggregation_function(i, a))
     },
     Builtin {
         ..builtin!("last" "(column)", "dataframes", "An aggregation: the last value of a column in each group.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(last(\"Year\")).schema" => "{Origin: \"str\", Year: \"i64\"}", returns Type::Any, |i, a| super::frames::aggregation_function(i, a))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(last(\"Year\")).schema" => "{Origin: \"str\", Year: \"i64\"}", returns Type::Any, |i, a| frames::aggregation_function(i, a))
     },
     builtin!("glob" "(pattern)", "files",
         "The paths matching a pattern (`*`, `?`, `[0-9]`), sorted, relative to the script's directory as the pattern is; a pattern matching nothing is an error.",
         "glob(\"tests/data/ssh/day_*.nc\")" => "[\"tests/data/ssh/day_0.nc\", \"tests/data/ssh/day_1.nc\", \"tests/data/ssh/day_2.nc\"]",
-        returns Type::Any, super::files::glob),
+        returns Type::Any, files::glob),
     builtin!("read_hdf5" "(path, dataset, chunks=none)", "files",
         "A lazy array over an HDF5 dataset, read one block per task; a pattern (`data/*.h5`) stacks the files it matches along a new first axis. Chunks default to the on-disk chunks, grown toward 64 MiB.",
         "save(arange(6), \"target/example-read.h5\"); print(read_hdf5(\"target/example-read.h5\", \"x\").sum())" => "15",
-        returns Type::Array, super::files::read_hdf5),
+        returns Type::Array, files::read_hdf5),
     Builtin {
         effects: true,
         ..builtin!("save" "(x, path, name=\"x\", compression=none, unlimited=none, partitioned=false)", "files",
         "Write an array to an HDF5 file chunk by chunk as it is computed (never whole in memory), into a temporary file renamed into place; `compression=\"gzip\"`. A frame goes to Parquet or CSV by the path's extension: one file, or with `partitioned=true` a directory of one file per partition (`part.0.parquet`, …), each written as soon as it is computed.",
-        "save(ones((4, 4)), \"target/example-save.h5\", name=\"grid\")" => "", returns Type::None, super::files::save)
+        "save(ones((4, 4)), \"target/example-save.h5\", name=\"grid\")" => "", returns Type::None, files::save)
     },
     // ---- arrays
     builtin!("ones" "(shape, dtype=none, chunks=\"auto\")", "arrays", "A lazy array of ones (f64 unless `dtype` says otherwise).",
@@ -566,7 +345,7 @@ pub static BUILTINS: &[Builtin] = &[
         receiver: Some(Receiver::Any),
         effects: true,
         ..builtin!("compute" "()", "core", "The value itself, computed (lazy values are forced).",
-        "(1 + 2).compute()" => "3", returns Type::Any, |i, a| i.force(a.receiver.clone().unwrap_or(Value::None), arrays::Reach::IntoDatasets))
+        "(1 + 2).compute()" => "3", returns Type::Any, |i, a| i.force(a.receiver.clone().unwrap_or(Value::None), crate::eval::kinds::array::Reach::IntoDatasets))
     },
     Builtin {
         receiver: Some(Receiver::Array),
@@ -671,272 +450,272 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("mean" "(dim=none, skipna=none)", "labelled arrays", "Mean over dimensions named by `dim` (a name or a tuple; all when none), skipping NaN in floats unless `skipna=false` (as xarray); works on datasets variable by variable.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.mean(dim=(\"lat\", \"lon\")).dims" => "(\"time\",)", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Mean))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.mean(dim=(\"lat\", \"lon\")).dims" => "(\"time\",)", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Mean))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("sum" "(dim=none, skipna=none)", "labelled arrays", "Sum over named dimensions (NaN skipped in floats unless `skipna=false`).",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sum(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Sum))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sum(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Sum))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("min" "(dim=none, skipna=none)", "labelled arrays", "Minimum over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min())" => "0.8665254", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Min))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min())" => "0.8665254", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Min))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("max" "(dim=none, skipna=none)", "labelled arrays", "Maximum over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max())" => "1.0393077", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Max))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max())" => "1.0393077", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Max))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("std" "(dim=none, skipna=none, ddof=0)", "labelled arrays", "Standard deviation over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.std(\"lon\").dims" => "(\"time\", \"lat\")", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Std))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.std(\"lon\").dims" => "(\"time\", \"lat\")", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Std))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("var" "(dim=none, skipna=none, ddof=0)", "labelled arrays", "Variance over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.var((\"lon\", \"time\")).dims" => "(\"lat\",)", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Var))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.var((\"lon\", \"time\")).dims" => "(\"lat\",)", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Var))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("prod" "(dim=none, skipna=none)", "labelled arrays", "Product over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.prod(\"lat\").sizes" => "{time: 2, lon: 5}", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Prod))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.prod(\"lat\").sizes" => "{time: 2, lon: 5}", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Prod))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("any" "(dim=none)", "labelled arrays", "Is any value true, over named dimensions?",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; (x > 1).any(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::Any))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; (x > 1).any(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Any))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("all" "(dim=none)", "labelled arrays", "Are all values true, over named dimensions?",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).any())" => "true", returns Type::Array, |i, a| super::datasets::reduce(i, a, Reduction::All))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).any())" => "true", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::All))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("isel" "(indexers=none, **positions)", "labelled arrays", "Select by position along named dimensions: `x.isel(time=0, lat=slice(0, 2))` (an int drops the dimension).",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.isel(time=0, lon=slice(1, 3)).sizes" => "{lat: 4, lon: 2}", returns Type::Array, super::datasets::isel)
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.isel(time=0, lon=slice(1, 3)).sizes" => "{lat: 4, lon: 2}", returns Type::Array, datasets::isel)
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("sel" "(indexers=none, method=none, **labels)", "labelled arrays", "Select by coordinate value along named dimensions: numbers, dates (`\"2010-01-02\"`, a month `\"2010-03\"`) or `slice(low, high)` with both ends included; `method=\"nearest\"` takes the closest.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sel(lat=10.0, method=\"nearest\").sizes" => "{time: 2, lon: 5}", returns Type::Array, super::datasets::sel)
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sel(lat=10.0, method=\"nearest\").sizes" => "{time: 2, lon: 5}", returns Type::Array, datasets::sel)
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("transpose" "(*dims)", "labelled arrays", "The dimensions in another order, by name; reversed when none are given.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.transpose(\"lon\", \"time\", \"lat\").dims" => "(\"lon\", \"time\", \"lat\")", returns Type::Array, super::datasets::transpose)
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.transpose(\"lon\", \"time\", \"lat\").dims" => "(\"lon\", \"time\", \"lat\")", returns Type::Array, datasets::transpose)
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("rechunk" "(chunks)", "labelled arrays", "Other chunks, by dimension name (`{time: 30}`; -1 for a whole dimension) or by position as for arrays.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.rechunk({time: 1}).chunks" => "((1, 1), (4,), (5,))", returns Type::Array, super::datasets::rechunk)
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.rechunk({time: 1}).chunks" => "((1, 1), (4,), (5,))", returns Type::Array, datasets::rechunk)
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
         ..builtin!("weighted" "(weights)", "labelled arrays", "Weights (a labelled array over some of the dimensions) for a following `.mean(dim)` or `.sum(dim)`; NaN values are skipped with their weights.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; w = cos(deg2rad(x.lat)); x.weighted(w).mean((\"lon\", \"lat\")).dims" => "(\"time\",)", returns Type::Array, super::datasets::weighted)
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; w = cos(deg2rad(x.lat)); x.weighted(w).mean((\"lon\", \"lat\")).dims" => "(\"time\",)", returns Type::Array, datasets::weighted)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("rows" "()", "dataframes", "The computed rows, as a list of tuples.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).rows()" => "[(\"EWR\", 3), (\"JFK\", 3), (\"LGA\", 4)]", returns Type::Any, super::frames::rows)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).rows()" => "[(\"EWR\", 3), (\"JFK\", 3), (\"LGA\", 4)]", returns Type::Any, frames::rows)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("to_array" "(column)", "dataframes", "A numeric column as a lazy 1-d array with one chunk per partition (the rows are counted when it is made; missing values become NaN), for array operations and histograms.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); print(df.to_array(\"DepDelay\").chunks)" => "((6, 6),)", returns Type::Array, super::frames::to_array)
+        "df = read_csv(\"tests/data/flights/*.csv\"); print(df.to_array(\"DepDelay\").chunks)" => "((6, 6),)", returns Type::Array, frames::to_array)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("select" "(*columns)", "dataframes", "Columns by name or expression (aggregations make one row).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.select(\"Origin\", col(\"DepDelay\") * 60).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, super::frames::select)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.select(\"Origin\", col(\"DepDelay\") * 60).columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, frames::select)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("filter" "(condition)", "dataframes", "The rows where a condition on columns holds: `col(\"x\") > 20`, combined with `&` and `|`, `is_null()`, `is_in([…])`.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"DepDelay\") > 5))" => "4", returns Type::Frame, super::frames::filter)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"DepDelay\") > 5))" => "4", returns Type::Frame, frames::filter)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("with_columns" "(*columns, **named)", "dataframes", "New or replaced columns from expressions: `df.with_columns(hours=col(\"DepDelay\") / 60)`.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.with_columns(hours=col(\"DepDelay\") / 60).schema[\"hours\"]" => "\"f64\"", returns Type::Frame, super::frames::with_columns)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.with_columns(hours=col(\"DepDelay\") / 60).schema[\"hours\"]" => "\"f64\"", returns Type::Frame, frames::with_columns)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("rename" "(names)", "dataframes", "Columns renamed by a record `{old: \"new\"}`.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.rename({DepDelay: \"delay\"}).columns" => "[\"Year\", \"Origin\", \"delay\", \"TailNum\", \"Cancelled\"]", returns Type::Frame, super::frames::rename)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.rename({DepDelay: \"delay\"}).columns" => "[\"Year\", \"Origin\", \"delay\", \"TailNum\", \"Cancelled\"]", returns Type::Frame, frames::rename)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("drop" "(*columns)", "dataframes", "The frame without these columns.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.drop(\"TailNum\", \"Cancelled\").columns" => "[\"Year\", \"Origin\", \"DepDelay\"]", returns Type::Frame, super::frames::drop_columns)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.drop(\"TailNum\", \"Cancelled\").columns" => "[\"Year\", \"Origin\", \"DepDelay\"]", returns Type::Frame, frames::drop_columns)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("groupby" "(*keys)", "dataframes", "Group rows by key columns for `.agg(…)`, or `g.column.mean()` / `g.mean()` as in pandas; groups come out ordered by key.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().rows()" => "[(\"EWR\", 5.166666666666667), (\"JFK\", 12.166666666666666), (\"LGA\", 2.5)]", returns Type::Any, super::frames::groupby)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().rows()" => "[(\"EWR\", 5.166666666666667), (\"JFK\", 12.166666666666666), (\"LGA\", 2.5)]", returns Type::Any, frames::groupby)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("sort" "(by, descending=false)", "dataframes", "Rows ordered by one or more columns (missing values last).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.sort(\"DepDelay\", descending=true).head(1).select(\"DepDelay\").columns" => "[\"DepDelay\"]", returns Type::Frame, super::frames::sort)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.sort(\"DepDelay\", descending=true).head(1).select(\"DepDelay\").columns" => "[\"DepDelay\"]", returns Type::Frame, frames::sort)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("head" "(n=5)", "dataframes", "The first `n` rows (only those rows are read).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.head(3))" => "3", returns Type::Frame, super::frames::head)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.head(3))" => "3", returns Type::Frame, frames::head)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("unique" "(subset=none)", "dataframes", "Rows without repeats (of all columns, or of `subset`), first kept.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.unique(\"Origin\"))" => "3", returns Type::Frame, super::frames::unique)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.unique(\"Origin\"))" => "3", returns Type::Frame, frames::unique)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("join" "(other, on, how=\"inner\")", "dataframes", "Rows of both frames with equal `on` columns; `how` is \"inner\", \"left\" or \"full\".",
-        "df = read_csv(\"tests/data/flights/*.csv\"); names = read_csv(\"tests/data/airports.csv\"); df.join(names, on=\"Origin\").columns" => "[\"Year\", \"Origin\", \"DepDelay\", \"TailNum\", \"Cancelled\", \"Name\"]", returns Type::Frame, super::frames::join)
+        "df = read_csv(\"tests/data/flights/*.csv\"); names = read_csv(\"tests/data/airports.csv\"); df.join(names, on=\"Origin\").columns" => "[\"Year\", \"Origin\", \"DepDelay\", \"TailNum\", \"Cancelled\", \"Name\"]", returns Type::Frame, frames::join)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
         ..builtin!("describe" "()", "dataframes", "Count, mean, std, min and max of each numeric column, as a frame.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.describe().columns" => "[\"statistic\", \"Year\", \"DepDelay\", \"Cancelled\"]", returns Type::Frame, super::frames::describe)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.describe().columns" => "[\"statistic\", \"Year\", \"DepDelay\", \"Cancelled\"]", returns Type::Frame, frames::describe)
     },
     Builtin {
         receiver: Some(Receiver::Column),
         ..builtin!("unique" "()", "dataframes", "The column's distinct values, as a one-column frame (first seen first).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.Origin.unique())" => "3", returns Type::Frame, super::frames::column_unique)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.Origin.unique())" => "3", returns Type::Frame, frames::column_unique)
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("agg" "(*aggregations)", "dataframes", "One row per group: `g.agg(mean(\"DepDelay\"), count(\"DepDelay\").alias(\"n\"))`.",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(mean(\"DepDelay\")).schema" => "{Origin: \"str\", DepDelay: \"f64\"}", returns Type::Frame, super::frames::agg)
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(mean(\"DepDelay\")).schema" => "{Origin: \"str\", DepDelay: \"f64\"}", returns Type::Frame, frames::agg)
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("is_null" "()", "dataframes", "Is the value missing? (a condition)",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"TailNum\").is_null()))" => "6", returns Type::Any, super::frames::is_null)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"TailNum\").is_null()))" => "6", returns Type::Any, frames::is_null)
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("is_in" "(values)", "dataframes", "Is the value one of these? (a condition)",
-        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"Origin\").is_in([\"JFK\", \"LGA\"])))" => "8", returns Type::Any, super::frames::is_in)
+        "df = read_csv(\"tests/data/flights/*.csv\"); len(df.filter(col(\"Origin\").is_in([\"JFK\", \"LGA\"])))" => "8", returns Type::Any, frames::is_in)
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("alias" "(name)", "dataframes", "The expression's column named `name`.",
-        "col(\"DepDelay\").mean().alias(\"mean_delay\")" => "col(\"DepDelay\").mean().alias(\"mean_delay\")", returns Type::Any, super::frames::alias)
+        "col(\"DepDelay\").mean().alias(\"mean_delay\")" => "col(\"DepDelay\").mean().alias(\"mean_delay\")", returns Type::Any, frames::alias)
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("sum" "()", "dataframes", "The sum of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.sum().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.sum().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("sum" "()", "dataframes", "An aggregation: the sum of the expression's values.",
-        "col(\"DepDelay\").sum()" => "col(\"DepDelay\").sum()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
+        "col(\"DepDelay\").sum()" => "col(\"DepDelay\").sum()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("mean" "()", "dataframes", "The mean of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("mean" "()", "dataframes", "An aggregation: the mean of the expression's values.",
-        "col(\"DepDelay\").mean()" => "col(\"DepDelay\").mean()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
+        "col(\"DepDelay\").mean()" => "col(\"DepDelay\").mean()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("min" "()", "dataframes", "The min of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.min().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.min().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("min" "()", "dataframes", "An aggregation: the min of the expression's values.",
-        "col(\"DepDelay\").min()" => "col(\"DepDelay\").min()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
+        "col(\"DepDelay\").min()" => "col(\"DepDelay\").min()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("max" "()", "dataframes", "The max of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.max().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.max().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("max" "()", "dataframes", "An aggregation: the max of the expression's values.",
-        "col(\"DepDelay\").max()" => "col(\"DepDelay\").max()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
+        "col(\"DepDelay\").max()" => "col(\"DepDelay\").max()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("count" "()", "dataframes", "The count of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.count().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.count().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("count" "()", "dataframes", "An aggregation: the count of the expression's values.",
-        "col(\"DepDelay\").count()" => "col(\"DepDelay\").count()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
+        "col(\"DepDelay\").count()" => "col(\"DepDelay\").count()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("std" "()", "dataframes", "The std of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.std().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.std().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("std" "()", "dataframes", "An aggregation: the std of the expression's values.",
-        "col(\"DepDelay\").std()" => "col(\"DepDelay\").std()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
+        "col(\"DepDelay\").std()" => "col(\"DepDelay\").std()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("var" "()", "dataframes", "The var of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.var().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.var().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("var" "()", "dataframes", "An aggregation: the var of the expression's values.",
-        "col(\"DepDelay\").var()" => "col(\"DepDelay\").var()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
+        "col(\"DepDelay\").var()" => "col(\"DepDelay\").var()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("n_unique" "()", "dataframes", "The n_unique of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.n_unique().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.n_unique().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("n_unique" "()", "dataframes", "An aggregation: the n_unique of the expression's values.",
-        "col(\"DepDelay\").n_unique()" => "col(\"DepDelay\").n_unique()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
+        "col(\"DepDelay\").n_unique()" => "col(\"DepDelay\").n_unique()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("first" "()", "dataframes", "The first of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.first().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.first().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("first" "()", "dataframes", "An aggregation: the first of the expression's values.",
-        "col(\"DepDelay\").first()" => "col(\"DepDelay\").first()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
+        "col(\"DepDelay\").first()" => "col(\"DepDelay\").first()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::GroupBy),
         ..builtin!("last" "()", "dataframes", "The last of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.last().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| super::frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
+        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.last().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Expr),
         ..builtin!("last" "()", "dataframes", "An aggregation: the last of the expression's values.",
-        "col(\"DepDelay\").last()" => "col(\"DepDelay\").last()", returns Type::Any, |i, a| super::frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
+        "col(\"DepDelay\").last()" => "col(\"DepDelay\").last()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
     },
     Builtin {
         receiver: Some(Receiver::Weighted),
         ..builtin!("mean" "(dim=none)", "labelled arrays", "Weighted mean over named dimensions: sum of value × weight over the valid (non-NaN) points divided by the sum of their weights.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.weighted(x.lat * 0 + 1).mean().values)" => "0.9529721", returns Type::Array, |i, a| super::datasets::weighted_reduce(i, a, true))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.weighted(x.lat * 0 + 1).mean().values)" => "0.9529721", returns Type::Array, |i, a| datasets::weighted_reduce(i, a, true))
     },
     Builtin {
         receiver: Some(Receiver::Weighted),
         ..builtin!("sum" "(dim=none)", "labelled arrays", "Weighted sum over named dimensions (NaN values skipped).",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.weighted(x.lat).sum(\"lat\").dims" => "(\"time\", \"lon\")", returns Type::Array, |i, a| super::datasets::weighted_reduce(i, a, false))
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.weighted(x.lat).sum(\"lat\").dims" => "(\"time\", \"lon\")", returns Type::Array, |i, a| datasets::weighted_reduce(i, a, false))
     },
 ];
 
@@ -950,201 +729,6 @@ pub static CONSTANTS: &[(&str, f64, &str)] = &[
     ("inf", f64::INFINITY, "positive infinity"),
     ("nan", f64::NAN, "not-a-number"),
 ];
-
-/// `random` and other namespaces of builtins (`random.normal`) as module values.
-pub fn namespace(name: &str) -> Option<Value> {
-    let prefix = format!("{name}.");
-    let members: Vec<&'static Builtin> = BUILTINS
-        .iter()
-        .filter(|b| b.receiver.is_none() && b.name.starts_with(&prefix))
-        .collect();
-    if members.is_empty() {
-        return None;
-    }
-    let module = super::value::Module::new(name);
-    for member in members {
-        module.set(&member.name[prefix.len()..], Value::Builtin(member));
-    }
-    Some(Value::Module(module))
-}
-
-pub fn function(name: &str) -> Option<&'static Builtin> {
-    BUILTINS
-        .iter()
-        .find(|b| b.receiver.is_none() && b.name == name)
-}
-
-pub fn constant(name: &str) -> Option<Value> {
-    CONSTANTS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, v, _)| Value::Float(*v))
-}
-
-/// Names of builtin functions and constants (what the name checker accepts).
-pub fn global_names() -> impl Iterator<Item = &'static str> {
-    BUILTINS
-        .iter()
-        .filter(|b| b.receiver.is_none())
-        // `random.normal` is reached through the name `random`.
-        .map(|b| b.name.split('.').next().unwrap_or(b.name))
-        .chain(CONSTANTS.iter().map(|c| c.0))
-}
-
-/// How closely a method's receiver fits a value: 0 does not apply; higher wins (a labelled
-/// array's own `mean` over the array one, that over `x.compute`).
-fn receiver_fit(receiver: Receiver, value: &Value) -> u8 {
-    match receiver {
-        Receiver::Any => 1,
-        Receiver::Str => 3 * matches!(value, Value::Str(_) | Value::Unknown(Type::Str)) as u8,
-        Receiver::Array => match value {
-            Value::Array(_) | Value::Unknown(Type::Array) => 3,
-            Value::Labelled(_) => 2,
-            _ => 0,
-        },
-        Receiver::Labelled => {
-            3 * matches!(
-                value,
-                Value::Labelled(_) | Value::Dataset(_) | Value::Unknown(Type::Dataset)
-            ) as u8
-        }
-        Receiver::Weighted => 3 * matches!(value, Value::Weighted(_)) as u8,
-        Receiver::Frame => 3 * matches!(value, Value::Frame(_) | Value::Unknown(Type::Frame)) as u8,
-        Receiver::GroupBy => 3 * matches!(value, Value::GroupBy(_)) as u8,
-        Receiver::Expr => match value {
-            Value::Expr(_) => 3,
-            Value::Column(_) => 2,
-            _ => 0,
-        },
-        Receiver::Column => 3 * matches!(value, Value::Column(_)) as u8,
-    }
-}
-
-pub fn method(value: &Value, name: &str) -> Option<&'static Builtin> {
-    BUILTINS
-        .iter()
-        .filter(|b| b.name == name)
-        .filter_map(|b| Some((receiver_fit(b.receiver?, value), b)))
-        .filter(|(fit, _)| *fit > 0)
-        .max_by_key(|(fit, _)| *fit)
-        .map(|(_, b)| b)
-}
-
-pub fn method_names(value: &Value) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = BUILTINS
-        .iter()
-        .filter(|b| b.receiver.is_some_and(|r| receiver_fit(r, value) > 0))
-        .map(|b| b.name)
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    names.retain(|n| seen.insert(*n));
-    names
-}
-
-/// The parsed signature of a builtin (from its `params` text, once).
-pub fn signature(builtin: &'static Builtin) -> &'static Signature {
-    static SIGNATURES: OnceLock<Vec<Signature>> = OnceLock::new();
-    let signatures = SIGNATURES.get_or_init(|| BUILTINS.iter().map(parse_params).collect());
-    let index = BUILTINS
-        .iter()
-        .position(|b| std::ptr::eq(b, builtin))
-        .expect("builtin from the table");
-    &signatures[index]
-}
-
-fn parse_params(builtin: &Builtin) -> Signature {
-    let inner = builtin
-        .params
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')');
-    let mut params = Vec::new();
-    for part in split_top_level(inner) {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
-        if let Some(name) = part.strip_prefix("**") {
-            params.push(ParamSpec {
-                name: name.to_string(),
-                default: None,
-                variadic: false,
-                keywords: true,
-            });
-        } else if let Some(name) = part.strip_prefix('*') {
-            params.push(ParamSpec {
-                name: name.to_string(),
-                default: None,
-                variadic: true,
-                keywords: false,
-            });
-        } else if let Some((name, default)) = part.split_once('=') {
-            let expr = crate::syntax::parse_expression(default, SourceId(0))
-                .unwrap_or_else(|_| panic!("default of {} in the builtin table", builtin.name));
-            let default = literal_value(&expr)
-                .unwrap_or_else(|| panic!("literal default of {}", builtin.name));
-            params.push(ParamSpec {
-                name: name.trim().to_string(),
-                default: Some(default),
-                variadic: false,
-                keywords: false,
-            });
-        } else {
-            params.push(ParamSpec {
-                name: part.to_string(),
-                default: None,
-                variadic: false,
-                keywords: false,
-            });
-        }
-    }
-    Signature { params }
-}
-
-fn split_top_level(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut start, mut quote) = (0i32, 0, None);
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
-/// The value of a literal expression (defaults in the builtin table).
-fn literal_value(expr: &crate::syntax::ast::Expr) -> Option<Value> {
-    use crate::syntax::ast::{ExprKind, UnaryOp};
-    Some(match &expr.kind {
-        ExprKind::Int(i) => Value::Int(*i),
-        ExprKind::Float(f) => Value::Float(*f),
-        ExprKind::Str(s) => Value::str(s),
-        ExprKind::Bool(b) => Value::Bool(*b),
-        ExprKind::None => Value::None,
-        ExprKind::Tuple(items) => {
-            Value::tuple(items.iter().map(literal_value).collect::<Option<_>>()?)
-        }
-        ExprKind::Unary {
-            op: UnaryOp::Negate,
-            operand,
-        } => match literal_value(operand)? {
-            Value::Int(i) => Value::Int(-i),
-            Value::Float(f) => Value::Float(-f),
-            _ => return None,
-        },
-        _ => return None,
-    })
-}
 
 // ---------------------------------------------------------------------- implementations
 
@@ -1181,11 +765,11 @@ fn print(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 fn len(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     if let Value::Frame(frame) = args.value(0) {
         let frame = frame.clone();
-        return super::frames::frame_len(interpreter, &frame);
+        return frames::frame_len(interpreter, &frame);
     }
     if let Value::Column(column) = args.value(0) {
         let values = column.values()?;
-        return super::frames::frame_len(interpreter, &values);
+        return frames::frame_len(interpreter, &values);
     }
     if let Value::Array(a) = args.value(0) {
         if a.ndim() > 0 {
@@ -1697,7 +1281,7 @@ fn sleep(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
         while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
             if interpreter.cancelled() {
-                return Err(super::jobs::interrupted(args.call));
+                return Err(crate::eval::jobs::interrupted(args.call));
             }
             std::thread::sleep(left.min(std::time::Duration::from_millis(10)));
         }

@@ -1,9 +1,9 @@
 //! The picture builtins: `plot` and `save_image` (drawing lives in `crate::io::plot`).
 
-use super::builtins::Args;
-use super::interpreter::{Eval, Interpreter};
-use super::value::Value;
 use crate::diagnostic::{Diagnostic, Phase};
+use crate::eval::builtin::Args;
+use crate::eval::interpreter::{Eval, Interpreter};
+use crate::eval::value::Value;
 use crate::io::plot::{self, ColorMapName};
 
 /// What `plot` accepts, known before running: an array of 1 or 2 dimensions with elements, or a
@@ -150,7 +150,7 @@ fn target(args: &Args, interpreter: &Interpreter, extensions: &[&str]) -> Eval<s
             ),
         ));
     }
-    Ok(super::modules::resolve_path(
+    Ok(crate::eval::modules::resolve_path(
         &interpreter.sources.get(args.call.source).name,
         &path,
     ))

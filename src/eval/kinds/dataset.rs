@@ -1,0 +1,459 @@
+//! How labelled arrays and datasets take part in the language: operators aligned by dimension
+//! name, members (`ds.adt`, `x.dims`, coordinates, attributes), items (`ds["adt"]`), indexing by
+//! position, and builtins applied to a labelled array's values with its labels kept.
+
+use super::ValueKind;
+use crate::array::build::IndexItem;
+use crate::dataset::{self, Coord, Dataset, Labelled, Side};
+use crate::diagnostic::Diagnostic;
+use crate::eval::builtin::{Args, Builtin};
+use crate::eval::interpreter::{Eval, Interpreter};
+use crate::eval::value::{Env, Type, Value};
+use crate::io::netcdf::Attr;
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, Ident, Subscript, UnaryOp};
+use std::sync::Arc;
+
+pub fn wrap(l: Labelled) -> Value {
+    Value::Labelled(Arc::new(l))
+}
+
+pub fn attr_value(attr: &Attr) -> Value {
+    match attr {
+        Attr::Str(s) => Value::str(s),
+        Attr::Int(i) => Value::Int(*i),
+        Attr::Float(f) => Value::Float(*f),
+        Attr::Ints(v) => Value::tuple(v.iter().map(|&i| Value::Int(i)).collect()),
+        Attr::Floats(v) => Value::tuple(v.iter().map(|&f| Value::Float(f)).collect()),
+    }
+}
+
+pub fn attrs_record(attrs: &dataset::Attrs) -> Value {
+    Value::Record(Arc::new(
+        attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), attr_value(v)))
+            .collect(),
+    ))
+}
+
+/// `name` is no variable or coordinate of `ds` (nor a property, for `ds.name`).
+pub fn unknown_variable(ds: &Dataset, name: &str, span: Span, properties: bool) -> Box<Diagnostic> {
+    let extra: &[&str] = if properties { DATASET_PROPERTIES } else { &[] };
+    let candidates: Vec<&str> = ds
+        .variable_names()
+        .chain(ds.coords.iter().map(|c| c.name.as_str()))
+        .chain(extra.iter().copied())
+        .collect();
+    Box::new(
+        Diagnostic::error(
+            "flow::check::unknown_variable",
+            format!("the dataset has no variable or coordinate `{name}`"),
+            span,
+        )
+        .with_label("not in the dataset")
+        .with_help(crate::text::did_you_mean(
+            name,
+            candidates.iter().copied(),
+            if properties {
+                "variables, coordinates and properties"
+            } else {
+                "variables and coordinates"
+            },
+        )),
+    )
+}
+
+pub const DATASET_PROPERTIES: &[&str] =
+    &["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"];
+
+pub fn coords_record(coords: &[Arc<Coord>], span: Span) -> Value {
+    Value::Record(Arc::new(
+        coords
+            .iter()
+            .map(|c| (c.name.clone(), wrap(c.to_labelled(span))))
+            .collect(),
+    ))
+}
+
+pub fn side_of(value: &Value) -> Side {
+    match value {
+        Value::Labelled(l) => Side::Labelled((**l).clone()),
+        Value::Array(a) => Side::Array(a.clone()),
+        _ => Side::Other,
+    }
+}
+
+/// Does the builtin take arrays without knowing labels (so labelled arguments are unwrapped)?
+pub fn unwraps_labels(builtin: &Builtin) -> bool {
+    matches!(
+        builtin.category,
+        "math" | "arrays" | "reductions" | "array methods"
+    ) || matches!(
+        builtin.name,
+        "sum"
+            | "min"
+            | "max"
+            | "any"
+            | "all"
+            | "abs"
+            | "round"
+            | "len"
+            | "save_image"
+            | "int"
+            | "float"
+    )
+}
+impl Interpreter {
+    /// While checking, a netCDF file the program saves before opening it is the dataset saved;
+    /// many files of which some are still to be written make a dataset known only when run.
+    pub fn planned_dataset(&self, files: &[std::path::PathBuf]) -> Option<Value> {
+        if !self.is_checking() {
+            return None;
+        }
+        match files {
+            [file] => self.planned.datasets.get(file).map(|planned| {
+                planned.clone().map_or(
+                    Value::Unknown(crate::eval::value::Type::Dataset),
+                    Value::Dataset,
+                )
+            }),
+            _ if files.iter().any(|f| self.planned.datasets.contains_key(f)) => {
+                Some(Value::Unknown(crate::eval::value::Type::Dataset))
+            }
+            _ => None,
+        }
+    }
+
+    /// `x.name` on a labelled array: its labels, a coordinate, or an array property.
+    pub fn labelled_member(
+        &mut self,
+        l: &Arc<Labelled>,
+        name: &str,
+        span: Span,
+    ) -> Option<Eval<Value>> {
+        let names = |items: &mut dyn Iterator<Item = &String>| {
+            Value::tuple(items.map(|d| Value::str(d)).collect())
+        };
+        Some(Ok(match name {
+            "dims" => names(&mut l.dims.iter()),
+            "sizes" => Value::Record(Arc::new(
+                l.dims
+                    .iter()
+                    .zip(&l.array.shape)
+                    .map(|(d, &n)| (d.clone(), Value::Int(n as i64)))
+                    .collect(),
+            )),
+            "coords" => coords_record(&l.coords, span),
+            "attrs" => attrs_record(&l.attrs),
+            "name" => l.name.as_deref().map_or(Value::None, Value::str),
+            "values" | "data" => Value::Array(l.array.clone()),
+            "T" => {
+                let order: Vec<String> = l.dims.iter().rev().cloned().collect();
+                return Some(l.transpose(&order, span).map(wrap));
+            }
+            _ => {
+                if let Some(coord) = l.coord_named(name) {
+                    return Some(Ok(wrap(coord.to_labelled(span))));
+                }
+                let array = l.array.clone();
+                return self.array_property(&array, name, span);
+            }
+        }))
+    }
+
+    /// `ds.name`: a variable, a coordinate, or one of the dataset's properties.
+    pub fn dataset_member(&mut self, ds: &Arc<Dataset>, name: &str, span: Span) -> Eval<Value> {
+        if let Some(v) = ds.variable(name) {
+            return Ok(wrap(v.clone()));
+        }
+        if let Some(c) = ds.coord(name) {
+            return Ok(wrap(c.to_labelled(span)));
+        }
+        match name {
+            "dims" | "sizes" => {
+                return Ok(Value::Record(Arc::new(
+                    ds.dims
+                        .iter()
+                        .map(|(d, n)| (d.clone(), Value::Int(*n as i64)))
+                        .collect(),
+                )))
+            }
+            "coords" => return Ok(coords_record(&ds.coords, span)),
+            "nbytes" => {
+                let bytes: usize = ds.variables.iter().map(|v| v.array.nbytes()).sum::<usize>()
+                    + ds.coords.iter().map(|c| c.values.nbytes()).sum::<usize>();
+                return Ok(Value::Int(bytes as i64));
+            }
+            "attrs" => return Ok(attrs_record(&ds.attrs)),
+            "data_vars" => return Ok(Value::list(ds.variable_names().map(Value::str).collect())),
+            _ => {}
+        }
+        if let Some(method) = self.library.method(&Value::Dataset(ds.clone()), name) {
+            return Ok(Value::Method(Arc::new((
+                Value::Dataset(ds.clone()),
+                method,
+            ))));
+        }
+        if let Some((_, kind)) = ds.unreadable.iter().find(|(n, _)| n == name) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::unsupported_dtype",
+                    format!("variable `{name}` holds {kind} values, which flow does not read"),
+                    span,
+                )
+                .with_label("not readable as an array")
+                .with_help(
+                    "flow reads numeric netCDF variables (integers, floats; packed ones decoded)",
+                ),
+            ));
+        }
+        Err(unknown_variable(ds, name, span, true))
+    }
+
+    /// `ds["adt"]`
+    pub fn dataset_item(&mut self, ds: &Arc<Dataset>, key: &Value, span: Span) -> Eval<Value> {
+        let Value::Str(name) = key else {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::index_type",
+                    format!(
+                        "a dataset is indexed by variable name, not {}",
+                        key.type_name()
+                    ),
+                    span,
+                )
+                .with_label("not a name")
+                .with_help("ds[\"adt\"], or ds.isel(time=0) to index by position"),
+            ));
+        };
+        let unreadable = ds.unreadable.iter().any(|(n, _)| **n == **name);
+        if ds.variable(name).is_none() && ds.coord(name).is_none() && !unreadable {
+            return Err(unknown_variable(ds, name, span, false));
+        }
+        self.dataset_member(ds, name, span)
+    }
+
+    /// `l op r` where at least one side is a labelled array.
+    pub fn labelled_binary(
+        &mut self,
+        op: crate::syntax::ast::BinaryOp,
+        lhs: Value,
+        rhs: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        let spans = [span, span];
+        let sides = [side_of(&lhs), side_of(&rhs)];
+        let (aligned, arrays) = dataset::align(&sides, span, &spans)?;
+        let operand = |value: Value, array: &Option<crate::array::node::ArrayRef>| match array {
+            Some(a) => Value::Array(a.clone()),
+            None => value,
+        };
+        let result =
+            self.array_binary(op, operand(lhs, &arrays[0]), operand(rhs, &arrays[1]), span)?;
+        Ok(match result {
+            Value::Array(array) => wrap(aligned.wrap(array)),
+            other => other,
+        })
+    }
+
+    /// A builtin that knows nothing of labels, called with labelled arguments: it sees their
+    /// values, and a result of the same shape as the first labelled argument keeps its labels
+    /// (`cos(ds.lat)`, `x.astype("f64")`). `where` and `clip` line their operands up by name.
+    pub fn call_with_labels(&mut self, builtin: &'static Builtin, args: &mut Args) -> Eval<Value> {
+        if matches!(builtin.name, "where" | "clip") && args.receiver.is_none() {
+            let sides: Vec<Side> = args.values[..3].iter().map(side_of).collect();
+            let (aligned, arrays) = dataset::align(&sides, args.call, &args.spans[..3])?;
+            for (k, array) in arrays.into_iter().enumerate() {
+                if let Some(array) = array {
+                    args.values[k] = Value::Array(array);
+                }
+            }
+            return Ok(match (builtin.run)(self, args)? {
+                Value::Array(array) => wrap(aligned.wrap(array)),
+                other => other,
+            });
+        }
+        let first = args
+            .receiver
+            .iter()
+            .chain(args.values.iter())
+            .find_map(|v| match v {
+                Value::Labelled(l) => Some(l.clone()),
+                _ => None,
+            })
+            .expect("called with a labelled argument");
+        let unwrap = |v: &mut Value| {
+            if let Value::Labelled(l) = v {
+                *v = Value::Array(l.array.clone());
+            }
+        };
+        if let Some(receiver) = args.receiver.as_mut() {
+            unwrap(receiver);
+        }
+        args.values.iter_mut().for_each(unwrap);
+        let keeps_attrs = builtin.name == "astype";
+        Ok(match (builtin.run)(self, args)? {
+            Value::Array(array) if array.shape == first.array.shape => {
+                let mut l = first.with_array(array);
+                if keeps_attrs {
+                    l.attrs = first.attrs.clone();
+                }
+                wrap(l)
+            }
+            other => other,
+        })
+    }
+
+    /// `x[…]` on a labelled array: by position, keeping the labels of what stays.
+    pub fn labelled_index(
+        &mut self,
+        l: &Labelled,
+        items: Vec<IndexItem>,
+        span: Span,
+    ) -> Eval<Value> {
+        l.index(&items, span).map(wrap)
+    }
+}
+
+/// Labelled arrays.
+pub struct LabelledKind;
+
+impl ValueKind for LabelledKind {
+    fn rank(&self) -> u8 {
+        3
+    }
+
+    fn binary(
+        &self,
+        interpreter: &mut Interpreter,
+        op: BinaryOp,
+        left: Value,
+        right: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        if left.is_unknown() || right.is_unknown() {
+            return Ok(Value::Unknown(Type::Array));
+        }
+        interpreter.labelled_binary(op, left, right, span)
+    }
+
+    fn unary(
+        &self,
+        interpreter: &mut Interpreter,
+        op: UnaryOp,
+        value: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        let Value::Labelled(l) = value else {
+            unreachable!("labelled arrays only")
+        };
+        Ok(match interpreter.array_unary(op, &l.array, span)? {
+            Value::Array(array) => wrap(l.with_array(array)),
+            other => other,
+        })
+    }
+
+    fn attribute(&self, interpreter: &mut Interpreter, value: Value, name: &Ident) -> Eval<Value> {
+        let Value::Labelled(l) = &value else {
+            unreachable!("labelled arrays only")
+        };
+        if interpreter.library.method(&value, &name.name).is_some() {
+            return interpreter.method_or_error(value, name);
+        }
+        let l = l.clone();
+
+        match interpreter.labelled_member(&l, &name.name, name.span) {
+            Some(result) => result,
+            None => {
+                let methods = interpreter.library.method_names(&value);
+                let properties = [
+                    "dims", "sizes", "coords", "attrs", "name", "values", "shape", "dtype", "ndim",
+                    "size", "nbytes", "chunks", "T",
+                ];
+                let candidates = methods
+                    .iter()
+                    .copied()
+                    .chain(properties)
+                    .chain(l.coords.iter().map(|c| c.name.as_str()));
+                Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::unknown_method",
+                        format!(
+                            "labelled array has no method, coordinate or attribute `{}`",
+                            name.name
+                        ),
+                        name.span,
+                    )
+                    .with_label("not a member")
+                    .with_help(crate::text::did_you_mean(&name.name, candidates, "members")),
+                ))
+            }
+        }
+    }
+
+    fn index(
+        &self,
+        interpreter: &mut Interpreter,
+        value: Value,
+        subscripts: &[Subscript],
+        span: Span,
+        env: &Env,
+    ) -> Eval<Value> {
+        let Value::Labelled(l) = &value else {
+            unreachable!("labelled arrays only")
+        };
+        match super::array::ArrayKind::index_items(interpreter, subscripts, span, env)? {
+            Some(items) => interpreter.labelled_index(l, items, span),
+            None => Ok(Value::Unknown(Type::Array)),
+        }
+    }
+
+    fn condition(
+        &self,
+        interpreter: &mut Interpreter,
+        value: &Value,
+        span: Span,
+    ) -> Eval<Option<bool>> {
+        match value {
+            Value::Labelled(l) if l.dims.is_empty() => {
+                interpreter.condition(&Value::Array(l.array.clone()), span)
+            }
+            other => Err(super::condition_error(other, span)),
+        }
+    }
+}
+
+/// Datasets.
+pub struct DatasetKind;
+
+impl ValueKind for DatasetKind {
+    fn rank(&self) -> u8 {
+        1
+    }
+
+    fn attribute(&self, interpreter: &mut Interpreter, value: Value, name: &Ident) -> Eval<Value> {
+        let Value::Dataset(ds) = &value else {
+            unreachable!("datasets only")
+        };
+        interpreter.dataset_member(ds, &name.name, name.span)
+    }
+
+    fn index(
+        &self,
+        interpreter: &mut Interpreter,
+        value: Value,
+        subscripts: &[Subscript],
+        span: Span,
+        env: &Env,
+    ) -> Eval<Value> {
+        let (Value::Dataset(ds), [Subscript::Index(expr)]) = (&value, subscripts) else {
+            return interpreter.plain_index(value, subscripts, span, env);
+        };
+        let key = interpreter.eval(expr, env)?;
+        if key.is_unknown() {
+            return Ok(Value::Unknown(Type::Array));
+        }
+        interpreter.dataset_item(ds, &key, expr.span)
+    }
+}
