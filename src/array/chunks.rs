@@ -9,6 +9,14 @@ pub const AUTO_CHUNK_BYTES: usize = 64 << 20;
 pub struct Chunks(pub Vec<Vec<usize>>);
 
 impl Chunks {
+    /// The largest block along each axis (at least 1): the chunks a file is written with.
+    pub fn largest_block(&self) -> Vec<usize> {
+        self.0
+            .iter()
+            .map(|blocks| blocks.iter().copied().max().unwrap_or(1).max(1))
+            .collect()
+    }
+
     /// Regular blocks of `size` along an axis of `length` (the last one may be shorter).
     pub fn regular_axis(length: usize, size: usize) -> Vec<usize> {
         if length == 0 {

@@ -6,6 +6,8 @@
 
 use crate::array::build::{self, AxisChunks, IndexItem};
 use crate::array::node::{BinaryFunction, MapFunction, Operand, Reduction, Scalar, UnaryFunction};
+use crate::dataset::save::BlockWriter;
+use crate::dataset::select::{Label, LabelValue, Selector};
 use crate::dataset::{self, open, Coord, Dataset, Labelled, Side};
 use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::Args;
@@ -403,246 +405,68 @@ pub fn sel(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                 .with_help(format!("select by position: .isel({dim}=…)")),
             ));
         };
-        label_item(coord, value, nearest, span)
+        coord.position_of(&selector_of(coord, value, span)?, nearest, span)
     })
 }
 
-/// A coordinate value (or date) as a number on the coordinate's axis, and the length of the
-/// period a date names (0 for numbers).
-fn coordinate_number(coord: &Coord, value: &Value, span: Span) -> Eval<(f64, f64)> {
-    match value {
-        Value::Int(i) => Ok((*i as f64, 0.0)),
-        Value::Float(f) => Ok((*f, 0.0)),
-        Value::Str(text) => {
-            let Some(units) = coord.time_units() else {
+/// What `sel` is given along a dimension, as the coordinate's selector: a number, a date
+/// string, or `slice(low, high, step)` of them.
+fn selector_of(coord: &Coord, value: &Value, span: Span) -> Eval<Selector> {
+    let label = |value: &Value| -> Eval<Label> {
+        let shown = value.display();
+        Ok(match value {
+            Value::Int(i) => Label {
+                value: LabelValue::Number(*i as f64),
+                shown,
+            },
+            Value::Float(f) => Label {
+                value: LabelValue::Number(*f),
+                shown,
+            },
+            Value::Str(text) => Label {
+                value: LabelValue::Text(text.to_string()),
+                shown,
+            },
+            other => {
                 return Err(Box::new(
                     Diagnostic::error(
                         "flow::check::index_type",
-                        format!("coordinate `{}` holds numbers, not dates", coord.name),
+                        format!("cannot select `{}` by {}", coord.name, other.type_name()),
                         span,
                     )
-                    .with_label("a string")
-                    .with_help("select with a number"),
-                ));
-            };
-            units.encode(text).ok_or_else(|| {
-                Box::new(
-                    Diagnostic::error(
-                        "flow::check::bad_date",
-                        format!("`{text}` is not a date"),
-                        span,
-                    )
-                    .with_label("not YYYY[-MM[-DD[ HH[:MM[:SS]]]]]")
-                    .with_help(
-                        "write dates as \"2010-03-01\", \"2010-03\" or \"2010-03-01 12:00\"",
-                    ),
-                )
-            })
-        }
-        other => Err(Box::new(
-            Diagnostic::error(
-                "flow::check::index_type",
-                format!("cannot select `{}` by {}", coord.name, other.type_name()),
-                span,
-            )
-            .with_label("not a coordinate value")
-            .with_help("give a number, a date string, or slice(start, stop)"),
-        )),
-    }
-}
-
-/// Is `a` the same coordinate value as `b`, compared in the coordinate's own precision?
-fn same_value(coord: &Coord, a: f64, b: f64) -> bool {
-    match coord.values.dtype() {
-        crate::array::dtype::DType::F32 => a as f32 == b as f32,
-        _ => a == b,
-    }
-}
-
-fn label_item(coord: &Coord, value: &Value, nearest: bool, span: Span) -> Eval<IndexItem> {
-    let values = coord.f64_values();
-    let ascending = values.windows(2).all(|w| w[0] <= w[1]);
-    let descending = values.windows(2).all(|w| w[0] >= w[1]);
-    let range_text = match (values.first(), values.last()) {
-        (Some(a), Some(b)) => format!("from {} to {}", show(coord, *a), show(coord, *b)),
-        _ => "empty".into(),
-    };
-    if let Value::Slice(parts) = value {
-        if !(ascending || descending) {
-            return Err(Box::new(
-                Diagnostic::error(
-                    "flow::check::unsorted_coordinate",
-                    format!(
-                        "coordinate `{}` is not sorted, so it has no ranges",
-                        coord.name
-                    ),
-                    span,
-                )
-                .with_label("a range of values")
-                .with_help("select single values, or positions with .isel"),
-            ));
-        }
-        let low = match &parts[0] {
-            Value::None => None,
-            v => Some(coordinate_number(coord, v, span)?.0),
-        };
-        // A date names a period: its end closes the range ("2010-03" runs to the end of March).
-        let high = match &parts[1] {
-            Value::None => None,
-            v => {
-                let (x, period) = coordinate_number(coord, v, span)?;
-                Some(if period > 0.0 { x + period } else { x })
-            }
-        };
-        let closed_end = !matches!(&parts[1], Value::Str(_));
-        let inside = |x: f64| {
-            let above = low.is_none_or(|l| {
-                if ascending {
-                    x >= l || same_value(coord, x, l)
-                } else {
-                    x <= l || same_value(coord, x, l)
-                }
-            });
-            let below = high.is_none_or(|h| {
-                let before = if ascending { x < h } else { x > h };
-                before || (closed_end && same_value(coord, x, h))
-            });
-            above && below
-        };
-        let first = values.iter().position(|&x| inside(x));
-        let last = values.iter().rposition(|&x| inside(x));
-        let step = match &parts[2] {
-            Value::Int(s) if *s > 0 => Some(*s),
-            Value::None => None,
-            _ => {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        "flow::check::index_type",
-                        "a selection's step must be a positive int",
-                        span,
-                    )
-                    .with_label("this step")
-                    .with_help("slice(start, stop, 2)"),
+                    .with_label("not a coordinate value")
+                    .with_help("give a number, a date string, or slice(start, stop)"),
                 ))
             }
-        };
-        return Ok(match (first, last) {
-            (Some(a), Some(b)) => IndexItem::Slice {
-                start: Some(a as i64),
-                stop: Some(b as i64 + 1),
-                step,
-            },
-            _ => IndexItem::Slice {
-                start: Some(0),
-                stop: Some(0),
-                step,
-            },
-        });
-    }
-    let (target, period) = coordinate_number(coord, value, span)?;
-    if period > 0.0 && !nearest {
-        // A date coarser than the axis ("2010-03" on daily data) selects its whole period, as
-        // pandas' partial-string indexing does: a range, even of one value.
-        let spacing = values
-            .windows(2)
-            .map(|w| (w[1] - w[0]).abs())
-            .filter(|d| *d > 0.0)
-            .fold(f64::INFINITY, f64::min);
-        let resolution = if spacing.is_finite() {
-            spacing
-        } else {
-            coord
-                .time_units()
-                .map_or(1.0, |u| 86_400.0 / u.seconds_per_unit)
-        };
-        if period > resolution * (1.0 + 1e-9) {
-            let inside: Vec<usize> = (0..values.len())
-                .filter(|&i| values[i] >= target && values[i] < target + period)
-                .collect();
-            let (a, b) = match (inside.first(), inside.last()) {
-                (Some(&a), Some(&b)) if b - a + 1 == inside.len() => (a, b + 1),
-                (None, _) => (0, 0),
-                _ => {
-                    return Err(Box::new(
-                        Diagnostic::error(
-                            "flow::check::unsorted_coordinate",
-                            format!(
-                                "the values of `{}` in {} are not together",
-                                coord.name,
-                                value.display()
-                            ),
-                            span,
-                        )
-                        .with_label("a period")
-                        .with_help("select single values, or positions with .isel"),
-                    ))
-                }
-            };
-            return Ok(IndexItem::Slice {
-                start: Some(a as i64),
-                stop: Some(b as i64),
-                step: None,
-            });
-        }
-    }
-    if nearest {
-        if target.is_nan() {
+        })
+    };
+    let Value::Slice(parts) = value else {
+        return Ok(Selector::Value(label(value)?));
+    };
+    let bound = |value: &Value| match value {
+        Value::None => Ok(None),
+        other => label(other).map(Some),
+    };
+    let step = match &parts[2] {
+        Value::Int(s) if *s > 0 => Some(*s),
+        Value::None => None,
+        _ => {
             return Err(Box::new(
                 Diagnostic::error(
-                    "flow::check::not_in_coordinate",
-                    format!("no `{}` is nearest to NaN", coord.name),
+                    "flow::check::index_type",
+                    "a selection's step must be a positive int",
                     span,
                 )
-                .with_label("NaN")
-                .with_help("select by a number or a date"),
-            ));
+                .with_label("this step")
+                .with_help("slice(start, stop, 2)"),
+            ))
         }
-        // Ties go to the later value, as pandas' nearest does.
-        let mut best: Option<(usize, f64)> = None;
-        for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
-            let distance = (v - target).abs();
-            if best.is_none_or(|(_, d)| distance <= d) {
-                best = Some((i, distance));
-            }
-        }
-        let best = best.map(|(i, _)| i);
-        return best.map(|i| IndexItem::Int(i as i64)).ok_or_else(|| {
-            Box::new(
-                Diagnostic::error(
-                    "flow::check::not_in_coordinate",
-                    format!("coordinate `{}` is empty", coord.name),
-                    span,
-                )
-                .with_label("nothing to select")
-                .with_help("check the selection made before this one"),
-            )
-        });
-    }
-    match values.iter().position(|&v| same_value(coord, v, target)) {
-        Some(i) => Ok(IndexItem::Int(i as i64)),
-        None => Err(Box::new(
-            Diagnostic::error(
-                "flow::check::not_in_coordinate",
-                format!(
-                    "no `{}` equal to {} (the coordinate runs {range_text})",
-                    coord.name,
-                    value.display()
-                ),
-                span,
-            )
-            .with_label("not a coordinate value")
-            .with_help(
-                "take the closest one with method=\"nearest\", or a range with slice(start, stop)",
-            ),
-        )),
-    }
-}
-
-fn show(coord: &Coord, value: f64) -> String {
-    match coord.time_units() {
-        Some(units) => units.format(value),
-        None => crate::eval::format::float_repr(value),
-    }
+    };
+    Ok(Selector::Range {
+        low: bound(&parts[0])?,
+        high: bound(&parts[1])?,
+        step,
+    })
 }
 
 /// `x.transpose("lon", "lat")`
@@ -881,84 +705,16 @@ pub fn save_netcdf(
         return Ok(Value::None);
     }
     let temporary = crate::io::temporary_path(target);
-    let written = write_netcdf(interpreter, args, &ds, &temporary, gzip);
+    let mut stream = |array: &crate::array::node::ArrayRef, write: &BlockWriter| {
+        super::files::stream_blocks(interpreter, array, args, write)
+    };
+    let written = crate::dataset::save::write_netcdf(&ds, &temporary, gzip, &mut stream, |m| {
+        args.write_error(1, m)
+    });
     crate::io::put_in_place(written, &temporary, target, |e| {
         args.write_error(1, e.to_string())
     })?;
     Ok(Value::None)
-}
-
-fn write_netcdf(
-    interpreter: &mut Interpreter,
-    args: &Args,
-    ds: &Dataset,
-    path: &std::path::Path,
-    gzip: bool,
-) -> Eval<()> {
-    use crate::io::netcdf::Writer;
-    let fail = |m: String| args.write_error(1, m);
-    let writer = Writer::create(path).map_err(fail)?;
-    for (dim, n) in &ds.dims {
-        writer
-            .add_dimension(dim, *n, ds.unlimited.contains(dim))
-            .map_err(fail)?;
-    }
-    for (key, value) in &ds.attrs {
-        writer.add_attribute(None, key, value).map_err(fail)?;
-    }
-    for c in &ds.coords {
-        // A scalar coordinate is a 0-d variable the data variables name in `coordinates`.
-        let (dims, start, values) = if c.is_scalar() {
-            (vec![], vec![], c.values.clone().reshape(&[]))
-        } else {
-            (vec![c.dim.clone()], vec![0], c.values.clone())
-        };
-        writer
-            .add_variable(&c.name, &dims, c.values.dtype(), None, false)
-            .map_err(fail)?;
-        for (key, value) in &c.attrs {
-            writer
-                .add_attribute(Some(&c.name), key, value)
-                .map_err(fail)?;
-        }
-        writer.write(&c.name, &start, &values).map_err(fail)?;
-    }
-    let scalar_names: Vec<&str> = ds
-        .coords
-        .iter()
-        .filter(|c| c.is_scalar())
-        .map(|c| c.name.as_str())
-        .collect();
-    // A variable that is one of the coordinates (`save(ds.lat, …)`) is written as the coordinate.
-    let variables: Vec<&Labelled> = ds
-        .variables
-        .iter()
-        .filter(|v| ds.coord(v.name.as_deref().unwrap_or("")).is_none())
-        .collect();
-    for v in &variables {
-        let name = v.name.as_deref().unwrap_or("x");
-        let chunk = super::files::writer_chunks(&v.array);
-        let chunk = (!chunk.is_empty()).then_some(chunk);
-        writer
-            .add_variable(name, &v.dims, v.array.dtype, chunk.as_deref(), gzip)
-            .map_err(fail)?;
-        for (key, value) in &v.attrs {
-            writer.add_attribute(Some(name), key, value).map_err(fail)?;
-        }
-        if !scalar_names.is_empty() {
-            let names = crate::io::netcdf::Attr::Str(scalar_names.join(" "));
-            writer
-                .add_attribute(Some(name), "coordinates", &names)
-                .map_err(fail)?;
-        }
-    }
-    for v in variables {
-        let name = v.name.as_deref().unwrap_or("x");
-        super::files::stream_blocks(interpreter, &v.array, args, &|start, block| {
-            writer.write(name, start, block)
-        })?;
-    }
-    writer.close().map_err(fail)
 }
 
 // ------------------------------------------------------------------------------------ building

@@ -342,7 +342,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Ok(Value::None);
     };
     if interpreter.is_checking() {
-        let chunk = Some(writer_chunks(&array));
+        let chunk = Some(array.chunks.largest_block());
         let header = hdf5::Header {
             dtype: array.dtype,
             shape: array.shape.clone(),
@@ -372,7 +372,7 @@ fn write(
         name,
         array.dtype,
         &array.shape,
-        &writer_chunks(array),
+        &array.chunks.largest_block(),
         gzip,
     )
     .map_err(|m| args.write_error(1, m))?;
@@ -412,13 +412,6 @@ pub(super) fn stream_blocks(
         return Err(args.write_error(1, message));
     }
     streamed
-}
-
-/// The chunks of a saved dataset: the array's largest block along each axis.
-pub(super) fn writer_chunks(array: &ArrayNode) -> Vec<usize> {
-    (0..array.ndim())
-        .map(|a| array.chunks.0[a].iter().copied().max().unwrap_or(1).max(1))
-        .collect()
 }
 
 /// `glob(pattern)`: the paths matching a pattern, sorted, as the pattern was written (relative

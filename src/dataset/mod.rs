@@ -8,6 +8,8 @@
 
 pub mod display;
 pub mod open;
+pub mod save;
+pub mod select;
 
 use crate::array::build::{self, IndexItem};
 use crate::array::chunk::ChunkData;
