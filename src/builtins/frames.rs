@@ -577,7 +577,6 @@ pub fn to_array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 
 /// `frame({name: values, …})`: a computed frame from lists or 1-d arrays of equal length.
 pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    use polars::prelude::NamedFrom;
     let Value::Record(fields) = args.value(0).clone() else {
         return Err(args.wrong_type(0, "a record of columns, e.g. {x: [1, 2], y: arange(2.0)}"));
     };
@@ -610,99 +609,16 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
         };
         let pname: polars::prelude::PlSmallStr = name.as_str().into();
         let (series, ty) = match &value {
-            Value::Array(a) if a.ndim() == 1 => {
-                let data = a.whole().expect("computed");
-                let values: Vec<f64> = data.to_f64().iter().copied().collect();
-                match a.dtype {
-                    // NaN, an array's missing value, is a frame's missing value (as in pandas).
-                    d if d.is_float() => {
-                        let values: Vec<Option<f64>> =
-                            values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
-                        (polars::prelude::Series::new(pname, values), ColType::Float)
-                    }
-                    crate::array::dtype::DType::Bool => (
-                        polars::prelude::Series::new(
-                            pname,
-                            values.iter().map(|v| *v != 0.0).collect::<Vec<_>>(),
-                        ),
-                        ColType::Bool,
-                    ),
-                    _ => (
-                        polars::prelude::Series::new(
-                            pname,
-                            values.iter().map(|v| *v as i64).collect::<Vec<_>>(),
-                        ),
-                        ColType::Int,
-                    ),
-                }
-            }
-            Value::List(items) | Value::Tuple(items) => {
-                if items
-                    .iter()
-                    .all(|v| matches!(v, Value::Int(_) | Value::None))
-                {
-                    let v: Vec<Option<i64>> = items
-                        .iter()
-                        .map(|v| {
-                            if let Value::Int(i) = v {
-                                Some(*i)
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
-                    (polars::prelude::Series::new(pname, v), ColType::Int)
-                } else if items
-                    .iter()
-                    .all(|v| matches!(v, Value::Int(_) | Value::Float(_) | Value::None))
-                {
-                    let v: Vec<Option<f64>> = items
-                        .iter()
-                        .map(|v| match v {
-                            Value::Int(i) => Some(*i as f64),
-                            Value::Float(f) => Some(*f),
-                            _ => None,
-                        })
-                        .collect();
-                    (polars::prelude::Series::new(pname, v), ColType::Float)
-                } else if items
-                    .iter()
-                    .all(|v| matches!(v, Value::Bool(_) | Value::None))
-                {
-                    let v: Vec<Option<bool>> = items
-                        .iter()
-                        .map(|v| {
-                            if let Value::Bool(b) = v {
-                                Some(*b)
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
-                    (polars::prelude::Series::new(pname, v), ColType::Bool)
-                } else if items
-                    .iter()
-                    .all(|v| matches!(v, Value::Str(_) | Value::None))
-                {
-                    let v: Vec<Option<String>> = items
-                        .iter()
-                        .map(|v| {
-                            if let Value::Str(s) = v {
-                                Some(s.to_string())
-                            } else {
-                                None
-                            }
-                        })
-                        .collect();
-                    (polars::prelude::Series::new(pname, v), ColType::Str)
-                } else if value.is_unknown() {
-                    return Ok(Value::Unknown(Type::Frame));
-                } else {
+            Value::Array(a) if a.ndim() == 1 => array_series(pname, a),
+            Value::List(items) | Value::Tuple(items) => match list_series(pname, items) {
+                Some(column) => column,
+                None if value.is_unknown() => return Ok(Value::Unknown(Type::Frame)),
+                None => {
                     return Err(bad(
                         "values of one kind (numbers, strings or bools) are needed",
-                    ));
+                    ))
                 }
-            }
+            },
             other if other.is_unknown() => return Ok(Value::Unknown(Type::Frame)),
             other => return Err(bad(&format!("{} is not a column", other.type_name()))),
         };
@@ -727,4 +643,80 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
         )
     })?;
     Ok(frame_value(Frame::of_rows(schema, rows, args.call)))
+}
+
+/// A computed 1-d array as a column: NaN, an array's missing value, is a frame's missing value
+/// (as in pandas).
+fn array_series(
+    name: polars::prelude::PlSmallStr,
+    array: &crate::array::node::ArrayNode,
+) -> (polars::prelude::Series, ColType) {
+    use polars::prelude::{NamedFrom, Series};
+    let data = array.whole().expect("computed");
+    let values: Vec<f64> = data.to_f64().iter().copied().collect();
+    match array.dtype {
+        d if d.is_float() => {
+            let values: Vec<Option<f64>> =
+                values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
+            (Series::new(name, values), ColType::Float)
+        }
+        crate::array::dtype::DType::Bool => {
+            let values: Vec<bool> = values.iter().map(|v| *v != 0.0).collect();
+            (Series::new(name, values), ColType::Bool)
+        }
+        _ => {
+            let values: Vec<i64> = values.iter().map(|v| *v as i64).collect();
+            (Series::new(name, values), ColType::Int)
+        }
+    }
+}
+
+/// A list of values of one kind (ints, numbers, bools or strings; `none` missing) as a column;
+/// none for a list of mixed kinds.
+fn list_series(
+    name: polars::prelude::PlSmallStr,
+    items: &[Value],
+) -> Option<(polars::prelude::Series, ColType)> {
+    use polars::prelude::{NamedFrom, Series};
+    let all = |fits: fn(&Value) -> bool| items.iter().all(|v| fits(v) || matches!(v, Value::None));
+    if all(|v| matches!(v, Value::Int(_))) {
+        let values: Vec<Option<i64>> = items
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        Some((Series::new(name, values), ColType::Int))
+    } else if all(|v| matches!(v, Value::Int(_) | Value::Float(_))) {
+        let values: Vec<Option<f64>> = items
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => Some(*i as f64),
+                Value::Float(f) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        Some((Series::new(name, values), ColType::Float))
+    } else if all(|v| matches!(v, Value::Bool(_))) {
+        let values: Vec<Option<bool>> = items
+            .iter()
+            .map(|v| match v {
+                Value::Bool(b) => Some(*b),
+                _ => None,
+            })
+            .collect();
+        Some((Series::new(name, values), ColType::Bool))
+    } else if all(|v| matches!(v, Value::Str(_))) {
+        let values: Vec<Option<String>> = items
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect();
+        Some((Series::new(name, values), ColType::Str))
+    } else {
+        None
+    }
 }

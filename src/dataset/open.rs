@@ -77,7 +77,69 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         .iter()
         .map(|f| header(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let concat = if files.len() == 1 {
+    let concat = concat_dim(files, &headers, request)?;
+    let (files, headers, along) = in_order(files, headers, concat.as_deref())?;
+    let files = &files[..];
+    let first = &headers[0];
+    for (file, header) in files.iter().zip(&headers).skip(1) {
+        agree(&files[0], first, file, header, concat.as_deref())?;
+    }
+    let (dims, starts) = dims_and_starts(&headers, concat.as_deref());
+    check_chunk_dims(&dims, request)?;
+    let coords = coordinates(files, first, concat.as_deref(), &along)?;
+    let scalars = scalar_coordinates(first);
+    let layout = Layout {
+        files,
+        starts: &starts,
+        dims: &dims,
+        concat: concat.as_deref(),
+    };
+    let variables = first
+        .variables
+        .iter()
+        .filter(|var| !is_coordinate(var) && !scalars.iter().any(|c| c.name == var.name))
+        .filter_map(|var| {
+            let dtype = var.dtype.clone().ok()?;
+            Some(variable(var, dtype, &layout, &coords, &scalars, request))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let unreadable = first
+        .variables
+        .iter()
+        .filter_map(|v| {
+            v.dtype
+                .as_ref()
+                .err()
+                .map(|kind| (v.name.clone(), kind.clone()))
+        })
+        .collect();
+    let unlimited = match &concat {
+        Some(dim) => vec![dim.clone()],
+        None => first
+            .dims
+            .iter()
+            .filter(|d| d.unlimited)
+            .map(|d| d.name.clone())
+            .collect(),
+    };
+    Ok(Dataset {
+        dims,
+        coords,
+        variables,
+        attrs: first.attrs.clone(),
+        unlimited,
+        unreadable,
+    })
+}
+
+/// The dimension several files are concatenated along: the one asked for, the first file's
+/// unlimited one, or the one whose coordinate differs between the files; none for one file.
+fn concat_dim(
+    files: &[PathBuf],
+    headers: &[Arc<FileHeader>],
+    request: &Request,
+) -> Result<Option<String>, OpenError> {
+    Ok(if files.len() == 1 {
         None
     } else {
         let first = &headers[0];
@@ -108,11 +170,22 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
             ));
         }
         Some(dim)
-    };
+    })
+}
+
+/// The files in the order of their values along the concatenation dimension (as xarray's
+/// combine_by_coords puts them), with their headers and those values, in the time units of the
+/// file that comes first (xarray writes each daily file as "days since <that day>").
+#[allow(clippy::type_complexity)]
+fn in_order(
+    files: &[PathBuf],
+    headers: Vec<Arc<FileHeader>>,
+    concat: Option<&str>,
+) -> Result<(Vec<PathBuf>, Vec<Arc<FileHeader>>, Vec<Option<ChunkData>>), OpenError> {
     // Each file's values along the concatenation dimension, in the first file's time units
     // (xarray writes each daily file as "days since <that day>"); the files then go in the
     // order of those values, as xarray's combine_by_coords puts them.
-    let mut along: Vec<Option<ChunkData>> = match &concat {
+    let mut along: Vec<Option<ChunkData>> = match concat {
         Some(dim) => files
             .iter()
             .zip(&headers)
@@ -130,7 +203,7 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
     }
     let files: Vec<PathBuf> = order.iter().map(|&k| files[k].clone()).collect();
     let headers: Vec<Arc<FileHeader>> = order.iter().map(|&k| headers[k].clone()).collect();
-    if let Some(dim) = &concat {
+    if let Some(dim) = concat {
         // Now in the units of the file that comes first.
         along = files
             .iter()
@@ -138,35 +211,44 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
             .map(|(f, h)| concat_values(f, h, &headers[0], dim))
             .collect::<Result<_, _>>()?;
     }
-    let files = &files[..];
-    let first = &headers[0];
-    for (file, header) in files.iter().zip(&headers).skip(1) {
-        agree(&files[0], first, file, header, concat.as_deref())?;
-    }
+    Ok((files, headers, along))
+}
+
+/// The dataset's dimensions (the concatenation dimension as long as the files together) and
+/// where each file starts along the concatenation dimension.
+fn dims_and_starts(
+    headers: &[Arc<FileHeader>],
+    concat: Option<&str>,
+) -> (Vec<(String, usize)>, Vec<usize>) {
     let length_of =
         |h: &FileHeader, dim: &str| h.dims.iter().find(|d| d.name == dim).map_or(0, |d| d.len);
     // Where each file starts along the concatenation dimension.
-    let starts: Vec<usize> = match &concat {
+    let starts: Vec<usize> = match concat {
         Some(dim) => {
             let mut starts = vec![0];
-            for h in &headers {
+            for h in headers {
                 starts.push(starts.last().copied().unwrap_or(0) + length_of(h, dim));
             }
             starts
         }
         None => vec![0, 0],
     };
-    let dims: Vec<(String, usize)> = first
+    let dims: Vec<(String, usize)> = headers[0]
         .dims
         .iter()
         .map(|d| {
-            let n = match &concat {
-                Some(c) if *c == d.name => *starts.last().expect("starts"),
+            let n = match concat {
+                Some(c) if c == d.name => *starts.last().expect("starts"),
                 _ => d.len,
             };
             (d.name.clone(), n)
         })
         .collect();
+    (dims, starts)
+}
+
+/// `chunks=` names only dimensions of the dataset.
+fn check_chunk_dims(dims: &[(String, usize)], request: &Request) -> Result<(), OpenError> {
     if let Some(chunks) = &request.chunks {
         for (dim, _) in chunks {
             if !dims.iter().any(|(d, _)| d == dim) {
@@ -183,14 +265,23 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
             }
         }
     }
+    Ok(())
+}
 
-    // Coordinates: 1-d variables named after their dimension, read now (they are small).
+/// Coordinates: 1-d variables named after their dimension, read now (they are small); along
+/// the concatenation dimension, every file's values one after another.
+fn coordinates(
+    files: &[PathBuf],
+    first: &FileHeader,
+    concat: Option<&str>,
+    along: &[Option<ChunkData>],
+) -> Result<Vec<Arc<Coord>>, OpenError> {
     let mut coords: Vec<Arc<Coord>> = Vec::new();
     for var in &first.variables {
         if !is_coordinate(var) || var.dtype.is_err() {
             continue;
         }
-        let along_concat = concat.as_deref() == Some(var.dims[0].as_str());
+        let along_concat = concat == Some(var.dims[0].as_str());
         let values = if along_concat {
             let parts: Vec<ChunkData> = along.iter().map(|v| v.clone().expect("read")).collect();
             concatenate(parts)
@@ -205,8 +296,12 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
         }));
     }
 
-    // Scalar coordinates: 0-d variables that variables name in their `coordinates` attribute
-    // (as xarray writes a selected time), read with the header.
+    Ok(coords)
+}
+
+/// Scalar coordinates: 0-d variables that variables name in their `coordinates` attribute (as
+/// xarray writes a selected time), read with the header.
+fn scalar_coordinates(first: &FileHeader) -> Vec<Arc<Coord>> {
     let scalar_names: Vec<String> = first
         .variables
         .iter()
@@ -234,84 +329,77 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
             }
         }
     }
-    let mut variables = Vec::new();
-    for var in &first.variables {
-        if is_coordinate(var) || scalars.iter().any(|c| c.name == var.name) {
-            continue;
-        }
-        let Ok(dtype) = var.dtype else { continue };
-        let axis = concat
-            .as_ref()
-            .and_then(|c| var.dims.iter().position(|d| d == c));
-        let shape: Vec<usize> = var
-            .dims
-            .iter()
-            .map(|d| dims.iter().find(|(n, _)| n == d).map_or(0, |(_, n)| *n))
-            .collect();
-        let (source_files, source_starts) = match axis {
-            Some(_) => (files.to_vec(), starts.clone()),
-            None => (
-                vec![files[0].clone()],
-                vec![0, shape.first().copied().unwrap_or(0)],
-            ),
-        };
-        let source = FileSource {
-            format: FileFormat::NetCdf,
-            files: source_files,
-            starts: source_starts,
-            axis: axis.unwrap_or(0),
-            variable: var.name.clone(),
-            decode: var.decode,
-            dtype,
-        };
-        let chunks = chunks_for(var, &shape, axis, &starts, request)?;
-        let array = ArrayNode::new(
-            ArrayOp::Read(Arc::new(source)),
-            dtype,
-            shape,
-            chunks,
-            request.span,
-        );
-        let var_coords = coords
-            .iter()
-            .filter(|c| var.dims.contains(&c.dim))
-            .chain(scalars.iter())
-            .cloned()
-            .collect();
-        variables.push(Labelled {
-            array,
-            dims: var.dims.clone(),
-            coords: var_coords,
-            attrs: shown_attrs(var),
-            name: Some(var.name.clone()),
-        });
-    }
-    let unreadable = first
-        .variables
+    scalars
+}
+
+/// Where a dataset's variables are: its files, where each starts along the concatenation
+/// dimension, its dimensions.
+struct Layout<'a> {
+    files: &'a [PathBuf],
+    starts: &'a [usize],
+    dims: &'a [(String, usize)],
+    concat: Option<&'a str>,
+}
+
+/// A data variable as a lazy labelled array read from the files.
+fn variable(
+    var: &VarHeader,
+    dtype: crate::array::dtype::DType,
+    layout: &Layout,
+    coords: &[Arc<Coord>],
+    scalars: &[Arc<Coord>],
+    request: &Request,
+) -> Result<Labelled, OpenError> {
+    let axis = layout
+        .concat
+        .and_then(|c| var.dims.iter().position(|d| d == c));
+    let shape: Vec<usize> = var
+        .dims
         .iter()
-        .filter_map(|v| {
-            v.dtype
-                .as_ref()
-                .err()
-                .map(|kind| (v.name.clone(), kind.clone()))
+        .map(|d| {
+            layout
+                .dims
+                .iter()
+                .find(|(n, _)| n == d)
+                .map_or(0, |(_, n)| *n)
         })
         .collect();
-    let unlimited = match &concat {
-        Some(dim) => vec![dim.clone()],
-        None => first
-            .dims
-            .iter()
-            .filter(|d| d.unlimited)
-            .map(|d| d.name.clone())
-            .collect(),
+    let (source_files, source_starts) = match axis {
+        Some(_) => (layout.files.to_vec(), layout.starts.to_vec()),
+        None => (
+            vec![layout.files[0].clone()],
+            vec![0, shape.first().copied().unwrap_or(0)],
+        ),
     };
-    Ok(Dataset {
-        dims,
-        coords,
-        variables,
-        attrs: first.attrs.clone(),
-        unlimited,
-        unreadable,
+    let source = FileSource {
+        format: FileFormat::NetCdf,
+        files: source_files,
+        starts: source_starts,
+        axis: axis.unwrap_or(0),
+        variable: var.name.clone(),
+        decode: var.decode,
+        dtype,
+    };
+    let chunks = chunks_for(var, &shape, axis, layout.starts, request)?;
+    let array = ArrayNode::new(
+        ArrayOp::Read(Arc::new(source)),
+        dtype,
+        shape,
+        chunks,
+        request.span,
+    );
+    let var_coords = coords
+        .iter()
+        .filter(|c| var.dims.contains(&c.dim))
+        .chain(scalars.iter())
+        .cloned()
+        .collect();
+    Ok(Labelled {
+        array,
+        dims: var.dims.clone(),
+        coords: var_coords,
+        attrs: shown_attrs(var),
+        name: Some(var.name.clone()),
     })
 }
 

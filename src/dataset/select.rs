@@ -35,161 +35,34 @@ pub enum Selector {
 }
 
 impl Coord {
+    /// The position (or positions) `selector` names along this coordinate.
     pub fn position_of(
         &self,
         selector: &Selector,
         nearest: bool,
         span: Span,
     ) -> Result<IndexItem, Box<Diagnostic>> {
+        let label = match selector {
+            Selector::Range { low, high, step } => {
+                return self.range_of(low.as_ref(), high.as_ref(), *step, span)
+            }
+            Selector::Value(label) => label,
+        };
         let coord = self;
         let values = coord.f64_values();
-        let ascending = values.windows(2).all(|w| w[0] <= w[1]);
-        let descending = values.windows(2).all(|w| w[0] >= w[1]);
+        let (target, period) = coordinate_number(coord, label, span)?;
+        if period > 0.0 && !nearest {
+            if let Some(item) = self.period_of(&values, label, target, period, span)? {
+                return Ok(item);
+            }
+        }
+        if nearest {
+            return self.nearest_to(&values, target, span);
+        }
         let range_text = match (values.first(), values.last()) {
             (Some(a), Some(b)) => format!("from {} to {}", show(coord, *a), show(coord, *b)),
             _ => "empty".into(),
         };
-        if let Selector::Range { low, high, step } = selector {
-            if !(ascending || descending) {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        "flow::check::unsorted_coordinate",
-                        format!(
-                            "coordinate `{}` is not sorted, so it has no ranges",
-                            coord.name
-                        ),
-                        span,
-                    )
-                    .with_label("a range of values")
-                    .with_help("select single values, or positions with .isel"),
-                ));
-            }
-            let low = match low {
-                None => None,
-                Some(label) => Some(coordinate_number(coord, label, span)?.0),
-            };
-            // A date names a period: its end closes the range ("2010-03" runs to the end of March).
-            let closed_end = !high
-                .as_ref()
-                .is_some_and(|h| matches!(h.value, LabelValue::Text(_)));
-            let high = match high {
-                None => None,
-                Some(label) => {
-                    let (x, period) = coordinate_number(coord, label, span)?;
-                    Some(if period > 0.0 { x + period } else { x })
-                }
-            };
-            let inside = |x: f64| {
-                let above = low.is_none_or(|l| {
-                    if ascending {
-                        x >= l || same_value(coord, x, l)
-                    } else {
-                        x <= l || same_value(coord, x, l)
-                    }
-                });
-                let below = high.is_none_or(|h| {
-                    let before = if ascending { x < h } else { x > h };
-                    before || (closed_end && same_value(coord, x, h))
-                });
-                above && below
-            };
-            let first = values.iter().position(|&x| inside(x));
-            let last = values.iter().rposition(|&x| inside(x));
-            let step = *step;
-            return Ok(match (first, last) {
-                (Some(a), Some(b)) => IndexItem::Slice {
-                    start: Some(a as i64),
-                    stop: Some(b as i64 + 1),
-                    step,
-                },
-                _ => IndexItem::Slice {
-                    start: Some(0),
-                    stop: Some(0),
-                    step,
-                },
-            });
-        }
-        let Selector::Value(label) = selector else {
-            unreachable!("ranges are selected above")
-        };
-        let (target, period) = coordinate_number(coord, label, span)?;
-        if period > 0.0 && !nearest {
-            // A date coarser than the axis ("2010-03" on daily data) selects its whole period, as
-            // pandas' partial-string indexing does: a range, even of one value.
-            let spacing = values
-                .windows(2)
-                .map(|w| (w[1] - w[0]).abs())
-                .filter(|d| *d > 0.0)
-                .fold(f64::INFINITY, f64::min);
-            let resolution = if spacing.is_finite() {
-                spacing
-            } else {
-                coord
-                    .time_units()
-                    .map_or(1.0, |u| 86_400.0 / u.seconds_per_unit)
-            };
-            if period > resolution * (1.0 + 1e-9) {
-                let inside: Vec<usize> = (0..values.len())
-                    .filter(|&i| values[i] >= target && values[i] < target + period)
-                    .collect();
-                let (a, b) = match (inside.first(), inside.last()) {
-                    (Some(&a), Some(&b)) if b - a + 1 == inside.len() => (a, b + 1),
-                    (None, _) => (0, 0),
-                    _ => {
-                        return Err(Box::new(
-                            Diagnostic::error(
-                                "flow::check::unsorted_coordinate",
-                                format!(
-                                    "the values of `{}` in {} are not together",
-                                    coord.name, label.shown
-                                ),
-                                span,
-                            )
-                            .with_label("a period")
-                            .with_help("select single values, or positions with .isel"),
-                        ))
-                    }
-                };
-                return Ok(IndexItem::Slice {
-                    start: Some(a as i64),
-                    stop: Some(b as i64),
-                    step: None,
-                });
-            }
-        }
-        if nearest {
-            if target.is_nan() {
-                return Err(Box::new(
-                    Diagnostic::error(
-                        "flow::check::not_in_coordinate",
-                        format!("no `{}` is nearest to NaN", coord.name),
-                        span,
-                    )
-                    .with_label("NaN")
-                    .with_help("select by a number or a date"),
-                ));
-            }
-            // Ties go to the later value, as pandas' nearest does.
-            let mut best: Option<(usize, f64)> = None;
-            for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
-                let distance = (v - target).abs();
-                if best.is_none_or(|(_, d)| distance <= d) {
-                    best = Some((i, distance));
-                }
-            }
-            let best = best.map(|(i, _)| i);
-            return best.map(|i| IndexItem::Int(i as i64)).ok_or_else(|| {
-                Box::new(
-                    Diagnostic::error(
-                        "flow::check::not_in_coordinate",
-                        format!("coordinate `{}` is empty", coord.name),
-                        span,
-                    )
-                    .with_label("nothing to select")
-                    .with_help("check the selection made before this one"),
-                )
-            });
-        }
         match values.iter().position(|&v| same_value(coord, v, target)) {
             Some(i) => Ok(IndexItem::Int(i as i64)),
             None => Err(Box::new(
@@ -209,10 +82,176 @@ impl Coord {
             )),
         }
     }
+
+    /// The positions of the values from `low` through `high` (a date's whole period when
+    /// `high` is a date), by `step`.
+    fn range_of(
+        &self,
+        low: Option<&Label>,
+        high: Option<&Label>,
+        step: Option<i64>,
+        span: Span,
+    ) -> Result<IndexItem, Box<Diagnostic>> {
+        let coord = self;
+        let values = coord.f64_values();
+        let ascending = values.windows(2).all(|w| w[0] <= w[1]);
+        let descending = values.windows(2).all(|w| w[0] >= w[1]);
+        if !(ascending || descending) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::unsorted_coordinate",
+                    format!(
+                        "coordinate `{}` is not sorted, so it has no ranges",
+                        coord.name
+                    ),
+                    span,
+                )
+                .with_label("a range of values")
+                .with_help("select single values, or positions with .isel"),
+            ));
+        }
+        let low = match low {
+            None => None,
+            Some(label) => Some(coordinate_number(coord, label, span)?.0),
+        };
+        // A date names a period: its end closes the range ("2010-03" runs to the end of March).
+        let closed_end = !high
+            .as_ref()
+            .is_some_and(|h| matches!(h.value, LabelValue::Text(_)));
+        let high = match high {
+            None => None,
+            Some(label) => {
+                let (x, period) = coordinate_number(coord, label, span)?;
+                Some(if period > 0.0 { x + period } else { x })
+            }
+        };
+        let inside = |x: f64| {
+            let above = low.is_none_or(|l| {
+                if ascending {
+                    x >= l || same_value(coord, x, l)
+                } else {
+                    x <= l || same_value(coord, x, l)
+                }
+            });
+            let below = high.is_none_or(|h| {
+                let before = if ascending { x < h } else { x > h };
+                before || (closed_end && same_value(coord, x, h))
+            });
+            above && below
+        };
+        let first = values.iter().position(|&x| inside(x));
+        let last = values.iter().rposition(|&x| inside(x));
+        Ok(match (first, last) {
+            (Some(a), Some(b)) => IndexItem::Slice {
+                start: Some(a as i64),
+                stop: Some(b as i64 + 1),
+                step,
+            },
+            _ => IndexItem::Slice {
+                start: Some(0),
+                stop: Some(0),
+                step,
+            },
+        })
+    }
+
+    /// A date coarser than the axis ("2010-03" on daily data) selects its whole period, as
+    /// pandas' partial-string indexing does: a range, even of one value. None when the period
+    /// is no coarser than the axis.
+    fn period_of(
+        &self,
+        values: &[f64],
+        label: &Label,
+        target: f64,
+        period: f64,
+        span: Span,
+    ) -> Result<Option<IndexItem>, Box<Diagnostic>> {
+        let coord = self;
+        let spacing = values
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .filter(|d| *d > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let resolution = if spacing.is_finite() {
+            spacing
+        } else {
+            coord
+                .time_units()
+                .map_or(1.0, |u| 86_400.0 / u.seconds_per_unit)
+        };
+        if period > resolution * (1.0 + 1e-9) {
+            let inside: Vec<usize> = (0..values.len())
+                .filter(|&i| values[i] >= target && values[i] < target + period)
+                .collect();
+            let (a, b) = match (inside.first(), inside.last()) {
+                (Some(&a), Some(&b)) if b - a + 1 == inside.len() => (a, b + 1),
+                (None, _) => (0, 0),
+                _ => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::unsorted_coordinate",
+                            format!(
+                                "the values of `{}` in {} are not together",
+                                coord.name, label.shown
+                            ),
+                            span,
+                        )
+                        .with_label("a period")
+                        .with_help("select single values, or positions with .isel"),
+                    ))
+                }
+            };
+            return Ok(Some(IndexItem::Slice {
+                start: Some(a as i64),
+                stop: Some(b as i64),
+                step: None,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The position of the value nearest `target` (ties to the later, as pandas does).
+    fn nearest_to(
+        &self,
+        values: &[f64],
+        target: f64,
+        span: Span,
+    ) -> Result<IndexItem, Box<Diagnostic>> {
+        let coord = self;
+        if target.is_nan() {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::not_in_coordinate",
+                    format!("no `{}` is nearest to NaN", coord.name),
+                    span,
+                )
+                .with_label("NaN")
+                .with_help("select by a number or a date"),
+            ));
+        }
+        // Ties go to the later value, as pandas' nearest does.
+        let mut best: Option<(usize, f64)> = None;
+        for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
+            let distance = (v - target).abs();
+            if best.is_none_or(|(_, d)| distance <= d) {
+                best = Some((i, distance));
+            }
+        }
+        let best = best.map(|(i, _)| i);
+        best.map(|i| IndexItem::Int(i as i64)).ok_or_else(|| {
+            Box::new(
+                Diagnostic::error(
+                    "flow::check::not_in_coordinate",
+                    format!("coordinate `{}` is empty", coord.name),
+                    span,
+                )
+                .with_label("nothing to select")
+                .with_help("check the selection made before this one"),
+            )
+        })
+    }
 }
 
-/// A coordinate value (or date) as a number on the coordinate's axis, and the length of the
-/// period a date names (0 for numbers).
 /// The number a label is on the coordinate's axis, and the length of the period it names
 /// (0 for a number or a full date-time).
 fn coordinate_number(

@@ -89,6 +89,15 @@ fn scalar_dtype(scalar: Scalar) -> DType {
     }
 }
 
+/// A reduction's parameters.
+struct Reduce<'a> {
+    reduction: Reduction,
+    axes: &'a [usize],
+    keepdims: bool,
+    ddof: usize,
+    split_every: usize,
+}
+
 /// Row-major position of a grid index.
 fn flat(index: &[usize], grid: &[usize]) -> usize {
     index.iter().zip(grid).fold(0, |acc, (&i, &n)| acc * n + i)
@@ -123,160 +132,58 @@ impl Lowering<'_> {
     }
 
     fn lower_node(&mut self, node: &ArrayRef) -> Vec<TaskId> {
-        let grid = node.chunks.grid();
-        let blocks = grid_indices(&grid);
-        let offsets: Vec<Vec<usize>> = (0..node.ndim()).map(|a| node.chunks.offsets(a)).collect();
-        let origin = |index: &[usize]| -> Vec<usize> {
-            index
-                .iter()
-                .enumerate()
-                .map(|(a, &i)| offsets[a][i])
-                .collect()
-        };
         match &node.op {
-            ArrayOp::Full(value) => blocks
-                .iter()
-                .map(|index| {
-                    let shape = node.chunks.block_shape(index);
-                    self.task(
-                        node,
-                        TaskKind::Map {
-                            kernel: Kernel::Constant(*value, node.dtype),
-                            shape,
-                        },
-                        vec![],
-                    )
-                })
-                .collect(),
-            ArrayOp::Arange { start, step } => blocks
-                .iter()
-                .map(|index| {
-                    let shape = node.chunks.block_shape(index);
-                    let kernel = Kernel::Arange {
-                        start: *start,
-                        step: *step,
-                        offset: origin(index)[0],
-                        dtype: node.dtype,
-                    };
-                    self.task(node, TaskKind::Map { kernel, shape }, vec![])
-                })
-                .collect(),
-            ArrayOp::Random { distribution, seed } => blocks
-                .iter()
-                .map(|index| {
-                    let shape = node.chunks.block_shape(index);
-                    let kernel = Kernel::Random {
-                        distribution: *distribution,
-                        seed: *seed,
-                        shape: node.shape.clone(),
-                        origin: origin(index),
-                    };
-                    let kernel = if node.dtype == kernel.dtype(&[]) {
-                        kernel
-                    } else {
-                        Kernel::Map {
-                            function: MapFunction::Cast,
-                            args: vec![kernel],
-                            dtype: node.dtype,
-                        }
-                    };
-                    self.task(node, TaskKind::Map { kernel, shape }, vec![])
-                })
-                .collect(),
-            ArrayOp::Read(source) => blocks
-                .iter()
-                .map(|index| {
-                    let shape = node.chunks.block_shape(index);
-                    let kind =
-                        TaskKind::Read(Box::new(ReadBlock::new(source, &origin(index), &shape)));
-                    self.task(node, kind, vec![])
-                })
-                .collect(),
-            ArrayOp::FrameColumn { plan, parts } => {
-                let partitions = self.partitions(plan);
-                parts
-                    .iter()
-                    .zip(&blocks)
-                    .map(|(&part, index)| {
-                        let kind = TaskKind::FrameColumn {
-                            length: node.chunks.block_shape(index)[0],
-                        };
-                        self.task(node, kind, vec![partitions[part]])
-                    })
-                    .collect()
-            }
-            ArrayOp::FromDelayed(_) => {
-                let kind = match self.made.get(&node.id) {
-                    Some(chunk) => {
-                        TaskKind::Data(StoredChunk::new(Stored::of_values(vec![chunk.clone()]), 0))
-                    }
-                    // Not made yet (drawing or explaining before anything runs): a stand-in.
-                    None => TaskKind::Map {
-                        kernel: Kernel::Constant(Scalar::Float(0.0), node.dtype),
-                        shape: node.shape.clone(),
-                    },
+            ArrayOp::Full(value) => self.each_block(node, |_, shape| TaskKind::Map {
+                kernel: Kernel::Constant(*value, node.dtype),
+                shape,
+            }),
+            ArrayOp::Arange { start, step } => self.each_block(node, |origin, shape| {
+                let kernel = Kernel::Arange {
+                    start: *start,
+                    step: *step,
+                    offset: origin[0],
+                    dtype: node.dtype,
                 };
-                vec![self.task(node, kind, vec![])]
-            }
-            ArrayOp::Data(stored) => (0..blocks.len())
-                .map(|index| {
-                    let chunk = StoredChunk::new(stored.clone(), index);
-                    self.task(node, TaskKind::Data(chunk), vec![])
+                TaskKind::Map { kernel, shape }
+            }),
+            ArrayOp::Random { distribution, seed } => self.each_block(node, |origin, shape| {
+                let kernel = Kernel::Random {
+                    distribution: *distribution,
+                    seed: *seed,
+                    shape: node.shape.clone(),
+                    origin,
+                };
+                let kernel = if node.dtype == kernel.dtype(&[]) {
+                    kernel
+                } else {
+                    Kernel::Map {
+                        function: MapFunction::Cast,
+                        args: vec![kernel],
+                        dtype: node.dtype,
+                    }
+                };
+                TaskKind::Map { kernel, shape }
+            }),
+            ArrayOp::Read(source) => self.each_block(node, |origin, shape| {
+                TaskKind::Read(Box::new(ReadBlock::new(source, &origin, &shape)))
+            }),
+            ArrayOp::Data(stored) => {
+                let mut index = 0;
+                self.each_block(node, |_, _| {
+                    index += 1;
+                    TaskKind::Data(StoredChunk::new(stored.clone(), index - 1))
                 })
-                .collect(),
-            ArrayOp::Map { function, operands } => {
-                let lowered: Vec<Option<(ArrayRef, Vec<TaskId>)>> = operands
-                    .iter()
-                    .map(|o| match o {
-                        Operand::Array(a) => Some((a.clone(), self.node(a))),
-                        Operand::Scalar(_) => None,
-                    })
-                    .collect();
-                let ndim = node.ndim();
-                blocks
-                    .iter()
-                    .map(|index| {
-                        let mut inputs = Vec::new();
-                        let mut args = Vec::new();
-                        for (operand, lowered) in operands.iter().zip(&lowered) {
-                            match (operand, lowered) {
-                                (Operand::Scalar(s), _) => {
-                                    args.push(Kernel::Constant(*s, scalar_dtype(*s)))
-                                }
-                                (_, Some((array, tasks))) => {
-                                    let offset = ndim - array.ndim();
-                                    let input_index: Vec<usize> = (0..array.ndim())
-                                        .map(|k| {
-                                            if array.shape[k] == 1 && node.shape[offset + k] != 1 {
-                                                0
-                                            } else {
-                                                index[offset + k]
-                                            }
-                                        })
-                                        .collect();
-                                    inputs.push(tasks[flat(&input_index, &array.chunks.grid())]);
-                                    args.push(Kernel::Input(inputs.len() - 1));
-                                }
-                                _ => unreachable!("array operands are lowered"),
-                            }
-                        }
-                        let kernel = Kernel::Map {
-                            function: *function,
-                            args,
-                            dtype: node.dtype,
-                        };
-                        let shape = node.chunks.block_shape(index);
-                        self.task(node, TaskKind::Map { kernel, shape }, inputs)
-                    })
-                    .collect()
             }
+            ArrayOp::FromDelayed(_) => self.lower_from_delayed(node),
+            ArrayOp::FrameColumn { plan, parts } => self.lower_frame_column(node, plan, parts),
+            ArrayOp::Map { function, operands } => self.lower_map(node, *function, operands),
             ArrayOp::Slice { input, selection } => {
                 let input_tasks = self.node(input);
-                self.lower_slice(node, input, &input_tasks, selection, &blocks)
+                self.lower_slice(node, input, &input_tasks, selection)
             }
             ArrayOp::Rechunk { input } => {
                 let input_tasks = self.node(input);
-                let selection: Vec<AxisSelection> = input
+                let whole: Vec<AxisSelection> = input
                     .shape
                     .iter()
                     .map(|&n| AxisSelection::Range {
@@ -285,46 +192,10 @@ impl Lowering<'_> {
                         count: n,
                     })
                     .collect();
-                self.lower_slice(node, input, &input_tasks, &selection, &blocks)
+                self.lower_slice(node, input, &input_tasks, &whole)
             }
-            ArrayOp::Concatenate { inputs, axis } => {
-                let lowered: Vec<Vec<TaskId>> = inputs.iter().map(|i| self.node(i)).collect();
-                blocks
-                    .iter()
-                    .map(|index| {
-                        let mut block = index[*axis];
-                        for (array, tasks) in inputs.iter().zip(&lowered) {
-                            let count = array.chunks.0[*axis].iter().filter(|&&b| b > 0).count();
-                            if block < count {
-                                let mut input_index = index.clone();
-                                input_index[*axis] = block;
-                                return tasks[flat(&input_index, &array.chunks.grid())];
-                            }
-                            block -= count;
-                        }
-                        unreachable!("concatenated chunks come from the inputs")
-                    })
-                    .collect()
-            }
-            ArrayOp::Transpose { input, axes } => {
-                let input_tasks = self.node(input);
-                let input_grid = input.chunks.grid();
-                blocks
-                    .iter()
-                    .map(|index| {
-                        let mut input_index = vec![0; index.len()];
-                        for (k, &axis) in axes.iter().enumerate() {
-                            input_index[axis] = index[k];
-                        }
-                        let source = input_tasks[flat(&input_index, &input_grid)];
-                        self.task(
-                            node,
-                            TaskKind::Transpose { axes: axes.clone() },
-                            vec![source],
-                        )
-                    })
-                    .collect()
-            }
+            ArrayOp::Concatenate { inputs, axis } => self.lower_concatenate(node, inputs, *axis),
+            ArrayOp::Transpose { input, axes } => self.lower_transpose(node, input, axes),
             ArrayOp::Reduce {
                 input,
                 reduction,
@@ -334,54 +205,223 @@ impl Lowering<'_> {
                 split_every,
             } => {
                 let input_tasks = self.node(input);
-                self.lower_reduce(
-                    node,
-                    input,
-                    &input_tasks,
-                    *reduction,
+                let reduce = Reduce {
+                    reduction: *reduction,
                     axes,
-                    *keepdims,
-                    *ddof,
-                    *split_every,
-                )
+                    keepdims: *keepdims,
+                    ddof: *ddof,
+                    split_every: *split_every,
+                };
+                self.lower_reduce(node, input, &input_tasks, &reduce)
             }
             ArrayOp::Histogram {
                 input,
                 bins,
                 low,
                 high,
-            } => {
-                let input_tasks = self.node(input);
-                let input_blocks = grid_indices(&input.chunks.grid());
-                let partials: Vec<TaskId> = input_blocks
-                    .iter()
-                    .zip(&input_tasks)
-                    .map(|(index, &task)| {
-                        let kind = TaskKind::HistogramPartial {
-                            kernel: Kernel::Input(0),
-                            shape: input.chunks.block_shape(index),
-                            bins: *bins,
-                            low: *low,
-                            high: *high,
-                        };
-                        self.task(node, kind, vec![task])
-                    })
-                    .collect();
-                let root = self.combine_tree(
-                    node,
-                    partials,
-                    Reduction::Sum,
-                    crate::array::build::DEFAULT_SPLIT_EVERY,
-                );
-                let kind = TaskKind::Finalize {
-                    reduction: Reduction::Sum,
-                    ddof: 0,
-                    dtype: DType::I64,
-                    shape: vec![*bins],
-                };
-                vec![self.task(node, kind, vec![root])]
-            }
+            } => self.lower_histogram(node, input, *bins, *low, *high),
         }
+    }
+
+    /// One task per block of `node`, made by `kind(origin, shape)` of the block, with no inputs.
+    fn each_block(
+        &mut self,
+        node: &ArrayRef,
+        mut kind: impl FnMut(Vec<usize>, Vec<usize>) -> TaskKind,
+    ) -> Vec<TaskId> {
+        let offsets: Vec<Vec<usize>> = (0..node.ndim()).map(|a| node.chunks.offsets(a)).collect();
+        grid_indices(&node.chunks.grid())
+            .iter()
+            .map(|index| {
+                let origin = index
+                    .iter()
+                    .enumerate()
+                    .map(|(a, &i)| offsets[a][i])
+                    .collect();
+                let kind = kind(origin, node.chunks.block_shape(index));
+                self.task(node, kind, vec![])
+            })
+            .collect()
+    }
+
+    /// A chunk a delayed call made (or, drawing or explaining before anything runs, a
+    /// stand-in of its shape).
+    fn lower_from_delayed(&mut self, node: &ArrayRef) -> Vec<TaskId> {
+        let kind = match self.made.get(&node.id) {
+            Some(chunk) => {
+                TaskKind::Data(StoredChunk::new(Stored::of_values(vec![chunk.clone()]), 0))
+            }
+            None => TaskKind::Map {
+                kernel: Kernel::Constant(Scalar::Float(0.0), node.dtype),
+                shape: node.shape.clone(),
+            },
+        };
+        vec![self.task(node, kind, vec![])]
+    }
+
+    /// A frame's column: a chunk per partition that has rows.
+    fn lower_frame_column(
+        &mut self,
+        node: &ArrayRef,
+        plan: &PlanRef,
+        parts: &[usize],
+    ) -> Vec<TaskId> {
+        let partitions = self.partitions(plan);
+        let blocks = grid_indices(&node.chunks.grid());
+        parts
+            .iter()
+            .zip(&blocks)
+            .map(|(&part, index)| {
+                let kind = TaskKind::FrameColumn {
+                    length: node.chunks.block_shape(index)[0],
+                };
+                self.task(node, kind, vec![partitions[part]])
+            })
+            .collect()
+    }
+
+    /// Elementwise: each block reads the blocks of its operands it overlaps (broadcast axes
+    /// of length 1 read their one block).
+    fn lower_map(
+        &mut self,
+        node: &ArrayRef,
+        function: MapFunction,
+        operands: &[Operand],
+    ) -> Vec<TaskId> {
+        let lowered: Vec<Option<(ArrayRef, Vec<TaskId>)>> = operands
+            .iter()
+            .map(|o| match o {
+                Operand::Array(a) => Some((a.clone(), self.node(a))),
+                Operand::Scalar(_) => None,
+            })
+            .collect();
+        let ndim = node.ndim();
+        grid_indices(&node.chunks.grid())
+            .iter()
+            .map(|index| {
+                let mut inputs = Vec::new();
+                let mut args = Vec::new();
+                for (operand, lowered) in operands.iter().zip(&lowered) {
+                    match (operand, lowered) {
+                        (Operand::Scalar(s), _) => {
+                            args.push(Kernel::Constant(*s, scalar_dtype(*s)))
+                        }
+                        (_, Some((array, tasks))) => {
+                            let offset = ndim - array.ndim();
+                            let input_index: Vec<usize> = (0..array.ndim())
+                                .map(|k| {
+                                    if array.shape[k] == 1 && node.shape[offset + k] != 1 {
+                                        0
+                                    } else {
+                                        index[offset + k]
+                                    }
+                                })
+                                .collect();
+                            inputs.push(tasks[flat(&input_index, &array.chunks.grid())]);
+                            args.push(Kernel::Input(inputs.len() - 1));
+                        }
+                        _ => unreachable!("array operands are lowered"),
+                    }
+                }
+                let kernel = Kernel::Map {
+                    function,
+                    args,
+                    dtype: node.dtype,
+                };
+                let shape = node.chunks.block_shape(index);
+                self.task(node, TaskKind::Map { kernel, shape }, inputs)
+            })
+            .collect()
+    }
+
+    /// Concatenation makes no tasks: each block is a block of one of the inputs.
+    fn lower_concatenate(
+        &mut self,
+        node: &ArrayRef,
+        inputs: &[ArrayRef],
+        axis: usize,
+    ) -> Vec<TaskId> {
+        let lowered: Vec<Vec<TaskId>> = inputs.iter().map(|i| self.node(i)).collect();
+        grid_indices(&node.chunks.grid())
+            .iter()
+            .map(|index| {
+                let mut block = index[axis];
+                for (array, tasks) in inputs.iter().zip(&lowered) {
+                    let count = array.chunks.0[axis].iter().filter(|&&b| b > 0).count();
+                    if block < count {
+                        let mut input_index = index.clone();
+                        input_index[axis] = block;
+                        return tasks[flat(&input_index, &array.chunks.grid())];
+                    }
+                    block -= count;
+                }
+                unreachable!("concatenated chunks come from the inputs")
+            })
+            .collect()
+    }
+
+    fn lower_transpose(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        axes: &[usize],
+    ) -> Vec<TaskId> {
+        let input_tasks = self.node(input);
+        let input_grid = input.chunks.grid();
+        grid_indices(&node.chunks.grid())
+            .iter()
+            .map(|index| {
+                let mut input_index = vec![0; index.len()];
+                for (k, &axis) in axes.iter().enumerate() {
+                    input_index[axis] = index[k];
+                }
+                let source = input_tasks[flat(&input_index, &input_grid)];
+                let kind = TaskKind::Transpose {
+                    axes: axes.to_vec(),
+                };
+                self.task(node, kind, vec![source])
+            })
+            .collect()
+    }
+
+    /// Counts per chunk (random samples counted as they are drawn), added up in a tree.
+    fn lower_histogram(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        bins: usize,
+        low: f64,
+        high: f64,
+    ) -> Vec<TaskId> {
+        let input_tasks = self.node(input);
+        let input_blocks = grid_indices(&input.chunks.grid());
+        let partials: Vec<TaskId> = input_blocks
+            .iter()
+            .zip(&input_tasks)
+            .map(|(index, &task)| {
+                let kind = TaskKind::HistogramPartial {
+                    kernel: Kernel::Input(0),
+                    shape: input.chunks.block_shape(index),
+                    bins,
+                    low,
+                    high,
+                };
+                self.task(node, kind, vec![task])
+            })
+            .collect();
+        let root = self.combine_tree(
+            node,
+            partials,
+            Reduction::Sum,
+            crate::array::build::DEFAULT_SPLIT_EVERY,
+        );
+        let kind = TaskKind::Finalize {
+            reduction: Reduction::Sum,
+            ddof: 0,
+            dtype: DType::I64,
+            shape: vec![bins],
+        };
+        vec![self.task(node, kind, vec![root])]
     }
 
     /// Slicing and rechunking: each output chunk gathers pieces of the input chunks it overlaps.
@@ -391,8 +431,8 @@ impl Lowering<'_> {
         input: &ArrayRef,
         input_tasks: &[TaskId],
         selection: &[AxisSelection],
-        blocks: &[Vec<usize>],
     ) -> Vec<TaskId> {
+        let blocks = grid_indices(&node.chunks.grid());
         let input_offsets: Vec<Vec<usize>> =
             (0..input.ndim()).map(|a| input.chunks.offsets(a)).collect();
         let output_offsets: Vec<Vec<usize>> =
@@ -466,18 +506,20 @@ impl Lowering<'_> {
             .collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn lower_reduce(
         &mut self,
         node: &ArrayRef,
         input: &ArrayRef,
         input_tasks: &[TaskId],
-        reduction: Reduction,
-        axes: &[usize],
-        keepdims: bool,
-        ddof: usize,
-        split_every: usize,
+        reduce: &Reduce,
     ) -> Vec<TaskId> {
+        let Reduce {
+            reduction,
+            axes,
+            keepdims,
+            ddof,
+            split_every,
+        } = *reduce;
         let input_grid = input.chunks.grid();
         let input_offsets: Vec<Vec<usize>> =
             (0..input.ndim()).map(|a| input.chunks.offsets(a)).collect();

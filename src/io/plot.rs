@@ -264,158 +264,203 @@ fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
     root.fill(&WHITE).map_err(error)?;
-    let font = ("sans-serif", 16).into_font();
-    let axis_font = ("sans-serif", 13).into_font();
     match figure {
-        Figure::Line { values, x } => {
-            let (lo, hi) = range_of(values.iter().copied());
-            let position = |i: usize| x.as_ref().map_or(i as f64, |x| x.values[i]);
-            let x_range = match x {
-                Some(x) if x.values.len() > 1 => span_of(&x.values),
-                Some(x) => x.values[0] - 0.5..x.values[0] + 0.5,
-                None => 0f64..(values.len().max(2) - 1) as f64,
-            };
-            let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
-            let mut chart = axes(&root, options, x_range, lo..hi, 64, &x_label)?;
-            // A NaN breaks the line, as matplotlib draws it.
-            let mut segment: Vec<(f64, f64)> = Vec::new();
-            let mut segments = Vec::new();
-            for (i, &v) in values.iter().enumerate() {
-                if v.is_finite() {
-                    segment.push((position(i), v));
-                } else if !segment.is_empty() {
-                    segments.push(std::mem::take(&mut segment));
-                }
-            }
-            segments.push(segment);
-            for segment in segments.into_iter().filter(|s| !s.is_empty()) {
-                chart
-                    .draw_series(LineSeries::new(segment, BLUE.stroke_width(2)))
-                    .map_err(error)?;
-            }
-        }
-        Figure::Points { x, y } => {
-            let (xlo, xhi) = range_of(x.iter().copied());
-            let (ylo, yhi) = range_of(y.iter().copied());
-            let mut chart = axes(&root, options, xlo..xhi, ylo..yhi, 64, &tick)?;
-            let points = x
-                .iter()
-                .zip(y)
-                .filter(|(a, b)| a.is_finite() && b.is_finite())
-                .map(|(&a, &b)| Circle::new((a, b), 3, BLUE.mix(0.6).filled()));
-            chart.draw_series(points).map_err(error)?;
-        }
-        Figure::Bars { counts, edges } => {
-            let (_, hi) = range_of(counts.iter().copied().chain([0.0]));
-            let mut chart = axes(
-                &root,
-                options,
-                edges[0]..edges[edges.len() - 1],
-                0f64..hi,
-                72,
-                &tick,
-            )?;
-            let bars = counts.iter().enumerate().map(|(i, &c)| {
-                Rectangle::new([(edges[i], 0.0), (edges[i + 1], c)], BLUE.mix(0.7).filled())
-            });
-            chart.draw_series(bars).map_err(error)?;
-        }
+        Figure::Line { values, x } => draw_line(&root, options, values, x)?,
+        Figure::Points { x, y } => draw_points(&root, options, x, y)?,
+        Figure::Bars { counts, edges } => draw_bars(&root, options, counts, edges)?,
         Figure::HeatMap {
             rows,
             columns,
             values,
             x,
             y,
-        } => {
-            let (width, _) = root.dim_in_pixel();
-            let (map_area, bar_area) = root.split_horizontally(width.saturating_sub(90));
-            let finite = || values.iter().copied().filter(|v| v.is_finite());
-            let lo = options
-                .vmin
-                .unwrap_or_else(|| finite().fold(f64::INFINITY, f64::min));
-            let hi = options
-                .vmax
-                .unwrap_or_else(|| finite().fold(f64::NEG_INFINITY, f64::max));
-            let span = if hi > lo { hi - lo } else { 1.0 };
-            // Cell boundaries: by coordinates (rows upward, as xarray draws them), or by
-            // position with row 0 at the top (as an image).
-            let x_edges: Vec<f64> = match x {
-                Some(x) => x.edges(),
-                None => (0..=*columns).map(|c| c as f64).collect(),
-            };
-            let y_edges: Vec<f64> = match y {
-                Some(y) => y.edges(),
-                None => (0..=*rows).map(|r| r as f64).collect(),
-            };
-            let y_range = match y {
-                Some(_) => span_of(&y_edges),
-                None => *rows as f64..0f64,
-            };
-            let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
-            let y_label = |v: &f64| y.as_ref().map_or_else(|| tick(v), |y| y.label(v));
-            let mut chart = ChartBuilder::on(&map_area)
-                .caption(&options.title, font)
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(56)
-                .build_cartesian_2d(span_of(&x_edges), y_range)
-                .map_err(error)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc(&options.xlabel)
-                .y_desc(&options.ylabel)
-                .x_label_formatter(&x_label)
-                .y_label_formatter(&y_label)
-                .label_style(axis_font.clone())
-                .draw()
-                .map_err(error)?;
-            let cells = (0..*rows)
-                .flat_map(|r| (0..*columns).map(move |c| (r, c)))
-                .map(|(r, c)| {
-                    let v = values[r * columns + c];
-                    let color = if v.is_nan() {
-                        MISSING
-                    } else {
-                        options.cmap.color((v - lo) / span)
-                    };
-                    Rectangle::new(
-                        [(x_edges[c], y_edges[r]), (x_edges[c + 1], y_edges[r + 1])],
-                        color.filled(),
-                    )
-                });
-            chart.draw_series(cells).map_err(error)?;
-            // The colour bar: the map's colours from vmin (bottom) to vmax (top).
-            let mut bar = ChartBuilder::on(&bar_area)
-                .margin_top(40)
-                .margin_bottom(52)
-                .margin_right(8)
-                .y_label_area_size(0)
-                .right_y_label_area_size(52)
-                .build_cartesian_2d(0f64..1f64, lo..lo + span)
-                .map_err(error)?;
-            bar.configure_mesh()
-                .disable_mesh()
-                .disable_x_axis()
-                .y_label_formatter(&tick)
-                .label_style(axis_font)
-                .draw()
-                .map_err(error)?;
-            let steps = 64;
-            let swatches = (0..steps).map(|k| {
-                let (a, b) = (
-                    lo + span * k as f64 / steps as f64,
-                    lo + span * (k + 1) as f64 / steps as f64,
-                );
-                Rectangle::new(
-                    [(0.0, a), (1.0, b)],
-                    options.cmap.color((k as f64 + 0.5) / steps as f64).filled(),
-                )
-            });
-            bar.draw_series(swatches).map_err(error)?;
-        }
+        } => draw_heat_map(&root, options, (*rows, *columns), values, (x, y))?,
     }
     root.present().map_err(error)
+}
+
+/// A line through the values (at their coordinates), broken where a value is NaN.
+fn draw_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    options: &Options,
+    values: &[f64],
+    x: &Option<Axis>,
+) -> Result<(), String> {
+    let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+
+    let (lo, hi) = range_of(values.iter().copied());
+    let position = |i: usize| x.as_ref().map_or(i as f64, |x| x.values[i]);
+    let x_range = match x {
+        Some(x) if x.values.len() > 1 => span_of(&x.values),
+        Some(x) => x.values[0] - 0.5..x.values[0] + 0.5,
+        None => 0f64..(values.len().max(2) - 1) as f64,
+    };
+    let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
+    let mut chart = axes(root, options, x_range, lo..hi, 64, &x_label)?;
+    // A NaN breaks the line, as matplotlib draws it.
+    let mut segment: Vec<(f64, f64)> = Vec::new();
+    let mut segments = Vec::new();
+    for (i, &v) in values.iter().enumerate() {
+        if v.is_finite() {
+            segment.push((position(i), v));
+        } else if !segment.is_empty() {
+            segments.push(std::mem::take(&mut segment));
+        }
+    }
+    segments.push(segment);
+    for segment in segments.into_iter().filter(|s| !s.is_empty()) {
+        chart
+            .draw_series(LineSeries::new(segment, BLUE.stroke_width(2)))
+            .map_err(error)?;
+    }
+    Ok(())
+}
+
+/// A scatter of the points (x, y) with both finite.
+fn draw_points<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    options: &Options,
+    x: &[f64],
+    y: &[f64],
+) -> Result<(), String> {
+    let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+
+    let (xlo, xhi) = range_of(x.iter().copied());
+    let (ylo, yhi) = range_of(y.iter().copied());
+    let mut chart = axes(root, options, xlo..xhi, ylo..yhi, 64, &tick)?;
+    let points = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(&a, &b)| Circle::new((a, b), 3, BLUE.mix(0.6).filled()));
+    chart.draw_series(points).map_err(error)?;
+    Ok(())
+}
+
+/// A histogram's bars between its edges.
+fn draw_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    options: &Options,
+    counts: &[f64],
+    edges: &[f64],
+) -> Result<(), String> {
+    let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+
+    let (_, hi) = range_of(counts.iter().copied().chain([0.0]));
+    let mut chart = axes(
+        root,
+        options,
+        edges[0]..edges[edges.len() - 1],
+        0f64..hi,
+        72,
+        &tick,
+    )?;
+    let bars = counts.iter().enumerate().map(|(i, &c)| {
+        Rectangle::new([(edges[i], 0.0), (edges[i + 1], c)], BLUE.mix(0.7).filled())
+    });
+    chart.draw_series(bars).map_err(error)?;
+    Ok(())
+}
+
+/// A map of `rows` × `columns` cells coloured by value, and its colour bar.
+fn draw_heat_map<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    options: &Options,
+    (rows, columns): (usize, usize),
+    values: &[f64],
+    (x, y): (&Option<Axis>, &Option<Axis>),
+) -> Result<(), String> {
+    let error = |e: DrawingAreaErrorKind<DB::ErrorType>| format!("{e:?}");
+    let font = ("sans-serif", 16).into_font();
+    let axis_font = ("sans-serif", 13).into_font();
+
+    let (width, _) = root.dim_in_pixel();
+    let (map_area, bar_area) = root.split_horizontally(width.saturating_sub(90));
+    let finite = || values.iter().copied().filter(|v| v.is_finite());
+    let lo = options
+        .vmin
+        .unwrap_or_else(|| finite().fold(f64::INFINITY, f64::min));
+    let hi = options
+        .vmax
+        .unwrap_or_else(|| finite().fold(f64::NEG_INFINITY, f64::max));
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    // Cell boundaries: by coordinates (rows upward, as xarray draws them), or by
+    // position with row 0 at the top (as an image).
+    let x_edges: Vec<f64> = match x {
+        Some(x) => x.edges(),
+        None => (0..=columns).map(|c| c as f64).collect(),
+    };
+    let y_edges: Vec<f64> = match y {
+        Some(y) => y.edges(),
+        None => (0..=rows).map(|r| r as f64).collect(),
+    };
+    let y_range = match y {
+        Some(_) => span_of(&y_edges),
+        None => rows as f64..0f64,
+    };
+    let x_label = |v: &f64| x.as_ref().map_or_else(|| tick(v), |x| x.label(v));
+    let y_label = |v: &f64| y.as_ref().map_or_else(|| tick(v), |y| y.label(v));
+    let mut chart = ChartBuilder::on(&map_area)
+        .caption(&options.title, font)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(span_of(&x_edges), y_range)
+        .map_err(error)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(&options.xlabel)
+        .y_desc(&options.ylabel)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .label_style(axis_font.clone())
+        .draw()
+        .map_err(error)?;
+    let cells = (0..rows)
+        .flat_map(|r| (0..columns).map(move |c| (r, c)))
+        .map(|(r, c)| {
+            let v = values[r * columns + c];
+            let color = if v.is_nan() {
+                MISSING
+            } else {
+                options.cmap.color((v - lo) / span)
+            };
+            Rectangle::new(
+                [(x_edges[c], y_edges[r]), (x_edges[c + 1], y_edges[r + 1])],
+                color.filled(),
+            )
+        });
+    chart.draw_series(cells).map_err(error)?;
+    // The colour bar: the map's colours from vmin (bottom) to vmax (top).
+    let mut bar = ChartBuilder::on(&bar_area)
+        .margin_top(40)
+        .margin_bottom(52)
+        .margin_right(8)
+        .y_label_area_size(0)
+        .right_y_label_area_size(52)
+        .build_cartesian_2d(0f64..1f64, lo..lo + span)
+        .map_err(error)?;
+    bar.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_label_formatter(&tick)
+        .label_style(axis_font)
+        .draw()
+        .map_err(error)?;
+    let steps = 64;
+    let swatches = (0..steps).map(|k| {
+        let (a, b) = (
+            lo + span * k as f64 / steps as f64,
+            lo + span * (k + 1) as f64 / steps as f64,
+        );
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            options.cmap.color((k as f64 + 0.5) / steps as f64).filled(),
+        )
+    });
+    bar.draw_series(swatches).map_err(error)?;
+    Ok(())
 }
 
 /// A 2-d array as an image, one pixel per value: min → 0, max → 255 (as the seeds' `scale`),

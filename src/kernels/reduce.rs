@@ -203,63 +203,9 @@ pub fn partial(
     if !reduction.is_arg() {
         axes.retain(|&a| chunk.shape()[a] != 1);
     }
-    let axes = &axes[..];
-    let arranged = arrange(chunk, axes, as_float);
-    let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
-    let cells = outer * inner;
-    use Reduction::*;
+    let arranged = arrange(chunk, &axes, as_float);
     if reduction.uses_moments() {
-        let values = arranged.floats.as_ref().unwrap();
-        let skip = reduction.skips_nan();
-        let mut count = vec![0.0; cells];
-        let mut mean = vec![0.0; cells];
-        let mut m2 = vec![0.0; cells];
-        for o in 0..outer {
-            let block = &values[o * reduced * inner..(o + 1) * reduced * inner];
-            if inner == 1 {
-                let kept: Vec<f64>;
-                let data: &[f64] = if skip {
-                    kept = block.iter().copied().filter(|x| !x.is_nan()).collect();
-                    &kept
-                } else {
-                    block
-                };
-                let n = data.len() as f64;
-                let m = if n > 0.0 {
-                    pairwise_sum(data) / n
-                } else {
-                    f64::NAN
-                };
-                let deviations: Vec<f64> = data.iter().map(|x| (x - m) * (x - m)).collect();
-                count[o] = n;
-                mean[o] = if n > 0.0 { m } else { 0.0 };
-                m2[o] = pairwise_sum(&deviations);
-            } else if reduced == 1 {
-                // One value per cell: its own mean, nothing to spread.
-                for (c, &x) in block.iter().enumerate() {
-                    if !(skip && x.is_nan()) {
-                        let cell = o * inner + c;
-                        count[cell] = 1.0;
-                        mean[cell] = x;
-                    }
-                }
-            } else {
-                for r in 0..reduced {
-                    let row = &block[r * inner..(r + 1) * inner];
-                    for c in 0..inner {
-                        let x = row[c];
-                        if skip && x.is_nan() {
-                            continue;
-                        }
-                        let cell = o * inner + c;
-                        count[cell] += 1.0;
-                        let delta = x - mean[cell];
-                        mean[cell] += delta / count[cell];
-                        m2[cell] += delta * (x - mean[cell]);
-                    }
-                }
-            }
-        }
+        let (count, mean, m2) = moments_of(&arranged, reduction.skips_nan());
         let build = |v| ArrayD::from_shape_vec(out_shape.clone(), v).unwrap();
         return Partial::Moments {
             count: build(count),
@@ -268,64 +214,152 @@ pub fn partial(
         };
     }
     if reduction.is_arg() {
-        let values = arranged.floats.as_ref().unwrap();
-        let mut best = vec![f64::NAN; cells];
-        let mut index = vec![-1i64; cells];
-        let want_min = reduction == ArgMin;
-        for o in 0..outer {
-            for r in 0..reduced {
-                for c in 0..inner {
-                    let x = values[(o * reduced + r) * inner + c];
-                    let cell = o * inner + c;
-                    let better = index[cell] < 0
-                        || (!best[cell].is_nan()
-                            && (x.is_nan()
-                                || if want_min {
-                                    x < best[cell]
-                                } else {
-                                    x > best[cell]
-                                }));
-                    if better {
-                        best[cell] = x;
-                        index[cell] = global_index(&arranged, position, axes, o, r, c) as i64;
-                    }
-                }
-            }
-        }
-        let build_f = ArrayD::from_shape_vec(out_shape.clone(), best).unwrap();
-        let build_i = ArrayD::from_shape_vec(out_shape, index).unwrap();
+        let (best, index) = arg_of(&arranged, reduction, position, &axes);
         return Partial::Arg {
-            value: build_f,
-            index: build_i,
+            value: ArrayD::from_shape_vec(out_shape.clone(), best).unwrap(),
+            index: ArrayD::from_shape_vec(out_shape, index).unwrap(),
         };
     }
     if let Some(values) = &arranged.floats {
-        let mut out = vec![identity_f64(reduction); cells];
-        for o in 0..outer {
-            let block = &values[o * reduced * inner..(o + 1) * reduced * inner];
-            if inner == 1 && matches!(reduction, Sum | NanSum) {
-                out[o] = if reduction == NanSum {
-                    pairwise_sum(
-                        &block
-                            .iter()
-                            .copied()
-                            .filter(|x| !x.is_nan())
-                            .collect::<Vec<_>>(),
-                    )
-                } else {
-                    pairwise_sum(block)
-                };
-                continue;
-            }
-            for r in 0..reduced {
-                for c in 0..inner {
+        let out = floats_of(&arranged, values, reduction);
+        return Partial::Float(ArrayD::from_shape_vec(out_shape, out).unwrap());
+    }
+    let out = ints_of_arranged(&arranged, reduction);
+    Partial::Int(ArrayD::from_shape_vec(out_shape, out).unwrap())
+}
+
+/// Count, mean and M2 of each cell (Welford's update along the reduced axis; NaN skipped when
+/// `skip`).
+fn moments_of(arranged: &Arranged, skip: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
+    let cells = outer * inner;
+    let values = arranged.floats.as_ref().unwrap();
+    let mut count = vec![0.0; cells];
+    let mut mean = vec![0.0; cells];
+    let mut m2 = vec![0.0; cells];
+    for o in 0..outer {
+        let block = &values[o * reduced * inner..(o + 1) * reduced * inner];
+        if inner == 1 {
+            let kept: Vec<f64>;
+            let data: &[f64] = if skip {
+                kept = block.iter().copied().filter(|x| !x.is_nan()).collect();
+                &kept
+            } else {
+                block
+            };
+            let n = data.len() as f64;
+            let m = if n > 0.0 {
+                pairwise_sum(data) / n
+            } else {
+                f64::NAN
+            };
+            let deviations: Vec<f64> = data.iter().map(|x| (x - m) * (x - m)).collect();
+            count[o] = n;
+            mean[o] = if n > 0.0 { m } else { 0.0 };
+            m2[o] = pairwise_sum(&deviations);
+        } else if reduced == 1 {
+            // One value per cell: its own mean, nothing to spread.
+            for (c, &x) in block.iter().enumerate() {
+                if !(skip && x.is_nan()) {
                     let cell = o * inner + c;
-                    out[cell] = combine_f64(reduction, out[cell], block[r * inner + c]);
+                    count[cell] = 1.0;
+                    mean[cell] = x;
+                }
+            }
+        } else {
+            for r in 0..reduced {
+                let row = &block[r * inner..(r + 1) * inner];
+                for c in 0..inner {
+                    let x = row[c];
+                    if skip && x.is_nan() {
+                        continue;
+                    }
+                    let cell = o * inner + c;
+                    count[cell] += 1.0;
+                    let delta = x - mean[cell];
+                    mean[cell] += delta / count[cell];
+                    m2[cell] += delta * (x - mean[cell]);
                 }
             }
         }
-        return Partial::Float(ArrayD::from_shape_vec(out_shape, out).unwrap());
     }
+    (count, mean, m2)
+}
+
+/// The best value (smallest for argmin, largest for argmax; NaN wins) of each cell and its
+/// global index.
+fn arg_of(
+    arranged: &Arranged,
+    reduction: Reduction,
+    position: &Position,
+    axes: &[usize],
+) -> (Vec<f64>, Vec<i64>) {
+    let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
+    let cells = outer * inner;
+    let values = arranged.floats.as_ref().unwrap();
+    let mut best = vec![f64::NAN; cells];
+    let mut index = vec![-1i64; cells];
+    let want_min = reduction == Reduction::ArgMin;
+    for o in 0..outer {
+        for r in 0..reduced {
+            for c in 0..inner {
+                let x = values[(o * reduced + r) * inner + c];
+                let cell = o * inner + c;
+                let better = index[cell] < 0
+                    || (!best[cell].is_nan()
+                        && (x.is_nan()
+                            || if want_min {
+                                x < best[cell]
+                            } else {
+                                x > best[cell]
+                            }));
+                if better {
+                    best[cell] = x;
+                    index[cell] = global_index(arranged, position, axes, o, r, c) as i64;
+                }
+            }
+        }
+    }
+    (best, index)
+}
+
+/// Sums, products, minima and maxima of float cells (sums along a contiguous axis pairwise).
+fn floats_of(arranged: &Arranged, values: &[f64], reduction: Reduction) -> Vec<f64> {
+    use Reduction::*;
+    let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
+    let cells = outer * inner;
+    let mut out = vec![identity_f64(reduction); cells];
+    for o in 0..outer {
+        let block = &values[o * reduced * inner..(o + 1) * reduced * inner];
+        if inner == 1 && matches!(reduction, Sum | NanSum) {
+            out[o] = if reduction == NanSum {
+                pairwise_sum(
+                    &block
+                        .iter()
+                        .copied()
+                        .filter(|x| !x.is_nan())
+                        .collect::<Vec<_>>(),
+                )
+            } else {
+                pairwise_sum(block)
+            };
+            continue;
+        }
+        for r in 0..reduced {
+            for c in 0..inner {
+                let cell = o * inner + c;
+                out[cell] = combine_f64(reduction, out[cell], block[r * inner + c]);
+            }
+        }
+    }
+    out
+}
+
+/// The same of integer cells (and any/all of bools).
+fn ints_of_arranged(arranged: &Arranged, reduction: Reduction) -> Vec<i64> {
+    use Reduction::*;
+    let (outer, reduced, inner) = (arranged.outer, arranged.reduced, arranged.inner);
+    let cells = outer * inner;
     let values = arranged.ints.as_ref().unwrap();
     let mut out = vec![identity_i64(reduction); cells];
     for o in 0..outer {
@@ -342,7 +376,7 @@ pub fn partial(
             }
         }
     }
-    Partial::Int(ArrayD::from_shape_vec(out_shape, out).unwrap())
+    out
 }
 
 /// The global index an arg-reduction reports for element (o, r, c) of an arranged chunk: the

@@ -33,157 +33,209 @@ struct Open {
 
 pub fn layout(source: &str, source_id: SourceId) -> Layout {
     let bytes = source.as_bytes();
-    let mut out = bytes.to_vec();
-    let mut stack: Vec<Open> = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut statements = Vec::new();
-    let mut statement_start = 0;
-    let mut statement_broken = false;
-    let span = |start: usize, end: usize| Span::new(source_id, start, end);
-
+    let mut scan = Scan {
+        bytes,
+        out: bytes.to_vec(),
+        stack: Vec::new(),
+        diagnostics: Vec::new(),
+        statements: Vec::new(),
+        statement_start: 0,
+        statement_broken: false,
+        source_id,
+    };
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        match byte {
+        match bytes[i] {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    out[i] = b' ';
-                    i += 1;
-                }
+                i = scan.comment(i);
                 continue;
             }
-            b'"' | b'\'' => {
-                let raw = i > 0 && bytes[i - 1] == b'r' && !(i > 1 && is_ident_byte(bytes[i - 2]));
-                i += 1;
-                while i < bytes.len() && bytes[i] != byte && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' && !raw && i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                if i < bytes.len() && bytes[i] == byte {
-                    i += 1;
-                }
+            quote @ (b'"' | b'\'') => {
+                i = scan.string(i, quote);
                 continue;
             }
-            b'(' | b'[' | b'{' => {
-                let is_block = byte == b'{' && previous_significant(&out, i) == Some(b')');
-                stack.push(Open {
-                    bracket: byte,
-                    at: i,
-                    is_block,
-                });
-                if stack.len() == MAX_NESTING + 1 {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "flow::parse::too_deep",
-                            "nesting too deep",
-                            span(i, i + 1),
-                        )
-                        .with_label(format!("more than {MAX_NESTING} brackets are open here"))
-                        .with_help("split the expression into named steps"),
-                    );
-                    statement_broken = true;
-                }
-            }
-            b')' | b']' | b'}' => {
-                let opener = match byte {
-                    b')' => b'(',
-                    b']' => b'[',
-                    _ => b'{',
-                };
-                match stack.last() {
-                    Some(open) if open.bracket == opener => {
-                        stack.pop();
-                    }
-                    Some(open) => {
-                        let open = *open;
-                        diagnostics.push(
-                            Diagnostic::error(
-                                "flow::parse::mismatched_bracket",
-                                format!(
-                                    "`{}` does not close `{}`",
-                                    byte as char, open.bracket as char
-                                ),
-                                span(i, i + 1),
-                            )
-                            .with_label("this bracket")
-                            .with_note(span(open.at, open.at + 1), "the bracket still open is here")
-                            .with_help(format!(
-                                "close `{}` with `{}` first",
-                                open.bracket as char,
-                                closer(open.bracket) as char
-                            )),
-                        );
-                        statement_broken = true;
-                        // Close the matching bracket if one is open; otherwise take this as the
-                        // (mistyped) close of the innermost one, so it is not reported again.
-                        match stack.iter().rposition(|o| o.bracket == opener) {
-                            Some(depth) => stack.truncate(depth),
-                            None => {
-                                stack.pop();
-                            }
-                        }
-                    }
-                    None => {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                "flow::parse::unopened_bracket",
-                                format!("`{}` closes nothing", byte as char),
-                                span(i, i + 1),
-                            )
-                            .with_label("no bracket is open here")
-                            .with_help("remove it, or add the opening bracket it belongs to"),
-                        );
-                        statement_broken = true;
-                    }
-                }
-            }
-            b'\n' => {
-                let inside_expression = stack.last().is_some_and(|open| !open.is_block);
-                if let Some(backslash) = explicit_continuation(&out, i) {
-                    out[backslash] = b' ';
-                    blank_newline(&mut out, i);
-                } else if inside_expression || ends_with_operator(&out, i) {
-                    blank_newline(&mut out, i);
-                } else if let Some(next) = leading_continuation(bytes, i + 1) {
-                    for k in i..next {
-                        if out[k] == b'\n' || out[k] == b'\r' {
-                            out[k] = b' ';
-                        }
-                    }
-                    // Comments in the skipped lines are blanked when the loop reaches them.
-                } else if stack.is_empty() {
-                    end_statement(
-                        &mut statements,
-                        &out,
-                        statement_start,
-                        i,
-                        &mut statement_broken,
-                    );
-                    statement_start = i + 1;
-                }
-            }
-            b';' if stack.is_empty() => {
-                end_statement(
-                    &mut statements,
-                    &out,
-                    statement_start,
-                    i,
-                    &mut statement_broken,
-                );
-                statement_start = i + 1;
-            }
+            byte @ (b'(' | b'[' | b'{') => scan.open(i, byte),
+            byte @ (b')' | b']' | b'}') => scan.close(i, byte),
+            b'\n' => scan.newline(i),
+            b';' if scan.stack.is_empty() => scan.end_statement(i),
             _ => {}
         }
         i += 1;
     }
-    if let Some(open) = stack.first().copied() {
-        let innermost = *stack.last().unwrap();
+    scan.unclosed();
+    scan.end_statement(bytes.len());
+    // Only ASCII bytes and whole comments were replaced by ASCII spaces: still valid UTF-8.
+    let text = String::from_utf8(scan.out).unwrap_or_else(|_| source.to_string());
+    Layout {
+        text,
+        statements: scan.statements,
+        diagnostics: scan.diagnostics,
+    }
+}
+
+/// The layout pass's state as it walks the source.
+struct Scan<'s> {
+    bytes: &'s [u8],
+    /// The normalised text so far.
+    out: Vec<u8>,
+    /// The brackets open.
+    stack: Vec<Open>,
+    diagnostics: Vec<Diagnostic>,
+    statements: Vec<Range<usize>>,
+    statement_start: usize,
+    /// The statement holds a bracket error: not worth parsing.
+    statement_broken: bool,
+    source_id: SourceId,
+}
+
+impl Scan<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.source_id, start, end)
+    }
+
+    /// Blank a comment from `i` to the end of its line; where the scan goes on.
+    fn comment(&mut self, mut i: usize) -> usize {
+        while i < self.bytes.len() && self.bytes[i] != b'\n' {
+            self.out[i] = b' ';
+            i += 1;
+        }
+        i
+    }
+
+    /// Skip a string literal opened by `quote` at `i`; where the scan goes on.
+    fn string(&mut self, mut i: usize, quote: u8) -> usize {
+        let bytes = self.bytes;
+        let raw = i > 0 && bytes[i - 1] == b'r' && !(i > 1 && is_ident_byte(bytes[i - 2]));
+        i += 1;
+        while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+            if bytes[i] == b'\\' && !raw && i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                i += 1;
+            }
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == quote {
+            i += 1;
+        }
+        i
+    }
+
+    fn open(&mut self, i: usize, byte: u8) {
+        let is_block = byte == b'{' && previous_significant(&self.out, i) == Some(b')');
+        self.stack.push(Open {
+            bracket: byte,
+            at: i,
+            is_block,
+        });
+        if self.stack.len() == MAX_NESTING + 1 {
+            let diagnostic = Diagnostic::error(
+                "flow::parse::too_deep",
+                "nesting too deep",
+                self.span(i, i + 1),
+            )
+            .with_label(format!("more than {MAX_NESTING} brackets are open here"))
+            .with_help("split the expression into named steps");
+            self.diagnostics.push(diagnostic);
+            self.statement_broken = true;
+        }
+    }
+
+    fn close(&mut self, i: usize, byte: u8) {
+        let opener = match byte {
+            b')' => b'(',
+            b']' => b'[',
+            _ => b'{',
+        };
+        match self.stack.last().copied() {
+            Some(open) if open.bracket == opener => {
+                self.stack.pop();
+            }
+            Some(open) => {
+                let diagnostic = Diagnostic::error(
+                    "flow::parse::mismatched_bracket",
+                    format!(
+                        "`{}` does not close `{}`",
+                        byte as char, open.bracket as char
+                    ),
+                    self.span(i, i + 1),
+                )
+                .with_label("this bracket")
+                .with_note(
+                    self.span(open.at, open.at + 1),
+                    "the bracket still open is here",
+                )
+                .with_help(format!(
+                    "close `{}` with `{}` first",
+                    open.bracket as char,
+                    closer(open.bracket) as char
+                ));
+                self.diagnostics.push(diagnostic);
+                self.statement_broken = true;
+                // Close the matching bracket if one is open; otherwise take this as the
+                // (mistyped) close of the innermost one, so it is not reported again.
+                match self.stack.iter().rposition(|o| o.bracket == opener) {
+                    Some(depth) => self.stack.truncate(depth),
+                    None => {
+                        self.stack.pop();
+                    }
+                }
+            }
+            None => {
+                let diagnostic = Diagnostic::error(
+                    "flow::parse::unopened_bracket",
+                    format!("`{}` closes nothing", byte as char),
+                    self.span(i, i + 1),
+                )
+                .with_label("no bracket is open here")
+                .with_help("remove it, or add the opening bracket it belongs to");
+                self.diagnostics.push(diagnostic);
+                self.statement_broken = true;
+            }
+        }
+    }
+
+    /// A newline at `i`: a continuation (blanked) or the end of a statement.
+    fn newline(&mut self, i: usize) {
+        let inside_expression = self.stack.last().is_some_and(|open| !open.is_block);
+        if let Some(backslash) = explicit_continuation(&self.out, i) {
+            self.out[backslash] = b' ';
+            blank_newline(&mut self.out, i);
+        } else if inside_expression || ends_with_operator(&self.out, i) {
+            blank_newline(&mut self.out, i);
+        } else if let Some(next) = leading_continuation(self.bytes, i + 1) {
+            for k in i..next {
+                if self.out[k] == b'\n' || self.out[k] == b'\r' {
+                    self.out[k] = b' ';
+                }
+            }
+            // Comments in the skipped lines are blanked when the loop reaches them.
+        } else if self.stack.is_empty() {
+            self.end_statement(i);
+        }
+    }
+
+    /// The statement being read ends at `end`.
+    fn end_statement(&mut self, end: usize) {
+        end_statement(
+            &mut self.statements,
+            &self.out,
+            self.statement_start,
+            end,
+            &mut self.statement_broken,
+        );
+        self.statement_start = end + 1;
+    }
+
+    /// Brackets still open at the end of the source.
+    fn unclosed(&mut self) {
+        let (Some(open), Some(innermost)) =
+            (self.stack.first().copied(), self.stack.last().copied())
+        else {
+            return;
+        };
         let mut diagnostic = Diagnostic::error(
             "flow::parse::unclosed_bracket",
             format!("`{}` is never closed", innermost.bracket as char),
-            span(innermost.at, innermost.at + 1),
+            self.span(innermost.at, innermost.at + 1),
         )
         .with_label("opened here")
         .with_help(format!(
@@ -192,26 +244,12 @@ pub fn layout(source: &str, source_id: SourceId) -> Layout {
         ));
         if open.at != innermost.at {
             diagnostic = diagnostic.with_note(
-                span(open.at, open.at + 1),
+                self.span(open.at, open.at + 1),
                 "inside this bracket, also never closed",
             );
         }
-        diagnostics.push(diagnostic);
-        statement_broken = true;
-    }
-    end_statement(
-        &mut statements,
-        &out,
-        statement_start,
-        bytes.len(),
-        &mut statement_broken,
-    );
-    // Only ASCII bytes and whole comments were replaced by ASCII spaces: still valid UTF-8.
-    let text = String::from_utf8(out).unwrap_or_else(|_| source.to_string());
-    Layout {
-        text,
-        statements,
-        diagnostics,
+        self.diagnostics.push(diagnostic);
+        self.statement_broken = true;
     }
 }
 
