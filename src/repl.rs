@@ -177,7 +177,7 @@ fn refresh(known: &RefCell<Known>, session: &Session) {
             }
         }
     }
-    for builtin in builtins::BUILTINS.iter().filter(|b| b.receiver.is_none()) {
+    for builtin in builtins::table().iter().filter(|b| b.receiver.is_none()) {
         let params = builtins::LIBRARY
             .signature(builtin)
             .params
@@ -609,7 +609,7 @@ impl Repl {
         }
         match builtins::help(name).or_else(|| crate::eval::modules::stdlib_help(name)) {
             Some(text) => println!("{text}"),
-            None => match crate::text::closest(name, builtins::BUILTINS.iter().map(|b| b.name)) {
+            None => match crate::text::closest(name, builtins::table().iter().map(|b| b.name)) {
                 Some(close) => println!("no builtin named `{name}`; did you mean `{close}`?"),
                 None => println!("no builtin named `{name}`"),
             },

@@ -320,6 +320,16 @@ impl Reduction {
         }
     }
 
+    pub fn from_name(name: &str) -> Option<Reduction> {
+        use Reduction::*;
+        [
+            Sum, Prod, Min, Max, Mean, Var, Std, Any, All, ArgMin, ArgMax, NanSum, NanMean, NanMin,
+            NanMax, NanVar, NanStd,
+        ]
+        .into_iter()
+        .find(|r| r.name() == name)
+    }
+
     /// The result dtype (NumPy's: sums of ints are i64, means are floats).
     pub fn result(self, input: DType) -> DType {
         use Reduction::*;

@@ -17,10 +17,12 @@ use crate::eval::format::format_value;
 use crate::eval::interpreter::{Eval, Interpreter, CHECK_MAX_MATERIALISED};
 use crate::eval::operators::{self, compare};
 use crate::eval::value::{Type, Value};
+use crate::frame::expr::Agg;
 use std::cmp::Ordering;
+use std::sync::{LazyLock, OnceLock};
 
 /// The library every interpreter is given.
-pub static LIBRARY: Library = Library::new(BUILTINS, CONSTANTS);
+pub static LIBRARY: LazyLock<Library> = LazyLock::new(|| Library::new(table(), CONSTANTS));
 
 macro_rules! builtin {
     ($name:literal $params:literal, $category:literal, $summary:literal, $example:literal => $output:literal,
@@ -41,7 +43,8 @@ macro_rules! builtin {
     };
 }
 
-pub static BUILTINS: &[Builtin] = &[
+/// The entries written out; [`table`] adds those made from rows (reductions, aggregations).
+static WRITTEN: &[Builtin] = &[
     Builtin {
         effects: true,
         ..builtin!("print" "(*values, sep=\" \", end=\"\\n\")", "core",
@@ -349,91 +352,6 @@ pub static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Array),
-        ..builtin!("sum" "(axis=none, keepdims=false)", "array methods", "Sum over all axes or `axis`.",
-        "print(ones((2, 3)).sum(axis=0))" => "[2. 2. 2.]", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Sum))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("prod" "(axis=none, keepdims=false)", "array methods", "Product.",
-        "print(arange(1, 4).prod())" => "6", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Prod))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("mean" "(axis=none, keepdims=false)", "array methods", "Mean (from (count, mean, M2) partials).",
-        "print(arange(6.0).rechunk(2).mean())" => "2.5", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Mean))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("std" "(axis=none, ddof=0, keepdims=false)", "array methods", "Standard deviation.",
-        "print(array([1.0, 3.0]).std())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Std))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("var" "(axis=none, ddof=0, keepdims=false)", "array methods", "Variance.",
-        "print(array([1.0, 3.0]).var())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Var))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("min" "(axis=none, keepdims=false)", "array methods", "Minimum (NaN if any value is NaN).",
-        "print(array([3, 1, 2]).min())" => "1", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Min))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("max" "(axis=none, keepdims=false)", "array methods", "Maximum (NaN if any value is NaN).",
-        "print(array([3, 1, 2]).max())" => "3", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Max))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("any" "(axis=none, keepdims=false)", "array methods", "Is any element true (non-zero)?",
-        "print((arange(3) > 1).any())" => "true", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::Any))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("all" "(axis=none, keepdims=false)", "array methods", "Are all elements true (non-zero)?",
-        "print((arange(3) > 1).all())" => "false", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::All))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("argmin" "(axis=none)", "array methods", "Index of the smallest value.",
-        "print(array([3, 1, 2]).argmin())" => "1", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::ArgMin))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("argmax" "(axis=none)", "array methods", "Index of the largest value.",
-        "print(array([[1, 5], [7, 2]]).argmax(axis=1))" => "[1 0]", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::ArgMax))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("nansum" "(axis=none, keepdims=false)", "array methods", "Sum skipping NaN.",
-        "print(array([1.0, nan]).nansum())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanSum))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("nanmean" "(axis=none, keepdims=false)", "array methods", "Mean skipping NaN.",
-        "print(array([1.0, nan, 3.0]).nanmean())" => "2.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanMean))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("nanmin" "(axis=none, keepdims=false)", "array methods", "Minimum skipping NaN.",
-        "print(array([nan, 2.0]).nanmin())" => "2.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanMin))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("nanmax" "(axis=none, keepdims=false)", "array methods", "Maximum skipping NaN.",
-        "print(array([nan, 2.0]).nanmax())" => "2.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanMax))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("nanstd" "(axis=none, ddof=0, keepdims=false)", "array methods", "Standard deviation skipping NaN.",
-        "print(array([1.0, nan, 3.0]).nanstd())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanStd))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
-        ..builtin!("nanvar" "(axis=none, ddof=0, keepdims=false)", "array methods", "Variance skipping NaN.",
-        "print(array([1.0, nan, 3.0]).nanvar())" => "1.0", returns Type::Array, |i, a| arrays::reduce_method(i, a, Reduction::NanVar))
-    },
-    Builtin {
-        receiver: Some(Receiver::Array),
         ..builtin!("rechunk" "(chunks)", "array methods", "The same values in other chunks.",
         "ones((4, 4), chunks=2).rechunk((4, 1)).chunks" => "((4,), (1, 1, 1, 1))", returns Type::Array, arrays::rechunk)
     },
@@ -446,51 +364,6 @@ pub static BUILTINS: &[Builtin] = &[
         receiver: Some(Receiver::Array),
         ..builtin!("transpose" "(axes=none)", "array methods", "Axes reversed, or permuted by `axes`; `x.T` is `x.transpose()`.",
         "ones((2, 3, 4)).transpose((2, 0, 1)).shape" => "(4, 2, 3)", returns Type::Array, arrays::transpose)
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("mean" "(dim=none, skipna=none)", "labelled arrays", "Mean over dimensions named by `dim` (a name or a tuple; all when none), skipping NaN in floats unless `skipna=false` (as xarray); works on datasets variable by variable.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.mean(dim=(\"lat\", \"lon\")).dims" => "(\"time\",)", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Mean))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("sum" "(dim=none, skipna=none)", "labelled arrays", "Sum over named dimensions (NaN skipped in floats unless `skipna=false`).",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sum(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Sum))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("min" "(dim=none, skipna=none)", "labelled arrays", "Minimum over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min())" => "0.8665254", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Min))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("max" "(dim=none, skipna=none)", "labelled arrays", "Maximum over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max())" => "1.0393077", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Max))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("std" "(dim=none, skipna=none, ddof=0)", "labelled arrays", "Standard deviation over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.std(\"lon\").dims" => "(\"time\", \"lat\")", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Std))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("var" "(dim=none, skipna=none, ddof=0)", "labelled arrays", "Variance over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.var((\"lon\", \"time\")).dims" => "(\"lat\",)", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Var))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("prod" "(dim=none, skipna=none)", "labelled arrays", "Product over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.prod(\"lat\").sizes" => "{time: 2, lon: 5}", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Prod))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("any" "(dim=none)", "labelled arrays", "Is any value true, over named dimensions?",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; (x > 1).any(\"time\").dims" => "(\"lat\", \"lon\")", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::Any))
-    },
-    Builtin {
-        receiver: Some(Receiver::Labelled),
-        ..builtin!("all" "(dim=none)", "labelled arrays", "Are all values true, over named dimensions?",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).any())" => "true", returns Type::Array, |i, a| datasets::reduce(i, a, Reduction::All))
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
@@ -608,106 +481,6 @@ pub static BUILTINS: &[Builtin] = &[
         "col(\"DepDelay\").mean().alias(\"mean_delay\")" => "col(\"DepDelay\").mean().alias(\"mean_delay\")", returns Type::Any, frames::alias)
     },
     Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("sum" "()", "dataframes", "The sum of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.sum().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("sum" "()", "dataframes", "An aggregation: the sum of the expression's values.",
-        "col(\"DepDelay\").sum()" => "col(\"DepDelay\").sum()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("sum").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("mean" "()", "dataframes", "The mean of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("mean" "()", "dataframes", "An aggregation: the mean of the expression's values.",
-        "col(\"DepDelay\").mean()" => "col(\"DepDelay\").mean()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("mean").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("min" "()", "dataframes", "The min of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.min().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("min" "()", "dataframes", "An aggregation: the min of the expression's values.",
-        "col(\"DepDelay\").min()" => "col(\"DepDelay\").min()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("min").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("max" "()", "dataframes", "The max of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.max().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("max" "()", "dataframes", "An aggregation: the max of the expression's values.",
-        "col(\"DepDelay\").max()" => "col(\"DepDelay\").max()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("max").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("count" "()", "dataframes", "The count of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.count().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("count" "()", "dataframes", "An aggregation: the count of the expression's values.",
-        "col(\"DepDelay\").count()" => "col(\"DepDelay\").count()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("count").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("std" "()", "dataframes", "The std of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.std().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("std" "()", "dataframes", "An aggregation: the std of the expression's values.",
-        "col(\"DepDelay\").std()" => "col(\"DepDelay\").std()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("std").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("var" "()", "dataframes", "The var of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.var().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("var" "()", "dataframes", "An aggregation: the var of the expression's values.",
-        "col(\"DepDelay\").var()" => "col(\"DepDelay\").var()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("var").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("n_unique" "()", "dataframes", "The n_unique of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.n_unique().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("n_unique" "()", "dataframes", "An aggregation: the n_unique of the expression's values.",
-        "col(\"DepDelay\").n_unique()" => "col(\"DepDelay\").n_unique()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("n_unique").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("first" "()", "dataframes", "The first of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.first().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("first" "()", "dataframes", "An aggregation: the first of the expression's values.",
-        "col(\"DepDelay\").first()" => "col(\"DepDelay\").first()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("first").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::GroupBy),
-        ..builtin!("last" "()", "dataframes", "The last of the chosen column in each group (or of every other column).",
-        "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.last().columns" => "[\"Origin\", \"DepDelay\"]", returns Type::Frame, |i, a| frames::group_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
-    },
-    Builtin {
-        receiver: Some(Receiver::Expr),
-        ..builtin!("last" "()", "dataframes", "An aggregation: the last of the expression's values.",
-        "col(\"DepDelay\").last()" => "col(\"DepDelay\").last()", returns Type::Any, |i, a| frames::expr_aggregate(i, a, crate::frame::expr::Agg::from_name("last").expect("an aggregation")))
-    },
-    Builtin {
         receiver: Some(Receiver::Weighted),
         ..builtin!("mean" "(dim=none)", "labelled arrays", "Weighted mean over named dimensions: sum of value × weight over the valid (non-NaN) points divided by the sum of their weights.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.weighted(x.lat * 0 + 1).mean().values)" => "0.9529721", returns Type::Array, |i, a| datasets::weighted_reduce(i, a, true))
@@ -718,6 +491,332 @@ pub static BUILTINS: &[Builtin] = &[
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.weighted(x.lat).sum(\"lat\").dims" => "(\"time\", \"lon\")", returns Type::Array, |i, a| datasets::weighted_reduce(i, a, false))
     },
 ];
+
+/// Array reductions as methods (`x.sum(axis=0)`): reduction, parameters, summary, example,
+/// what the example prints.
+const ARRAY_REDUCTIONS: &[(Reduction, &str, &str, &str, &str)] = &[
+    (
+        Reduction::Sum,
+        "(axis=none, keepdims=false)",
+        "Sum over all axes or `axis`.",
+        "print(ones((2, 3)).sum(axis=0))",
+        "[2. 2. 2.]",
+    ),
+    (
+        Reduction::Prod,
+        "(axis=none, keepdims=false)",
+        "Product.",
+        "print(arange(1, 4).prod())",
+        "6",
+    ),
+    (
+        Reduction::Mean,
+        "(axis=none, keepdims=false)",
+        "Mean (from (count, mean, M2) partials).",
+        "print(arange(6.0).rechunk(2).mean())",
+        "2.5",
+    ),
+    (
+        Reduction::Std,
+        "(axis=none, ddof=0, keepdims=false)",
+        "Standard deviation.",
+        "print(array([1.0, 3.0]).std())",
+        "1.0",
+    ),
+    (
+        Reduction::Var,
+        "(axis=none, ddof=0, keepdims=false)",
+        "Variance.",
+        "print(array([1.0, 3.0]).var())",
+        "1.0",
+    ),
+    (
+        Reduction::Min,
+        "(axis=none, keepdims=false)",
+        "Minimum (NaN if any value is NaN).",
+        "print(array([3, 1, 2]).min())",
+        "1",
+    ),
+    (
+        Reduction::Max,
+        "(axis=none, keepdims=false)",
+        "Maximum (NaN if any value is NaN).",
+        "print(array([3, 1, 2]).max())",
+        "3",
+    ),
+    (
+        Reduction::Any,
+        "(axis=none, keepdims=false)",
+        "Is any element true (non-zero)?",
+        "print((arange(3) > 1).any())",
+        "true",
+    ),
+    (
+        Reduction::All,
+        "(axis=none, keepdims=false)",
+        "Are all elements true (non-zero)?",
+        "print((arange(3) > 1).all())",
+        "false",
+    ),
+    (
+        Reduction::ArgMin,
+        "(axis=none)",
+        "Index of the smallest value.",
+        "print(array([3, 1, 2]).argmin())",
+        "1",
+    ),
+    (
+        Reduction::ArgMax,
+        "(axis=none)",
+        "Index of the largest value.",
+        "print(array([[1, 5], [7, 2]]).argmax(axis=1))",
+        "[1 0]",
+    ),
+    (
+        Reduction::NanSum,
+        "(axis=none, keepdims=false)",
+        "Sum skipping NaN.",
+        "print(array([1.0, nan]).nansum())",
+        "1.0",
+    ),
+    (
+        Reduction::NanMean,
+        "(axis=none, keepdims=false)",
+        "Mean skipping NaN.",
+        "print(array([1.0, nan, 3.0]).nanmean())",
+        "2.0",
+    ),
+    (
+        Reduction::NanMin,
+        "(axis=none, keepdims=false)",
+        "Minimum skipping NaN.",
+        "print(array([nan, 2.0]).nanmin())",
+        "2.0",
+    ),
+    (
+        Reduction::NanMax,
+        "(axis=none, keepdims=false)",
+        "Maximum skipping NaN.",
+        "print(array([nan, 2.0]).nanmax())",
+        "2.0",
+    ),
+    (
+        Reduction::NanStd,
+        "(axis=none, ddof=0, keepdims=false)",
+        "Standard deviation skipping NaN.",
+        "print(array([1.0, nan, 3.0]).nanstd())",
+        "1.0",
+    ),
+    (
+        Reduction::NanVar,
+        "(axis=none, ddof=0, keepdims=false)",
+        "Variance skipping NaN.",
+        "print(array([1.0, nan, 3.0]).nanvar())",
+        "1.0",
+    ),
+];
+
+/// Reductions of labelled arrays and datasets by dimension name (`x.mean(dim="time")`).
+const LABELLED_REDUCTIONS: &[(Reduction, &str, &str, &str, &str)] = &[
+    (
+        Reduction::Mean,
+        "(dim=none, skipna=none)",
+        "Mean over dimensions named by `dim` (a name or a tuple; all when none), skipping NaN in floats unless `skipna=false` (as xarray); works on datasets variable by variable.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.mean(dim=(\"lat\", \"lon\")).dims",
+        "(\"time\",)",
+    ),
+    (
+        Reduction::Sum,
+        "(dim=none, skipna=none)",
+        "Sum over named dimensions (NaN skipped in floats unless `skipna=false`).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sum(\"time\").dims",
+        "(\"lat\", \"lon\")",
+    ),
+    (
+        Reduction::Min,
+        "(dim=none, skipna=none)",
+        "Minimum over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min())",
+        "0.8665254",
+    ),
+    (
+        Reduction::Max,
+        "(dim=none, skipna=none)",
+        "Maximum over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max())",
+        "1.0393077",
+    ),
+    (
+        Reduction::Std,
+        "(dim=none, skipna=none, ddof=0)",
+        "Standard deviation over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.std(\"lon\").dims",
+        "(\"time\", \"lat\")",
+    ),
+    (
+        Reduction::Var,
+        "(dim=none, skipna=none, ddof=0)",
+        "Variance over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.var((\"lon\", \"time\")).dims",
+        "(\"lat\",)",
+    ),
+    (
+        Reduction::Prod,
+        "(dim=none, skipna=none)",
+        "Product over named dimensions.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.prod(\"lat\").sizes",
+        "{time: 2, lon: 5}",
+    ),
+    (
+        Reduction::Any,
+        "(dim=none)",
+        "Is any value true, over named dimensions?",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; (x > 1).any(\"time\").dims",
+        "(\"lat\", \"lon\")",
+    ),
+    (
+        Reduction::All,
+        "(dim=none)",
+        "Are all values true, over named dimensions?",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).all())",
+        "false",
+    ),
+];
+
+/// Every builtin: the entries written out, and those made from the rows above and from every
+/// frame aggregation (as a grouping's method and as a column expression's), built once.
+pub fn table() -> &'static [Builtin] {
+    static TABLE: OnceLock<Vec<Builtin>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let reduction =
+            |rows: &'static [(Reduction, &str, &str, &str, &str)], receiver, category, run| {
+                rows.iter().map(
+                    move |&(reduction, params, summary, example, output)| Builtin {
+                        name: reduction.name(),
+                        receiver: Some(receiver),
+                        params,
+                        category,
+                        summary,
+                        example,
+                        example_output: output,
+                        returns: Type::Array,
+                        effects: false,
+                        blocking: false,
+                        run,
+                    },
+                )
+            };
+        let array_reductions: Vec<Builtin> = reduction(
+            ARRAY_REDUCTIONS,
+            Receiver::Array,
+            "array methods",
+            |i, a| arrays::reduce_method(i, a, reduction_of(a)),
+        )
+        .collect();
+        let labelled_reductions: Vec<Builtin> = reduction(
+            LABELLED_REDUCTIONS,
+            Receiver::Labelled,
+            "labelled arrays",
+            |i, a| datasets::reduce(i, a, reduction_of(a)),
+        )
+        .collect();
+        let aggregations: Vec<Builtin> = Agg::ALL
+            .iter()
+            .flat_map(|agg| aggregation_methods(*agg))
+            .collect();
+        // Each made group goes before the first written method of its kind (the order method
+        // lists and the reference show them in).
+        let mut groups = vec![
+            (Receiver::Array, array_reductions),
+            (Receiver::Labelled, labelled_reductions),
+            (Receiver::Weighted, aggregations),
+        ];
+        let mut table = Vec::new();
+        for builtin in WRITTEN {
+            if let Some(at) = groups
+                .iter()
+                .position(|(r, _)| builtin.receiver == Some(*r))
+            {
+                table.extend(groups.remove(at).1);
+            }
+            table.push(builtin.clone());
+        }
+        for (_, group) in groups {
+            table.extend(group);
+        }
+        table
+    })
+}
+
+/// The reduction a generated method is named after.
+fn reduction_of(args: &Args) -> Reduction {
+    Reduction::from_name(args.builtin.name).expect("reduction methods are named after theirs")
+}
+
+/// An aggregation as a grouping's method (`df.groupby("k").x.mean()`) and as a column
+/// expression's (`col("x").mean()`).
+fn aggregation_methods(agg: Agg) -> [Builtin; 2] {
+    let name = agg.name();
+    let text = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let run_group: fn(&mut Interpreter, &mut Args) -> Eval<Value> = |i, a| {
+        let agg =
+            Agg::from_name(a.builtin.name).expect("aggregation methods are named after theirs");
+        frames::group_aggregate(i, a, agg)
+    };
+    let run_expr: fn(&mut Interpreter, &mut Args) -> Eval<Value> = |i, a| {
+        let agg =
+            Agg::from_name(a.builtin.name).expect("aggregation methods are named after theirs");
+        frames::expr_aggregate(i, a, agg)
+    };
+    [
+        Builtin {
+            receiver: Some(Receiver::GroupBy),
+            ..builtin_of(
+                name,
+                text(format!("The {name} of the chosen column in each group (or of every other column).")),
+                text(format!("df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.{name}().columns")),
+                "[\"Origin\", \"DepDelay\"]",
+                Type::Frame,
+                run_group,
+            )
+        },
+        Builtin {
+            receiver: Some(Receiver::Expr),
+            ..builtin_of(
+                name,
+                text(format!("An aggregation: the {name} of the expression's values.")),
+                text(format!("col(\"DepDelay\").{name}()")),
+                text(format!("col(\"DepDelay\").{name}()")),
+                Type::Any,
+                run_expr,
+            )
+        },
+    ]
+}
+
+/// A dataframe method of no parameters.
+fn builtin_of(
+    name: &'static str,
+    summary: &'static str,
+    example: &'static str,
+    example_output: &'static str,
+    returns: Type,
+    run: fn(&mut Interpreter, &mut Args) -> Eval<Value>,
+) -> Builtin {
+    Builtin {
+        name,
+        receiver: None,
+        params: "()",
+        category: "dataframes",
+        summary,
+        example,
+        example_output,
+        returns,
+        effects: false,
+        blocking: false,
+        run,
+    }
+}
 
 /// Named constants.
 pub static CONSTANTS: &[(&str, f64, &str)] = &[
@@ -1344,7 +1443,7 @@ fn join(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 
 /// `:help name` text: signature, summary, example.
 pub fn help(name: &str) -> Option<String> {
-    let builtin = BUILTINS
+    let builtin = table()
         .iter()
         .find(|b| b.name == name || b.qualified_name() == name)?;
     let mut text = format!(
@@ -1363,13 +1462,13 @@ pub fn help(name: &str) -> Option<String> {
 pub fn help_index() -> String {
     let mut out = String::from("builtins (`:help NAME` for one):\n");
     let mut categories: Vec<&str> = Vec::new();
-    for builtin in BUILTINS {
+    for builtin in table() {
         if !categories.contains(&builtin.category) {
             categories.push(builtin.category);
         }
     }
     for category in categories {
-        let names: Vec<String> = BUILTINS
+        let names: Vec<String> = table()
             .iter()
             .filter(|b| b.category == category)
             .map(|b| b.qualified_name())
@@ -1386,18 +1485,18 @@ pub fn help_index() -> String {
 /// docs/builtins.md, generated from the table (a test keeps the file current).
 pub fn reference_markdown() -> String {
     let mut out = String::from(
-        "# Builtins\n\nGenerated from the builtin table in `src/eval/builtins.rs` \
+        "# Builtins\n\nGenerated from the builtin table in `src/builtins/mod.rs` \
          (`FLOW_BLESS=1 cargo test --test docs` rewrites it). The REPL's `:help NAME` shows the same text.\n",
     );
     let mut categories: Vec<&str> = Vec::new();
-    for builtin in BUILTINS {
+    for builtin in table() {
         if !categories.contains(&builtin.category) {
             categories.push(builtin.category);
         }
     }
     for category in categories {
         out.push_str(&format!("\n## {category}\n\n| signature | what it does | example | prints |\n|---|---|---|---|\n"));
-        for builtin in BUILTINS.iter().filter(|b| b.category == category) {
+        for builtin in table().iter().filter(|b| b.category == category) {
             out.push_str(&format!(
                 "| `{}` | {} | `{}` | `{}` |\n",
                 builtin.signature_text(),

@@ -10,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{SourceId, Span};
 use std::sync::{Arc, OnceLock};
 
+#[derive(Clone)]
 pub struct Builtin {
     pub name: &'static str,
     /// For methods: the kind of value they are called on (`"str".upper()`).

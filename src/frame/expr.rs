@@ -52,6 +52,19 @@ pub enum Agg {
 }
 
 impl Agg {
+    pub const ALL: &'static [Agg] = &[
+        Agg::Sum,
+        Agg::Mean,
+        Agg::Min,
+        Agg::Max,
+        Agg::Count,
+        Agg::Std,
+        Agg::Var,
+        Agg::NUnique,
+        Agg::First,
+        Agg::Last,
+    ];
+
     pub fn name(self) -> &'static str {
         use Agg::*;
         match self {
