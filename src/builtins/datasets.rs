@@ -6,7 +6,7 @@
 
 use crate::array::build::{self, AxisChunks, IndexItem};
 use crate::array::node::{BinaryFunction, MapFunction, Operand, Reduction, Scalar, UnaryFunction};
-use crate::dataset::save::BlockWriter;
+use crate::dataset::save::Blocks;
 use crate::dataset::select::{Label, LabelValue, Selector};
 use crate::dataset::{self, open, Coord, Dataset, Labelled, Side};
 use crate::diagnostic::Diagnostic;
@@ -14,7 +14,7 @@ use crate::eval::builtin::Args;
 use crate::eval::interpreter::{Eval, Interpreter};
 use crate::eval::kinds::dataset::*;
 use crate::eval::value::Value;
-use crate::io::netcdf::Attr;
+use crate::io::layout::Attr;
 use crate::source::Span;
 use std::sync::Arc;
 
@@ -705,7 +705,7 @@ pub fn save_netcdf(
         return Ok(Value::None);
     }
     let temporary = crate::io::temporary_path(target);
-    let mut stream = |array: &crate::array::node::ArrayRef, write: &BlockWriter| {
+    let mut stream = |array: &crate::array::node::ArrayRef, write: &Blocks| {
         super::files::stream_blocks(interpreter, array, args, write)
     };
     let written = crate::dataset::save::write_netcdf(&ds, &temporary, gzip, &mut stream, |m| {

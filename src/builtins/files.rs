@@ -9,7 +9,9 @@ use crate::array::source::{Decode, FileFormat, FileSource};
 use crate::eval::builtin::Args;
 use crate::eval::interpreter::{Eval, Interpreter};
 use crate::eval::value::Value;
-use crate::io::hdf5::{self, HeaderError};
+use crate::io::layout::{
+    DimHeader, FileHeader, FileLayout, HeaderError, VarHeader, VariableLayout,
+};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -113,58 +115,61 @@ pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathB
 
 /// The header of `dataset` in `file`; while checking, a file the program saves earlier is
 /// described by that `save`.
-fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> Eval<hdf5::Header> {
+fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> Eval<VarHeader> {
     let shown = file.display();
+    let same = |a: &str, b: &str| a.trim_start_matches('/') == b.trim_start_matches('/');
     let planned = interpreter
         .planned
         .files
         .get(file)
         .filter(|_| interpreter.is_checking());
     let header = match planned {
-        Some((name, header)) if name.trim_start_matches('/') == dataset.trim_start_matches('/') => {
-            Ok(header.clone())
-        }
-        Some((name, _)) => Err(HeaderError::NoDataset(vec![format!(
-            "/{}",
-            name.trim_start_matches('/')
-        )])),
-        None => hdf5::header(file, dataset),
+        Some(header) => Ok(Arc::new(FileHeader {
+            dims: Vec::new(),
+            variables: vec![header.clone()],
+            attrs: Vec::new(),
+        })),
+        None => crate::io::format(FileFormat::Hdf5).describe(file),
     };
-    header.map_err(|error| match error {
+    let header = header.map_err(|error| match error {
         HeaderError::Missing => args.rejected(
             "flow::check::missing_file",
             format!("no file `{shown}`"),
             0,
             "paths are relative to the script's directory",
         ),
-        HeaderError::NotHdf5(m) => args.rejected(
+        HeaderError::Unreadable(m) => args.rejected(
             "flow::check::not_hdf5",
             format!("`{shown}` is not an HDF5 file ({m})"),
             0,
             "read_hdf5 reads HDF5 files (.h5, .hdf5)",
         ),
-        HeaderError::NoDataset(names) => {
-            let help = match crate::text::closest(dataset, names.iter().map(String::as_str)) {
-                Some(name) => format!("did you mean \"{name}\"?"),
-                None if names.is_empty() => "the file holds no datasets".to_string(),
-                None => format!("the file holds: {}", names.join(", ")),
-            };
-            args.rejected(
-                "flow::check::unknown_dataset",
-                format!("`{shown}` has no dataset `{dataset}`"),
-                1,
-                &help,
-            )
-        }
-        HeaderError::Unsupported(kind) => args.rejected(
+    })?;
+    let Some(variable) = header.variables.iter().find(|v| same(&v.name, dataset)) else {
+        let names: Vec<&str> = header.variables.iter().map(|v| v.name.as_str()).collect();
+        let help = match crate::text::closest(dataset, names.iter().copied()) {
+            Some(name) => format!("did you mean \"{name}\"?"),
+            None if names.is_empty() => "the file holds no datasets".to_string(),
+            None => format!("the file holds: {}", names.join(", ")),
+        };
+        return Err(args.rejected(
+            "flow::check::unknown_dataset",
+            format!("`{shown}` has no dataset `{dataset}`"),
+            1,
+            &help,
+        ));
+    };
+    if let Err(kind) = &variable.dtype {
+        return Err(args.rejected(
             "flow::check::unsupported_dtype",
             format!(
                 "dataset `{dataset}` of `{shown}` holds {kind}, which flow cannot read as an array"
             ),
             1,
             "flow reads float, integer and bool datasets",
-        ),
-    })
+        ));
+    }
+    Ok(variable.clone())
 }
 
 /// `read_hdf5(path, dataset, chunks=none)`
@@ -179,14 +184,18 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     let mut first: Option<(PathBuf, DType, Vec<usize>)> = None;
     for file in &files {
         let header = open(interpreter, args, file, &dataset)?;
-        if let Some((first_file, dtype, shape)) = &first {
-            if *dtype != header.dtype || *shape != header.shape {
+        let dtype = header
+            .dtype
+            .clone()
+            .expect("open refuses what cannot be read");
+        if let Some((first_file, first_dtype, shape)) = &first {
+            if *first_dtype != dtype || *shape != header.shape {
                 return Err(args.rejected("flow::check::mismatched_files", format!(
                         "`{dataset}` is {} {} in `{}` but {} {} in `{}`",
-                        dtype.name(),
+                        first_dtype.name(),
                         build::shape_text(shape),
                         first_file.display(),
-                        header.dtype.name(),
+                        dtype.name(),
                         build::shape_text(&header.shape),
                         file.display()
                     ), 0,
@@ -194,26 +203,24 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
                 ));
             }
         } else {
-            first = Some((file.clone(), header.dtype, header.shape.clone()));
+            first = Some((file.clone(), dtype, header.shape.clone()));
         }
         let spec = match &requested {
             Some(spec) => spec.clone(),
-            None => {
-                build::default_file_chunks(&header.shape, header.chunk.as_deref(), header.dtype)
-            }
+            None => build::default_file_chunks(&header.shape, header.chunk.as_deref(), dtype),
         };
-        let chunks = build::resolve_chunks(&spec, &header.shape, header.dtype, args.spans[2])?;
+        let chunks = build::resolve_chunks(&spec, &header.shape, dtype, args.spans[2])?;
         let source = Arc::new(FileSource::single(
             FileFormat::Hdf5,
             file.clone(),
             dataset.clone(),
             header.shape.first().copied().unwrap_or(1),
             Decode::default(),
-            header.dtype,
+            dtype,
         ));
         arrays.push(ArrayNode::new(
             ArrayOp::Read(source),
-            header.dtype,
+            dtype,
             header.shape,
             chunks,
             args.call,
@@ -342,13 +349,17 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Ok(Value::None);
     };
     if interpreter.is_checking() {
-        let chunk = Some(array.chunks.largest_block());
-        let header = hdf5::Header {
-            dtype: array.dtype,
+        let header = VarHeader {
+            name: format!("/{}", name.trim_start_matches('/')),
+            dims: Vec::new(),
             shape: array.shape.clone(),
-            chunk,
+            dtype: Ok(array.dtype),
+            decode: Decode::default(),
+            chunk: Some(array.chunks.largest_block()),
+            attrs: Vec::new(),
+            values: None,
         };
-        interpreter.planned.files.insert(target, (name, header));
+        interpreter.planned.files.insert(target, header);
         return Ok(Value::None);
     }
     let temporary = crate::io::temporary_path(&target);
@@ -367,19 +378,35 @@ fn write(
     gzip: bool,
     args: &Args,
 ) -> Eval<()> {
-    let writer = hdf5::Writer::create(
-        path,
-        name,
-        array.dtype,
-        &array.shape,
-        &array.chunks.largest_block(),
-        gzip,
-    )
-    .map_err(|m| args.write_error(1, m))?;
+    let dims: Vec<DimHeader> = array
+        .shape
+        .iter()
+        .enumerate()
+        .map(|(k, &len)| DimHeader {
+            name: format!("dim_{k}"),
+            len,
+            unlimited: false,
+        })
+        .collect();
+    let layout = FileLayout {
+        variables: vec![VariableLayout {
+            name: name.to_string(),
+            dims: dims.iter().map(|d| d.name.clone()).collect(),
+            dtype: array.dtype,
+            chunk: Some(array.chunks.largest_block()),
+            gzip,
+            attrs: Vec::new(),
+        }],
+        dims,
+        attrs: Vec::new(),
+    };
+    let writer = crate::io::format(FileFormat::Hdf5)
+        .create(path, &layout)
+        .map_err(|m| args.write_error(1, m))?;
     stream_blocks(interpreter, array, args, &|start, block| {
-        writer.write(start, block)
+        writer.write(name, start, block)
     })?;
-    writer.close().map_err(|m| args.write_error(1, m))
+    writer.finish().map_err(|m| args.write_error(1, m))
 }
 
 /// Compute `array` and hand each block, with where it starts, to `write` as it is made; the

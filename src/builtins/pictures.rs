@@ -245,7 +245,7 @@ fn label_figure(
     figure: &mut plot::Figure,
     options: &mut plot::Options,
 ) {
-    use crate::io::netcdf::Attr;
+    use crate::io::layout::Attr;
     let text = |attrs: &crate::dataset::Attrs, key: &str| match crate::dataset::attr(attrs, key) {
         Some(Attr::Str(s)) => Some(s.clone()),
         _ => None,

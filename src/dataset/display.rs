@@ -3,7 +3,7 @@
 //! their type and cost, not their data.
 
 use super::{Attrs, Coord, Dataset, Labelled};
-use crate::io::netcdf::Attr;
+use crate::io::layout::Attr;
 use crate::text::float_repr;
 use std::fmt::Write;
 

@@ -16,7 +16,7 @@ use crate::array::chunk::ChunkData;
 use crate::array::chunks::Chunks;
 use crate::array::node::{ArrayNode, ArrayOp, ArrayRef, AxisSelection, Reduction};
 use crate::diagnostic::Diagnostic;
-use crate::io::netcdf::Attr;
+use crate::io::layout::Attr;
 use crate::source::Span;
 use std::sync::Arc;
 

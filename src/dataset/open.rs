@@ -9,7 +9,7 @@ use crate::array::chunks::Chunks;
 use crate::array::node::{ArrayNode, ArrayOp};
 use crate::array::source::{FileFormat, FileSource};
 use crate::diagnostic::Diagnostic;
-use crate::io::netcdf::{self, FileHeader, HeaderError, VarHeader};
+use crate::io::layout::{FileHeader, HeaderError, VarHeader};
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,20 +53,22 @@ pub struct Request {
 
 pub fn header(path: &Path) -> Result<Arc<FileHeader>, OpenError> {
     let shown = path.display();
-    netcdf::header(path).map_err(|error| match error {
-        HeaderError::Missing => fail(
-            "flow::check::missing_file",
-            format!("no file `{shown}`"),
-            0,
-            "paths are relative to the script's directory",
-        ),
-        HeaderError::NotNetcdf(m) => fail(
-            "flow::check::not_netcdf",
-            format!("`{shown}` is not a netCDF file ({m})"),
-            0,
-            "open_dataset reads netCDF files (classic or netCDF-4, .nc)",
-        ),
-    })
+    crate::io::format(FileFormat::NetCdf)
+        .describe(path)
+        .map_err(|error| match error {
+            HeaderError::Missing => fail(
+                "flow::check::missing_file",
+                format!("no file `{shown}`"),
+                0,
+                "paths are relative to the script's directory",
+            ),
+            HeaderError::Unreadable(m) => fail(
+                "flow::check::not_netcdf",
+                format!("`{shown}` is not a netCDF file ({m})"),
+                0,
+                "open_dataset reads netCDF files (classic or netCDF-4, .nc)",
+            ),
+        })
 }
 
 /// Open `files` (sorted) as one dataset. One file is opened as it is; several are concatenated
@@ -306,7 +308,7 @@ fn scalar_coordinates(first: &FileHeader) -> Vec<Arc<Coord>> {
         .variables
         .iter()
         .filter_map(|v| match v.attrs.iter().find(|(k, _)| k == "coordinates") {
-            Some((_, crate::io::netcdf::Attr::Str(names))) => Some(names.clone()),
+            Some((_, crate::io::layout::Attr::Str(names))) => Some(names.clone()),
             _ => None,
         })
         .flat_map(|names| {
@@ -467,7 +469,7 @@ fn concat_values(
     let values = coordinate_values(file, var)?;
     let units_of = |v: &VarHeader| {
         let text = |key: &str| match v.attrs.iter().find(|(k, _)| k == key) {
-            Some((_, crate::io::netcdf::Attr::Str(s))) => Some(s.clone()),
+            Some((_, crate::io::layout::Attr::Str(s))) => Some(s.clone()),
             _ => None,
         };
         let units = text("units")?;

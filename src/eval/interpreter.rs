@@ -88,8 +88,8 @@ pub struct Interpreter {
 /// read back what it saves, typed as it was saved.
 #[derive(Clone, Default)]
 pub struct Planned {
-    /// HDF5 files: the dataset's name and header.
-    pub files: HashMap<std::path::PathBuf, (String, crate::io::hdf5::Header)>,
+    /// HDF5 files: the header of the dataset saved.
+    pub files: HashMap<std::path::PathBuf, crate::io::layout::VarHeader>,
     /// netCDF files, as the datasets saved (`None`: a dataset known only when run).
     pub datasets: HashMap<std::path::PathBuf, Option<Arc<crate::dataset::Dataset>>>,
     /// Parquet and CSV files, as their frames (`None`: a frame known only when run).

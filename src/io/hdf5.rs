@@ -2,6 +2,7 @@
 //! one block read as a hyperslab per task, and arrays written chunk by chunk into a chunked
 //! dataset. HDF5 itself serialises its calls; decoding and computing stay outside it.
 
+use super::layout::{BlockWriter, FileHeader, FileLayout, HeaderError, VarHeader};
 use super::Handles;
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
@@ -11,12 +12,51 @@ use hdf5::{Hyperslab, Selection, SliceOrIndex};
 use ndarray::IxDyn;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// HDF5 in the table of formats (`io::format`).
 pub struct Hdf5;
 
 impl super::ArrayFormat for Hdf5 {
+    /// The file's datasets (by path, `/group/name`), each with dimensions `dim_0`, `dim_1`, …
+    fn describe(&self, path: &Path) -> Result<Arc<FileHeader>, HeaderError> {
+        if !path.is_file() {
+            return Err(HeaderError::Missing);
+        }
+        let file = hdf5::File::open(path).map_err(|e| HeaderError::Unreadable(e.to_string()))?;
+        let variables = dataset_names(&file)
+            .into_iter()
+            .filter_map(|name| {
+                let dataset = file.dataset(&name).ok()?;
+                let dtype = dataset
+                    .dtype()
+                    .and_then(|t| t.to_descriptor())
+                    .map_err(|e| e.to_string())
+                    .and_then(|descriptor| dtype_of(&descriptor));
+                let shape = dataset.shape();
+                Some(VarHeader {
+                    name,
+                    dims: (0..shape.len()).map(|k| format!("dim_{k}")).collect(),
+                    shape,
+                    dtype,
+                    decode: Default::default(),
+                    chunk: dataset.chunk(),
+                    attrs: Vec::new(),
+                    values: None,
+                })
+            })
+            .collect();
+        Ok(Arc::new(FileHeader {
+            dims: Vec::new(),
+            variables,
+            attrs: Vec::new(),
+        }))
+    }
+
+    fn create(&self, path: &Path, layout: &FileLayout) -> Result<Box<dyn BlockWriter>, String> {
+        Ok(Box::new(Writer::create(path, layout)?))
+    }
+
     fn read_block(
         &self,
         source: &FileSource,
@@ -105,21 +145,6 @@ impl OpenDatasets {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Header {
-    pub dtype: DType,
-    pub shape: Vec<usize>,
-    /// The dataset's chunks on disk, if it is chunked.
-    pub chunk: Option<Vec<usize>>,
-}
-
-pub enum HeaderError {
-    Missing,
-    NotHdf5(String),
-    NoDataset(Vec<String>),
-    Unsupported(String),
-}
-
 fn dtype_of(descriptor: &TypeDescriptor) -> Result<DType, String> {
     Ok(match descriptor {
         TypeDescriptor::Float(FloatSize::U8) => DType::F64,
@@ -147,27 +172,6 @@ fn dataset_names(file: &hdf5::File) -> Vec<String> {
         }
     }
     out
-}
-
-/// The header of `dataset` in the file at `path`.
-pub fn header(path: &Path, dataset: &str) -> Result<Header, HeaderError> {
-    if !path.is_file() {
-        return Err(HeaderError::Missing);
-    }
-    let file = hdf5::File::open(path).map_err(|e| HeaderError::NotHdf5(e.to_string()))?;
-    let dataset = file
-        .dataset(dataset)
-        .map_err(|_| HeaderError::NoDataset(dataset_names(&file)))?;
-    let descriptor = dataset
-        .dtype()
-        .and_then(|t| t.to_descriptor())
-        .map_err(|e| HeaderError::Unsupported(e.to_string()))?;
-    let dtype = dtype_of(&descriptor).map_err(HeaderError::Unsupported)?;
-    Ok(Header {
-        dtype,
-        shape: dataset.shape(),
-        chunk: dataset.chunk(),
-    })
 }
 
 fn hyperslab(start: &[usize], shape: &[usize]) -> Selection {
@@ -229,62 +233,81 @@ fn read_block(
     })
 }
 
-/// A dataset being written block by block.
+/// An HDF5 file being written: its datasets created first, then written block by block.
 pub struct Writer {
     file: hdf5::File,
-    dataset: hdf5::Dataset,
+    datasets: Vec<(String, hdf5::Dataset)>,
 }
 
 impl Writer {
-    /// Create `name` of `dtype` and `shape`, chunked as `chunk`, in a new file at `path`.
-    pub fn create(
-        path: &Path,
-        name: &str,
-        dtype: DType,
-        shape: &[usize],
-        chunk: &[usize],
-        gzip: bool,
-    ) -> Result<Writer, String> {
+    /// A new file at `path` holding the layout's variables (each chunked as asked, or as one
+    /// chunk), replacing any file there. HDF5 datasets have no named dimensions: the layout's
+    /// give only the lengths.
+    pub fn create(path: &Path, layout: &FileLayout) -> Result<Writer, String> {
         let file = hdf5::File::create(path).map_err(|e| e.to_string())?;
-        let name = name.trim_start_matches('/');
-        macro_rules! build {
-            ($t:ty) => {{
-                let mut builder = file.new_dataset::<$t>();
-                builder = builder.chunk(chunk.to_vec());
-                if gzip {
-                    builder = builder.deflate(4);
-                }
-                builder
-                    .shape(shape.to_vec())
-                    .create(name)
-                    .map_err(|e| e.to_string())?
-            }};
+        let mut datasets = Vec::new();
+        for v in &layout.variables {
+            let shape: Vec<usize> = v
+                .dims
+                .iter()
+                .map(|d| {
+                    layout
+                        .dims
+                        .iter()
+                        .find(|l| l.name == *d)
+                        .map_or(1, |l| l.len)
+                })
+                .collect();
+            let chunk = v.chunk.clone().unwrap_or_else(|| shape.clone());
+            let name = v.name.trim_start_matches('/');
+            macro_rules! build {
+                ($t:ty) => {{
+                    let mut builder = file.new_dataset::<$t>();
+                    builder = builder.chunk(chunk.clone());
+                    if v.gzip {
+                        builder = builder.deflate(4);
+                    }
+                    builder
+                        .shape(shape.clone())
+                        .create(name)
+                        .map_err(|e| e.to_string())?
+                }};
+            }
+            let dataset = match v.dtype {
+                DType::F64 => build!(f64),
+                DType::F32 => build!(f32),
+                DType::I64 => build!(i64),
+                DType::I32 => build!(i32),
+                DType::Bool => build!(bool),
+            };
+            datasets.push((v.name.clone(), dataset));
         }
-        let dataset = match dtype {
-            DType::F64 => build!(f64),
-            DType::F32 => build!(f32),
-            DType::I64 => build!(i64),
-            DType::I32 => build!(i32),
-            DType::Bool => build!(bool),
-        };
-        Ok(Writer { file, dataset })
+        Ok(Writer { file, datasets })
     }
+}
 
-    /// Write one block at `start`.
-    pub fn write(&self, start: &[usize], block: &ChunkData) -> Result<(), String> {
+impl BlockWriter for Writer {
+    /// Write one block of `variable` at `start`.
+    fn write(&self, variable: &str, start: &[usize], block: &ChunkData) -> Result<(), String> {
+        let (_, dataset) = self
+            .datasets
+            .iter()
+            .find(|(name, _)| name == variable)
+            .ok_or_else(|| format!("no dataset `{variable}` is being written"))?;
         let selection = hyperslab(start, block.shape());
         let error = |e: hdf5::Error| e.to_string();
         match block {
-            ChunkData::F64(a) => self.dataset.write_slice(a, selection).map_err(error),
-            ChunkData::F32(a) => self.dataset.write_slice(a, selection).map_err(error),
-            ChunkData::I64(a) => self.dataset.write_slice(a, selection).map_err(error),
-            ChunkData::I32(a) => self.dataset.write_slice(a, selection).map_err(error),
-            ChunkData::Bool(a) => self.dataset.write_slice(a, selection).map_err(error),
+            ChunkData::F64(a) => dataset.write_slice(a, selection).map_err(error),
+            ChunkData::F32(a) => dataset.write_slice(a, selection).map_err(error),
+            ChunkData::I64(a) => dataset.write_slice(a, selection).map_err(error),
+            ChunkData::I32(a) => dataset.write_slice(a, selection).map_err(error),
+            ChunkData::Bool(a) => dataset.write_slice(a, selection).map_err(error),
         }
     }
 
-    pub fn close(self) -> Result<(), String> {
-        drop(self.dataset);
-        self.file.close().map_err(|e| e.to_string())
+    fn finish(self: Box<Self>) -> Result<(), String> {
+        let Writer { file, datasets } = *self;
+        drop(datasets);
+        file.close().map_err(|e| e.to_string())
     }
 }

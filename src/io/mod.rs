@@ -9,17 +9,28 @@ pub mod frame_read;
 pub mod frame_scan;
 pub mod frame_write;
 pub mod hdf5;
+pub mod layout;
 pub mod netcdf;
 pub mod plot;
 
 use crate::array::chunk::ChunkData;
 use crate::array::source::{FileFormat, FileSource};
+use layout::{BlockWriter, FileHeader, FileLayout, HeaderError};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// A file format arrays are read from.
+/// A file format arrays are read from and written to: one file of `io/` each, and an entry in
+/// [`format`].
 pub trait ArrayFormat: Sync {
+    /// What the file at `path` holds, read while checking (headers, and the values of small
+    /// coordinates; no data).
+    fn describe(&self, path: &Path) -> Result<Arc<FileHeader>, HeaderError>;
+
+    /// A new file at `path` laid out as `layout`, to write its variables' blocks into.
+    fn create(&self, path: &Path, layout: &FileLayout) -> Result<Box<dyn BlockWriter>, String>;
+
     /// Read the block at `start` of `shape` of the source's variable, decoded to its dtype,
     /// with the files the computation holds open.
     fn read_block(

@@ -5,6 +5,7 @@
 //! match what Python users see. netCDF shares HDF5's one lock, which serialises its calls;
 //! converting and decoding happen outside it.
 
+use super::layout::{Attr, BlockWriter, DimHeader, FileHeader, FileLayout, HeaderError, VarHeader};
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::source::{Decode, FileFormat, FileSource};
@@ -15,53 +16,6 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-
-/// A netCDF attribute value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Attr {
-    Str(String),
-    Int(i64),
-    Float(f64),
-    Ints(Vec<i64>),
-    Floats(Vec<f64>),
-}
-
-#[derive(Debug, Clone)]
-pub struct DimHeader {
-    pub name: String,
-    pub len: usize,
-    pub unlimited: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct VarHeader {
-    pub name: String,
-    pub dims: Vec<String>,
-    pub shape: Vec<usize>,
-    /// The dtype flow gives the decoded values; `Err(type name)` for types flow does not read (char, string, compound, ...).
-    pub dtype: Result<DType, String>,
-    pub decode: Decode,
-    /// On-disk chunk shape if chunked.
-    pub chunk: Option<Vec<usize>>,
-    /// Every attribute, as in the file (including _FillValue, scale_factor, add_offset, units...).
-    pub attrs: Vec<(String, Attr)>,
-    /// The decoded values of a coordinate variable (1-d, named after its dimension) or of a 0-d
-    /// variable, read with the header: opening a file costs more than reading a few hundred
-    /// numbers from it.
-    pub values: Option<ChunkData>,
-}
-
-#[derive(Debug, Clone)]
-pub struct FileHeader {
-    pub dims: Vec<DimHeader>,
-    pub variables: Vec<VarHeader>,
-    pub attrs: Vec<(String, Attr)>,
-}
-
-pub enum HeaderError {
-    Missing,
-    NotNetcdf(String),
-}
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -347,8 +301,8 @@ pub fn header(path: &Path) -> Result<Arc<FileHeader>, HeaderError> {
             return Ok(header.clone());
         }
     }
-    let file = netcdf::open(path).map_err(|e| HeaderError::NotNetcdf(message(e)))?;
-    let header = Arc::new(guard(|| read_header(&file, path)).map_err(HeaderError::NotNetcdf)?);
+    let file = netcdf::open(path).map_err(|e| HeaderError::Unreadable(message(e)))?;
+    let header = Arc::new(guard(|| read_header(&file, path)).map_err(HeaderError::Unreadable)?);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -730,6 +684,27 @@ fn read_typed<O: Element>(
 pub struct NetCdf;
 
 impl super::ArrayFormat for NetCdf {
+    fn describe(&self, path: &Path) -> Result<Arc<FileHeader>, HeaderError> {
+        header(path)
+    }
+
+    fn create(&self, path: &Path, layout: &FileLayout) -> Result<Box<dyn BlockWriter>, String> {
+        let writer = Writer::create(path)?;
+        for dim in &layout.dims {
+            writer.add_dimension(&dim.name, dim.len, dim.unlimited)?;
+        }
+        for (key, value) in &layout.attrs {
+            writer.add_attribute(None, key, value)?;
+        }
+        for v in &layout.variables {
+            writer.add_variable(&v.name, &v.dims, v.dtype, v.chunk.as_deref(), v.gzip)?;
+            for (key, value) in &v.attrs {
+                writer.add_attribute(Some(&v.name), key, value)?;
+            }
+        }
+        Ok(Box::new(writer))
+    }
+
     /// Read the block at `start` of `shape` (in the concatenated coordinates) decoded to the
     /// source's dtype: opens each file the block touches, reads its hyperslab, applies the
     /// decoding (masking → NaN, scale, offset), assembles.
@@ -967,6 +942,16 @@ impl Writer {
     }
 }
 
+impl BlockWriter for Writer {
+    fn write(&self, variable: &str, start: &[usize], block: &ChunkData) -> Result<(), String> {
+        Writer::write(self, variable, start, block)
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), String> {
+        self.close()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// A block of a source, as a read task reads it.
@@ -1010,7 +995,7 @@ mod tests {
         match header(path) {
             Ok(h) => h,
             Err(HeaderError::Missing) => panic!("missing {}", path.display()),
-            Err(HeaderError::NotNetcdf(m)) => panic!("not netcdf: {m}"),
+            Err(HeaderError::Unreadable(m)) => panic!("not netcdf: {m}"),
         }
     }
 
@@ -1563,12 +1548,12 @@ mod tests {
         let p = path("header_of_garbage_is_not_netcdf.nc");
         std::fs::write(&p, b"this is not a netCDF file at all, just some bytes\n").unwrap();
         match header(&p) {
-            Err(HeaderError::NotNetcdf(m)) => assert!(!m.is_empty()),
+            Err(HeaderError::Unreadable(m)) => assert!(!m.is_empty()),
             _ => panic!("garbage read as netCDF"),
         }
         let empty = path("header_of_garbage_is_not_netcdf_empty.nc");
         std::fs::write(&empty, b"").unwrap();
-        assert!(matches!(header(&empty), Err(HeaderError::NotNetcdf(_))));
+        assert!(matches!(header(&empty), Err(HeaderError::Unreadable(_))));
     }
 
     /// A file cut short: either its header cannot be read or its blocks cannot; never a panic.
@@ -1586,7 +1571,7 @@ mod tests {
         for keep in [bytes.len() / 2, bytes.len() - 100, 600] {
             std::fs::write(&p, &bytes[..keep]).unwrap();
             match header(&p) {
-                Err(HeaderError::NotNetcdf(m)) => assert!(!m.is_empty()),
+                Err(HeaderError::Unreadable(m)) => assert!(!m.is_empty()),
                 Err(HeaderError::Missing) => panic!("missing"),
                 Ok(h) => {
                     let v = var(&h, "v");

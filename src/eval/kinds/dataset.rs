@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::{Args, Builtin};
 use crate::eval::interpreter::{Eval, Interpreter};
 use crate::eval::value::{Env, Type, Value};
-use crate::io::netcdf::Attr;
+use crate::io::layout::Attr;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Ident, Subscript, UnaryOp};
 use std::sync::Arc;
