@@ -447,13 +447,17 @@ impl ValueKind for DatasetKind {
         span: Span,
         env: &Env,
     ) -> Eval<Value> {
-        let (Value::Dataset(ds), [Subscript::Index(expr)]) = (&value, subscripts) else {
-            return interpreter.plain_index(value, subscripts, span, env);
+        let item = |interpreter: &mut Interpreter, value: &Value, key: Value, span| match value {
+            Value::Dataset(ds) => interpreter.dataset_item(ds, &key, span),
+            _ => unreachable!("datasets only"),
         };
-        let key = interpreter.eval(expr, env)?;
-        if key.is_unknown() {
-            return Ok(Value::Unknown(Type::Array));
-        }
-        interpreter.dataset_item(ds, &key, expr.span)
+        super::keyed_item(
+            interpreter,
+            value,
+            subscripts,
+            (span, env),
+            Type::Array,
+            item,
+        )
     }
 }

@@ -472,14 +472,11 @@ impl ValueKind for FrameKind {
         span: Span,
         env: &Env,
     ) -> Eval<Value> {
-        let (Value::Frame(frame), [Subscript::Index(expr)]) = (&value, subscripts) else {
-            return interpreter.plain_index(value, subscripts, span, env);
+        let item = |interpreter: &mut Interpreter, value: &Value, key: Value, span| match value {
+            Value::Frame(frame) => interpreter.frame_item(frame, &key, span),
+            _ => unreachable!("frames only"),
         };
-        let key = interpreter.eval(expr, env)?;
-        if key.is_unknown() {
-            return Ok(Value::Unknown(Type::Any));
-        }
-        interpreter.frame_item(frame, &key, expr.span)
+        super::keyed_item(interpreter, value, subscripts, (span, env), Type::Any, item)
     }
 }
 
@@ -506,25 +503,27 @@ impl ValueKind for GroupByKind {
         span: Span,
         env: &Env,
     ) -> Eval<Value> {
-        let (Value::GroupBy(group), [Subscript::Index(expr)]) = (&value, subscripts) else {
-            return interpreter.plain_index(value, subscripts, span, env);
+        let item = |interpreter: &mut Interpreter, value: &Value, key: Value, span| {
+            let Value::GroupBy(group) = value else {
+                unreachable!("groupings only")
+            };
+            match key {
+                Value::Str(name) => interpreter.groupby_member(group, &name, span),
+                other => Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        format!(
+                            "a grouping is indexed by a column name, not {}",
+                            other.type_name()
+                        ),
+                        span,
+                    )
+                    .with_label("not a column name")
+                    .with_help("df.groupby(\"code\")[\"rain\"].max()"),
+                )),
+            }
         };
-        match interpreter.eval(expr, env)? {
-            Value::Str(name) => interpreter.groupby_member(&group, &name, expr.span),
-            other if other.is_unknown() => Ok(Value::Unknown(Type::Any)),
-            other => Err(Box::new(
-                Diagnostic::error(
-                    "flow::check::index_type",
-                    format!(
-                        "a grouping is indexed by a column name, not {}",
-                        other.type_name()
-                    ),
-                    expr.span,
-                )
-                .with_label("not a column name")
-                .with_help("df.groupby(\"code\")[\"rain\"].max()"),
-            )),
-        }
+        super::keyed_item(interpreter, value, subscripts, (span, env), Type::Any, item)
     }
 }
 

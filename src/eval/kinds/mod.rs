@@ -83,6 +83,27 @@ pub fn kind_of(value: &Value) -> Option<&'static dyn ValueKind> {
     })
 }
 
+/// `value[key]` with one key (a dataset's variable, a frame's column or rows, a grouping's
+/// column): `item` is given the key's value; a key known only when run gives an unknown value of
+/// `unknown`; anything else is plain indexing.
+pub fn keyed_item(
+    interpreter: &mut Interpreter,
+    value: Value,
+    subscripts: &[Subscript],
+    (span, env): (Span, &Env),
+    unknown: Type,
+    item: impl FnOnce(&mut Interpreter, &Value, Value, Span) -> Eval<Value>,
+) -> Eval<Value> {
+    let [Subscript::Index(expr)] = subscripts else {
+        return interpreter.plain_index(value, subscripts, span, env);
+    };
+    let key = interpreter.eval(expr, env)?;
+    if key.is_unknown() {
+        return Ok(Value::Unknown(unknown));
+    }
+    item(interpreter, &value, key, expr.span)
+}
+
 pub fn condition_error(value: &Value, span: Span) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error(
