@@ -421,8 +421,7 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .map(|(k, a)| (format!("output {k}"), a.clone()))
         .collect();
     let text = crate::runtime::report::dot(&named, &frames, tasks);
-    let target =
-        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &path);
+    let target = super::files::output_path(interpreter, args, &path);
     crate::io::write_atomically(&target, text.as_bytes())
         .map_err(|error| args.write_error(1, error.to_string()))?;
     Ok(Value::None)

@@ -704,16 +704,13 @@ pub fn save_netcdf(
             .insert(target.to_path_buf(), Some(ds));
         return Ok(Value::None);
     }
-    let temporary = crate::io::temporary_path(target);
-    let mut stream = |array: &crate::array::node::ArrayRef, write: &Blocks| {
-        super::files::stream_blocks(interpreter, array, args, write)
+    let written = |path: &std::path::Path| {
+        let mut stream = |array: &crate::array::node::ArrayRef, write: &Blocks| {
+            super::files::stream_blocks(interpreter, array, args, write)
+        };
+        crate::dataset::save::write_netcdf(&ds, path, gzip, &mut stream, |m| args.write_error(1, m))
     };
-    let written = crate::dataset::save::write_netcdf(&ds, &temporary, gzip, &mut stream, |m| {
-        args.write_error(1, m)
-    });
-    crate::io::put_in_place(written, &temporary, target, |e| {
-        args.write_error(1, e.to_string())
-    })?;
+    crate::io::write_file(target, written, |e| args.write_error(1, e.to_string()))?;
     Ok(Value::None)
 }
 

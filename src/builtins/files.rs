@@ -235,22 +235,16 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
 /// `save(x, path, name="x", compression=none)`: HDF5 for `.h5`, netCDF for `.nc`.
 pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let text = args.str(1)?;
-    let extension = Path::new(&*text)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let target =
-        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
-    let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
-    if directory.is_some_and(|d| !d.is_dir()) {
-        return Err(args.rejected(
-            "flow::check::missing_directory",
-            format!("the directory of `{text}` does not exist"),
-            1,
-            "create the directory first; paths are relative to the script's directory",
-        ));
-    }
+    let extension = match args.value(6) {
+        Value::None => Path::new(&*text)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase(),
+        _ => args.str(6)?.to_ascii_lowercase(),
+    };
+    let target = output_path(interpreter, args, &text);
+    let target = destination_of(args, &text, &target, &extension)?;
     if let Value::Frame(frame) = args.value(0) {
         let frame = frame.clone();
         let parquet = match extension.as_str() {
@@ -362,12 +356,66 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         interpreter.planned.files.insert(target, header);
         return Ok(Value::None);
     }
-    let temporary = crate::io::temporary_path(&target);
-    let written = write(interpreter, &array, &temporary, &name, gzip, args);
-    crate::io::put_in_place(written, &temporary, &target, |e| {
-        args.write_error(1, e.to_string())
-    })?;
+    let written = |path: &Path| write(interpreter, &array, path, &name, gzip, args);
+    crate::io::write_file(&target, written, |e| args.write_error(1, e.to_string()))?;
     Ok(Value::None)
+}
+
+/// Where a save goes, checked before anything runs: its directory exists, it is not written over
+/// a directory, and a device, FIFO or standard output takes only a format that streams. Through
+/// a symlink, the file it points to (what is saved, and read back while checking).
+fn destination_of(args: &Args, text: &str, target: &Path, extension: &str) -> Eval<PathBuf> {
+    let directory = target.parent().filter(|d| !d.as_os_str().is_empty());
+    if directory.is_some_and(|d| !d.is_dir()) {
+        return Err(args.rejected(
+            "flow::check::missing_directory",
+            format!("the directory of `{text}` does not exist"),
+            1,
+            "create the directory first; paths are relative to the script's directory",
+        ));
+    }
+    let destination = crate::io::Destination::of(target);
+    let partitioned = args.bool(5)?;
+    if let (crate::io::Destination::Directory(_), false) = (&destination, partitioned) {
+        return Err(args.rejected(
+            "flow::check::destination",
+            format!(
+                "{}: a file is not written over it",
+                destination.describe(text)
+            ),
+            1,
+            "give the path of a file (a directory is written by save(df, …, partitioned=true))",
+        ));
+    }
+    let streams = matches!(extension, "csv") && !partitioned;
+    if destination.is_stream() && !streams {
+        let why = match extension {
+            _ if partitioned => "a partitioned save writes a directory, not a stream",
+            "parquet" | "pq" => "a Parquet file is written with seeks, not as a stream",
+            "nc" | "nc4" => "a netCDF file is written with seeks, not as a stream",
+            "h5" | "hdf5" => "an HDF5 file is written with seeks, not as a stream",
+            _ => "give the format it is written in",
+        };
+        return Err(args.rejected(
+            "flow::check::unseekable_destination",
+            format!("{}: {why}", destination.describe(text)),
+            1,
+            "save to a regular file (and copy it where it goes), or write CSV there: format=\"csv\"",
+        ));
+    }
+    Ok(crate::io::link_target(target))
+}
+
+/// The path an output argument names: relative to the script's directory, or `-` (standard
+/// output) as it is.
+pub(super) fn output_path(interpreter: &Interpreter, args: &Args, text: &str) -> PathBuf {
+    match text {
+        "-" => PathBuf::from("-"),
+        _ => crate::eval::modules::resolve_path(
+            &interpreter.sources.get(args.call.source).name,
+            text,
+        ),
+    }
 }
 
 fn write(

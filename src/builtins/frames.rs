@@ -511,18 +511,38 @@ pub fn save_frame(
             .insert(target.to_path_buf(), Some(Arc::new(frame.clone())));
         return Ok(Value::None);
     }
-    // Written under a temporary name as the partitions are computed (one file, appended in
-    // order; or a directory of a file per partition), renamed into place when complete.
     let _ = interpreter.flush_output();
-    let temporary = crate::io::temporary_path(target);
     let options = interpreter.compute_options.clone();
-    if partitioned {
-        std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
-    }
     let format = match parquet {
         true => crate::io::frame_write::TableFormat::Parquet,
         false => crate::io::frame_write::TableFormat::Csv,
     };
+    // A device, a FIFO or standard output is written into as the partitions come (CSV only:
+    // the check refused the rest), never replaced.
+    let target = match crate::io::Destination::of(target) {
+        crate::io::Destination::Stdout => std::path::PathBuf::from("-"),
+        crate::io::Destination::Special { path, .. } => {
+            let written = crate::runtime::write_frame(&frame.plan, &path, format, false, options);
+            return interpreter
+                .frame_outcome(written, frame.span)
+                .map(|()| Value::None);
+        }
+        // Through a symlink, the file it points to.
+        crate::io::Destination::File(path) | crate::io::Destination::Directory(path) => path,
+    };
+    let target = target.as_path();
+    if target.as_os_str() == "-" {
+        let written = crate::runtime::write_frame(&frame.plan, target, format, false, options);
+        return interpreter
+            .frame_outcome(written, frame.span)
+            .map(|()| Value::None);
+    }
+    // Written under a temporary name as the partitions are computed (one file, appended in
+    // order; or a directory of a file per partition), renamed into place when complete.
+    let temporary = crate::io::temporary_path(target);
+    if partitioned {
+        std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
+    }
     let written =
         crate::runtime::write_frame(&frame.plan, &temporary, format, partitioned, options);
     let written = interpreter.frame_outcome(written, frame.span);

@@ -72,7 +72,9 @@ enum Appender {
         synced: std::fs::File,
     },
     Csv {
-        file: std::fs::File,
+        file: Box<dyn std::io::Write + Send>,
+        /// Synced when finished (a regular file; a device or FIFO has nothing to sync).
+        synced: Option<std::fs::File>,
         first: bool,
     },
 }
@@ -82,8 +84,21 @@ fn text(error: pl::PolarsError) -> String {
 }
 
 impl Appender {
+    /// The file at the sink's path, created (or a device or FIFO, opened); `-` is standard
+    /// output.
     fn open(sink: &FileSink, schema: &pl::Schema) -> Result<Appender, String> {
+        if sink.path.as_os_str() == "-" {
+            return match sink.format {
+                TableFormat::Csv => Ok(Appender::Csv {
+                    file: Box::new(std::io::stdout()),
+                    synced: None,
+                    first: true,
+                }),
+                TableFormat::Parquet => Err("Parquet is not written to standard output".into()),
+            };
+        }
         let file = std::fs::File::create(&sink.path).map_err(|e| e.to_string())?;
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
         Ok(match sink.format {
             TableFormat::Parquet => {
                 let synced = file.try_clone().map_err(|e| e.to_string())?;
@@ -93,7 +108,14 @@ impl Appender {
                     synced,
                 }
             }
-            TableFormat::Csv => Appender::Csv { file, first: true },
+            TableFormat::Csv => Appender::Csv {
+                synced: match regular {
+                    true => Some(file.try_clone().map_err(|e| e.to_string())?),
+                    false => None,
+                },
+                file: Box::new(file),
+                first: true,
+            },
         })
     }
 
@@ -105,7 +127,7 @@ impl Appender {
                 .ok_or("the file is finished")?
                 .write_batch(rows)
                 .map_err(text),
-            Appender::Csv { file, first } => {
+            Appender::Csv { file, first, .. } => {
                 let header = std::mem::replace(first, false);
                 pl::CsvWriter::new(file)
                     .include_header(header)
@@ -123,7 +145,13 @@ impl Appender {
                 }
                 synced.sync_all().map_err(|e| e.to_string())
             }
-            Appender::Csv { file, .. } => file.sync_all().map_err(|e| e.to_string()),
+            Appender::Csv { file, synced, .. } => {
+                file.flush().map_err(|e| e.to_string())?;
+                match synced {
+                    Some(synced) => synced.sync_all().map_err(|e| e.to_string()),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

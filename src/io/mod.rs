@@ -124,15 +124,165 @@ pub fn put_in_place<E>(
     result
 }
 
-/// Write `bytes` to `target` atomically.
+/// Where a write goes, decided before anything is written. A path that names something other
+/// than a regular file is never replaced: writing renames a finished file onto a regular file
+/// only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// A new path or a regular file — through a symlink, the file it points to: written under a
+    /// temporary name beside it and renamed into place, so a failure leaves nothing behind.
+    File(PathBuf),
+    /// An existing device, FIFO or socket (`/dev/null`, a pipe): written into, never replaced.
+    Special { path: PathBuf, kind: &'static str },
+    /// An existing directory.
+    Directory(PathBuf),
+    /// `-`: standard output.
+    Stdout,
+}
+
+impl Destination {
+    pub fn of(path: &Path) -> Destination {
+        if path.as_os_str() == "-" {
+            return Destination::Stdout;
+        }
+        // A symlink stands for its target (as `cp` writes through one); a dangling one for the
+        // path it names, created.
+        let target = link_target(path);
+        let Ok(metadata) = std::fs::metadata(&target) else {
+            return Destination::File(target);
+        };
+        let file_type = metadata.file_type();
+        if file_type.is_file() {
+            return Destination::File(target);
+        }
+        if file_type.is_dir() {
+            return Destination::Directory(target);
+        }
+        #[cfg(unix)]
+        let kind = {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_char_device() {
+                "a character device"
+            } else if file_type.is_block_device() {
+                "a block device"
+            } else if file_type.is_fifo() {
+                "a FIFO"
+            } else if file_type.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            }
+        };
+        #[cfg(not(unix))]
+        let kind = "not a regular file";
+        Destination::Special { path: target, kind }
+    }
+
+    /// Is it written as a stream only (no seeking back, no rename)?
+    pub fn is_stream(&self) -> bool {
+        matches!(self, Destination::Special { .. } | Destination::Stdout)
+    }
+
+    /// What it is, for messages: "`/dev/null` is a character device".
+    pub fn describe(&self, shown: &str) -> String {
+        match self {
+            Destination::File(_) => format!("`{shown}` is a file"),
+            Destination::Special { kind, .. } => format!("`{shown}` is {kind}"),
+            Destination::Directory(_) => format!("`{shown}` is a directory"),
+            Destination::Stdout => "`-` is standard output".into(),
+        }
+    }
+}
+
+/// The path a symlink leads to (through links to links; a relative target against the link's
+/// directory, so the path keeps the form it was given in); the path itself when it is no link.
+pub fn link_target(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    // Links deeper than the kernel follows are left as they are (writing them then fails).
+    for _ in 0..40 {
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        let Some(target) = is_link.then(|| std::fs::read_link(&path).ok()).flatten() else {
+            break;
+        };
+        path = match target.is_relative() {
+            true => path.parent().map_or(target.clone(), |d| d.join(&target)),
+            false => target,
+        };
+    }
+    path
+}
+
+/// Write a file at `target` with `write`, which writes a whole file at the path it is given:
+/// for a regular file (or a symlink's target) a temporary beside it, renamed into place when
+/// complete; for a device, FIFO or standard output, a temporary file copied into it, so it is
+/// never replaced. A directory is refused.
+pub fn write_file<E>(
+    target: &Path,
+    write: impl FnOnce(&Path) -> Result<(), E>,
+    io_error: impl Fn(std::io::Error) -> E,
+) -> Result<(), E> {
+    match Destination::of(target) {
+        Destination::File(path) => {
+            let temporary = temporary_path(&path);
+            put_in_place(write(&temporary), &temporary, &path, io_error)
+        }
+        Destination::Directory(_) => Err(io_error(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ))),
+        destination => {
+            let temporary = stream_temporary(target);
+            let written = write(&temporary).and_then(|()| {
+                let copied = copy_into(&temporary, &destination);
+                copied.map_err(&io_error)
+            });
+            let _ = std::fs::remove_file(&temporary);
+            written
+        }
+    }
+}
+
+/// A temporary file for a stream's contents, in the temporary directory (not beside a device),
+/// keeping the extension (picture backends choose the format by it).
+fn stream_temporary(target: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let extension = target
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tmp".into());
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("flow-{}-{n}.{extension}", std::process::id()))
+}
+
+/// Copy a finished file into a stream: a device, a FIFO or standard output.
+fn copy_into(file: &Path, destination: &Destination) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(file)?;
+    match destination {
+        Destination::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            std::io::copy(&mut source, &mut stdout)?;
+            stdout.flush()
+        }
+        Destination::Special { path, .. } => {
+            let mut sink = std::fs::OpenOptions::new().write(true).open(path)?;
+            std::io::copy(&mut source, &mut sink)?;
+            sink.flush()
+        }
+        _ => unreachable!("streams only"),
+    }
+}
+
+/// Write `bytes` to `target` (see [`write_file`]).
 pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = temporary_path(target);
-    let written = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()
-    })();
-    put_in_place(written, &temporary, target, |e| e)
+    write_file(
+        target,
+        |path| {
+            let mut file = std::fs::File::create(path)?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        },
+        |e| e,
+    )
 }
 
 /// What tells one version of a file from another: headers and schemas read once are kept for

@@ -181,26 +181,25 @@ pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), Str
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let temporary = super::temporary_path(target);
-    let drawn = match extension.as_str() {
+    if !matches!(extension.as_str(), "svg" | "png") {
+        return Err(format!(
+            "cannot tell the format of `{}`: give a file ending in .png or .svg",
+            target.display()
+        ));
+    }
+    let draw_at = |path: &Path| match extension.as_str() {
         "svg" => draw(
-            SVGBackend::new(&temporary, options.size).into_drawing_area(),
+            SVGBackend::new(path, options.size).into_drawing_area(),
             figure,
             options,
         ),
-        "png" => draw(
-            BitMapBackend::new(&temporary, options.size).into_drawing_area(),
+        _ => draw(
+            BitMapBackend::new(path, options.size).into_drawing_area(),
             figure,
             options,
         ),
-        _ => {
-            return Err(format!(
-                "cannot tell the format of `{}`: give a file ending in .png or .svg",
-                target.display()
-            ))
-        }
     };
-    super::put_in_place(drawn, &temporary, target, |e| e.to_string())
+    super::write_file(target, draw_at, |e| e.to_string())
 }
 
 /// Tick labels as people write them: `80000`, `0.25`, `1e-05`.
@@ -503,9 +502,10 @@ pub fn save_image(data: &ChunkData, cmap: ColorMapName, target: &Path) -> Result
         };
         image.put_pixel(k as u32 % width, k as u32 / width, pixel);
     }
-    let temporary = super::temporary_path(target);
-    let written = image
-        .save_with_format(&temporary, image::ImageFormat::Png)
-        .map_err(|e| e.to_string());
-    super::put_in_place(written, &temporary, target, |e| e.to_string())
+    let save_at = |path: &Path| {
+        image
+            .save_with_format(path, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())
+    };
+    super::write_file(target, save_at, |e| e.to_string())
 }
