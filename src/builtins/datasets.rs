@@ -710,7 +710,7 @@ pub fn save_netcdf(
         };
         crate::dataset::save::write_netcdf(&ds, path, gzip, &mut stream, |m| args.write_error(1, m))
     };
-    crate::io::write_file(target, written, |e| args.write_error(1, e.to_string()))?;
+    crate::io::write_over(target, written, |e| args.write_error(1, e.to_string()))?;
     Ok(Value::None)
 }
 

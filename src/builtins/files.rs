@@ -357,7 +357,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Ok(Value::None);
     }
     let written = |path: &Path| write(interpreter, &array, path, &name, gzip, args);
-    crate::io::write_file(&target, written, |e| args.write_error(1, e.to_string()))?;
+    crate::io::write_over(&target, written, |e| args.write_error(1, e.to_string()))?;
     Ok(Value::None)
 }
 
@@ -376,16 +376,36 @@ fn destination_of(args: &Args, text: &str, target: &Path, extension: &str) -> Ev
     }
     let destination = crate::io::Destination::of(target);
     let partitioned = args.bool(5)?;
-    if let (crate::io::Destination::Directory(_), false) = (&destination, partitioned) {
-        return Err(args.rejected(
-            "flow::check::destination",
-            format!(
-                "{}: a file is not written over it",
-                destination.describe(text)
-            ),
-            1,
-            "give the path of a file (a directory is written by save(df, …, partitioned=true))",
-        ));
+    let overwrite = args.bool(7)?;
+    let refuse = |message: String, help: &str| {
+        Err(args.rejected("flow::check::destination", message, 1, help))
+    };
+    match &destination {
+        crate::io::Destination::Directory(dir) if !crate::io::is_own_output(dir) => {
+            return refuse(
+                format!("{}, not one flow wrote: it is not written over", destination.describe(text)),
+                "give another path; a directory is replaced only when a partitioned save made it (overwrite=true)",
+            );
+        }
+        crate::io::Destination::Directory(_) if !overwrite => {
+            return refuse(
+                format!(
+                    "{} a partitioned save wrote: overwrite=true replaces it",
+                    destination.describe(text)
+                ),
+                "save(…, overwrite=true), or give another path",
+            );
+        }
+        crate::io::Destination::File(file) if partitioned && file.exists() && !overwrite => {
+            return refuse(
+                format!(
+                    "{}: a partitioned save writes a directory there only with overwrite=true",
+                    destination.describe(text)
+                ),
+                "save(…, partitioned=true, overwrite=true), or give another path",
+            );
+        }
+        _ => {}
     }
     let streams = matches!(extension, "csv") && !partitioned;
     if destination.is_stream() && !streams {

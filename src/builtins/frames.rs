@@ -547,13 +547,15 @@ pub fn save_frame(
         crate::runtime::write_frame(&frame.plan, &temporary, format, partitioned, options);
     let written = interpreter.frame_outcome(written, frame.span);
     let placed = written.and_then(|()| {
-        // A directory (an earlier partitioned save) is not replaced by a rename: remove it.
-        match target.is_dir() {
-            true => std::fs::remove_dir_all(target),
+        // A partitioned save marks its directory as flow's own output; what was at `target`
+        // (a file, or flow's own output: the check allowed no other) is replaced.
+        let marked = match partitioned {
+            true => crate::io::write_parts_manifest(&temporary),
             false => Ok(()),
-        }
-        .and_then(|()| std::fs::rename(&temporary, target))
-        .map_err(|e| args.write_error(1, e.to_string()))
+        };
+        marked
+            .and_then(|()| crate::io::replace(&temporary, target))
+            .map_err(|e| args.write_error(1, e.to_string()))
     });
     if placed.is_err() {
         let _ = match temporary.is_dir() {

@@ -218,8 +218,8 @@ static WRITTEN: &[Builtin] = &[
         returns Type::Array, files::read_hdf5),
     Builtin {
         effects: true,
-        ..builtin!("save" "(x, path, name=\"x\", compression=none, unlimited=none, partitioned=false, format=none)", "files",
-        "Write an array to an HDF5 file chunk by chunk as it is computed (never whole in memory), into a temporary file renamed into place; `compression=\"gzip\"`. A frame goes to Parquet or CSV by the path's extension: one file, or with `partitioned=true` a directory of one file per partition (`part.0.parquet`, …), each written as soon as it is computed.",
+        ..builtin!("save" "(x, path, name=\"x\", compression=none, unlimited=none, partitioned=false, format=none, overwrite=false)", "files",
+        "Write an array to an HDF5 file chunk by chunk as it is computed (never whole in memory), into a temporary file renamed into place; `compression=\"gzip\"`. A frame goes to Parquet or CSV by the path's extension (or `format=`): one file, or with `partitioned=true` a directory of one file per partition (`part.0.parquet`, …), each written as soon as it is computed. A directory is written over only when a partitioned save made it and `overwrite=true`; `-` is standard output (CSV).",
         "save(ones((4, 4)), \"target/example-save.h5\", name=\"grid\")" => "", returns Type::None, files::save)
     },
     // ---- arrays

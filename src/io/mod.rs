@@ -221,10 +221,38 @@ pub fn write_file<E>(
     write: impl FnOnce(&Path) -> Result<(), E>,
     io_error: impl Fn(std::io::Error) -> E,
 ) -> Result<(), E> {
+    write_into(target, false, write, io_error)
+}
+
+/// [`write_file`], where a directory that is flow's own output (a partitioned save) may be
+/// replaced too: what `save(…, overwrite=true)` does once its check allowed it.
+pub fn write_over<E>(
+    target: &Path,
+    write: impl FnOnce(&Path) -> Result<(), E>,
+    io_error: impl Fn(std::io::Error) -> E,
+) -> Result<(), E> {
+    write_into(target, true, write, io_error)
+}
+
+fn write_into<E>(
+    target: &Path,
+    over_own_output: bool,
+    write: impl FnOnce(&Path) -> Result<(), E>,
+    io_error: impl Fn(std::io::Error) -> E,
+) -> Result<(), E> {
     match Destination::of(target) {
         Destination::File(path) => {
             let temporary = temporary_path(&path);
             put_in_place(write(&temporary), &temporary, &path, io_error)
+        }
+        Destination::Directory(path) if over_own_output => {
+            let temporary = temporary_path(&path);
+            let written =
+                write(&temporary).and_then(|()| replace(&temporary, &path).map_err(&io_error));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&temporary);
+            }
+            written
         }
         Destination::Directory(_) => Err(io_error(std::io::Error::new(
             std::io::ErrorKind::IsADirectory,
@@ -269,6 +297,70 @@ fn copy_into(file: &Path, destination: &Destination) -> std::io::Result<()> {
             sink.flush()
         }
         _ => unreachable!("streams only"),
+    }
+}
+
+/// The file a partitioned save leaves in its directory, listing the part files it wrote: what
+/// marks the directory as flow's own output, which a later save may replace (`overwrite=true`).
+/// Hidden, so reading the directory back skips it.
+pub const PARTS_MANIFEST: &str = ".flow-parts";
+
+/// Mark a directory of part files as flow's own output (see [`PARTS_MANIFEST`]).
+pub fn write_parts_manifest(directory: &Path) -> std::io::Result<()> {
+    let mut parts: Vec<String> = std::fs::read_dir(directory)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != PARTS_MANIFEST)
+        .collect();
+    parts.sort();
+    let mut text = parts.join("\n");
+    text.push('\n');
+    std::fs::write(directory.join(PARTS_MANIFEST), text)
+}
+
+/// Is `directory` flow's own output — a partitioned save's parts and its manifest, nothing else?
+pub fn is_own_output(directory: &Path) -> bool {
+    let Ok(listed) = std::fs::read_to_string(directory.join(PARTS_MANIFEST)) else {
+        return false;
+    };
+    let listed: Vec<&str> = listed.lines().collect();
+    std::fs::read_dir(directory).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).all(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_file = e.file_type().is_ok_and(|t| t.is_file());
+            is_file && (name == PARTS_MANIFEST || listed.contains(&name.as_str()))
+        })
+    })
+}
+
+/// Put a finished file or directory at `temporary` in place at `target`: renamed over a regular
+/// file; a directory at `target` — only flow's own output, checked again now — is moved aside
+/// first and removed once the new one is in place (or put back if that fails). Anything else at
+/// `target` is refused.
+pub fn replace(temporary: &Path, target: &Path) -> std::io::Result<()> {
+    let refuse = |why: &str| Err(std::io::Error::other(why.to_string()));
+    let Ok(existing) = std::fs::symlink_metadata(target) else {
+        return std::fs::rename(temporary, target);
+    };
+    let is_dir = existing.file_type().is_dir();
+    if is_dir && !is_own_output(target) {
+        return refuse("it is a directory flow did not write");
+    }
+    if !is_dir && !existing.file_type().is_file() {
+        return refuse("it is not a regular file");
+    }
+    if !is_dir && !temporary.is_dir() {
+        return std::fs::rename(temporary, target);
+    }
+    let aside = temporary.with_extension("old");
+    std::fs::rename(target, &aside)?;
+    if let Err(error) = std::fs::rename(temporary, target) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(error);
+    }
+    match is_dir {
+        true => std::fs::remove_dir_all(&aside),
+        false => std::fs::remove_file(&aside),
     }
 }
 
