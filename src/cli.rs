@@ -161,17 +161,28 @@ pub fn parse_file(path: &Path) -> ExitCode {
 
 pub fn explain_file(path: &Path, options: &Options) -> ExitCode {
     let mut session = stdout_session();
+    if let Some(limit) = options.memory_limit {
+        session.compute_options().memory_limit = limit;
+    }
     if let Err(code) = load_and_check(&mut session, path) {
         return code;
     }
     let threads = options
         .threads
         .unwrap_or_else(crate::runtime::default_threads);
-    let explanation = crate::runtime::report::explain(
+    let memory_limit = session.compute_options().memory_limit;
+    let explanation = match crate::runtime::report::explain(
         &session.computed_arrays(),
         &session.bound_arrays(),
         threads,
-    );
+        memory_limit,
+    ) {
+        Ok(explanation) => explanation,
+        Err(diagnostic) => {
+            report(&session, &[diagnostic]);
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+    };
     emit(&explanation.text);
     if !explanation.warnings.is_empty() {
         report(&session, &explanation.warnings);
@@ -191,9 +202,17 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool, json: bool) -
         session.bound_arrays()
     };
     let frames = session.bound_frames();
+    let memory_limit = session.compute_options().memory_limit;
     let dot = match json {
-        true => crate::runtime::report::json(&arrays, &frames),
-        false => crate::runtime::report::dot(&arrays, &frames, tasks),
+        true => crate::runtime::report::json(&arrays, &frames, memory_limit),
+        false => crate::runtime::report::dot(&arrays, &frames, tasks, memory_limit),
+    };
+    let dot = match dot {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            report(&session, &[diagnostic]);
+            return ExitCode::from(EXIT_RUNTIME);
+        }
     };
     match output {
         None => {

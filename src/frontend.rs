@@ -94,6 +94,34 @@ pub fn report(session: &Session, diagnostics: &[Diagnostic]) {
     );
 }
 
+/// The worker threads to run with when `asked` for: at most `runtime::max_threads()`, with a
+/// warning (`flow::input::threads`) when more were asked for.
+pub fn capped_threads(asked: usize) -> usize {
+    let most = crate::runtime::max_threads();
+    if asked <= most {
+        return asked;
+    }
+    let warning = Diagnostic {
+        span: None,
+        ..Diagnostic::warning(
+            "flow::input::threads",
+            format!("--threads {asked} is more than flow runs; using {most}"),
+            Default::default(),
+        )
+    }
+    .with_help(format!(
+        "at most {} threads per core ({} cores here): more only add switching",
+        crate::runtime::THREADS_PER_CORE,
+        crate::runtime::default_threads()
+    ))
+    .in_phase(Phase::Input);
+    eprint!(
+        "{}",
+        render(&[warning], &Default::default(), RenderOptions::for_stderr())
+    );
+    most
+}
+
 /// Threads, progress and memory limit from the command line.
 pub fn apply_run_options(session: &mut Session, options: &Options) {
     let compute = session.compute_options();

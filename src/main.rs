@@ -109,7 +109,9 @@ fn main_with_arguments() -> ExitCode {
         _ => ProgressMode::Auto,
     };
     let options = flow::frontend::Options {
-        threads: arguments.threads.map(NonZeroUsize::get),
+        threads: arguments
+            .threads
+            .map(|asked| flow::frontend::capped_threads(asked.get())),
         stats: arguments.stats,
         no_history: arguments.no_history,
         memory_limit: arguments.memory_limit,

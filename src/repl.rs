@@ -542,13 +542,19 @@ impl Repl {
                         println!("nothing lazy to explain: {}", value.type_name());
                     } else {
                         let threads = self.session.compute_options().threads;
-                        let explanation = crate::runtime::report::explain(
+                        let memory_limit = self.session.compute_options().memory_limit;
+                        match crate::runtime::report::explain(
                             &arrays,
                             &self.session.bound_arrays(),
                             threads,
-                        );
-                        print!("{}", explanation.text);
-                        report_diagnostics(&self.session, &explanation.warnings);
+                            memory_limit,
+                        ) {
+                            Ok(explanation) => {
+                                print!("{}", explanation.text);
+                                report_diagnostics(&self.session, &explanation.warnings);
+                            }
+                            Err(diagnostic) => report_diagnostics(&self.session, &[diagnostic]),
+                        }
                     }
                 }
             }
@@ -633,7 +639,11 @@ impl Repl {
         };
         let arrays = arrays_in(&value);
         let frames = crate::eval::kinds::frame::frames_in(&value);
-        let dot = crate::runtime::report::dot(&arrays, &frames, tasks);
+        let memory_limit = self.session.compute_options().memory_limit;
+        let dot = match crate::runtime::report::dot(&arrays, &frames, tasks, memory_limit) {
+            Ok(dot) => dot,
+            Err(diagnostic) => return report_diagnostics(&self.session, &[diagnostic]),
+        };
         match file {
             Some(path) => {
                 match crate::io::write_atomically(std::path::Path::new(&path), dot.as_bytes()) {

@@ -156,6 +156,8 @@ impl Session {
         let known = self.checker.main.names();
         let snapshot = self.checker.main.snapshot();
         let planned = self.checker.planned.clone();
+        // The checker refuses what would not fit in the memory the runner has.
+        self.checker.compute_options.memory_limit = self.runner.compute_options.memory_limit;
         self.checker.begin_check();
         let builtins: Vec<&str> = crate::builtins::LIBRARY.global_names().collect();
         let mut diagnostics = resolve_names(program, &known, &builtins);

@@ -265,3 +265,21 @@ fn every_example_runs() {
         );
     }
 }
+
+#[test]
+fn threads_beyond_the_bound_are_capped_with_a_warning() {
+    // It used to start 100,000 threads, for minutes.
+    let (code, stdout, stderr) = flow(
+        &["run", "--threads", "100000"],
+        "print(ones((1000,), chunks=10).sum())\n",
+    );
+    assert_eq!((code, stdout.trim()), (0, "1000.0"), "{stderr}");
+    assert!(stderr.contains("flow::input::threads"), "{stderr}");
+    assert!(
+        stderr.contains("--threads 100000 is more than flow runs"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = flow(&["run", "--threads", "4"], "print(1)\n");
+    assert_eq!(code, 0);
+    assert!(!stderr.contains("flow::input::threads"), "{stderr}");
+}

@@ -219,6 +219,9 @@ fn ten_thousand_random_and_mutated_programs_never_panic() {
 
 fn first_code(text: &str) -> Vec<&'static str> {
     let mut session = Session::new(Box::new(std::io::sink()));
+    // A list of 10⁹ ints (24 GB) is refused under a smaller memory limit; these tests are about
+    // the checker's speed, the same on every machine.
+    session.compute_options().memory_limit = 64 << 30;
     let source = session.load("deep.flow", text.to_string());
     let (program, mut diagnostics) = flow::parse(&session, source);
     diagnostics.extend(flow::check(&mut session, &program));

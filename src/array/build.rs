@@ -61,9 +61,9 @@ pub enum AxisChunks {
 impl ChunkSpec {
     /// Resolve against a shape; the error says why the chunks do not fit.
     pub fn resolve(&self, shape: &[usize], dtype: DType) -> Result<Chunks, String> {
-        let auto = Chunks::auto(shape, dtype);
+        let auto = Chunks::auto_sizes(shape, dtype);
         let axes: Vec<AxisChunks> = match self {
-            ChunkSpec::Auto => return Ok(auto),
+            ChunkSpec::Auto => vec![AxisChunks::Auto; shape.len()],
             ChunkSpec::Every(axis) => vec![axis.clone(); shape.len()],
             ChunkSpec::PerAxis(axes) => {
                 if axes.len() != shape.len() {
@@ -81,9 +81,18 @@ impl ChunkSpec {
         for (axis, (spec, &length)) in axes.iter().zip(shape).enumerate() {
             out.push(match spec {
                 AxisChunks::Size(0) => return Err(format!("chunk size 0 on axis {axis}")),
-                AxisChunks::Size(size) => Chunks::regular_axis(length, *size),
+                AxisChunks::Size(_) | AxisChunks::Auto => {
+                    let size = match spec {
+                        AxisChunks::Size(size) => *size,
+                        _ => auto[axis],
+                    };
+                    let blocks = length.div_ceil(size);
+                    if blocks > MAX_BLOCKS_PER_AXIS {
+                        return Err(too_many_blocks(axis, blocks));
+                    }
+                    Chunks::regular_axis(length, size)
+                }
                 AxisChunks::Whole => vec![length],
-                AxisChunks::Auto => auto.0[axis].clone(),
                 AxisChunks::Blocks(blocks) => {
                     let total: usize = blocks.iter().sum();
                     if total != length {
@@ -98,6 +107,14 @@ impl ChunkSpec {
         }
         Ok(Chunks(out))
     }
+}
+
+/// Most blocks along one axis: a computation over that many is beyond any memory (each block
+/// is a task), and the list of block lengths alone would take hundreds of megabytes.
+pub const MAX_BLOCKS_PER_AXIS: usize = 1 << 24;
+
+fn too_many_blocks(axis: usize, blocks: usize) -> String {
+    format!("{blocks} blocks along axis {axis}, more than the {MAX_BLOCKS_PER_AXIS} an axis may have; use larger chunks")
 }
 
 fn chunks_error(message: String, span: Span) -> Box<Diagnostic> {

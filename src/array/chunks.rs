@@ -48,13 +48,18 @@ impl Chunks {
     /// `"auto"`: about [`AUTO_CHUNK_BYTES`] per chunk, shrinking the largest block first so
     /// chunks stay close to square.
     pub fn auto(shape: &[usize], dtype: DType) -> Chunks {
+        Chunks::regular(shape, &Chunks::auto_sizes(shape, dtype))
+    }
+
+    /// The block size along each axis `"auto"` picks.
+    pub fn auto_sizes(shape: &[usize], dtype: DType) -> Vec<usize> {
         let target = (AUTO_CHUNK_BYTES / dtype.itemsize()).max(1);
         let mut sizes: Vec<usize> = shape.iter().map(|&n| n.max(1)).collect();
         while sizes.iter().product::<usize>() > target {
             let (axis, _) = sizes.iter().enumerate().max_by_key(|(_, &s)| s).unwrap();
             sizes[axis] = sizes[axis].div_ceil(2);
         }
-        Chunks::regular(shape, &sizes)
+        sizes
     }
 
     pub fn ndim(&self) -> usize {
@@ -66,8 +71,12 @@ impl Chunks {
         self.0.iter().map(Vec::len).collect()
     }
 
+    /// The number of blocks (saturating: a grid may have more than a usize counts).
     pub fn count(&self) -> usize {
-        self.grid().iter().product()
+        self.0
+            .iter()
+            .try_fold(1usize, |acc, axis| acc.checked_mul(axis.len()))
+            .unwrap_or(usize::MAX)
     }
 
     /// Start offsets of the blocks of one axis (with the total at the end).

@@ -368,9 +368,13 @@ pub fn stack(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     interpreter.built(build::stack(&arrays, axis, args.call), vec![])
 }
 
-pub fn histogram(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+pub fn histogram(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let array = args.array(0)?;
     let bins = args.size(1)?;
+    // Every chunk's counts are a whole histogram.
+    let what = format!("a histogram of {bins} bins");
+    let help = "use fewer bins";
+    interpreter.check_fits(bins.saturating_mul(8), &what, help, args.spans[1])?;
     let (low, high) = match args.value(2) {
         Value::Tuple(items) | Value::List(items) if items.len() == 2 => {
             match (scalar_of(&items[0]), scalar_of(&items[1])) {
@@ -420,7 +424,9 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         .enumerate()
         .map(|(k, a)| (format!("output {k}"), a.clone()))
         .collect();
-    let text = crate::runtime::report::dot(&named, &frames, tasks);
+    let memory_limit = interpreter.compute_options.memory_limit;
+    let text =
+        crate::runtime::report::dot(&named, &frames, tasks, memory_limit).map_err(Box::new)?;
     let target = super::files::output_path(interpreter, args, &path);
     crate::io::write_atomically(&target, text.as_bytes())
         .map_err(|error| args.write_error(1, error.to_string()))?;

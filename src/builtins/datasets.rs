@@ -698,6 +698,9 @@ pub fn save_netcdf(
         None => ds,
     };
     if interpreter.is_checking() {
+        for variable in &ds.variables {
+            interpreter.check_task_count(std::slice::from_ref(&variable.array), args.call)?;
+        }
         interpreter
             .planned
             .datasets

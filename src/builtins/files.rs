@@ -343,6 +343,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Ok(Value::None);
     };
     if interpreter.is_checking() {
+        interpreter.check_task_count(std::slice::from_ref(&array), args.call)?;
         let header = VarHeader {
             name: format!("/{}", name.trim_start_matches('/')),
             dims: Vec::new(),

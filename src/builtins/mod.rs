@@ -902,16 +902,11 @@ fn range(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     } else {
         (start.saturating_sub(stop).max(0) as u64).div_ceil(step.unsigned_abs())
     };
+    let bytes = (count as usize).saturating_mul(std::mem::size_of::<Value>());
+    let what = format!("a list of {count} ints");
+    interpreter.check_fits(bytes, &what, crate::eval::interpreter::LIST_HELP, args.call)?;
     if interpreter.is_checking() && count > CHECK_MAX_MATERIALISED as u64 {
         return Ok(Value::Unknown(Type::List(Box::new(Type::Int))));
-    }
-    if count > 1 << 30 {
-        return args.value_error(
-            interpreter,
-            "flow::eval::too_large",
-            format!("range of {count} ints is too large for a list"),
-            "use an array: `arange(n)` is lazy and chunked",
-        );
     }
     Ok(Value::list(
         (0..count as i64)

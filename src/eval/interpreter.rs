@@ -38,6 +38,9 @@ pub const MAX_CALL_DEPTH: usize = 1000;
 const CHECK_FUEL: u64 = 2_000_000;
 /// Longest list the checker builds from `range`; longer ones are checked as unknown lists.
 pub const CHECK_MAX_MATERIALISED: usize = 100_000;
+/// What to do about a list or string too large for memory.
+pub const LIST_HELP: &str =
+    "use an array for many values (`arange(n)`, `zeros(n)` are lazy and chunked), or raise --memory-limit";
 /// Call-chain notes kept on an error (the innermost ones).
 const MAX_TRACEBACK: usize = 8;
 
@@ -625,7 +628,31 @@ impl Interpreter {
         right: &Value,
         span: Span,
     ) -> Eval<Value> {
+        if let Some((bytes, what)) = operators::result_bytes(op, left, right) {
+            self.check_fits(bytes, what, LIST_HELP, span)?;
+        }
         operators::binary(op, left, right).or_else(|e| self.operator_error(e, span))
+    }
+
+    /// Refuse a list or string of `bytes` (`what`, at `span`) larger than the memory limit:
+    /// plain values count toward it as chunks do.
+    pub fn check_fits(&mut self, bytes: usize, what: &str, help: &str, span: Span) -> Eval<()> {
+        let limit = self.compute_options.memory_limit;
+        if bytes <= limit {
+            return Ok(());
+        }
+        let diagnostic = Diagnostic::error(
+            "flow::eval::too_large",
+            format!(
+                "{what} would take {}, more than the memory limit ({})",
+                crate::text::human_bytes(bytes),
+                crate::text::human_bytes(limit)
+            ),
+            span,
+        )
+        .with_label("this value")
+        .with_help(help);
+        self.value_error(diagnostic).map(|_| ())
     }
 
     pub fn apply_unary(&mut self, op: UnaryOp, value: Value, span: Span) -> Eval<Value> {

@@ -164,6 +164,29 @@ fn arithmetic(op: BinaryOp, lhs: &Value, rhs: &Value) -> Option<Result<Value, Op
     })
 }
 
+/// The bytes of the list or string `lhs op rhs` makes (`+` joining, `*` repeating) and what it
+/// is; `None` for any other result, a number or a value no larger than its operands.
+pub fn result_bytes(op: BinaryOp, lhs: &Value, rhs: &Value) -> Option<(usize, &'static str)> {
+    let item = std::mem::size_of::<Value>();
+    let times = |n: &i64| n.max(&0).unsigned_abs() as usize;
+    Some(match (op, lhs, rhs) {
+        (BinaryOp::Multiply, Value::List(items), Value::Int(n))
+        | (BinaryOp::Multiply, Value::Int(n), Value::List(items)) => (
+            times(n).saturating_mul(items.len() * item),
+            "the repeated list",
+        ),
+        (BinaryOp::Multiply, Value::Str(s), Value::Int(n))
+        | (BinaryOp::Multiply, Value::Int(n), Value::Str(s)) => {
+            (times(n).saturating_mul(s.len()), "the repeated string")
+        }
+        (BinaryOp::Add, Value::List(a), Value::List(b)) => {
+            ((a.len() + b.len()) * item, "the joined list")
+        }
+        (BinaryOp::Add, Value::Str(a), Value::Str(b)) => (a.len() + b.len(), "the joined string"),
+        _ => return None,
+    })
+}
+
 /// Refuses repetitions that would not fit in memory.
 fn repeat_count(n: i64, item_len: usize) -> Result<usize, OpError> {
     let n = n.max(0) as usize;

@@ -7,7 +7,6 @@
 use super::task::StoredChunk;
 use super::{Task, TaskGraph, TaskId, TaskKind};
 use crate::array::chunk::ChunkData;
-use crate::array::chunks::grid_indices;
 use crate::array::dtype::DType;
 use crate::array::node::*;
 use crate::frame::plan::PlanRef;
@@ -38,19 +37,37 @@ pub enum Request {
     },
 }
 
-/// Lower the requests (and everything they need) to a task graph; `made` holds the chunks of
+/// Lowering stopped: the graph would need more tasks than it may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyTasks {
+    /// Most tasks the graph may have.
+    pub budget: usize,
+    /// The operation whose tasks went over.
+    pub span: crate::source::Span,
+}
+
+type Lowered<T> = Result<T, TooManyTasks>;
+
+/// Lower the requests (and everything they need, and nothing else: a block no request reaches
+/// is never lowered) to a task graph of at most `budget` tasks; `made` holds the chunks of
 /// `from_delayed` arrays already made (by node id).
-pub fn lower(requests: &[Request], made: &HashMap<u64, ChunkData>) -> TaskGraph {
+pub fn lower(
+    requests: &[Request],
+    made: &HashMap<u64, ChunkData>,
+    budget: usize,
+) -> Lowered<TaskGraph> {
     let mut lowering = Lowering {
         graph: TaskGraph::default(),
         arrays: HashMap::new(),
         frames: HashMap::new(),
         labels: HashMap::new(),
         made,
+        // Slots hold task ids in 32 bits.
+        budget: budget.min(NO_TASK as usize),
     };
     for request in requests {
         let tasks = match request {
-            Request::Array(array) => lowering.node(array),
+            Request::Array(array) => lowering.node(array)?,
             Request::Frame(plan) => lowering.partitions(plan),
             Request::Write {
                 plan,
@@ -61,24 +78,129 @@ pub fn lower(requests: &[Request], made: &HashMap<u64, ChunkData>) -> TaskGraph 
         };
         lowering.graph.outputs.push(tasks);
     }
-    lowering.graph
+    Ok(lowering.graph)
 }
 
-/// Lower arrays alone (tests, and graphs drawn before anything runs).
+/// Lower arrays alone, without a limit (tests, benchmarks).
 pub fn lower_arrays(arrays: &[ArrayRef]) -> TaskGraph {
     let requests: Vec<Request> = arrays.iter().cloned().map(Request::Array).collect();
-    lower(&requests, &HashMap::new())
+    lower(&requests, &HashMap::new(), usize::MAX).expect("no limit")
+}
+
+/// The fewest tasks computing `arrays` can take: the blocks of every node whose blocks are all
+/// needed (what is asked for, and what elementwise operations, transposes, rechunks,
+/// concatenations and reductions of whole arrays need whole), and a partial per block reduced.
+/// Slices are not followed (a slice may need a few blocks of a huge array), so this never counts
+/// more than lowering would make: what lets the checker refuse a computation before it runs.
+pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<ArrayRef> = arrays.to_vec();
+    let mut total = 0usize;
+    while let Some(node) = stack.pop() {
+        if !seen.insert(node.content_key()) {
+            continue;
+        }
+        let own = match &node.op {
+            ArrayOp::Concatenate { .. } => 0,
+            ArrayOp::Reduce { input, .. } | ArrayOp::Histogram { input, .. } => {
+                input.chunks.count().saturating_add(node.chunks.count())
+            }
+            _ => node.chunks.count(),
+        };
+        total = total.saturating_add(own);
+        match &node.op {
+            ArrayOp::Map { operands, .. } => {
+                stack.extend(operands.iter().filter_map(|o| match o {
+                    Operand::Array(a) => Some(a.clone()),
+                    Operand::Scalar(_) => None,
+                }))
+            }
+            ArrayOp::Transpose { input, .. }
+            | ArrayOp::Rechunk { input }
+            | ArrayOp::Reduce { input, .. }
+            | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
+            ArrayOp::Concatenate { inputs, .. } => stack.extend(inputs.iter().cloned()),
+            _ => {}
+        }
+    }
+    total
 }
 
 pub(super) struct Lowering<'m> {
     made: &'m HashMap<u64, ChunkData>,
     pub(super) graph: TaskGraph,
-    /// The tasks of each array node lowered, by content key.
-    arrays: HashMap<Key, Vec<TaskId>>,
+    /// The blocks of each array node lowered so far, by content key.
+    arrays: HashMap<Key, NodeBlocks>,
     /// The partitions of each frame node lowered, by content key.
     pub(super) frames: HashMap<Key, Vec<super::lower_frame::Pending>>,
     /// The label of each node lowered, shared by its tasks.
     labels: HashMap<Key, Arc<str>>,
+    /// Most tasks the graph may have.
+    budget: usize,
+}
+
+/// Grids up to this many blocks keep their tasks in a slot per block (4 bytes each); larger
+/// ones (arrays of which a computation can only touch some blocks) in a map.
+const SLOTTED_BLOCKS: usize = 1 << 22;
+
+/// An empty slot.
+const NO_TASK: u32 = u32::MAX;
+
+/// An array node's blocks: where they start along each axis, and the tasks of those lowered.
+struct NodeBlocks {
+    grid: Vec<usize>,
+    offsets: Arc<[Vec<usize>]>,
+    tasks: BlockTasks,
+}
+
+enum BlockTasks {
+    Slots(Vec<u32>),
+    Map(HashMap<Vec<usize>, TaskId>),
+}
+
+impl NodeBlocks {
+    fn new(node: &ArrayNode) -> NodeBlocks {
+        let grid = node.chunks.grid();
+        let tasks = match node.chunks.count() {
+            count if count <= SLOTTED_BLOCKS => BlockTasks::Slots(vec![NO_TASK; count]),
+            _ => BlockTasks::Map(HashMap::new()),
+        };
+        NodeBlocks {
+            offsets: (0..node.ndim()).map(|a| node.chunks.offsets(a)).collect(),
+            grid,
+            tasks,
+        }
+    }
+
+    fn get(&self, index: &[usize]) -> Option<TaskId> {
+        match &self.tasks {
+            BlockTasks::Slots(slots) => {
+                let task = slots[flat(index, &self.grid)];
+                (task != NO_TASK).then_some(task as TaskId)
+            }
+            BlockTasks::Map(map) => map.get(index).copied(),
+        }
+    }
+
+    fn set(&mut self, index: &[usize], task: TaskId) {
+        match &mut self.tasks {
+            BlockTasks::Slots(slots) => {
+                slots[flat(index, &self.grid)] = u32::try_from(task).expect("fewer than 2³² tasks")
+            }
+            BlockTasks::Map(map) => {
+                map.insert(index.to_vec(), task);
+            }
+        }
+    }
+
+    /// Where the block at `index` starts.
+    fn origin(&self, index: &[usize]) -> Vec<usize> {
+        index
+            .iter()
+            .enumerate()
+            .map(|(a, &i)| self.offsets[a][i])
+            .collect()
+    }
 }
 
 fn scalar_dtype(scalar: Scalar) -> DType {
@@ -103,55 +225,112 @@ fn flat(index: &[usize], grid: &[usize]) -> usize {
     index.iter().zip(grid).fold(0, |acc, (&i, &n)| acc * n + i)
 }
 
+/// The grid index after `index` in row-major order; false after the last.
+fn advance(index: &mut [usize], grid: &[usize]) -> bool {
+    for axis in (0..grid.len()).rev() {
+        index[axis] += 1;
+        if index[axis] < grid[axis] {
+            return true;
+        }
+        index[axis] = 0;
+    }
+    false
+}
+
 impl Lowering<'_> {
-    fn task(&mut self, node: &ArrayNode, kind: TaskKind, inputs: Vec<TaskId>) -> TaskId {
+    fn task(&mut self, node: &ArrayNode, kind: TaskKind, inputs: Vec<TaskId>) -> Lowered<TaskId> {
+        if self.graph.tasks.len() >= self.budget {
+            return Err(TooManyTasks {
+                budget: self.budget,
+                span: node.span,
+            });
+        }
         let key = node.content_key();
         let operation = self
             .labels
             .entry(key)
             .or_insert_with(|| Arc::from(node.label()))
             .clone();
-        self.graph.add(Task {
+        Ok(self.graph.add(Task {
             kind,
             inputs,
             node: key,
             span: node.span,
             operation,
-        })
+        }))
     }
 
-    /// The tasks of `node`'s chunks; nodes that compute the same thing share them.
-    fn node(&mut self, node: &ArrayRef) -> Vec<TaskId> {
-        let key = node.content_key();
-        if let Some(tasks) = self.arrays.get(&key) {
-            return tasks.clone();
+    fn blocks(&mut self, node: &ArrayNode) -> &mut NodeBlocks {
+        self.arrays
+            .entry(node.content_key())
+            .or_insert_with(|| NodeBlocks::new(node))
+    }
+
+    /// Where the blocks of `node` start along each axis.
+    fn offsets(&mut self, node: &ArrayNode) -> Arc<[Vec<usize>]> {
+        self.blocks(node).offsets.clone()
+    }
+
+    /// The tasks of all of `node`'s chunks, in row-major grid order.
+    fn node(&mut self, node: &ArrayRef) -> Lowered<Vec<TaskId>> {
+        let grid = node.chunks.grid();
+        if grid.iter().product::<usize>() > self.budget {
+            return Err(TooManyTasks {
+                budget: self.budget,
+                span: node.span,
+            });
         }
-        let tasks = self.lower_node(node);
-        self.arrays.insert(key, tasks.clone());
-        tasks
+        let mut tasks = Vec::new();
+        let mut index = vec![0; grid.len()];
+        if grid.contains(&0) {
+            return Ok(tasks);
+        }
+        loop {
+            tasks.push(self.block(node, &index)?);
+            if !advance(&mut index, &grid) {
+                return Ok(tasks);
+            }
+        }
     }
 
-    fn lower_node(&mut self, node: &ArrayRef) -> Vec<TaskId> {
-        match &node.op {
-            ArrayOp::Full(value) => self.each_block(node, |_, shape| TaskKind::Map {
+    /// The task of `node`'s block at grid position `index` (lowered once; nodes that compute the
+    /// same thing share it).
+    fn block(&mut self, node: &ArrayRef, index: &[usize]) -> Lowered<TaskId> {
+        if let Some(task) = self
+            .arrays
+            .get(&node.content_key())
+            .and_then(|blocks| blocks.get(index))
+        {
+            return Ok(task);
+        }
+        let task = self.lower_block(node, index)?;
+        self.blocks(node).set(index, task);
+        Ok(task)
+    }
+
+    fn lower_block(&mut self, node: &ArrayRef, index: &[usize]) -> Lowered<TaskId> {
+        let mut origin = || self.blocks(node).origin(index);
+        let shape = node.chunks.block_shape(index);
+        let kind = match &node.op {
+            ArrayOp::Full(value) => TaskKind::Map {
                 kernel: Kernel::Constant(*value, node.dtype),
                 shape,
-            }),
-            ArrayOp::Arange { start, step } => self.each_block(node, |origin, shape| {
+            },
+            ArrayOp::Arange { start, step } => {
                 let kernel = Kernel::Arange {
                     start: *start,
                     step: *step,
-                    offset: origin[0],
+                    offset: origin()[0],
                     dtype: node.dtype,
                 };
                 TaskKind::Map { kernel, shape }
-            }),
-            ArrayOp::Random { distribution, seed } => self.each_block(node, |origin, shape| {
+            }
+            ArrayOp::Random { distribution, seed } => {
                 let kernel = Kernel::Random {
                     distribution: *distribution,
                     seed: *seed,
                     shape: node.shape.clone(),
-                    origin,
+                    origin: origin(),
                 };
                 let kernel = if node.dtype == kernel.dtype(&[]) {
                     kernel
@@ -163,26 +342,25 @@ impl Lowering<'_> {
                     }
                 };
                 TaskKind::Map { kernel, shape }
-            }),
-            ArrayOp::Read(source) => self.each_block(node, |origin, shape| {
-                TaskKind::Read(Box::new(ReadBlock::new(source, &origin, &shape)))
-            }),
-            ArrayOp::Data(stored) => {
-                let mut index = 0;
-                self.each_block(node, |_, _| {
-                    index += 1;
-                    TaskKind::Data(StoredChunk::new(stored.clone(), index - 1))
-                })
             }
-            ArrayOp::FromDelayed(_) => self.lower_from_delayed(node),
-            ArrayOp::FrameColumn { plan, parts } => self.lower_frame_column(node, plan, parts),
-            ArrayOp::Map { function, operands } => self.lower_map(node, *function, operands),
+            ArrayOp::Read(source) => {
+                TaskKind::Read(Box::new(ReadBlock::new(source, &origin(), &shape)))
+            }
+            ArrayOp::Data(stored) => {
+                let position = flat(index, &node.chunks.grid());
+                TaskKind::Data(StoredChunk::new(stored.clone(), position))
+            }
+            ArrayOp::FromDelayed(_) => return self.lower_from_delayed(node),
+            ArrayOp::FrameColumn { plan, parts } => {
+                return self.lower_frame_column(node, plan, parts, index)
+            }
+            ArrayOp::Map { function, operands } => {
+                return self.lower_map(node, *function, operands, index)
+            }
             ArrayOp::Slice { input, selection } => {
-                let input_tasks = self.node(input);
-                self.lower_slice(node, input, &input_tasks, selection)
+                return self.lower_slice(node, input, selection, index)
             }
             ArrayOp::Rechunk { input } => {
-                let input_tasks = self.node(input);
                 let whole: Vec<AxisSelection> = input
                     .shape
                     .iter()
@@ -192,10 +370,14 @@ impl Lowering<'_> {
                         count: n,
                     })
                     .collect();
-                self.lower_slice(node, input, &input_tasks, &whole)
+                return self.lower_slice(node, input, &whole, index);
             }
-            ArrayOp::Concatenate { inputs, axis } => self.lower_concatenate(node, inputs, *axis),
-            ArrayOp::Transpose { input, axes } => self.lower_transpose(node, input, axes),
+            ArrayOp::Concatenate { inputs, axis } => {
+                return self.lower_concatenate(inputs, *axis, index)
+            }
+            ArrayOp::Transpose { input, axes } => {
+                return self.lower_transpose(node, input, axes, index)
+            }
             ArrayOp::Reduce {
                 input,
                 reduction,
@@ -204,7 +386,6 @@ impl Lowering<'_> {
                 ddof,
                 split_every,
             } => {
-                let input_tasks = self.node(input);
                 let reduce = Reduce {
                     reduction: *reduction,
                     axes,
@@ -212,41 +393,21 @@ impl Lowering<'_> {
                     ddof: *ddof,
                     split_every: *split_every,
                 };
-                self.lower_reduce(node, input, &input_tasks, &reduce)
+                return self.lower_reduce(node, input, &reduce, index);
             }
             ArrayOp::Histogram {
                 input,
                 bins,
                 low,
                 high,
-            } => self.lower_histogram(node, input, *bins, *low, *high),
-        }
-    }
-
-    /// One task per block of `node`, made by `kind(origin, shape)` of the block, with no inputs.
-    fn each_block(
-        &mut self,
-        node: &ArrayRef,
-        mut kind: impl FnMut(Vec<usize>, Vec<usize>) -> TaskKind,
-    ) -> Vec<TaskId> {
-        let offsets: Vec<Vec<usize>> = (0..node.ndim()).map(|a| node.chunks.offsets(a)).collect();
-        grid_indices(&node.chunks.grid())
-            .iter()
-            .map(|index| {
-                let origin = index
-                    .iter()
-                    .enumerate()
-                    .map(|(a, &i)| offsets[a][i])
-                    .collect();
-                let kind = kind(origin, node.chunks.block_shape(index));
-                self.task(node, kind, vec![])
-            })
-            .collect()
+            } => return self.lower_histogram(node, input, *bins, *low, *high),
+        };
+        self.task(node, kind, vec![])
     }
 
     /// A chunk a delayed call made (or, drawing or explaining before anything runs, a
     /// stand-in of its shape).
-    fn lower_from_delayed(&mut self, node: &ArrayRef) -> Vec<TaskId> {
+    fn lower_from_delayed(&mut self, node: &ArrayRef) -> Lowered<TaskId> {
         let kind = match self.made.get(&node.id) {
             Some(chunk) => {
                 TaskKind::Data(StoredChunk::new(Stored::of_values(vec![chunk.clone()]), 0))
@@ -256,108 +417,91 @@ impl Lowering<'_> {
                 shape: node.shape.clone(),
             },
         };
-        vec![self.task(node, kind, vec![])]
+        self.task(node, kind, vec![])
     }
 
-    /// A frame's column: a chunk per partition that has rows.
+    /// A frame's column: a chunk per partition that has rows. The frame's partitions are lowered
+    /// together, so the first block asked for lowers them all.
     fn lower_frame_column(
         &mut self,
         node: &ArrayRef,
         plan: &PlanRef,
         parts: &[usize],
-    ) -> Vec<TaskId> {
+        index: &[usize],
+    ) -> Lowered<TaskId> {
         let partitions = self.partitions(plan);
-        let blocks = grid_indices(&node.chunks.grid());
-        parts
-            .iter()
-            .zip(&blocks)
-            .map(|(&part, index)| {
-                let kind = TaskKind::FrameColumn {
-                    length: node.chunks.block_shape(index)[0],
-                };
-                self.task(node, kind, vec![partitions[part]])
-            })
-            .collect()
+        let mut wanted = None;
+        for (block, &part) in parts.iter().enumerate() {
+            let kind = TaskKind::FrameColumn {
+                length: node.chunks.0[0][block],
+            };
+            let task = self.task(node, kind, vec![partitions[part]])?;
+            self.blocks(node).set(&[block], task);
+            if block == index[0] {
+                wanted = Some(task);
+            }
+        }
+        Ok(wanted.expect("a column has a block per partition with rows"))
     }
 
-    /// Elementwise: each block reads the blocks of its operands it overlaps (broadcast axes
-    /// of length 1 read their one block).
+    /// Elementwise: a block reads the blocks of its operands it overlaps (broadcast axes of
+    /// length 1 read their one block).
     fn lower_map(
         &mut self,
         node: &ArrayRef,
         function: MapFunction,
         operands: &[Operand],
-    ) -> Vec<TaskId> {
-        let lowered: Vec<Option<(ArrayRef, Vec<TaskId>)>> = operands
-            .iter()
-            .map(|o| match o {
-                Operand::Array(a) => Some((a.clone(), self.node(a))),
-                Operand::Scalar(_) => None,
-            })
-            .collect();
+        index: &[usize],
+    ) -> Lowered<TaskId> {
         let ndim = node.ndim();
-        grid_indices(&node.chunks.grid())
-            .iter()
-            .map(|index| {
-                let mut inputs = Vec::new();
-                let mut args = Vec::new();
-                for (operand, lowered) in operands.iter().zip(&lowered) {
-                    match (operand, lowered) {
-                        (Operand::Scalar(s), _) => {
-                            args.push(Kernel::Constant(*s, scalar_dtype(*s)))
-                        }
-                        (_, Some((array, tasks))) => {
-                            let offset = ndim - array.ndim();
-                            let input_index: Vec<usize> = (0..array.ndim())
-                                .map(|k| {
-                                    if array.shape[k] == 1 && node.shape[offset + k] != 1 {
-                                        0
-                                    } else {
-                                        index[offset + k]
-                                    }
-                                })
-                                .collect();
-                            inputs.push(tasks[flat(&input_index, &array.chunks.grid())]);
-                            args.push(Kernel::Input(inputs.len() - 1));
-                        }
-                        _ => unreachable!("array operands are lowered"),
-                    }
+        let mut inputs = Vec::new();
+        let mut args = Vec::new();
+        for operand in operands {
+            match operand {
+                Operand::Scalar(s) => args.push(Kernel::Constant(*s, scalar_dtype(*s))),
+                Operand::Array(array) => {
+                    let offset = ndim - array.ndim();
+                    let input_index: Vec<usize> = (0..array.ndim())
+                        .map(|k| {
+                            if array.shape[k] == 1 && node.shape[offset + k] != 1 {
+                                0
+                            } else {
+                                index[offset + k]
+                            }
+                        })
+                        .collect();
+                    inputs.push(self.block(array, &input_index)?);
+                    args.push(Kernel::Input(inputs.len() - 1));
                 }
-                let kernel = Kernel::Map {
-                    function,
-                    args,
-                    dtype: node.dtype,
-                };
-                let shape = node.chunks.block_shape(index);
-                self.task(node, TaskKind::Map { kernel, shape }, inputs)
-            })
-            .collect()
+            }
+        }
+        let kernel = Kernel::Map {
+            function,
+            args,
+            dtype: node.dtype,
+        };
+        let shape = node.chunks.block_shape(index);
+        self.task(node, TaskKind::Map { kernel, shape }, inputs)
     }
 
     /// Concatenation makes no tasks: each block is a block of one of the inputs.
     fn lower_concatenate(
         &mut self,
-        node: &ArrayRef,
         inputs: &[ArrayRef],
         axis: usize,
-    ) -> Vec<TaskId> {
-        let lowered: Vec<Vec<TaskId>> = inputs.iter().map(|i| self.node(i)).collect();
-        grid_indices(&node.chunks.grid())
-            .iter()
-            .map(|index| {
-                let mut block = index[axis];
-                for (array, tasks) in inputs.iter().zip(&lowered) {
-                    let count = array.chunks.0[axis].iter().filter(|&&b| b > 0).count();
-                    if block < count {
-                        let mut input_index = index.clone();
-                        input_index[axis] = block;
-                        return tasks[flat(&input_index, &array.chunks.grid())];
-                    }
-                    block -= count;
-                }
-                unreachable!("concatenated chunks come from the inputs")
-            })
-            .collect()
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let mut block = index[axis];
+        for array in inputs {
+            let count = array.chunks.0[axis].iter().filter(|&&b| b > 0).count();
+            if block < count {
+                let mut input_index = index.to_vec();
+                input_index[axis] = block;
+                return self.block(array, &input_index);
+            }
+            block -= count;
+        }
+        unreachable!("concatenated chunks come from the inputs")
     }
 
     fn lower_transpose(
@@ -365,23 +509,17 @@ impl Lowering<'_> {
         node: &ArrayRef,
         input: &ArrayRef,
         axes: &[usize],
-    ) -> Vec<TaskId> {
-        let input_tasks = self.node(input);
-        let input_grid = input.chunks.grid();
-        grid_indices(&node.chunks.grid())
-            .iter()
-            .map(|index| {
-                let mut input_index = vec![0; index.len()];
-                for (k, &axis) in axes.iter().enumerate() {
-                    input_index[axis] = index[k];
-                }
-                let source = input_tasks[flat(&input_index, &input_grid)];
-                let kind = TaskKind::Transpose {
-                    axes: axes.to_vec(),
-                };
-                self.task(node, kind, vec![source])
-            })
-            .collect()
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let mut input_index = vec![0; index.len()];
+        for (k, &axis) in axes.iter().enumerate() {
+            input_index[axis] = index[k];
+        }
+        let source = self.block(input, &input_index)?;
+        let kind = TaskKind::Transpose {
+            axes: axes.to_vec(),
+        };
+        self.task(node, kind, vec![source])
     }
 
     /// Counts per chunk (random samples counted as they are drawn), added up in a tree.
@@ -392,127 +530,120 @@ impl Lowering<'_> {
         bins: usize,
         low: f64,
         high: f64,
-    ) -> Vec<TaskId> {
-        let input_tasks = self.node(input);
-        let input_blocks = grid_indices(&input.chunks.grid());
-        let partials: Vec<TaskId> = input_blocks
-            .iter()
-            .zip(&input_tasks)
-            .map(|(index, &task)| {
-                let kind = TaskKind::HistogramPartial {
-                    kernel: Kernel::Input(0),
-                    shape: input.chunks.block_shape(index),
-                    bins,
-                    low,
-                    high,
-                };
-                self.task(node, kind, vec![task])
-            })
-            .collect();
+    ) -> Lowered<TaskId> {
+        let input_grid = input.chunks.grid();
+        let mut partials = Vec::new();
+        let mut index = vec![0; input_grid.len()];
+        while !input_grid.contains(&0) {
+            let task = self.block(input, &index)?;
+            let kind = TaskKind::HistogramPartial {
+                kernel: Kernel::Input(0),
+                shape: input.chunks.block_shape(&index),
+                bins,
+                low,
+                high,
+            };
+            partials.push(self.task(node, kind, vec![task])?);
+            if !advance(&mut index, &input_grid) {
+                break;
+            }
+        }
         let root = self.combine_tree(
             node,
             partials,
             Reduction::Sum,
             crate::array::build::DEFAULT_SPLIT_EVERY,
-        );
+        )?;
         let kind = TaskKind::Finalize {
             reduction: Reduction::Sum,
             ddof: 0,
             dtype: DType::I64,
             shape: vec![bins],
         };
-        vec![self.task(node, kind, vec![root])]
+        self.task(node, kind, vec![root])
     }
 
-    /// Slicing and rechunking: each output chunk gathers pieces of the input chunks it overlaps.
+    /// Slicing and rechunking: an output chunk gathers pieces of the input chunks it overlaps.
     fn lower_slice(
         &mut self,
         node: &ArrayRef,
         input: &ArrayRef,
-        input_tasks: &[TaskId],
         selection: &[AxisSelection],
-    ) -> Vec<TaskId> {
-        let blocks = grid_indices(&node.chunks.grid());
-        let input_offsets: Vec<Vec<usize>> =
-            (0..input.ndim()).map(|a| input.chunks.offsets(a)).collect();
-        let output_offsets: Vec<Vec<usize>> =
-            (0..node.ndim()).map(|a| node.chunks.offsets(a)).collect();
-        let input_grid = input.chunks.grid();
-        blocks
-            .iter()
-            .map(|index| {
-                // Per input axis: the pieces (input block, source range, target range).
-                let mut per_axis: Vec<Vec<(usize, (usize, usize, isize), (usize, usize))>> =
-                    Vec::new();
-                let mut gathered = Vec::new();
-                let mut output_axis = 0;
-                for selected in selection {
-                    match *selected {
-                        AxisSelection::NewAxis => output_axis += 1,
-                        AxisSelection::Index(i) => {
-                            let axis = per_axis.len();
-                            let offsets = &input_offsets[axis];
-                            let block = offsets.partition_point(|&o| o <= i) - 1;
-                            per_axis.push(vec![(
-                                block,
-                                (i - offsets[block], i - offsets[block] + 1, 1),
-                                (0, 1),
-                            )]);
-                            gathered.push(1);
-                        }
-                        AxisSelection::Range {
-                            start,
-                            step,
-                            count: _,
-                        } => {
-                            let axis = per_axis.len();
-                            let (p0, p1) = (
-                                output_offsets[output_axis][index[output_axis]],
-                                output_offsets[output_axis][index[output_axis] + 1],
-                            );
-                            per_axis.push(range_pieces(&input_offsets[axis], start, step, p0, p1));
-                            gathered.push(p1 - p0);
-                            output_axis += 1;
-                        }
-                    }
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let input_offsets = self.offsets(input);
+        let output_offsets = self.offsets(node);
+        // Per input axis: the pieces (input block, source range, target range).
+        let mut per_axis: Vec<Vec<(usize, (usize, usize, isize), (usize, usize))>> = Vec::new();
+        let mut gathered = Vec::new();
+        let mut output_axis = 0;
+        for selected in selection {
+            match *selected {
+                AxisSelection::NewAxis => output_axis += 1,
+                AxisSelection::Index(i) => {
+                    let axis = per_axis.len();
+                    let offsets = &input_offsets[axis];
+                    let block = offsets.partition_point(|&o| o <= i) - 1;
+                    per_axis.push(vec![(
+                        block,
+                        (i - offsets[block], i - offsets[block] + 1, 1),
+                        (0, 1),
+                    )]);
+                    gathered.push(1);
                 }
-                let mut inputs: Vec<TaskId> = Vec::new();
-                let mut pieces = Vec::new();
-                for combination in cartesian(&per_axis) {
-                    let input_index: Vec<usize> = combination.iter().map(|p| p.0).collect();
-                    let task = input_tasks[flat(&input_index, &input_grid)];
-                    let position = match inputs.iter().position(|&t| t == task) {
-                        Some(p) => p,
-                        None => {
-                            inputs.push(task);
-                            inputs.len() - 1
-                        }
-                    };
-                    pieces.push(Piece {
-                        input: position,
-                        source: combination.iter().map(|p| p.1).collect(),
-                        target: combination.iter().map(|p| p.2).collect(),
-                    });
+                AxisSelection::Range {
+                    start,
+                    step,
+                    count: _,
+                } => {
+                    let axis = per_axis.len();
+                    let (p0, p1) = (
+                        output_offsets[output_axis][index[output_axis]],
+                        output_offsets[output_axis][index[output_axis] + 1],
+                    );
+                    per_axis.push(range_pieces(&input_offsets[axis], start, step, p0, p1));
+                    gathered.push(p1 - p0);
+                    output_axis += 1;
                 }
-                let shape = node.chunks.block_shape(index);
-                let kind = TaskKind::Gather {
-                    pieces,
-                    gathered,
-                    shape,
-                    dtype: node.dtype,
-                };
-                self.task(node, kind, inputs)
-            })
-            .collect()
+            }
+        }
+        let mut inputs: Vec<TaskId> = Vec::new();
+        let mut pieces = Vec::new();
+        for combination in cartesian(&per_axis) {
+            let input_index: Vec<usize> = combination.iter().map(|p| p.0).collect();
+            let task = self.block(input, &input_index)?;
+            let position = match inputs.iter().position(|&t| t == task) {
+                Some(p) => p,
+                None => {
+                    inputs.push(task);
+                    inputs.len() - 1
+                }
+            };
+            pieces.push(Piece {
+                input: position,
+                source: combination.iter().map(|p| p.1).collect(),
+                target: combination.iter().map(|p| p.2).collect(),
+            });
+        }
+        let shape = node.chunks.block_shape(index);
+        let kind = TaskKind::Gather {
+            pieces,
+            gathered,
+            shape,
+            dtype: node.dtype,
+        };
+        self.task(node, kind, inputs)
     }
 
+    /// A block of a reduction: a partial per input block along the reduced axes (the kept axes
+    /// at this block's position), combined in a tree and finalized.
     fn lower_reduce(
         &mut self,
         node: &ArrayRef,
         input: &ArrayRef,
-        input_tasks: &[TaskId],
         reduce: &Reduce,
-    ) -> Vec<TaskId> {
+        index: &[usize],
+    ) -> Lowered<TaskId> {
         let Reduce {
             reduction,
             axes,
@@ -521,15 +652,29 @@ impl Lowering<'_> {
             split_every,
         } = *reduce;
         let input_grid = input.chunks.grid();
-        let input_offsets: Vec<Vec<usize>> =
-            (0..input.ndim()).map(|a| input.chunks.offsets(a)).collect();
-        let array_shape: std::sync::Arc<[usize]> = input.shape.as_slice().into();
-        // Group the partials by the position of their chunk along the kept axes.
-        let mut groups: Vec<(Vec<usize>, Vec<TaskId>)> = Vec::new();
-        let mut group_of: HashMap<Vec<usize>, usize> = HashMap::new();
-        for (index, &task) in grid_indices(&input_grid).iter().zip(input_tasks) {
+        // The input's block position along the kept axes; the reduced axes are walked below.
+        let mut kept = vec![0; input.ndim()];
+        let mut output_axis = 0;
+        for (axis, position) in kept.iter_mut().enumerate() {
+            if !axes.contains(&axis) {
+                *position = index[output_axis];
+                output_axis += 1;
+            } else if keepdims {
+                output_axis += 1;
+            }
+        }
+        let walked: Vec<usize> = (0..input.ndim())
+            .map(|a| if axes.contains(&a) { input_grid[a] } else { 1 })
+            .collect();
+        let array_shape: Arc<[usize]> = input.shape.as_slice().into();
+        let input_offsets = self.offsets(input);
+        let mut partials = Vec::new();
+        let mut step = vec![0; input.ndim()];
+        while !walked.contains(&0) {
+            let block: Vec<usize> = kept.iter().zip(&step).map(|(k, s)| k + s).collect();
+            let task = self.block(input, &block)?;
             let position = Position {
-                origin: index
+                origin: block
                     .iter()
                     .enumerate()
                     .map(|(a, &i)| input_offsets[a][i])
@@ -538,44 +683,24 @@ impl Lowering<'_> {
             };
             let kind = TaskKind::Partial {
                 kernel: Kernel::Input(0),
-                shape: input.chunks.block_shape(index),
+                shape: input.chunks.block_shape(&block),
                 reduction,
                 axes: axes.to_vec(),
                 position,
             };
-            let partial = self.task(node, kind, vec![task]);
-            let kept: Vec<usize> = index
-                .iter()
-                .enumerate()
-                .map(|(a, &i)| if axes.contains(&a) { 0 } else { i })
-                .collect();
-            let group = *group_of.entry(kept.clone()).or_insert_with(|| {
-                groups.push((kept, Vec::new()));
-                groups.len() - 1
-            });
-            groups[group].1.push(partial);
+            partials.push(self.task(node, kind, vec![task])?);
+            if !advance(&mut step, &walked) {
+                break;
+            }
         }
-        let mut outputs = Vec::with_capacity(groups.len());
-        for (kept, partials) in groups {
-            let root = self.combine_tree(node, partials, reduction, split_every);
-            let shape: Vec<usize> = (0..input.ndim())
-                .filter_map(|a| {
-                    if axes.contains(&a) {
-                        keepdims.then_some(1)
-                    } else {
-                        Some(input.chunks.0[a][kept[a]])
-                    }
-                })
-                .collect();
-            let kind = TaskKind::Finalize {
-                reduction,
-                ddof,
-                dtype: node.dtype,
-                shape,
-            };
-            outputs.push(self.task(node, kind, vec![root]));
-        }
-        outputs
+        let root = self.combine_tree(node, partials, reduction, split_every)?;
+        let kind = TaskKind::Finalize {
+            reduction,
+            ddof,
+            dtype: node.dtype,
+            shape: node.chunks.block_shape(index),
+        };
+        self.task(node, kind, vec![root])
     }
 
     /// Combine `tasks` at most `split_every` at a time until one is left.
@@ -585,20 +710,19 @@ impl Lowering<'_> {
         mut tasks: Vec<TaskId>,
         reduction: Reduction,
         split_every: usize,
-    ) -> TaskId {
+    ) -> Lowered<TaskId> {
         while tasks.len() > 1 {
-            tasks = tasks
-                .chunks(split_every.max(2))
-                .map(|group| {
-                    if group.len() == 1 {
-                        group[0]
-                    } else {
-                        self.task(node, TaskKind::Combine { reduction }, group.to_vec())
-                    }
-                })
-                .collect();
+            let mut next = Vec::with_capacity(tasks.len().div_ceil(split_every.max(2)));
+            for group in tasks.chunks(split_every.max(2)) {
+                next.push(if group.len() == 1 {
+                    group[0]
+                } else {
+                    self.task(node, TaskKind::Combine { reduction }, group.to_vec())?
+                });
+            }
+            tasks = next;
         }
-        tasks[0]
+        Ok(tasks[0])
     }
 }
 
@@ -617,9 +741,14 @@ fn range_pieces(
         return out;
     }
     let position = |p: usize| (start as isize + p as isize * step) as usize;
-    let blocks = offsets.len() - 1;
     let magnitude = step.unsigned_abs();
-    for block in 0..blocks {
+    // Only the blocks between the first and last position selected can hold pieces.
+    let (low, high) = {
+        let (a, b) = (position(p0), position(p1 - 1));
+        (a.min(b), a.max(b))
+    };
+    let block_of = |at: usize| offsets.partition_point(|&o| o <= at).max(1) - 1;
+    for block in block_of(low)..=block_of(high).min(offsets.len() - 2) {
         let (lo, hi) = (offsets[block], offsets[block + 1]);
         if hi == lo {
             continue;

@@ -20,12 +20,22 @@ use std::sync::{Arc, Condvar, Mutex};
 pub struct RuntimeError {
     pub span: Span,
     pub message: String,
-    /// The data made the kernel fail (as opposed to a bug in flow).
-    pub caused_by_data: bool,
+    pub cause: Cause,
+}
+
+/// Why a computation stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// A bug inside a kernel.
+    Kernel,
+    /// The data made a kernel fail.
+    Data,
     /// A file could not be read (damaged, truncated, or changed since it was checked).
-    pub read_failed: bool,
-    /// Stopped by Ctrl-C or a cancelled job, not by a failure.
-    pub interrupted: bool,
+    Read,
+    /// Ctrl-C or a cancelled job, not a failure.
+    Interrupted,
+    /// The computation would need more tasks than fit in the memory limit.
+    TooManyTasks,
 }
 
 thread_local! {
@@ -176,9 +186,7 @@ impl Shared<'_> {
                 error.get_or_insert(RuntimeError {
                     span: Default::default(),
                     message: "interrupted".into(),
-                    caused_by_data: false,
-                    read_failed: false,
-                    interrupted: true,
+                    cause: Cause::Interrupted,
                 });
                 self.stop.store(true, Ordering::Release);
                 self.wake.notify_all();
@@ -236,13 +244,15 @@ impl Shared<'_> {
                     Ok(Ok(_)) => unreachable!("matched above"),
                 };
                 let mut error = self.error.lock().expect("error slot");
-                let read_failed = caused_by_data && task.kind.reads_a_file();
+                let cause = match caused_by_data {
+                    true if task.kind.reads_a_file() => Cause::Read,
+                    true => Cause::Data,
+                    false => Cause::Kernel,
+                };
                 error.get_or_insert(RuntimeError {
                     span: task.span,
                     message,
-                    caused_by_data,
-                    read_failed,
-                    interrupted: false,
+                    cause,
                 });
                 self.stop.store(true, Ordering::Release);
                 self.wake.notify_all();
@@ -257,9 +267,7 @@ impl Shared<'_> {
                 error.get_or_insert(RuntimeError {
                     span: task.span,
                     message,
-                    caused_by_data: true,
-                    read_failed: false,
-                    interrupted: false,
+                    cause: Cause::Data,
                 });
                 self.stop.store(true, Ordering::Release);
                 self.wake.notify_all();
@@ -409,9 +417,18 @@ pub fn execute_with_sink(
             // Plain threads, not jobs of a rayon pool: a task that waits on another pool (polars
             // runs frame partitions on its own) would let rayon start a second worker loop on
             // the waiting thread, under the task it has not finished — a deadlock.
+            // A thread the system will not give (a process limit reached) is one fewer worker;
+            // with none at all, this thread does the work.
             std::thread::scope(|scope| {
-                for _ in 0..workers {
-                    scope.spawn(|| shared.work());
+                let spawned = (0..workers)
+                    .map_while(|_| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(scope, || shared.work())
+                            .ok()
+                    })
+                    .count();
+                if spawned == 0 {
+                    shared.work();
                 }
             });
         }

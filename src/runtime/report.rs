@@ -22,22 +22,49 @@ fn requests(arrays: &[(String, ArrayRef)], frames: &[(String, PlanRef)]) -> Vec<
     arrays.chain(frames).collect()
 }
 
+/// Plan `requests` for a report: a diagnostic when they need more tasks than `memory_limit`
+/// allows.
+fn planned(
+    requests: &[Request],
+    memory_limit: usize,
+    inspect: Option<&mut dyn FnMut(&crate::graph::TaskGraph)>,
+) -> Result<super::Planned, Diagnostic> {
+    let budget = super::task_budget(memory_limit);
+    super::plan(requests, &HashMap::new(), budget, inspect).map_err(|error| {
+        super::too_many_tasks(
+            "flow::eval::too_many_tasks",
+            super::too_many_tasks_message(&error, memory_limit),
+            error.span,
+        )
+        .in_phase(crate::diagnostic::Phase::Runtime)
+    })
+}
+
 /// DOT text: the operations of named arrays and frames, or with `tasks` the optimised tasks
-/// that would compute them.
-pub fn dot(arrays: &[(String, ArrayRef)], frames: &[(String, PlanRef)], tasks: bool) -> String {
-    match tasks {
+/// that would compute them (as many as `memory_limit` allows).
+pub fn dot(
+    arrays: &[(String, ArrayRef)],
+    frames: &[(String, PlanRef)],
+    tasks: bool,
+    memory_limit: usize,
+) -> Result<String, Diagnostic> {
+    Ok(match tasks {
         true => {
-            let planned = super::plan(&requests(arrays, frames), &HashMap::new(), None);
+            let planned = planned(&requests(arrays, frames), memory_limit, None)?;
             crate::graph::dot::task_graph(&planned.graph)
         }
         false => crate::graph::dot::graph_text(arrays, frames),
-    }
+    })
 }
 
 /// The optimised task graph computing named arrays and frames, as JSON (see `graph::codec`).
-pub fn json(arrays: &[(String, ArrayRef)], frames: &[(String, PlanRef)]) -> String {
-    let planned = super::plan(&requests(arrays, frames), &HashMap::new(), None);
-    crate::graph::codec::to_json(&planned.graph)
+pub fn json(
+    arrays: &[(String, ArrayRef)],
+    frames: &[(String, PlanRef)],
+    memory_limit: usize,
+) -> Result<String, Diagnostic> {
+    let planned = planned(&requests(arrays, frames), memory_limit, None)?;
+    Ok(crate::graph::codec::to_json(&planned.graph))
 }
 
 const SMALL_CHUNK: usize = 1 << 20;
@@ -70,12 +97,14 @@ fn makes_chunks(node: &ArrayNode) -> bool {
     )
 }
 
-/// Explain computing `arrays`; `bound` names the intermediate arrays the script binds.
+/// Explain computing `arrays` (in as many tasks as `memory_limit` allows); `bound` names the intermediate
+/// arrays the script binds.
 pub fn explain(
     arrays: &[(String, ArrayRef)],
     bound: &[(String, ArrayRef)],
     threads: usize,
-) -> Explanation {
+    memory_limit: usize,
+) -> Result<Explanation, Diagnostic> {
     let mut nodes: Vec<ArrayRef> = Vec::new();
     let mut seen = HashSet::new();
     let mut stack: Vec<ArrayRef> = arrays.iter().map(|(_, a)| a.clone()).collect();
@@ -88,15 +117,15 @@ pub fn explain(
     nodes.sort_by_key(|n| n.id);
     let outputs: Vec<ArrayRef> = arrays.iter().map(|(_, a)| a.clone()).collect();
     let mut tasks_per_node: HashMap<Key, usize> = HashMap::new();
-    let planned = super::plan(
+    let planned = planned(
         &requests(arrays, &[]),
-        &HashMap::new(),
+        memory_limit,
         Some(&mut |lowered| {
             for task in &lowered.tasks {
                 *tasks_per_node.entry(task.node).or_default() += 1;
             }
         }),
-    );
+    )?;
     let (lowered_count, optimised) = (planned.lowered_tasks, planned.graph);
 
     let mut text = String::new();
@@ -182,5 +211,5 @@ pub fn explain(
             );
         }
     }
-    Explanation { text, warnings }
+    Ok(Explanation { text, warnings })
 }

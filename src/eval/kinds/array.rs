@@ -21,24 +21,31 @@ pub fn runtime_failure(
     error: crate::runtime::executor::RuntimeError,
     span: Span,
 ) -> Box<Diagnostic> {
-    if error.interrupted {
-        return crate::eval::jobs::interrupted(span);
-    }
-    let (code, help) = if error.read_failed {
-        (
+    use crate::runtime::executor::Cause;
+    let (code, help) = match error.cause {
+        Cause::Interrupted => return crate::eval::jobs::interrupted(span),
+        Cause::TooManyTasks => {
+            return Box::new(
+                crate::runtime::too_many_tasks(
+                    "flow::eval::too_many_tasks",
+                    error.message,
+                    error.span,
+                )
+                .in_phase(Phase::Runtime),
+            )
+        }
+        Cause::Read => (
             "flow::eval::read_error",
             "the file does not hold what its header promised: it may be damaged, truncated, or changed since the script was checked",
-        )
-    } else if error.caused_by_data {
-        (
+        ),
+        Cause::Data => (
             "flow::eval::data_error",
             "the values computed here made an operation fail",
-        )
-    } else {
-        (
+        ),
+        Cause::Kernel => (
             "flow::eval::kernel_failed",
             "this is a bug inside a kernel; please report it with the script",
-        )
+        ),
     };
     Box::new(
         Diagnostic::error(
@@ -372,7 +379,15 @@ impl Interpreter {
         };
         if self.is_checking() {
             // Remember what the program computes, for `flow explain` and `flow graph --tasks`.
-            collect_lazy(&value, &mut self.forced, reach);
+            let mut forced = Vec::new();
+            collect_lazy(&value, &mut forced, reach);
+            let span = forced.first().map(|a| a.span).unwrap_or_default();
+            self.check_task_count(&forced, span)?;
+            for array in forced {
+                if !self.forced.iter().any(|o| o.id == array.id) {
+                    self.forced.push(array);
+                }
+            }
             return Ok(value);
         }
         let mut lazy = Vec::new();
@@ -382,6 +397,28 @@ impl Interpreter {
         }
         let computed = self.compute_arrays(&lazy)?;
         Ok(replace_arrays(value, &lazy, &computed))
+    }
+
+    /// While checking: refuse computing `arrays` (asked for at `span`) when the tasks it surely
+    /// takes (`graph::lower::least_tasks`) do not fit in the memory limit.
+    pub fn check_task_count(&mut self, arrays: &[ArrayRef], span: Span) -> Eval<()> {
+        if !self.is_checking() || arrays.is_empty() {
+            return Ok(());
+        }
+        let budget = crate::runtime::task_budget(self.compute_options.memory_limit);
+        let needed = crate::graph::lower::least_tasks(arrays);
+        if needed <= budget {
+            return Ok(());
+        }
+        let message =
+            format!(
+            "computing this takes at least {} tasks; at most {budget} fit in the memory limit ({})",
+            if needed == usize::MAX { "2⁶⁴".to_string() } else { needed.to_string() },
+            crate::text::human_bytes(self.compute_options.memory_limit),
+        );
+        let diagnostic =
+            crate::runtime::too_many_tasks("flow::check::too_many_tasks", message, span);
+        self.value_error(diagnostic).map(|_| ())
     }
 
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {

@@ -443,7 +443,9 @@ impl Interpreter {
                 self.statistics.add(&statistics);
                 Ok(value)
             }
-            Err(error) if error.interrupted => Err(crate::eval::jobs::interrupted(span)),
+            Err(error) if error.cause == crate::runtime::executor::Cause::Interrupted => {
+                Err(crate::eval::jobs::interrupted(span))
+            }
             Err(error) => Err(frame_failure(&error.message, span)),
         }
     }
