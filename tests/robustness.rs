@@ -270,3 +270,165 @@ fn expensive_programs_are_checked_quickly() {
         );
     });
 }
+
+/// Numbers that have broken programs: huge sizes, sizes of one, zero, negatives.
+const HOSTILE_NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "2",
+    "1e9",
+    "1e12",
+    "1e18",
+    "99999999999999999999",
+    "-1e9",
+    "0.5",
+    "1e-300",
+    "1e308",
+    "9007199254740993",
+    "100000",
+    "4000000",
+];
+
+/// `program` with some of its numbers replaced by hostile ones: still a program that parses,
+/// and often one that checks, so it runs with sizes no one meant.
+fn hostile_numbers(random: &mut Random, program: &str) -> String {
+    let mut out = String::new();
+    let mut rest = program;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let preceded_by_name = rest[..start]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        let length = rest[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .unwrap_or(rest.len() - start);
+        out.push_str(&rest[..start]);
+        let number = &rest[start..start + length];
+        if !preceded_by_name && random.below(3) == 0 {
+            out.push_str(HOSTILE_NUMBERS[random.below(HOSTILE_NUMBERS.len())]);
+        } else {
+            out.push_str(number);
+        }
+        rest = &rest[start + length..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How one program ended when run by the `flow` binary.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Clone, Copy)]
+enum Ending {
+    Exit(i32),
+    /// Killed by a signal of its own (an abort is SIGABRT).
+    Signal(i32),
+    /// Still running at the time budget (stopped by the test).
+    OverTime,
+}
+
+/// Run `program` with the `flow` binary in `dir` under a small memory limit, stopping it at
+/// `budget`.
+fn run_program(dir: &std::path::Path, program: &str, budget: std::time::Duration) -> Ending {
+    use std::os::unix::process::ExitStatusExt;
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join("fuzz.flow");
+    std::fs::write(&file, program).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flow"))
+        .args([
+            "run",
+            "--memory-limit",
+            "64MB",
+            "--threads",
+            "2",
+            "fuzz.flow",
+        ])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return match (status.code(), status.signal()) {
+                (Some(code), _) => Ending::Exit(code),
+                (None, Some(signal)) => Ending::Signal(signal),
+                _ => Ending::Exit(-1),
+            };
+        }
+        if started.elapsed() > budget {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ending::OverTime;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn random_and_mutated_programs_run_without_an_abort_or_an_internal_error() {
+    // FLOW_FUZZ_RUN_CASES runs more than CI does (FLOW_FUZZ_SEED as above).
+    let seed: u64 = std::env::var("FLOW_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_f10e);
+    let cases: usize = std::env::var("FLOW_FUZZ_RUN_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let mut random = Random(seed ^ 0x0f10_ad5e);
+    // Seeds that write files write them beside the program, in a directory of the test's own.
+    let programs: Vec<String> = (0..cases)
+        .map(|case| {
+            let seed = SEEDS[case % SEEDS.len()].replace("/dev/null", "out.dot");
+            match case % 5 {
+                0 => token_soup(&mut random),
+                1 => mutate(&mut random, &seed),
+                _ => hostile_numbers(&mut random, &seed),
+            }
+        })
+        .collect();
+    let root = std::env::temp_dir().join(format!("flow-fuzz-run-{}", std::process::id()));
+    let budget = std::time::Duration::from_secs(5);
+    let endings: Vec<Ending> = std::thread::scope(|scope| {
+        let halves: Vec<_> = (0..2)
+            .map(|half| {
+                let (programs, root) = (&programs, &root);
+                scope.spawn(move || {
+                    let dir = root.join(half.to_string());
+                    programs
+                        .iter()
+                        .skip(half)
+                        .step_by(2)
+                        .map(|program| run_program(&dir, program, budget))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let _ = std::fs::remove_dir_all(&root);
+    let mut counts = std::collections::BTreeMap::new();
+    for ending in &endings {
+        *counts.entry(*ending).or_insert(0) += 1;
+    }
+    eprintln!("{cases} programs run: {counts:?}");
+    let bad: Vec<String> = endings
+        .iter()
+        .zip(&programs)
+        .filter(|(ending, _)| {
+            matches!(
+                ending,
+                Ending::Signal(_) | Ending::Exit(70) | Ending::Exit(-1)
+            )
+        })
+        .map(|(ending, program)| format!("{ending:?}: {program:?}"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} programs aborted or failed inside flow:\n{}",
+        bad.len(),
+        bad[..bad.len().min(5)].join("\n\n")
+    );
+}

@@ -210,11 +210,31 @@ pub fn full(
     ))
 }
 
-/// `start + i * step` for i in 0..length; with `stop`, the last element is exactly `stop`
-/// (linspace).
+/// How many elements `arange(start, stop, step)` has: exact for integers (NumPy computes it in
+/// integers too), `ceil((stop - start) / step)` otherwise; never negative.
+pub fn arange_length(start: Scalar, stop: Scalar, step: Scalar) -> usize {
+    match (start, stop, step) {
+        (Scalar::Int(start), Scalar::Int(stop), Scalar::Int(step)) => {
+            let (span, step) = (stop as i128 - start as i128, step as i128);
+            let length = if (span > 0) == (step > 0) && span != 0 {
+                (span.abs() + step.abs() - 1) / step.abs()
+            } else {
+                0
+            };
+            usize::try_from(length).unwrap_or(usize::MAX)
+        }
+        // `as usize` saturates: NaN is 0, a huge length is refused by the chunk cap.
+        _ => ((stop.as_f64() - start.as_f64()) / step.as_f64())
+            .ceil()
+            .max(0.0) as usize,
+    }
+}
+
+/// `start + i * step` for i in 0..length (exact when both are integers); linspace uses it for all
+/// but its last element, which is exactly `stop`.
 pub fn arange(
-    start: f64,
-    step: f64,
+    start: Scalar,
+    step: Scalar,
     length: usize,
     dtype: DType,
     chunks: &ChunkSpec,
@@ -1068,7 +1088,10 @@ pub fn linspace(start: f64, stop: f64, num: usize, chunks: &ChunkSpec, span: Spa
     if num > 1 {
         // The last element must be `stop` exactly; a one-element slice-free concat keeps it lazy.
         let body = ArrayNode::new(
-            ArrayOp::Arange { start, step },
+            ArrayOp::Arange {
+                start: Scalar::Float(start),
+                step: Scalar::Float(step),
+            },
             DType::F64,
             vec![num - 1],
             Chunks(vec![Chunks::regular_axis(num - 1, chunks.0[0][0])]),

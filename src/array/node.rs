@@ -381,10 +381,10 @@ pub enum AxisSelection {
 pub enum ArrayOp {
     /// Every element the same: ones, zeros, full.
     Full(Scalar),
-    /// start + i * step along the only axis (arange, linspace).
+    /// start + i * step along the only axis (arange, linspace); exact when both are integers.
     Arange {
-        start: f64,
-        step: f64,
+        start: Scalar,
+        step: Scalar,
     },
     /// Counter-based random numbers keyed by the global element index: the same values whatever
     /// the chunking or thread count.

@@ -182,12 +182,17 @@ pub fn zeros_like(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
 }
 
 pub fn arange(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let (start, stop) = match args.value(1) {
-        Value::None => (0.0, args.float(0)?),
-        _ => (args.float(0)?, args.float(1)?),
+    // Integers stay integers: `arange(2**53 + 1, 2**53 + 7)` has six exact elements.
+    let number = |index: usize| match args.value(index) {
+        Value::Int(i) => Ok(Scalar::Int(*i)),
+        _ => args.float(index).map(Scalar::Float),
     };
-    let step = args.float(2)?;
-    if step == 0.0 {
+    let (start, stop) = match args.value(1) {
+        Value::None => (Scalar::Int(0), number(0)?),
+        _ => (number(0)?, number(1)?),
+    };
+    let step = number(2)?;
+    if step.as_f64() == 0.0 {
         return Err(Box::new(
             Diagnostic::error(
                 "flow::check::arange",
@@ -198,10 +203,10 @@ pub fn arange(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             .with_help("give a non-zero step"),
         ));
     }
-    let length = ((stop - start) / step).ceil().max(0.0) as usize;
-    let all_ints = [0, 1, 2]
+    let length = build::arange_length(start, stop, step);
+    let all_ints = [start, stop, step]
         .iter()
-        .all(|&k| matches!(args.value(k), Value::Int(_) | Value::None));
+        .all(|s| matches!(s, Scalar::Int(_)));
     let dtype = args.dtype(3, if all_ints { DType::I64 } else { DType::F64 })?;
     let spec = args.chunks(4)?;
     interpreter.built(

@@ -222,7 +222,15 @@ mod tests {
     fn graph() -> TaskGraph {
         let span = Span::default();
         let chunks = ChunkSpec::Every(AxisChunks::Size(10));
-        let x = build::arange(0.0, 1.0, 10, DType::F64, &chunks, span).unwrap();
+        let x = build::arange(
+            Scalar::Float(0.0),
+            Scalar::Float(1.0),
+            10,
+            DType::F64,
+            &chunks,
+            span,
+        )
+        .unwrap();
         let values = ndarray::ArrayD::from_shape_vec(
             ndarray::IxDyn(&[10]),
             (0..10).map(|i| i as f64 * 0.5).collect(),

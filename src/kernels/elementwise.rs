@@ -18,12 +18,10 @@ pub enum Kernel {
     /// The task's input chunk `k` (broadcast to the output shape if it is smaller).
     Input(usize),
     Constant(Scalar, DType),
-    /// `start + (offset + i) * step` along a 1-d chunk.
+    /// `start + (offset + i) * step` along a 1-d chunk: in integers when both are integers.
     Arange {
-        #[serde(with = "crate::text::float")]
-        start: f64,
-        #[serde(with = "crate::text::float")]
-        step: f64,
+        start: Scalar,
+        step: Scalar,
         offset: usize,
         dtype: DType,
     },
@@ -177,8 +175,8 @@ enum Source<'a> {
     Owned(ChunkData),
     Constant(Scalar),
     Arange {
-        start: f64,
-        step: f64,
+        start: Scalar,
+        step: Scalar,
         offset: usize,
         dtype: DType,
     },
@@ -376,11 +374,28 @@ fn read_block(source: &Source, start: usize, len: usize) -> Lane {
             offset,
             dtype,
         } => {
-            let values = (start..start + len).map(|i| first + (offset + i) as f64 * step);
-            if dtype.is_float() {
-                Lane::F64(values.collect())
-            } else {
-                Lane::I64(values.map(|x| x.round() as i64).collect())
+            let indices = (offset + start..offset + start + len).map(|i| i as i128);
+            match (first, step) {
+                _ if dtype.is_float() => {
+                    let (first, step) = (first.as_f64(), step.as_f64());
+                    Lane::F64(indices.map(|i| first + i as f64 * step).collect())
+                }
+                (Scalar::Int(first), Scalar::Int(step)) => Lane::I64(
+                    indices
+                        .map(|i| (*first as i128 + i * *step as i128) as i64)
+                        .collect(),
+                ),
+                // NumPy's rule for an integer arange of floats: the first element and the
+                // difference of the first two, each truncated, then exact integer steps.
+                _ => {
+                    let first_value = first.as_f64() as i64;
+                    let delta = ((first.as_f64() + step.as_f64()) as i64).wrapping_sub(first_value);
+                    Lane::I64(
+                        indices
+                            .map(|i| (first_value as i128 + i * delta as i128) as i64)
+                            .collect(),
+                    )
+                }
             }
         }
     }
