@@ -18,7 +18,8 @@ pub enum FileFormat {
 }
 
 /// How stored values become the values flow sees (CF conventions, as xarray decodes them):
-/// values equal to `fill` or `missing` become NaN, then value * scale + offset.
+/// stored integers are read as the other signedness when `flip_sign` (`_Unsigned`), values equal
+/// to `fill` or `missing` (given in that view) become NaN, then value * scale + offset.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Decode {
     #[serde(with = "crate::text::float::option")]
@@ -32,6 +33,10 @@ pub struct Decode {
     pub scale: Option<f64>,
     #[serde(with = "crate::text::float::option")]
     pub offset: Option<f64>,
+    /// Read signed integers as unsigned ones of the same width (`_Unsigned = "true"`), or
+    /// unsigned as signed (`"false"`): the bits are kept, as xarray does.
+    #[serde(default)]
+    pub flip_sign: bool,
 }
 
 impl Decode {
@@ -41,7 +46,7 @@ impl Decode {
     }
 
     pub fn is_identity(&self) -> bool {
-        self.bits().iter().all(Option::is_none)
+        !self.flip_sign && self.bits().iter().all(Option::is_none)
     }
 }
 
@@ -49,7 +54,7 @@ impl Decode {
 /// a source can key a cache.
 impl PartialEq for Decode {
     fn eq(&self, other: &Decode) -> bool {
-        self.bits() == other.bits()
+        self.bits() == other.bits() && self.flip_sign == other.flip_sign
     }
 }
 
@@ -58,6 +63,7 @@ impl Eq for Decode {}
 impl Hash for Decode {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.bits().hash(state);
+        self.flip_sign.hash(state);
     }
 }
 

@@ -37,6 +37,7 @@ const ENCODING: &[&str] = &[
     "missing_value",
     "scale_factor",
     "add_offset",
+    "_Unsigned",
     "dtype",
     "coordinates",
 ];

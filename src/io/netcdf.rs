@@ -99,6 +99,49 @@ impl Stored {
         })
     }
 
+    /// The same width with the other signedness (what `_Unsigned` asks to read), for integers.
+    fn flipped(self) -> Option<Stored> {
+        Some(match self {
+            Stored::I8 => Stored::U8,
+            Stored::U8 => Stored::I8,
+            Stored::I16 => Stored::U16,
+            Stored::U16 => Stored::I16,
+            Stored::I32 => Stored::U32,
+            Stored::U32 => Stored::I32,
+            Stored::I64 => Stored::U64,
+            Stored::U64 => Stored::I64,
+            Stored::F32 | Stored::F64 => return None,
+        })
+    }
+
+    /// The integer `x` of this type seen with the bits of `view` (−1 as i8 is 255 as u8); other
+    /// numbers (a fill value that does not fit) are left as they are.
+    fn viewed_as(self, view: Stored, x: f64) -> f64 {
+        let fits = |lo: f64, hi: f64| x.fract() == 0.0 && x >= lo && x <= hi;
+        let bits = match self {
+            Stored::I8 if fits(-128.0, 127.0) => x as i8 as u8 as u64,
+            Stored::U8 if fits(0.0, 255.0) => x as u8 as u64,
+            Stored::I16 if fits(-32768.0, 32767.0) => x as i16 as u16 as u64,
+            Stored::U16 if fits(0.0, 65535.0) => x as u16 as u64,
+            Stored::I32 if fits(i32::MIN as f64, i32::MAX as f64) => x as i32 as u32 as u64,
+            Stored::U32 if fits(0.0, u32::MAX as f64) => x as u32 as u64,
+            Stored::I64 if fits(i64::MIN as f64, i64::MAX as f64) => x as i64 as u64,
+            Stored::U64 if fits(0.0, u64::MAX as f64) => x as u64,
+            _ => return x,
+        };
+        match view {
+            Stored::I8 => bits as u8 as i8 as f64,
+            Stored::U8 => bits as u8 as f64,
+            Stored::I16 => bits as u16 as i16 as f64,
+            Stored::U16 => bits as u16 as f64,
+            Stored::I32 => bits as u32 as i32 as f64,
+            Stored::U32 => bits as u32 as f64,
+            Stored::I64 => bits as i64 as f64,
+            Stored::U64 => bits as f64,
+            Stored::F32 | Stored::F64 => x,
+        }
+    }
+
     fn is_small_int(self) -> bool {
         matches!(self, Stored::I8 | Stored::U8 | Stored::I16 | Stored::U16)
     }
@@ -187,11 +230,25 @@ fn number(value: &AttributeValue) -> Option<(f64, Kind)> {
 
 /// The decoding and decoded dtype of a variable stored as `stored` with attributes `attrs`.
 fn decoding(stored: Stored, attrs: &[(String, AttributeValue)]) -> (Decode, DType) {
+    // `_Unsigned = "true"` on a signed integer (NETCDF3 has no unsigned types) reads it as
+    // unsigned, `"false"` on an unsigned one as signed; its fill values are given in the stored
+    // type and are seen the same way (xarray's UnsignedIntegerCoder).
+    let unsigned = attrs.iter().find_map(|(n, v)| match v {
+        AttributeValue::Str(s) if n == "_Unsigned" => Some(s.as_str()),
+        _ => None,
+    });
+    let signed_stored = matches!(stored, Stored::I8 | Stored::I16 | Stored::I32 | Stored::I64);
+    let view = match (unsigned, stored.flipped()) {
+        (Some("true"), Some(flipped)) if signed_stored => flipped,
+        (Some("false"), Some(flipped)) if !signed_stored => flipped,
+        _ => stored,
+    };
     let find = |name: &str| {
         attrs
             .iter()
             .find(|(n, _)| n == name)
             .and_then(|(_, v)| number(v))
+            .map(|(x, kind)| (stored.viewed_as(view, x), kind))
     };
     let (fill, missing) = (find("_FillValue"), find("missing_value"));
     let mut more_missing = [None; 3];
@@ -200,7 +257,7 @@ fn decoding(stored: Stored, attrs: &[(String, AttributeValue)]) -> (Decode, DTyp
             .iter_mut()
             .zip(list_numbers(list).into_iter().skip(1))
         {
-            *slot = Some(value);
+            *slot = Some(stored.viewed_as(view, value));
         }
     }
     let (scale, offset) = (find("scale_factor"), find("add_offset"));
@@ -210,6 +267,7 @@ fn decoding(stored: Stored, attrs: &[(String, AttributeValue)]) -> (Decode, DTyp
         more_missing,
         scale: scale.map(|s| s.0),
         offset: offset.map(|o| o.0),
+        flip_sign: view != stored,
     };
     let masked = fill.is_some() || missing.is_some();
     // Bools are stored as bytes marked `dtype = "bool"` (as xarray writes them).
@@ -219,7 +277,7 @@ fn decoding(stored: Stored, attrs: &[(String, AttributeValue)]) -> (Decode, DTyp
     if marked_bool && matches!(stored, Stored::I8 | Stored::U8) && !masked {
         return (decode, DType::Bool);
     }
-    let dtype = decoded_dtype(stored, masked, scale.map(|s| s.1), offset.map(|o| o.1));
+    let dtype = decoded_dtype(view, masked, scale.map(|s| s.1), offset.map(|o| o.1));
     (decode, dtype)
 }
 
@@ -418,6 +476,7 @@ struct Prepared {
     offset: Option<f64>,
     scale32: Option<f32>,
     offset32: Option<f32>,
+    flip_sign: bool,
 }
 
 impl Prepared {
@@ -431,6 +490,7 @@ impl Prepared {
             offset: decode.offset,
             scale32: decode.scale.map(|x| x as f32),
             offset32: decode.offset.map(|x| x as f32),
+            flip_sign: decode.flip_sign,
         }
     }
 
@@ -515,18 +575,35 @@ fn read_into<O: Element>(
     dst: &mut [O],
     d: &Prepared,
 ) -> Result<(), netcdf::Error> {
-    fn via<S: Value, O: Element>(
+    /// Through a buffer of the stored type `S`, each value seen as `V` (the same, or the other
+    /// signedness for `_Unsigned`).
+    fn via<S: Value, V: Value, O: Element>(
         var: &netcdf::Variable,
         extents: &Extents,
         dst: &mut [O],
         d: &Prepared,
+        view: impl Fn(S) -> V,
     ) -> Result<(), netcdf::Error> {
         let mut buffer = vec![S::default(); dst.len()];
         var.get_values_into(&mut buffer, extents)?;
         for (o, &s) in dst.iter_mut().zip(&buffer) {
-            *o = O::decode(s, d);
+            *o = O::decode(view(s), d);
         }
         Ok(())
+    }
+    if d.flip_sign {
+        return match stored {
+            Stored::I8 => via::<i8, u8, O>(var, extents, dst, d, |s| s as u8),
+            Stored::U8 => via::<u8, i8, O>(var, extents, dst, d, |s| s as i8),
+            Stored::I16 => via::<i16, u16, O>(var, extents, dst, d, |s| s as u16),
+            Stored::U16 => via::<u16, i16, O>(var, extents, dst, d, |s| s as i16),
+            Stored::I32 => via::<i32, u32, O>(var, extents, dst, d, |s| s as u32),
+            Stored::U32 => via::<u32, i32, O>(var, extents, dst, d, |s| s as i32),
+            Stored::I64 => via::<i64, u64, O>(var, extents, dst, d, |s| s as u64),
+            Stored::U64 => via::<u64, i64, O>(var, extents, dst, d, |s| s as i64),
+            Stored::F32 => via::<f32, f32, O>(var, extents, dst, d, |s| s),
+            Stored::F64 => via::<f64, f64, O>(var, extents, dst, d, |s| s),
+        };
     }
     if stored == O::SAME {
         var.get_values_into(dst, extents)?;
@@ -538,16 +615,16 @@ fn read_into<O: Element>(
         return Ok(());
     }
     match stored {
-        Stored::I8 => via::<i8, O>(var, extents, dst, d),
-        Stored::U8 => via::<u8, O>(var, extents, dst, d),
-        Stored::I16 => via::<i16, O>(var, extents, dst, d),
-        Stored::U16 => via::<u16, O>(var, extents, dst, d),
-        Stored::I32 => via::<i32, O>(var, extents, dst, d),
-        Stored::U32 => via::<u32, O>(var, extents, dst, d),
-        Stored::I64 => via::<i64, O>(var, extents, dst, d),
-        Stored::U64 => via::<u64, O>(var, extents, dst, d),
-        Stored::F32 => via::<f32, O>(var, extents, dst, d),
-        Stored::F64 => via::<f64, O>(var, extents, dst, d),
+        Stored::I8 => via::<i8, i8, O>(var, extents, dst, d, |s| s),
+        Stored::U8 => via::<u8, u8, O>(var, extents, dst, d, |s| s),
+        Stored::I16 => via::<i16, i16, O>(var, extents, dst, d, |s| s),
+        Stored::U16 => via::<u16, u16, O>(var, extents, dst, d, |s| s),
+        Stored::I32 => via::<i32, i32, O>(var, extents, dst, d, |s| s),
+        Stored::U32 => via::<u32, u32, O>(var, extents, dst, d, |s| s),
+        Stored::I64 => via::<i64, i64, O>(var, extents, dst, d, |s| s),
+        Stored::U64 => via::<u64, u64, O>(var, extents, dst, d, |s| s),
+        Stored::F32 => via::<f32, f32, O>(var, extents, dst, d, |s| s),
+        Stored::F64 => via::<f64, f64, O>(var, extents, dst, d, |s| s),
     }
 }
 
@@ -1334,7 +1411,8 @@ mod tests {
                 missing: None,
                 more_missing: [None; 3],
                 scale: Some(0.01),
-                offset: Some(10.0)
+                offset: Some(10.0),
+                flip_sign: false,
             }
         );
         assert!(sla
@@ -1490,6 +1568,7 @@ mod tests {
                 more_missing: [None; 3],
                 scale,
                 offset,
+                flip_sign: false,
             })
         };
         // Fill and missing mask, then scale, then offset.
@@ -1514,6 +1593,33 @@ mod tests {
             i64::decode(u32::MAX, &Prepared::new(&Decode::default())),
             u32::MAX as i64
         );
+    }
+
+    #[test]
+    fn fill_values_are_seen_in_the_other_signedness() {
+        assert_eq!(Stored::I8.viewed_as(Stored::U8, -1.0), 255.0);
+        assert_eq!(Stored::I8.viewed_as(Stored::U8, -128.0), 128.0);
+        assert_eq!(Stored::I16.viewed_as(Stored::U16, -1.0), 65535.0);
+        assert_eq!(Stored::U8.viewed_as(Stored::I8, 200.0), -56.0);
+        assert_eq!(Stored::I32.viewed_as(Stored::U32, -2.0), 4294967294.0);
+        // What does not fit the stored type is left alone.
+        assert_eq!(Stored::I8.viewed_as(Stored::U8, 1000.0), 1000.0);
+        assert_eq!(Stored::I8.viewed_as(Stored::U8, 0.5), 0.5);
+        let unsigned = |value: &str| {
+            decoding(
+                Stored::I8,
+                &[
+                    ("_Unsigned".into(), AttributeValue::Str(value.into())),
+                    ("_FillValue".into(), AttributeValue::Schar(-1)),
+                ],
+            )
+        };
+        let (decode, dtype) = unsigned("true");
+        assert!(decode.flip_sign);
+        assert_eq!((decode.fill, dtype), (Some(255.0), DType::F32));
+        let (decode, _) = unsigned("false");
+        assert!(!decode.flip_sign);
+        assert_eq!(decode.fill, Some(-1.0));
     }
 
     #[test]
