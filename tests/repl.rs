@@ -10,8 +10,14 @@ use std::time::Duration;
 const PROMPT: &str = "flow> \r\x1b[6C";
 
 fn start() -> Session {
+    start_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The REPL working in `dir` (paths are relative to it).
+fn start_in(dir: &std::path::Path) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_flow"));
     command
+        .current_dir(dir)
         .arg("--no-history")
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
@@ -121,6 +127,48 @@ fn ctrl_c_stops_a_computation_and_keeps_the_bindings() {
         started.elapsed()
     );
     run(&mut s, "kept + 1", "42");
+}
+
+/// A file cut short after it was opened (checked) is a read error naming it, never zeros: for
+/// classic netCDF (whose library reads a missing part as zeros) and HDF5.
+#[test]
+fn a_file_truncated_after_it_was_opened_is_a_read_error() {
+    let dir = std::env::temp_dir().join(format!("flow-repl-truncated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // tests/data/truncated_classic.nc lacks the last 40 bytes its header describes: whole again.
+    let mut classic = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/truncated_classic.nc"
+    ))
+    .unwrap();
+    let short = classic.len() as u64;
+    classic.extend([0u8; 40]);
+    std::fs::write(dir.join("classic.nc"), &classic).unwrap();
+    let mut s = start_in(&dir);
+    run(&mut s, "ds = open_dataset(\"classic.nc\")", PROMPT);
+    run(&mut s, "print(ds.v.sum())", "30.0");
+    run(
+        &mut s,
+        "save(arange(100000.0).rechunk(10000), \"x.h5\")",
+        PROMPT,
+    );
+    run(&mut s, "x = read_hdf5(\"x.h5\", \"x\")", PROMPT);
+    run(&mut s, "print(x.sum())", "4999950000.0");
+    let cut = |name: &str, length: u64| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.join(name))
+            .unwrap()
+            .set_len(length)
+            .unwrap()
+    };
+    cut("classic.nc", short);
+    run(&mut s, "print(ds.v.sum())", "flow::eval::read_error");
+    let x_length = std::fs::metadata(dir.join("x.h5")).unwrap().len();
+    cut("x.h5", x_length / 2);
+    run(&mut s, "print(x.sum())", "`x.h5` is truncated");
+    s.send_line(":quit").unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

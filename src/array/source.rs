@@ -80,6 +80,10 @@ pub struct FileSource {
     pub decode: Decode,
     /// The dtype of the decoded values.
     pub dtype: DType,
+    /// The length in bytes each file must still have when it is read (what its header promised
+    /// while checking; see `io::check_lengths`); empty when unknown.
+    #[serde(default)]
+    pub lengths: Vec<u64>,
 }
 
 impl FileSource {
@@ -91,6 +95,7 @@ impl FileSource {
         length: usize,
         decode: Decode,
         dtype: DType,
+        file_length: Option<u64>,
     ) -> FileSource {
         FileSource {
             format,
@@ -100,6 +105,7 @@ impl FileSource {
             variable,
             decode,
             dtype,
+            lengths: file_length.into_iter().collect(),
         }
     }
 
@@ -122,6 +128,11 @@ impl FileSource {
         start[self.axis] -= base;
         let source = FileSource {
             files: self.files[first..=last].to_vec(),
+            lengths: self
+                .lengths
+                .get(first..=last)
+                .map(<[u64]>::to_vec)
+                .unwrap_or_default(),
             starts: self.starts[first..=last + 1]
                 .iter()
                 .map(|s| s - base)
@@ -146,9 +157,11 @@ mod tests {
             variable: "x".into(),
             decode: Decode::default(),
             dtype: DType::F64,
+            lengths: vec![1, 2, 3, 4],
         };
         let (block, start) = source.for_block(&[15, 0], &[10, 3]);
         assert_eq!(block.files, vec![PathBuf::from("b"), PathBuf::from("c")]);
+        assert_eq!(block.lengths, vec![2, 3]);
         assert_eq!(block.starts, vec![0, 10, 20]);
         assert_eq!(start, vec![5, 0]);
         let (block, start) = source.for_block(&[30, 0], &[10, 3]);

@@ -113,9 +113,14 @@ pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathB
     Ok(files)
 }
 
-/// The header of `dataset` in `file`; while checking, a file the program saves earlier is
-/// described by that `save`.
-fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> Eval<VarHeader> {
+/// The header of `dataset` in `file` and the file's length (see `FileHeader::length`); while
+/// checking, a file the program saves earlier is described by that `save`.
+fn open(
+    interpreter: &Interpreter,
+    args: &Args,
+    file: &Path,
+    dataset: &str,
+) -> Eval<(VarHeader, Option<u64>)> {
     let shown = file.display();
     let same = |a: &str, b: &str| a.trim_start_matches('/') == b.trim_start_matches('/');
     let planned = interpreter
@@ -128,6 +133,7 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
             dims: Vec::new(),
             variables: vec![header.clone()],
             attrs: Vec::new(),
+            length: None,
         })),
         None => crate::io::format(FileFormat::Hdf5).describe(file),
     };
@@ -137,6 +143,12 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
             format!("no file `{shown}`"),
             0,
             "paths are relative to the script's directory",
+        ),
+        HeaderError::Truncated { length, promised } => args.rejected(
+            "flow::check::truncated_file",
+            crate::io::truncated_message(&shown.to_string(), length, promised),
+            0,
+            crate::io::TRUNCATED_HELP,
         ),
         HeaderError::Unreadable(m) => args.rejected(
             "flow::check::not_hdf5",
@@ -169,7 +181,7 @@ fn open(interpreter: &Interpreter, args: &Args, file: &Path, dataset: &str) -> E
             "flow reads float, integer and bool datasets",
         ));
     }
-    Ok(variable.clone())
+    Ok((variable.clone(), header.length))
 }
 
 /// `read_hdf5(path, dataset, chunks=none)`
@@ -183,7 +195,7 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(files.len());
     let mut first: Option<(PathBuf, DType, Vec<usize>)> = None;
     for file in &files {
-        let header = open(interpreter, args, file, &dataset)?;
+        let (header, file_length) = open(interpreter, args, file, &dataset)?;
         let dtype = header
             .dtype
             .clone()
@@ -217,6 +229,7 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             header.shape.first().copied().unwrap_or(1),
             Decode::default(),
             dtype,
+            file_length,
         ));
         arrays.push(ArrayNode::new(
             ArrayOp::Read(source),

@@ -63,6 +63,12 @@ pub fn header(path: &Path) -> Result<Arc<FileHeader>, OpenError> {
                 0,
                 "paths are relative to the script's directory",
             ),
+            HeaderError::Truncated { length, promised } => fail(
+                "flow::check::truncated_file",
+                crate::io::truncated_message(&shown.to_string(), length, promised),
+                0,
+                crate::io::TRUNCATED_HELP,
+            ),
             HeaderError::Unreadable(m) => fail(
                 "flow::check::not_netcdf",
                 format!("`{shown}` is not a netCDF file ({m})"),
@@ -91,8 +97,10 @@ pub fn open(files: &[PathBuf], request: &Request) -> Result<Dataset, OpenError> 
     check_chunk_dims(&dims, request)?;
     let coords = coordinates(files, first, concat.as_deref(), &along)?;
     let scalars = scalar_coordinates(first);
+    let lengths: Option<Vec<u64>> = headers.iter().map(|h| h.length).collect();
     let layout = Layout {
         files,
+        lengths: lengths.as_deref().unwrap_or_default(),
         starts: &starts,
         dims: &dims,
         concat: concat.as_deref(),
@@ -339,6 +347,8 @@ fn scalar_coordinates(first: &FileHeader) -> Vec<Arc<Coord>> {
 /// dimension, its dimensions.
 struct Layout<'a> {
     files: &'a [PathBuf],
+    /// The length each file must keep (empty: unknown).
+    lengths: &'a [u64],
     starts: &'a [usize],
     dims: &'a [(String, usize)],
     concat: Option<&'a str>,
@@ -367,11 +377,16 @@ fn variable(
                 .map_or(0, |(_, n)| *n)
         })
         .collect();
-    let (source_files, source_starts) = match axis {
-        Some(_) => (layout.files.to_vec(), layout.starts.to_vec()),
+    let (source_files, source_starts, lengths) = match axis {
+        Some(_) => (
+            layout.files.to_vec(),
+            layout.starts.to_vec(),
+            layout.lengths.to_vec(),
+        ),
         None => (
             vec![layout.files[0].clone()],
             vec![0, shape.first().copied().unwrap_or(0)],
+            layout.lengths.first().copied().into_iter().collect(),
         ),
     };
     let source = FileSource {
@@ -382,6 +397,7 @@ fn variable(
         variable: var.name.clone(),
         decode: var.decode,
         dtype,
+        lengths,
     };
     let chunks = chunks_for(var, &shape, axis, layout.starts, request)?;
     let array = ArrayNode::new(

@@ -23,6 +23,12 @@ impl super::ArrayFormat for Hdf5 {
         if !path.is_file() {
             return Err(HeaderError::Missing);
         }
+        let length = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let promised = super::promised::promised_length(path);
+        if let Some(promised) = promised.filter(|&promised| length < promised) {
+            return Err(HeaderError::Truncated { length, promised });
+        }
+        let length = Some(promised.unwrap_or(length));
         let file = hdf5::File::open(path).map_err(|e| HeaderError::Unreadable(e.to_string()))?;
         let variables = dataset_names(&file)
             .into_iter()
@@ -50,6 +56,7 @@ impl super::ArrayFormat for Hdf5 {
             dims: Vec::new(),
             variables,
             attrs: Vec::new(),
+            length,
         }))
     }
 

@@ -46,10 +46,19 @@ pub struct FileHeader {
     pub dims: Vec<DimHeader>,
     pub variables: Vec<VarHeader>,
     pub attrs: Vec<(String, Attr)>,
+    /// The length in bytes the file had when its header was read, or (classic netCDF) the
+    /// length its header says it must have: a file shorter than this when it is read has been
+    /// truncated. `None` when unknown (a header planned from a save).
+    pub length: Option<u64>,
 }
 
 pub enum HeaderError {
     Missing,
+    /// Shorter than its header says it must be.
+    Truncated {
+        length: u64,
+        promised: u64,
+    },
     /// Not a file of the format (the library's reason).
     Unreadable(String),
 }

@@ -12,6 +12,7 @@ pub mod hdf5;
 pub mod layout;
 pub mod netcdf;
 pub mod plot;
+pub mod promised;
 
 use crate::array::chunk::ChunkData;
 use crate::array::source::{FileFormat, FileSource};
@@ -90,10 +91,38 @@ impl ReadBlock {
     }
 }
 
-/// Read a block, in whichever format its source is.
+/// Read a block, in whichever format its source is. Libraries read past the end of a file that
+/// was truncated after it was checked as zeros (classic netCDF, HDF5's default driver), so the
+/// files' lengths are compared with what their headers promised once the block is read: if a
+/// file is shorter now, what was read cannot be trusted.
 pub fn read_block(block: &ReadBlock, handles: &Handles) -> Result<ChunkData, String> {
-    format(block.source.format).read_block(&block.source, &block.start, &block.shape, handles)
+    let source = &block.source;
+    let read = format(source.format).read_block(source, &block.start, &block.shape, handles);
+    check_lengths(source)?;
+    read
 }
+
+/// Every file of `source` at least as long as its header promised.
+fn check_lengths(source: &FileSource) -> Result<(), String> {
+    for (path, &promised) in source.files.iter().zip(&source.lengths) {
+        let length = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if length < promised {
+            return Err(format!(
+                "{} (it changed after the script was checked)",
+                truncated_message(&path.display().to_string(), length, promised)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a truncated file is told as.
+pub fn truncated_message(shown: &str, length: u64, promised: u64) -> String {
+    format!("`{shown}` is truncated: it has {length} bytes and its header describes {promised}")
+}
+
+pub const TRUNCATED_HELP: &str =
+    "the file was cut short (an interrupted copy or download?): fetch or write it again";
 
 /// The hidden name a file is written under beside `target` before it is renamed to it:
 /// `.name.flow-PID.ext`, keeping the extension (picture backends choose the format by it).

@@ -359,8 +359,19 @@ pub fn header(path: &Path) -> Result<Arc<FileHeader>, HeaderError> {
             return Ok(header.clone());
         }
     }
+    // The library reads the missing part of a truncated classic file as zeros, and calls a
+    // truncated netCDF-4 file an HDF error: refuse it first, saying what is wrong.
+    let promised = super::promised::promised_length(path);
+    if let Some(promised) = promised.filter(|&promised| stamp.len < promised) {
+        return Err(HeaderError::Truncated {
+            length: stamp.len,
+            promised,
+        });
+    }
     let file = netcdf::open(path).map_err(|e| HeaderError::Unreadable(message(e)))?;
-    let header = Arc::new(guard(|| read_header(&file, path)).map_err(HeaderError::Unreadable)?);
+    let mut header = guard(|| read_header(&file, path)).map_err(HeaderError::Unreadable)?;
+    header.length = Some(promised.unwrap_or(stamp.len));
+    let header = Arc::new(header);
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -417,6 +428,7 @@ fn read_header(file: &netcdf::File, path: &Path) -> Result<FileHeader, String> {
         dims,
         variables,
         attrs,
+        length: None,
     })
 }
 
@@ -834,6 +846,7 @@ fn read_variable_of(
         variable: header.name.clone(),
         decode: header.decode,
         dtype,
+        lengths: Vec::new(),
     };
     read_dispatch(
         &source,
@@ -1073,6 +1086,9 @@ mod tests {
             Ok(h) => h,
             Err(HeaderError::Missing) => panic!("missing {}", path.display()),
             Err(HeaderError::Unreadable(m)) => panic!("not netcdf: {m}"),
+            Err(HeaderError::Truncated { length, promised }) => {
+                panic!("truncated: {length} of {promised} bytes")
+            }
         }
     }
 
@@ -1089,6 +1105,7 @@ mod tests {
             variable: v.name.clone(),
             decode: v.decode,
             dtype: v.dtype.clone().unwrap(),
+            lengths: Vec::new(),
         }
     }
 
@@ -1662,7 +1679,8 @@ mod tests {
         assert!(matches!(header(&empty), Err(HeaderError::Unreadable(_))));
     }
 
-    /// A file cut short: either its header cannot be read or its blocks cannot; never a panic.
+    /// A file cut short is found by its length, whether the header can be read or not; never a
+    /// panic.
     #[test]
     fn truncated_file_is_an_error() {
         let p = path("truncated_file_is_an_error.nc");
@@ -1677,7 +1695,10 @@ mod tests {
         for keep in [bytes.len() / 2, bytes.len() - 100, 600] {
             std::fs::write(&p, &bytes[..keep]).unwrap();
             match header(&p) {
-                Err(HeaderError::Unreadable(m)) => assert!(!m.is_empty()),
+                Err(HeaderError::Truncated { length, promised }) => {
+                    assert_eq!((length, promised), (keep as u64, bytes.len() as u64))
+                }
+                Err(HeaderError::Unreadable(m)) => panic!("not found truncated: {m}"),
                 Err(HeaderError::Missing) => panic!("missing"),
                 Ok(h) => {
                     let v = var(&h, "v");

@@ -100,3 +100,20 @@ for path, make in [("corrupt_chunk.nc", "netcdf"), ("corrupt_chunk.h5", "h5py")]
     with open(path, "r+b") as f:
         f.seek(info.byte_offset + info.size // 3)
         f.write(b"\xff" * 64)
+
+# truncated_classic.nc / truncated_netcdf4.nc: files cut short (as by an interrupted copy): the
+# classic one (the netCDF library would read its missing records as zeros) lost its last 40
+# bytes, the netCDF-4 one everything after its first 12000 bytes.
+classic = os.path.join(HERE, "truncated_classic.nc")
+with netCDF4.Dataset(classic, "w", format="NETCDF3_CLASSIC") as nc:
+    nc.createDimension("time", None)
+    nc.createDimension("x", 10)
+    nc.createVariable("x", "f8", ("x",))[:] = np.arange(10.0)
+    nc.createVariable("v", "f4", ("time", "x"))[:] = np.ones((4, 10), "f4")
+size = os.path.getsize(classic)
+with open(classic, "r+b") as f:
+    f.truncate(size - 40)
+with open(os.path.join(HERE, "ssh_small.nc"), "rb") as f:
+    head = f.read(12000)
+with open(os.path.join(HERE, "truncated_netcdf4.nc"), "wb") as f:
+    f.write(head)
