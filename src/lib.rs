@@ -33,6 +33,7 @@ pub mod opt;
 pub mod repl;
 pub mod runtime;
 pub mod session;
+pub mod signals;
 pub mod source;
 pub mod syntax;
 pub mod text;

@@ -13,7 +13,8 @@ use std::process::ExitCode;
     about = "A typed dataflow language for lazy, chunked arrays, datasets and dataframes",
     after_help = "With no command and no -e, flow starts the REPL.\n\n\
                   Exit codes: 0 success · 1 the program has errors (nothing ran) · 2 usage or \
-                  input-file error · 3 runtime error · 70 internal error"
+                  input-file error · 3 runtime error · 70 internal error · 128 + N stopped by \
+                  signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)"
 )]
 struct Arguments {
     #[command(subcommand)]
@@ -126,15 +127,26 @@ fn main_with_arguments() -> ExitCode {
             )
             .exit();
     }
+    let repl = arguments.eval.is_none() && matches!(arguments.command, None | Some(Command::Repl));
+    flow::signals::install(match repl {
+        true => flow::signals::Mode::Repl,
+        false => flow::signals::Mode::Command,
+    });
+    let code = run(arguments, &options);
+    // A program a signal stopped exits 128 + the signal's number (130 for SIGINT).
+    flow::signals::exit_code().map_or(code, ExitCode::from)
+}
+
+fn run(arguments: Arguments, options: &flow::frontend::Options) -> ExitCode {
     if let Some(program) = arguments.eval {
-        return cli::evaluate_text(&program, &options);
+        return cli::evaluate_text(&program, options);
     }
     match arguments.command {
-        None | Some(Command::Repl) => cli::repl(&options),
-        Some(Command::Run { file }) => cli::run_file(&file, &options),
+        None | Some(Command::Repl) => cli::repl(options),
+        Some(Command::Run { file }) => cli::run_file(&file, options),
         Some(Command::Check { file }) => cli::check_file(&file),
         Some(Command::Parse { file }) => cli::parse_file(&file),
-        Some(Command::Explain { file }) => cli::explain_file(&file, &options),
+        Some(Command::Explain { file }) => cli::explain_file(&file, options),
         Some(Command::Graph {
             file,
             output,

@@ -744,8 +744,8 @@ fn arrays_in(value: &Value) -> Vec<(String, crate::array::node::ArrayRef)> {
 
 pub fn run(options: &Options) -> ExitCode {
     use std::io::IsTerminal;
-    // Ctrl-C while computing stops the computation; at the prompt, the editor handles it.
-    let _ = ctrlc::set_handler(crate::runtime::interrupt);
+    // Ctrl-C while computing stops the computation (src/signals.rs, installed by main); at the
+    // prompt, the editor handles it.
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut repl = Repl::new(options);
     let helper = FlowHelper {
@@ -778,6 +778,9 @@ pub fn run(options: &Options) -> ExitCode {
     };
     if let Some(path) = &history {
         let _ = editor.load_history(path);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
     }
     println!(
         "flow {} · :help for commands and builtins · Ctrl-D to leave",
@@ -786,10 +789,15 @@ pub fn run(options: &Options) -> ExitCode {
     loop {
         match editor.readline("flow> ") {
             Ok(line) => {
+                // On disk before the line runs: a session ended by a signal keeps its history.
+                if let Some(path) = &history {
+                    let _ = editor.append_history(path);
+                }
                 let trimmed = line.trim();
                 if trimmed.is_empty() {
                     continue;
                 }
+                let busy = crate::signals::Busy::start();
                 if trimmed.starts_with(':') {
                     if !repl.command(trimmed) {
                         break;
@@ -797,7 +805,11 @@ pub fn run(options: &Options) -> ExitCode {
                 } else {
                     repl.evaluate(&line);
                 }
+                drop(busy);
                 let _ = std::io::stdout().flush();
+                if crate::signals::exit_code().is_some() {
+                    break;
+                }
             }
             // Ctrl-C at the prompt clears the line.
             Err(ReadlineError::Interrupted) => continue,
@@ -809,10 +821,7 @@ pub fn run(options: &Options) -> ExitCode {
         }
     }
     if let Some(path) = &history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = editor.save_history(path);
+        let _ = editor.append_history(path);
     }
     ExitCode::SUCCESS
 }

@@ -171,6 +171,51 @@ fn a_file_truncated_after_it_was_opened_is_a_read_error() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// SIGHUP (the terminal went away) and SIGTERM end the REPL with its history on disk, at the
+/// prompt and during a computation, exiting 128 + the signal.
+#[test]
+fn a_signal_ends_the_session_and_keeps_its_history() {
+    for (signal, code) in [(libc::SIGHUP, 129), (libc::SIGTERM, 143)] {
+        let data =
+            std::env::temp_dir().join(format!("flow-repl-history-{}-{signal}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flow"));
+        command
+            .env("XDG_DATA_HOME", &data)
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm");
+        let mut s = Session::spawn(command).expect("start flow in a pseudo-terminal");
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        s.expect(PROMPT).unwrap();
+        run(&mut s, "first = 1", PROMPT);
+        run(&mut s, "second = first + 1", PROMPT);
+        let busy = signal == libc::SIGTERM;
+        if busy {
+            // Signalled while computing: the computation stops, then the session ends.
+            s.send_line("print(random.normal(0, 1, size=(20000, 20000)).sum())")
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let pid = s.get_process().pid().as_raw();
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let status = s.get_process().wait().unwrap();
+        assert_eq!(
+            status,
+            expectrl::WaitStatus::Exited(s.get_process().pid(), code),
+            "signal {signal}"
+        );
+        let history = std::fs::read_to_string(data.join("flow/history")).unwrap();
+        assert!(
+            history.contains("first = 1") && history.contains("second = first + 1"),
+            "{history}"
+        );
+        if busy {
+            assert!(history.contains("random.normal"), "{history}");
+        }
+        let _ = std::fs::remove_dir_all(&data);
+    }
+}
+
 #[test]
 fn background_jobs() {
     let mut s = start();

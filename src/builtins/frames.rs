@@ -539,30 +539,25 @@ pub fn save_frame(
     }
     // Written under a temporary name as the partitions are computed (one file, appended in
     // order; or a directory of a file per partition), renamed into place when complete.
-    let temporary = crate::io::temporary_path(target);
+    let temporary = crate::io::Temporary::beside(target);
+    let temporary = temporary.path();
     if partitioned {
-        std::fs::create_dir_all(&temporary).map_err(|e| args.write_error(1, e.to_string()))?;
+        std::fs::create_dir_all(temporary).map_err(|e| args.write_error(1, e.to_string()))?;
     }
-    let written =
-        crate::runtime::write_frame(&frame.plan, &temporary, format, partitioned, options);
+    let written = crate::runtime::write_frame(&frame.plan, temporary, format, partitioned, options);
     let written = interpreter.frame_outcome(written, frame.span);
     let placed = written.and_then(|()| {
         // A partitioned save marks its directory as flow's own output; what was at `target`
         // (a file, or flow's own output: the check allowed no other) is replaced.
         let marked = match partitioned {
-            true => crate::io::write_parts_manifest(&temporary),
+            true => crate::io::write_parts_manifest(temporary),
             false => Ok(()),
         };
         marked
-            .and_then(|()| crate::io::replace(&temporary, target))
+            .and_then(|()| crate::io::replace(temporary, target))
             .map_err(|e| args.write_error(1, e.to_string()))
     });
-    if placed.is_err() {
-        let _ = match temporary.is_dir() {
-            true => std::fs::remove_dir_all(&temporary),
-            false => std::fs::remove_file(&temporary),
-        };
-    }
+    // What was not put in place is removed with the temporary.
     placed.map(|()| Value::None)
 }
 

@@ -143,12 +143,18 @@ pub fn cancel(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::None)
 }
 
-/// The error a computation stopped by Ctrl-C or `cancel` ends with.
+/// The error a computation stopped by Ctrl-C, `cancel` or a signal ends with.
 pub fn interrupted(span: crate::source::Span) -> Box<Diagnostic> {
+    let help = match crate::runtime::ending() {
+        Some(signal) => {
+            format!("stopped by {signal}: the program ends here; files being saved were removed")
+        }
+        None => "stopped by Ctrl-C or `cancel`; everything bound before is still there".into(),
+    };
     Box::new(
         Diagnostic::error("flow::eval::interrupted", "computation interrupted", span)
             .with_label("while computing this")
-            .with_help("stopped by Ctrl-C or `cancel`; everything bound before is still there")
+            .with_help(help)
             .in_phase(Phase::Runtime),
     )
 }

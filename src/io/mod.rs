@@ -13,6 +13,7 @@ pub mod layout;
 pub mod netcdf;
 pub mod plot;
 pub mod promised;
+pub mod temporary;
 
 use crate::array::chunk::ChunkData;
 use crate::array::source::{FileFormat, FileSource};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use temporary::Temporary;
 
 /// A file format arrays are read from and written to: one file of `io/` each, and an entry in
 /// [`format`].
@@ -123,35 +125,6 @@ pub fn truncated_message(shown: &str, length: u64, promised: u64) -> String {
 
 pub const TRUNCATED_HELP: &str =
     "the file was cut short (an interrupted copy or download?): fetch or write it again";
-
-/// The hidden name a file is written under beside `target` before it is renamed to it:
-/// `.name.flow-PID.ext`, keeping the extension (picture backends choose the format by it).
-pub fn temporary_path(target: &Path) -> PathBuf {
-    let stem = target
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let extension = target
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "tmp".into());
-    target.with_file_name(format!(".{stem}.flow-{}.{extension}", std::process::id()))
-}
-
-/// Put a file written at `temporary` in place at `target` if writing it succeeded; otherwise
-/// (or if the rename fails) remove it, so nothing half-written stays behind.
-pub fn put_in_place<E>(
-    written: Result<(), E>,
-    temporary: &Path,
-    target: &Path,
-    rename_error: impl FnOnce(std::io::Error) -> E,
-) -> Result<(), E> {
-    let result = written.and_then(|()| std::fs::rename(temporary, target).map_err(rename_error));
-    if result.is_err() {
-        let _ = std::fs::remove_file(temporary);
-    }
-    result
-}
 
 /// Where a write goes, decided before anything is written. A path that names something other
 /// than a regular file is never replaced: writing renames a finished file onto a regular file
@@ -271,44 +244,26 @@ fn write_into<E>(
 ) -> Result<(), E> {
     match Destination::of(target) {
         Destination::File(path) => {
-            let temporary = temporary_path(&path);
-            put_in_place(write(&temporary), &temporary, &path, io_error)
+            // Renamed into place once written; otherwise removed with the temporary.
+            let temporary = Temporary::beside(&path);
+            let temporary = temporary.path();
+            write(temporary).and_then(|()| std::fs::rename(temporary, &path).map_err(io_error))
         }
         Destination::Directory(path) if over_own_output => {
-            let temporary = temporary_path(&path);
-            let written =
-                write(&temporary).and_then(|()| replace(&temporary, &path).map_err(&io_error));
-            if written.is_err() {
-                let _ = std::fs::remove_file(&temporary);
-            }
-            written
+            let temporary = Temporary::beside(&path);
+            let temporary = temporary.path();
+            write(temporary).and_then(|()| replace(temporary, &path).map_err(&io_error))
         }
         Destination::Directory(_) => Err(io_error(std::io::Error::new(
             std::io::ErrorKind::IsADirectory,
             "it is a directory",
         ))),
         destination => {
-            let temporary = stream_temporary(target);
-            let written = write(&temporary).and_then(|()| {
-                let copied = copy_into(&temporary, &destination);
-                copied.map_err(&io_error)
-            });
-            let _ = std::fs::remove_file(&temporary);
-            written
+            let temporary = Temporary::for_stream(target);
+            let temporary = temporary.path();
+            write(temporary).and_then(|()| copy_into(temporary, &destination).map_err(&io_error))
         }
     }
-}
-
-/// A temporary file for a stream's contents, in the temporary directory (not beside a device),
-/// keeping the extension (picture backends choose the format by it).
-fn stream_temporary(target: &Path) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let extension = target
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "tmp".into());
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("flow-{}-{n}.{extension}", std::process::id()))
 }
 
 /// Copy a finished file into a stream: a device, a FIFO or standard output.

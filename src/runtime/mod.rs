@@ -23,11 +23,25 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// Set by Ctrl-C in the REPL: running computations stop at the next task.
+/// Set by Ctrl-C in the REPL or a signal: running computations stop at the next task.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// What ended the program, when a signal that ends it stopped the computation.
+static ENDING: std::sync::Mutex<Option<&'static str>> = std::sync::Mutex::new(None);
 
 pub fn interrupt() {
     INTERRUPTED.store(true, std::sync::atomic::Ordering::Release);
+}
+
+/// Stop running computations because the program is ending on `signal` (its name).
+pub fn interrupt_to_end(signal: &'static str) {
+    *ENDING.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
+    interrupt();
+}
+
+/// The signal the program is ending on, if it is.
+pub fn ending() -> Option<&'static str> {
+    *ENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 pub fn interrupted() -> bool {
