@@ -148,7 +148,7 @@ struct Report {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<miette::NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<miette::LabeledSpan>,
     related: Vec<Report>,
 }
@@ -157,19 +157,16 @@ impl Report {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Report {
         let mut report = Report {
             code: diagnostic.code,
-            message: diagnostic.message.clone(),
+            message: shortened(&diagnostic.message),
             severity: diagnostic.severity,
-            help: diagnostic.help.clone(),
+            help: diagnostic.help.as_deref().map(shortened),
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
         };
         if let Some(span) = diagnostic.span {
             let file = sources.get(span.source);
-            report.source = Some(miette::NamedSource::new(
-                file.name.clone(),
-                file.text.to_string(),
-            ));
+            let excerpt = Excerpt::new(&file.name, &file.text, span.range());
             let label = if diagnostic.label.is_empty() {
                 None
             } else {
@@ -179,28 +176,189 @@ impl Report {
                 .labels
                 .push(miette::LabeledSpan::new_primary_with_span(
                     label,
-                    span.range(),
+                    excerpt.span.clone(),
                 ));
+            report.source = Some(excerpt);
         }
         for (span, note) in &diagnostic.notes {
             let file = sources.get(span.source);
+            let excerpt = Excerpt::new(&file.name, &file.text, span.range());
             report.related.push(Report {
                 code: "",
                 message: note.clone(),
                 severity: Severity::Warning,
                 help: None,
-                source: Some(miette::NamedSource::new(
-                    file.name.clone(),
-                    file.text.to_string(),
-                )),
                 labels: vec![miette::LabeledSpan::new_primary_with_span(
                     None,
-                    span.range(),
+                    excerpt.span.clone(),
                 )],
+                source: Some(excerpt),
                 related: Vec::new(),
             });
         }
         report
+    }
+}
+
+/// The part of a source miette shows for one label: the label's lines and one line either side
+/// (miette's context), each cut to [`EXCERPT_WIDTH`] characters around the label when longer, so
+/// a diagnostic on a 2 MB line prints a line's worth, and no source is copied whole. Line numbers
+/// and the label's column stay those of the source.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The line number (from 0) of the excerpt's first line in the source.
+    first_line: usize,
+    /// The label's span in the excerpt.
+    span: std::ops::Range<usize>,
+    /// The label's column (in characters, from 0) in the source.
+    column: usize,
+}
+
+/// The most characters of a message or help a diagnostic shows (a message may quote a value from
+/// a file: a 10 MB CSV field).
+const MESSAGE_WIDTH: usize = 1000;
+
+/// `text`, its middle left out when longer than [`MESSAGE_WIDTH`] characters.
+fn shortened(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= MESSAGE_WIDTH {
+        return text.to_string();
+    }
+    let half = MESSAGE_WIDTH / 2;
+    let head: String = text.chars().take(half).collect();
+    let tail: String = text.chars().skip(count - half).collect();
+    format!(
+        "{head} … ({} characters left out) … {tail}",
+        count - 2 * half
+    )
+}
+
+/// The most characters of a source line a diagnostic shows.
+const EXCERPT_WIDTH: usize = 120;
+
+/// Characters shown before the label on a line that is cut.
+const EXCERPT_LEAD: usize = 40;
+
+impl Excerpt {
+    fn new(name: &str, source: &str, span: std::ops::Range<usize>) -> Excerpt {
+        let floor = |mut at: usize| {
+            at = at.min(source.len());
+            while !source.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let (start, end) = (floor(span.start), floor(span.end.max(span.start)));
+        let line_start = |at: usize| source[..at].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = |at: usize| source[at..].find('\n').map_or(source.len(), |p| at + p);
+        // The label's lines, and one line either side.
+        let first = line_start(start);
+        let last = line_end(end);
+        let from = if first == 0 { 0 } else { line_start(first - 1) };
+        let to = if last == source.len() {
+            last
+        } else {
+            line_end(last + 1)
+        };
+        let first_line = memchr_count(&source.as_bytes()[..from]);
+        let column = source[first..start].chars().count();
+        let mut text = String::with_capacity((to - from).min(8 * EXCERPT_WIDTH));
+        // Where the label's start and end land in the excerpt.
+        let (mut at_start, mut at_end) = (0, 0);
+        let mut line_from = from;
+        loop {
+            let line_to = line_end(line_from);
+            let line = &source[line_from..line_to];
+            // The part of the line kept: around the label's start on its first line, else the
+            // beginning.
+            let anchor = if (line_from..=line_to).contains(&start) {
+                start - line_from
+            } else {
+                0
+            };
+            let (keep_from, keep_to) = window(line, anchor);
+            let cut_before = keep_from > 0;
+            if cut_before {
+                text.push('…');
+            }
+            let kept_at = text.len();
+            text.push_str(&line[keep_from..keep_to]);
+            let place = |offset: usize| {
+                let inside = offset.clamp(line_from + keep_from, line_from + keep_to);
+                kept_at + inside - (line_from + keep_from)
+            };
+            if (line_from..=line_to).contains(&start) {
+                at_start = place(start);
+            }
+            if (line_from..=line_to).contains(&end) {
+                at_end = place(end).max(at_start);
+            }
+            if keep_to < line.len() {
+                text.push('…');
+            }
+            if line_to >= to {
+                break;
+            }
+            text.push('\n');
+            line_from = line_to + 1;
+        }
+        Excerpt {
+            name: name.to_string(),
+            text,
+            first_line,
+            span: at_start..at_end,
+            column,
+        }
+    }
+}
+
+/// The byte range of `line` to show: all of it when short, else [`EXCERPT_WIDTH`] characters
+/// starting [`EXCERPT_LEAD`] before `anchor` (a byte offset in the line).
+fn window(line: &str, anchor: usize) -> (usize, usize) {
+    if line.len() <= EXCERPT_WIDTH || line.chars().nth(EXCERPT_WIDTH).is_none() {
+        return (0, line.len());
+    }
+    let before: Vec<usize> = line[..anchor]
+        .char_indices()
+        .rev()
+        .take(EXCERPT_LEAD)
+        .map(|(i, _)| i)
+        .collect();
+    let keep_from = before.last().copied().unwrap_or(anchor);
+    let keep_to = line[keep_from..]
+        .char_indices()
+        .nth(EXCERPT_WIDTH)
+        .map_or(line.len(), |(i, _)| keep_from + i);
+    (keep_from, keep_to)
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        // The header names the label's place in the source, not in the excerpt.
+        let column = if before == 0 && span.offset() == self.span.start {
+            self.column
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
     }
 }
 
@@ -261,5 +419,50 @@ impl miette::Diagnostic for Report {
                 self.related.iter().map(|r| r as &dyn miette::Diagnostic),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(text: &str, start: usize, end: usize) -> String {
+        let sources = SourceMap::new();
+        let id = sources.add("t.flow", text);
+        let diagnostic = Diagnostic::error("flow::test", "bad", Span::new(id, start, end))
+            .with_label("here");
+        render(
+            &[diagnostic],
+            &sources,
+            RenderOptions {
+                color: false,
+                width: 100,
+            },
+        )
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span_and_places_stay_those_of_the_file() {
+        let line = format!("x = [{}] + é", "é, ".repeat(5000));
+        let text = format!("a = 1\n{line}\nb = 2\n");
+        let at = text.find('+').unwrap();
+        let out = rendered(&text, at, at + 1);
+        assert!(out.len() < 1500, "{}", out.len());
+        assert!(out.contains("t.flow:2:15008"), "{out}");
+        assert!(out.contains('…') && out.contains("a = 1") && out.contains("b = 2"));
+        // A span at the very end, on an empty source, and over several long lines.
+        let _ = rendered(&text, text.len(), text.len());
+        let _ = rendered("", 0, 0);
+        let twice = format!("{line}\r\n{line}\r\n");
+        let out = rendered(&twice, 10, twice.len() - 10);
+        assert!(out.len() < 3000, "{out}");
+    }
+
+    #[test]
+    fn long_messages_keep_their_beginning_and_end() {
+        let long = format!("start {} end", "v".repeat(10_000_000));
+        let short = shortened(&long);
+        assert!(short.starts_with("start ") && short.ends_with(" end"));
+        assert!(short.len() < 1200 && short.contains("characters left out"));
     }
 }

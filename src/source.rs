@@ -63,11 +63,17 @@ impl SourceMap {
         SourceMap::default()
     }
 
+    /// Add a source; a UTF-8 byte order mark (which some Windows editors write) is dropped,
+    /// so spans count from the first character of the program.
     pub fn add(&self, name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceId {
+        let mut text: Arc<str> = text.into();
+        if let Some(rest) = text.strip_prefix('\u{feff}') {
+            text = rest.into();
+        }
         let mut files = self.files.write().expect("source map lock");
         files.push(Arc::new(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text,
         }));
         SourceId((files.len() - 1) as u32)
     }

@@ -138,12 +138,10 @@ fn open(
         None => crate::io::format(FileFormat::Hdf5).describe(file),
     };
     let header = header.map_err(|error| match error {
-        HeaderError::Missing => args.rejected(
-            "flow::check::missing_file",
-            format!("no file `{shown}`"),
-            0,
-            "paths are relative to the script's directory",
-        ),
+        HeaderError::Missing => {
+            let (message, help) = crate::io::no_file(file, &shown.to_string());
+            args.rejected("flow::check::missing_file", message, 0, help)
+        }
         HeaderError::Truncated { length, promised } => args.rejected(
             "flow::check::truncated_file",
             crate::io::truncated_message(&shown.to_string(), length, promised),

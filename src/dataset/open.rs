@@ -57,12 +57,10 @@ pub fn header(path: &Path) -> Result<Arc<FileHeader>, OpenError> {
     crate::io::format(FileFormat::NetCdf)
         .describe(path)
         .map_err(|error| match error {
-            HeaderError::Missing => fail(
-                "flow::check::missing_file",
-                format!("no file `{shown}`"),
-                0,
-                "paths are relative to the script's directory",
-            ),
+            HeaderError::Missing => {
+                let (message, help) = crate::io::no_file(path, &shown.to_string());
+                fail("flow::check::missing_file", message, 0, help)
+            }
             HeaderError::Truncated { length, promised } => fail(
                 "flow::check::truncated_file",
                 crate::io::truncated_message(&shown.to_string(), length, promised),

@@ -284,6 +284,18 @@ impl Interpreter {
             } => {
                 let base = self.sources.get(span.source).name.clone();
                 let resolved = modules::resolve_path(&base, path);
+                // Only flow scripts are read: another file's lines would be echoed in errors.
+                if let Some(why) = modules::not_a_script(&resolved) {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::use_not_flow",
+                            format!("`{path}` {why}"),
+                            *path_span,
+                        )
+                        .with_label("this file")
+                        .with_help("`use` loads flow scripts: files ending in .flow"),
+                    ));
+                }
                 match std::fs::read_to_string(&resolved) {
                     Ok(text) => {
                         let key = std::fs::canonicalize(&resolved)
@@ -321,7 +333,8 @@ impl Interpreter {
             ));
         }
         let source = self.sources.add(name.clone(), text.as_str());
-        let (program, parse_diagnostics) = crate::syntax::parse_program(&text, source);
+        let (program, parse_diagnostics) =
+            crate::syntax::parse_program(&self.sources.get(source).text, source);
         let module = Arc::new(Module {
             name: crate::syntax::ast::module_name_of_path(&name),
             globals: Default::default(),

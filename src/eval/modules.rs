@@ -73,6 +73,21 @@ pub fn reference_markdown() -> String {
     out
 }
 
+/// Why `path` cannot be used as a module, if it cannot: `use` reads only flow scripts (a `.flow`
+/// name; not a directory or device), so no other file is ever parsed and echoed in errors.
+pub fn not_a_script(path: &Path) -> Option<&'static str> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Some("is a directory, not a flow script");
+    }
+    if !path.extension().is_some_and(|e| e == "flow") {
+        return Some("is not a flow script (its name does not end in .flow)");
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Some("is not a regular file"),
+        _ => None,
+    }
+}
+
 /// A `use "path"` relative to the directory of the file that contains it.
 pub fn resolve_path(using_file: &str, path: &str) -> PathBuf {
     let path = Path::new(path);

@@ -118,6 +118,23 @@ fn check_lengths(source: &FileSource) -> Result<(), String> {
     Ok(())
 }
 
+/// What is said of a path with no file to read (`flow::check::missing_file`): the message and
+/// the help. A directory is named as one (a partitioned save's directory with nothing in it, or
+/// a directory where a file was meant).
+pub fn no_file(path: &Path, shown: &str) -> (String, &'static str) {
+    if path.is_dir() {
+        (
+            format!("`{shown}` is a directory, not a file"),
+            "give a file in it, or a pattern such as `dir/*.nc` (read_csv and read_parquet read the files of a directory that holds some)",
+        )
+    } else {
+        (
+            format!("no file `{shown}`"),
+            "paths are relative to the script's directory",
+        )
+    }
+}
+
 /// What a truncated file is told as.
 pub fn truncated_message(shown: &str, length: u64, promised: u64) -> String {
     format!("`{shown}` is truncated: it has {length} bytes and its header describes {promised}")

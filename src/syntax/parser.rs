@@ -894,10 +894,10 @@ fn syntax_error(
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let message = if found.is_empty() {
-        "unexpected end of statement".to_string()
-    } else {
-        format!("unexpected `{found}`")
+    let message = match found.chars().next() {
+        None => "unexpected end of statement".to_string(),
+        Some(c) if is_invisible(c) => format!("unexpected {}", invisible_name(c)),
+        Some(_) => format!("unexpected `{found}`"),
     };
     Diagnostic::error("flow::parse::unexpected", message, span)
         .with_label(if expected.is_empty() {
@@ -909,6 +909,27 @@ fn syntax_error(
 }
 
 const HELP_FOR_SYNTAX: &str = "see docs/language.md for the syntax";
+
+/// A character that shows as nothing (or as a space) where a diagnostic quotes it.
+fn is_invisible(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}')
+}
+
+/// An invisible character named so it can be found: `character U+0000 (NUL)`.
+fn invisible_name(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\t' => " (tab)",
+        '\r' => " (carriage return)",
+        '\u{a0}' => " (no-break space)",
+        '\u{200b}' => " (zero-width space)",
+        '\u{feff}' => " (byte order mark)",
+        _ => "",
+    };
+    format!("character U+{:04X}{name}", c as u32)
+}
 
 fn token_at(text: &str, position: usize) -> &str {
     let rest = &text[position.min(text.len())..];

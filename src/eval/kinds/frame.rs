@@ -80,6 +80,8 @@ pub fn frame_failure(message: &str, span: Span) -> Box<Diagnostic> {
             "a row with more fields than the header: fix the file, or give the right separator"
         } else if message.contains("not UTF-8") {
             "flow reads CSV text as UTF-8: convert the file first (e.g. iconv -f latin1 -t utf-8)"
+        } else if message.contains("CSV malformed") {
+            "the file's quotes do not parse as CSV: a quote inside an unquoted field (12\") or a quoted field never closed; quote such fields whole (\"12\"\"\"), or fix the file"
         } else if message.contains("could not parse") {
             "a value that does not fit its column's type: read the column as text (dtypes={col: \"str\"}) or list the value in null_values"
         } else {
