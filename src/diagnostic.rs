@@ -429,8 +429,8 @@ mod tests {
     fn rendered(text: &str, start: usize, end: usize) -> String {
         let sources = SourceMap::new();
         let id = sources.add("t.flow", text);
-        let diagnostic = Diagnostic::error("flow::test", "bad", Span::new(id, start, end))
-            .with_label("here");
+        let diagnostic =
+            Diagnostic::error("flow::test", "bad", Span::new(id, start, end)).with_label("here");
         render(
             &[diagnostic],
             &sources,

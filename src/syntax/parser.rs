@@ -21,50 +21,61 @@ pub const MAX_EXPRESSION_DEPTH: usize = 1500;
 /// Parse a whole file: every top-level statement that parses, and a diagnostic for each that does
 /// not (the others are still returned, so later stages can report their own problems too).
 pub fn parse_program(text: &str, source: SourceId) -> (Program, Vec<Diagnostic>) {
+    use rayon::prelude::*;
     let layout = layout(text, source);
     let mut diagnostics = layout.diagnostics;
-    let mut statements = Vec::new();
-    // After a rejected Python-style `…:` line, its indented body is skipped: its lines would only
-    // add confusing errors (names bound by the rejected line look unknown).
-    let mut rejected_block_indent: Option<usize> = None;
-    for range in &layout.statements {
+    // Statements are parsed on their own (the layout pass split them), so a long script is
+    // parsed on every core; what follows keeps their order.
+    let parse_one = |range: &std::ops::Range<usize>| {
         let statement_text = &layout.text[range.clone()];
-        let indent = indentation(text, range.start);
-        match rejected_block_indent {
-            Some(block) if indent > block => continue,
-            _ => rejected_block_indent = None,
-        }
         let builder = Builder {
             source,
             offset: range.start,
         };
-        match FlowGrammar::parse(Rule::statement_line, statement_text) {
+        let parsed = match FlowGrammar::parse(Rule::statement_line, statement_text) {
             Ok(mut pairs) => {
                 let line = pairs.next().expect("statement_line");
                 let statement = line.into_inner().next().expect("statement");
-                match builder.statement(statement) {
-                    Ok(statement) => match too_deep_statement(&statement) {
-                        Some(span) => diagnostics.push(too_deep_expression(span)),
-                        None => statements.push(statement),
-                    },
-                    Err(diagnostic) => diagnostics.push(diagnostic),
-                }
+                builder.statement(statement).and_then(|statement| {
+                    match too_deep_statement(&statement) {
+                        Some(span) => Err(too_deep_expression(span)),
+                        None => Ok(statement),
+                    }
+                })
             }
-            Err(error) => {
-                if statement_text.trim_end().ends_with(':') {
-                    rejected_block_indent = Some(indent);
-                }
-                let habit = python_habit(statement_text, source, range.start);
-                diagnostics.push(
-                    habit.unwrap_or_else(|| {
-                        syntax_error(error, statement_text, source, range.start)
-                    }),
-                );
-            }
+            Err(error) => Err(python_habit(statement_text, source, range.start)
+                .unwrap_or_else(|| syntax_error(error, statement_text, source, range.start))),
+        };
+        let opens_block = parsed.is_err() && statement_text.trim_end().ends_with(':');
+        (parsed, opens_block, indentation(text, range.start))
+    };
+    let parsed: Vec<_> = if layout.statements.len() >= PARALLEL_STATEMENTS {
+        layout.statements.par_iter().map(parse_one).collect()
+    } else {
+        layout.statements.iter().map(parse_one).collect()
+    };
+    let mut statements = Vec::with_capacity(parsed.len());
+    // After a rejected Python-style `…:` line, its indented body is skipped: its lines would only
+    // add confusing errors (names bound by the rejected line look unknown).
+    let mut rejected_block_indent: Option<usize> = None;
+    for (parsed, opens_block, indent) in parsed {
+        match rejected_block_indent {
+            Some(block) if indent > block => continue,
+            _ => rejected_block_indent = None,
+        }
+        if opens_block {
+            rejected_block_indent = Some(indent);
+        }
+        match parsed {
+            Ok(statement) => statements.push(statement),
+            Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
     (Program { statements }, diagnostics)
 }
+
+/// Scripts of at least this many statements are parsed in parallel.
+const PARALLEL_STATEMENTS: usize = 256;
 
 /// Columns of whitespace before `position` on its line.
 fn indentation(text: &str, position: usize) -> usize {
