@@ -157,33 +157,36 @@ impl PlanNode {
     /// The files the plan reads, in order, each once.
     pub fn files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = Vec::new();
-        self.collect_files(&mut files);
+        self.collect_files(&mut files, &mut std::collections::HashSet::new());
         files
     }
 
-    fn collect_files(&self, files: &mut Vec<PathBuf>) {
+    fn collect_files(
+        &self,
+        files: &mut Vec<PathBuf>,
+        seen: &mut std::collections::HashSet<PathBuf>,
+    ) {
         if let PlanOp::Scan(parts) = &self.op {
             for file in files_of(parts) {
-                if !files.iter().any(|f| f == file) {
+                if seen.insert(file.to_path_buf()) {
                     files.push(file.to_path_buf());
                 }
             }
         }
         for input in self.inputs() {
-            input.collect_files(files);
+            input.collect_files(files, seen);
         }
     }
 }
 
-/// The files partitions read, in order, each once.
+/// The files partitions read, in order, each once (a file's partitions are next to each other).
 pub fn files_of(parts: &[Arc<Partition>]) -> Vec<&std::path::Path> {
-    let mut files: Vec<&std::path::Path> = Vec::new();
-    for part in parts {
-        if !files.contains(&part.path.as_path()) {
-            files.push(&part.path);
-        }
-    }
-    files
+    let mut seen = std::collections::HashSet::new();
+    parts
+        .iter()
+        .map(|part| part.path.as_path())
+        .filter(|path| seen.insert(*path))
+        .collect()
 }
 
 /// How CSV text is split and which values are missing: the same for sampling a file's schema

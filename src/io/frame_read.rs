@@ -4,14 +4,12 @@
 //! of Parquet files from their metadata; then the files' partitions (a large CSV file is split in
 //! blocks at line ends), each read with that schema.
 
-use super::frame_scan::csv_reader;
 use super::Stamp;
 use crate::frame::plan::{CsvFormat, Partition, PlanNode, PlanOp, Reader};
 use crate::frame::{ColType, Frame, Schema};
 use crate::source::Span;
 use crate::text::first_line;
 use polars::prelude as pl;
-use polars::prelude::LazyFileListReader;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,11 +99,23 @@ fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError>
 /// larger files are found out when read).
 const QUOTE_SCAN_LIMIT: u64 = 64 << 20;
 
-/// The line (from 1) where a quoted field opens that is never closed, if one does: the rest of
-/// the file would be one field. A quote opens a field only at its start (`12"` is text); inside,
-/// `""` is a quote.
-fn unclosed_quote(bytes: &[u8], separator: u8) -> Option<usize> {
-    let (mut line, mut opened) = (1, 0);
+/// How much of a larger file is read for its sample of rows.
+const LARGE_FILE_SAMPLE: u64 = 8 << 20;
+
+/// What a walk over CSV text finds about its quotes.
+struct Quotes {
+    /// The line (from 1) where a quoted field opens that is never closed, if one does: the rest
+    /// of the text would be one field.
+    unclosed: Option<usize>,
+    /// Where the first `rows` records end (after their line break), if the text holds as many.
+    rows_end: Option<usize>,
+}
+
+/// Walk `bytes` as CSV: a quote opens a field only at its start (`12"` is text); inside, `""` is
+/// a quote and line breaks belong to the field.
+fn quotes(bytes: &[u8], separator: u8, rows: usize) -> Quotes {
+    let (mut line, mut opened, mut records) = (1, 0, 0);
+    let mut rows_end = None;
     let (mut quoted, mut field_start) = (false, true);
     let mut at = 0;
     while at < bytes.len() {
@@ -125,70 +135,97 @@ fn unclosed_quote(bytes: &[u8], separator: u8) -> Option<usize> {
             opened = line;
         } else if b == b'\n' {
             line += 1;
+            records += 1;
+            if records == rows && rows_end.is_none() {
+                rows_end = Some(at + 1);
+            }
         }
         field_start = !quoted && (b == separator || b == b'\n');
         at += 1;
     }
-    quoted.then_some(opened)
+    Quotes {
+        unclosed: quoted.then_some(opened),
+        rows_end,
+    }
 }
 
 fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
+    use pl::SerReader;
     let shown = file.display();
-    if std::fs::metadata(file).is_ok_and(|m| m.len() <= QUOTE_SCAN_LIMIT) {
-        let bytes = std::fs::read(file).unwrap_or_default();
-        if let Some(line) = unclosed_quote(&bytes, options.separator) {
+    // Small files are read whole and scanned for an unclosed quote; of larger ones, only the
+    // start is read. Either way the sample is parsed from memory.
+    let unreadable = |e: std::io::Error| {
+        fail(
+            "flow::check::bad_csv",
+            format!("cannot read `{shown}`: {e}"),
+            0,
+            "check the file's permissions",
+        )
+    };
+    let small = std::fs::metadata(file).is_ok_and(|m| m.len() <= QUOTE_SCAN_LIMIT);
+    let mut bytes = Vec::new();
+    let opened = std::fs::File::open(file).map_err(unreadable)?;
+    let limit = if small { u64::MAX } else { LARGE_FILE_SAMPLE };
+    std::io::Read::read_to_end(&mut std::io::Read::take(opened, limit), &mut bytes)
+        .map_err(unreadable)?;
+    // The header and the sampled rows.
+    let found = quotes(&bytes, options.separator, SAMPLE_ROWS + 1);
+    match (small, found.unclosed) {
+        (true, Some(line)) => {
             return Err(fail(
                 "flow::check::bad_csv",
                 format!("`{shown}` line {line}: a quoted field opens here and is never closed"),
                 0,
                 "close the quote (a quote inside a quoted field is written twice: \"\")",
-            ));
+            ))
+        }
+        _ => {
+            let end = found.rows_end.unwrap_or(match small {
+                true => bytes.len(),
+                // A large file's start, cut after its last whole line.
+                false => bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1),
+            });
+            bytes.truncate(end);
         }
     }
-    let reader = || csv_reader(&options.format(), pl::LazyCsvReader::new(path_of(file)));
-    let schema =
-        reader()
+    // The first rows, read eagerly (a lazy query per file costs ~1 ms of polars' executor
+    // starting up: a pattern of 10,000 small files took seconds): their types are the file's,
+    // and a text column with no value in them (all missing, or a file of only a header, such as
+    // an empty partition written out) says nothing of its type — other files decide. Values
+    // that do not parse, rows too long and bytes that are not UTF-8 are left for the read to
+    // report, with their line and advice.
+    let format = options.format();
+    let nulls: Vec<pl::PlSmallStr> = format.nulls.iter().map(|v| v.as_str().into()).collect();
+    let sample =
+        pl::CsvReadOptions::default()
+            .with_has_header(true)
             .with_infer_schema_length(Some(SAMPLE_ROWS))
+            .with_ignore_errors(true)
+            .map_parse_options(|parse| {
+                parse
+                    .with_separator(format.separator)
+                    .with_null_values(Some(pl::NullValues::AllColumns(nulls.clone())))
+                    .with_truncate_ragged_lines(true)
+                    .with_encoding(pl::CsvEncoding::LossyUtf8)
+            })
+            .into_reader_with_file_handle(std::io::Cursor::new(bytes))
             .finish()
-            .and_then(|mut lf| lf.collect_schema())
             .map_err(|e| {
                 fail(
-                "flow::check::bad_csv",
-                format!("cannot read `{shown}` as CSV: {}", first_line(&e.to_string())),
-                0,
-                "check the separator (separator=\";\") and that every row has the header's columns",
-            )
+            "flow::check::bad_csv",
+            format!("cannot read `{shown}` as CSV: {}", first_line(&e.to_string())),
+            0,
+            "check the separator (separator=\";\") and that every row has the header's columns",
+        )
             })?;
-    // A text column with no value in the sampled rows (all missing, or a file of only a header,
-    // such as an empty partition written out) says nothing of its type: other files decide.
-    // (A second, limited read: collecting the sample in the first would parse far past it.)
-    let text: Vec<pl::Expr> = schema
+    Ok(sample
+        .columns()
         .iter()
-        .filter(|(_, t)| ColType::of(t) == ColType::Str)
-        .map(|(n, _)| pl::col(n.clone()).is_null().all(false).alias(n.clone()))
-        .collect();
-    let mut missing: Vec<String> = Vec::new();
-    if !text.is_empty() {
-        let sampled = reader()
-            .with_schema(Some(schema.clone()))
-            .finish()
-            .and_then(|lf| lf.limit(SAMPLE_ROWS as pl::IdxSize).select(text).collect());
-        if let Ok(flags) = sampled {
-            for column in flags.columns() {
-                if column.get(0).ok().and_then(|v| v.extract_bool()) == Some(true) {
-                    missing.push(column.name().to_string());
-                }
-            }
-        }
-    }
-    Ok(schema
-        .iter()
-        .map(|(name, dtype)| {
-            let ty = match missing.iter().any(|m| m == name.as_str()) {
-                true => ColType::Null,
-                false => ColType::of(dtype),
-            };
-            (name.to_string(), ty)
+        .map(|column| {
+            let ty = ColType::of(column.dtype());
+            let unknown = ty == ColType::Str && column.null_count() == column.len();
+            let ty = if unknown { ColType::Null } else { ty };
+            (column.name().to_string(), ty)
         })
         .collect())
 }

@@ -324,12 +324,12 @@ pub fn is_own_output(directory: &Path) -> bool {
     let Ok(listed) = std::fs::read_to_string(directory.join(PARTS_MANIFEST)) else {
         return false;
     };
-    let listed: Vec<&str> = listed.lines().collect();
+    let listed: std::collections::HashSet<&str> = listed.lines().collect();
     std::fs::read_dir(directory).is_ok_and(|entries| {
         entries.filter_map(Result::ok).all(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let is_file = e.file_type().is_ok_and(|t| t.is_file());
-            is_file && (name == PARTS_MANIFEST || listed.contains(&name.as_str()))
+            is_file && (name == PARTS_MANIFEST || listed.contains(name.as_str()))
         })
     })
 }
