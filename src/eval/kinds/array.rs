@@ -405,6 +405,7 @@ impl Interpreter {
         if !self.is_checking() || arrays.is_empty() {
             return Ok(());
         }
+        self.check_chunks_fit(arrays, span);
         let budget = crate::runtime::task_budget(self.compute_options.memory_limit);
         let needed = crate::graph::lower::least_tasks(arrays);
         if needed <= budget {
@@ -419,6 +420,50 @@ impl Interpreter {
         let diagnostic =
             crate::runtime::too_many_tasks("flow::check::too_many_tasks", message, span);
         self.value_error(diagnostic).map(|_| ())
+    }
+
+    /// While checking: warn (once) when every worker holding one of the largest chunks of
+    /// `arrays` (or of what they are made from) is already more than the memory limit — flow
+    /// then runs past the limit rather than stall, and says so here.
+    fn check_chunks_fit(&mut self, arrays: &[ArrayRef], span: Span) {
+        const CODE: &str = "flow::check::chunks_over_memory_limit";
+        if self.diagnostics.iter().any(|d| d.code == CODE) {
+            return;
+        }
+        let limit = self.compute_options.memory_limit;
+        let workers = self.compute_options.threads.max(1);
+        let mut largest = 0usize;
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<ArrayRef> = arrays.to_vec();
+        while let Some(node) = stack.pop() {
+            if !seen.insert(std::sync::Arc::as_ptr(&node)) {
+                continue;
+            }
+            let block = node.chunks.largest_block().iter().product::<usize>();
+            largest = largest.max(block.saturating_mul(node.dtype.itemsize()));
+            stack.extend(node.inputs());
+        }
+        let held = largest.saturating_mul(workers);
+        if held <= limit {
+            return;
+        }
+        let bytes = crate::text::human_bytes;
+        let warning = Diagnostic::warning(
+            CODE,
+            format!(
+                "chunks of up to {} on {workers} workers hold {}, more than the memory limit ({})",
+                bytes(largest),
+                bytes(held),
+                bytes(limit)
+            ),
+            span,
+        )
+        .with_label("computed here")
+        .with_help(
+            "flow holds at least one chunk per worker whatever the limit: rechunk smaller \
+             (x.rechunk(…)), use fewer --threads, or raise --memory-limit",
+        );
+        self.report(warning);
     }
 
     pub fn compute_arrays(&mut self, arrays: &[ArrayRef]) -> Eval<Vec<ArrayRef>> {
