@@ -27,8 +27,8 @@ fn start_in(dir: &std::path::Path) -> Session {
     session
 }
 
-/// Send a line, wait for `expected`, then for the next fresh prompt: rustyline discards what is
-/// typed while a line is still being evaluated, as a terminal user would see too.
+/// Send a line, wait for `expected`, then for the next fresh prompt (so each line's output is
+/// matched before the next line is sent).
 fn run(session: &mut Session, line: &str, expected: &str) {
     session.send_line(line).unwrap();
     session
@@ -214,6 +214,25 @@ fn a_signal_ends_the_session_and_keeps_its_history() {
         }
         let _ = std::fs::remove_dir_all(&data);
     }
+}
+
+/// Lines typed ahead while one runs, and text pasted without bracketed paste (every line a
+/// keypress of Enter), are queued and run in order: none is dropped, and a definition over
+/// several lines stays one input.
+#[test]
+fn type_ahead_and_unbracketed_paste_are_run_in_order() {
+    let mut s = start();
+    let mut pasted = String::from("sleep(0.5)\n");
+    for k in 0..300 {
+        pasted.push_str(&format!("v{k} = {k}\n"));
+    }
+    pasted.push_str("fn twice(x) {\n  y = x * 2\n  y\n}\n");
+    pasted.push_str("print(sum([v0, v150, v299]), twice(21))\n");
+    // One write: the terminal holds it all while the first line sleeps.
+    s.send(&pasted).unwrap();
+    s.expect("449 42")
+        .unwrap_or_else(|e| panic!("the queued lines did not all run: {e}"));
+    run(&mut s, "print(v299)", "299");
 }
 
 #[test]
