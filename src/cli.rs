@@ -31,6 +31,20 @@ fn running_session(options: &Options) -> Session {
     session
 }
 
+/// Confine `session` as `--sandbox` asks, for a script at `path` (`None`: text given on the
+/// command line, at home in the working directory); `Err` after saying why it cannot be.
+fn sandboxed(
+    session: &mut Session,
+    options: &Options,
+    path: Option<&Path>,
+) -> Result<(), ExitCode> {
+    let home = path.and_then(Path::parent).unwrap_or(Path::new("."));
+    crate::frontend::apply_sandbox(session, options, home).map_err(|diagnostic| {
+        report(session, std::slice::from_ref(&diagnostic));
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
 /// Load and parse a file; `Err` carries the exit code after the diagnostics were printed.
 fn load(
     session: &Session,
@@ -85,6 +99,9 @@ fn load_and_check_timed(
 
 pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     let mut session = running_session(options);
+    if let Err(code) = sandboxed(&mut session, options, Some(path)) {
+        return code;
+    }
     let mut times = FrontTimes::default();
     let program = match load_and_check_timed(&mut session, path, &mut times) {
         Ok(program) => program,
@@ -137,8 +154,11 @@ fn statistics_text(
     )
 }
 
-pub fn check_file(path: &Path) -> ExitCode {
+pub fn check_file(path: &Path, options: &Options) -> ExitCode {
     let mut session = stdout_session();
+    if let Err(code) = sandboxed(&mut session, options, Some(path)) {
+        return code;
+    }
     match load_and_check(&mut session, path) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
@@ -161,6 +181,9 @@ pub fn parse_file(path: &Path) -> ExitCode {
 
 pub fn explain_file(path: &Path, options: &Options) -> ExitCode {
     let mut session = stdout_session();
+    if let Err(code) = sandboxed(&mut session, options, Some(path)) {
+        return code;
+    }
     if let Some(limit) = options.memory_limit {
         session.compute_options().memory_limit = limit;
     }
@@ -190,8 +213,17 @@ pub fn explain_file(path: &Path, options: &Options) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool, json: bool) -> ExitCode {
+pub fn graph_file(
+    path: &Path,
+    output: Option<&Path>,
+    tasks: bool,
+    json: bool,
+    options: &Options,
+) -> ExitCode {
     let mut session = stdout_session();
+    if let Err(code) = sandboxed(&mut session, options, Some(path)) {
+        return code;
+    }
     if let Err(code) = load_and_check(&mut session, path) {
         return code;
     }
@@ -238,6 +270,9 @@ pub fn graph_file(path: &Path, output: Option<&Path>, tasks: bool, json: bool) -
 /// `flow -e PROGRAM`: run it and print the value of its last expression (unless `none`).
 pub fn evaluate_text(text: &str, options: &Options) -> ExitCode {
     let mut session = running_session(options);
+    if let Err(code) = sandboxed(&mut session, options, None) {
+        return code;
+    }
     match evaluate_input(&mut session, "<-e>", text) {
         Ok(Some(shown)) => {
             emit(&format!("{shown}\n"));

@@ -23,6 +23,40 @@ pub struct Options {
     pub stats: bool,
     pub progress: crate::runtime::progress::ProgressMode,
     pub memory_limit: Option<usize>,
+    /// `--sandbox` (also implied by `--allow-read` / `--allow-write`): the directories the
+    /// program may read beyond its script's, and those it may write.
+    pub sandbox: Option<SandboxFlags>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SandboxFlags {
+    pub allow_read: Vec<std::path::PathBuf>,
+    pub allow_write: Vec<std::path::PathBuf>,
+}
+
+/// Confine the session when `--sandbox` was given: reads under `home` (the script's directory;
+/// the working directory for the REPL and `-e`) and the `--allow-read` directories, writes under
+/// the `--allow-write` ones. `Err`: a diagnostic for a directory that does not exist.
+pub fn apply_sandbox(
+    session: &mut Session,
+    options: &Options,
+    home: &Path,
+) -> Result<(), Diagnostic> {
+    let Some(flags) = &options.sandbox else {
+        return Ok(());
+    };
+    let home = match home.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => home,
+    };
+    let sandbox = crate::eval::sandbox::Sandbox::new(home, &flags.allow_read, &flags.allow_write)
+        .map_err(|message| {
+        Diagnostic::error_without_span("flow::input::sandbox", message)
+            .with_help("--allow-read and --allow-write take existing directories")
+            .in_phase(Phase::Input)
+    })?;
+    session.set_sandbox(sandbox);
+    Ok(())
 }
 
 /// Read a script: a clear diagnostic for a missing file, a directory or text that is not UTF-8.
@@ -147,6 +181,7 @@ impl Options {
             stats: false,
             progress: compute.progress,
             memory_limit: Some(compute.memory_limit),
+            sandbox: None,
         }
     }
 }

@@ -46,6 +46,16 @@ struct Arguments {
     /// Print figures of the run at the end: time per phase, tasks, fused operators, bytes, peak memory held
     #[arg(long, global = true)]
     stats: bool,
+    /// Confine the program: it reads only under its script's directory (the working directory for
+    /// the REPL and -e) and the --allow-read directories, and writes only under --allow-write ones
+    #[arg(long, global = true)]
+    sandbox: bool,
+    /// With --sandbox (implied): also read under DIR (repeatable)
+    #[arg(long = "allow-read", global = true, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
+    /// With --sandbox (implied): write (and read) under DIR (repeatable)
+    #[arg(long = "allow-write", global = true, value_name = "DIR")]
+    allow_write: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -117,6 +127,13 @@ fn main_with_arguments() -> ExitCode {
         no_history: arguments.no_history,
         memory_limit: arguments.memory_limit,
         progress,
+        sandbox: (arguments.sandbox
+            || !arguments.allow_read.is_empty()
+            || !arguments.allow_write.is_empty())
+        .then(|| flow::frontend::SandboxFlags {
+            allow_read: arguments.allow_read.clone(),
+            allow_write: arguments.allow_write.clone(),
+        }),
     };
     if let (Some(_), Some(_)) = (&arguments.eval, &arguments.command) {
         use clap::CommandFactory;
@@ -144,7 +161,7 @@ fn run(arguments: Arguments, options: &flow::frontend::Options) -> ExitCode {
     match arguments.command {
         None | Some(Command::Repl) => cli::repl(options),
         Some(Command::Run { file }) => cli::run_file(&file, options),
-        Some(Command::Check { file }) => cli::check_file(&file),
+        Some(Command::Check { file }) => cli::check_file(&file, options),
         Some(Command::Parse { file }) => cli::parse_file(&file),
         Some(Command::Explain { file }) => cli::explain_file(&file, options),
         Some(Command::Graph {
@@ -152,6 +169,6 @@ fn run(arguments: Arguments, options: &flow::frontend::Options) -> ExitCode {
             output,
             tasks,
             json,
-        }) => cli::graph_file(&file, output.as_deref(), tasks, json),
+        }) => cli::graph_file(&file, output.as_deref(), tasks, json, options),
     }
 }

@@ -473,19 +473,24 @@ struct Repl {
     session: Session,
     known: Rc<RefCell<Known>>,
     count: usize,
+    /// `--sandbox`, kept for `:reset`.
+    sandbox: Option<crate::frontend::SandboxFlags>,
 }
 
 impl Repl {
-    fn new(options: &Options) -> Repl {
+    /// `Err`: the sandbox asked for cannot be made (a directory that does not exist).
+    fn new(options: &Options) -> Result<Repl, crate::diagnostic::Diagnostic> {
         let mut session = Session::new(Box::new(std::io::stdout()));
         crate::frontend::apply_run_options(&mut session, options);
+        crate::frontend::apply_sandbox(&mut session, options, std::path::Path::new("."))?;
         let known = Rc::new(RefCell::new(Known::default()));
         refresh(&known, &session);
-        Repl {
+        Ok(Repl {
             session,
             known,
             count: 0,
-        }
+            sandbox: options.sandbox.clone(),
+        })
     }
 
     fn next_name(&mut self) -> String {
@@ -585,8 +590,12 @@ impl Repl {
             }
             ":set" => self.set(rest),
             ":reset" => {
-                let options = Options::from_session(&mut self.session);
-                *self = Repl::new(&options);
+                let mut options = Options::from_session(&mut self.session);
+                options.sandbox = self.sandbox.clone();
+                // The sandbox was made once from these flags; it can be made again.
+                if let Ok(repl) = Repl::new(&options) {
+                    *self = repl;
+                }
                 println!("every binding is gone");
             }
             other => {
@@ -747,7 +756,20 @@ pub fn run(options: &Options) -> ExitCode {
     // Ctrl-C while computing stops the computation (src/signals.rs, installed by main); at the
     // prompt, the editor handles it.
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut repl = Repl::new(options);
+    let mut repl = match Repl::new(options) {
+        Ok(repl) => repl,
+        Err(diagnostic) => {
+            eprint!(
+                "{}",
+                crate::diagnostic::render(
+                    &[diagnostic],
+                    &Default::default(),
+                    crate::diagnostic::RenderOptions::for_stderr()
+                )
+            );
+            return ExitCode::from(crate::frontend::EXIT_USAGE);
+        }
+    };
     let helper = FlowHelper {
         known: repl.known.clone(),
         files: FilenameCompleter::new(),

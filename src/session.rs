@@ -39,6 +39,13 @@ impl Session {
         self.sources.add(name, text)
     }
 
+    /// Confine what the program may read and write (`--sandbox`).
+    pub fn set_sandbox(&mut self, sandbox: crate::eval::sandbox::Sandbox) {
+        let sandbox = std::sync::Arc::new(sandbox);
+        self.checker.sandbox = Some(sandbox.clone());
+        self.runner.sandbox = Some(sandbox);
+    }
+
     /// How lazy values are computed (threads, progress bar, memory limit).
     pub fn compute_options(&mut self) -> &mut crate::runtime::ComputeOptions {
         &mut self.runner.compute_options

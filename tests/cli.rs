@@ -283,3 +283,66 @@ fn threads_beyond_the_bound_are_capped_with_a_warning() {
     assert_eq!(code, 0);
     assert!(!stderr.contains("flow::input::threads"), "{stderr}");
 }
+
+/// `--sandbox` confines a program before anything runs: a symlink out of the script's
+/// directory is followed before it is judged; `-e` (and the REPL) are at home in the working
+/// directory; a flag naming no directory is a usage error.
+#[test]
+fn the_sandbox_follows_links_and_refuses_before_running() {
+    let root = std::env::temp_dir().join(format!("flow-cli-sandbox-{}", std::process::id()));
+    let (home, secret) = (root.join("home"), root.join("secret"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&secret).unwrap();
+    std::fs::write(secret.join("keys.csv"), "k,v\n1,2\n").unwrap();
+    std::fs::write(home.join("mine.csv"), "k,v\n3,4\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(secret.join("keys.csv"), home.join("link.csv")).unwrap();
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_flow"))
+            .args(args)
+            .current_dir(&home)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&[
+        "--sandbox",
+        "-e",
+        "print(\"ran\"); read_csv(\"mine.csv\").rows()",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("ran") && stdout.contains("(3, 4)"),
+        "{stdout}"
+    );
+    #[cfg(unix)]
+    {
+        let (code, stdout, stderr) = run(&[
+            "--sandbox",
+            "-e",
+            "print(\"ran\"); read_csv(\"link.csv\").rows()",
+        ]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stdout.is_empty(), "nothing ran: {stdout}");
+        assert!(
+            stderr.contains("flow::check::permission_denied"),
+            "{stderr}"
+        );
+        let (code, _, stderr) = run(&[
+            "--allow-read",
+            "../secret",
+            "-e",
+            "read_csv(\"link.csv\").rows()",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let (code, _, stderr) = run(&["--allow-write", "../nowhere", "-e", "1"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("flow::input::sandbox"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&root);
+}

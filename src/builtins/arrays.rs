@@ -432,7 +432,7 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let memory_limit = interpreter.compute_options.memory_limit;
     let text =
         crate::runtime::report::dot(&named, &frames, tasks, memory_limit).map_err(Box::new)?;
-    let target = super::files::output_path(interpreter, args, &path);
+    let target = super::files::output_path(interpreter, args, &path)?;
     crate::io::write_atomically(&target, text.as_bytes())
         .map_err(|error| args.write_error(1, error.to_string()))?;
     Ok(Value::None)

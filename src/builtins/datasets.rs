@@ -71,7 +71,15 @@ fn open_files(
             items
                 .iter()
                 .map(|item| match item {
-                    Value::Str(path) => Ok(crate::eval::modules::resolve_path(&script, path)),
+                    Value::Str(path) => {
+                        let path = crate::eval::modules::resolve_path(&script, path);
+                        interpreter.permit(
+                            &path,
+                            crate::eval::sandbox::Access::Read,
+                            args.spans[0],
+                        )?;
+                        Ok(path)
+                    }
                     _ => Err(args.wrong_type(0, "a path, a pattern, or a list of paths")),
                 })
                 .collect::<Eval<Vec<_>>>()?

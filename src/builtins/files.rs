@@ -8,6 +8,7 @@ use crate::array::node::{ArrayNode, ArrayOp, ArrayRef};
 use crate::array::source::{Decode, FileFormat, FileSource};
 use crate::eval::builtin::Args;
 use crate::eval::interpreter::{Eval, Interpreter};
+use crate::eval::sandbox::Access;
 use crate::eval::value::Value;
 use crate::io::layout::{
     DimHeader, FileHeader, FileLayout, HeaderError, VarHeader, VariableLayout,
@@ -44,12 +45,22 @@ fn natural_key(path: &Path) -> Vec<(String, u64)> {
 }
 
 /// The files a path names: a directory's files (in natural order), itself, or every match of
-/// a glob pattern in sorted order.
+/// a glob pattern in sorted order — each one the sandbox (if any) lets the program read.
 pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
+    let files = files_named(args, interpreter)?;
+    for file in &files {
+        interpreter.permit(file, Access::Read, args.spans[0])?;
+    }
+    Ok(files)
+}
+
+fn files_named(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
     let text = args.str(0)?;
     let path =
         crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &text);
     if path.is_dir() && !interpreter.planned.frames.contains_key(&path) {
+        // Listing a directory reads it.
+        interpreter.permit(&path, Access::Read, args.spans[0])?;
         // A directory (such as one `save(…, partitioned=true)` writes): the files in it.
         let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
             .map(|entries| {
@@ -254,7 +265,7 @@ pub fn save(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             .to_ascii_lowercase(),
         _ => args.str(6)?.to_ascii_lowercase(),
     };
-    let target = output_path(interpreter, args, &text);
+    let target = output_path(interpreter, args, &text)?;
     let target = destination_of(args, &text, &target, &extension)?;
     if let Value::Frame(frame) = args.value(0) {
         let frame = frame.clone();
@@ -438,16 +449,18 @@ fn destination_of(args: &Args, text: &str, target: &Path, extension: &str) -> Ev
     Ok(crate::io::link_target(target))
 }
 
-/// The path an output argument names: relative to the script's directory, or `-` (standard
-/// output) as it is.
-pub(super) fn output_path(interpreter: &Interpreter, args: &Args, text: &str) -> PathBuf {
-    match text {
+/// The path an output argument (argument 1) names: relative to the script's directory, or `-`
+/// (standard output) as it is — if the sandbox (if any) lets the program write it.
+pub(super) fn output_path(interpreter: &Interpreter, args: &Args, text: &str) -> Eval<PathBuf> {
+    let path = match text {
         "-" => PathBuf::from("-"),
         _ => crate::eval::modules::resolve_path(
             &interpreter.sources.get(args.call.source).name,
             text,
         ),
-    }
+    };
+    interpreter.permit(&path, Access::Write, args.spans[1])?;
+    Ok(path)
 }
 
 fn write(
@@ -532,6 +545,7 @@ pub fn glob(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             &interpreter.sources.get(args.call.source).name,
             &text,
         );
+        interpreter.permit(&path, Access::Read, args.spans[0])?;
         if path.exists() {
             vec![path]
         } else {

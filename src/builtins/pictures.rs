@@ -150,10 +150,10 @@ fn target(args: &Args, interpreter: &Interpreter, extensions: &[&str]) -> Eval<s
             ),
         ));
     }
-    Ok(crate::eval::modules::resolve_path(
-        &interpreter.sources.get(args.call.source).name,
-        &path,
-    ))
+    let path =
+        crate::eval::modules::resolve_path(&interpreter.sources.get(args.call.source).name, &path);
+    interpreter.permit(&path, crate::eval::sandbox::Access::Write, args.spans[1])?;
+    Ok(path)
 }
 
 fn colormap(args: &Args, index: usize) -> Eval<ColorMapName> {

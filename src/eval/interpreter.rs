@@ -85,6 +85,8 @@ pub struct Interpreter {
     pub planned: Planned,
     /// The builtins it knows.
     pub library: &'static Library,
+    /// What a sandboxed program may read and write (`flow run --sandbox`); `None`: anything.
+    pub sandbox: Option<Arc<crate::eval::sandbox::Sandbox>>,
 }
 
 /// Check mode: what the program's saves will have written by now, by file — so a program may
@@ -138,6 +140,7 @@ impl Interpreter {
             delayed_results: HashMap::new(),
             jobs: Vec::new(),
             planned: Planned::default(),
+            sandbox: None,
             library,
         }
     }
@@ -156,6 +159,19 @@ impl Interpreter {
 
     /// Check mode: record a problem and go on. Duplicates (the same code at the same span, e.g.
     /// from a function called twice) are dropped.
+    /// `Ok` when the sandbox (if any) lets the program `access` `path`, named at `span`.
+    pub fn permit(
+        &self,
+        path: &std::path::Path,
+        access: crate::eval::sandbox::Access,
+        span: Span,
+    ) -> Eval<()> {
+        match &self.sandbox {
+            Some(sandbox) => sandbox.check(path, access, span),
+            None => Ok(()),
+        }
+    }
+
     pub fn report(&mut self, diagnostic: Diagnostic) {
         let key = (diagnostic.code, diagnostic.span.unwrap_or_default());
         if self.reported.insert(key) {
@@ -284,6 +300,7 @@ impl Interpreter {
             } => {
                 let base = self.sources.get(span.source).name.clone();
                 let resolved = modules::resolve_path(&base, path);
+                self.permit(&resolved, crate::eval::sandbox::Access::Read, *path_span)?;
                 // Only flow scripts are read: another file's lines would be echoed in errors.
                 if let Some(why) = modules::not_a_script(&resolved) {
                     return Err(Box::new(

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod kinds;
 pub mod modules;
 pub mod operators;
+pub mod sandbox;
 pub mod schedule;
 pub mod signature;
 pub mod value;
