@@ -106,7 +106,9 @@ fn main() -> ExitCode {
         .spawn(main_with_arguments);
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
-        _ => ExitCode::from(flow::frontend::EXIT_INTERNAL),
+        // No thread could be made (a process or memory limit): run here, on the main stack.
+        Err(_) => main_with_arguments(),
+        Ok(Err(_)) => ExitCode::from(flow::frontend::EXIT_INTERNAL),
     }
 }
 
