@@ -346,3 +346,26 @@ fn the_sandbox_follows_links_and_refuses_before_running() {
     assert!(stderr.contains("flow::input::sandbox"), "{stderr}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// When the thread flow runs on (with its large stack) cannot be made — here the address space
+/// is too small for its stack — the program runs on the main thread instead of failing.
+#[cfg(unix)]
+#[test]
+fn a_thread_that_cannot_be_made_is_not_a_failure() {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flow"));
+    command.args(["-e", "print(1 + 1)"]);
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 300 << 20,
+                rlim_max: 300 << 20,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "2\n");
+}
