@@ -95,57 +95,98 @@ fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError>
     Ok(schema)
 }
 
-/// Files up to this size are scanned whole for an unclosed quote while checking (about 1 GB/s;
-/// larger files are found out when read).
-const QUOTE_SCAN_LIMIT: u64 = 64 << 20;
+/// Files up to this size (hand-made tables, small partitions) are read whole while checking, for
+/// an unclosed quote; in larger ones (re-reading gigabytes to check would cost more than the read)
+/// it is found when read, and the error says what to do about quotes.
+const QUOTE_SCAN_LIMIT: u64 = 4 << 20;
 
 /// How much of a larger file is read for its sample of rows.
 const LARGE_FILE_SAMPLE: u64 = 8 << 20;
 
-/// What a walk over CSV text finds about its quotes.
-struct Quotes {
-    /// The line (from 1) where a quoted field opens that is never closed, if one does: the rest
-    /// of the text would be one field.
-    unclosed: Option<usize>,
-    /// Where the first `rows` records end (after their line break), if the text holds as many.
+/// A walk over CSV text, fed in pieces: where its records end and whether a quoted field is left
+/// open. A quote opens a field only at its start (`12"` is text); inside, `""` is a quote and
+/// line breaks belong to the field. Pieces without a quote (most files have none) are only
+/// searched for line ends.
+struct QuoteScan {
+    separator: u8,
+    /// Bytes fed so far.
+    offset: usize,
+    quoted: bool,
+    field_start: bool,
+    /// The line (from 1) being read, and the one where the open quoted field opened.
+    line: usize,
+    opened: usize,
+    records: usize,
+    /// The records to find the end of, and where the last of them ends once found.
+    rows: usize,
     rows_end: Option<usize>,
 }
 
-/// Walk `bytes` as CSV: a quote opens a field only at its start (`12"` is text); inside, `""` is
-/// a quote and line breaks belong to the field.
-fn quotes(bytes: &[u8], separator: u8, rows: usize) -> Quotes {
-    let (mut line, mut opened, mut records) = (1, 0, 0);
-    let mut rows_end = None;
-    let (mut quoted, mut field_start) = (false, true);
-    let mut at = 0;
-    while at < bytes.len() {
-        let b = bytes[at];
-        if quoted {
-            if b == b'"' {
-                if bytes.get(at + 1) == Some(&b'"') {
-                    at += 1;
-                } else {
-                    quoted = false;
-                }
-            } else if b == b'\n' {
-                line += 1;
-            }
-        } else if b == b'"' && field_start {
-            quoted = true;
-            opened = line;
-        } else if b == b'\n' {
-            line += 1;
-            records += 1;
-            if records == rows && rows_end.is_none() {
-                rows_end = Some(at + 1);
-            }
+impl QuoteScan {
+    fn new(separator: u8, rows: usize) -> QuoteScan {
+        QuoteScan {
+            separator,
+            offset: 0,
+            quoted: false,
+            field_start: true,
+            line: 1,
+            opened: 0,
+            records: 0,
+            rows,
+            rows_end: None,
         }
-        field_start = !quoted && (b == separator || b == b'\n');
-        at += 1;
     }
-    Quotes {
-        unclosed: quoted.then_some(opened),
-        rows_end,
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if !self.quoted && memchr::memchr(b'"', bytes).is_none() {
+            for at in memchr::memchr_iter(b'\n', bytes) {
+                self.line += 1;
+                self.end_record(at);
+            }
+            if let Some(&last) = bytes.last() {
+                self.field_start = last == self.separator || last == b'\n';
+            }
+            self.offset += bytes.len();
+            return;
+        }
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if self.quoted {
+                if b == b'"' {
+                    // A doubled quote split between two pieces reads as a close then an open:
+                    // the same state either way.
+                    if bytes.get(at + 1) == Some(&b'"') {
+                        at += 1;
+                    } else {
+                        self.quoted = false;
+                    }
+                } else if b == b'\n' {
+                    self.line += 1;
+                }
+            } else if b == b'"' && self.field_start {
+                self.quoted = true;
+                self.opened = self.line;
+            } else if b == b'\n' {
+                self.line += 1;
+                self.end_record(at);
+            }
+            self.field_start = !self.quoted && (b == self.separator || b == b'\n');
+            at += 1;
+        }
+        self.offset += bytes.len();
+    }
+
+    fn end_record(&mut self, at: usize) {
+        self.records += 1;
+        if self.records == self.rows && self.rows_end.is_none() {
+            self.rows_end = Some(self.offset + at + 1);
+        }
+    }
+
+    /// The line where a quoted field opens that is never closed, once everything was fed.
+    fn unclosed(&self) -> Option<usize> {
+        self.quoted.then_some(self.opened)
     }
 }
 
@@ -162,32 +203,45 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadE
             "check the file's permissions",
         )
     };
-    let small = std::fs::metadata(file).is_ok_and(|m| m.len() <= QUOTE_SCAN_LIMIT);
-    let mut bytes = Vec::new();
-    let opened = std::fs::File::open(file).map_err(unreadable)?;
-    let limit = if small { u64::MAX } else { LARGE_FILE_SAMPLE };
-    std::io::Read::read_to_end(&mut std::io::Read::take(opened, limit), &mut bytes)
-        .map_err(unreadable)?;
-    // The header and the sampled rows.
-    let found = quotes(&bytes, options.separator, SAMPLE_ROWS + 1);
-    match (small, found.unclosed) {
-        (true, Some(line)) => {
-            return Err(fail(
-                "flow::check::bad_csv",
-                format!("`{shown}` line {line}: a quoted field opens here and is never closed"),
-                0,
-                "close the quote (a quote inside a quoted field is written twice: \"\")",
-            ))
+    let mut opened = std::fs::File::open(file).map_err(unreadable)?;
+    let length = opened.metadata().map_or(0, |m| m.len());
+    let small = length <= QUOTE_SCAN_LIMIT;
+    // Read in pieces: the start is kept until it holds the header and the sampled rows (at most
+    // LARGE_FILE_SAMPLE bytes); a small file is read on to its end for an unclosed quote.
+    let mut scan = QuoteScan::new(options.separator, SAMPLE_ROWS + 1);
+    let mut bytes: Vec<u8> = Vec::new();
+    // A small file in one piece (a zeroed 1 MiB buffer per file would cost more than reading it).
+    let mut piece = vec![0u8; (length as usize).saturating_add(1).clamp(4096, 1 << 20)];
+    loop {
+        let keeping = scan.rows_end.is_none() && bytes.len() < LARGE_FILE_SAMPLE as usize;
+        if !keeping && !small {
+            break;
         }
-        _ => {
-            let end = found.rows_end.unwrap_or(match small {
-                true => bytes.len(),
-                // A large file's start, cut after its last whole line.
-                false => bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1),
-            });
-            bytes.truncate(end);
+        let n = std::io::Read::read(&mut opened, &mut piece).map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        scan.feed(&piece[..n]);
+        if keeping {
+            bytes.extend_from_slice(&piece[..n]);
         }
     }
+    if let (true, Some(line)) = (small, scan.unclosed()) {
+        return Err(fail(
+            "flow::check::bad_csv",
+            format!("`{shown}` line {line}: a quoted field opens here and is never closed"),
+            0,
+            "close the quote (a quote inside a quoted field is written twice: \"\")",
+        ));
+    }
+    // The header and the sampled rows: up to the end of the last sampled record, or (a large
+    // file's start) of its last whole line.
+    let end = match (scan.rows_end, small) {
+        (Some(end), _) => end.min(bytes.len()),
+        (None, true) => bytes.len(),
+        (None, false) => bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1),
+    };
+    bytes.truncate(end);
     // The first rows, read eagerly (a lazy query per file costs ~1 ms of polars' executor
     // starting up: a pattern of 10,000 small files took seconds): their types are the file's,
     // and a text column with no value in them (all missing, or a file of only a header, such as
