@@ -64,36 +64,7 @@ fn open_files(
     args: &Args,
     concat_dim: Option<String>,
 ) -> Eval<Value> {
-    let files = match args.value(0) {
-        // A list of paths (xarray takes one too), in the order given.
-        Value::List(items) | Value::Tuple(items) => {
-            let script = interpreter.sources.get(args.call.source).name.clone();
-            items
-                .iter()
-                .map(|item| match item {
-                    Value::Str(path) => {
-                        let path = crate::eval::modules::resolve_path(&script, path);
-                        interpreter.permit(
-                            &path,
-                            crate::eval::sandbox::Access::Read,
-                            args.spans[0],
-                        )?;
-                        Ok(path)
-                    }
-                    _ => Err(args.wrong_type(0, "a path, a pattern, or a list of paths")),
-                })
-                .collect::<Eval<Vec<_>>>()?
-        }
-        _ => super::files::files_of(args, interpreter)?,
-    };
-    if files.is_empty() {
-        return Err(args.rejected(
-            "flow::check::no_files",
-            "an empty list of files".into(),
-            0,
-            "give at least one path",
-        ));
-    }
+    let files = super::files::files_of(args, interpreter)?;
     if let Some(planned) = interpreter.planned_dataset(&files) {
         return Ok(planned);
     }

@@ -44,10 +44,31 @@ fn natural_key(path: &Path) -> Vec<(String, u64)> {
     key
 }
 
-/// The files a path names: a directory's files (in natural order), itself, or every match of
-/// a glob pattern in sorted order — each one the sandbox (if any) lets the program read.
+/// The files argument 0 names: a directory's files (in natural order), a file, every match of a
+/// glob pattern in sorted order, or a list of paths (in the order given, as xarray and pandas
+/// take them) — each one the sandbox (if any) lets the program read.
 pub(super) fn files_of(args: &Args, interpreter: &Interpreter) -> Eval<Vec<PathBuf>> {
-    let files = files_named(args, interpreter)?;
+    let files = match args.value(0) {
+        Value::List(items) | Value::Tuple(items) if items.is_empty() => {
+            return Err(args.rejected(
+                "flow::check::no_files",
+                "an empty list of files".into(),
+                0,
+                "give at least one path",
+            ))
+        }
+        Value::List(items) | Value::Tuple(items) => {
+            let script = interpreter.sources.get(args.call.source).name.clone();
+            items
+                .iter()
+                .map(|item| match item {
+                    Value::Str(path) => Ok(crate::eval::modules::resolve_path(&script, path)),
+                    _ => Err(args.wrong_type(0, "a path, a pattern, or a list of paths")),
+                })
+                .collect::<Eval<Vec<_>>>()?
+        }
+        _ => files_named(args, interpreter)?,
+    };
     for file in &files {
         interpreter.permit(file, Access::Read, args.spans[0])?;
     }
@@ -248,7 +269,8 @@ pub fn read_hdf5(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             args.call,
         ));
     }
-    if files.len() == 1 && !is_pattern(&args.str(0)?) {
+    // One file named alone is an array; a pattern or a list (even of one) stacks.
+    if files.len() == 1 && matches!(args.value(0), Value::Str(text) if !is_pattern(text)) {
         return Ok(Value::Array(arrays.remove(0)));
     }
     interpreter.built(build::stack(&arrays, 0, args.call), vec![])

@@ -122,11 +122,18 @@ impl Appender {
     fn write(&mut self, rows: &pl::DataFrame) -> Result<(), String> {
         use polars::prelude::SerWriter;
         match self {
-            Appender::Parquet { writer, .. } => writer
-                .as_mut()
-                .ok_or("the file is finished")?
-                .write_batch(rows)
-                .map_err(text),
+            Appender::Parquet { writer, .. } => {
+                let writer = writer.as_mut().ok_or("the file is finished")?;
+                // The writer takes record batches: columns chunked alike (a left join's are
+                // not, and polars' writer panics on them).
+                if rows.should_rechunk() {
+                    let mut aligned = rows.clone();
+                    aligned.align_chunks_par();
+                    writer.write_batch(&aligned).map_err(text)
+                } else {
+                    writer.write_batch(rows).map_err(text)
+                }
+            }
             Appender::Csv { file, first, .. } => {
                 let header = std::mem::replace(first, false);
                 pl::CsvWriter::new(file)
