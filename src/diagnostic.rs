@@ -261,7 +261,7 @@ impl Excerpt {
         } else {
             line_end(last + 1)
         };
-        let first_line = memchr_count(&source.as_bytes()[..from]);
+        let first_line = memchr::memchr_iter(b'\n', &source.as_bytes()[..from]).count();
         let column = source[first..start].chars().count();
         let mut text = String::with_capacity((to - from).min(8 * EXCERPT_WIDTH));
         // Where the label's start and end land in the excerpt.
@@ -331,10 +331,6 @@ fn window(line: &str, anchor: usize) -> (usize, usize) {
         .nth(EXCERPT_WIDTH)
         .map_or(line.len(), |(i, _)| keep_from + i);
     (keep_from, keep_to)
-}
-
-fn memchr_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 impl miette::SourceCode for Excerpt {

@@ -260,21 +260,16 @@ fn write_into<E>(
     io_error: impl Fn(std::io::Error) -> E,
 ) -> Result<(), E> {
     match Destination::of(target) {
-        Destination::File(path) => {
-            // Renamed into place once written; otherwise removed with the temporary.
-            let temporary = Temporary::beside(&path);
-            let temporary = temporary.path();
-            write(temporary).and_then(|()| std::fs::rename(temporary, &path).map_err(io_error))
-        }
-        Destination::Directory(path) if over_own_output => {
+        Destination::Directory(_) if !over_own_output => Err(io_error(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ))),
+        // Put in place once written (see `replace`); otherwise removed with the temporary.
+        Destination::File(path) | Destination::Directory(path) => {
             let temporary = Temporary::beside(&path);
             let temporary = temporary.path();
             write(temporary).and_then(|()| replace(temporary, &path).map_err(&io_error))
         }
-        Destination::Directory(_) => Err(io_error(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "it is a directory",
-        ))),
         destination => {
             let temporary = Temporary::for_stream(target);
             let temporary = temporary.path();
