@@ -298,6 +298,11 @@ pub fn groupby(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     for (key, span) in &keys {
         frame.check_column(key, *span)?;
     }
+    // As pandas: rows with a missing key are in no group unless `dropna=false`.
+    let frame = match args.bool(1)? {
+        true => Arc::new(frame.without_missing(&keys)),
+        false => frame,
+    };
     Ok(Value::GroupBy(Arc::new(GroupBy {
         frame,
         keys,
@@ -416,7 +421,33 @@ pub fn join(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             ));
         }
     };
-    receiver_frame(args).join(other, &on, how).map(frame_value)
+    let nulls_equal = args.bool(3)?;
+    let suffixes = match args.value(4) {
+        Value::None => ("_x".to_string(), "_y".to_string()),
+        Value::Tuple(items) | Value::List(items) => match &items[..] {
+            [Value::Str(left), Value::Str(right)] if left != right => {
+                (left.to_string(), right.to_string())
+            }
+            [Value::Str(same), Value::Str(_)] => {
+                return Err(args.rejected(
+                    "flow::check::argument_value",
+                    format!("both suffixes are `{same}`: the columns would have one name"),
+                    4,
+                    "give two different suffixes: suffixes=(\"_x\", \"_y\")",
+                ))
+            }
+            _ => return Err(args.wrong_type(4, "two different suffixes, (\"_x\", \"_y\")")),
+        },
+        _ => return Err(args.wrong_type(4, "two different suffixes, (\"_x\", \"_y\")")),
+    };
+    let options = crate::frame::JoinOptions {
+        how,
+        nulls_equal,
+        suffixes,
+    };
+    receiver_frame(args)
+        .join(other, &on, options)
+        .map(frame_value)
 }
 
 /// `concat_frames([a, b])`

@@ -427,7 +427,7 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Frame),
-        ..builtin!("groupby" "(*keys)", "dataframes", "Group rows by key columns for `.agg(…)`, or `g.column.mean()` / `g.mean()` as in pandas; groups come out ordered by key.",
+        ..builtin!("groupby" "(*keys, dropna=true)", "dataframes", "Group rows by key columns for `.agg(…)`, or `g.column.mean()` / `g.mean()` as in pandas; groups come out ordered by key, rows with a missing key dropped unless `dropna=false`.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").DepDelay.mean().rows()" => "[(\"EWR\", 5.166666666666667), (\"JFK\", 12.166666666666666), (\"LGA\", 2.5)]", returns Type::Any, frames::groupby)
     },
     Builtin {
@@ -447,7 +447,7 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Frame),
-        ..builtin!("join" "(other, on, how=\"inner\")", "dataframes", "Rows of both frames with equal `on` columns; `how` is \"inner\", \"left\" or \"full\".",
+        ..builtin!("join" "(other, on, how=\"inner\", nulls_equal=true, suffixes=none)", "dataframes", "Rows of both frames with equal `on` columns, as pandas' `merge`: `how` is \"inner\", \"left\" or \"full\"; missing keys match each other unless `nulls_equal=false`; other columns in both get `suffixes` (default (\"_x\", \"_y\")).",
         "df = read_csv(\"tests/data/flights/*.csv\"); names = read_csv(\"tests/data/airports.csv\"); df.join(names, on=\"Origin\").columns" => "[\"Year\", \"Origin\", \"DepDelay\", \"TailNum\", \"Cancelled\", \"Name\"]", returns Type::Frame, frames::join)
     },
     Builtin {

@@ -82,11 +82,16 @@ fn split(
             column("max")
         }
         Agg::First => {
-            stage("first", x.clone().first(), |c| c.first());
+            // Missing values are skipped (as pandas does), and so is a partition without a value.
+            stage("first", x.clone().drop_nulls().first(), |c| {
+                c.drop_nulls().first()
+            });
             column("first")
         }
         Agg::Last => {
-            stage("last", x.clone().last(), |c| c.last());
+            stage("last", x.clone().drop_nulls().last(), |c| {
+                c.drop_nulls().last()
+            });
             column("last")
         }
         Agg::Mean => {

@@ -120,9 +120,10 @@ impl Agg {
             Count => a.count().cast(pl::DataType::Int64),
             Std => a.std(1),
             Var => a.var(1),
-            NUnique => a.n_unique().cast(pl::DataType::Int64),
-            First => a.first(),
-            Last => a.last(),
+            // Missing values are skipped, as pandas' `nunique`, `first` and `last` do.
+            NUnique => a.drop_nulls().n_unique().cast(pl::DataType::Int64),
+            First => a.drop_nulls().first(),
+            Last => a.drop_nulls().last(),
         }
     }
 
@@ -362,14 +363,16 @@ impl Expr {
                     Add => a + b,
                     Subtract => a - b,
                     Multiply => a * b,
-                    // True division, as in flow and pandas.
-                    Divide => a.cast(pl::DataType::Float64) / b.cast(pl::DataType::Float64),
-                    Equal => a.eq(b),
-                    NotEqual => a.neq(b),
-                    Less => a.lt(b),
-                    LessEqual => a.lt_eq(b),
-                    Greater => a.gt(b),
-                    GreaterEqual => a.gt_eq(b),
+                    Divide => true_division(a, b),
+                    // Comparisons with a missing value are false (`!=` true), as pandas'
+                    // are, so conditions never hold a missing value: `col("x") != 1` keeps
+                    // the rows where x is missing.
+                    Equal => a.eq(b).fill_null(pl::lit(false)),
+                    NotEqual => a.neq(b).fill_null(pl::lit(true)),
+                    Less => a.lt(b).fill_null(pl::lit(false)),
+                    LessEqual => a.lt_eq(b).fill_null(pl::lit(false)),
+                    Greater => a.gt(b).fill_null(pl::lit(false)),
+                    GreaterEqual => a.gt_eq(b).fill_null(pl::lit(false)),
                     And | Both => a.and(b),
                     Or | Either => a.or(b),
                     other => unreachable!(
@@ -420,11 +423,53 @@ impl Expr {
                 };
                 a.to_polars_with(aggregate)?
                     .is_in(pl::lit(series).implode(false), false)
+                    .fill_null(pl::lit(false))
             }
             Node::Agg(agg, a) => aggregate(*agg, a)?,
             Node::Alias(a, name) => a.to_polars_with(aggregate)?.alias(name.as_str()),
         })
     }
+}
+
+/// `a / b` in f64, correctly rounded (polars divides by a single value as a multiplication
+/// by its reciprocal: 248 / 3 came out one ulp low), with NaN (0 / 0) a missing value, as
+/// pandas takes it.
+fn true_division(a: pl::Expr, b: pl::Expr) -> pl::Expr {
+    let float = |e: pl::Expr| e.cast(pl::DataType::Float64);
+    float(a).map_many(
+        |columns| {
+            let (a, b) = (columns[0].f64()?, columns[1].f64()?);
+            let quotient = |x: Option<f64>, y: Option<f64>| match (x, y) {
+                (Some(x), Some(y)) => Some(x / y).filter(|q| !q.is_nan()),
+                _ => None,
+            };
+            let values: pl::Float64Chunked = match (a.len(), b.len()) {
+                (n, 1) if n != 1 => {
+                    let y = b.get(0);
+                    a.iter().map(|x| quotient(x, y)).collect()
+                }
+                (1, n) if n != 1 => {
+                    let x = a.get(0);
+                    b.iter().map(|y| quotient(x, y)).collect()
+                }
+                _ => a
+                    .iter()
+                    .zip(b.iter())
+                    .map(|(x, y)| quotient(x, y))
+                    .collect(),
+            };
+            Ok(pl::IntoColumn::into_column(
+                values.with_name(a.name().clone()),
+            ))
+        },
+        &[float(b)],
+        |_, fields| {
+            Ok(pl::Field::new(
+                fields[0].name().clone(),
+                pl::DataType::Float64,
+            ))
+        },
+    )
 }
 
 fn type_error(expr: &Expr, expected: &str, found: ColType) -> Box<Diagnostic> {

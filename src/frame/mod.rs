@@ -105,20 +105,50 @@ impl ColType {
 
     /// One type for a column that is `self` in some files and `other` in others: integers and
     /// floats make floats, a column missing everywhere so far takes the other's type, anything
-    /// else mixed is text.
+    /// else mixed is text (bools and integers too: a CSV's `true` is no integer, and pandas
+    /// makes such a column objects).
     pub fn unify(self, other: ColType) -> ColType {
         use ColType::*;
         match (self, other) {
             (a, b) if a == b => a,
             (Null, t) | (t, Null) => t,
             (Int, Float) | (Float, Int) => Float,
-            (Bool, Int) | (Int, Bool) => Int,
             _ => Str,
         }
     }
 }
 
 pub type Schema = Vec<(String, ColType)>;
+
+/// How a join matches and names: which rows it keeps, whether missing keys match, and the
+/// suffixes of columns both sides have.
+pub struct JoinOptions {
+    pub how: JoinHow,
+    pub nulls_equal: bool,
+    pub suffixes: (String, String),
+}
+
+/// A join whose suffixed names meet another column's name is refused (pandas would make two
+/// columns of one name).
+fn duplicate_join_names(schema: &Schema, on: &[(String, Span)]) -> Result<(), Box<Diagnostic>> {
+    for (k, (name, _)) in schema.iter().enumerate() {
+        if schema[..k].iter().any(|(n, _)| n == name) {
+            let span = on.first().map(|(_, s)| *s).unwrap_or_default();
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::duplicate_column",
+                    format!("the joined frame would have two columns named `{name}`"),
+                    span,
+                )
+                .with_label("joined here")
+                .with_help(
+                    "rename a column first, or give other suffixes: suffixes=(\"_l\", \"_r\")",
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// A lazy (or computed) dataframe: its schema, known while checking, and the plan computing
 /// its partitions.
@@ -381,13 +411,37 @@ impl Frame {
         self.aggregate(schema, label, partial, combine)
     }
 
-    /// Rows of both with equal `on` columns (`how`: inner, left, full).
+    /// The rows where none of `columns` is missing (they are columns of the frame).
+    pub fn without_missing(&self, columns: &[(String, Span)]) -> Frame {
+        use expr::Node;
+        let present = columns.iter().map(|(name, span)| {
+            let column = Expr::new(Node::Column(name.clone()), *span);
+            Expr::new(Node::Not(Expr::new(Node::IsNull(column), *span)), *span)
+        });
+        let condition = present
+            .reduce(|a, b| {
+                let span = b.span;
+                Expr::new(Node::Binary(expr::BinaryOp::And, a, b), span)
+            })
+            .expect("at least one column");
+        let names: Vec<&String> = columns.iter().map(|(n, _)| n).collect();
+        let label = format!("dropna({})", listed(names.into_iter()));
+        let step = Step::Filter(condition);
+        self.then(self.schema.clone(), label, step)
+    }
+
+    /// Rows of both with equal `on` columns, as pandas' merge joins them.
     pub fn join(
         &self,
         other: &Frame,
         on: &[(String, Span)],
-        how: JoinHow,
+        options: JoinOptions,
     ) -> Result<Frame, Box<Diagnostic>> {
+        let JoinOptions {
+            how,
+            nulls_equal,
+            suffixes,
+        } = options;
         for (key, span) in on {
             let (a, b) = (
                 self.check_column(key, *span)?,
@@ -409,34 +463,58 @@ impl Frame {
                 ));
             }
         }
-        let mut schema = self.schema.clone();
+        let is_key = |name: &str| on.iter().any(|(k, _)| k == name);
+        let overlap: Vec<String> = self
+            .schema
+            .iter()
+            .filter(|(n, _)| !is_key(n) && other.column_type(n).is_some())
+            .map(|(n, _)| n.clone())
+            .collect();
+        let suffixed = |name: &str, suffix: &str| match overlap.iter().any(|o| o == name) {
+            true => format!("{name}{suffix}"),
+            false => name.to_string(),
+        };
+        let mut schema: Schema = self
+            .schema
+            .iter()
+            .map(|(n, t)| (suffixed(n, &suffixes.0), *t))
+            .collect();
         for (name, ty) in &other.schema {
-            if on.iter().any(|(k, _)| k == name) {
-                continue;
+            if !is_key(name) {
+                schema.push((suffixed(name, &suffixes.1), *ty));
             }
-            let name = if schema.iter().any(|(n, _)| n == name) {
-                format!("{name}_right")
-            } else {
-                name.clone()
-            };
-            schema.push((name, *ty));
         }
+        duplicate_join_names(&schema, on)?;
         // Keys compare as their unified type (an integer key against a float one as floats),
-        // and are hashed as it to split both sides into buckets.
+        // and are hashed as it to split both sides into buckets. An inner or left join gives
+        // the left side's keys, in its type (as pandas does); a full join the unified type.
         let key_type = |k: &str| {
             let (a, b) = (self.column_type(k), other.column_type(k));
             a.expect("checked").unify(b.expect("checked"))
         };
-        for (name, ty) in schema.iter_mut() {
-            if on.iter().any(|(k, _)| k == name) {
-                *ty = key_type(name);
+        if how == JoinHow::Full {
+            for (name, ty) in schema.iter_mut() {
+                if is_key(name) {
+                    *ty = key_type(name);
+                }
             }
         }
-        let casts = on
+        let cast_keys: Vec<&String> = on
             .iter()
-            .filter(|(k, _)| self.column_type(k) != other.column_type(k))
-            .map(|(k, _)| (k.clone(), key_type(k)))
+            .map(|(k, _)| k)
+            .filter(|k| self.column_type(k) != other.column_type(k))
             .collect();
+        let casts = cast_keys
+            .iter()
+            .map(|k| ((*k).clone(), key_type(k)))
+            .collect();
+        let restore = match how {
+            JoinHow::Full => Vec::new(),
+            _ => cast_keys
+                .iter()
+                .map(|k| ((*k).clone(), self.column_type(k).expect("checked")))
+                .collect(),
+        };
         let hashed = on
             .iter()
             .map(|(k, _)| {
@@ -462,6 +540,10 @@ impl Frame {
                 how,
                 casts,
                 hashed,
+                nulls_equal,
+                overlap,
+                suffixes,
+                restore,
             },
         };
         Ok(self.with_plan(schema, op, label))
@@ -470,7 +552,15 @@ impl Frame {
     /// The number of rows, as a lazy one-row frame (counted per partition, then added up);
     /// `count_in` reads it.
     pub fn count_rows(&self) -> Frame {
-        self.aggregate(count_schema(), "len", Step::CountRows, Step::SumCounts)
+        // Rows made by an aggregation are few and in memory: counting them on a column keeps
+        // polars from pruning the aggregation (`select(n_unique(k))` counted the input's rows).
+        let count = match (&self.plan.op, self.schema.first()) {
+            (PlanOp::Whole { .. } | PlanOp::Aggregate { .. }, Some((first, _))) => {
+                Step::CountRowsOf(first.clone())
+            }
+            _ => Step::CountRows,
+        };
+        self.aggregate(count_schema(), "len", count, Step::SumCounts)
     }
 
     /// The values of numeric column `name` as one f64 column, in each partition.

@@ -56,6 +56,9 @@ pub enum Step {
     },
     /// One row: the number of rows, as column `len`.
     CountRows,
+    /// One row: the number of rows, counted on the named column. After an aggregation, where
+    /// polars would otherwise prune the aggregation away and count the rows before it.
+    CountRowsOf(String),
     /// One row: the sum of the counts in column `len` (of partitions' `CountRows`).
     SumCounts,
     /// Every column cast to its type in the schema (frames of unified types, concatenated).
@@ -97,6 +100,10 @@ impl Step {
                 sorted(grouped(rows, keys, parts.combine).select(finish), keys)
             }
             Step::CountRows => rows.select([pl::len().cast(pl::DataType::Int64).alias("len")]),
+            Step::CountRowsOf(name) => rows.select([pl::col(name.as_str())
+                .len()
+                .cast(pl::DataType::Int64)
+                .alias("len")]),
             Step::SumCounts => rows.select([pl::col("len").sum()]),
             Step::Cast(schema) => rows.select(
                 schema
@@ -191,6 +198,14 @@ pub struct JoinSpec {
     /// Each key with the type both sides hash it as, to split them into buckets alike (int,
     /// float, bool or str).
     pub hashed: Vec<(String, ColType)>,
+    /// Whether missing keys match each other (pandas' merge pairs them).
+    pub nulls_equal: bool,
+    /// Columns (not keys) on both sides, renamed with the left and right suffixes.
+    pub overlap: Vec<String>,
+    pub suffixes: (String, String),
+    /// Keys cast for comparing that the result gives as the left side's type (an inner or
+    /// left join's keys are the left side's values).
+    pub restore: Vec<(String, ColType)>,
 }
 
 impl JoinSpec {
@@ -207,18 +222,39 @@ impl JoinSpec {
                 (left.with_columns(casts.clone()), right.with_columns(casts))
             }
         };
+        let (left, right) = match self.overlap.is_empty() {
+            true => (left, right),
+            false => {
+                let suffixed = |suffix: &str| -> Vec<String> {
+                    self.overlap
+                        .iter()
+                        .map(|n| format!("{n}{suffix}"))
+                        .collect()
+                };
+                (
+                    left.rename(&self.overlap, suffixed(&self.suffixes.0), true),
+                    right.rename(&self.overlap, suffixed(&self.suffixes.1), true),
+                )
+            }
+        };
         let keys: Vec<pl::Expr> = self.keys.iter().map(|k| pl::col(k.as_str())).collect();
         let how = match self.how {
             JoinHow::Inner => pl::JoinType::Inner,
             JoinHow::Left => pl::JoinType::Left,
             JoinHow::Full => pl::JoinType::Full,
         };
-        left.join(
-            right,
-            keys.clone(),
-            keys,
-            pl::JoinArgs::new(how).with_coalesce(pl::JoinCoalesce::CoalesceColumns),
-        )
+        let mut args = pl::JoinArgs::new(how).with_coalesce(pl::JoinCoalesce::CoalesceColumns);
+        args.nulls_equal = self.nulls_equal;
+        let joined = left.join(right, keys.clone(), keys, args);
+        match self.restore.is_empty() {
+            true => joined,
+            false => joined.with_columns(
+                self.restore
+                    .iter()
+                    .map(|(k, t)| pl::col(k.as_str()).cast(t.polars()))
+                    .collect::<Vec<_>>(),
+            ),
+        }
     }
 
     pub fn is_full(&self) -> bool {

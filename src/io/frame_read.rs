@@ -14,9 +14,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Text pandas reads as missing by default (`NA` in the flights files among them).
+/// Text pandas reads as missing by default (`NA` in the flights files among them): pandas'
+/// `STR_NA_VALUES`.
 pub const DEFAULT_NULLS: &[&str] = &[
     "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None", "#N/A", "<NA>",
+    "#NA", "#N/A N/A", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN",
 ];
 
 /// Rows sampled from each file to type its columns.
@@ -67,9 +69,16 @@ impl CsvOptions {
 
 /// A file's columns and types, from its header and first rows; kept for the rest of the
 /// process while the file is the same, so checking and then running samples each file once.
-fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
+/// A CSV file's schema from its sampled rows, and whether the sample was the whole file.
+#[derive(Clone)]
+struct Sampled {
+    schema: Schema,
+    whole: bool,
+}
+
+fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Sampled, ReadError> {
     type Key = (PathBuf, u8, Vec<String>);
-    static SCHEMAS: std::sync::OnceLock<std::sync::Mutex<HashMap<Key, (Stamp, Schema)>>> =
+    static SCHEMAS: std::sync::OnceLock<std::sync::Mutex<HashMap<Key, (Stamp, Sampled)>>> =
         std::sync::OnceLock::new();
     let shown = file.display();
     let Some(stamp) = Stamp::of(file) else {
@@ -82,17 +91,17 @@ fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError>
         options.null_values.clone(),
     );
     let cache = SCHEMAS.get_or_init(Default::default);
-    if let Some((known, schema)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some((known, sampled)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         if *known == stamp {
-            return Ok(schema.clone());
+            return Ok(sampled.clone());
         }
     }
-    let schema = read_sample_schema(file, options)?;
+    let sampled = read_sample_schema(file, options)?;
     cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(key, (stamp, schema.clone()));
-    Ok(schema)
+        .insert(key, (stamp, sampled.clone()));
+    Ok(sampled)
 }
 
 /// Files up to this size (hand-made tables, small partitions) are read whole while checking, for
@@ -190,7 +199,7 @@ impl QuoteScan {
     }
 }
 
-fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadError> {
+fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Sampled, ReadError> {
     use pl::SerReader;
     let shown = file.display();
     // Small files are read whole and scanned for an unclosed quote; of larger ones, only the
@@ -250,10 +259,11 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadE
     // report, with their line and advice.
     let format = options.format();
     let nulls: Vec<pl::PlSmallStr> = format.nulls.iter().map(|v| v.as_str().into()).collect();
+    // Every column is read as text and typed here, by the rules flow's reader parses with.
     let sample =
         pl::CsvReadOptions::default()
             .with_has_header(true)
-            .with_infer_schema_length(Some(SAMPLE_ROWS))
+            .with_infer_schema_length(Some(0))
             .with_ignore_errors(true)
             .map_parse_options(|parse| {
                 parse
@@ -272,26 +282,100 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Schema, ReadE
             "check the separator (separator=\";\") and that every row has the header's columns",
         )
             })?;
-    Ok(sample
+    let names = pandas_names(
+        sample
+            .get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect(),
+    );
+    let schema = sample
         .columns()
         .iter()
-        .map(|column| {
-            let ty = ColType::of(column.dtype());
-            let unknown = ty == ColType::Str && column.null_count() == column.len();
-            let ty = if unknown { ColType::Null } else { ty };
-            (column.name().to_string(), ty)
-        })
-        .collect())
+        .zip(names)
+        .map(|(column, name)| (name, sampled_type(column)))
+        .collect();
+    Ok(Sampled {
+        schema,
+        whole: end as u64 >= length,
+    })
+}
+
+/// The type the sampled values of a column (read as text) say, as pandas types a column: all
+/// integers (within 64 bits) make an integer column, all numbers a float one, all `true` and
+/// `false` a bool one; anything else is text, and so are integers beyond 64 bits (pandas makes
+/// them unsigned or objects; flow has no unsigned type, and floats would lose digits). A column
+/// with no value in the sample is `Null`: other files decide.
+fn sampled_type(column: &pl::Column) -> ColType {
+    use super::csv_block::{integer_syntax, parse_bool, parse_float, parse_int, Parsed};
+    let Ok(texts) = column.str() else {
+        return ColType::of(column.dtype());
+    };
+    let (mut ints, mut floats, mut bools, mut any) = (true, true, true, false);
+    for text in texts.iter().flatten() {
+        let text = text.as_bytes();
+        let int = parse_int(text);
+        if int == Parsed::Missing {
+            continue;
+        }
+        any = true;
+        let float = match int {
+            Parsed::Value(_) => true,
+            // An integer too large for 64 bits is not read as a float.
+            _ => !integer_syntax(text) && matches!(parse_float(text), Parsed::Value(_)),
+        };
+        ints &= matches!(int, Parsed::Value(_));
+        floats &= float;
+        bools &= matches!(parse_bool(text), Parsed::Value(_));
+        if !(ints || floats || bools) {
+            return ColType::Str;
+        }
+    }
+    match (any, ints, floats, bools) {
+        (false, ..) => ColType::Null,
+        (true, true, ..) => ColType::Int,
+        (true, _, true, _) => ColType::Float,
+        (true, _, _, true) => ColType::Bool,
+        _ => ColType::Str,
+    }
+}
+
+/// Column names as pandas makes them unique: a repeated `a` is `a.1`, then `a.2` (polars would
+/// say `a_duplicated_0`).
+fn pandas_names(polars_names: Vec<&str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(polars_names.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for name in polars_names {
+        // polars renames the k-th repeat of `a` to `a_duplicated_k`.
+        let original = match name.rsplit_once("_duplicated_") {
+            Some((base, k)) if k.parse::<usize>().is_ok() && seen.contains_key(base) => base,
+            _ => name,
+        };
+        let mut repeat = seen.get(original).copied().unwrap_or(0);
+        let mut unique = match repeat {
+            0 => original.to_string(),
+            k => format!("{original}.{k}"),
+        };
+        while names.contains(&unique) {
+            repeat += 1;
+            unique = format!("{original}.{repeat}");
+        }
+        seen.insert(original.to_string(), repeat + 1);
+        names.push(unique);
+    }
+    names
 }
 
 /// Read CSV files as one frame: their schemas unified, the user's `dtypes` on top.
 pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame, ReadError> {
     let mut schema: Option<Schema> = None;
+    let mut all_sampled_whole = true;
     for file in files {
         let own = sample_schema(file, options)?;
+        all_sampled_whole &= own.whole;
         match &mut schema {
-            None => schema = Some(own),
-            Some(known) => unify(known, own, file, &files[0])?,
+            None => schema = Some(own.schema),
+            Some(known) => unify(known, own.schema, file, &files[0])?,
         }
     }
     let mut schema = schema.unwrap_or_default();
@@ -312,9 +396,13 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
             }
         }
     }
-    // Columns missing in every file sampled are read as text, as polars and pandas do.
+    // A column missing in every row of every file is floats, as pandas makes it (its mean is
+    // missing, not an error). Missing only in the rows sampled, it is read as text, which any
+    // value the rest of a file holds fits.
     for slot in schema.iter_mut() {
-        if slot.1 == ColType::Null || slot.1 == ColType::Other {
+        if slot.1 == ColType::Null && all_sampled_whole {
+            slot.1 = ColType::Float;
+        } else if slot.1 == ColType::Null || slot.1 == ColType::Other {
             slot.1 = ColType::Str;
         }
     }

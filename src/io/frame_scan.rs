@@ -3,7 +3,7 @@
 //! by polars, each column cast to the frame's type. Failures are said in flow's terms: the file,
 //! and the line where a value did not parse.
 
-use super::csv_block::{CsvBlock, Text};
+use super::csv_block::{self, CsvBlock, Text};
 use crate::frame::plan::{CsvFormat, Partition, Reader};
 use crate::frame::Schema;
 use crate::text::first_line;
@@ -54,18 +54,42 @@ fn scan_unlocated(partition: &Partition) -> Result<pl::LazyFrame, String> {
                 return block.scan().map_err(|e| e.to_string());
             }
             // polars reads the rest: a whole file from its path, a block from its bytes.
-            let reader = match &partition.bytes {
-                None => pl::LazyCsvReader::new(path),
-                Some(_) => {
-                    let bytes = block.bytes.to_vec();
+            // Blank lines are skipped, as pandas and flow's reader do (polars reads a row of
+            // missing values).
+            let unblanked = csv_block::without_blank_lines(&block.bytes);
+            let reader = match (&partition.bytes, unblanked) {
+                (None, None) => pl::LazyCsvReader::new(path),
+                (_, unblanked) => {
+                    let bytes = unblanked.unwrap_or_else(|| block.bytes.to_vec());
                     let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
                     pl::LazyCsvReader::new_with_sources(buffers)
                 }
             };
+            // Numbers are read as text and parsed by flow's reader's rules (spaces around a
+            // number allowed, as pandas reads them; polars' parsers refuse a trailing space).
+            let as_text: pl::Schema = schema
+                .iter()
+                .map(|(n, t)| match t {
+                    pl::DataType::Int64 | pl::DataType::Float64 => {
+                        (n.clone(), pl::DataType::String)
+                    }
+                    _ => (n.clone(), t.clone()),
+                })
+                .collect();
+            let numbers: Vec<pl::Expr> = schema
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, t))| matches!(t, pl::DataType::Int64 | pl::DataType::Float64))
+                .map(|(k, (n, t))| csv_block::numbers_from_text(n, t, k))
+                .collect();
             csv_reader(format, reader)
                 .with_has_header(range.start == 0)
-                .with_schema(Some(schema))
+                .with_schema(Some(Arc::new(as_text)))
                 .finish()
+                .map(|rows| match numbers.is_empty() {
+                    true => rows,
+                    false => rows.with_columns(numbers),
+                })
                 .map_err(|e| e.to_string())
         }
         Reader::Parquet { schema } => {

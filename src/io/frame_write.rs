@@ -136,8 +136,15 @@ impl Appender {
             }
             Appender::Csv { file, first, .. } => {
                 let header = std::mem::replace(first, false);
+                // A missing value of a one-column frame is `""`, as pandas writes it: a blank
+                // line would be skipped when read back.
+                let missing = match rows.width() {
+                    1 => "\"\"",
+                    _ => "",
+                };
                 pl::CsvWriter::new(file)
                     .include_header(header)
+                    .with_null_value(missing.into())
                     .finish(&mut rows.clone())
                     .map_err(text)
             }

@@ -115,7 +115,8 @@ impl FrameTask {
                 let mut taken: Vec<pl::DataFrame> = Vec::new();
                 let mut rows = 0;
                 for (base, steps) in parts {
-                    if rows >= *n {
+                    // The first part is always read, so `head(0)` has the columns and types.
+                    if rows >= *n && !taken.is_empty() {
                         break;
                     }
                     let limit = (*n - rows) as pl::IdxSize;
