@@ -212,6 +212,9 @@ pub struct Partition {
     pub path: PathBuf,
     pub bytes: Option<Range<u64>>,
     pub reader: Arc<Reader>,
+    /// A CSV file whose lines end in a bare `\r` (classic Mac OS), read as if they ended in
+    /// `\n`; such a file is one partition.
+    pub carriage_returns: bool,
 }
 
 impl Partition {

@@ -74,6 +74,8 @@ impl CsvOptions {
 struct Sampled {
     schema: Schema,
     whole: bool,
+    /// Lines end in a bare `\r`.
+    carriage_returns: bool,
 }
 
 fn sample_schema(file: &Path, options: &CsvOptions) -> Result<Sampled, ReadError> {
@@ -243,6 +245,14 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Sampled, Read
             "close the quote (a quote inside a quoted field is written twice: \"\")",
         ));
     }
+    // Lines ending in a bare `\r` (no `\n` in the file's start): read as if they ended in `\n`.
+    let carriage_returns =
+        memchr::memchr(b'\n', &bytes).is_none() && memchr::memchr(b'\r', &bytes).is_some();
+    if carriage_returns {
+        as_line_feeds(&mut bytes);
+        scan = QuoteScan::new(options.separator, SAMPLE_ROWS + 1);
+        scan.feed(&bytes);
+    }
     // The header and the sampled rows: up to the end of the last sampled record, or (a large
     // file's start) of its last whole line.
     let end = match (scan.rows_end, small) {
@@ -298,7 +308,15 @@ fn read_sample_schema(file: &Path, options: &CsvOptions) -> Result<Sampled, Read
     Ok(Sampled {
         schema,
         whole: end as u64 >= length,
+        carriage_returns,
     })
+}
+
+/// Text with line ends `\r` made `\n`.
+pub fn as_line_feeds(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
 }
 
 /// The type the sampled values of a column (read as text) say, as pandas types a column: all
@@ -370,9 +388,11 @@ fn pandas_names(polars_names: Vec<&str>) -> Vec<String> {
 pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame, ReadError> {
     let mut schema: Option<Schema> = None;
     let mut all_sampled_whole = true;
+    let mut carriage_returns = Vec::with_capacity(files.len());
     for file in files {
         let own = sample_schema(file, options)?;
         all_sampled_whole &= own.whole;
+        carriage_returns.push(own.carriage_returns);
         match &mut schema {
             None => schema = Some(own.schema),
             Some(known) => unify(known, own.schema, file, &files[0])?,
@@ -411,8 +431,14 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
         schema: schema.clone(),
     });
     let mut partitions = Vec::new();
-    for file in files {
-        let blocks = blocks(file, options.block_size).map_err(|e| {
+    for (file, carriage_returns) in files.iter().zip(carriage_returns) {
+        // A file of `\r` line ends is not split (its blocks would be found by `\n`).
+        let block_size = if carriage_returns {
+            0
+        } else {
+            options.block_size
+        };
+        let blocks = blocks(file, block_size).map_err(|e| {
             fail(
                 "flow::check::bad_csv",
                 format!("cannot read `{}`: {e}", file.display()),
@@ -425,6 +451,7 @@ pub fn csv(files: &[PathBuf], options: &CsvOptions, span: Span) -> Result<Frame,
                 path: file.clone(),
                 bytes,
                 reader: reader.clone(),
+                carriage_returns,
             })
         }));
     }
@@ -574,6 +601,7 @@ pub fn parquet(
                 path: file.clone(),
                 bytes: None,
                 reader: reader.clone(),
+                carriage_returns: false,
             })
         })
         .collect();

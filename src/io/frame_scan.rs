@@ -41,8 +41,13 @@ fn scan_unlocated(partition: &Partition) -> Result<pl::LazyFrame, String> {
         Reader::Csv { format, schema } => {
             let schema = polars_schema(schema);
             let range = partition.bytes.clone().unwrap_or(0..u64::MAX);
-            let text = Text::map(&partition.path, &range)
+            let mut text = Text::map(&partition.path, &range)
                 .map_err(|e| format!("cannot read `{}`: {e}", partition.path.display()))?;
+            if partition.carriage_returns {
+                let mut bytes = text.to_vec();
+                super::frame_read::as_line_feeds(&mut bytes);
+                text = Text::Owned(bytes);
+            }
             let block = CsvBlock::new(
                 partition.path.clone(),
                 range.start,
@@ -58,7 +63,7 @@ fn scan_unlocated(partition: &Partition) -> Result<pl::LazyFrame, String> {
             // missing values).
             let unblanked = csv_block::without_blank_lines(&block.bytes);
             let reader = match (&partition.bytes, unblanked) {
-                (None, None) => pl::LazyCsvReader::new(path),
+                (None, None) if !partition.carriage_returns => pl::LazyCsvReader::new(path),
                 (_, unblanked) => {
                     let bytes = unblanked.unwrap_or_else(|| block.bytes.to_vec());
                     let buffers = pl::ScanSources::Buffers(Arc::from(vec![bytes.into()]));
