@@ -298,15 +298,11 @@ pub fn groupby(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     for (key, span) in &keys {
         frame.check_column(key, *span)?;
     }
-    // As pandas: rows with a missing key are in no group unless `dropna=false`.
-    let frame = match args.bool(1)? {
-        true => Arc::new(frame.without_missing(&keys)),
-        false => frame,
-    };
     Ok(Value::GroupBy(Arc::new(GroupBy {
         frame,
         keys,
         column: None,
+        dropna: args.bool(1)?,
     })))
 }
 
@@ -329,7 +325,7 @@ pub fn agg(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             "g.agg(mean(\"DepDelay\"), count(\"DepDelay\"))",
         ));
     }
-    group.frame.group_by(&group.keys, &aggs).map(frame_value)
+    group.aggregate(&aggs).map(frame_value)
 }
 
 /// `g.mean()`, `g.DepDelay.max()`, …: the aggregation of the chosen column, or of every
@@ -359,7 +355,7 @@ pub fn group_aggregate(_: &mut Interpreter, args: &mut Args, agg: Agg) -> Eval<V
             )
         })
         .collect();
-    group.frame.group_by(&group.keys, &aggs).map(frame_value)
+    group.aggregate(&aggs).map(frame_value)
 }
 
 /// `col("x").mean()` and the other aggregations as expression methods.

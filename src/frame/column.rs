@@ -12,6 +12,8 @@ pub struct GroupBy {
     pub frame: Arc<Frame>,
     pub keys: Vec<(String, Span)>,
     pub column: Option<(String, Span)>,
+    /// Rows with a missing key are in no group (pandas' `dropna=True`).
+    pub dropna: bool,
 }
 
 /// `df.x`, `df["x"]`, and what is built from them (`df.x * 2`, `df.x > 20`, `df.x.max()`): a
@@ -44,5 +46,18 @@ impl Column {
     /// The frame of the column's values alone.
     pub fn values(&self) -> Result<Frame, Box<Diagnostic>> {
         self.frame.select(std::slice::from_ref(&self.expr))
+    }
+}
+
+impl GroupBy {
+    /// One row per group with `aggs` of it; as pandas, the group of rows with a missing key is
+    /// dropped unless `dropna=false` (after aggregating: dropping one group costs nothing, a
+    /// filter before would pass over every row).
+    pub fn aggregate(&self, aggs: &[Arc<Expr>]) -> Result<Frame, Box<Diagnostic>> {
+        let grouped = self.frame.group_by(&self.keys, aggs)?;
+        Ok(match self.dropna {
+            true => grouped.without_missing(&self.keys),
+            false => grouped,
+        })
     }
 }

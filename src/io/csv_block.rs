@@ -77,6 +77,9 @@ struct Nulls {
     /// Bit n: a value of length n (a value of 64 bytes or more sets bit 63).
     lengths: u64,
     empty: bool,
+    /// Some value reads as a number other than NaN (a user's `-999`): a number must then be
+    /// looked up too.
+    numbers: bool,
 }
 
 impl Nulls {
@@ -90,8 +93,13 @@ impl Nulls {
             }
             lengths |= Self::length_bit(value);
         }
+        let number = |v: &[u8]| {
+            matches!(parse_int(v), Parsed::Value(_))
+                || matches!(parse_float(v), Parsed::Value(x) if !x.is_nan())
+        };
         Nulls {
             empty: values.iter().any(|v| v.is_empty()),
+            numbers: values.iter().any(|v| number(v)),
             values,
             first_bytes,
             lengths,
@@ -353,6 +361,25 @@ impl ColumnBuilder {
 
     /// Add a field's value; false when it does not parse as the column's type.
     fn push(&mut self, value: &[u8], nulls: &Nulls) -> bool {
+        // A number (not NaN) is no missing-value marker unless some marker is a number: most
+        // values of a numeric column are parsed without looking them up.
+        match self {
+            Self::Int(b) if !nulls.numbers => {
+                if let Parsed::Value(v) = parse_int(value) {
+                    b.append_value(v);
+                    return true;
+                }
+            }
+            Self::Float(b) if !nulls.numbers => {
+                if let Parsed::Value(v) = parse_float(value) {
+                    if !v.is_nan() {
+                        b.append_value(v);
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
         if nulls.contains(value) {
             self.push_null();
             return true;

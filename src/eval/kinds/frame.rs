@@ -412,6 +412,7 @@ impl Interpreter {
             frame: group.frame.clone(),
             keys: group.keys.clone(),
             column: Some((name.to_string(), span)),
+            dropna: group.dropna,
         })))
     }
 
