@@ -6,19 +6,38 @@
 //! - Python → flow: `check.py write-inputs` writes files with h5py, xarray and netCDF4 together
 //!   with the values Python computes from them (`expected.txt`); `tests/interop/read.flow` reads
 //!   them and prints `@key value` lines, compared here number by number.
+//! - flow ⇄ pandas: `tests/interop/frames_vs_pandas.py` writes random tables as CSV and Parquet
+//!   (and CSV files as other programs write them), makes random frame pipelines (seed 7, 300 of
+//!   them; `FLOW_FRAMES_CASES` sets how many), runs each as a flow script and as its pandas 3
+//!   twin, and compares the results: column names and kinds, values, missing values, and row
+//!   order where it is defined. It reports each case as agreeing, mismatching, rejected by
+//!   flow's checker or failing in flow at run time.
 //!
-//! The Python side runs in a venv under `target/interop-venv` with numpy, h5py, netCDF4 and
-//! xarray from PyPI, made once and reused while those import. Without Python or PyPI the tests
-//! fail and say why; `FLOW_SKIP_INTEROP=1` skips them on purpose. `FLOW_INTEROP_PYTHON` names
-//! the Python that makes the venv (default `python3`).
+//! The Python side runs in a venv under `target/interop-venv` with numpy, h5py, netCDF4, xarray,
+//! pandas and pyarrow from PyPI, made once and reused while those import. Without Python or PyPI
+//! the tests fail and say why; `FLOW_SKIP_INTEROP=1` skips them on purpose.
+//! `FLOW_INTEROP_PYTHON` names the Python that makes the venv (default `python3`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-const PACKAGES: &[&str] = &["numpy", "h5py", "netCDF4", "xarray", "pandas", "pyarrow"];
-const IMPORTS: &str = "import numpy, h5py, netCDF4, xarray, pandas, pyarrow";
+/// The venv's packages, pinned: reference values must not move under the tests.
+const PACKAGES: &[&str] = &[
+    "numpy==2.4.6",
+    "h5py==3.16.0",
+    "netCDF4==1.7.5.1.post1",
+    "xarray==2026.9.0",
+    "pandas==3.1.1",
+    "pyarrow==26.0.1",
+];
+/// Imports the packages and checks their pinned versions (a venv with others is made anew).
+const IMPORTS: &str = "import numpy, h5py, netCDF4, xarray, pandas, pyarrow\n\
+import importlib.metadata as m\n\
+pins = dict(p.split('==') for p in PINS.split())\n\
+wrong = [f'{n} {m.version(n)} (not {v})' for n, v in pins.items() if m.version(n) != v]\n\
+assert not wrong, wrong";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,7 +61,7 @@ fn skipped(test: &str) -> bool {
         let _ = writeln!(
             std::io::stderr(),
             "interop: {test} SKIPPED because FLOW_SKIP_INTEROP=1 is set; nothing was checked \
-             against h5py/netCDF4/xarray"
+             against h5py/netCDF4/xarray/pandas"
         );
     }
     skip
@@ -83,10 +102,15 @@ fn output_of(what: &str, command: &mut Command) -> Result<std::process::Output, 
     }
 }
 
+/// The Python that imports the packages and checks their versions.
+fn import_check() -> String {
+    IMPORTS.replace("PINS", &format!("{:?}", PACKAGES.join(" ")))
+}
+
 fn has_packages(python: &Path) -> bool {
     python.exists()
         && Command::new(python)
-            .args(["-c", IMPORTS])
+            .args(["-c", &import_check()])
             .env_remove("PYTHONPATH")
             .env_remove("PYTHONHOME")
             .output()
@@ -178,7 +202,8 @@ fn make_venv() -> Result<PathBuf, String> {
     if !has_packages(&building_python) {
         let _ = std::fs::remove_dir_all(&building);
         return Err(format!(
-            "the packages were installed but `{IMPORTS}` fails in {}",
+            "the packages were installed but `{}` fails in {}",
+            import_check(),
             building.display()
         ));
     }
@@ -494,6 +519,46 @@ fn files_written_by_python_open_in_flow() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Random frame pipelines give in flow what their pandas twins give (see the module comment and
+/// `tests/interop/frames_vs_pandas.py`). `FLOW_FRAMES_CASES=3000` runs more cases by hand.
+#[test]
+fn frames_agree_with_pandas() {
+    if skipped("frames_agree_with_pandas") {
+        return;
+    }
+    let cases = match std::env::var("FLOW_FRAMES_CASES") {
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => panic!("FLOW_FRAMES_CASES={text:?} is not a positive number of cases"),
+        },
+        Err(_) => 300,
+    };
+    let count = cases.to_string();
+    let python = venv_python();
+    let dir = work_dir("frames-vs-pandas");
+    let result = output_of(
+        &format!("frames_vs_pandas.py ({cases} cases)"),
+        Command::new(&python)
+            .arg(root().join("tests/interop/frames_vs_pandas.py"))
+            .arg("--flow")
+            .arg(env!("CARGO_BIN_EXE_flow"))
+            .arg("--dir")
+            .arg(&dir)
+            .args(["--seed", "7", "--cases", count.as_str(), "--jobs", "2"]),
+    );
+    match result {
+        Ok(output) => {
+            eprintln!("{}", String::from_utf8_lossy(&output.stdout).trim_end());
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Err(message) => panic!(
+            "\nflow's frames and pandas disagree (the cases, case_NNN.flow with their pandas \
+             twins, are kept in {}):\n{message}\n",
+            dir.display()
+        ),
+    }
 }
 
 #[test]

@@ -320,6 +320,18 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
             );
         }
     }
+    // A weak integer scalar must fit the array's integer type (NumPy 2 raises; it would wrap).
+    if common == DType::I32 {
+        for operand in operands {
+            if let Operand::Scalar(Scalar::Int(v)) = operand {
+                if i32::try_from(*v).is_err() {
+                    return Err(format!(
+                        "the integer {v} is out of range for the i32 array (NumPy 2 refuses it too)"
+                    ));
+                }
+            }
+        }
+    }
     match function {
         MapFunction::Unary(UnaryFunction::Not) => {
             if common != DType::Bool {
@@ -348,6 +360,12 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
                     Err("cannot subtract bool arrays; use `a != b` or `a & (b == false)`".into())
                 }
                 Divide => Ok(common.float_result()),
+                // NumPy: bool + bool and bool * bool are logical (or, and), still bool.
+                Add | Multiply
+                    if common == DType::Bool && arrays.iter().all(|&d| d == DType::Bool) =>
+                {
+                    Ok(DType::Bool)
+                }
                 Add | Multiply | FloorDivide | Modulo | Power if common == DType::Bool => {
                     Ok(DType::I64)
                 }
@@ -366,37 +384,31 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
                 .copied()
                 .reduce(DType::promote)
                 .unwrap_or(DType::F64);
-            for v in values {
-                if let Operand::Scalar(s) = v {
-                    dtype = if arrays.is_empty() {
-                        match s {
-                            Scalar::Float(_) => DType::F64,
-                            Scalar::Int(_) => DType::I64,
-                            Scalar::Bool(_) => DType::Bool,
-                        }
-                    } else {
-                        DType::promote_with_scalar(
-                            dtype,
-                            matches!(s, Scalar::Float(_)),
-                            matches!(s, Scalar::Bool(_)),
-                        )
-                    };
-                }
+            let scalars = values.iter().filter_map(|o| match o {
+                Operand::Scalar(s) => Some(s),
+                Operand::Array(_) => None,
+            });
+            if arrays.is_empty() {
+                // Both branches scalars: NumPy's result_type of the two (0.5 and 0 make f64,
+                // 2 and true make i64).
+                let kind = |s: &Scalar| match s {
+                    Scalar::Bool(_) => DType::Bool,
+                    Scalar::Int(_) => DType::I64,
+                    Scalar::Float(_) => DType::F64,
+                };
+                return Ok(scalars.map(kind).max().unwrap_or(DType::F64));
+            }
+            for s in scalars {
+                dtype = DType::promote_with_scalar(
+                    dtype,
+                    matches!(s, Scalar::Float(_)),
+                    matches!(s, Scalar::Bool(_)),
+                );
             }
             Ok(dtype)
         }
-        MapFunction::Clip => Ok(array_dtype(&operands[0])
-            .map(|d| {
-                let low_high_float = operands[1..]
-                    .iter()
-                    .any(|o| matches!(o, Operand::Scalar(Scalar::Float(_))));
-                if low_high_float && !d.is_float() {
-                    DType::F64
-                } else {
-                    d
-                }
-            })
-            .unwrap_or(common)),
+        // NumPy's clip is minimum(maximum(x, low), high): the result type of all three.
+        MapFunction::Clip => Ok(common),
         MapFunction::Cast => unreachable!("cast is built by `cast`"),
     }
 }
@@ -429,6 +441,7 @@ pub fn map(
     })?;
     let dtype = map_dtype(function, &operands).map_err(|reason| {
         let help = match function {
+            _ if reason.starts_with("the integer") => "widen the array first: `x.astype(\"i64\")`",
             MapFunction::Binary(BinaryFunction::And | BinaryFunction::Or) => {
                 "compare first to get bool arrays, e.g. `(x > 0) & (y < 1)`"
             }
@@ -802,10 +815,23 @@ pub fn reduce(
             "give one axis, or none for the flat index",
         ));
     }
-    if input.size() == 0
+    // A reduction without an identity fails on an empty lane, as NumPy's does; with no lane
+    // (an empty axis kept: ones((0, 3)).min(axis=1)) the result is empty.
+    let lane: usize = axes.iter().map(|&a| input.shape[a]).product();
+    let lanes: usize = (0..input.ndim())
+        .filter(|a| !axes.contains(a))
+        .map(|a| input.shape[a])
+        .product();
+    if lane == 0
+        && lanes > 0
         && matches!(
             reduction,
-            Reduction::Min | Reduction::Max | Reduction::ArgMin | Reduction::ArgMax
+            Reduction::Min
+                | Reduction::Max
+                | Reduction::NanMin
+                | Reduction::NanMax
+                | Reduction::ArgMin
+                | Reduction::ArgMax
         )
     {
         return Err(error(
@@ -1072,6 +1098,11 @@ pub fn histogram(
         &ChunkSpec::Every(AxisChunks::Whole),
         span,
     )?;
+    // NumPy's edges take the input's float type (f32 values, f32 edges).
+    let edges = match input.dtype {
+        DType::F32 => cast(&edges, DType::F32, span),
+        _ => edges,
+    };
     Ok((counts, edges))
 }
 

@@ -238,7 +238,7 @@ fn float_arithmetic(op: BinaryOp, a: f64, b: f64) -> Result<Value, OpError> {
         Multiply => a * b,
         Divide | FloorDivide | Modulo if b == 0.0 => return Err(division_by_zero()),
         Divide => a / b,
-        FloorDivide => (a / b).floor(),
+        FloorDivide => crate::kernels::arithmetic::floor_divide_f64(a, b),
         Modulo => crate::kernels::arithmetic::modulo_f64(a, b),
         Power => a.powf(b),
         _ => unreachable!("float_arithmetic {op:?}"),

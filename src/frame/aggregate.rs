@@ -99,9 +99,11 @@ fn split(
             stage("count", float().count().cast(pl::DataType::Float64), |c| {
                 c.sum()
             });
-            pl::when(column("count").gt(pl::lit(0.0)))
-                .then(column("sum") / column("count"))
-                .otherwise(missing())
+            super::expr::missing_nan(
+                pl::when(column("count").gt(pl::lit(0.0)))
+                    .then(column("sum") / column("count"))
+                    .otherwise(missing()),
+            )
         }
         Agg::Var | Agg::Std => {
             let (n, mean, m2) = (name("n"), name("mean"), name("m2"));
@@ -123,10 +125,10 @@ fn split(
             let variance = pl::when(pl::col(n.as_str()).gt(pl::lit(1.0)))
                 .then(pl::col(m2.as_str()) / (pl::col(n.as_str()) - pl::lit(1.0)))
                 .otherwise(missing());
-            match agg {
+            super::expr::missing_nan(match agg {
                 Agg::Std => variance.sqrt(),
                 _ => variance,
-            }
+            })
         }
         Agg::NUnique => return None,
     })

@@ -50,14 +50,8 @@ impl Column {
 }
 
 impl GroupBy {
-    /// One row per group with `aggs` of it; as pandas, the group of rows with a missing key is
-    /// dropped unless `dropna=false` (after aggregating: dropping one group costs nothing, a
-    /// filter before would pass over every row).
+    /// One row per group with `aggs` of it (see `Frame::group_by`).
     pub fn aggregate(&self, aggs: &[Arc<Expr>]) -> Result<Frame, Box<Diagnostic>> {
-        let grouped = self.frame.group_by(&self.keys, aggs)?;
-        Ok(match self.dropna {
-            true => grouped.without_missing(&self.keys),
-            false => grouped,
-        })
+        self.frame.group_by(&self.keys, aggs, self.dropna)
     }
 }

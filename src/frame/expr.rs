@@ -114,12 +114,12 @@ impl Agg {
         use Agg::*;
         match self {
             Sum => a.sum(),
-            Mean => a.mean(),
+            Mean => missing_nan(a.mean()),
             Min => a.min(),
             Max => a.max(),
             Count => a.count().cast(pl::DataType::Int64),
-            Std => a.std(1),
-            Var => a.var(1),
+            Std => missing_nan(a.std(1)),
+            Var => missing_nan(a.var(1)),
             // Missing values are skipped, as pandas' `nunique`, `first` and `last` do.
             NUnique => a.drop_nulls().n_unique().cast(pl::DataType::Int64),
             First => a.drop_nulls().first(),
@@ -130,6 +130,11 @@ impl Agg {
     fn needs_numbers(self) -> bool {
         matches!(self, Agg::Sum | Agg::Mean | Agg::Std | Agg::Var)
     }
+}
+
+/// A float result with NaN (a mean or spread of infinities) made missing, as pandas takes NaN.
+pub fn missing_nan(x: pl::Expr) -> pl::Expr {
+    x.fill_nan(pl::lit(pl::NULL).cast(pl::DataType::Float64))
 }
 
 /// A literal in an expression.

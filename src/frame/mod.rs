@@ -260,7 +260,7 @@ impl Frame {
         duplicate_names(&schema, exprs)?;
         let label = format!("select({})", names_of(&schema));
         if exprs.iter().all(|e| e.is_aggregation()) {
-            return Ok(self.aggregated(&[], exprs, schema, label));
+            return Ok(self.aggregated(&[], exprs, schema, label, false));
         }
         let step = Step::Select(exprs.to_vec());
         if exprs.iter().any(|e| e.is_aggregation()) {
@@ -349,10 +349,13 @@ impl Frame {
     }
 
     /// Group by `keys` and aggregate: one row per group, ordered by the keys (as pandas does).
+    /// One row per group of `keys` with `aggs` of it; rows with a missing key are in no group
+    /// when `dropna` (pandas' default).
     pub fn group_by(
         &self,
         keys: &[(String, Span)],
         aggs: &[Arc<Expr>],
+        dropna: bool,
     ) -> Result<Frame, Box<Diagnostic>> {
         let mut schema = Vec::new();
         for (key, span) in keys {
@@ -380,7 +383,7 @@ impl Frame {
             keys.join(", "),
             names_of(&schema[keys.len()..])
         );
-        Ok(self.aggregated(&keys, aggs, schema, label))
+        Ok(self.aggregated(&keys, aggs, schema, label, dropna))
     }
 
     /// Aggregations `aggs` (within groups of `keys`, ordered by them; or of all rows when there
@@ -392,10 +395,12 @@ impl Frame {
         aggs: &[Arc<Expr>],
         schema: Schema,
         label: String,
+        dropna: bool,
     ) -> Frame {
         let (keys, aggs) = (keys.to_vec(), aggs.to_vec());
         if aggregate::decompose(&aggs, &self.schema).is_none() {
-            return self.whole(schema, label, Step::Aggregate { keys, aggs });
+            let step = Step::Aggregate { keys, aggs, dropna };
+            return self.whole(schema, label, step);
         }
         let input = self.schema.clone();
         let partial = Step::PartialAggregate {
@@ -407,27 +412,9 @@ impl Frame {
             keys,
             aggs,
             schema: input,
+            dropna,
         };
         self.aggregate(schema, label, partial, combine)
-    }
-
-    /// The rows where none of `columns` is missing (they are columns of the frame).
-    pub fn without_missing(&self, columns: &[(String, Span)]) -> Frame {
-        use expr::Node;
-        let present = columns.iter().map(|(name, span)| {
-            let column = Expr::new(Node::Column(name.clone()), *span);
-            Expr::new(Node::Not(Expr::new(Node::IsNull(column), *span)), *span)
-        });
-        let condition = present
-            .reduce(|a, b| {
-                let span = b.span;
-                Expr::new(Node::Binary(expr::BinaryOp::And, a, b), span)
-            })
-            .expect("at least one column");
-        let names: Vec<&String> = columns.iter().map(|(n, _)| n).collect();
-        let label = format!("dropna({})", listed(names.into_iter()));
-        let step = Step::Filter(condition);
-        self.then(self.schema.clone(), label, step)
     }
 
     /// Rows of both with equal `on` columns, as pandas' merge joins them.

@@ -39,6 +39,8 @@ pub enum Step {
     Aggregate {
         keys: Vec<String>,
         aggs: Vec<Arc<Expr>>,
+        /// The group of a missing key is dropped (pandas' `dropna=True`).
+        dropna: bool,
     },
     /// Within each partition: the partial results of aggregations that combine exactly (sums,
     /// counts, M2; see `aggregate.rs`) of a frame of `schema`.
@@ -53,6 +55,7 @@ pub enum Step {
         keys: Vec<String>,
         aggs: Vec<Arc<Expr>>,
         schema: Schema,
+        dropna: bool,
     },
     /// One row: the number of rows, as column `len`.
     CountRows,
@@ -88,16 +91,26 @@ impl Step {
                 (!subset.is_empty()).then(|| by_name(subset)),
                 pl::UniqueKeepStrategy::First,
             ),
-            Step::Aggregate { keys, aggs } => sorted(grouped(rows, keys, exprs(aggs)), keys),
+            Step::Aggregate { keys, aggs, dropna } => present(
+                sorted(grouped(rows, keys, exprs(aggs)), keys),
+                keys,
+                *dropna,
+            ),
             Step::PartialAggregate { keys, aggs, schema } => {
                 let parts = decomposed(aggs, schema);
                 grouped(rows, keys, parts.partial)
             }
-            Step::CombineAggregate { keys, aggs, schema } => {
+            Step::CombineAggregate {
+                keys,
+                aggs,
+                schema,
+                dropna,
+            } => {
                 let parts = decomposed(aggs, schema);
                 let mut finish: Vec<pl::Expr> = keys.iter().map(|k| pl::col(k.as_str())).collect();
                 finish.extend(parts.finish);
-                sorted(grouped(rows, keys, parts.combine).select(finish), keys)
+                let rows = sorted(grouped(rows, keys, parts.combine).select(finish), keys);
+                present(rows, keys, *dropna)
             }
             Step::CountRows => rows.select([pl::len().cast(pl::DataType::Int64).alias("len")]),
             Step::CountRowsOf(name) => rows.select([pl::col(name.as_str())
@@ -146,6 +159,19 @@ fn grouped(rows: pl::LazyFrame, keys: &[String], exprs: Vec<pl::Expr>) -> pl::La
         false => rows
             .group_by(keys.iter().map(|k| pl::col(k.as_str())).collect::<Vec<_>>())
             .agg(exprs),
+    }
+}
+
+/// The groups whose keys are all present, when `dropna` (one group is dropped at most: this
+/// costs nothing beside the aggregation, where a filter before it would pass over every row).
+fn present(groups: pl::LazyFrame, keys: &[String], dropna: bool) -> pl::LazyFrame {
+    let condition = keys
+        .iter()
+        .map(|k| pl::col(k.as_str()).is_not_null())
+        .reduce(|a, b| a.and(b));
+    match (dropna, condition) {
+        (true, Some(condition)) => groups.filter(condition),
+        _ => groups,
     }
 }
 

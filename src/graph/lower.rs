@@ -501,7 +501,10 @@ impl Lowering<'_> {
             }
             block -= count;
         }
-        unreachable!("concatenated chunks come from the inputs")
+        // Every input is empty along the axis: the one (empty) block is the first input's.
+        let mut input_index = index.to_vec();
+        input_index[axis] = 0;
+        self.block(&inputs[0], &input_index)
     }
 
     fn lower_transpose(

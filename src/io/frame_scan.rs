@@ -5,7 +5,7 @@
 
 use super::csv_block::{self, CsvBlock, Text};
 use crate::frame::plan::{CsvFormat, Partition, Reader};
-use crate::frame::Schema;
+use crate::frame::{ColType, Schema};
 use crate::text::first_line;
 use polars::prelude as pl;
 use polars::prelude::LazyFileListReader;
@@ -98,9 +98,15 @@ fn scan_unlocated(partition: &Partition) -> Result<pl::LazyFrame, String> {
                 .map_err(|e| e.to_string())
         }
         Reader::Parquet { schema } => {
+            // A float NaN is a missing value, as pandas reads it.
             let casts: Vec<pl::Expr> = schema
                 .iter()
-                .map(|(n, t)| pl::col(n.as_str()).cast(t.polars()))
+                .map(|(n, t)| match t {
+                    ColType::Float => {
+                        crate::frame::expr::missing_nan(pl::col(n.as_str()).cast(t.polars()))
+                    }
+                    _ => pl::col(n.as_str()).cast(t.polars()),
+                })
                 .collect();
             pl::LazyFrame::scan_parquet(path, pl::ScanArgsParquet::default())
                 .map(|lf| lf.select(casts))

@@ -442,13 +442,14 @@ fn evaluate_block(tree: &Prepared, sources: &[Source], start: usize, len: usize)
                             x.iter()
                                 .zip(&low)
                                 .zip(&high)
+                                // NumPy's minimum(maximum(x, low), high): NaN stays NaN,
+                                // and low > high gives high.
                                 .map(|((&x, &l), &h)| {
-                                    if x < l {
-                                        l
-                                    } else if x > h {
-                                        h
+                                    let above = if x.is_nan() || x >= l { x } else { l };
+                                    if above.is_nan() || above <= h {
+                                        above
                                     } else {
-                                        x
+                                        h
                                     }
                                 })
                                 .collect(),
@@ -570,7 +571,7 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
             Subtract => |x, y| x - y,
             Multiply => |x, y| x * y,
             Divide => |x, y| x / y,
-            FloorDivide => |x, y| (x / y).floor(),
+            FloorDivide => super::arithmetic::floor_divide_f64,
             Modulo => super::arithmetic::modulo_f64,
             _ => power_f64,
         };

@@ -181,9 +181,7 @@ pub fn pairwise_sum(values: &[f64]) -> f64 {
 }
 
 fn float_input(reduction: Reduction, dtype: DType) -> bool {
-    reduction.uses_moments()
-        || reduction.is_arg()
-        || dtype.is_float() && !matches!(reduction, Reduction::Any | Reduction::All)
+    reduction.uses_moments() || reduction.is_arg() || dtype.is_float()
 }
 
 /// The partial of one chunk, reducing `axes` (kept as length-1 axes).
@@ -599,8 +597,13 @@ pub fn finalize(
                             }
                         }
                         _ => {
-                            // As NumPy: no degrees of freedom left divides by zero (inf, or nan for 0/0).
-                            let variance = s / (n - ddof as f64).max(0.0);
+                            // As NumPy: no degrees of freedom left divides by zero (inf, or
+                            // nan for 0/0) in var and std; nanvar and nanstd give nan.
+                            let freedom = n - ddof as f64;
+                            let variance = match reduction {
+                                NanVar | NanStd if freedom <= 0.0 => f64::NAN,
+                                _ => s / freedom.max(0.0),
+                            };
                             if matches!(reduction, Std | NanStd) {
                                 variance.sqrt()
                             } else {

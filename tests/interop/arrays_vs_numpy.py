@@ -1,0 +1,1512 @@
+"""A differential test of flow's arrays against NumPy 2 (tests/interop.rs runs it in CI).
+
+    python arrays_vs_numpy.py --flow FLOW_BINARY --dir WORKDIR --seed 7 --cases 300 [--jobs 2]
+
+It makes random array programs from one small syntax tree (below, `Node` and `Generator`), each
+rendered twice: as a flow script `case_NNN.flow` (its NumPy twin is appended to it as comments)
+and as NumPy code run here. The programs build arrays (arange, linspace, ones, zeros, full,
+ones_like, zeros_like, array literals) of 0 to 4 dimensions, with lengths of 0 and 1 among
+others, odd chunkings (`chunks=` and `.rechunk`, which must not change any value) and every
+dtype flow has (bool, i32, i64, f32, f64), then slice them (steps, negative steps, integers,
+`...`, `none`), combine them with broadcasting arithmetic, comparisons and `&` `|`, apply
+elementwise functions, `where`, `clip` and `astype`, reduce them (with `axis=`, `keepdims=`,
+`ddof=`, and the nan-variants), concatenate, stack and transpose them, and take histograms.
+Only operations docs/arrays.md and docs/builtins.md document are generated; `NUMPY_ONLY` lists
+what NumPy has and flow lacks. Random arrays are not generated: flow's are counter-based and
+make other values than NumPy's generators.
+
+Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
+dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
+about half the cases, the result itself (`@print`), which is compared with NumPy's `str()`.
+flow runs as `FLOW_BINARY run case_NNN.flow` in WORKDIR, `--jobs` at a time, each with a
+timeout.
+
+Each case is classified:
+
+    agree                   flow's results are NumPy's (the rules below), or both refuse
+                            the program: NumPy raises and flow stops with a diagnostic
+    mismatch (values)       a value differs
+    mismatch (dtype/shape)  a shape or dtype differs (the static one flow prints, or the
+                            one of the file it saves)
+    mismatch (printing)     values agree but `print` shows other text than NumPy's `str()`
+                            (booleans print as true/false in flow, as documented)
+    flow rejected           flow stopped while checking (exit 1, nothing ran); NumPy computes
+    flow run-time error     flow failed while running (exit 3, a timeout, no result file)
+    flow internal error     exit 70, 'internal error' or `flow::eval::kernel_failed`: always a
+                            bug in flow, whatever NumPy does
+    numpy error             NumPy raises but flow computes a result
+
+and the exit status is 0 only when every case agrees.
+
+How results compare: shapes and dtypes exactly (NumPy's int32/int64/float32/float64/bool are
+flow's i32/i64/f32/f64/bool; the generator never makes a program whose NumPy result has another
+dtype, see `NUMPY_ONLY`); ints and bools exactly; floats with NaN equal to NaN, an infinity only
+equal to the same infinity, and finite values within rtol 1e-9 (f64) or 1e-5 (f32) and an atol of
+1e-12 (f64) or 1e-6 (f32) times the largest magnitude in the program (summation order is free).
+
+Printing is compared with NumPy's `str()` of the values flow saved, so a value that differs in
+the last bits (a variance of 4e-17 where flow computes 0) is not also a printing mismatch.
+
+A failing case is shrunk: every part of its expression is run as a case of its own, and the
+smallest part that fails too (in printing, when the case's printing differs) names the failure's
+cause in the report.
+"""
+
+import argparse
+import concurrent.futures
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import textwrap
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+# ------------------------------------------------------------------------------------------------
+# What NumPy has and flow does not (docs/arrays.md lists what flow has), so the generator never
+# makes it. Kept for later: when flow gains one, teach the generator to make it.
+NUMPY_ONLY = [
+    # creation
+    "np.empty / np.full_like / np.eye / np.identity / np.meshgrid / np.fromfunction",
+    "linspace(endpoint=, retstep=, dtype=)",
+    "random arrays with NumPy's values (flow's generators are counter-based, not PCG64)",
+    # dtypes
+    "int8/int16/uint*/float16/complex/datetime64 dtypes, so also what NumPy gives them: "
+    "bool // bool, bool % bool and bool ** bool are int8; sqrt, exp, log, sin, ... of bools "
+    "are float16",
+    # elementwise
+    "np.round/around / trunc / sign / log2 / log1p / expm1 / sinh, cosh, tanh / arctan2 / hypot",
+    "np.minimum / np.maximum / fmin / fmax / isinf / isfinite / logical_not / ~ / ^ / << >>",
+    "where with a condition that is not bool (flow::check::argument_type)",
+    "clip with none for one bound (flow::check::argument_type)",
+    # indexing and shapes
+    "fancy indexing with int arrays, boolean masks x[x > 0], np.take, np.nonzero/argwhere",
+    "reshape / ravel / flatten / squeeze / expand_dims / swapaxes / moveaxis / flip / roll",
+    "repeat / tile / split / array_split / np.pad / broadcast_to",
+    # reductions
+    "median / percentile / quantile / ptp / average / count_nonzero / nanprod / "
+    "nanargmin / nanargmax",
+    "cumsum / cumprod / diff / sort / argsort / unique / searchsorted",
+    "argmin/argmax with keepdims=; sum/mean with dtype=, out=, where=, initial=",
+    # linear algebra
+    "@ / matmul / dot / tensordot / einsum / outer on chunked arrays "
+    "(flow::check::operand_types)",
+    # histograms
+    "histogram without range= (flow::check::histogram), with bins as edges or as a string, "
+    "with weights= or density=; histogram2d / histogramdd / bincount / digitize",
+]
+
+RTOL = {"f64": 1e-9, "f32": 1e-5}
+ATOL = {"f64": 1e-12, "f32": 1e-6}
+FLOW_TIMEOUT_SECONDS = 30
+
+AGREE = "agree"
+MISMATCH_VALUES = "mismatch (values)"
+MISMATCH_TYPE = "mismatch (dtype/shape)"
+MISMATCH_PRINTING = "mismatch (printing)"
+REJECTED = "flow rejected"
+RUNTIME_ERROR = "flow run-time error"
+INTERNAL_ERROR = "flow internal error"
+NUMPY_ERROR = "numpy error"
+CLASSES = [AGREE, MISMATCH_VALUES, MISMATCH_TYPE, MISMATCH_PRINTING, REJECTED, RUNTIME_ERROR,
+           INTERNAL_ERROR, NUMPY_ERROR]
+
+DTYPES = ["bool", "i32", "i64", "f32", "f64"]
+DTYPE_WEIGHTS = [15, 15, 20, 15, 35]
+# The other spelling flow accepts, used now and then.
+DTYPE_ALIASES = {"i32": "int32", "i64": "int64", "f32": "float32", "f64": "float64"}
+NUMPY_DTYPE = {"bool": "np.bool_", "i32": "np.int32", "i64": "np.int64", "f32": "np.float32",
+               "f64": "np.float64"}
+FLOW_DTYPE = {"bool": "bool", "int32": "i32", "int64": "i64", "float32": "f32",
+              "float64": "f64"}
+# The largest magnitude an int result may reach when computed in floats: beyond it NumPy's value
+# may have wrapped around, which is not a comparison of anything.
+INT_LIMIT = {"i32": 2**31 - 1, "i64": 2**53}
+
+UNARY_FUNCTIONS = ["neg", "abs", "sqrt", "exp", "log", "log10", "sin", "cos", "tan", "arcsin",
+                   "arccos", "arctan", "deg2rad", "rad2deg", "floor", "ceil", "isnan"]
+ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
+COMPARISONS = ["==", "!=", "<", "<=", ">", ">="]
+LOGICAL = ["&", "|"]
+REDUCTIONS = ["sum", "mean", "min", "max", "prod", "std", "var", "any", "all", "argmin", "argmax",
+              "nansum", "nanmean", "nanmin", "nanmax", "nanstd", "nanvar"]
+REDUCTION_WEIGHTS = [10, 8, 7, 7, 3, 5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3]
+WITH_DDOF = {"std", "var", "nanstd", "nanvar"}
+WITHOUT_KEEPDIMS = {"argmin", "argmax"}
+
+# Float values for array literals: ordinary ones, then the ones printing treats specially.
+PLAIN_FLOATS = [0.0, 1.0, -1.0, 2.0, 0.5, -0.5, 2.5, -3.75, 0.1, 0.25, 1.5, 3.0, 7.0, -2.0, 10.0,
+                0.3, 4.125, -6.5, 12.0, 0.2]
+SPECIAL_FLOATS = [math.nan, math.inf, -math.inf, -0.0, 1e-05, 1e8, 123456789.0, 1.5e10, 1e-3,
+                  3.14159265358979, 1e16, 2.5e-7]
+LEAF_NAMES = "abcdefghjkmnpqstuvwxyz"
+
+
+# ------------------------------------------------------------------------------------------------
+# Literals.
+
+
+def flow_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return repr(v)
+
+
+def numpy_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "np.nan"
+    if math.isinf(v):
+        return "np.inf" if v > 0 else "-np.inf"
+    return repr(v)
+
+
+def operand(text):
+    """A number as an operand: negative ones in parentheses (`x ** (-1)`, `2 - (-3)`)."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def nested(values, number):
+    """An object array of Python numbers as nested list source, each rendered by `number`."""
+    if values.ndim == 0:
+        return number(values.item())
+    if values.ndim == 1:
+        return "[" + ", ".join(number(v) for v in values) + "]"
+    return "[" + ", ".join(nested(v, number) for v in values) + "]"
+
+
+def shape_text(shape, as_int=False):
+    if as_int and len(shape) == 1:
+        return str(shape[0])
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def chunk_entry_text(entry):
+    if isinstance(entry, tuple):
+        return shape_text(entry)
+    if isinstance(entry, str):
+        return f'"{entry}"'
+    return str(entry)
+
+
+def chunks_text(spec):
+    """flow source for a chunks argument: an int, "auto", or one entry per axis."""
+    if isinstance(spec, list):
+        entries = [chunk_entry_text(e) for e in spec]
+        return "(" + ", ".join(entries) + ("," if len(entries) == 1 else "") + ")"
+    return chunk_entry_text(spec)
+
+
+# ------------------------------------------------------------------------------------------------
+# The syntax tree. Every node carries its flow source, its NumPy source and NumPy's value, so
+# the generator knows the shape and dtype of what it builds on.
+
+
+@dataclass(eq=False)
+class Node:
+    flow: str
+    numpy: str
+    op: str  # the operation at the root, as the report names it
+    children: list = field(default_factory=list)
+    tags: list = field(default_factory=list)  # more kinds for the report: "chunks=", "keepdims"
+    value: object = None  # NumPy's value
+    error: str = ""  # what NumPy raised, if it did
+    # A leaf is bound to a name: `name = flow_binding` / `name = numpy_binding`.
+    name: str = ""
+    flow_binding: str = ""
+    numpy_binding: str = ""
+
+    def walk(self):
+        """The nodes of the tree, children before parents."""
+        for child in self.children:
+            yield from child.walk()
+        yield self
+
+    def leaves(self):
+        seen = []
+        for node in self.walk():
+            if node.name and node not in seen:
+                seen.append(node)
+        return seen
+
+    @property
+    def size(self):
+        return sum(1 for _ in self.walk())
+
+    @property
+    def array(self):
+        return np.asarray(self.value)
+
+    @property
+    def dtype(self):
+        return FLOW_DTYPE.get(str(self.array.dtype), str(self.array.dtype))
+
+    @property
+    def shape(self):
+        return self.array.shape
+
+    def label(self):
+        """The operation with the dtypes of what it works on: `// (f64, f64)`."""
+        inputs = [c.dtype for c in self.children if c.value is not None and not c.error]
+        return f"{self.op} ({', '.join(inputs)})" if inputs else self.op
+
+
+def finite_magnitude(value):
+    a = np.asarray(value)
+    if a.dtype == bool or a.size == 0:
+        return 1.0
+    a = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+    return float(np.max(np.abs(a.astype(np.float64)))) if a.size else 1.0
+
+
+class Retry(Exception):
+    """The choice made so far cannot give a program worth running; choose again."""
+
+
+class Generator:
+    """Random programs: leaves bound to names, one expression over them for the result."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.namespace = {"np": np}  # NumPy's values of the leaves
+        self.float_namespace = {"np": np}  # the same with ints as floats, to see overflow
+        self.count = 0
+
+    # -------------------------------------------------------------------------------- evaluation
+
+    def evaluate(self, code, namespace=None):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return eval(code, namespace or self.namespace)
+
+    def node(self, flow, numpy, op, children=(), tags=()):
+        node = Node(flow, numpy, op, list(children), list(tags))
+        try:
+            node.value = self.evaluate(numpy)
+        except Exception as e:
+            node.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        return node
+
+    def valid(self, node):
+        """NumPy computes it, in a dtype flow has, without wrapping ints around, and small."""
+        if node.error:
+            return False
+        values = node.value if isinstance(node.value, tuple) else (node.value,)
+        for v in values:
+            a = np.asarray(v)
+            if str(a.dtype) not in FLOW_DTYPE or a.size > 5000:
+                return False
+        a = node.array if not isinstance(node.value, tuple) else None
+        if a is not None and node.dtype in INT_LIMIT and a.size:
+            try:
+                as_floats = np.asarray(self.evaluate(node.numpy, self.float_namespace),
+                                       dtype=np.float64)
+            except Exception:  # & and | of floats: they never make ints larger
+                return True
+            finite = as_floats[np.isfinite(as_floats)]
+            if finite.size and np.max(np.abs(finite)) > INT_LIMIT[node.dtype]:
+                return False
+        return True
+
+    def choose(self, build, *args, attempts=8, refused=False):
+        """A valid node from `build`, trying again on a bad choice. With `refused`, a program
+        NumPy refuses is taken too (a mistake, to see that flow refuses it as well)."""
+        for _ in range(attempts):
+            try:
+                node = build(*args)
+            except Retry:
+                continue
+            if self.valid(node) or (refused and node.error):
+                return node
+        raise Retry()
+
+    # ------------------------------------------------------------------------------------ leaves
+
+    def bind(self, flow, numpy, op, tags=(), uses=()):
+        """A leaf: a new name bound to `flow` / `numpy`, which may use the leaves `uses`."""
+        name = LEAF_NAMES[self.count % len(LEAF_NAMES)] + ("" if self.count < len(LEAF_NAMES)
+                                                           else str(self.count))
+        self.count += 1
+        try:
+            value = self.evaluate(numpy)
+        except Exception:
+            raise Retry()
+        self.namespace[name] = value
+        a = np.asarray(value)
+        self.float_namespace[name] = a.astype(np.float64) if a.dtype.kind == "i" else value
+        return Node(name, name, op, list(uses), list(tags), value=value, name=name,
+                    flow_binding=flow, numpy_binding=numpy)
+
+    def random_dtype(self):
+        return self.rng.choices(DTYPES, DTYPE_WEIGHTS)[0]
+
+    def random_shape(self, big=False):
+        rng = self.rng
+        if big:
+            return rng.choice([(rng.randint(1001, 2600),), (rng.randint(30, 60), rng.randint(30, 60)),
+                               (rng.randint(2, 12), rng.randint(2, 12), rng.randint(8, 30)),
+                               (rng.randint(1, 6), rng.randint(1, 2), rng.randint(20, 40))])
+        ndim = rng.choices([0, 1, 2, 3, 4], [4, 34, 34, 18, 10])[0]
+        shape = [rng.choices([0, 1, rng.randint(2, 6), rng.randint(7, 12)], [7, 17, 66, 10])[0]
+                 for _ in range(ndim)]
+        while math.prod(shape) > 120:
+            shape[shape.index(max(shape))] //= 2
+        return tuple(shape)
+
+    def dtype_argument(self, dtype):
+        name = DTYPE_ALIASES.get(dtype, dtype) if self.rng.random() < 0.2 else dtype
+        return f'dtype="{name}"', f"dtype={NUMPY_DTYPE[dtype]}"
+
+    def chunks_spec(self, shape):
+        """A chunks argument for `shape`: an int, "auto", or per axis a length, -1, "auto" or
+        explicit block lengths."""
+        rng = self.rng
+        if not shape:
+            return None
+        kind = rng.choices(["int", "auto", "per axis"], [30, 8, 62])[0]
+        if kind == "int":
+            return rng.randint(1, max(2, max(shape)))
+        if kind == "auto":
+            return "auto"
+        spec = []
+        for d in shape:
+            choice = rng.choices(["length", "whole", "auto", "blocks"], [40, 15, 10, 35])[0]
+            if choice == "whole":
+                spec.append(-1)
+            elif choice == "auto":
+                spec.append("auto")
+            elif choice == "blocks" and d > 0:
+                cuts = sorted(rng.sample(range(1, d), min(d - 1, rng.randint(0, 3))))
+                spec.append(tuple(b - a for a, b in zip([0] + cuts, cuts + [d])))
+            else:
+                spec.append(rng.randint(1, max(1, d)))
+        return spec
+
+    def literal_values(self, shape, dtype, small_nonnegative=False):
+        """Python numbers for an array literal of `shape`, as an object array."""
+        rng = self.rng
+        n = math.prod(shape)
+        if dtype == "bool":
+            flat = [rng.random() < 0.5 for _ in range(n)]
+        elif dtype in ("i32", "i64"):
+            if small_nonnegative:
+                flat = [rng.randint(0, 3) for _ in range(n)]
+            else:
+                spread = rng.choice([9, 9, 20, 20, 1000])
+                flat = [rng.randint(-spread, 2 * spread) for _ in range(n)]
+        else:
+            special = rng.choice([0.0, 0.0, 0.1, 0.3])
+            scale = rng.choice([1.0, 1.0, 1.0, 1e3, 1e-3])
+            flat = [rng.choice(SPECIAL_FLOATS) if rng.random() < special
+                    else float(f"{rng.choice(PLAIN_FLOATS) * scale:.12g}") for _ in range(n)]
+            if small_nonnegative:
+                flat = [abs(v) % 4 if math.isfinite(v) else 2.0 for v in flat]
+        values = np.empty(n, dtype=object)
+        values[:] = flat
+        return values.reshape(shape)
+
+    def leaf(self, shape=None, dtype=None, small_nonnegative=False):
+        """A new named array: `shape` and `dtype` when given, random otherwise."""
+        for _ in range(20):
+            try:
+                return self.new_leaf(shape, dtype, small_nonnegative)
+            except Retry:
+                continue
+        return self.bind(f"zeros({shape_text(shape or (3,))})", f"np.zeros({shape_text(shape or (3,))})",
+                         "zeros")
+
+    def new_leaf(self, shape, dtype, small_nonnegative):
+        rng = self.rng
+        free = shape is None
+        big = free and rng.random() < 0.05
+        if free:
+            shape = self.random_shape(big)
+        dtype = dtype or self.random_dtype()
+        size = math.prod(shape)
+        chunks = self.chunks_spec(shape) if rng.random() < 0.6 else None
+        chunk_args = ([f"chunks={chunks_text(chunks)}"] if chunks is not None else [])
+        tags = ["chunks="] if chunks is not None else []
+        literal_possible = size <= 48 and (not shape or 0 not in shape[:-1])
+        makers = []
+        if literal_possible:
+            makers += ["array"] * 6
+        if len(shape) == 1 and dtype != "bool" and not small_nonnegative:
+            makers += ["arange"] * 4
+            if dtype == "f64":
+                makers += ["linspace"] * 2
+        if not small_nonnegative:
+            makers += ["ones", "zeros", "full", "full", "like"]
+        if free and dtype != "bool" and rng.random() < 0.04:
+            return self.tricky_arange(dtype)
+        maker = rng.choice(makers or ["full"])
+
+        if maker == "array":
+            values = self.literal_values(shape, dtype, small_nonnegative)
+            typed = dtype in ("i32", "f32") or rng.random() < 0.15
+            flow_args = [nested(values, flow_number)]
+            numpy_args = [nested(values, numpy_number)]
+            if typed or size == 0:
+                f, n = self.dtype_argument(dtype)
+                flow_args.append(f)
+                numpy_args.append(n)
+            return self.bind(f"array({', '.join(flow_args + chunk_args)})",
+                             f"np.array({', '.join(numpy_args)})", "array", tags)
+        if maker == "arange":
+            return self.arange_leaf(shape[0], dtype, chunk_args, tags)
+        if maker == "linspace":
+            n = shape[0]
+            start = rng.choice([0, 1, -2, 0.5, -1.5, 10])
+            stop = rng.choice([1, 2, 0, -3.5, 7.25, 100])
+            return self.bind(f"linspace({', '.join([flow_number(start), flow_number(stop), str(n)] + chunk_args)})",
+                             f"np.linspace({numpy_number(start)}, {numpy_number(stop)}, {n})",
+                             "linspace", tags)
+        as_int = rng.random() < 0.5
+        f_dtype, n_dtype = self.dtype_argument(dtype)
+        if maker in ("ones", "zeros"):
+            flow_args = [shape_text(shape, as_int)]
+            numpy_args = [shape_text(shape, as_int)]
+            if dtype != "f64" or rng.random() < 0.3:
+                flow_args.append(f_dtype)
+                numpy_args.append(n_dtype)
+            return self.bind(f"{maker}({', '.join(flow_args + chunk_args)})",
+                             f"np.{maker}({', '.join(numpy_args)})", maker, tags)
+        if maker == "full":
+            fill = {"bool": rng.choice([True, False]), "i32": rng.randint(-5, 9),
+                    "i64": rng.randint(-5, 9),
+                    "f32": rng.choice(PLAIN_FLOATS + SPECIAL_FLOATS[:5]),
+                    "f64": rng.choice(PLAIN_FLOATS + SPECIAL_FLOATS)}[dtype]
+            inferred = {bool: "bool", int: "i64", float: "f64"}[type(fill)]
+            flow_args = [shape_text(shape, as_int), flow_number(fill)]
+            numpy_args = [shape_text(shape, as_int), numpy_number(fill)]
+            if dtype != inferred or rng.random() < 0.2:
+                flow_args.append(f_dtype)
+                numpy_args.append(n_dtype)
+            return self.bind(f"full({', '.join(flow_args + chunk_args)})",
+                             f"np.full({', '.join(numpy_args)})", "full", tags)
+        # ones_like / zeros_like of a literal of the shape (the chunks come from it)
+        template = self.leaf(shape, rng.choice(DTYPES)) if literal_possible else self.bind(
+            f"zeros({', '.join([shape_text(shape)] + chunk_args)})",
+            f"np.zeros({shape_text(shape)})", "zeros", tags)
+        maker = rng.choice(["ones_like", "zeros_like"])
+        keep = template.dtype == dtype and rng.random() < 0.5
+        return self.bind(
+            f"{maker}({template.name}{'' if keep else ', ' + f_dtype})",
+            f"np.{maker}({template.name}{'' if keep else ', ' + n_dtype})", maker, tags,
+            uses=[template])
+
+    def tricky_arange(self, dtype):
+        """An arange whose length depends on how (stop - start) / step rounds."""
+        rng = self.rng
+        args = rng.choice([(0, 1, 0.1), (1, 1.3, 0.1), (0, 0.9, 0.3), (0.1, 1, 0.3), (1, 2, 0.3),
+                           (-1, 1, 0.2), (2, 0, -0.4), (0, 5, 0.5)])
+        length = len(np.arange(*args))
+        chunks = self.chunks_spec((length,)) if rng.random() < 0.6 else None
+        chunk_args = [f"chunks={chunks_text(chunks)}"] if chunks is not None else []
+        return self.arange_leaf(length, dtype, chunk_args, ["chunks="] if chunks else [], args)
+
+    def arange_leaf(self, n, dtype, chunk_args, tags, args=None):
+        rng = self.rng
+        if args:
+            typed = dtype == "f32"
+        else:
+            if dtype in ("i32", "i64"):
+                start = rng.choice([0, 0, 1, -3, 5])
+                step = rng.choice([1, 1, 2, 3, -1, -2])
+                stop = start + n * step
+            else:
+                start = rng.choice([0, 0.5, -1.5, 0.1, 2.25, 0])
+                step = rng.choice([0.5, 0.25, 0.1, 0.3, -0.5, 1.5, 1])
+                stop = round(start + (n - 0.5) * step, 10)
+            if start == 0 and step == 1 and stop >= 0:
+                args = [stop]
+            elif step == 1:
+                args = [start, stop]
+            else:
+                args = [start, stop, step]
+            all_ints = all(isinstance(a, int) for a in args)
+            if dtype in ("i32", "i64") and not all_ints:
+                raise Retry()
+            typed = dtype != ("i64" if all_ints else "f64") or rng.random() < 0.3
+        flow_args = [flow_number(a) for a in args]
+        numpy_args = [numpy_number(a) for a in args]
+        if typed:
+            flow_dtype, numpy_dtype = self.dtype_argument(dtype)
+            flow_args.append(flow_dtype)
+            numpy_args.append(numpy_dtype)
+        return self.bind(f"arange({', '.join(flow_args + chunk_args)})",
+                         f"np.arange({', '.join(numpy_args)})", "arange", tags)
+
+    # -------------------------------------------------------------------------------- shapes
+
+    def broadcast_shape(self, shape):
+        """A shape that broadcasts with `shape`."""
+        rng = self.rng
+        shape = list(shape)
+        kind = rng.choices(["same", "suffix", "ones", "prepend", "scalar", "grow"],
+                           [45, 15, 20, 8, 5, 7])[0]
+        if kind == "suffix" and shape:
+            return tuple(shape[rng.randint(1, len(shape)):])
+        if kind == "ones" and shape:
+            return tuple(1 if rng.random() < 0.5 else d for d in shape)
+        if kind == "prepend" and len(shape) < 4 and math.prod(shape) <= 100:
+            return tuple([rng.choice([1, 2, 3])] + shape)
+        if kind == "scalar":
+            return ()
+        if kind == "grow" and 1 in shape and math.prod(shape) <= 60:
+            return tuple(rng.choice([2, 3]) if d == 1 else d for d in shape)
+        return tuple(shape)
+
+    def incompatible_shape(self, shape):
+        long_axes = [i for i, d in enumerate(shape) if d >= 2]
+        if not long_axes:
+            raise Retry()
+        i = self.rng.choice(long_axes)
+        return tuple(d + 1 if k == i else d for k, d in enumerate(shape))
+
+    def shaped(self, shape, dtype=None, small_nonnegative=False):
+        """An expression of exactly `shape`: a leaf, or a leaf transposed, sliced with a step,
+        rechunked, or reduced with keepdims into that shape."""
+        rng = self.rng
+        dtype = dtype or self.random_dtype()
+        kind = rng.choices(["leaf", "transposed", "strided", "rechunked", "reduced"],
+                           [60, 10, 12, 10, 8])[0]
+        if small_nonnegative or kind == "leaf":
+            return self.leaf(shape, dtype, small_nonnegative)
+        if kind == "transposed" and len(shape) >= 2:
+            inner = self.leaf(tuple(reversed(shape)), dtype)
+            return self.node(f"{inner.flow}.T", f"{inner.numpy}.T", ".T", [inner])
+        if kind == "strided" and shape and math.prod(shape) <= 60:
+            step = rng.choice([2, -2, -1, 3])
+            axis = rng.randrange(len(shape))
+            d = shape[axis]
+            bigger = list(shape)
+            bigger[axis] = max(0, d * abs(step) - rng.randint(0, abs(step) - 1))
+            inner = self.leaf(tuple(bigger), dtype)
+            index = ", ".join(["::" + str(step) if k == axis else ":" for k in range(axis + 1)])
+            node = self.node(f"{inner.flow}[{index}]", f"{inner.numpy}[{index}]", "slice",
+                             [inner], ["negative step"] if step < 0 else [])
+            if node.shape != tuple(shape):
+                raise Retry()
+            return node
+        if kind == "rechunked" and shape:
+            inner = self.leaf(shape, dtype)
+            spec = chunks_text(self.chunks_spec(shape))
+            return self.node(f"{inner.flow}.rechunk({spec})", inner.numpy, "rechunk", [inner])
+        if kind == "reduced" and shape and 1 in shape and dtype != "bool":
+            axis = shape.index(1)
+            bigger = list(shape)
+            bigger[axis] = rng.randint(2, 4)
+            inner = self.leaf(tuple(bigger), dtype)
+            name = rng.choice(["sum", "max", "min"])
+            return self.node(f"{inner.flow}.{name}(axis={axis}, keepdims=true)",
+                             f"{inner.numpy}.{name}(axis={axis}, keepdims=True)", name, [inner],
+                             ["keepdims"])
+        return self.leaf(shape, dtype)
+
+    # ------------------------------------------------------------------------------ expressions
+
+    def expression(self, depth):
+        if depth <= 0:
+            return self.leaf()
+        builders = [(self.unary, 12), (self.binary, 22), (self.where, 8), (self.clip, 5),
+                    (self.astype, 5), (self.rechunk, 5), (self.slice, 12), (self.transpose, 5),
+                    (self.reduction, 14), (self.concatenate, 5), (self.stack, 3)]
+        for _ in range(6):
+            build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
+            try:
+                return self.choose(build, depth)
+            except Retry:
+                continue
+        return self.leaf()
+
+    def scalar(self, dtype, op=None, partner=None):
+        """A number to combine with an array of `dtype` by `op`."""
+        rng = self.rng
+        if op == "**":
+            if dtype in ("i32", "i64", "bool"):
+                return rng.choice([0, 1, 2, 2, 3, 3] + ([-1] if rng.random() < 0.15 else []))
+            return rng.choice([2, 3, 0.5, 2.0, -1, 1.5, 0])
+        if op in ("//", "%"):
+            if rng.random() < 0.1:
+                return rng.choice([0, 0.0])
+            return rng.choice([2, 3, 7, -2, 0.5, 0.1, 0.2, 0.3, 2.5, -1.5])
+        if op in LOGICAL:
+            return rng.choice([True, False, 1, 6])
+        if partner == "i32" and rng.random() < 0.1:
+            return rng.choice([3_000_000_000, -2_200_000_000])
+        if partner == "i64" and rng.random() < 0.02:
+            return 9_223_372_036_854_775_808  # 2**63: NumPy overflows; flow's literal is too large
+        return rng.choice([0, 1, 2, 3, -1, 5, 10, 0.5, 1.5, -2.5, 0.1, 100.0, 1e-3, True])
+
+    def unary(self, depth):
+        x = self.expression(depth - 1)
+        function = self.rng.choice(UNARY_FUNCTIONS)
+        if function == "exp" and finite_magnitude(x.value) > 80:
+            raise Retry()
+        if function == "neg":
+            return self.node(f"(-{x.flow})", f"(-{x.numpy})", "neg", [x])
+        numpy_name = "np.abs" if function == "abs" else f"np.{function}"
+        return self.node(f"{function}({x.flow})", f"{numpy_name}({x.numpy})", function, [x])
+
+    def other_operand(self, x, op):
+        """The second operand for `x op ...`: a number, or an array whose shape broadcasts."""
+        rng = self.rng
+        if rng.random() < 0.35:
+            v = self.scalar(x.dtype, op, x.dtype)
+            return Node(operand(flow_number(v)), operand(numpy_number(v)), "number", value=v)
+        shape = (self.incompatible_shape(x.shape) if rng.random() < 0.03
+                 else self.broadcast_shape(x.shape))
+        if op in LOGICAL:
+            dtype = rng.choice(["bool", "bool", "i32", "i64"])
+        elif x.dtype == "bool" and rng.random() < 0.4:
+            dtype = "bool"
+        else:
+            dtype = None
+        small = op == "**" and rng.random() < 0.8
+        if small:
+            dtype = rng.choice(["i32", "i64", "f32", "f64"])
+        return self.shaped(shape, dtype, small_nonnegative=small)
+
+    def comparison(self, x):
+        """A bool array from `x`: `x > number` or `isnan(x)`."""
+        if x.dtype in ("f32", "f64") and self.rng.random() < 0.2:
+            return self.node(f"isnan({x.flow})", f"np.isnan({x.numpy})", "isnan", [x])
+        op = self.rng.choice(COMPARISONS)
+        v = self.rng.choice([0, 1, 2, 0.5, -1, 3]) if x.dtype != "bool" else True
+        return self.node(f"({x.flow} {op} {operand(flow_number(v))})",
+                         f"({x.numpy} {op} {operand(numpy_number(v))})", op, [x])
+
+    def binary(self, depth):
+        rng = self.rng
+        op = rng.choices([ARITHMETIC, COMPARISONS, LOGICAL], [65, 22, 13])[0]
+        op = rng.choice(op)
+        x = self.expression(depth - 1)
+        if op in LOGICAL and x.dtype not in ("bool", "i32", "i64"):
+            x = self.comparison(x)
+        if op in ("+", "*") and x.dtype != "bool" and rng.random() < 0.2:
+            x = self.comparison(x)  # bools added and multiplied stay bools in NumPy
+        y = self.other_operand(x, op)
+        children = [c for c in (x, y) if c.op != "number"]
+        if rng.random() < 0.3:
+            x, y = y, x
+        return self.node(f"({x.flow} {op} {y.flow})", f"({x.numpy} {op} {y.numpy})", op,
+                         children)
+
+    def branch(self, condition):
+        rng = self.rng
+        if rng.random() < 0.4:
+            v = rng.choice([0, 1, -1, 0.5, 2.5, math.nan, True, 7])
+            return Node(flow_number(v), numpy_number(v), "number", value=v)
+        return self.shaped(self.broadcast_shape(condition.shape))
+
+    def where(self, depth):
+        x = self.expression(depth - 1)
+        condition = x if x.dtype == "bool" else self.comparison(x)
+        chosen = x if x is not condition and self.rng.random() < 0.5 else self.branch(condition)
+        other = self.branch(condition)
+        children = [c for c in (condition, chosen, other) if c.op != "number"]
+        return self.node(f"where({condition.flow}, {chosen.flow}, {other.flow})",
+                         f"np.where({condition.numpy}, {chosen.numpy}, {other.numpy})", "where",
+                         children)
+
+    def clip(self, depth):
+        rng = self.rng
+        x = self.expression(depth - 1)
+        tags = []
+        if rng.random() < 0.15:
+            low = self.shaped(self.broadcast_shape(x.shape), rng.choice(["i64", "f64", "f32"]))
+            high = self.shaped(self.broadcast_shape(x.shape), rng.choice(["i64", "f64", "f32"]))
+            tags.append("array bounds")
+            children = [x, low, high]
+            flows, numpys = (low.flow, high.flow), (low.numpy, high.numpy)
+        else:
+            low, high = sorted([rng.choice([0, 1, -1, 2, 0.5, -2.5, 3]),
+                                rng.choice([2, 5, 1.5, 10, 0, 4.25])])
+            if rng.random() < 0.1:
+                low, high = high + 1, low
+                tags.append("low > high")
+            children = [x]
+            flows = (operand(flow_number(low)), operand(flow_number(high)))
+            numpys = (operand(numpy_number(low)), operand(numpy_number(high)))
+        return self.node(f"clip({x.flow}, {flows[0]}, {flows[1]})",
+                         f"np.clip({x.numpy}, {numpys[0]}, {numpys[1]})", "clip", children, tags)
+
+    def astype(self, depth):
+        x = self.expression(depth - 1)
+        target = self.random_dtype()
+        if target in ("i32", "i64") and x.dtype in ("f32", "f64") and (
+                not np.all(np.isfinite(x.array)) or finite_magnitude(x.value) >= 2**31):
+            target = self.rng.choice(["f32", "f64", "bool"])
+        name = DTYPE_ALIASES.get(target, target) if self.rng.random() < 0.2 else target
+        return self.node(f'{x.flow}.astype("{name}")', f"{x.numpy}.astype({NUMPY_DTYPE[target]})",
+                         "astype", [x])
+
+    def rechunk(self, depth):
+        x = self.expression(depth - 1)
+        if not x.shape:
+            raise Retry()
+        return self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                         x.numpy, "rechunk", [x])
+
+    def slice(self, depth):
+        rng = self.rng
+        x = self.expression(depth - 1)
+        items, tags = [], []
+        axes = list(x.shape)
+        used_ellipsis = False
+        while axes or (not items and rng.random() < 0.5):
+            roll = rng.random()
+            if roll < 0.08:
+                items.append(("none", "None"))
+                tags.append("none")
+                continue
+            if roll < 0.14 and not used_ellipsis:
+                items.append(("...", "..."))
+                used_ellipsis = True
+                tags.append("...")
+                axes = axes[len(axes) - rng.randint(0, len(axes)):]
+                if rng.random() < 0.5:
+                    break
+                continue
+            if not axes:
+                break
+            d = axes.pop(0)
+            if roll < 0.32:
+                if d == 0:
+                    items.append(("0:0", "0:0"))
+                    continue
+                if rng.random() < 0.04:
+                    i = d + rng.randint(0, 2)  # out of range: both must refuse
+                else:
+                    i = rng.randrange(-d, d)
+                items.append((str(i), str(i)))
+                tags.append("int index")
+            elif roll < 0.45:
+                items.append((":", ":"))
+            else:
+                start = rng.choice([None, None, 0, 1, -1, -3, d, d + 2, 2])
+                stop = rng.choice([None, None, d, -1, 1, 3, -d - 1, 0])
+                step = rng.choice([None, None, 1, 2, 3, -1, -1, -2])
+                text = (f"{'' if start is None else start}:{'' if stop is None else stop}"
+                        f"{'' if step is None else ':' + str(step)}")
+                items.append((text, text))
+                if step is not None and step < 0:
+                    tags.append("negative step")
+            if rng.random() < 0.25:
+                break
+        if not items:
+            items.append(("...", "..."))
+        flow_index = ", ".join(f for f, _ in items)
+        numpy_index = ", ".join(n for _, n in items)
+        return self.node(f"{x.flow}[{flow_index}]", f"{x.numpy}[{numpy_index}]", "slice", [x],
+                         tags)
+
+    def transpose(self, depth):
+        rng = self.rng
+        x = self.expression(depth - 1)
+        form = rng.choice(["T", "transpose()", "transpose(axes)"])
+        if form == "T":
+            return self.node(f"{x.flow}.T", f"{x.numpy}.T", ".T", [x])
+        if form == "transpose()":
+            return self.node(f"{x.flow}.transpose()", f"{x.numpy}.transpose()", "transpose", [x])
+        axes = list(range(len(x.shape)))
+        rng.shuffle(axes)
+        text = shape_text(axes) if axes else "()"
+        return self.node(f"{x.flow}.transpose({text})", f"{x.numpy}.transpose({text})",
+                         "transpose", [x], ["transpose(axes)"])
+
+    def reduction(self, depth, x=None, bad_axis=False):
+        rng = self.rng
+        x = x or self.expression(depth - 1)
+        name = rng.choices(REDUCTIONS, REDUCTION_WEIGHTS)[0]
+        ndim = len(x.shape)
+        flow_args, numpy_args, tags = [], [], []
+        if bad_axis:
+            axis = rng.choice([ndim, -ndim - 1])
+            flow_args.append(f"axis={axis}")
+            numpy_args.append(f"axis={axis}")
+            tags.append("axis=k")
+        elif ndim and rng.random() < 0.65:
+            if ndim >= 2 and name not in WITHOUT_KEEPDIMS and rng.random() < 0.3:
+                axes = rng.sample(range(ndim), 2)
+                axes = [a - ndim if rng.random() < 0.3 else a for a in axes]
+                text = shape_text(axes)
+                tags.append("axis=(j, k)")
+            else:
+                text = str(rng.randrange(-ndim, ndim))
+                tags.append("axis=k")
+            flow_args.append(f"axis={text}")
+            numpy_args.append(f"axis={text}")
+        if name in WITH_DDOF and rng.random() < 0.5:
+            ddof = rng.choice([0, 1, 1, 2, 3, 5])
+            flow_args.append(f"ddof={ddof}")
+            numpy_args.append(f"ddof={ddof}")
+            tags.append("ddof=")
+        if name not in WITHOUT_KEEPDIMS and rng.random() < 0.35:
+            keep = rng.random() < 0.8
+            flow_args.append(f"keepdims={'true' if keep else 'false'}")
+            numpy_args.append(f"keepdims={keep}")
+            tags.append("keepdims")
+        # The function form for every name but any/all of non-bools (documented for bools).
+        as_function = rng.random() < 0.35 and (name not in ("any", "all") or x.dtype == "bool")
+        numpy_function = name.startswith("nan") or as_function
+        if as_function:
+            flow = f"{name}({', '.join([x.flow] + flow_args)})"
+        else:
+            flow = f"{x.flow}.{name}({', '.join(flow_args)})"
+        if numpy_function:
+            numpy = f"np.{name}({', '.join([x.numpy] + numpy_args)})"
+        else:
+            numpy = f"{x.numpy}.{name}({', '.join(numpy_args)})"
+        return self.node(flow, numpy, name, [x], tags)
+
+    def pieces_axis(self, ndim, new_axis):
+        rng = self.rng
+        limit = ndim + 1 if new_axis else ndim
+        if rng.random() < 0.3:
+            return None
+        return rng.randrange(-limit, limit)
+
+    def concatenate(self, depth):
+        rng = self.rng
+        first = self.expression(depth - 1)
+        ndim = len(first.shape)
+        if ndim == 0:
+            raise Retry()
+        axis = self.pieces_axis(ndim, False)
+        along = 0 if axis is None else axis % ndim
+        empty = rng.random() < 0.15  # every piece empty along the axis
+        if empty and first.shape[along]:
+            index = ", ".join([":"] * along + ["0:0"])
+            first = self.node(f"{first.flow}[{index}]", f"{first.numpy}[{index}]", "slice",
+                              [first])
+        pieces = [first]
+        for _ in range(rng.choice([1, 1, 2])):
+            shape = list(first.shape)
+            shape[along] = 0 if empty else rng.choice([0, 1, 2, 3, shape[along]])
+            pieces.append(self.shaped(tuple(shape)))
+        rng.shuffle(pieces)
+        tags = ["zero-length piece"] if any(0 in p.shape for p in pieces) else []
+        axis_flow = "" if axis is None else f", axis={axis}"
+        return self.node(f"concatenate([{', '.join(p.flow for p in pieces)}]{axis_flow})",
+                         f"np.concatenate([{', '.join(p.numpy for p in pieces)}]{axis_flow})",
+                         "concatenate", pieces, tags)
+
+    def stack(self, depth):
+        rng = self.rng
+        first = self.expression(depth - 1)
+        axis = self.pieces_axis(len(first.shape), True)
+        pieces = [first] + [self.shaped(first.shape) for _ in range(rng.choice([0, 1, 1, 2]))]
+        rng.shuffle(pieces)
+        axis_flow = "" if axis is None else f", axis={axis}"
+        return self.node(f"stack([{', '.join(p.flow for p in pieces)}]{axis_flow})",
+                         f"np.stack([{', '.join(p.numpy for p in pieces)}]{axis_flow})", "stack",
+                         pieces)
+
+    def histogram(self, depth, reversed_range=False):
+        rng = self.rng
+        x = self.expression(depth - 1)
+        bins = rng.choice([1, 2, 3, 4, 5, 7, 10])
+        a = x.array.astype(np.float64) if x.array.size else np.zeros(1)
+        finite = a[np.isfinite(a)]
+        low, high = (math.floor(finite.min()), math.ceil(finite.max())) if finite.size else (0, 1)
+        kind = "reversed" if reversed_range else rng.choices(
+            ["data", "fixed", "inside", "empty range"], [40, 25, 25, 5])[0]
+        if kind == "fixed":
+            low, high = rng.choice([(0, 10), (-1, 1), (0, 1), (-2.5, 2.5)])
+        elif kind == "inside":
+            low, high = low + (high - low) / 4, high - (high - low) / 4
+        elif kind == "empty range":
+            high = low
+        elif kind == "reversed":
+            low, high = high + 1, low
+        r_flow = f"({flow_number(low)}, {flow_number(high)})"
+        r_numpy = f"({numpy_number(low)}, {numpy_number(high)})"
+        return self.node(f"histogram({x.flow}, bins={bins}, range={r_flow})",
+                         f"np.histogram({x.numpy}, bins={bins}, range={r_numpy})", "histogram",
+                         [x])
+
+    # -------------------------------------------------------------------------------- mistakes
+    # Programs NumPy refuses: flow must refuse them too (while checking, or when it runs).
+
+    def index_out_of_range(self, depth):
+        x = self.expression(depth - 1)
+        if not x.shape:
+            raise Retry()
+        axis = self.rng.randrange(len(x.shape))
+        d = x.shape[axis]
+        index = ", ".join([":"] * axis + [str(self.rng.choice([d, d + 3, -d - 1]))])
+        return self.node(f"{x.flow}[{index}]", f"{x.numpy}[{index}]", "slice", [x],
+                         ["int index"])
+
+    def axis_out_of_range(self, depth):
+        return self.reduction(depth, bad_axis=True)
+
+    def shapes_do_not_broadcast(self, depth):
+        x = self.expression(depth - 1)
+        y = self.shaped(self.incompatible_shape(x.shape))
+        op = self.rng.choice(ARITHMETIC + COMPARISONS)
+        return self.node(f"({x.flow} {op} {y.flow})", f"({x.numpy} {op} {y.numpy})", op, [x, y])
+
+    def int_to_negative_power(self, depth):
+        x = self.expression(depth - 1)
+        if x.dtype not in ("i32", "i64"):
+            raise Retry()
+        if self.rng.random() < 0.5:
+            return self.node(f"({x.flow} ** (-1))", f"({x.numpy} ** (-1))", "**", [x])
+        y = self.leaf(self.broadcast_shape(x.shape), self.rng.choice(["i32", "i64"]))
+        return self.node(f"({x.flow} ** {y.flow})", f"({x.numpy} ** {y.numpy})", "**", [x, y])
+
+    def int_literal_out_of_range(self, depth):
+        """A number beyond the int array's dtype: NumPy 2 refuses it in arithmetic (NEP 50)."""
+        rng = self.rng
+        x = self.expression(depth - 1)
+        if x.dtype not in ("i32", "i64"):
+            x = self.leaf(x.shape, rng.choice(["i32", "i64"]))
+        big = {"i32": [3_000_000_000, -2_200_000_000, 2**31],
+               "i64": [2**63, -(2**63) - 1]}[x.dtype]
+        v = rng.choice(big)
+        op = rng.choice(["+", "-", "*", "//", "+", "*"])
+        return self.node(f"({x.flow} {op} {operand(flow_number(v))})",
+                         f"({x.numpy} {op} {operand(numpy_number(v))})", op, [x],
+                         ["int beyond dtype"])
+
+    def reversed_histogram_range(self, depth):
+        return self.histogram(depth, reversed_range=True)
+
+    def pieces_that_do_not_fit(self, depth):
+        first = self.expression(depth - 1)
+        if not first.shape:
+            other = self.leaf((2,))
+            return self.node(f"concatenate([{first.flow}, {other.flow}])",
+                             f"np.concatenate([{first.numpy}, {other.numpy}])", "concatenate",
+                             [first, other])
+        other = self.shaped(self.incompatible_shape(first.shape))
+        if self.rng.random() < 0.5:
+            return self.node(f"stack([{first.flow}, {other.flow}])",
+                             f"np.stack([{first.numpy}, {other.numpy}])", "stack", [first, other])
+        return self.node(f"concatenate([{first.flow}, {other.flow}], axis=-1)",
+                         f"np.concatenate([{first.numpy}, {other.numpy}], axis=-1)",
+                         "concatenate", [first, other])
+
+    def bool_arithmetic(self, depth):
+        """`-` of bools and `&` of floats, which NumPy refuses."""
+        x = self.expression(depth - 1)
+        if self.rng.random() < 0.5:
+            x = x if x.dtype == "bool" else self.comparison(x)
+            if self.rng.random() < 0.5:
+                return self.node(f"(-{x.flow})", f"(-{x.numpy})", "neg", [x])
+            y = self.shaped(self.broadcast_shape(x.shape), "bool")
+            return self.node(f"({x.flow} - {y.flow})", f"({x.numpy} - {y.numpy})", "-", [x, y])
+        y = self.shaped(self.broadcast_shape(x.shape), self.rng.choice(["f32", "f64"]))
+        op = self.rng.choice(LOGICAL)
+        return self.node(f"({x.flow} {op} {y.flow})", f"({x.numpy} {op} {y.numpy})", op, [x, y])
+
+    def reduction_of_empty(self, depth):
+        """Reductions of an array with no elements: min, max and argmin/argmax refuse it along
+        an empty axis (NumPy raises), but not along the others."""
+        shape = list(self.random_shape()) or [0]
+        shape[self.rng.randrange(len(shape))] = 0
+        return self.reduction(depth, self.leaf(tuple(shape)))
+
+    MISTAKES = ["index_out_of_range", "axis_out_of_range", "shapes_do_not_broadcast",
+                "int_to_negative_power", "int_literal_out_of_range", "reversed_histogram_range",
+                "pieces_that_do_not_fit", "bool_arithmetic", "reduction_of_empty"]
+
+    # -------------------------------------------------------------------------------- printing
+
+    def printed_value(self):
+        """A value whose printing has rules of its own: scientific notation, long rows of 3-d
+        arrays, empty arrays of 2 or more dimensions, summaries beyond 1000 elements."""
+        rng = self.rng
+        kind = rng.choice(["magnitudes", "magnitudes", "long rows", "empty", "summarised",
+                           "specials"])
+        if kind == "magnitudes":
+            values = rng.choice([[1e8, 1.0], [123456789.0, 0.5], [1e-5, 1.0], [1.5e10, 2.0],
+                                 [1e16, 3.0], [2.5e-7, 1e-3], [1e-5, 1.5e300], [0.1, 1e4],
+                                 [1234.5678, 0.001], [99999999.0, 1.0], [1e8, -1e-8]])
+            shape = rng.choice([(3,), (2, 3), (2, 2, 2), (4,), (1, 5)])
+            flat = [rng.choice(values) * rng.choice([1, -1, 1, 3.5])
+                    for _ in range(math.prod(shape))]
+            flat[0], flat[-1] = values
+            literal = np.empty(len(flat), dtype=object)
+            literal[:] = flat
+            literal = literal.reshape(shape)
+            if rng.random() < 0.3:
+                return self.bind(f'array({nested(literal, flow_number)}, dtype="f32")',
+                                 f"np.array({nested(literal, numpy_number)}, dtype=np.float32)",
+                                 "array")
+            return self.bind(f"array({nested(literal, flow_number)})",
+                             f"np.array({nested(literal, numpy_number)})", "array")
+        if kind == "long rows":
+            shape = (rng.randint(1, 3), rng.randint(1, 3), rng.randint(14, 30))
+            base = self.leaf(shape, rng.choice(["f64", "f64", "f32", "i64", "bool"]))
+            row = self.leaf((shape[-1],), rng.choice(["f64", "i64"]))
+            return self.node(f"({base.flow} + {row.flow})", f"({base.numpy} + {row.numpy})",
+                             "+", [base, row])
+        if kind == "empty":
+            shape = [rng.randint(1, 3) for _ in range(rng.randint(2, 4))]
+            shape[rng.randrange(len(shape))] = 0
+            return self.leaf(tuple(shape))
+        if kind == "summarised":
+            x = self.leaf(self.random_shape(big=True), rng.choice(["f64", "i64", "f32", "bool"]))
+            if x.dtype == "bool" or rng.random() < 0.4:
+                return x
+            v = rng.choice([0.5, 3, 1e-3, 1e5])
+            return self.node(f"({x.flow} * {flow_number(v)})", f"({x.numpy} * {numpy_number(v)})",
+                             "*", [x])
+        shape = self.random_shape()
+        return self.leaf(shape if math.prod(shape) <= 48 else (2, 3), rng.choice(["f64", "f32"]))
+
+    FAMILIES = {"expression": 50, "reduction": 22, "histogram": 6, "printing": 10, "mistake": 12}
+
+    def result(self, family):
+        """The expression a case of `family` computes."""
+        rng = self.rng
+        depth = rng.choices([1, 2, 3, 4], [30, 35, 25, 10])[0]
+        for _ in range(10):
+            try:
+                if family == "mistake":
+                    mistake = getattr(self, rng.choice(self.MISTAKES))
+                    return self.choose(mistake, depth, refused=True)
+                if family == "printing":
+                    return self.choose(self.printed_value)
+                if family == "histogram":
+                    return self.choose(self.histogram, depth)
+                if family == "reduction":
+                    return self.choose(self.reduction, depth)
+                return self.expression(depth)
+            except Retry:
+                continue
+        return self.leaf()
+
+
+# ------------------------------------------------------------------------------------------------
+# Cases.
+
+
+@dataclass(eq=False)
+class Case:
+    stem: str
+    family: str  # what the generator set out to make (Generator.FAMILIES)
+    root: Node
+    printing: bool  # whether `print` of the results is compared with NumPy's str()
+    scale: float = 1.0  # the largest magnitude in the program, for the float tolerance
+    expected: list = field(default_factory=list)  # NumPy's results
+    numpy_error: str = ""
+    outcome: str = ""
+    difference: str = ""
+    flow_stdout: str = ""
+    flow_stderr: str = ""
+    flow_code: object = None
+    smallest: "Case | None" = None  # the smallest failing part, after shrinking
+
+    @property
+    def results(self):
+        return ["r0", "r1"] if self.root.op == "histogram" else ["r0"]
+
+    @property
+    def ops(self):
+        kinds = []
+        for node in self.root.walk():
+            for kind in [node.op] + node.tags:
+                if kind != "number" and kind not in kinds:
+                    kinds.append(kind)
+        if self.printing:
+            kinds.append("print")
+        return kinds
+
+    def leaf_lines(self, flow):
+        return [f"{leaf.name} = {leaf.flow_binding if flow else leaf.numpy_binding}"
+                for leaf in self.root.leaves()]
+
+    @property
+    def flow_source(self):
+        lines = self.leaf_lines(True) + [f"{', '.join(self.results)} = {self.root.flow}"]
+        for r in self.results:
+            lines.append(f'print("@type {r}", {r}.shape, {r}.dtype)')
+            lines.append(f'save({r}, "{self.stem}_{r}.h5")')
+            if self.printing:
+                lines.append(f'print("@print {r}")')
+                lines.append(f"print({r})")
+        return "\n".join(lines)
+
+    @property
+    def numpy_code(self):
+        return "\n".join(self.leaf_lines(False) + [
+            f"{', '.join(self.results)} = {self.root.numpy}"])
+
+    @property
+    def short_flow(self):
+        """The program in one line, without the lines that report its results."""
+        return "; ".join(self.leaf_lines(True) + [f"{', '.join(self.results)} = {self.root.flow}"])
+
+
+def case_stem(number):
+    return f"case_{number:03d}"
+
+
+def compute_numpy(case):
+    namespace = {"np": np}
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(case.numpy_code, namespace)
+        case.expected = [np.asarray(namespace[r]) for r in case.results]
+    except Exception as e:
+        case.numpy_error = f"{type(e).__name__}: {e}"
+
+
+def make_case(rng, number):
+    generator = Generator(rng)
+    family = rng.choices(list(Generator.FAMILIES), list(Generator.FAMILIES.values()))[0]
+    root = generator.result(family)
+    case = Case(case_stem(number), family, root,
+                printing=family == "printing" or rng.random() < 0.45)
+    case.scale = max([finite_magnitude(n.value) for n in root.walk()
+                      if not n.error and not isinstance(n.value, tuple)] + [1.0])
+    compute_numpy(case)
+    return case
+
+
+def part_case(case, node, index):
+    """A case of its own for one part of a case's expression, for shrinking."""
+    part = Case(f"{case.stem}_part{index}", case.family, node, case.printing, case.scale)
+    compute_numpy(part)
+    return part
+
+
+def write_case(workdir, case):
+    twin = "\n".join("# " + line for line in case.numpy_code.splitlines())
+    with open(os.path.join(workdir, f"{case.stem}.flow"), "w") as f:
+        f.write(f"# {case.stem} ({case.family}): {', '.join(case.ops)}\n{case.flow_source}\n\n"
+                f"# The NumPy twin (tests/interop/arrays_vs_numpy.py):\n{twin}\n")
+
+
+# ------------------------------------------------------------------------------------------------
+# Running and comparing.
+
+
+def run_flow(flow, workdir, case):
+    env = dict(os.environ, NO_COLOR="1")
+    try:
+        done = subprocess.run([flow, "run", f"{case.stem}.flow"], cwd=workdir, env=env,
+                              capture_output=True, text=True, timeout=FLOW_TIMEOUT_SECONDS)
+        return done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired as e:
+        stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        stderr = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+        return None, stdout, f"timed out after {FLOW_TIMEOUT_SECONDS} s\n{stderr}"
+
+
+def printed_blocks(stdout):
+    """flow's `@type` lines and `@print` blocks, by result name."""
+    types, prints, current = {}, {}, None
+    for line in stdout.splitlines():
+        typed = re.fullmatch(r"@type (r\d+) \(([^)]*)\) (\w+)", line)
+        if typed:
+            dims = tuple(int(d) for d in typed.group(2).replace(" ", "").split(",") if d)
+            types[typed.group(1)] = (dims, typed.group(3))
+            current = None
+        elif line.startswith("@print "):
+            current = line.split()[1]
+            prints[current] = []
+        elif current is not None:
+            prints[current].append(line)
+    return types, {k: "\n".join(v) for k, v in prints.items()}
+
+
+def numpy_text(value):
+    """NumPy's str() of a result, with booleans as flow prints them."""
+    text = str(value)
+    if value.dtype == bool:
+        text = text.replace("True", "true").replace("False", "false")
+    return text
+
+
+def describe(v):
+    return flow_number(v.item() if isinstance(v, np.generic) else v)
+
+
+def values_difference(got, want, dtype, scale):
+    """Why `got` is not `want`, if it is not: the first element that differs, and how many do."""
+    if dtype in RTOL:
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        both_nan = np.isnan(g) & np.isnan(w)
+        with np.errstate(all="ignore"):
+            close = np.isclose(g, w, rtol=RTOL[dtype], atol=ATOL[dtype] * max(1.0, scale),
+                               equal_nan=True)
+        bad = ~(close | both_nan)
+        tolerance = f" (rtol {RTOL[dtype]:g}, atol {ATOL[dtype]:g} × {max(1.0, scale):g})"
+    else:
+        bad = got != want
+        tolerance = ""
+    if not np.any(bad):
+        return ""
+    where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+    index = f"[{', '.join(map(str, where))}]" if where else "the value"
+    return (f"{index}: {describe(got[where])}, NumPy {describe(want[where])}{tolerance}; "
+            f"{int(np.sum(bad))} of {bad.size} differ")
+
+
+def is_internal_error(code, stderr):
+    return code == 70 or "internal error" in stderr or "flow::eval::kernel_failed" in stderr
+
+
+def classify(case, workdir, code, stdout, stderr):
+    case.flow_code, case.flow_stdout, case.flow_stderr = code, stdout, stderr
+    case.outcome, case.difference = classification(case, workdir, code, stdout, stderr)
+
+
+def classification(case, workdir, code, stdout, stderr):
+    if is_internal_error(code, stderr):
+        return INTERNAL_ERROR, ""
+    if code is None:
+        return RUNTIME_ERROR, "timed out"
+    if code != 0:
+        if case.numpy_error:
+            return AGREE, "both refuse"
+        return (REJECTED if code == 1 else RUNTIME_ERROR), ""
+    if case.numpy_error:
+        return NUMPY_ERROR, f"NumPy raises {case.numpy_error}"
+    types, prints = printed_blocks(stdout)
+    problems = {MISMATCH_TYPE: [], MISMATCH_VALUES: [], MISMATCH_PRINTING: []}
+    for r, want in zip(case.results, case.expected):
+        want_dtype = FLOW_DTYPE.get(str(want.dtype), str(want.dtype))
+        if r not in types:
+            return RUNTIME_ERROR, f"flow printed no @type line for {r}"
+        static_shape, static_dtype = types[r]
+        path = os.path.join(workdir, f"{case.stem}_{r}.h5")
+        if not os.path.exists(path):
+            return RUNTIME_ERROR, f"flow exited 0 but wrote no {case.stem}_{r}.h5"
+        with h5py.File(path, "r") as f:
+            got = np.asarray(f["x"][()])
+        got_dtype = FLOW_DTYPE.get(str(got.dtype), str(got.dtype))
+        if (static_shape, static_dtype) != (want.shape, want_dtype):
+            problems[MISMATCH_TYPE].append(
+                f"{r}: flow's type is {static_dtype} {static_shape}, NumPy's "
+                f"{want_dtype} {want.shape}")
+        if (got.shape, got_dtype) != (want.shape, want_dtype):
+            problems[MISMATCH_TYPE].append(
+                f"{r}: the saved array is {got_dtype} {got.shape}, NumPy's "
+                f"{want_dtype} {want.shape}")
+            continue
+        why = values_difference(got, want, want_dtype, case.scale)
+        if why:
+            problems[MISMATCH_VALUES].append(f"{r}: {why}")
+            continue
+        if case.printing:  # NumPy's str() of flow's own values: printing alone is compared
+            text, expected = prints.get(r), numpy_text(got)
+            if text != expected:
+                problems[MISMATCH_PRINTING].append(
+                    f"{r}: flow prints\n{textwrap.indent(text or '(nothing)', '    ')}\n"
+                    f"  NumPy's str() is\n{textwrap.indent(expected, '    ')}")
+    for outcome in (MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_PRINTING):
+        if problems[outcome]:
+            return outcome, "\n".join(problems[outcome])
+    return AGREE, ""
+
+
+def run_all(flow, workdir, cases, jobs):
+    for case in cases:
+        write_case(workdir, case)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = {pool.submit(run_flow, flow, workdir, c): c for c in cases}
+        for future in concurrent.futures.as_completed(runs):
+            case = runs[future]
+            code, stdout, stderr = future.result()
+            try:
+                classify(case, workdir, code, stdout, stderr)
+            except Exception:
+                case.outcome = MISMATCH_VALUES
+                case.difference = "comparing failed:\n" + traceback.format_exc(limit=3)
+
+
+def shrink(flow, workdir, failing, jobs):
+    """Run every part of each failing case's expression on its own; the smallest part that
+    fails alike (a mismatch of values or types for a mismatch of either, the same class
+    otherwise) is the case's `smallest`."""
+    parts = {}
+    for case in failing:
+        if case.outcome == NUMPY_ERROR:
+            continue
+        nodes = [n for n in case.root.walk() if n is not case.root and n.op != "number"]
+        parts[case] = [part_case(case, n, i) for i, n in enumerate(nodes)]
+    run_all(flow, workdir, [p for ps in parts.values() for p in ps], jobs)
+    for case, ps in parts.items():
+        alike = ({MISMATCH_VALUES, MISMATCH_TYPE} if case.outcome in (MISMATCH_VALUES,
+                                                                      MISMATCH_TYPE)
+                 else {case.outcome})
+        failing_parts = [p for p in ps if p.outcome in alike]
+        case.smallest = min(failing_parts, key=lambda p: p.root.size) if failing_parts else None
+
+
+# ------------------------------------------------------------------------------------------------
+# Reporting.
+
+
+def first_message(stderr):
+    """The code and the first `×` line of a diagnostic, for grouping failures."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    code = lines[0] if lines else ""
+    message = next((line.lstrip("×").strip() for line in lines if line.startswith("×")), "")
+    if "internal error" in code:
+        message = next((line for line in lines[1:] if line), "")
+    return f"{code}: {message}" if message else code
+
+
+def printing_features(case):
+    """What is special about the results whose printing differs."""
+    features = []
+    for want in case.expected:
+        text = str(want)
+        if want.size == 0 and want.ndim >= 2:
+            features.append(f"empty {want.ndim}-d")
+        elif want.size > 1000:
+            features.append("summarised (over 1000 elements)")
+        elif want.ndim >= 3:
+            features.append(f"{want.ndim}-d")
+        if re.search(r"e[+-]\d", text):
+            features.append("scientific notation")
+        if any(len(line) >= 70 for line in text.splitlines()):
+            features.append("long lines")
+    if not features:
+        features = [f"{want.ndim}-d {FLOW_DTYPE.get(str(want.dtype), str(want.dtype))}"
+                    for want in case.expected]
+    return ", ".join(dict.fromkeys(features))
+
+
+def cause_of(case):
+    """The class and a short description of why a case failed, from its smallest failing part:
+    equal for failures that look alike."""
+    part = case.smallest or case
+    if part.outcome == NUMPY_ERROR:
+        return part.outcome, f"{part.numpy_error.split(':')[0]} in NumPy from {part.root.label()}"
+    if part.outcome == MISMATCH_PRINTING:
+        return part.outcome, f"print of {printing_features(part)}"
+    if part.outcome in (REJECTED, RUNTIME_ERROR, INTERNAL_ERROR):
+        message = first_message(part.flow_stderr) or part.difference.splitlines()[0]
+        message = re.sub(r"-?\d+(\.\d+)?", "N", message)  # one cause whatever the sizes
+        return part.outcome, f"{part.root.op}: {message[:110]}"
+    if part.outcome == MISMATCH_TYPE:
+        types = re.search(r"is (\w+) (\(.*?\)), NumPy's (\w+) (\(.*?\))", part.difference)
+        what = (f"gives {types.group(1)} where NumPy gives {types.group(3)}"
+                if types and types.group(1) != types.group(3) else "gives another shape")
+        return part.outcome, f"{part.root.label()} {what}"
+    return part.outcome, part.root.label()
+
+
+def indent(text, by="    "):
+    return textwrap.indent(text.rstrip() or "(nothing)", by)
+
+
+def report(cases, elapsed, shown, out):
+    failing = [c for c in cases if c.outcome != AGREE]
+    print(f"flow arrays against NumPy {np.__version__}: {len(cases)} cases in {elapsed:.1f} s",
+          file=out)
+    print("", file=out)
+    print(f"  {'class':<24}{'cases':>6}", file=out)
+    for cls in CLASSES:
+        print(f"  {cls:<24}{sum(c.outcome == cls for c in cases):>6}", file=out)
+    refused = sum(c.difference == "both refuse" for c in cases)
+    print(f"  ({refused} of the agreeing cases are programs both refuse; printing is compared in "
+          f"{sum(c.printing for c in cases)} cases)", file=out)
+    print("", file=out)
+    columns = [(AGREE, "agree"), (MISMATCH_VALUES, "values"), (MISMATCH_TYPE, "type"),
+               (MISMATCH_PRINTING, "print"), (REJECTED, "rejected"), (RUNTIME_ERROR, "run-time"),
+               (INTERNAL_ERROR, "internal"), (NUMPY_ERROR, "numpy")]
+    rows = [(f"family: {f}", [c for c in cases if c.family == f]) for f in Generator.FAMILIES]
+    rows += [(kind, [c for c in cases if kind in c.ops])
+             for kind in sorted({k for c in cases for k in c.ops})]
+    print(f"  {'family / operation':<22}{'cases':>6}" +
+          "".join(f"{short:>9}" for _, short in columns), file=out)
+    for kind, having in rows:
+        print(f"  {kind:<22}{len(having):>6}" + "".join(
+            f"{sum(c.outcome == cls for c in having):>9}" for cls, _ in columns), file=out)
+    if failing:
+        print("\nDistinct failures (the smallest failing part of the first case of each):",
+              file=out)
+        causes = {}
+        for c in failing:
+            causes.setdefault(cause_of(c), []).append(c)
+        for (outcome, cause), group in sorted(causes.items(), key=lambda kv: (-len(kv[1]),
+                                                                              kv[0])):
+            first = group[0]
+            part = first.smallest or first
+            print(f"  {len(group):>4} × {outcome}: {cause}  [{first.stem}]", file=out)
+            print(f"         {part.short_flow}", file=out)
+        print(f"\nThe first {min(shown, len(failing))} of {len(failing)} failing cases:", file=out)
+        for c in failing[:shown]:
+            print(f"\n=== {c.stem}: {c.outcome} ({c.family}; {', '.join(c.ops)})", file=out)
+            print("  flow:\n" + indent(c.flow_source), file=out)
+            print("  NumPy:\n" + indent(c.numpy_code), file=out)
+            if c.outcome in (MISMATCH_VALUES, MISMATCH_TYPE, MISMATCH_PRINTING, NUMPY_ERROR):
+                print("  flow printed:\n" + indent(c.flow_stdout), file=out)
+                print("  difference:\n" + indent(c.difference), file=out)
+            else:
+                stderr = "\n".join(c.flow_stderr.splitlines()[:16])
+                print(f"  flow's stderr (exit {c.flow_code}):\n" + indent(stderr), file=out)
+                if c.difference:
+                    print("  " + c.difference, file=out)
+                if c.expected:
+                    print("  NumPy's result:\n" + indent(
+                        "\n".join(f"{FLOW_DTYPE.get(str(v.dtype), v.dtype)} {v.shape} "
+                                  f"{numpy_text(v)}" for v in c.expected)), file=out)
+            if c.smallest and c.smallest.root is not c.root:
+                print(f"  smallest failing part: {c.smallest.short_flow}", file=out)
+    print(f"\n{len(NUMPY_ONLY)} kinds of NumPy operations flow lacks are not generated "
+          f"(NUMPY_ONLY in tests/interop/arrays_vs_numpy.py).", file=out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--flow", required=True, help="the flow binary")
+    parser.add_argument("--dir", required=True, help="a directory for the cases")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--jobs", type=int, default=2, help="flow runs at a time")
+    parser.add_argument("--show", type=int, default=15, help="failing cases shown in full")
+    args = parser.parse_args()
+
+    if int(np.__version__.split(".")[0]) < 2:
+        sys.exit(f"arrays_vs_numpy.py models NumPy 2 (NEP 50 promotion); this is NumPy "
+                 f"{np.__version__}")
+    np.set_printoptions()  # NumPy's defaults: what flow's printing follows
+    started = time.monotonic()
+    flow = os.path.abspath(args.flow)
+    workdir = os.path.abspath(args.dir)
+    os.makedirs(workdir, exist_ok=True)
+    for name in os.listdir(workdir):  # what an earlier run left would be read again
+        if re.fullmatch(r"case_\d+(_part\d+)?(\.flow|_r\d+\.h5)", name):
+            os.remove(os.path.join(workdir, name))
+    rng = random.Random(args.seed)
+    cases = [make_case(rng, number) for number in range(args.cases)]
+    run_all(flow, workdir, cases, args.jobs)
+    failing = [c for c in cases if c.outcome != AGREE]
+    shrink(flow, workdir, failing, args.jobs)
+    report(cases, time.monotonic() - started, args.show, sys.stdout)
+    sys.exit(0 if not failing else 1)
+
+
+if __name__ == "__main__":
+    main()
