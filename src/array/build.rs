@@ -10,7 +10,7 @@ use crate::source::Span;
 
 pub type Built = Result<ArrayRef, Box<Diagnostic>>;
 
-fn error(
+pub(super) fn error(
     code: &'static str,
     message: String,
     span: Span,
@@ -873,6 +873,22 @@ pub fn reduce(
 }
 
 // ---------------------------------------------------------------------- reshaping
+
+/// The same values in `chunks` (the input itself when it has them).
+pub fn rechunked(input: &ArrayRef, chunks: Chunks, span: Span) -> ArrayRef {
+    if chunks == input.chunks {
+        return input.clone();
+    }
+    ArrayNode::new(
+        ArrayOp::Rechunk {
+            input: input.clone(),
+        },
+        input.dtype,
+        input.shape.clone(),
+        chunks,
+        span,
+    )
+}
 
 pub fn rechunk(input: &ArrayRef, spec: &ChunkSpec, span: Span) -> Built {
     let chunks = resolve_chunks(spec, &input.shape, input.dtype, span)?;

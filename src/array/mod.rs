@@ -5,5 +5,8 @@ pub mod build;
 pub mod chunk;
 pub mod chunks;
 pub mod dtype;
+pub mod linalg;
 pub mod node;
+pub mod reshape;
+pub mod scan;
 pub mod source;

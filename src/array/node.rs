@@ -274,6 +274,29 @@ pub enum Operand {
     Scalar(Scalar),
 }
 
+/// A cumulative operation along an axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scan {
+    Sum,
+    Prod,
+    /// NaN counted as 0.
+    NanSum,
+    /// NaN counted as 1.
+    NanProd,
+}
+
+impl Scan {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scan::Sum => "cumsum",
+            Scan::Prod => "cumprod",
+            Scan::NanSum => "nancumsum",
+            Scan::NanProd => "nancumprod",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reduction {
@@ -434,6 +457,24 @@ pub enum ArrayOp {
         plan: crate::frame::plan::PlanRef,
         parts: Vec<usize>,
     },
+    /// The same elements in row-major order in this node's shape; each block is one block of
+    /// `input` (chunked for it, see `reshape.rs`), whose index along input axis `a` is this
+    /// block's along output axis `block_of[a]` (none: 0).
+    Reshape {
+        input: ArrayRef,
+        block_of: Vec<Option<usize>>,
+    },
+    /// Cumulative sums or products along `axis` (each block continued from the one before).
+    Scan {
+        input: ArrayRef,
+        scan: Scan,
+        axis: usize,
+    },
+    /// The matrix product of two 2-d arrays whose contracted axis is chunked alike.
+    MatMul {
+        lhs: ArrayRef,
+        rhs: ArrayRef,
+    },
     /// Counts of values in `bins` equal bins over [low, high], as NumPy's histogram.
     Histogram {
         input: ArrayRef,
@@ -504,6 +545,9 @@ impl ArrayNode {
                 ArrayOp::Rechunk { .. } => key.value("rechunk"),
                 ArrayOp::Concatenate { axis, .. } => key.value("concatenate").value(axis),
                 ArrayOp::Transpose { axes, .. } => key.value("transpose").value(axes),
+                ArrayOp::MatMul { .. } => key.value("matmul"),
+                ArrayOp::Scan { scan, axis, .. } => key.value("scan").value(&(scan, axis)),
+                ArrayOp::Reshape { block_of, .. } => key.value("reshape").value(block_of),
                 ArrayOp::Read(source) => key.value("read").value(&**source),
                 // A call is only the same as itself (its result is keyed by value once made).
                 ArrayOp::FromDelayed(call) => key
@@ -559,8 +603,11 @@ impl ArrayNode {
             | ArrayOp::Reduce { input, .. }
             | ArrayOp::Rechunk { input }
             | ArrayOp::Transpose { input, .. }
+            | ArrayOp::Reshape { input, .. }
+            | ArrayOp::Scan { input, .. }
             | ArrayOp::Histogram { input, .. } => vec![input.clone()],
             ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
+            ArrayOp::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
         }
     }
 
@@ -593,6 +640,9 @@ impl ArrayNode {
             ArrayOp::Rechunk { .. } => "rechunk".into(),
             ArrayOp::Concatenate { .. } => "concatenate".into(),
             ArrayOp::Transpose { .. } => "transpose".into(),
+            ArrayOp::MatMul { .. } => "matmul".into(),
+            ArrayOp::Reshape { .. } => "reshape".into(),
+            ArrayOp::Scan { scan, .. } => scan.name().into(),
             ArrayOp::Histogram { .. } => "histogram".into(),
         }
     }

@@ -520,6 +520,93 @@ pub fn astype(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     interpreter.built(Ok(build::cast(&array, dtype, args.call)), vec![])
 }
 
+/// `x.reshape((2, 3))` or `x.reshape(2, 3)`, one length may be -1.
+pub fn reshape(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.receiver_array();
+    let Value::Tuple(given) = args.value(0) else {
+        unreachable!("a variadic argument is a tuple")
+    };
+    let lengths = match &given[..] {
+        [Value::Tuple(items) | Value::List(items)] => items.to_vec(),
+        items => items.to_vec(),
+    };
+    let spec = lengths
+        .iter()
+        .map(|v| match v {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        })
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| args.wrong_type(0, "lengths: ints, or a tuple of ints (one may be -1)"))?;
+    interpreter.built(
+        crate::array::reshape::reshape(&array, &spec, args.call),
+        vec![],
+    )
+}
+
+/// `x.ravel()`: the elements as one axis, in row-major order.
+pub fn ravel(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.receiver_array();
+    interpreter.built(
+        crate::array::reshape::reshape(&array, &[-1], args.call),
+        vec![],
+    )
+}
+
+/// `cumsum(x, axis=none)` or `x.cumsum(axis=none)` (and the other scans).
+pub fn scan(interpreter: &mut Interpreter, args: &mut Args, how: Scan) -> Eval<Value> {
+    let (array, axis_at) = match &args.receiver {
+        Some(Value::Array(a)) => (a.clone(), 0),
+        _ => (args.array(0)?, 1),
+    };
+    let axis = match args.value(axis_at) {
+        Value::None => None,
+        _ => Some(args.int(axis_at)?),
+    };
+    interpreter.built(
+        crate::array::scan::scan(&array, how, axis, args.call),
+        vec![],
+    )
+}
+
+/// `diff(x, n=1, axis=-1)`.
+pub fn diff(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let n = args.size(1)?;
+    let axis = args.int(2)?;
+    let mut warnings = Vec::new();
+    let built = crate::array::scan::diff(&array, n, axis, args.call, &mut warnings);
+    interpreter.built(built, warnings)
+}
+
+/// `matmul(a, b)` and `dot(a, b)`: `a @ b`.
+pub fn matmul(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (a, b) = (args.array(0)?, args.array(1)?);
+    interpreter.built(crate::array::linalg::matmul(&a, &b, args.call), vec![])
+}
+
+/// `outer(a, b)`: every element of `a` (flattened) times every element of `b`.
+pub fn outer(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    use crate::array::build::IndexItem;
+    let flat = |a: &ArrayRef| crate::array::reshape::reshape(a, &[-1], args.call);
+    let (a, b) = (flat(&args.array(0)?)?, flat(&args.array(1)?)?);
+    let all = || IndexItem::Slice {
+        start: None,
+        stop: None,
+        step: None,
+    };
+    let column = build::slice(&a, &[all(), IndexItem::NewAxis], args.call)?;
+    let row = build::slice(&b, &[IndexItem::NewAxis, all()], args.call)?;
+    let mut warnings = Vec::new();
+    let built = build::map(
+        MapFunction::Binary(crate::array::node::BinaryFunction::Multiply),
+        vec![Operand::Array(column), Operand::Array(row)],
+        args.call,
+        &mut warnings,
+    );
+    interpreter.built(built, warnings)
+}
+
 pub fn transpose(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let array = args.receiver_array();
     let axes = match args.value(0) {

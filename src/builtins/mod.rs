@@ -10,7 +10,7 @@ pub mod files;
 pub mod frames;
 pub mod pictures;
 
-use crate::array::node::Reduction;
+use crate::array::node::{Reduction, Scan};
 use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::{Args, Builtin, Library, Receiver};
 use crate::eval::format::format_value;
@@ -251,6 +251,22 @@ static WRITTEN: &[Builtin] = &[
         "print(where(arange(4) > 1, 1.0, 0.0))" => "[0. 0. 1. 1.]", returns Type::Array, arrays::where_),
     builtin!("clip" "(x, low, high)", "arrays", "Values limited to [low, high].",
         "print(clip(arange(5), 1, 3))" => "[1 1 2 3 3]", returns Type::Array, arrays::clip),
+    builtin!("cumsum" "(x, axis=none)", "arrays", "Cumulative sums along `axis` (of the flattened array when none): each chunk continued from the one before, one pass.",
+        "print(cumsum(array([[1, 2], [3, 4]]), axis=0))" => "[[1 2]\n [4 6]]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::Sum)),
+    builtin!("cumprod" "(x, axis=none)", "arrays", "Cumulative products along `axis` (of the flattened array when none).",
+        "print(cumprod(array([1, 2, 3, 4])))" => "[ 1  2  6 24]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::Prod)),
+    builtin!("nancumsum" "(x, axis=none)", "arrays", "Cumulative sums counting NaN as 0.",
+        "print(nancumsum(array([1.0, nan, 2.0])))" => "[1. 1. 3.]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::NanSum)),
+    builtin!("nancumprod" "(x, axis=none)", "arrays", "Cumulative products counting NaN as 1.",
+        "print(nancumprod(array([2.0, nan, 3.0])))" => "[2. 2. 6.]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::NanProd)),
+    builtin!("diff" "(x, n=1, axis=-1)", "arrays", "Differences of neighbours along `axis`, `n` times (`x[1:] - x[:-1]`).",
+        "print(diff(array([1, 4, 9, 16]), n=2))" => "[2 2]", returns Type::Array, arrays::diff),
+    builtin!("matmul" "(a, b)", "arrays", "The matrix product `a @ b` of 1-d and 2-d arrays: blocks multiplied and summed along the shared axis.",
+        "print(matmul(array([[1, 2], [3, 4]]), array([[1, 0], [0, 1]])))" => "[[1 2]\n [3 4]]", returns Type::Array, arrays::matmul),
+    builtin!("dot" "(a, b)", "arrays", "The dot product of 1-d and 2-d arrays (`a @ b`).",
+        "print(dot(array([1.0, 2.0]), array([3.0, 4.0])))" => "11.0", returns Type::Array, arrays::matmul),
+    builtin!("outer" "(a, b)", "arrays", "Every element of `a` times every element of `b` (both flattened).",
+        "print(outer(array([1, 2]), array([1, 10])))" => "[[ 1 10]\n [ 2 20]]", returns Type::Array, arrays::outer),
     builtin!("concatenate" "(arrays, axis=0)", "arrays", "Join arrays along an existing axis.",
         "print(concatenate([arange(2), arange(3)]))" => "[0 1 0 1 2]", returns Type::Array, arrays::concatenate),
     builtin!("stack" "(arrays, axis=0)", "arrays", "Join arrays of one shape along a new axis.",
@@ -359,6 +375,26 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Array),
         ..builtin!("astype" "(dtype)", "array methods", "The values converted to `dtype` (floats to ints truncate).",
         "print(array([1.7, -1.7]).astype(\"i64\"))" => "[ 1 -1]", returns Type::Array, arrays::astype)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("reshape" "(*shape)", "array methods", "The elements in row-major order in another shape (one length may be -1); only the chunks the reshape needs are changed, as Dask does.",
+        "arange(6).reshape(2, -1).shape" => "(2, 3)", returns Type::Array, arrays::reshape)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("cumsum" "(axis=none)", "array methods", "Cumulative sums along `axis` (of the flattened array when none).",
+        "print(arange(5).cumsum())" => "[ 0  1  3  6 10]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::Sum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("cumprod" "(axis=none)", "array methods", "Cumulative products along `axis` (of the flattened array when none).",
+        "print(arange(1, 5).cumprod())" => "[ 1  2  6 24]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("ravel" "()", "array methods", "The elements as one axis, in row-major order.",
+        "print(array([[1, 2], [3, 4]]).ravel())" => "[1 2 3 4]", returns Type::Array, arrays::ravel)
     },
     Builtin {
         receiver: Some(Receiver::Array),

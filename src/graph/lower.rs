@@ -116,10 +116,13 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
                 }))
             }
             ArrayOp::Transpose { input, .. }
+            | ArrayOp::Reshape { input, .. }
+            | ArrayOp::Scan { input, .. }
             | ArrayOp::Rechunk { input }
             | ArrayOp::Reduce { input, .. }
             | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
             ArrayOp::Concatenate { inputs, .. } => stack.extend(inputs.iter().cloned()),
+            ArrayOp::MatMul { lhs, rhs } => stack.extend([lhs.clone(), rhs.clone()]),
             _ => {}
         }
     }
@@ -142,6 +145,9 @@ pub(super) struct Lowering<'m> {
 /// Grids up to this many blocks keep their tasks in a slot per block (4 bytes each); larger
 /// ones (arrays of which a computation can only touch some blocks) in a map.
 const SLOTTED_BLOCKS: usize = 1 << 22;
+
+/// The input bytes of one task of a matrix product (pairs of blocks it multiplies and adds).
+const MATMUL_TASK_BYTES: usize = 256 << 20;
 
 /// An empty slot.
 const NO_TASK: u32 = u32::MAX;
@@ -378,6 +384,40 @@ impl Lowering<'_> {
             ArrayOp::Transpose { input, axes } => {
                 return self.lower_transpose(node, input, axes, index)
             }
+            ArrayOp::MatMul { lhs, rhs } => return self.lower_matmul(node, lhs, rhs, index),
+            ArrayOp::Scan { input, scan, axis } => {
+                let mut inputs = vec![self.block(input, index)?];
+                if index[*axis] > 0 {
+                    let mut before = index.to_vec();
+                    before[*axis] -= 1;
+                    inputs.push(self.block(node, &before)?);
+                }
+                let kind = TaskKind::Scan {
+                    scan: *scan,
+                    axis: *axis,
+                    dtype: node.dtype,
+                };
+                return self.task(node, kind, inputs);
+            }
+            ArrayOp::Reshape { input, block_of } => {
+                let input_index: Vec<usize> = block_of
+                    .iter()
+                    .map(|axis| axis.map_or(0, |a| index[a]))
+                    .collect();
+                let source = self.block(input, &input_index)?;
+                let gathered = input.chunks.block_shape(&input_index);
+                let kind = TaskKind::Gather {
+                    pieces: vec![Piece {
+                        input: 0,
+                        source: gathered.iter().map(|&n| (0, n, 1)).collect(),
+                        target: gathered.iter().map(|&n| (0, n)).collect(),
+                    }],
+                    gathered,
+                    shape,
+                    dtype: node.dtype,
+                };
+                return self.task(node, kind, vec![source]);
+            }
             ArrayOp::Reduce {
                 input,
                 reduction,
@@ -505,6 +545,52 @@ impl Lowering<'_> {
         let mut input_index = index.to_vec();
         input_index[axis] = 0;
         self.block(&inputs[0], &input_index)
+    }
+
+    /// Block (i, j) of a matrix product: the products of blocks (i, k) and (k, j), summed over
+    /// k, in tasks of a few pairs each (their inputs within `MATMUL_TASK_BYTES`), added up.
+    fn lower_matmul(
+        &mut self,
+        node: &ArrayRef,
+        lhs: &ArrayRef,
+        rhs: &ArrayRef,
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let (i, j) = (index[0], index[1]);
+        let inner = &lhs.chunks.0[1];
+        let shape = node.chunks.block_shape(index);
+        let pair_bytes = |k: usize| (lhs.chunks.0[0][i] + rhs.chunks.0[1][j]) * inner[k] * 8;
+        let mut partials = Vec::new();
+        let mut pairs: Vec<TaskId> = Vec::new();
+        let mut bytes = 0;
+        for k in 0..inner.len().max(1) {
+            if !pairs.is_empty() && bytes + pair_bytes(k) > MATMUL_TASK_BYTES {
+                let kind = TaskKind::MatMul {
+                    shape: shape.clone(),
+                    dtype: node.dtype,
+                };
+                partials.push(self.task(node, kind, std::mem::take(&mut pairs))?);
+                bytes = 0;
+            }
+            pairs.push(self.block(lhs, &[i, k])?);
+            pairs.push(self.block(rhs, &[k, j])?);
+            bytes += pair_bytes(k);
+        }
+        let kind = TaskKind::MatMul {
+            shape: shape.clone(),
+            dtype: node.dtype,
+        };
+        partials.push(self.task(node, kind, pairs)?);
+        if partials.len() == 1 {
+            return Ok(partials[0]);
+        }
+        // The partial products added in one elementwise task (bools: or).
+        let kernel = (1..partials.len()).fold(Kernel::Input(0), |total, k| Kernel::Map {
+            function: MapFunction::Binary(BinaryFunction::Add),
+            args: vec![total, Kernel::Input(k)],
+            dtype: node.dtype,
+        });
+        self.task(node, TaskKind::Map { kernel, shape }, partials)
     }
 
     fn lower_transpose(

@@ -5,7 +5,7 @@
 
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::array::node::{Reduction, Stored};
+use crate::array::node::{Reduction, Scan, Stored};
 use crate::io::{Handles, ReadBlock};
 use crate::kernels::elementwise::{self, Kernel};
 use crate::kernels::frame::FrameTask;
@@ -37,6 +37,19 @@ pub enum TaskKind {
     },
     Transpose {
         axes: Vec<usize>,
+    },
+    /// The scan of the first input along `axis`, continued from the second (the scanned chunk
+    /// before it), if there is one.
+    Scan {
+        scan: Scan,
+        axis: usize,
+        dtype: DType,
+    },
+    /// The sum of the matrix products of the input pairs (0 with 1, 2 with 3, …), a chunk of
+    /// `shape`.
+    MatMul {
+        shape: Vec<usize>,
+        dtype: DType,
     },
     /// The partial reduction of the chunk the kernel computes (fused: the chunk is not kept).
     Partial {
@@ -143,6 +156,8 @@ impl TaskKind {
             TaskKind::Read(_) => "read",
             TaskKind::Gather { .. } => "gather",
             TaskKind::Transpose { .. } => "transpose",
+            TaskKind::MatMul { .. } => "matmul",
+            TaskKind::Scan { .. } => "scan",
             TaskKind::Partial { .. } => "partial",
             TaskKind::HistogramPartial { .. } => "histogram-partial",
             TaskKind::Combine { .. } => "combine",
@@ -214,6 +229,16 @@ impl TaskKind {
             TaskKind::Transpose { axes } => {
                 TaskOutput::Chunk(gather::transpose(inputs[0].chunk(), axes))
             }
+            TaskKind::Scan { scan, axis, dtype } => TaskOutput::Chunk(crate::kernels::scan::scan(
+                inputs[0].chunk(),
+                inputs.get(1).map(|p| p.chunk()),
+                *scan,
+                *axis,
+                *dtype,
+            )),
+            TaskKind::MatMul { shape, dtype } => TaskOutput::Chunk(
+                crate::kernels::linalg::sum_of_products(&chunks(), shape, *dtype),
+            ),
             TaskKind::Partial {
                 kernel,
                 shape,
@@ -273,10 +298,15 @@ impl TaskKind {
             | TaskKind::HistogramPartial { shape, .. }
             | TaskKind::Gather { shape, .. }
             | TaskKind::Finalize { shape, .. } => shape.iter().product::<usize>() * 8,
+            // The output, and one pair's operands converted to its type.
+            TaskKind::MatMul { shape, .. } => shape.iter().product::<usize>() * 8 * 3,
             TaskKind::Read(block) => block.shape.iter().product::<usize>() * 8,
             TaskKind::Data(stored) => stored.chunk().nbytes(),
             TaskKind::FrameColumn { length } => length * 8,
-            TaskKind::Transpose { .. } | TaskKind::Combine { .. } | TaskKind::Frame(_) => 0,
+            TaskKind::Transpose { .. }
+            | TaskKind::Scan { .. }
+            | TaskKind::Combine { .. }
+            | TaskKind::Frame(_) => 0,
         }
     }
 }

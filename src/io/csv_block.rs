@@ -531,10 +531,10 @@ pub fn without_blank_lines(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Text values parsed as numbers of type `T`; a value that does not parse is the error.
-fn parse_texts<'a, T: pl::PolarsNumericType>(
-    texts: &'a pl::StringChunked,
+fn parse_texts<T: pl::PolarsNumericType>(
+    texts: &pl::StringChunked,
     parse: fn(&[u8]) -> Parsed<T::Native>,
-) -> Result<pl::Series, &'a str> {
+) -> Result<pl::Series, &str> {
     let mut values = pl::PrimitiveChunkedBuilder::<T>::new(texts.name().clone(), texts.len());
     for text in texts.iter() {
         match text.map(|t| (t, parse(t.as_bytes()))) {

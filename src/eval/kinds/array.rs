@@ -296,16 +296,24 @@ impl Interpreter {
     }
 
     pub fn matmul(&mut self, lhs: Value, rhs: Value, span: Span) -> Eval<Value> {
-        let _ = (lhs, rhs);
-        Err(Box::new(
-            Diagnostic::error(
-                "flow::check::operand_types",
-                "`@` on chunked arrays is not supported yet",
-                span,
-            )
-            .with_label("matrix product")
-            .with_help("multiply elementwise with `*` and reduce with `.sum(axis=…)`"),
-        ))
+        match (&lhs, &rhs) {
+            (Value::Array(a), Value::Array(b)) => {
+                self.built(crate::array::linalg::matmul(a, b, span), vec![])
+            }
+            _ => Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::operand_types",
+                    format!(
+                        "`@` multiplies arrays, not {} and {}",
+                        lhs.type_name(),
+                        rhs.type_name()
+                    ),
+                    span,
+                )
+                .with_label("matrix product")
+                .with_help("multiply a number with `*`; make arrays with array([[…]])"),
+            )),
+        }
     }
 
     pub fn array_unary(&mut self, op: UnaryOp, array: &ArrayRef, span: Span) -> Eval<Value> {
