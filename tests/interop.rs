@@ -12,6 +12,13 @@
 //!   twin, and compares the results: column names and kinds, values, missing values, and row
 //!   order where it is defined. It reports each case as agreeing, mismatching, rejected by
 //!   flow's checker or failing in flow at run time.
+//! - flow ⇄ NumPy: `tests/interop/arrays_vs_numpy.py` makes random array programs (seed 7, 300 of
+//!   them; `FLOW_ARRAYS_CASES` sets how many) — creation, odd chunks, slicing, broadcasting
+//!   arithmetic, elementwise functions, reductions, concatenation, histograms — runs each as a
+//!   flow script and as its NumPy 2 twin, and compares shapes and dtypes exactly, values (exactly
+//!   or within a float tolerance), printed text and refusals. It reports each case as agreeing,
+//!   mismatching (values, types or printing), rejected by flow's checker, failing in flow at run
+//!   time, an internal error of flow, or refused by NumPy alone.
 //!
 //! The Python side runs in a venv under `target/interop-venv` with numpy, h5py, netCDF4, xarray,
 //! pandas and pyarrow from PyPI, made once and reused while those import. Without Python or PyPI
@@ -525,23 +532,46 @@ fn files_written_by_python_open_in_flow() {
 /// `tests/interop/frames_vs_pandas.py`). `FLOW_FRAMES_CASES=3000` runs more cases by hand.
 #[test]
 fn frames_agree_with_pandas() {
-    if skipped("frames_agree_with_pandas") {
+    differential_test(
+        "frames_agree_with_pandas",
+        "frames_vs_pandas",
+        "FLOW_FRAMES_CASES",
+        "frames and pandas",
+    );
+}
+
+/// Random array programs give in flow what their NumPy twins give (see the module comment and
+/// `tests/interop/arrays_vs_numpy.py`). `FLOW_ARRAYS_CASES=3000` runs more cases by hand.
+#[test]
+fn arrays_agree_with_numpy() {
+    differential_test(
+        "arrays_agree_with_numpy",
+        "arrays_vs_numpy",
+        "FLOW_ARRAYS_CASES",
+        "arrays and NumPy",
+    );
+}
+
+/// Run `tests/interop/SCRIPT.py` against flow with seed 7 and 300 cases (or `cases_variable`'s
+/// count); a disagreement fails the test with the script's report, the cases kept.
+fn differential_test(test: &str, script: &str, cases_variable: &str, what: &str) {
+    if skipped(test) {
         return;
     }
-    let cases = match std::env::var("FLOW_FRAMES_CASES") {
+    let cases = match std::env::var(cases_variable) {
         Ok(text) => match text.trim().parse::<usize>() {
             Ok(n) if n > 0 => n,
-            _ => panic!("FLOW_FRAMES_CASES={text:?} is not a positive number of cases"),
+            _ => panic!("{cases_variable}={text:?} is not a positive number of cases"),
         },
         Err(_) => 300,
     };
     let count = cases.to_string();
     let python = venv_python();
-    let dir = work_dir("frames-vs-pandas");
+    let dir = work_dir(&script.replace('_', "-"));
     let result = output_of(
-        &format!("frames_vs_pandas.py ({cases} cases)"),
+        &format!("{script}.py ({cases} cases)"),
         Command::new(&python)
-            .arg(root().join("tests/interop/frames_vs_pandas.py"))
+            .arg(root().join(format!("tests/interop/{script}.py")))
             .arg("--flow")
             .arg(env!("CARGO_BIN_EXE_flow"))
             .arg("--dir")
@@ -554,8 +584,8 @@ fn frames_agree_with_pandas() {
             let _ = std::fs::remove_dir_all(&dir);
         }
         Err(message) => panic!(
-            "\nflow's frames and pandas disagree (the cases, case_NNN.flow with their pandas \
-             twins, are kept in {}):\n{message}\n",
+            "\nflow's {what} disagree (the cases, case_NNN.flow with their twins, are kept in \
+             {}):\n{message}\n",
             dir.display()
         ),
     }

@@ -242,6 +242,16 @@ pub fn arange(
 ) -> Built {
     let shape = vec![length];
     let chunks = resolve_chunks(chunks, &shape, dtype, span)?;
+    // NumPy fills a float arange from its first two values: the step is their difference,
+    // `(start + step) - start`, which may differ from `step` in the last bit
+    // (arange(-1, 1, 0.2)[5] is -2.2e-16, not 0).
+    let step = match (dtype.is_float(), start, step) {
+        (true, Scalar::Float(_), _) | (true, _, Scalar::Float(_)) => {
+            let first = start.as_f64();
+            Scalar::Float((first + step.as_f64()) - first)
+        }
+        _ => step,
+    };
     Ok(ArrayNode::new(
         ArrayOp::Arange { start, step },
         dtype,
@@ -369,7 +379,14 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
                 Add | Multiply | FloorDivide | Modulo | Power if common == DType::Bool => {
                     Ok(DType::I64)
                 }
-                Power if common.is_integer() && negative_integer_exponent(&operands[1]) => {
+                // NumPy refuses the values, so an empty array is no mistake.
+                Power
+                    if common.is_integer()
+                        && negative_integer_exponent(&operands[1])
+                        && !operands
+                            .iter()
+                            .any(|o| matches!(o, Operand::Array(a) if a.size() == 0)) =>
+                {
                     Err("integers to negative integer powers are not allowed".into())
                 }
                 Add | Subtract | Multiply | FloorDivide | Modulo | Power => Ok(common),
@@ -815,15 +832,11 @@ pub fn reduce(
             "give one axis, or none for the flat index",
         ));
     }
-    // A reduction without an identity fails on an empty lane, as NumPy's does; with no lane
-    // (an empty axis kept: ones((0, 3)).min(axis=1)) the result is empty.
+    // A reduction without an identity fails when the reduced axes are empty, as NumPy's does
+    // (even with no lanes); an empty axis kept is no mistake (ones((0, 3)).min(axis=1) has
+    // shape (0,)).
     let lane: usize = axes.iter().map(|&a| input.shape[a]).product();
-    let lanes: usize = (0..input.ndim())
-        .filter(|a| !axes.contains(a))
-        .map(|a| input.shape[a])
-        .product();
     if lane == 0
-        && lanes > 0
         && matches!(
             reduction,
             Reduction::Min
@@ -1086,15 +1099,20 @@ pub fn histogram(
             "give bins=10 or more",
         ));
     }
-    if !(low < high) || !low.is_finite() || !high.is_finite() {
+    if low > high || !low.is_finite() || !high.is_finite() {
         return Err(error(
             "flow::check::histogram",
-            format!("histogram range ({low}, {high}) is empty or not finite"),
+            format!("histogram range ({low}, {high}) is reversed or not finite"),
             span,
             "this range",
-            "give range=(low, high) with low < high",
+            "give range=(low, high) with low <= high",
         ));
     }
+    // As NumPy: a range of one value is widened by a half on each side.
+    let (low, high) = match low == high {
+        true => (low - 0.5, high + 0.5),
+        false => (low, high),
+    };
     let counts = ArrayNode::new(
         ArrayOp::Histogram {
             input: input.clone(),

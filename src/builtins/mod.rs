@@ -271,7 +271,7 @@ static WRITTEN: &[Builtin] = &[
         "print(concatenate([arange(2), arange(3)]))" => "[0 1 0 1 2]", returns Type::Array, arrays::concatenate),
     builtin!("stack" "(arrays, axis=0)", "arrays", "Join arrays of one shape along a new axis.",
         "stack([ones(3), zeros(3)]).shape" => "(2, 3)", returns Type::Array, arrays::stack),
-    builtin!("histogram" "(x, bins=10, range=none)", "arrays", "Counts in `bins` equal bins over `range=(low, high)`, and the bin edges.",
+    builtin!("histogram" "(x, bins=10, range=none)", "arrays", "Counts in `bins` equal bins over `range=(low, high)` (required, though its default reads none: the bins are fixed before any data is read), and the bin edges, as NumPy.",
         "counts, edges = histogram(arange(10), bins=2, range=(0, 10)); print(counts, edges)" => "[5 5] [ 0.  5. 10.]",
         returns Type::Tuple, arrays::histogram),
     // `effects`: it takes a delayed call as it is, instead of being delayed by it.

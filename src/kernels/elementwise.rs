@@ -285,8 +285,11 @@ fn prepare<'a>(
             }
         }
         Kernel::Constant(value, dtype) => Source::Constant(match dtype {
-            DType::F32 | DType::F64 => Scalar::Float(value.as_f64()),
-            DType::I32 | DType::I64 => Scalar::Int(value.as_i64()),
+            // An f32 constant is the f32 nearest the value (full(1, 0.1, dtype="f32") is not 0.1).
+            DType::F32 => Scalar::Float(value.as_f64() as f32 as f64),
+            DType::F64 => Scalar::Float(value.as_f64()),
+            DType::I32 => Scalar::Int(value.as_i64() as i32 as i64),
+            DType::I64 => Scalar::Int(value.as_i64()),
             DType::Bool => Scalar::Bool(value.as_f64() != 0.0),
         }),
         Kernel::Arange {
@@ -376,6 +379,16 @@ fn read_block(source: &Source, start: usize, len: usize) -> Lane {
         } => {
             let indices = (offset + start..offset + start + len).map(|i| i as i128);
             match (first, step) {
+                // f32 as NumPy fills it: in f32 arithmetic from the first two values.
+                _ if *dtype == DType::F32 => {
+                    let first32 = first.as_f64() as f32;
+                    let delta = (first.as_f64() + step.as_f64()) as f32 - first32;
+                    Lane::F64(
+                        indices
+                            .map(|i| (first32 + i as f32 * delta) as f64)
+                            .collect(),
+                    )
+                }
                 _ if dtype.is_float() => {
                     let (first, step) = (first.as_f64(), step.as_f64());
                     Lane::F64(indices.map(|i| first + i as f64 * step).collect())

@@ -16,6 +16,10 @@ pub fn format_chunk(data: &ChunkData) -> String {
     if data.shape().is_empty() {
         return format_scalar(data);
     }
+    // NumPy prints any array without elements as `[]`, whatever its shape.
+    if data.is_empty() {
+        return "[]".into();
+    }
     // A large array is first cut down to the items shown (three at each end of every long axis),
     // so printing a huge array formats a few dozen numbers, not all of them.
     let (shown, cut_axes) = if data.len() > THRESHOLD {
@@ -77,14 +81,32 @@ fn format_floats(a: &ArrayD<f64>, single: bool) -> ArrayD<String> {
         .iter()
         .filter(|x| **x != 0.0)
         .fold(f64::INFINITY, |m, x| m.min(x.abs()));
-    let scientific =
-        min_nonzero.is_finite() && (max >= 1e16 || min_nonzero < 1e-4 || max / min_nonzero > 1e3);
+    // NumPy's rule, compared in the values' own type (f32 values against f32 thresholds).
+    let scientific = min_nonzero.is_finite()
+        && if single {
+            let (max, min) = (max as f32, min_nonzero as f32);
+            max >= 1e8 || min < 1e-4 || max / min > 1e3
+        } else {
+            max >= 1e8 || min_nonzero < 1e-4 || max / min_nonzero > 1e3
+        };
     if scientific {
         let digits = finite
             .iter()
             .map(|&x| mantissa_digits(x, single))
             .max()
             .unwrap_or(0);
+        // Every exponent has as many digits as the longest (at least two): `1.0e-005` beside
+        // `1.5e+300`, as NumPy pads them.
+        let exponent_of = |x: f64| -> i32 {
+            let text = format!("{:.*e}", digits, x);
+            text.split_once('e').unwrap().1.parse().unwrap()
+        };
+        let exponent_digits = finite
+            .iter()
+            .map(|&x| exponent_of(x).unsigned_abs().to_string().len())
+            .max()
+            .unwrap_or(2)
+            .max(2);
         return a.mapv(|x| {
             if !x.is_finite() {
                 return special(x);
@@ -98,9 +120,10 @@ fn format_floats(a: &ArrayD<f64>, single: bool) -> ArrayD<String> {
                 mantissa.to_string()
             };
             format!(
-                "{mantissa}e{}{:02}",
+                "{mantissa}e{}{:0width$}",
                 if exponent < 0 { '-' } else { '+' },
-                exponent.abs()
+                exponent.abs(),
+                width = exponent_digits
             )
         });
     }
@@ -158,10 +181,14 @@ fn mantissa_digits(x: f64, single: bool) -> usize {
         format!("{:e}", x.abs())
     };
     let mantissa = shortest.split_once('e').unwrap().0;
-    mantissa
-        .split_once('.')
-        .map_or(0, |(_, f)| f.len())
-        .min(PRECISION)
+    let unique = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
+    if unique <= PRECISION {
+        return unique;
+    }
+    // Rounded to PRECISION digits, then trailing zeros dropped (1.0000000000000002 is `1.`).
+    let rounded = format!("{:.*e}", PRECISION, x.abs());
+    let mantissa = rounded.split_once('e').unwrap().0.trim_end_matches('0');
+    mantissa.split_once('.').map_or(0, |(_, f)| f.len())
 }
 
 /// Write `a` as nested brackets; `cut_axes[k]` says axis k (counted from this level) was cut to
@@ -193,7 +220,9 @@ fn write_nested(
                 None => "...".to_string(),
             };
             if k > 0 {
-                if line_length + 1 + item.len() + 1 > LINE_WIDTH {
+                // NumPy's width for a row: one column less per enclosing bracket (`indent` is
+                // the number of axes here), and one for the row's own closing bracket.
+                if line_length + 1 + item.len() > LINE_WIDTH - indent {
                     // NumPy strips the padding at the end of a wrapped line.
                     let kept = out.trim_end_matches(' ').len();
                     out.truncate(kept);
@@ -251,6 +280,12 @@ mod tests {
         assert_eq!(floats(&[1], vec![1.0 / 3.0]), "[0.33333333]");
         assert_eq!(floats(&[2], vec![1e-5, 1.0]), "[1.e-05 1.e+00]");
         assert_eq!(floats(&[], vec![1.0]), "1.0");
+        assert_eq!(floats(&[2, 0], vec![]), "[]");
+        assert_eq!(floats(&[1], vec![1e8]), "[1.e+08]");
+        assert_eq!(
+            floats(&[2], vec![1.0000000000000002, 1e9]),
+            "[1.e+00 1.e+09]"
+        );
     }
 
     #[test]

@@ -651,6 +651,28 @@ impl Histogram {
         }
     }
 
+    /// For values of an f32 array: the edges as f32 (NumPy's edges of f32 input are f32) and
+    /// each value's bin found in f32 arithmetic, as NumPy computes it, so a value equal to an
+    /// f32 edge lands where NumPy puts it.
+    pub fn add_single(&mut self, values: &[f32]) {
+        let bins = self.counts.len();
+        let (low, high) = (self.low as f32, self.high as f32);
+        let norm = self.norm as f32;
+        let edges: Vec<f32> = self.edges.iter().map(|&e| e as f32).collect();
+        for &x in values {
+            if !(x >= low && x <= high) {
+                continue;
+            }
+            let mut index = (((x - low) * norm) as usize).min(bins - 1);
+            if x < edges[index] {
+                index = index.saturating_sub(1);
+            } else if index + 1 < bins && x >= edges[index + 1] {
+                index += 1;
+            }
+            self.counts[index] += 1;
+        }
+    }
+
     pub fn add(&mut self, values: &[f64]) {
         let bins = self.counts.len();
         for &x in values {
@@ -680,6 +702,10 @@ pub fn histogram_partial(chunk: &ChunkData, bins: usize, low: f64, high: f64) ->
     let mut histogram = Histogram::new(bins, low, high);
     match chunk {
         ChunkData::F64(a) if a.as_slice().is_some() => histogram.add(a.as_slice().unwrap()),
+        ChunkData::F32(a) => match a.as_slice() {
+            Some(values) => histogram.add_single(values),
+            None => histogram.add_single(&a.iter().copied().collect::<Vec<f32>>()),
+        },
         other => histogram.add(other.to_f64().as_slice().expect("to_f64 is contiguous")),
     }
     histogram.into_partial()
