@@ -61,6 +61,10 @@ ROWS = [
     ("W9a", "w9a.flow", [], "w9_overhead.py", ["--part", "a"], lambda f, a: int(f["a_result"]) == int(a["a_result"])),
     ("W9b", "w9b.flow", [], "w9_overhead.py", ["--part", "b"], lambda f, a: float(f["b_result"]) == float(a["b_result"])),
     ("W10", "w10.flow", [], "w10_slow_delayed.py", [], lambda f, a: int(f["result"]) == int(a["result"]) == 44),
+    # NumPy-parity operations; their Dask anchors are in bench/anchors/.
+    ("N1 matmul", "n1.flow", [], "n1_matmul.py", [], lambda f, a: float(f["sum"]) == float(a["sum"])),
+    ("N2 reshape", "n2.flow", [], "n2_reshape.py", [], lambda f, a: float(f["sum"]) == float(a["sum"])),
+    ("N3 cumsum", "n3.flow", [], "n3_cumsum.py", [], lambda f, a: f == a),
     ("W10 (8 workers)", "w10.flow", ["--threads", "8"], "w10_slow_delayed.py", ["--workers", "8"],
      lambda f, a: int(f["result"]) == int(a["result"]) == 44),
 ]
@@ -105,7 +109,9 @@ def main():
         if not re.search(args.rows, name):
             continue
         flow_command = [args.flow, "run", "--no-progress", *flow_args, os.path.join("bench", script)]
-        anchor_command = [args.python, os.path.join(ANCHORS, anchor), "--engine", "dask", *anchor_args]
+        own = os.path.join(ROOT, "bench", "anchors", anchor)
+        anchor_path = own if os.path.exists(own) else os.path.join(ANCHORS, anchor)
+        anchor_command = [args.python, anchor_path, "--engine", "dask", *anchor_args]
         flow_runs, anchor_runs = [], []
         for _ in range(args.repeat):
             flow_runs.append(run(flow_command))

@@ -905,18 +905,7 @@ pub fn rechunked(input: &ArrayRef, chunks: Chunks, span: Span) -> ArrayRef {
 
 pub fn rechunk(input: &ArrayRef, spec: &ChunkSpec, span: Span) -> Built {
     let chunks = resolve_chunks(spec, &input.shape, input.dtype, span)?;
-    if chunks == input.chunks {
-        return Ok(input.clone());
-    }
-    Ok(ArrayNode::new(
-        ArrayOp::Rechunk {
-            input: input.clone(),
-        },
-        input.dtype,
-        input.shape.clone(),
-        chunks,
-        span,
-    ))
+    Ok(rechunked(input, chunks, span))
 }
 
 pub fn transpose(input: &ArrayRef, axes: Option<&[i64]>, span: Span) -> Built {
