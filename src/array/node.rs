@@ -130,6 +130,22 @@ pub enum UnaryFunction {
     Ceil,
     IsNan,
     Not,
+    Tanh,
+    Sinh,
+    Cosh,
+    Arcsinh,
+    Arccosh,
+    Arctanh,
+    Log2,
+    Log1p,
+    Expm1,
+    Exp2,
+    Cbrt,
+    Square,
+    Sign,
+    Trunc,
+    IsFinite,
+    IsInf,
 }
 
 impl UnaryFunction {
@@ -152,6 +168,22 @@ impl UnaryFunction {
             Rad2deg => "rad2deg",
             Floor => "floor",
             Ceil => "ceil",
+            Tanh => "tanh",
+            Sinh => "sinh",
+            Cosh => "cosh",
+            Arcsinh => "arcsinh",
+            Arccosh => "arccosh",
+            Arctanh => "arctanh",
+            Log2 => "log2",
+            Log1p => "log1p",
+            Expm1 => "expm1",
+            Exp2 => "exp2",
+            Cbrt => "cbrt",
+            Square => "square",
+            Sign => "sign",
+            Trunc => "trunc",
+            IsFinite => "isfinite",
+            IsInf => "isinf",
             IsNan => "isnan",
             Not => "not",
         }
@@ -176,6 +208,22 @@ impl UnaryFunction {
             "floor" => Floor,
             "ceil" => Ceil,
             "isnan" => IsNan,
+            "tanh" => Tanh,
+            "sinh" => Sinh,
+            "cosh" => Cosh,
+            "arcsinh" => Arcsinh,
+            "arccosh" => Arccosh,
+            "arctanh" => Arctanh,
+            "log2" => Log2,
+            "log1p" => Log1p,
+            "expm1" => Expm1,
+            "exp2" => Exp2,
+            "cbrt" => Cbrt,
+            "square" => Square,
+            "sign" => Sign,
+            "trunc" => Trunc,
+            "isfinite" => IsFinite,
+            "isinf" => IsInf,
             _ => return None,
         })
     }
@@ -184,9 +232,11 @@ impl UnaryFunction {
     pub fn result(self, input: DType) -> DType {
         use UnaryFunction::*;
         match self {
-            Negate | Abs => input,
-            IsNan | Not => DType::Bool,
-            Floor | Ceil if !input.is_float() => input,
+            Negate | Abs | Sign => input,
+            // NumPy: the square of bools is bools (and), of integers integers.
+            Square => input,
+            IsNan | IsFinite | IsInf | Not => DType::Bool,
+            Floor | Ceil | Trunc if !input.is_float() => input,
             _ => input.float_result(),
         }
     }

@@ -124,6 +124,22 @@ static WRITTEN: &[Builtin] = &[
     builtin!("floor" "(x)", "math", "Largest whole number not above x (a float).", "floor(-1.5)" => "-2.0", returns Type::Any, |i, a| math(i, a, f64::floor)),
     builtin!("ceil" "(x)", "math", "Smallest whole number not below x (a float).", "ceil(1.2)" => "2.0", returns Type::Any, |i, a| math(i, a, f64::ceil)),
     builtin!("isnan" "(x)", "math", "Is x not-a-number?", "isnan(nan)" => "true", returns Type::Any, isnan),
+    builtin!("tanh" "(x)", "math", "Hyperbolic tangent.", "tanh(0)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::tanh)),
+    builtin!("sinh" "(x)", "math", "Hyperbolic sine.", "sinh(0)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::sinh)),
+    builtin!("cosh" "(x)", "math", "Hyperbolic cosine.", "cosh(0)" => "1.0", returns Type::Any, |i, a| math(i, a, f64::cosh)),
+    builtin!("arcsinh" "(x)", "math", "Inverse hyperbolic sine.", "arcsinh(0)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::asinh)),
+    builtin!("arccosh" "(x)", "math", "Inverse hyperbolic cosine.", "arccosh(1)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::acosh)),
+    builtin!("arctanh" "(x)", "math", "Inverse hyperbolic tangent.", "arctanh(0)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::atanh)),
+    builtin!("log2" "(x)", "math", "Base-2 logarithm.", "log2(8)" => "3.0", returns Type::Any, |i, a| math(i, a, f64::log2)),
+    builtin!("log1p" "(x)", "math", "log(1 + x), accurate for small x.", "log1p(0)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::ln_1p)),
+    builtin!("expm1" "(x)", "math", "exp(x) - 1, accurate for small x.", "expm1(0)" => "0.0", returns Type::Any, |i, a| math(i, a, f64::exp_m1)),
+    builtin!("exp2" "(x)", "math", "2 to the power x.", "exp2(10)" => "1024.0", returns Type::Any, |i, a| math(i, a, f64::exp2)),
+    builtin!("cbrt" "(x)", "math", "Cube root.", "cbrt(27)" => "3.0", returns Type::Any, |i, a| math(i, a, f64::cbrt)),
+    builtin!("trunc" "(x)", "math", "The whole part of x, towards zero (a float; integer arrays stay integers).", "trunc(-1.5)" => "-1.0", returns Type::Any, |i, a| math(i, a, f64::trunc)),
+    builtin!("square" "(x)", "math", "x * x (integer arrays stay integers).", "print(square(array([2, -3])))" => "[4 9]", returns Type::Any, |i, a| math(i, a, |x| x * x)),
+    builtin!("sign" "(x)", "math", "-1, 0 or 1 by the sign of x (NaN stays NaN).", "print(sign(array([-2.5, 0.0, 3.0])))" => "[-1.  0.  1.]", returns Type::Any, |i, a| math(i, a, |x| if x.is_nan() { x } else if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 })),
+    builtin!("isfinite" "(x)", "math", "Is x neither infinite nor NaN?", "print(isfinite(array([1.0, inf, nan])))" => "[ true false false]", returns Type::Any, |i, a| test(i, a, f64::is_finite)),
+    builtin!("isinf" "(x)", "math", "Is x infinite?", "print(isinf(array([1.0, -inf, nan])))" => "[false  true false]", returns Type::Any, |i, a| test(i, a, f64::is_infinite)),
     Builtin {
         effects: true,
         ..builtin!("submit" "(value)", "jobs",
@@ -1427,10 +1443,15 @@ fn math(interpreter: &mut Interpreter, args: &mut Args, f: fn(f64) -> f64) -> Ev
 }
 
 fn isnan(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    test(interpreter, args, f64::is_nan)
+}
+
+/// A test of a number, elementwise on an array.
+fn test(interpreter: &mut Interpreter, args: &mut Args, f: fn(f64) -> bool) -> Eval<Value> {
     if let Some(result) = arrays::math_on_array(interpreter, args) {
         return result;
     }
-    Ok(Value::Bool(args.float(0)?.is_nan()))
+    Ok(Value::Bool(f(args.float(0)?)))
 }
 
 fn split(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {

@@ -506,7 +506,48 @@ fn unary(function: UnaryFunction, x: Lane, dtype: DType) -> Lane {
             Lane::Bool(v) => Lane::Bool(v),
             other => float(other, f64::abs),
         },
-        Floor | Ceil if !dtype.is_float() => x,
+        Floor | Ceil | Trunc if !dtype.is_float() => x,
+        Trunc => float(x, f64::trunc),
+        Tanh => float(x, f64::tanh),
+        Sinh => float(x, f64::sinh),
+        Cosh => float(x, f64::cosh),
+        Arcsinh => float(x, f64::asinh),
+        Arccosh => float(x, f64::acosh),
+        Arctanh => float(x, f64::atanh),
+        Log2 => float(x, f64::log2),
+        Log1p => float(x, f64::ln_1p),
+        Expm1 => float(x, f64::exp_m1),
+        Exp2 => float(x, f64::exp2),
+        Cbrt => float(x, f64::cbrt),
+        Square => match x {
+            Lane::I64(v) => Lane::I64(v.into_iter().map(|x| x.wrapping_mul(x)).collect()),
+            Lane::Bool(v) => Lane::Bool(v),
+            other => float(other, |x| x * x),
+        },
+        // NumPy's sign: -1, 0 or 1 (NaN stays NaN, and -0.0 is 0).
+        Sign => match x {
+            Lane::I64(v) => Lane::I64(v.into_iter().map(i64::signum).collect()),
+            Lane::Bool(v) => Lane::Bool(v),
+            other => float(other, |x| {
+                if x.is_nan() {
+                    x
+                } else if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            }),
+        },
+        IsFinite => match x {
+            Lane::F64(v) => Lane::Bool(v.into_iter().map(f64::is_finite).collect()),
+            other => Lane::Bool(vec![true; other.into_i64().len()]),
+        },
+        IsInf => match x {
+            Lane::F64(v) => Lane::Bool(v.into_iter().map(f64::is_infinite).collect()),
+            other => Lane::Bool(vec![false; other.into_i64().len()]),
+        },
         Floor => float(x, f64::floor),
         Ceil => float(x, f64::ceil),
         Sqrt => float(x, f64::sqrt),
