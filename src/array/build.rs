@@ -390,6 +390,8 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
                     Err("integers to negative integer powers are not allowed".into())
                 }
                 Add | Subtract | Multiply | FloorDivide | Modulo | Power => Ok(common),
+                Maximum | Minimum | Fmax | Fmin => Ok(common),
+                Arctan2 | Hypot | Copysign | Logaddexp => Ok(common.float_result()),
                 _ => Ok(DType::Bool),
             }
         }

@@ -260,6 +260,14 @@ pub enum BinaryFunction {
     GreaterEqual,
     And,
     Or,
+    Maximum,
+    Minimum,
+    Fmax,
+    Fmin,
+    Arctan2,
+    Hypot,
+    Copysign,
+    Logaddexp,
 }
 
 impl BinaryFunction {
@@ -281,7 +289,29 @@ impl BinaryFunction {
             GreaterEqual => ">=",
             And => "&",
             Or => "|",
+            Maximum => "maximum",
+            Minimum => "minimum",
+            Fmax => "fmax",
+            Fmin => "fmin",
+            Arctan2 => "arctan2",
+            Hypot => "hypot",
+            Copysign => "copysign",
+            Logaddexp => "logaddexp",
         }
+    }
+
+    /// The functions called by name (`maximum(a, b)`), not written between their operands.
+    pub fn from_name(name: &str) -> Option<BinaryFunction> {
+        use BinaryFunction::*;
+        [
+            Maximum, Minimum, Fmax, Fmin, Arctan2, Hypot, Copysign, Logaddexp,
+        ]
+        .into_iter()
+        .find(|f| f.symbol() == name)
+    }
+
+    pub fn is_named(self) -> bool {
+        self.symbol().starts_with(|c: char| c.is_ascii_alphabetic())
     }
 
     pub fn is_comparison(self) -> bool {

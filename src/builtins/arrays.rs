@@ -579,6 +579,46 @@ pub fn diff(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     interpreter.built(built, warnings)
 }
 
+/// `maximum(a, b)` and the other binary functions called by name: elementwise with
+/// broadcasting on arrays, or on two numbers.
+pub fn binary_function(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let function = crate::array::node::BinaryFunction::from_name(args.builtin.name)
+        .expect("binary builtins are named binary functions");
+    let mut operands = Vec::new();
+    for k in 0..2 {
+        operands.push(match args.value(k) {
+            Value::Array(a) => Operand::Array(a.clone()),
+            other => Operand::Scalar(
+                scalar_of(other).ok_or_else(|| args.wrong_type(k, "an array or a number"))?,
+            ),
+        });
+    }
+    // Two numbers: the first as a 0-d array, so the result is one (as NumPy's is a scalar).
+    if let [Operand::Scalar(first), Operand::Scalar(_)] = &operands[..] {
+        let dtype = match first {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => DType::F64,
+        };
+        let zero_d = ArrayNode::new(
+            ArrayOp::Full(*first),
+            dtype,
+            vec![],
+            crate::array::chunks::Chunks(vec![]),
+            args.call,
+        );
+        operands[0] = Operand::Array(zero_d);
+    }
+    let mut warnings = Vec::new();
+    let built = build::map(
+        MapFunction::Binary(function),
+        operands,
+        args.call,
+        &mut warnings,
+    );
+    interpreter.built(built, warnings)
+}
+
 /// `matmul(a, b)` and `dot(a, b)`: `a @ b`.
 pub fn matmul(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let (a, b) = (args.array(0)?, args.array(1)?);

@@ -73,7 +73,7 @@ impl Kernel {
             Kernel::Arange { .. } => "arange".into(),
             Kernel::Random { .. } => "random".into(),
             Kernel::Map { function, args, .. } => match function {
-                MapFunction::Binary(f) => format!(
+                MapFunction::Binary(f) if !f.is_named() => format!(
                     "({} {} {})",
                     args[0].describe(),
                     f.symbol(),
@@ -627,6 +627,16 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
             Divide => |x, y| x / y,
             FloorDivide => super::arithmetic::floor_divide_f64,
             Modulo => super::arithmetic::modulo_f64,
+            // NumPy's maximum and minimum propagate NaN (and of 0.0 and -0.0 give the second);
+            // fmax and fmin ignore a NaN.
+            Maximum => |x, y| if x > y || x.is_nan() { x } else { y },
+            Minimum => |x, y| if x < y || x.is_nan() { x } else { y },
+            Fmax => f64::max,
+            Fmin => f64::min,
+            Arctan2 => f64::atan2,
+            Hypot => f64::hypot,
+            Copysign => f64::copysign,
+            Logaddexp => logaddexp,
             _ => power_f64,
         };
         return Lane::F64(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect());
@@ -642,6 +652,8 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
                 .map_or(if y == -1 { x.wrapping_neg() } else { 0 }, |(q, _)| q)
         },
         Modulo => |x, y| super::arithmetic::floor_divmod_i64(x, y).map_or(0, |(_, r)| r),
+        Maximum | Fmax => i64::max,
+        Minimum | Fmin => i64::min,
         _ => |x, y| {
             if y < 0 {
                 // NumPy refuses too; the checker catches a literal negative exponent earlier.
@@ -651,6 +663,22 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
         },
     };
     Lane::I64(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect())
+}
+
+/// log(exp(x) + exp(y)) without overflow, as NumPy computes it.
+fn logaddexp(x: f64, y: f64) -> f64 {
+    if x == y {
+        // Also infinities of one sign.
+        x + std::f64::consts::LN_2
+    } else {
+        let larger = x.max(y);
+        let difference = (x - y).abs();
+        if difference.is_nan() {
+            f64::NAN
+        } else {
+            larger + (-difference).exp().ln_1p()
+        }
+    }
 }
 
 /// `x ** y`, with the common small exponents exact and fast.
