@@ -7,6 +7,7 @@ pub mod chunks;
 pub mod dtype;
 pub mod linalg;
 pub mod node;
+pub mod order;
 pub mod reshape;
 pub mod scan;
 pub mod source;

@@ -354,6 +354,31 @@ pub enum Operand {
     Scalar(Scalar),
 }
 
+/// How a quantile between two values is taken (NumPy's `method=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuantileMethod {
+    Linear,
+    Lower,
+    Higher,
+    Nearest,
+    Midpoint,
+}
+
+impl QuantileMethod {
+    pub fn parse(name: &str) -> Option<QuantileMethod> {
+        use QuantileMethod::*;
+        Some(match name {
+            "linear" => Linear,
+            "lower" => Lower,
+            "higher" => Higher,
+            "nearest" => Nearest,
+            "midpoint" => Midpoint,
+            _ => return None,
+        })
+    }
+}
+
 /// A cumulative operation along an axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -550,6 +575,16 @@ pub enum ArrayOp {
         scan: Scan,
         axis: usize,
     },
+    /// Quantiles `q` along `axis` (one chunk long) of each lane; with `q_axis`, a leading axis
+    /// of the quantiles, else one quantile and no such axis.
+    Quantile {
+        input: ArrayRef,
+        axis: usize,
+        q: Vec<f64>,
+        q_axis: bool,
+        method: QuantileMethod,
+        skip_nan: bool,
+    },
     /// The matrix product of two 2-d arrays whose contracted axis is chunked alike.
     MatMul {
         lhs: ArrayRef,
@@ -626,6 +661,16 @@ impl ArrayNode {
                 ArrayOp::Concatenate { axis, .. } => key.value("concatenate").value(axis),
                 ArrayOp::Transpose { axes, .. } => key.value("transpose").value(axes),
                 ArrayOp::MatMul { .. } => key.value("matmul"),
+                ArrayOp::Quantile {
+                    axis,
+                    q,
+                    q_axis,
+                    method,
+                    skip_nan,
+                    ..
+                } => key
+                    .value("quantile")
+                    .value(&(axis, q, q_axis, method, skip_nan)),
                 ArrayOp::Scan { scan, axis, .. } => key.value("scan").value(&(scan, axis)),
                 ArrayOp::Reshape { block_of, .. } => key.value("reshape").value(block_of),
                 ArrayOp::Read(source) => key.value("read").value(&**source),
@@ -685,6 +730,7 @@ impl ArrayNode {
             | ArrayOp::Transpose { input, .. }
             | ArrayOp::Reshape { input, .. }
             | ArrayOp::Scan { input, .. }
+            | ArrayOp::Quantile { input, .. }
             | ArrayOp::Histogram { input, .. } => vec![input.clone()],
             ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
             ArrayOp::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
@@ -723,6 +769,7 @@ impl ArrayNode {
             ArrayOp::MatMul { .. } => "matmul".into(),
             ArrayOp::Reshape { .. } => "reshape".into(),
             ArrayOp::Scan { scan, .. } => scan.name().into(),
+            ArrayOp::Quantile { .. } => "quantile".into(),
             ArrayOp::Histogram { .. } => "histogram".into(),
         }
     }

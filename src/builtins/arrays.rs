@@ -619,6 +619,53 @@ pub fn binary_function(interpreter: &mut Interpreter, args: &mut Args) -> Eval<V
     interpreter.built(built, warnings)
 }
 
+/// `median(x, axis=none)`, `percentile(x, q, axis=none, method=)` and `quantile(…)` (each
+/// also NaN-skipping): `scale` is what one unit of `q` is (100 for percentiles, 1 for
+/// quantiles; 0 for the median, which has no `q`).
+pub fn order_statistic(
+    interpreter: &mut Interpreter,
+    args: &mut Args,
+    scale: f64,
+    skip_nan: bool,
+) -> Eval<Value> {
+    use crate::array::node::QuantileMethod;
+    let array = args.array(0)?;
+    let (q, q_axis, rest) = match scale {
+        0.0 => (vec![0.5], false, 1),
+        _ => match args.value(1) {
+            Value::List(items) | Value::Tuple(items) => {
+                let q = items
+                    .iter()
+                    .map(|v| scalar_of(v).map(|s| s.as_f64() / scale))
+                    .collect::<Option<Vec<f64>>>()
+                    .ok_or_else(|| args.wrong_type(1, "a number or a list of numbers"))?;
+                (q, true, 2)
+            }
+            _ => (vec![args.float(1)? / scale], false, 2),
+        },
+    };
+    let axis = match args.value(rest) {
+        Value::None => None,
+        _ => Some(args.int(rest)?),
+    };
+    let method = match scale {
+        0.0 => QuantileMethod::Linear,
+        _ => {
+            let name = args.str(rest + 1)?;
+            QuantileMethod::parse(&name).ok_or_else(|| {
+                args.rejected(
+                    "flow::check::argument_value",
+                    format!("unknown method `{name}`"),
+                    rest + 1,
+                    "method is \"linear\", \"lower\", \"higher\", \"nearest\" or \"midpoint\"",
+                )
+            })?
+        }
+    };
+    let built = crate::array::order::quantile(&array, q, q_axis, axis, method, skip_nan, args.call);
+    interpreter.built(built, vec![])
+}
+
 /// `matmul(a, b)` and `dot(a, b)`: `a @ b`.
 pub fn matmul(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let (a, b) = (args.array(0)?, args.array(1)?);

@@ -118,6 +118,7 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             ArrayOp::Transpose { input, .. }
             | ArrayOp::Reshape { input, .. }
             | ArrayOp::Scan { input, .. }
+            | ArrayOp::Quantile { input, .. }
             | ArrayOp::Rechunk { input }
             | ArrayOp::Reduce { input, .. }
             | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
@@ -398,6 +399,36 @@ impl Lowering<'_> {
                     dtype: node.dtype,
                 };
                 return self.task(node, kind, inputs);
+            }
+            ArrayOp::Quantile {
+                input,
+                axis,
+                q,
+                q_axis,
+                method,
+                skip_nan,
+            } => {
+                // The input block: this block's index without the quantile axis, 0 along `axis`.
+                let mut kept = index[usize::from(*q_axis)..].iter().copied();
+                let input_index: Vec<usize> = (0..input.ndim())
+                    .map(|a| {
+                        if a == *axis {
+                            0
+                        } else {
+                            kept.next().unwrap_or(0)
+                        }
+                    })
+                    .collect();
+                let source = self.block(input, &input_index)?;
+                let kind = TaskKind::Quantile {
+                    axis: *axis,
+                    q: q.clone(),
+                    q_axis: *q_axis,
+                    method: *method,
+                    skip_nan: *skip_nan,
+                    dtype: node.dtype,
+                };
+                return self.task(node, kind, vec![source]);
             }
             ArrayOp::Reshape { input, block_of } => {
                 let input_index: Vec<usize> = block_of

@@ -5,7 +5,7 @@
 
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::array::node::{Reduction, Scan, Stored};
+use crate::array::node::{QuantileMethod, Reduction, Scan, Stored};
 use crate::io::{Handles, ReadBlock};
 use crate::kernels::elementwise::{self, Kernel};
 use crate::kernels::frame::FrameTask;
@@ -43,6 +43,15 @@ pub enum TaskKind {
     Scan {
         scan: Scan,
         axis: usize,
+        dtype: DType,
+    },
+    /// Quantiles `q` along `axis` of the input's lanes (see `ArrayOp::Quantile`).
+    Quantile {
+        axis: usize,
+        q: Vec<f64>,
+        q_axis: bool,
+        method: QuantileMethod,
+        skip_nan: bool,
         dtype: DType,
     },
     /// The sum of the matrix products of the input pairs (0 with 1, 2 with 3, …), a chunk of
@@ -158,6 +167,7 @@ impl TaskKind {
             TaskKind::Transpose { .. } => "transpose",
             TaskKind::MatMul { .. } => "matmul",
             TaskKind::Scan { .. } => "scan",
+            TaskKind::Quantile { .. } => "quantile",
             TaskKind::Partial { .. } => "partial",
             TaskKind::HistogramPartial { .. } => "histogram-partial",
             TaskKind::Combine { .. } => "combine",
@@ -236,6 +246,22 @@ impl TaskKind {
                 *axis,
                 *dtype,
             )),
+            TaskKind::Quantile {
+                axis,
+                q,
+                q_axis,
+                method,
+                skip_nan,
+                dtype,
+            } => TaskOutput::Chunk(crate::kernels::order::quantiles(
+                inputs[0].chunk(),
+                *axis,
+                q,
+                *q_axis,
+                *method,
+                *skip_nan,
+                *dtype,
+            )),
             TaskKind::MatMul { shape, dtype } => TaskOutput::Chunk(
                 crate::kernels::linalg::sum_of_products(&chunks(), shape, *dtype),
             ),
@@ -305,6 +331,7 @@ impl TaskKind {
             TaskKind::FrameColumn { length } => length * 8,
             TaskKind::Transpose { .. }
             | TaskKind::Scan { .. }
+            | TaskKind::Quantile { .. }
             | TaskKind::Combine { .. }
             | TaskKind::Frame(_) => 0,
         }

@@ -16,6 +16,7 @@ pub mod elementwise;
 pub mod frame;
 pub mod gather;
 pub mod linalg;
+pub mod order;
 pub mod output;
 pub mod print;
 pub mod random;

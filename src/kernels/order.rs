@@ -1,0 +1,76 @@
+//! Quantiles of a chunk's lanes along one axis, as NumPy computes them: the lane sorted, the
+//! quantile's position `q * (n - 1)` between two neighbours taken by `method`. A lane holding
+//! NaN gives NaN, unless NaN is skipped (`nanmedian`, `nanpercentile`); a lane of only NaN
+//! then gives NaN.
+
+use crate::array::chunk::ChunkData;
+use crate::array::dtype::DType;
+use crate::array::node::QuantileMethod;
+use ndarray::{ArrayD, Axis, IxDyn};
+
+pub fn quantiles(
+    chunk: &ChunkData,
+    axis: usize,
+    q: &[f64],
+    q_axis: bool,
+    method: QuantileMethod,
+    skip_nan: bool,
+    dtype: DType,
+) -> ChunkData {
+    let values = chunk.to_f64();
+    let lanes = values.lanes(Axis(axis));
+    let kept_shape: Vec<usize> = (0..values.ndim())
+        .filter(|&a| a != axis)
+        .map(|a| values.shape()[a])
+        .collect();
+    let lane_count: usize = kept_shape.iter().product();
+    // Per quantile, per lane (row-major over the kept axes, as `lanes` walks them).
+    let mut out = vec![0.0f64; q.len() * lane_count];
+    let mut sorted: Vec<f64> = Vec::new();
+    for (k, lane) in lanes.into_iter().enumerate() {
+        sorted.clear();
+        sorted.extend(lane.iter().copied().filter(|x| !(skip_nan && x.is_nan())));
+        let has_nan = sorted.iter().any(|x| x.is_nan());
+        sorted.sort_by(f64::total_cmp);
+        for (j, &p) in q.iter().enumerate() {
+            out[j * lane_count + k] = if has_nan || sorted.is_empty() {
+                f64::NAN
+            } else {
+                quantile_of_sorted(&sorted, p, method)
+            };
+        }
+    }
+    let mut shape = kept_shape;
+    if q_axis {
+        shape.insert(0, q.len());
+    }
+    let result = ArrayD::from_shape_vec(IxDyn(&shape), out).expect("one value per lane and q");
+    ChunkData::F64(result).into_dtype(dtype)
+}
+
+/// NumPy's quantile of sorted values at `q` in [0, 1].
+fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
+    let last = sorted.len() - 1;
+    let position = q * last as f64;
+    let (below, above) = (
+        position.floor() as usize,
+        (position.ceil() as usize).min(last),
+    );
+    let fraction = position - below as f64;
+    let (low, high) = (sorted[below], sorted[above]);
+    match method {
+        // NumPy's linear interpolation, in the form it uses (exact at both ends).
+        QuantileMethod::Linear => {
+            if fraction >= 0.5 {
+                high - (high - low) * (1.0 - fraction)
+            } else {
+                low + (high - low) * fraction
+            }
+        }
+        QuantileMethod::Lower => low,
+        QuantileMethod::Higher => high,
+        QuantileMethod::Midpoint => (low + high) / 2.0,
+        // Halves round to the even index, as NumPy's `around`.
+        QuantileMethod::Nearest => sorted[(position.round_ties_even() as usize).min(last)],
+    }
+}
