@@ -825,6 +825,13 @@ pub fn reduce(
     ddof: usize,
     span: Span,
 ) -> Built {
+    // NumPy: without NaN to skip (integers, bools), nanvar and nanstd are var and std (so
+    // no degrees of freedom left is inf, not nan).
+    let reduction = match (reduction, input.dtype.is_float()) {
+        (Reduction::NanVar, false) => Reduction::Var,
+        (Reduction::NanStd, false) => Reduction::Std,
+        (other, _) => other,
+    };
     if reduction.is_arg() && axes.len() > 1 && axes.len() != input.ndim() {
         return Err(error(
             "flow::check::axis",

@@ -42,6 +42,10 @@ pub fn diff(
     span: Span,
     warnings: &mut Vec<Diagnostic>,
 ) -> Built {
+    // As NumPy: no differences to take is the input itself (even of a 0-d array).
+    if n == 0 {
+        return Ok(input.clone());
+    }
     if input.ndim() == 0 {
         return Err(error(
             "flow::check::axis",

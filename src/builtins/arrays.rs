@@ -538,6 +538,14 @@ pub fn reshape(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         })
         .collect::<Option<Vec<i64>>>()
         .ok_or_else(|| args.wrong_type(0, "lengths: ints, or a tuple of ints (one may be -1)"))?;
+    if given.is_empty() {
+        return Err(args.rejected(
+            "flow::check::missing_argument",
+            "reshape needs the new shape".into(),
+            0,
+            "give the lengths: x.reshape(2, 3), or x.reshape(()) for a 0-d array",
+        ));
+    }
     interpreter.built(
         crate::array::reshape::reshape(&array, &spec, args.call),
         vec![],

@@ -262,6 +262,8 @@ fn moments_of(arranged: &Arranged, skip: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>)
                     let cell = o * inner + c;
                     count[cell] = 1.0;
                     mean[cell] = x;
+                    // An infinite value's deviation from itself is NaN, as in NumPy.
+                    m2[cell] = if x.is_finite() { 0.0 } else { f64::NAN };
                 }
             }
         } else {
@@ -274,6 +276,13 @@ fn moments_of(arranged: &Arranged, skip: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>)
                     }
                     let cell = o * inner + c;
                     count[cell] += 1.0;
+                    if !(x.is_finite() && mean[cell].is_finite()) {
+                        // With an infinity the mean is the sum's (inf, or NaN for inf - inf)
+                        // and the spread NaN, as NumPy's; the running update would make NaN.
+                        mean[cell] += x;
+                        m2[cell] = f64::NAN;
+                        continue;
+                    }
                     let delta = x - mean[cell];
                     mean[cell] += delta / count[cell];
                     m2[cell] += delta * (x - mean[cell]);
@@ -518,6 +527,13 @@ pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
                     }
                     let a = count[k];
                     let n = a + b;
+                    if a > 0.0 && !(mean[k].is_finite() && mb[k].is_finite()) {
+                        // Infinities: the mean is the sum's, the spread NaN (as above).
+                        mean[k] += mb[k];
+                        m2[k] = f64::NAN;
+                        count[k] = n;
+                        continue;
+                    }
                     let share = b / n;
                     let delta = mb[k] - mean[k];
                     mean[k] += delta * share;
