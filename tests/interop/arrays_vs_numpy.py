@@ -10,7 +10,12 @@ others, odd chunkings (`chunks=` and `.rechunk`, which must not change any value
 dtype flow has (bool, i32, i64, f32, f64), then slice them (steps, negative steps, integers,
 `...`, `none`), combine them with broadcasting arithmetic, comparisons and `&` `|`, apply
 elementwise functions, `where`, `clip` and `astype`, reduce them (with `axis=`, `keepdims=`,
-`ddof=`, and the nan-variants), concatenate, stack and transpose them, and take histograms.
+`ddof=`, and the nan-variants), concatenate, stack and transpose them, reshape them
+(`x.reshape(2, -1)`, `x.reshape((2, 3))`, `x.ravel()`), multiply them as matrices (`a @ b`,
+`matmul`, `dot` of 1-d and 2-d operands, with 0- and 1-length axes, `x @ x.T`; an operand of
+more axes is first reshaped into rows), take `outer` products, cumulative sums and products
+(`cumsum`, `cumprod`, `nancumsum`, `nancumprod`, along an axis or flattened) and differences
+(`diff` with `n=` and `axis=`), and take histograms.
 Only operations docs/arrays.md and docs/builtins.md document are generated; `NUMPY_ONLY` lists
 what NumPy has and flow lacks. Random arrays are not generated: flow's are counter-based and
 make other values than NumPy's generators.
@@ -19,7 +24,10 @@ Cases come in families (`Generator.FAMILIES`): expressions, reductions, histogra
 printing has rules of its own (scientific notation, long rows of 3-d arrays, empty arrays,
 summaries), and mistakes NumPy refuses (an index or axis out of range, shapes that do not
 broadcast, ints to negative powers, a number beyond an i32 array's range, pieces that do not
-fit, `-` of bools, reductions of empty arrays), which flow must refuse too.
+fit, `-` of bools, reductions of empty arrays, matrix products whose shared axes differ in
+length or with a 0-d operand, reshapes into another size, with two -1s or with no lengths, scans
+and diffs along axes the array lacks, diff of a 0-d array or with a negative `n`), which flow
+must refuse too.
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -46,9 +54,15 @@ and the exit status is 0 only when every case agrees.
 
 How results compare: shapes and dtypes exactly (NumPy's int32/int64/float32/float64/bool are
 flow's i32/i64/f32/f64/bool; the generator never makes a program whose NumPy result has another
-dtype, see `NUMPY_ONLY`); ints and bools exactly; floats with NaN equal to NaN, an infinity only
-equal to the same infinity, and finite values within rtol 1e-9 (f64) or 1e-5 (f32) and an atol of
-1e-12 (f64) or 1e-6 (f32) times the largest magnitude in the program (summation order is free).
+dtype, see `NUMPY_ONLY`); ints and bools exactly (integer matrix products too); floats with NaN
+equal to NaN, an infinity only equal to the same infinity, and finite values within rtol 1e-9
+(f64) or 1e-5 (f32) and an atol of 1e-12 (f64) or 1e-6 (f32) times the largest magnitude in the
+program (summation order is free). For a matrix product that magnitude includes the sums of the
+products' magnitudes (`abs(a) @ abs(b)`), which cancellation may leave larger than any value;
+shared axes are kept short (`LONGEST_SHARED_AXIS`). An f64 result computed from f32 values
+(`f32_array @ i32_array`, `deg2rad(f32_array).astype("f64")`) has f32's tolerance: f32 functions
+may differ from NumPy's in the last bit (NumPy's f32 `exp` and `deg2rad` do not round once from
+the f64 value), and promotion carries that bit into the f64 result.
 
 Printing is compared with NumPy's `str()` of the values flow saved, so a value that differs in
 the last bits (a variance of 4e-17 where flow computes 0) is not also a printing mismatch.
@@ -88,23 +102,29 @@ NUMPY_ONLY = [
     "bool // bool, bool % bool and bool ** bool are int8; sqrt, exp, log, sin, ... of bools "
     "are float16",
     # elementwise
-    "np.round/around / trunc / sign / log2 / log1p / expm1 / sinh, cosh, tanh / arctan2 / hypot",
-    "np.minimum / np.maximum / fmin / fmax / isinf / isfinite / logical_not / ~ / ^ / << >>",
+    "np.round/around / reciprocal / logical_not / ~ / ^ / << >> (flow has trunc, sign, log2, "
+    "log1p, expm1, sinh, cosh, tanh, arctan2, hypot, maximum, minimum, fmax, fmin, isinf and "
+    "isfinite, not yet generated here)",
     "where with a condition that is not bool (flow::check::argument_type)",
     "clip with none for one bound (flow::check::argument_type)",
     # indexing and shapes
     "fancy indexing with int arrays, boolean masks x[x > 0], np.take, np.nonzero/argwhere",
-    "reshape / ravel / flatten / squeeze / expand_dims / swapaxes / moveaxis / flip / roll",
+    "flatten / squeeze / expand_dims / swapaxes / moveaxis / flip / roll",
+    "reshape with order=, or with a length below -1 (NumPy takes -2 as -1; flow::check::shape); "
+    "np.reshape and np.ravel as functions (flow has the methods)",
     "repeat / tile / split / array_split / np.pad / broadcast_to",
     # reductions
-    "median / percentile / quantile / ptp / average / count_nonzero / nanprod / "
-    "nanargmin / nanargmax",
-    "cumsum / cumprod / diff / sort / argsort / unique / searchsorted",
+    "ptp / average / count_nonzero / nanprod / nanargmin / nanargmax (flow has median, "
+    "percentile and quantile, not yet generated here)",
+    "sort / argsort / unique / searchsorted",
+    "cumsum/cumprod with dtype= or out=; diff with prepend= or append=",
     "argmin/argmax with keepdims=; sum/mean with dtype=, out=, where=, initial=",
-    "axis=0 or axis=-1 in a reduction of a 0-d array (NumPy's legacy; flow::check::axis)",
+    "axis=0 or axis=-1 in a reduction or a cumulative sum or product of a 0-d array (NumPy's "
+    "legacy; flow::check::axis)",
     # linear algebra
-    "@ / matmul / dot / tensordot / einsum / outer on chunked arrays "
-    "(flow::check::operand_types)",
+    "matmul / dot of stacks of matrices, 3 or more axes (flow::check::shape); dot of a 0-d "
+    "array, which NumPy multiplies (flow::check::shape); x.dot(y) as a method",
+    "tensordot / einsum / inner / vdot / kron / np.linalg",
     # histograms
     "histogram without range= (flow::check::histogram), with bins as edges or as a string, "
     "with weights= or density=; histogram2d / histogramdd / bincount / digitize",
@@ -151,6 +171,15 @@ EMPTY_REDUCTIONS = ["sum", "mean", "min", "max", "prod", "var", "argmin", "argma
                     "nanmean", "nanmin", "nanmax", "nanvar"]
 WITH_DDOF = {"std", "var", "nanstd", "nanvar"}
 WITHOUT_KEEPDIMS = {"argmin", "argmax"}
+SCANS = ["cumsum", "cumprod", "nancumsum", "nancumprod"]
+SCAN_WEIGHTS = [5, 3, 3, 2]
+SCAN_METHODS = {"cumsum", "cumprod"}  # NumPy's arrays have no nancumsum/nancumprod methods
+# The three spellings of a matrix product; `op` names the node for the report.
+PRODUCTS = ["@", "matmul", "dot"]
+PRODUCT_WEIGHTS = [5, 3, 2]
+# The longest shared axis of a matrix product: f32 products summed in another order stay within
+# the float tolerance (its error grows with the number of products summed).
+LONGEST_SHARED_AXIS = 24
 
 # Float values for array literals: ordinary ones, then the ones printing treats specially.
 PLAIN_FLOATS = [0.0, 1.0, -1.0, 2.0, 0.5, -0.5, 2.5, -3.75, 0.1, 0.25, 1.5, 3.0, 7.0, -2.0, 10.0,
@@ -214,6 +243,16 @@ def shape_text(shape, as_int=False):
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
+def prime_factors(n):
+    factors, p = [], 2
+    while p * p <= n:
+        while n % p == 0:
+            factors.append(p)
+            n //= p
+        p += 1
+    return factors + ([n] if n > 1 else [])
+
+
 def chunk_entry_text(entry):
     if isinstance(entry, tuple):
         return shape_text(entry)
@@ -243,6 +282,9 @@ class Node:
     children: list = field(default_factory=list)
     tags: list = field(default_factory=list)  # more kinds for the report: "chunks=", "keepdims"
     value: object = None  # NumPy's value
+    # The largest partial result the node's values are summed from, when it is larger than
+    # any value in the program: the products of a matrix product.
+    partial_magnitude: float = 0.0
     error: str = ""  # what NumPy raised, if it did
     # A leaf is bound to a name: `name = flow_binding` / `name = numpy_binding`.
     name: str = ""
@@ -599,13 +641,52 @@ class Generator:
         i = self.rng.choice(long_axes)
         return tuple(d + 1 if k == i else d for k, d in enumerate(shape))
 
+    def shape_of_size(self, size, min_ndim=0):
+        """A random shape of 0 to 4 axes (at least `min_ndim`) holding `size` elements."""
+        rng = self.rng
+        ndim = max(min_ndim, rng.choices([0, 1, 2, 3, 4], [4, 30, 40, 18, 8])[0])
+        if size != 1:
+            ndim = max(ndim, 1)
+        if size == 0:
+            shape = [rng.choice([1, 2, 3, 5]) for _ in range(ndim)]
+            shape[rng.randrange(ndim)] = 0
+            return tuple(shape)
+        shape = [1] * ndim
+        for p in prime_factors(size):
+            shape[rng.randrange(ndim)] *= p
+        return tuple(shape)
+
+    def lengths_text(self, lengths):
+        """The arguments of `reshape` for `lengths`: the lengths as ints (`2, -1`) or as one
+        tuple (`(2, -1)`, `(6,)`, `()`)."""
+        if lengths and self.rng.random() < 0.5:
+            return ", ".join(str(d) for d in lengths)
+        return shape_text(lengths) if lengths else "()"
+
+    def reshape_text(self, shape):
+        """The arguments of a reshape into `shape`, often with one length as -1 (not where a
+        length of 0 elsewhere leaves it undetermined: NumPy refuses that)."""
+        rng = self.rng
+        lengths = list(shape)
+        if lengths and rng.random() < 0.4:
+            positions = [i for i in range(len(lengths))
+                         if all(d for k, d in enumerate(lengths) if k != i)]
+            if positions:
+                lengths[rng.choice(positions)] = -1
+        return self.lengths_text(lengths), ["-1"] if -1 in lengths else []
+
+    def reshaped(self, x, shape):
+        text, tags = self.reshape_text(shape)
+        return self.node(f"{x.flow}.reshape({text})", f"{x.numpy}.reshape({text})", "reshape",
+                         [x], tags)
+
     def shaped(self, shape, dtype=None, small_nonnegative=False):
         """An expression of exactly `shape`: a leaf, or a leaf transposed, sliced with a step,
-        rechunked, or reduced with keepdims into that shape."""
+        rechunked, reshaped from another shape, or reduced with keepdims into that shape."""
         rng = self.rng
         dtype = dtype or self.random_dtype()
-        kind = rng.choices(["leaf", "transposed", "strided", "rechunked", "reduced"],
-                           [60, 10, 12, 10, 8])[0]
+        kind = rng.choices(["leaf", "transposed", "strided", "rechunked", "reshaped", "reduced"],
+                           [55, 10, 12, 8, 8, 7])[0]
         if small_nonnegative or kind == "leaf":
             return self.leaf(shape, dtype, small_nonnegative)
         if kind == "transposed" and len(shape) >= 2:
@@ -628,6 +709,8 @@ class Generator:
             inner = self.leaf(shape, dtype)
             spec = chunks_text(self.chunks_spec(shape))
             return self.node(f"{inner.flow}.rechunk({spec})", inner.numpy, "rechunk", [inner])
+        if kind == "reshaped":
+            return self.reshaped(self.leaf(self.shape_of_size(math.prod(shape)), dtype), shape)
         if kind == "reduced" and shape and 1 in shape and dtype != "bool":
             axis = shape.index(1)
             bigger = list(shape)
@@ -646,7 +729,9 @@ class Generator:
             return self.leaf()
         builders = [(self.unary, 12), (self.binary, 22), (self.where, 8), (self.clip, 5),
                     (self.astype, 5), (self.rechunk, 5), (self.slice, 12), (self.transpose, 5),
-                    (self.reduction, 14), (self.concatenate, 5), (self.stack, 3)]
+                    (self.reduction, 14), (self.concatenate, 5), (self.stack, 3),
+                    (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
+                    (self.diff, 4)]
         for _ in range(6):
             build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
             try:
@@ -937,6 +1022,119 @@ class Generator:
                          f"np.stack([{', '.join(p.numpy for p in pieces)}]{axis_flow})", "stack",
                          pieces)
 
+    def matrix(self, x):
+        """`x` as an operand of a matrix product: itself when it has 1 or 2 axes, reshaped into
+        rows of its last axes when it has more."""
+        if not x.shape:
+            raise Retry()
+        if len(x.shape) <= 2:
+            return x
+        rows, columns = x.shape[0], math.prod(x.shape[1:])
+        return self.node(f"{x.flow}.reshape({rows}, {columns})",
+                         f"{x.numpy}.reshape({rows}, {columns})", "reshape", [x])
+
+    def product(self, left, right, tags=(), forms=PRODUCTS):
+        """`left @ right`, `matmul(left, right)` or `dot(left, right)` (one of `forms`)."""
+        form = self.rng.choices(forms, [PRODUCT_WEIGHTS[PRODUCTS.index(f)] for f in forms])[0]
+        if form == "@":
+            flow, numpy = f"({left.flow} @ {right.flow})", f"({left.numpy} @ {right.numpy})"
+        else:
+            flow = f"{form}({left.flow}, {right.flow})"
+            numpy = f"np.{form}({left.numpy}, {right.numpy})"
+        node = self.node(flow, numpy, form, [left, right], tags)
+        if not node.error and left.shape and right.shape:
+            with np.errstate(all="ignore"):
+                magnitudes = (np.abs(left.array.astype(np.float64))
+                              @ np.abs(right.array.astype(np.float64)))
+            node.partial_magnitude = finite_magnitude(magnitudes)
+        return node
+
+    def other_length(self):
+        """The length of an axis a matrix product keeps: 0 and 1 among others."""
+        rng = self.rng
+        return rng.choices([0, 1, rng.randint(2, 6), rng.randint(7, 10)], [6, 16, 63, 15])[0]
+
+    def matmul(self, depth):
+        """A matrix product of an expression (1-d or 2-d) with a 1-d or 2-d operand whose shared
+        axis fits, on either side; now and then `x @ x.T` or `x.T @ x`."""
+        rng = self.rng
+        x = self.matrix(self.expression(depth - 1))
+        on_left = rng.random() < 0.6
+        shared = x.shape[-1] if on_left else x.shape[0]
+        if shared > LONGEST_SHARED_AXIS:
+            raise Retry()
+        if len(x.shape) == 2 and rng.random() < 0.15:
+            t = self.node(f"{x.flow}.T", f"{x.numpy}.T", ".T", [x])
+            return self.product(x, t, ["x @ x.T"]) if on_left else self.product(t, x, ["x @ x.T"])
+        if rng.random() < 0.35:
+            shape = (shared,)
+        else:
+            shape = (shared, self.other_length()) if on_left else (self.other_length(), shared)
+        y = self.shaped(shape)
+        return self.product(x, y) if on_left else self.product(y, x)
+
+    def outer(self, depth):
+        rng = self.rng
+        x = self.expression(depth - 1)
+        y = self.shaped(rng.choice([(), (0,), (1,), (rng.randint(2, 5),), (2, 3), (3, 1)]))
+        if rng.random() < 0.4:
+            x, y = y, x
+        return self.node(f"outer({x.flow}, {y.flow})", f"np.outer({x.numpy}, {y.numpy})",
+                         "outer", [x, y])
+
+    def reshape(self, depth):
+        """`x.reshape(...)` into another shape of the same size, or `x.ravel()`."""
+        x = self.expression(depth - 1)
+        if self.rng.random() < 0.2:
+            return self.node(f"{x.flow}.ravel()", f"{x.numpy}.ravel()", "ravel", [x])
+        return self.reshaped(x, self.shape_of_size(x.array.size))
+
+    def axis_argument(self, ndim, bad=False):
+        """`axis=k` within range (or, with `bad`, out of it), `axis=none`, or nothing: the flow
+        and NumPy arguments and a tag."""
+        rng = self.rng
+        if bad:
+            axis = rng.choice([max(ndim, 1), -max(ndim, 1) - 1])
+        elif ndim and rng.random() < 0.6:
+            axis = rng.randrange(-ndim, ndim)
+        elif rng.random() < 0.2:
+            return ["axis=none"], ["axis=None"], ["axis=none"]
+        else:
+            return [], [], []
+        return [f"axis={axis}"], [f"axis={axis}"], ["axis=k"]
+
+    def scan(self, depth, bad_axis=False):
+        """cumsum, cumprod, nancumsum or nancumprod, along an axis or of the flattened array.
+        Not along an axis of a 0-d array (NumPy takes axis 0 and -1 there; see NUMPY_ONLY)."""
+        rng = self.rng
+        x = self.expression(depth - 1)
+        name = rng.choices(SCANS, SCAN_WEIGHTS)[0]
+        flow_args, numpy_args, tags = self.axis_argument(len(x.shape), bad_axis)
+        if name in SCAN_METHODS and rng.random() < 0.4:
+            return self.node(f"{x.flow}.{name}({', '.join(flow_args)})",
+                             f"{x.numpy}.{name}({', '.join(numpy_args)})", name, [x], tags)
+        return self.node(f"{name}({', '.join([x.flow] + flow_args)})",
+                         f"np.{name}({', '.join([x.numpy] + numpy_args)})", name, [x], tags)
+
+    def diff(self, depth, x=None, n=None, axis=None):
+        """diff(x, n=, axis=): n of 0 to 3, or 6 (often more than the axis is long: empty)."""
+        rng = self.rng
+        x = x or self.expression(depth - 1)
+        ndim = len(x.shape)
+        if n is None:
+            n = rng.choices([None, 1, 2, 3, 0, 6], [40, 15, 15, 8, 7, 5])[0]
+        if axis is None and ndim and rng.random() < 0.5:
+            axis = rng.randrange(-ndim, ndim)
+        args, tags = [], []
+        if n is not None:
+            args.append(str(n) if axis is None and rng.random() < 0.2 else f"n={n}")
+            tags.append("n=")
+        if axis is not None:
+            args.append(f"axis={axis}")
+            tags.append("axis=k")
+        return self.node(f"diff({', '.join([x.flow] + args)})",
+                         f"np.diff({', '.join([x.numpy] + args)})", "diff", [x], tags)
+
     def histogram(self, depth, reversed_range=False):
         rng = self.rng
         x = self.expression(depth - 1)
@@ -1048,10 +1246,75 @@ class Generator:
         return self.reduction(depth, self.leaf(tuple(shape)), names=EMPTY_REDUCTIONS,
                               with_axis=0.85)
 
+    def matrices_that_do_not_fit(self, depth):
+        """A matrix product whose shared axis differs in length, or of a 0-d operand."""
+        rng = self.rng
+        x = self.expression(depth - 1)
+        if not x.shape or rng.random() < 0.1:  # dot of a 0-d array multiplies (NUMPY_ONLY)
+            x = x if not x.shape else self.leaf(())
+            y = self.shaped(rng.choice([(3,), (2, 3)]))
+            pair = (x, y) if rng.random() < 0.5 else (y, x)
+            return self.product(*pair, forms=["@", "matmul"])
+        x = self.matrix(x)
+        on_left = rng.random() < 0.5
+        shared = x.shape[-1] if on_left else x.shape[0]
+        wrong = rng.choice([shared + 1, shared + 2] + ([shared - 1, 0] if shared else []))
+        if rng.random() < 0.35:
+            shape = (wrong,)
+        else:
+            shape = (wrong, self.other_length()) if on_left else (self.other_length(), wrong)
+        y = self.shaped(shape)
+        return self.product(x, y) if on_left else self.product(y, x)
+
+    def reshape_of_another_size(self, depth):
+        """A reshape into a shape of another size, with two -1s, with a -1 that no length fits
+        (the other lengths do not divide the size, or one is 0), or with no lengths at all."""
+        rng = self.rng
+        x = self.expression(depth - 1)
+        size = x.array.size
+        kind = rng.choices(["size", "two unknown", "unknown does not fit", "no lengths"],
+                           [5, 2, 3, 1])[0]
+        if kind == "size":
+            lengths = self.shape_of_size(rng.choice([size + 1, 2 * size + 3, abs(size - 1)]))
+            if math.prod(lengths) == size:
+                raise Retry()
+            text = self.lengths_text(lengths)
+        elif kind == "two unknown":
+            lengths = list(self.shape_of_size(size, min_ndim=2))
+            for i in rng.sample(range(len(lengths)), 2):
+                lengths[i] = -1
+            text = self.lengths_text(lengths)
+        elif kind == "unknown does not fit":
+            if size:
+                known = rng.choice([d for d in range(2, size + 2) if size % d])
+            else:
+                known = 0
+            text = self.lengths_text([known, -1] if rng.random() < 0.5 else [-1, known])
+        else:
+            text = ""
+        return self.node(f"{x.flow}.reshape({text})", f"{x.numpy}.reshape({text})", "reshape",
+                         [x], ["-1"] if "-1" in text else [])
+
+    def scan_out_of_range(self, depth):
+        """cumsum and the like along an axis the array lacks; diff of a 0-d array, along an
+        axis the array lacks, or with a negative n."""
+        rng = self.rng
+        kind = rng.choice(["scan axis", "diff axis", "diff of 0-d", "negative n"])
+        if kind == "scan axis":
+            return self.scan(depth, bad_axis=True)
+        if kind == "diff of 0-d":
+            return self.diff(depth, self.leaf(()))
+        x = self.expression(depth - 1)
+        if kind == "negative n" or not x.shape:
+            return self.diff(depth, x, n=rng.choice([-1, -2]))
+        ndim = len(x.shape)
+        return self.diff(depth, x, axis=rng.choice([ndim, -ndim - 1]))
+
     MISTAKES = {"index_out_of_range": 1, "axis_out_of_range": 1, "shapes_do_not_broadcast": 1,
                 "int_to_negative_power": 1, "int_literal_out_of_range": 1,
                 "reversed_histogram_range": 1, "pieces_that_do_not_fit": 1, "bool_arithmetic": 1,
-                "reduction_of_empty": 2}
+                "reduction_of_empty": 2, "matrices_that_do_not_fit": 2,
+                "reshape_of_another_size": 2, "scan_out_of_range": 1}
 
     # -------------------------------------------------------------------------------- printing
 
@@ -1146,6 +1409,13 @@ class Case:
     smallest: "Case | None" = None  # the smallest failing part, after shrinking
 
     @property
+    def computed_in_f32(self):
+        """Whether some value the result is computed from is f32: then an f64 result carries
+        f32 rounding too (`deg2rad` of f32 values promoted in `f32_array @ i32_array`)."""
+        return any(n.dtype == "f32" for n in self.root.walk()
+                   if not n.error and n.value is not None and not isinstance(n.value, tuple))
+
+    @property
     def results(self):
         return ["r0", "r1"] if self.root.op == "histogram" else ["r0"]
 
@@ -1209,7 +1479,7 @@ def make_case(rng, number):
     root = generator.result(family)
     case = Case(case_stem(number), family, root,
                 printing=family == "printing" or rng.random() < 0.45)
-    case.scale = max([finite_magnitude(n.value) for n in root.walk()
+    case.scale = max([max(finite_magnitude(n.value), n.partial_magnitude) for n in root.walk()
                       if not n.error and not isinstance(n.value, tuple)] + [1.0])
     compute_numpy(case)
     return case
@@ -1358,7 +1628,8 @@ def classification(case, workdir, code, stdout, stderr):
                 f"{r}: the saved array is {got_dtype} {got.shape}, NumPy's "
                 f"{want_dtype} {want.shape}")
             continue
-        why = values_difference(got, want, want_dtype, case.scale)
+        precision = "f32" if want_dtype in RTOL and case.computed_in_f32 else want_dtype
+        why = values_difference(got, want, precision, case.scale)
         if why:
             problems[MISMATCH_VALUES].append(f"{r}: {why}")
             continue
