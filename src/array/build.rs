@@ -349,6 +349,9 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
             }
             Ok(DType::Bool)
         }
+        MapFunction::Unary(UnaryFunction::Sign) if common == DType::Bool => {
+            Err("NumPy has no sign of bools; convert first: `x.astype(\"i64\")`".into())
+        }
         MapFunction::Unary(UnaryFunction::Negate) if common == DType::Bool => {
             Err("cannot negate a bool array; use `x == false`".into())
         }

@@ -363,6 +363,8 @@ pub enum QuantileMethod {
     Higher,
     Nearest,
     Midpoint,
+    /// The median's: the mean of the two middle values (not a method name; `median` uses it).
+    MiddleMean,
 }
 
 impl QuantileMethod {

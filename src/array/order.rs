@@ -10,26 +10,47 @@ use super::node::{ArrayNode, ArrayOp, ArrayRef, QuantileMethod};
 use super::reshape::reshape;
 use crate::source::Span;
 
-/// The `q` quantiles (in [0, 1]) of `input` along `axis`; `q_axis`: `q` was a list, so the
-/// result has a leading axis of its length (as NumPy's).
+/// Which order statistic: quantiles `q` in units of `scale` (1: quantiles, 100: percentiles);
+/// `q_axis`: `q` was a list, so the result has a leading axis of its length (as NumPy's);
+/// `median`: the median (NaN of an empty axis, where NumPy's percentile refuses).
+pub struct OrderStatistic {
+    pub q: Vec<f64>,
+    pub scale: f64,
+    pub q_axis: bool,
+    pub method: QuantileMethod,
+    pub skip_nan: bool,
+    pub median: bool,
+}
+
 pub fn quantile(
     input: &ArrayRef,
-    q: Vec<f64>,
-    q_axis: bool,
+    statistic: OrderStatistic,
     axis: Option<i64>,
-    method: QuantileMethod,
-    skip_nan: bool,
     span: Span,
 ) -> Built {
-    if let Some(bad) = q.iter().find(|q| !(0.0..=1.0).contains(*q)) {
+    let OrderStatistic {
+        q,
+        scale,
+        q_axis,
+        method,
+        skip_nan,
+        median,
+    } = statistic;
+    let what = if scale == 100.0 {
+        "percentile"
+    } else {
+        "quantile"
+    };
+    if let Some(bad) = q.iter().find(|q| !(0.0..=scale).contains(*q)) {
         return Err(error(
             "flow::check::argument_value",
-            format!("quantile {bad} is outside [0, 1] (percentiles are within [0, 100])"),
+            format!("{what} {bad} is outside [0, {scale}]"),
             span,
             "q",
             "give quantiles in [0, 1], or percentiles in [0, 100]",
         ));
     }
+    let q: Vec<f64> = q.iter().map(|q| q / scale).collect();
     let (input, axis) = match axis {
         None => (reshape(input, &[-1], span)?, 0),
         Some(a) => (
@@ -37,7 +58,9 @@ pub fn quantile(
             normalise_axes(Some(&[a]), input.ndim(), span)?[0],
         ),
     };
-    if input.shape[axis] == 0 {
+    // NumPy: the median (and the NaN-skipping statistics) of nothing is NaN; a percentile of
+    // nothing is refused.
+    if input.shape[axis] == 0 && !(median || skip_nan) {
         return Err(error(
             "flow::check::empty_reduction",
             "a quantile of an empty axis".into(),
@@ -59,8 +82,12 @@ pub fn quantile(
         shape.push(input.shape[a]);
         chunks.push(source.chunks.0[a].clone());
     }
-    let dtype = match input.dtype {
-        DType::F32 => DType::F32,
+    // NumPy's types: a method that picks a value keeps the input's type; one that computes
+    // between two is a float (f32 stays f32, but a list of q makes f64, as NumPy's array of q
+    // promotes it).
+    let dtype = match (method, input.dtype) {
+        (QuantileMethod::Lower | QuantileMethod::Higher | QuantileMethod::Nearest, d) => d,
+        (_, DType::F32) if !q_axis => DType::F32,
         _ => DType::F64,
     };
     Ok(ArrayNode::new(

@@ -644,12 +644,12 @@ pub fn order_statistic(
             Value::List(items) | Value::Tuple(items) => {
                 let q = items
                     .iter()
-                    .map(|v| scalar_of(v).map(|s| s.as_f64() / scale))
+                    .map(|v| scalar_of(v).map(|s| s.as_f64()))
                     .collect::<Option<Vec<f64>>>()
                     .ok_or_else(|| args.wrong_type(1, "a number or a list of numbers"))?;
                 (q, true, 2)
             }
-            _ => (vec![args.float(1)? / scale], false, 2),
+            _ => (vec![args.float(1)?], false, 2),
         },
     };
     let axis = match args.value(rest) {
@@ -657,7 +657,8 @@ pub fn order_statistic(
         _ => Some(args.int(rest)?),
     };
     let method = match scale {
-        0.0 => QuantileMethod::Linear,
+        // The median is the mean of the middle values.
+        0.0 => QuantileMethod::MiddleMean,
         _ => {
             let name = args.str(rest + 1)?;
             QuantileMethod::parse(&name).ok_or_else(|| {
@@ -670,7 +671,15 @@ pub fn order_statistic(
             })?
         }
     };
-    let built = crate::array::order::quantile(&array, q, q_axis, axis, method, skip_nan, args.call);
+    let statistic = crate::array::order::OrderStatistic {
+        q,
+        scale: if scale == 0.0 { 1.0 } else { scale },
+        q_axis,
+        method,
+        skip_nan,
+        median: scale == 0.0,
+    };
+    let built = crate::array::order::quantile(&array, statistic, axis, args.call);
     interpreter.built(built, vec![])
 }
 

@@ -387,67 +387,13 @@ impl Lowering<'_> {
             }
             ArrayOp::MatMul { lhs, rhs } => return self.lower_matmul(node, lhs, rhs, index),
             ArrayOp::Scan { input, scan, axis } => {
-                let mut inputs = vec![self.block(input, index)?];
-                if index[*axis] > 0 {
-                    let mut before = index.to_vec();
-                    before[*axis] -= 1;
-                    inputs.push(self.block(node, &before)?);
-                }
-                let kind = TaskKind::Scan {
-                    scan: *scan,
-                    axis: *axis,
-                    dtype: node.dtype,
-                };
-                return self.task(node, kind, inputs);
+                return self.lower_scan(node, input, *scan, *axis, index)
             }
-            ArrayOp::Quantile {
-                input,
-                axis,
-                q,
-                q_axis,
-                method,
-                skip_nan,
-            } => {
-                // The input block: this block's index without the quantile axis, 0 along `axis`.
-                let mut kept = index[usize::from(*q_axis)..].iter().copied();
-                let input_index: Vec<usize> = (0..input.ndim())
-                    .map(|a| {
-                        if a == *axis {
-                            0
-                        } else {
-                            kept.next().unwrap_or(0)
-                        }
-                    })
-                    .collect();
-                let source = self.block(input, &input_index)?;
-                let kind = TaskKind::Quantile {
-                    axis: *axis,
-                    q: q.clone(),
-                    q_axis: *q_axis,
-                    method: *method,
-                    skip_nan: *skip_nan,
-                    dtype: node.dtype,
-                };
-                return self.task(node, kind, vec![source]);
+            ArrayOp::Quantile { input, axis, .. } => {
+                return self.lower_quantile(node, input, *axis, index)
             }
             ArrayOp::Reshape { input, block_of } => {
-                let input_index: Vec<usize> = block_of
-                    .iter()
-                    .map(|axis| axis.map_or(0, |a| index[a]))
-                    .collect();
-                let source = self.block(input, &input_index)?;
-                let gathered = input.chunks.block_shape(&input_index);
-                let kind = TaskKind::Gather {
-                    pieces: vec![Piece {
-                        input: 0,
-                        source: gathered.iter().map(|&n| (0, n, 1)).collect(),
-                        target: gathered.iter().map(|&n| (0, n)).collect(),
-                    }],
-                    gathered,
-                    shape,
-                    dtype: node.dtype,
-                };
-                return self.task(node, kind, vec![source]);
+                return self.lower_reshape(node, input, block_of, index, shape)
             }
             ArrayOp::Reduce {
                 input,
@@ -576,6 +522,99 @@ impl Lowering<'_> {
         let mut input_index = index.to_vec();
         input_index[axis] = 0;
         self.block(&inputs[0], &input_index)
+    }
+
+    /// Block `index` of a scan: the input block, continued from this scan's block before it
+    /// along the axis.
+    fn lower_scan(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        scan: Scan,
+        axis: usize,
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let mut inputs = vec![self.block(input, index)?];
+        if index[axis] > 0 {
+            let mut before = index.to_vec();
+            before[axis] -= 1;
+            inputs.push(self.block(node, &before)?);
+        }
+        let kind = TaskKind::Scan {
+            scan,
+            axis,
+            dtype: node.dtype,
+        };
+        self.task(node, kind, inputs)
+    }
+
+    /// Block `index` of quantiles along `axis` (one chunk long in the input).
+    fn lower_quantile(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        axis: usize,
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let ArrayOp::Quantile {
+            q,
+            q_axis,
+            method,
+            skip_nan,
+            ..
+        } = &node.op
+        else {
+            unreachable!("a quantile node")
+        };
+        // The input block: this block's index without the quantile axis, 0 along `axis`.
+        let mut kept = index[usize::from(*q_axis)..].iter().copied();
+        let input_index: Vec<usize> = (0..input.ndim())
+            .map(|a| {
+                if a == axis {
+                    0
+                } else {
+                    kept.next().unwrap_or(0)
+                }
+            })
+            .collect();
+        let source = self.block(input, &input_index)?;
+        let kind = TaskKind::Quantile {
+            axis,
+            q: q.clone(),
+            q_axis: *q_axis,
+            method: *method,
+            skip_nan: *skip_nan,
+            dtype: node.dtype,
+        };
+        self.task(node, kind, vec![source])
+    }
+
+    /// Block `index` of a reshape: one input block in this block's shape.
+    fn lower_reshape(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        block_of: &[Option<usize>],
+        index: &[usize],
+        shape: Vec<usize>,
+    ) -> Lowered<TaskId> {
+        let input_index: Vec<usize> = block_of
+            .iter()
+            .map(|axis| axis.map_or(0, |a| index[a]))
+            .collect();
+        let source = self.block(input, &input_index)?;
+        let gathered = input.chunks.block_shape(&input_index);
+        let kind = TaskKind::Gather {
+            pieces: vec![Piece {
+                input: 0,
+                source: gathered.iter().map(|&n| (0, n, 1)).collect(),
+                target: gathered.iter().map(|&n| (0, n)).collect(),
+            }],
+            gathered,
+            shape,
+            dtype: node.dtype,
+        };
+        self.task(node, kind, vec![source])
     }
 
     /// Block (i, j) of a matrix product: the products of blocks (i, k) and (k, j), summed over

@@ -58,18 +58,22 @@ fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
     );
     let fraction = position - below as f64;
     let (low, high) = (sorted[below], sorted[above]);
-    match method {
-        // NumPy's linear interpolation, in the form it uses (exact at both ends).
-        QuantileMethod::Linear => {
-            if fraction >= 0.5 {
-                high - (high - low) * (1.0 - fraction)
-            } else {
-                low + (high - low) * fraction
-            }
+    // NumPy's interpolation, in the form it uses (exact at both ends; infinities give NaN).
+    let between = |t: f64| {
+        if t >= 0.5 {
+            high - (high - low) * (1.0 - t)
+        } else {
+            low + (high - low) * t
         }
+    };
+    match method {
+        QuantileMethod::Linear => between(fraction),
         QuantileMethod::Lower => low,
         QuantileMethod::Higher => high,
-        QuantileMethod::Midpoint => (low + high) / 2.0,
+        QuantileMethod::Midpoint => between(0.5),
+        // np.median: the mean of the middle values (of [1, inf] inf, where interpolating
+        // gives NaN).
+        QuantileMethod::MiddleMean => (low + high) / 2.0,
         // Halves round to the even index, as NumPy's `around`.
         QuantileMethod::Nearest => sorted[(position.round_ties_even() as usize).min(last)],
     }

@@ -9,8 +9,12 @@ ones_like, zeros_like, array literals) of 0 to 4 dimensions, with lengths of 0 a
 others, odd chunkings (`chunks=` and `.rechunk`, which must not change any value) and every
 dtype flow has (bool, i32, i64, f32, f64), then slice them (steps, negative steps, integers,
 `...`, `none`), combine them with broadcasting arithmetic, comparisons and `&` `|`, apply
-elementwise functions, `where`, `clip` and `astype`, reduce them (with `axis=`, `keepdims=`,
-`ddof=`, and the nan-variants), concatenate, stack and transpose them, reshape them
+elementwise functions (`sqrt`, `trunc`, `cbrt`, `expm1`, `arctanh`, `isinf`, ...) and the
+binary ones (`maximum`, `minimum`, `fmax`, `fmin`, `arctan2`, `hypot`, `copysign`, `logaddexp`,
+of arrays or numbers, broadcasting), `where`, `clip` and `astype`, reduce them (with `axis=`,
+`keepdims=`, `ddof=`, and the nan-variants), take order statistics (`median`, `percentile`,
+`quantile` and their nan-variants, along an axis or of the flattened array, `q` a number or a
+list, with each `method=`), concatenate, stack and transpose them, reshape them
 (`x.reshape(2, -1)`, `x.reshape((2, 3))`, `x.ravel()`), multiply them as matrices (`a @ b`,
 `matmul`, `dot` of 1-d and 2-d operands, with 0- and 1-length axes, `x @ x.T`; an operand of
 more axes is first reshaped into rows), take `outer` products, cumulative sums and products
@@ -26,8 +30,9 @@ summaries), and mistakes NumPy refuses (an index or axis out of range, shapes th
 broadcast, ints to negative powers, a number beyond an i32 array's range, pieces that do not
 fit, `-` of bools, reductions of empty arrays, matrix products whose shared axes differ in
 length or with a 0-d operand, reshapes into another size, with two -1s or with no lengths, scans
-and diffs along axes the array lacks, diff of a 0-d array or with a negative `n`), which flow
-must refuse too.
+and diffs along axes the array lacks, diff of a 0-d array or with a negative `n`, a quantile
+outside [0, 1], a percentile outside [0, 100] or NaN, an unknown `method=`), which flow must
+refuse too.
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -93,6 +98,8 @@ import numpy as np
 # What NumPy has and flow does not (docs/arrays.md lists what flow has), so the generator never
 # makes it. Kept for later: when flow gains one, teach the generator to make it.
 NUMPY_ONLY = [
+    "nanpercentile/nanquantile of an empty array, which NumPy returns early: without the axis "
+    "a list of q makes and in f64 whatever the method (flow keeps both, as for any array)",
     # creation
     "np.empty / np.full_like / np.eye / np.identity / np.meshgrid / np.fromfunction",
     "linspace(endpoint=, retstep=, dtype=)",
@@ -102,9 +109,8 @@ NUMPY_ONLY = [
     "bool // bool, bool % bool and bool ** bool are int8; sqrt, exp, log, sin, ... of bools "
     "are float16",
     # elementwise
-    "np.round/around / reciprocal / logical_not / ~ / ^ / << >> (flow has trunc, sign, log2, "
-    "log1p, expm1, sinh, cosh, tanh, arctan2, hypot, maximum, minimum, fmax, fmin, isinf and "
-    "isfinite, not yet generated here)",
+    "np.round/around / rint / reciprocal / logical_not / ~ / ^ / << >> / fmod / signbit / "
+    "logaddexp2 / float_power / heaviside / nextafter",
     "where with a condition that is not bool (flow::check::argument_type)",
     "clip with none for one bound (flow::check::argument_type)",
     # indexing and shapes
@@ -114,8 +120,12 @@ NUMPY_ONLY = [
     "np.reshape and np.ravel as functions (flow has the methods)",
     "repeat / tile / split / array_split / np.pad / broadcast_to",
     # reductions
-    "ptp / average / count_nonzero / nanprod / nanargmin / nanargmax (flow has median, "
-    "percentile and quantile, not yet generated here)",
+    "ptp / average / count_nonzero / nanprod / nanargmin / nanargmax",
+    "median/percentile/quantile with keepdims=, out=, overwrite_input=, weights=, a tuple of "
+    "axes or q as an array; the methods inverted_cdf, averaged_inverted_cdf, "
+    "closest_observation, interpolated_inverted_cdf, hazen, weibull, median_unbiased and "
+    "normal_unbiased (flow::check::argument_value: flow has linear, lower, higher, nearest "
+    "and midpoint)",
     "sort / argsort / unique / searchsorted",
     "cumsum/cumprod with dtype= or out=; diff with prepend= or append=",
     "argmin/argmax with keepdims=; sum/mean with dtype=, out=, where=, initial=",
@@ -158,7 +168,23 @@ FLOW_DTYPE = {"bool": "bool", "int32": "i32", "int64": "i64", "float32": "f32",
 INT_LIMIT = {"i32": 2**31 - 1, "i64": 2**53}
 
 UNARY_FUNCTIONS = ["neg", "abs", "sqrt", "exp", "log", "log10", "sin", "cos", "tan", "arcsin",
-                   "arccos", "arctan", "deg2rad", "rad2deg", "floor", "ceil", "isnan"]
+                   "arccos", "arctan", "deg2rad", "rad2deg", "floor", "ceil", "isnan", "trunc",
+                   "sign", "square", "cbrt", "log2", "log1p", "expm1", "exp2", "sinh", "cosh",
+                   "tanh", "arcsinh", "arccosh", "arctanh", "isfinite", "isinf"]
+# Functions whose f32 results overflow near an argument of 88 (128 for exp2): kept to arguments
+# below 80, as near overflow one side may round to an infinity where the other does not.
+GROWING_FUNCTIONS = {"exp", "exp2", "expm1", "sinh", "cosh"}
+BINARY_FUNCTIONS = ["maximum", "minimum", "fmax", "fmin", "arctan2", "hypot", "copysign",
+                    "logaddexp"]
+# Numbers for the binary functions: NaN and infinities, which maximum and fmax treat apart, and
+# -0.0, whose sign copysign and arctan2 see.
+BINARY_FUNCTION_NUMBERS = [0, 1, -1, 2, 3, 0.5, -2.5, 10.0, math.nan, math.inf, -math.inf, -0.0,
+                           True]
+ORDER_STATISTICS = ["median", "nanmedian", "percentile", "nanpercentile", "quantile",
+                    "nanquantile"]
+ORDER_STATISTIC_WEIGHTS = [4, 2, 4, 2, 3, 2]
+QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint"]
+PERCENTILES = [0, 10, 25, 50, 75, 90, 100, 12.5, 33.3, 62.5, 99]
 ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
 ARITHMETIC_WEIGHTS = [3, 3, 3, 3, 4, 2, 2]
 COMPARISONS = ["==", "!=", "<", "<=", ">", ">="]
@@ -731,7 +757,7 @@ class Generator:
                     (self.astype, 5), (self.rechunk, 5), (self.slice, 12), (self.transpose, 5),
                     (self.reduction, 14), (self.concatenate, 5), (self.stack, 3),
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
-                    (self.diff, 4)]
+                    (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6)]
         for _ in range(6):
             build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
             try:
@@ -763,7 +789,7 @@ class Generator:
     def unary(self, depth):
         x = self.expression(depth - 1)
         function = self.rng.choice(UNARY_FUNCTIONS)
-        if function == "exp" and finite_magnitude(x.value) > 80:
+        if function in GROWING_FUNCTIONS and finite_magnitude(x.value) > 80:
             raise Retry()
         if function == "neg":
             return self.node(f"(-{x.flow})", f"(-{x.numpy})", "neg", [x])
@@ -813,6 +839,73 @@ class Generator:
             x, y = y, x
         return self.node(f"({x.flow} {op} {y.flow})", f"({x.numpy} {op} {y.numpy})", op,
                          children)
+
+    def binary_function(self, depth):
+        """maximum, minimum, fmax, fmin, arctan2, hypot, copysign or logaddexp of an expression
+        and a number or an array whose shape broadcasts, either way round."""
+        rng = self.rng
+        name = rng.choice(BINARY_FUNCTIONS)
+        x = self.expression(depth - 1)
+        if rng.random() < 0.35:
+            v = rng.choice(BINARY_FUNCTION_NUMBERS)
+            y = Node(operand(flow_number(v)), operand(numpy_number(v)), "number", value=v)
+        else:
+            y = self.shaped(self.broadcast_shape(x.shape))
+        children = [c for c in (x, y) if c.op != "number"]
+        if rng.random() < 0.3:
+            x, y = y, x
+        return self.node(f"{name}({x.flow}, {y.flow})", f"np.{name}({x.numpy}, {y.numpy})",
+                         name, children)
+
+    def quantiles(self, name, bad=False):
+        """The q argument of a percentile or a quantile (`name`): a number or a list of 0 to 3,
+        each within range; with `bad`, one of them outside it, or NaN."""
+        rng = self.rng
+        count = rng.choices([1, 2, 3, 0], [60, 20, 10, 3])[0]
+        qs = [rng.choice(PERCENTILES) for _ in range(max(count, 1 if bad else 0))]
+        if "quantile" in name:
+            qs = [q / 100 for q in qs]
+        if bad:
+            wrong = (rng.choice([1.5, 1.01, -0.1, 50, math.nan]) if "quantile" in name
+                     else rng.choice([101, 100.5, 150, -5, -0.5, math.nan]))
+            qs[rng.randrange(len(qs))] = wrong
+        if len(qs) == 1 and rng.random() < 0.7:
+            return flow_number(qs[0]), numpy_number(qs[0]), []
+        return ("[" + ", ".join(flow_number(q) for q in qs) + "]",
+                "[" + ", ".join(numpy_number(q) for q in qs) + "]", ["q list"])
+
+    def order_statistic(self, depth, x=None, bad_q=False, bad_method=False):
+        """median, percentile or quantile (and their nan-variants) along an axis or of the
+        flattened array, q a number or a list, with `method=` now and then. With `bad_q` or
+        `bad_method`, a q out of range or a method NumPy does not know."""
+        rng = self.rng
+        x = x or self.expression(depth - 1)
+        name = rng.choices(ORDER_STATISTICS, ORDER_STATISTIC_WEIGHTS)[0]
+        if bad_q or bad_method:
+            name = rng.choice(ORDER_STATISTICS[2:])
+        flow_args, numpy_args, tags = [x.flow], [x.numpy], []
+        if name not in ("median", "nanmedian"):
+            q_flow, q_numpy, q_tags = self.quantiles(name, bad_q)
+            # NumPy's nan-quantiles of an empty array return early: without the axis a list of
+            # q makes, and in f64 whatever the method; flow keeps both. Not generated; see
+            # NUMPY_ONLY.
+            if name.startswith("nan") and 0 in x.shape:
+                raise Retry()
+            flow_args.append(q_flow)
+            numpy_args.append(q_numpy)
+            tags += q_tags
+        axis_flow, axis_numpy, axis_tags = self.axis_argument(len(x.shape))
+        flow_args += axis_flow
+        numpy_args += axis_numpy
+        tags += axis_tags
+        if name not in ("median", "nanmedian") and (bad_method or rng.random() < 0.5):
+            method = (rng.choice(["middle", "average", "cubic", "Linear"]) if bad_method
+                      else rng.choice(QUANTILE_METHODS))
+            flow_args.append(f'method="{method}"')
+            numpy_args.append(f'method="{method}"')
+            tags.append("method=")
+        return self.node(f"{name}({', '.join(flow_args)})",
+                         f"np.{name}({', '.join(numpy_args)})", name, [x], tags)
 
     def branch(self, condition):
         rng = self.rng
@@ -1310,11 +1403,18 @@ class Generator:
         ndim = len(x.shape)
         return self.diff(depth, x, axis=rng.choice([ndim, -ndim - 1]))
 
+    def quantile_out_of_range_or_unknown_method(self, depth):
+        """A quantile outside [0, 1], a percentile outside [0, 100] (or NaN), or a method
+        NumPy does not know."""
+        bad_q = self.rng.random() < 0.6
+        return self.order_statistic(depth, bad_q=bad_q, bad_method=not bad_q)
+
     MISTAKES = {"index_out_of_range": 1, "axis_out_of_range": 1, "shapes_do_not_broadcast": 1,
                 "int_to_negative_power": 1, "int_literal_out_of_range": 1,
                 "reversed_histogram_range": 1, "pieces_that_do_not_fit": 1, "bool_arithmetic": 1,
                 "reduction_of_empty": 2, "matrices_that_do_not_fit": 2,
-                "reshape_of_another_size": 2, "scan_out_of_range": 1}
+                "reshape_of_another_size": 2, "scan_out_of_range": 1,
+                "quantile_out_of_range_or_unknown_method": 2}
 
     # -------------------------------------------------------------------------------- printing
 
@@ -1381,7 +1481,8 @@ class Generator:
                 if family == "histogram":
                     return self.choose(self.histogram, depth)
                 if family == "reduction":
-                    return self.choose(self.reduction, depth)
+                    build = self.order_statistic if rng.random() < 0.3 else self.reduction
+                    return self.choose(build, depth)
                 return self.expression(depth)
             except Retry:
                 continue
