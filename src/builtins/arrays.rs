@@ -315,16 +315,20 @@ pub fn clip(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     ternary(interpreter, args, MapFunction::Clip)
 }
 
+/// The first `count` arguments as operands of an elementwise function: arrays or numbers.
+fn operands_of(args: &Args, count: usize) -> Eval<Vec<Operand>> {
+    (0..count)
+        .map(|k| match args.value(k) {
+            Value::Array(a) => Ok(Operand::Array(a.clone())),
+            other => scalar_of(other)
+                .map(Operand::Scalar)
+                .ok_or_else(|| args.wrong_type(k, "an array or a number")),
+        })
+        .collect()
+}
+
 fn ternary(interpreter: &mut Interpreter, args: &Args, function: MapFunction) -> Eval<Value> {
-    let mut operands = Vec::new();
-    for k in 0..3 {
-        operands.push(match args.value(k) {
-            Value::Array(a) => Operand::Array(a.clone()),
-            other => Operand::Scalar(
-                scalar_of(other).ok_or_else(|| args.wrong_type(k, "an array or a number"))?,
-            ),
-        });
-    }
+    let operands = operands_of(args, 3)?;
     if function == MapFunction::Where {
         let condition_is_bool = match &operands[0] {
             Operand::Array(a) => a.dtype == DType::Bool,
@@ -592,15 +596,7 @@ pub fn diff(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 pub fn binary_function(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let function = crate::array::node::BinaryFunction::from_name(args.builtin.name)
         .expect("binary builtins are named binary functions");
-    let mut operands = Vec::new();
-    for k in 0..2 {
-        operands.push(match args.value(k) {
-            Value::Array(a) => Operand::Array(a.clone()),
-            other => Operand::Scalar(
-                scalar_of(other).ok_or_else(|| args.wrong_type(k, "an array or a number"))?,
-            ),
-        });
-    }
+    let mut operands = operands_of(args, 2)?;
     // Two numbers: the first as a 0-d array, so the result is one (as NumPy's is a scalar).
     if let [Operand::Scalar(first), Operand::Scalar(_)] = &operands[..] {
         let dtype = match first {
