@@ -276,21 +276,32 @@ fn moments_of(arranged: &Arranged, skip: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>)
                     }
                     let cell = o * inner + c;
                     count[cell] += 1.0;
-                    if !(x.is_finite() && mean[cell].is_finite()) {
-                        // With an infinity the mean is the sum's (inf, or NaN for inf - inf)
-                        // and the spread NaN, as NumPy's; the running update would make NaN.
-                        mean[cell] += x;
-                        m2[cell] = f64::NAN;
-                        continue;
-                    }
                     let delta = x - mean[cell];
                     mean[cell] += delta / count[cell];
                     m2[cell] += delta * (x - mean[cell]);
                 }
             }
+            // The running update makes NaN of an infinity (inf - inf): such cells are taken
+            // again, after the loop so it stays branch-free for finite data.
+            for c in 0..inner {
+                let cell = o * inner + c;
+                if !mean[cell].is_finite() {
+                    let lane = (0..reduced).map(|r| block[r * inner + c]);
+                    (mean[cell], m2[cell]) = moments_with_infinities(lane, skip);
+                }
+            }
         }
     }
     (count, mean, m2)
+}
+
+/// The mean and M2 of values with an infinity or NaN among them, as NumPy's: the mean is the
+/// sum's (inf, or NaN for inf - inf) and the spread NaN.
+fn moments_with_infinities(values: impl Iterator<Item = f64>, skip_nan: bool) -> (f64, f64) {
+    let kept: Vec<f64> = values.filter(|x| !(skip_nan && x.is_nan())).collect();
+    let sum: f64 = kept.iter().sum();
+    let mean = sum / kept.len() as f64;
+    (mean, f64::NAN)
 }
 
 /// The best value (smallest for argmin, largest for argmax; NaN wins) of each cell and its
