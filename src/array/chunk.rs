@@ -129,9 +129,29 @@ impl ChunkData {
 pub trait Element: Copy + Send + Sync + 'static {
     fn to_f64(self) -> f64;
     fn to_i64(self) -> i64;
+    /// The chunk's values as this type (converted when the chunk holds another).
+    fn values_of(chunk: &ChunkData) -> ArrayD<Self>;
+    /// A chunk of these values.
+    fn chunk_of(values: ArrayD<Self>) -> ChunkData;
+}
+
+/// `values_of` and `chunk_of` for the element type of variant `$variant`.
+macro_rules! typed_chunk {
+    ($variant:ident) => {
+        fn values_of(chunk: &ChunkData) -> ArrayD<Self> {
+            match chunk.cast(DType::$variant).into_owned() {
+                ChunkData::$variant(a) => a,
+                _ => unreachable!("cast to {}", DType::$variant),
+            }
+        }
+        fn chunk_of(values: ArrayD<Self>) -> ChunkData {
+            ChunkData::$variant(values)
+        }
+    };
 }
 
 impl Element for bool {
+    typed_chunk!(Bool);
     fn to_f64(self) -> f64 {
         self as i64 as f64
     }
@@ -140,6 +160,7 @@ impl Element for bool {
     }
 }
 impl Element for i32 {
+    typed_chunk!(I32);
     fn to_f64(self) -> f64 {
         self as f64
     }
@@ -148,6 +169,7 @@ impl Element for i32 {
     }
 }
 impl Element for i64 {
+    typed_chunk!(I64);
     fn to_f64(self) -> f64 {
         self as f64
     }
@@ -156,6 +178,7 @@ impl Element for i64 {
     }
 }
 impl Element for f32 {
+    typed_chunk!(F32);
     fn to_f64(self) -> f64 {
         self as f64
     }
@@ -164,6 +187,7 @@ impl Element for f32 {
     }
 }
 impl Element for f64 {
+    typed_chunk!(F64);
     fn to_f64(self) -> f64 {
         self
     }

@@ -2,7 +2,7 @@
 //! along that axis: its last slice is the carry added (or multiplied) into every slice of this
 //! one, so a scan over chunks is one pass, O(n), each chunk waiting only for its predecessor.
 
-use crate::array::chunk::ChunkData;
+use crate::array::chunk::{ChunkData, Element};
 use crate::array::dtype::DType;
 use crate::array::node::Scan;
 use ndarray::{ArrayD, Axis};
@@ -73,34 +73,20 @@ pub fn scan(
     axis: usize,
     dtype: DType,
 ) -> ChunkData {
-    let values = chunk.cast(dtype).into_owned();
-    let previous = previous.map(|p| p.cast(dtype).into_owned());
-    match (values, previous) {
-        (ChunkData::I64(a), p) => ChunkData::I64(scanned(a, p.map(i64_values), how, axis)),
-        (ChunkData::F32(a), p) => ChunkData::F32(scanned(a, p.map(f32_values), how, axis)),
-        (ChunkData::F64(a), p) => ChunkData::F64(scanned(a, p.map(f64_values), how, axis)),
-        (other, _) => unreachable!("scans run in i64, f32 or f64, not {}", other.dtype()),
+    fn typed<T: Scanned + Element>(
+        chunk: &ChunkData,
+        previous: Option<&ChunkData>,
+        how: Scan,
+        axis: usize,
+    ) -> ChunkData {
+        let scanned = scanned(T::values_of(chunk), previous.map(T::values_of), how, axis);
+        T::chunk_of(scanned)
     }
-}
-
-fn i64_values(c: ChunkData) -> ArrayD<i64> {
-    match c {
-        ChunkData::I64(a) => a,
-        _ => unreachable!("cast to i64"),
-    }
-}
-
-fn f32_values(c: ChunkData) -> ArrayD<f32> {
-    match c {
-        ChunkData::F32(a) => a,
-        _ => unreachable!("cast to f32"),
-    }
-}
-
-fn f64_values(c: ChunkData) -> ArrayD<f64> {
-    match c {
-        ChunkData::F64(a) => a,
-        _ => unreachable!("cast to f64"),
+    match dtype {
+        DType::I64 => typed::<i64>(chunk, previous, how, axis),
+        DType::F32 => typed::<f32>(chunk, previous, how, axis),
+        DType::F64 => typed::<f64>(chunk, previous, how, axis),
+        other => unreachable!("scans run in i64, f32 or f64, not {other}"),
     }
 }
 
