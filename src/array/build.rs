@@ -310,6 +310,26 @@ fn negative_integer_exponent(exponent: &Operand) -> bool {
     matches!(exponent, Operand::Scalar(Scalar::Int(i)) if *i < 0)
 }
 
+/// NEP 50: a Python float meets f32 arrays as an f32, so `x > 280.0001678466797` on the f32
+/// value 280.00018 compares 280.00018 with itself (false), as NumPy and xarray do, and
+/// `x + 0.1` adds the f32 nearest 0.1.
+fn round_weak_floats(operands: Vec<Operand>) -> Vec<Operand> {
+    let arrays = operands.iter().filter_map(|o| match o {
+        Operand::Array(a) => Some(a.dtype),
+        Operand::Scalar(_) => None,
+    });
+    if arrays.reduce(DType::promote) != Some(DType::F32) {
+        return operands;
+    }
+    operands
+        .into_iter()
+        .map(|operand| match operand {
+            Operand::Scalar(Scalar::Float(v)) => Operand::Scalar(Scalar::Float(v as f32 as f64)),
+            other => other,
+        })
+        .collect()
+}
+
 fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, String> {
     let array_dtype = |o: &Operand| match o {
         Operand::Array(a) => Some(a.dtype),
@@ -461,6 +481,7 @@ pub fn map(
             "shapes are matched from the last axis; each pair of lengths must be equal or 1 (add an axis with `x[:, none]`)",
         )
     })?;
+    let operands = round_weak_floats(operands);
     let dtype = map_dtype(function, &operands).map_err(|reason| {
         let help = match function {
             _ if reason.starts_with("the integer") => "widen the array first: `x.astype(\"i64\")`",

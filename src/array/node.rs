@@ -424,6 +424,7 @@ pub enum Reduction {
     NanMax,
     NanVar,
     NanStd,
+    NanProd,
 }
 
 impl Reduction {
@@ -447,6 +448,7 @@ impl Reduction {
             NanMax => "nanmax",
             NanVar => "nanvar",
             NanStd => "nanstd",
+            NanProd => "nanprod",
         }
     }
 
@@ -454,7 +456,7 @@ impl Reduction {
         use Reduction::*;
         [
             Sum, Prod, Min, Max, Mean, Var, Std, Any, All, ArgMin, ArgMax, NanSum, NanMean, NanMin,
-            NanMax, NanVar, NanStd,
+            NanMax, NanVar, NanStd, NanProd,
         ]
         .into_iter()
         .find(|r| r.name() == name)
@@ -464,7 +466,7 @@ impl Reduction {
     pub fn result(self, input: DType) -> DType {
         use Reduction::*;
         match self {
-            Sum | Prod | NanSum => match input {
+            Sum | Prod | NanSum | NanProd => match input {
                 DType::Bool | DType::I32 | DType::I64 => DType::I64,
                 other => other,
             },
@@ -483,7 +485,10 @@ impl Reduction {
 
     pub fn skips_nan(self) -> bool {
         use Reduction::*;
-        matches!(self, NanSum | NanMean | NanMin | NanMax | NanVar | NanStd)
+        matches!(
+            self,
+            NanSum | NanMean | NanMin | NanMax | NanVar | NanStd | NanProd
+        )
     }
 
     pub fn is_arg(self) -> bool {

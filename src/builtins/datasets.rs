@@ -157,12 +157,21 @@ fn with_skipna(
         Reduction::Max => Reduction::NanMax,
         Reduction::Var => Reduction::NanVar,
         Reduction::Std => Reduction::NanStd,
+        Reduction::Prod => Reduction::NanProd,
         other => other,
     }
 }
 
 fn parameter(args: &Args, name: &str) -> Option<usize> {
     args.signature.params.iter().position(|p| p.name == name)
+}
+
+/// `keep_attrs=` (true unless given false, as xarray's default).
+fn keep_attrs(args: &Args) -> Eval<bool> {
+    match parameter(args, "keep_attrs") {
+        Some(k) => args.bool(k),
+        None => Ok(true),
+    }
 }
 
 /// `x.mean(dim=none, skipna=none)` and the other reductions, on a labelled array or a dataset.
@@ -179,9 +188,14 @@ pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eva
         Some(k) => args.size(k)?,
         None => 0,
     };
+    let keep_attrs = keep_attrs(args)?;
     let one = |l: &Labelled, dims: Option<&[String]>| {
         let reduction = with_skipna(reduction, skipna, l.array.dtype);
-        l.reduce(reduction, dims, ddof, args.call, args.spans[0])
+        let mut reduced = l.reduce(reduction, dims, ddof, args.call, args.spans[0])?;
+        if !keep_attrs {
+            reduced.attrs.clear();
+        }
+        Ok(reduced)
     };
     match args.receiver.clone() {
         Some(Value::Labelled(l)) => one(&l, dims.as_deref()).map(wrap),
@@ -193,7 +207,14 @@ pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eva
                     }
                 }
             }
-            let reduced = ds.map_variables(|v| match &dims {
+            // The reduced dimensions go, with their coordinates.
+            let mut source = (*ds).clone();
+            source.coords.retain(|c| {
+                c.is_scalar() || dims.as_ref().is_some_and(|dims| !dims.contains(&c.dim))
+            });
+            // A variable without the named dimensions is reduced over none of its own, as
+            // xarray does (its std is 0, its mean a float).
+            let reduced = source.map_variables(|v| match &dims {
                 None => one(v, None),
                 Some(dims) => {
                     let own: Vec<String> = dims
@@ -201,11 +222,7 @@ pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eva
                         .filter(|d| v.dims.contains(d))
                         .cloned()
                         .collect();
-                    if own.is_empty() {
-                        Ok(v.clone())
-                    } else {
-                        one(v, Some(&own))
-                    }
+                    one(v, Some(&own))
                 }
             })?;
             Ok(Value::Dataset(Arc::new(reduced)))
@@ -302,26 +319,26 @@ fn select(
                     return Err(ds.unknown_dim(dim, *span));
                 }
             }
-            let mut selected = ds.map_variables(|v| one(v, false))?;
+            let variables = ds
+                .variables
+                .iter()
+                .map(|v| one(v, false))
+                .collect::<Eval<Vec<Labelled>>>()?;
             // Coordinates no variable uses are selected too.
             let mut coords = Vec::new();
             for c in &ds.coords {
-                if selected.coord(&c.name).is_some() {
-                    continue;
-                }
-                let as_labelled = c.to_labelled(args.call);
-                let picked = one(&as_labelled, false)?;
-                if let Some(kept) = picked.coords.first() {
-                    coords.push(kept.clone());
+                let used = variables
+                    .iter()
+                    .any(|v| v.coords.iter().any(|k| k.name == c.name));
+                if !used {
+                    let picked = one(&c.to_labelled(args.call), false)?;
+                    coords.extend(picked.coords.first().cloned());
                 }
             }
-            let variables = std::mem::take(&mut selected.variables);
-            let mut all_coords = selected.coords.clone();
-            all_coords.extend(coords);
             Ok(Value::Dataset(Arc::new(Dataset::from_variables(
                 variables,
-                selected.attrs.clone(),
-                &all_coords,
+                ds.attrs.clone(),
+                &coords,
             ))))
         }
         _ => unreachable!("isel/sel are called on labelled arrays and datasets"),
@@ -562,8 +579,19 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
         vec![Side::Labelled(x.clone()), Side::Labelled(w.clone())],
     )?;
     let numerator = product.reduce(Reduction::NanSum, dims.as_deref(), 0, span, args.spans[0])?;
+    // As xarray: the result is the array's, by its name and attributes (not the weights').
+    let keep_attrs = keep_attrs(args)?;
+    let as_weighted_result = |mut result: Labelled| {
+        result.name = x.name.clone();
+        result.attrs = if keep_attrs {
+            x.computed_attrs()
+        } else {
+            Vec::new()
+        };
+        result
+    };
     if !mean {
-        return Ok(wrap(numerator));
+        return Ok(wrap(as_weighted_result(numerator)));
     }
     let missing = map(
         MapFunction::Unary(UnaryFunction::IsNan),
@@ -584,7 +612,7 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
         MapFunction::Binary(BinaryFunction::Divide),
         vec![Side::Labelled(numerator), Side::Labelled(denominator)],
     )?;
-    Ok(wrap(quotient))
+    Ok(wrap(as_weighted_result(quotient)))
 }
 
 // ------------------------------------------------------------------------------------ saving

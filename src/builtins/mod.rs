@@ -358,6 +358,7 @@ static WRITTEN: &[Builtin] = &[
     builtin!("nanmean" "(x, axis=none, keepdims=false)", "reductions", "Mean skipping NaN.", "print(nanmean(array([1.0, nan, 2.0])))" => "1.5", returns Type::Array, nanmean_of),
     builtin!("nanmin" "(x, axis=none, keepdims=false)", "reductions", "Minimum skipping NaN.", "print(nanmin(array([nan, 2.0, 1.0])))" => "1.0", returns Type::Array, nanmin_of),
     builtin!("nanmax" "(x, axis=none, keepdims=false)", "reductions", "Maximum skipping NaN.", "print(nanmax(array([nan, 2.0, 1.0])))" => "2.0", returns Type::Array, nanmax_of),
+    builtin!("nanprod" "(x, axis=none, keepdims=false)", "reductions", "Product skipping NaN (an all-NaN product is 1).", "print(nanprod(array([2.0, nan, 3.0])))" => "6.0", returns Type::Array, nanprod_of),
     builtin!("nanstd" "(x, axis=none, ddof=0, keepdims=false)", "reductions", "Standard deviation skipping NaN.",
         "print(nanstd(array([1.0, nan, 3.0])))" => "1.0", returns Type::Array, nanstd_of),
     builtin!("nanvar" "(x, axis=none, ddof=0, keepdims=false)", "reductions", "Variance skipping NaN.",
@@ -562,12 +563,12 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Weighted),
-        ..builtin!("mean" "(dim=none)", "labelled arrays", "Weighted mean over named dimensions: sum of value × weight over the valid (non-NaN) points divided by the sum of their weights.",
+        ..builtin!("mean" "(dim=none, keep_attrs=true)", "labelled arrays", "Weighted mean over named dimensions: sum of value × weight over the valid (non-NaN) points divided by the sum of their weights; the result keeps the array's name and attributes.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.weighted(x.lat * 0 + 1).mean().values)" => "0.9529721", returns Type::Array, |i, a| datasets::weighted_reduce(i, a, true))
     },
     Builtin {
         receiver: Some(Receiver::Weighted),
-        ..builtin!("sum" "(dim=none)", "labelled arrays", "Weighted sum over named dimensions (NaN values skipped).",
+        ..builtin!("sum" "(dim=none, keep_attrs=true)", "labelled arrays", "Weighted sum over named dimensions (NaN values skipped).",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.weighted(x.lat).sum(\"lat\").dims" => "(\"time\", \"lon\")", returns Type::Array, |i, a| datasets::weighted_reduce(i, a, false))
     },
 ];
@@ -681,6 +682,13 @@ const ARRAY_REDUCTIONS: &[(Reduction, &str, &str, &str, &str)] = &[
         "2.0",
     ),
     (
+        Reduction::NanProd,
+        "(axis=none, keepdims=false)",
+        "Product skipping NaN.",
+        "print(array([2.0, nan, 3.0]).nanprod())",
+        "6.0",
+    ),
+    (
         Reduction::NanStd,
         "(axis=none, ddof=0, keepdims=false)",
         "Standard deviation skipping NaN.",
@@ -700,65 +708,65 @@ const ARRAY_REDUCTIONS: &[(Reduction, &str, &str, &str, &str)] = &[
 const LABELLED_REDUCTIONS: &[(Reduction, &str, &str, &str, &str)] = &[
     (
         Reduction::Mean,
-        "(dim=none, skipna=none)",
-        "Mean over dimensions named by `dim` (a name or a tuple; all when none), skipping NaN in floats unless `skipna=false` (as xarray); works on datasets variable by variable.",
+        "(dim=none, skipna=none, keep_attrs=true)",
+        "Mean over dimensions named by `dim` (a name or a tuple; all when none), skipping NaN in floats unless `skipna=false` (as xarray); the attributes are kept unless `keep_attrs=false`; works on datasets variable by variable.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.mean(dim=(\"lat\", \"lon\")).dims",
         "(\"time\",)",
     ),
     (
         Reduction::Sum,
-        "(dim=none, skipna=none)",
+        "(dim=none, skipna=none, keep_attrs=true)",
         "Sum over named dimensions (NaN skipped in floats unless `skipna=false`).",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.sum(\"time\").dims",
         "(\"lat\", \"lon\")",
     ),
     (
         Reduction::Min,
-        "(dim=none, skipna=none)",
+        "(dim=none, skipna=none, keep_attrs=true)",
         "Minimum over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min())",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.min().values)",
         "0.8665254",
     ),
     (
         Reduction::Max,
-        "(dim=none, skipna=none)",
+        "(dim=none, skipna=none, keep_attrs=true)",
         "Maximum over named dimensions.",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max())",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.max().values)",
         "1.0393077",
     ),
     (
         Reduction::Std,
-        "(dim=none, skipna=none, ddof=0)",
+        "(dim=none, skipna=none, ddof=0, keep_attrs=true)",
         "Standard deviation over named dimensions.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.std(\"lon\").dims",
         "(\"time\", \"lat\")",
     ),
     (
         Reduction::Var,
-        "(dim=none, skipna=none, ddof=0)",
+        "(dim=none, skipna=none, ddof=0, keep_attrs=true)",
         "Variance over named dimensions.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.var((\"lon\", \"time\")).dims",
         "(\"lat\",)",
     ),
     (
         Reduction::Prod,
-        "(dim=none, skipna=none)",
-        "Product over named dimensions.",
+        "(dim=none, skipna=none, keep_attrs=true)",
+        "Product over named dimensions (NaN skipped in floats unless `skipna=false`).",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.prod(\"lat\").sizes",
         "{time: 2, lon: 5}",
     ),
     (
         Reduction::Any,
-        "(dim=none)",
+        "(dim=none, keep_attrs=true)",
         "Is any value true, over named dimensions?",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; (x > 1).any(\"time\").dims",
         "(\"lat\", \"lon\")",
     ),
     (
         Reduction::All,
-        "(dim=none)",
+        "(dim=none, keep_attrs=true)",
         "Are all values true, over named dimensions?",
-        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).all())",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print((x > 1).all().values)",
         "false",
     ),
 ];
@@ -924,7 +932,7 @@ reduction_functions! {
     mean_of => Reduction::Mean, std_of => Reduction::Std, var_of => Reduction::Var, prod_of => Reduction::Prod,
     argmin_of => Reduction::ArgMin, argmax_of => Reduction::ArgMax, nansum_of => Reduction::NanSum,
     nanmean_of => Reduction::NanMean, nanmin_of => Reduction::NanMin, nanmax_of => Reduction::NanMax,
-    nanstd_of => Reduction::NanStd, nanvar_of => Reduction::NanVar,
+    nanstd_of => Reduction::NanStd, nanvar_of => Reduction::NanVar, nanprod_of => Reduction::NanProd,
 }
 
 fn print(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {

@@ -210,29 +210,34 @@ impl Labelled {
         crate::io::cftime::TimeUnits::parse(units, calendar)
     }
 
-    /// The attributes that make the values times.
-    fn time_attrs(&self) -> Attrs {
-        self.attrs
-            .iter()
-            .filter(|(k, _)| k == "units" || k == "calendar")
-            .cloned()
-            .collect()
-    }
-
     /// A coordinate by its name (`x.lat`).
     pub fn coord_named(&self, name: &str) -> Option<&Arc<Coord>> {
         self.coords.iter().find(|c| c.name == name)
     }
 
-    /// The same labels over another array of the same shape (`astype`, `cos`, …).
+    /// The same labels and attributes over another array of the same shape (`cos`, `-x`, …);
+    /// see `computed_attrs` for a time's.
     pub fn with_array(&self, array: ArrayRef) -> Labelled {
         Labelled {
             array,
             dims: self.dims.clone(),
             coords: self.coords.clone(),
-            attrs: Vec::new(),
+            attrs: self.computed_attrs(),
             name: self.name.clone(),
         }
+    }
+
+    /// The attributes a value computed from this one keeps (xarray keeps them by default): all
+    /// but a time's encoding (`units`, `calendar`), as the numbers computed are no longer times.
+    pub fn computed_attrs(&self) -> Attrs {
+        if !self.is_time() {
+            return self.attrs.clone();
+        }
+        self.attrs
+            .iter()
+            .filter(|(k, _)| k != "units" && k != "calendar")
+            .cloned()
+            .collect()
     }
 
     /// The axis of dimension `dim`, or an error naming the dimensions there are.
@@ -303,10 +308,10 @@ impl Labelled {
                 | Reduction::Mean
                 | Reduction::NanMean
         );
-        let attrs = if self.is_time() && keeps_time {
-            self.time_attrs()
+        let attrs = if keeps_time {
+            self.attrs.clone()
         } else {
-            Vec::new()
+            self.computed_attrs()
         };
         Ok(Labelled {
             array,
@@ -481,6 +486,10 @@ pub fn align(
         Some(first) if names.iter().all(|n| n == first) => (*first).clone(),
         _ => None,
     };
+    let attrs = merged_attrs(sides.iter().filter_map(|s| match s {
+        Side::Labelled(l) => Some(l),
+        _ => None,
+    }));
     for (k, side) in sides.iter().enumerate() {
         let Side::Labelled(l) = side else { continue };
         for (axis, dim) in l.dims.iter().enumerate() {
@@ -582,7 +591,36 @@ pub fn align(
     coords.retain(|c| dims.contains(&c.dim));
     scalars.retain(|c| !dropped.contains(&c.name) && !dims.contains(&c.name));
     coords.extend(scalars);
-    Ok((Aligned { dims, coords, name }, arrays))
+    Ok((
+        Aligned {
+            dims,
+            coords,
+            name,
+            attrs,
+        },
+        arrays,
+    ))
+}
+
+/// The attributes of an elementwise result, as xarray's default (`keep_attrs="drop_conflicts"`):
+/// every operand's, except a name the operands give different values.
+fn merged_attrs<'a>(operands: impl Iterator<Item = &'a Labelled>) -> Attrs {
+    let mut merged: Attrs = Vec::new();
+    let mut conflicting: Vec<String> = Vec::new();
+    for operand in operands {
+        for (key, value) in operand.computed_attrs() {
+            match merged.iter().position(|(k, _)| *k == key) {
+                Some(i) if merged[i].1 != value => {
+                    merged.remove(i);
+                    conflicting.push(key);
+                }
+                Some(_) => {}
+                None if conflicting.contains(&key) => {}
+                None => merged.push((key, value)),
+            }
+        }
+    }
+    merged
 }
 
 /// The labels of an elementwise result, before its array is built.
@@ -591,6 +629,7 @@ pub struct Aligned {
     pub dims: Vec<String>,
     pub coords: Vec<Arc<Coord>>,
     pub name: Option<String>,
+    pub attrs: Attrs,
 }
 
 impl Aligned {
@@ -599,7 +638,7 @@ impl Aligned {
             array,
             dims: self.dims,
             coords: self.coords,
-            attrs: Vec::new(),
+            attrs: self.attrs,
             name: self.name,
         }
     }
@@ -734,6 +773,11 @@ impl Dataset {
             }
         }
         for c in coords {
+            // A coordinate no variable uses keeps its dimension (as xarray's datasets do).
+            let own_dim = !c.is_scalar() && !dims.iter().any(|(d, _)| *d == c.dim);
+            if own_dim {
+                dims.push((c.dim.clone(), c.len()));
+            }
             let keep = c.is_scalar() || dims.iter().any(|(d, n)| *d == c.dim && *n == c.len());
             if keep && !all_coords.iter().any(|k| k.name == c.name) {
                 all_coords.push(c.clone());

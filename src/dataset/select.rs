@@ -59,13 +59,14 @@ impl Coord {
         if nearest {
             return self.nearest_to(&values, target, span);
         }
-        let range_text = match (values.first(), values.last()) {
-            (Some(a), Some(b)) => format!("from {} to {}", show(coord, *a), show(coord, *b)),
-            _ => "empty".into(),
-        };
-        match values.iter().position(|&v| same_value(coord, v, target)) {
-            Some(i) => Ok(IndexItem::Int(i as i64)),
-            None => Err(Box::new(
+        let range_text = range_text(coord, &values);
+        let matches: Vec<usize> = (0..values.len())
+            .filter(|&i| same_value(coord, values[i], target))
+            .collect();
+        match matches[..] {
+            [i] => Ok(IndexItem::Int(i as i64)),
+            [_, _, ..] => self.all_of(&matches, label, span),
+            [] => Err(Box::new(
                 Diagnostic::error(
                     "flow::check::not_in_coordinate",
                     format!(
@@ -81,6 +82,39 @@ impl Coord {
                 ),
             )),
         }
+    }
+
+    /// Every position of a value the coordinate holds more than once, as xarray selects them
+    /// (the dimension stays): a range with a step, or an error when they are spaced unevenly.
+    fn all_of(
+        &self,
+        positions: &[usize],
+        label: &Label,
+        span: Span,
+    ) -> Result<IndexItem, Box<Diagnostic>> {
+        let step = positions[1] - positions[0];
+        if positions.windows(2).any(|w| w[1] - w[0] != step) {
+            let listed: Vec<String> = positions.iter().map(|p| p.to_string()).collect();
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::duplicate_coordinate",
+                    format!(
+                        "`{}` holds {} at positions {}, which are not evenly spaced",
+                        self.name,
+                        label.shown,
+                        listed.join(", ")
+                    ),
+                    span,
+                )
+                .with_label("a value held more than once")
+                .with_help("select the positions with .isel, one range at a time"),
+            ));
+        }
+        Ok(IndexItem::Slice {
+            start: Some(positions[0] as i64),
+            stop: Some(*positions.last().expect("two or more") as i64 + 1),
+            step: Some(step as i64),
+        })
     }
 
     /// The positions of the values from `low` through `high` (a date's whole period when
@@ -155,9 +189,9 @@ impl Coord {
         })
     }
 
-    /// A date coarser than the axis ("2010-03" on daily data) selects its whole period, as
-    /// pandas' partial-string indexing does: a range, even of one value. None when the period
-    /// is no coarser than the axis.
+    /// A date coarser than the axis ("2010-03" on daily data, "2010-03-01" on times at noon)
+    /// selects its whole period, as pandas' partial-string indexing does: a range, even of one
+    /// value. None when the period is no coarser than the finest field the times set.
     fn period_of(
         &self,
         values: &[f64],
@@ -167,25 +201,33 @@ impl Coord {
         span: Span,
     ) -> Result<Option<IndexItem>, Box<Diagnostic>> {
         let coord = self;
-        let spacing = values
-            .windows(2)
-            .map(|w| (w[1] - w[0]).abs())
-            .filter(|d| *d > 0.0)
-            .fold(f64::INFINITY, f64::min);
-        let resolution = if spacing.is_finite() {
-            spacing
-        } else {
-            coord
-                .time_units()
-                .map_or(1.0, |u| 86_400.0 / u.seconds_per_unit)
+        let Some(units) = coord.time_units() else {
+            return Ok(None);
         };
-        if period > resolution * (1.0 + 1e-9) {
+        if period > units.resolution(values) * (1.0 + 1e-9) {
             let inside: Vec<usize> = (0..values.len())
                 .filter(|&i| values[i] >= target && values[i] < target + period)
                 .collect();
             let (a, b) = match (inside.first(), inside.last()) {
                 (Some(&a), Some(&b)) if b - a + 1 == inside.len() => (a, b + 1),
-                (None, _) => (0, 0),
+                // As pandas' partial-string indexing: a period with no value is a KeyError.
+                (None, _) => {
+                    let range_text = range_text(coord, values);
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::not_in_coordinate",
+                            format!(
+                                "no `{}` in {} (the coordinate runs {range_text})",
+                                coord.name, label.shown
+                            ),
+                            span,
+                        )
+                        .with_label("a period without values")
+                        .with_help(
+                            "take the closest one with method=\"nearest\", or a range with slice(start, stop)",
+                        ),
+                    ));
+                }
                 _ => {
                     return Err(Box::new(
                         Diagnostic::error(
@@ -218,6 +260,23 @@ impl Coord {
         span: Span,
     ) -> Result<IndexItem, Box<Diagnostic>> {
         let coord = self;
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        sorted.sort_by(f64::total_cmp);
+        if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::duplicate_coordinate",
+                    format!(
+                        "`{}` holds {} more than once, so no value is the nearest (as in xarray)",
+                        coord.name,
+                        show(coord, pair[0])
+                    ),
+                    span,
+                )
+                .with_label("method=\"nearest\"")
+                .with_help("select exact values, or positions with .isel"),
+            ));
+        }
         if target.is_nan() {
             return Err(Box::new(
                 Diagnostic::error(
@@ -295,6 +354,14 @@ fn same_value(coord: &Coord, a: f64, b: f64) -> bool {
     match coord.values.dtype() {
         crate::array::dtype::DType::F32 => a as f32 == b as f32,
         _ => a == b,
+    }
+}
+
+/// "from 2000-01-01 to 2000-12-31", for messages.
+fn range_text(coord: &Coord, values: &[f64]) -> String {
+    match (values.first(), values.last()) {
+        (Some(a), Some(b)) => format!("from {} to {}", show(coord, *a), show(coord, *b)),
+        _ => "empty".into(),
     }
 }
 

@@ -33,7 +33,11 @@ impl TimeUnits {
             "milliseconds" | "millisecond" | "ms" => 1e-3,
             _ => return None,
         };
-        let (epoch, _) = parse_date(without_zone(epoch.trim()))?;
+        let (local, offset) = zone_offset(epoch.trim())?;
+        let (epoch, _) = parse_date(local)?;
+        // A time zone other than UTC (`+01:00`): the epoch is that local time, so UTC is
+        // earlier by the offset (as cftime and xarray read it).
+        let epoch = epoch - offset;
         Some(TimeUnits {
             seconds_per_unit,
             epoch,
@@ -52,6 +56,25 @@ impl TimeUnits {
         format_seconds(seconds)
     }
 
+    /// The finest calendar field any of `values` sets, in units, as pandas' index resolution:
+    /// a day when all are at midnight, an hour when some are at 12:00, and so on. A date
+    /// coarser than this names a period (`"2000-01-02"` on times at noon is that day).
+    pub fn resolution(&self, values: &[f64]) -> f64 {
+        let fields = [86_400_000_i64, 3_600_000, 60_000, 1000, 1];
+        let millis = values
+            .iter()
+            .map(|v| self.epoch + v * self.seconds_per_unit)
+            .filter(|s| s.is_finite() && s.abs() <= MAX_SECONDS)
+            .map(|s| (s * 1000.0).round() as i64);
+        let mut finest = 0;
+        for m in millis {
+            while finest + 1 < fields.len() && m.rem_euclid(fields[finest]) != 0 {
+                finest += 1;
+            }
+        }
+        fields[finest] as f64 / 1000.0 / self.seconds_per_unit
+    }
+
     /// The coordinate value of a date given as text, and the length of the period it names in
     /// units (`"2010-03"` names all of March), or `None` if it is not a date.
     pub fn encode(&self, text: &str) -> Option<(f64, f64)> {
@@ -66,15 +89,41 @@ impl TimeUnits {
 /// Dates are kept within ±1,000,000 years.
 const MAX_SECONDS: f64 = 1e6 * 366.0 * 86_400.0;
 
-/// The epoch without a UTC zone mark (`Z`, ` UTC`, ` GMT`, `+00:00`, ` +0000`): times are UTC.
-fn without_zone(epoch: &str) -> &str {
+/// The epoch without its time zone (`Z`, ` UTC`, ` GMT`, `+01:00`, ` -0530`, `+1`) and the
+/// zone's offset east of UTC in seconds; `None` for an offset that is no time zone.
+fn zone_offset(epoch: &str) -> Option<(&str, f64)> {
     let mut text = epoch.trim_end_matches('Z').trim_end();
-    for zone in ["UTC", "GMT", "+00:00", "+0000", "+00", "-00:00"] {
+    for zone in ["UTC", "GMT"] {
         if let Some(rest) = text.strip_suffix(zone) {
             text = rest.trim_end();
         }
     }
-    text
+    // An offset follows the time of day after a space (`00:00:00 +01:00`), or is glued to it
+    // (`00:00:00+01:00`, `00:00-05`); a date's own `-` (`2000-01-01`) is not one.
+    let Some((date, time)) = text.split_once(['T', ' ']) else {
+        return Some((text, 0.0));
+    };
+    let Some(sign_at) = time.rfind(['+', '-']) else {
+        return Some((text, 0.0));
+    };
+    let zone = &time[sign_at + 1..];
+    let sign = if time[sign_at..].starts_with('-') {
+        -1.0
+    } else {
+        1.0
+    };
+    let (hours, minutes) = match zone.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if zone.len() == 4 => zone.split_at(2),
+        None => (zone, "0"),
+    };
+    let hours: u32 = hours.trim().parse().ok()?;
+    let minutes: u32 = minutes.trim().parse().ok()?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    let local = text[..date.len() + 1 + sign_at].trim_end();
+    Some((local, sign * f64::from(hours * 3600 + minutes * 60)))
 }
 
 fn format_seconds(seconds: f64) -> String {
@@ -245,6 +294,35 @@ mod tests {
                 .format(-86_400.0),
             "1969-12-31"
         );
+    }
+
+    #[test]
+    fn offsets_from_utc_move_the_epoch() {
+        // As cftime: local midnight at UTC+1 is 23:00 the day before in UTC.
+        for (units, first) in [
+            ("hours since 2000-01-01 00:00:00 +01:00", "1999-12-31T23:00"),
+            ("hours since 2000-01-01T00:00:00+01:00", "1999-12-31T23:00"),
+            ("hours since 2000-01-01 00:00 -0530", "2000-01-01T05:30"),
+            ("hours since 2000-01-01 00:00:00 +1", "1999-12-31T23:00"),
+            ("hours since 2000-01-01 00:00:00 -00:00", "2000-01-01"),
+        ] {
+            assert_eq!(
+                TimeUnits::parse(units, None).unwrap().format(0.0),
+                first,
+                "{units}"
+            );
+        }
+        assert!(TimeUnits::parse("hours since 2000-01-01 00:00 +25:00", None).is_none());
+        assert!(TimeUnits::parse("hours since 2000-01-01 00:00 +ab", None).is_none());
+    }
+
+    #[test]
+    fn resolution_is_the_finest_field_set() {
+        let days = TimeUnits::parse("days since 2000-01-01", None).unwrap();
+        assert_eq!(days.resolution(&[0.0, 2.0, 30.0]), 1.0);
+        assert_eq!(days.resolution(&[0.5, 1.5]), 1.0 / 24.0);
+        assert_eq!(days.resolution(&[0.0, 1.0 / 1440.0]), 1.0 / 1440.0);
+        assert_eq!(days.resolution(&[]), 1.0);
     }
 
     #[test]

@@ -432,7 +432,7 @@ fn global_index(
 fn identity_f64(reduction: Reduction) -> f64 {
     use Reduction::*;
     match reduction {
-        Prod | All => 1.0,
+        Prod | NanProd | All => 1.0,
         Min => f64::INFINITY,
         Max => f64::NEG_INFINITY,
         // NaN, so an all-NaN cell stays NaN (f64::min and max skip a NaN operand).
@@ -444,7 +444,7 @@ fn identity_f64(reduction: Reduction) -> f64 {
 fn identity_i64(reduction: Reduction) -> i64 {
     use Reduction::*;
     match reduction {
-        Prod | All => 1,
+        Prod | NanProd | All => 1,
         Min | NanMin => i64::MAX,
         Max | NanMax => i64::MIN,
         _ => 0,
@@ -463,6 +463,13 @@ fn combine_f64(reduction: Reduction, acc: f64, x: f64) -> f64 {
             }
         }
         Prod => acc * x,
+        NanProd => {
+            if x.is_nan() {
+                acc
+            } else {
+                acc * x
+            }
+        }
         Min => {
             if acc.is_nan() || x.is_nan() {
                 f64::NAN
@@ -489,7 +496,7 @@ fn combine_i64(reduction: Reduction, acc: i64, x: i64) -> i64 {
     use Reduction::*;
     match reduction {
         Sum | NanSum => acc.wrapping_add(x),
-        Prod => acc.wrapping_mul(x),
+        Prod | NanProd => acc.wrapping_mul(x),
         Min | NanMin | All => acc.min(x),
         Max | NanMax | Any => acc.max(x),
         _ => unreachable!("{reduction:?} is not a value reduction"),
@@ -505,7 +512,7 @@ pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
             (Partial::Float(a), Partial::Float(b)) => a.zip_mut_with(b, |x, &y| {
                 *x = match reduction {
                     Reduction::Sum | Reduction::NanSum => *x + y,
-                    Reduction::Prod => *x * y,
+                    Reduction::Prod | Reduction::NanProd => *x * y,
                     other => combine_f64(other, *x, y),
                 }
             }),

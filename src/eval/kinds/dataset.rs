@@ -165,7 +165,14 @@ impl Interpreter {
     /// `ds.name`: a variable, a coordinate, or one of the dataset's properties.
     pub fn dataset_member(&mut self, ds: &Arc<Dataset>, name: &str, span: Span) -> Eval<Value> {
         if let Some(v) = ds.variable(name) {
-            return Ok(wrap(v.clone()));
+            // With the dataset's scalar coordinates, as xarray's `ds.isel(lat=0).sst` has `lat`.
+            let mut v = v.clone();
+            for c in ds.coords.iter().filter(|c| c.is_scalar()) {
+                if v.coord_named(&c.name).is_none() {
+                    v.coords.push(c.clone());
+                }
+            }
+            return Ok(wrap(v));
         }
         if let Some(c) = ds.coord(name) {
             return Ok(wrap(c.to_labelled(span)));
@@ -263,7 +270,14 @@ impl Interpreter {
     pub fn call_with_labels(&mut self, builtin: &'static Builtin, args: &mut Args) -> Eval<Value> {
         if matches!(builtin.name, "where" | "clip") && args.receiver.is_none() {
             let sides: Vec<Side> = args.values[..3].iter().map(side_of).collect();
-            let (aligned, arrays) = dataset::align(&sides, args.call, &args.spans[..3])?;
+            let (mut aligned, arrays) = dataset::align(&sides, args.call, &args.spans[..3])?;
+            // As xarray: the attributes of the values chosen from (`where`'s `x`, `clip`'s
+            // array), none when that is a number.
+            let values = usize::from(builtin.name == "where");
+            aligned.attrs = match &args.values[values] {
+                Value::Labelled(l) => l.computed_attrs(),
+                _ => Vec::new(),
+            };
             for (k, array) in arrays.into_iter().enumerate() {
                 if let Some(array) = array {
                     args.values[k] = Value::Array(array);

@@ -1,0 +1,2223 @@
+"""A differential test of flow's labelled arrays and datasets against xarray.
+
+    python datasets_vs_xarray.py --flow FLOW_BINARY --dir WORKDIR --seed 7 --cases 300 [--jobs 2]
+
+It writes random netCDF sets into WORKDIR (`setK/*.nc`, with netCDF4-python, the way data
+centres write them) and makes random pipelines over them from one small syntax tree (below,
+`Node` and `Generator`), each rendered twice: as a flow script `case_NNN.flow` (its xarray twin is
+appended to it as comments) and as xarray code run here.
+
+The sets. One to four files per set, concatenated along `time` (an unlimited dimension, or a
+fixed one as xarray writes files); one to four dimensions named like time, lev, lat, lon, with
+lengths of 1 among others; ascending and descending coordinates of f32, f64 or i32, a dimension
+now and then without a coordinate variable, now and then a coordinate holding one value twice; a
+CF time coordinate at midnight (daily, monthly) or not (six-hourly, daily at noon), each file
+with its own units (`days since 2000-01-01`, `hours since 1999-12-31 12:00:00`, `minutes since
+...`, `seconds since 2000-01-01 06:00:00`; in one set `hours since 2000-01-01 00:00:00 +01:00`),
+stored as f64 or i32 (the same in every file of a set), with or without a calendar; file names
+in time order or not; classic (netCDF-3) or netCDF-4 files. Some sets always have a feature
+(`SPECIAL_SETS`: times not at midnight, a repeated coordinate value, UTC-offset units, int16), so
+that every seed meets them. Variables: float32 and float64 with NaN (stored as NaN, or as a
+`_FillValue` or `missing_value`), values on a decimal grid now and then (f32 0.3 and the like),
+int16 packed with `scale_factor`/`add_offset` (f64 or f32) and `_FillValue`, plain int16 (read
+as i32, see below) and int32, and a static variable without time in some multi-file sets; attributes (`units`,
+`long_name`, text and numbers).
+
+The pipelines: `open_dataset` of one file or `open_mfdataset` of a pattern or a list (with
+`chunks=` and `concat_dim=` now and then); variables by attribute and by index; `isel` (ints,
+negative ints, slices with steps, empty slices, a record of positions), positional indexing, `sel`
+(values, repeated values, `method="nearest"`, value slices in either order, dates, days of times
+not at midnight, months, date slices, the nearest date); reductions by name (`sum mean min max
+std var prod`, and `any all` of bools) with `dim=` a name, a tuple, a list or none, `skipna=`
+and `ddof=`; arithmetic between variables (broadcasting by name; anomalies, coordinates,
+transposed operands) and with numbers; comparisons with numbers, `isnan`, math functions, `where`,
+`clip`, `astype`; `x.weighted(w).mean/sum(dim)` with weights made from coordinates; `transpose`,
+`.T` and `rechunk` (which must not change any value); and the same selections, reductions and
+rechunks of whole datasets. A family of mistakes xarray refuses (a value or date not in the
+coordinate, an unknown dimension or variable, a position out of range, operands whose coordinates
+differ, a transpose that leaves out a dimension) must be refused by flow too. Only what
+docs/datasets.md, docs/arrays.md and docs/builtins.md document is generated; `XARRAY_ONLY` lists
+what is left out and why.
+
+Each result is saved by flow (`save(r0, "case_NNN_r0.nc")`, with `unlimited=` for dimensions of
+length 0, which netCDF has only as unlimited ones) and read back with xarray's `open_dataset`
+(CF decoding on, as a user reads it). flow runs as `FLOW_BINARY run case_NNN.flow` in WORKDIR,
+`--jobs` at a time, each with a timeout.
+
+Each case is classified:
+
+    agree                   flow's file holds xarray's result (the rules below), or both
+                            refuse the program: xarray raises and flow stops with a diagnostic
+    mismatch (dtype/shape)  a variable's dims (names or order), shape or dtype differ, or the
+                            dataset's variables do
+    mismatch (values)       a value differs
+    mismatch (labels)       values agree, but a name, a coordinate (values, dtype, presence) or an
+                            attribute of a variable or a coordinate differs
+    flow rejected           flow stopped while checking (exit 1, nothing ran); xarray computes
+    flow run-time error     flow failed while running (exit 3, a timeout, no file)
+    flow internal error     exit 70, 'internal error' or `flow::eval::kernel_failed`: always a bug
+                            in flow, whatever xarray does
+    xarray error            xarray raises but flow computes a result
+
+and the exit status is 0 only when every case agrees.
+
+How results compare. The variable: xarray's result name, or `x` when xarray's is None or is a
+coordinate's name (flow names such results `x`, docs/datasets.md "Saving"; xarray itself cannot
+write a variable named like its coordinate). Dims (names and order), shapes and dtypes exactly
+(xarray's decoded dtypes: bool, int32, int64, float32, float64). Values: ints and bools
+exactly; floats with NaN equal to NaN, an infinity only equal to the same infinity, finite
+values within rtol 1e-6 (f32) or 1e-9 (f64) and an atol of 1e-6 (f32) or 1e-12 (f64) times the
+largest magnitude in the program, where a sum counts the sum of its terms' magnitudes (summation
+order is free); an f64 result computed from f32 values has f32's tolerance. Coordinates: the
+same names (dimension and scalar coordinates), dims, dtypes and values (exactly; times, decoded,
+within a microsecond). Attributes of every saved variable and coordinate, and of a dataset, are
+compared too (xarray 2026 keeps attributes through arithmetic and reductions), except the
+encoding ones
+(`ENCODING_ATTRIBUTES`: `_FillValue`, `missing_value`, `scale_factor`, `add_offset`, ...; and
+`units`/`calendar` of times, which each side may encode its own way).
+
+What the twin models (documented differences from xarray's defaults, docs/datasets.md):
+- flow does not realign operands by coordinate value: shared dimensions must have the same
+  coordinates (`flow::check::coord_mismatch`). The twin runs with
+  `xr.set_options(arithmetic_join="exact")`, so both refuse misaligned operands.
+- `open_mfdataset` orders the files by their times, and a variable without the concatenation
+  dimension is read once (the files must agree on it): the twin is `combine_by_coords` of each
+  file's `open_dataset` with `data_vars="minimal"` (xarray's `open_mfdataset` needs dask, which
+  the interop venv does not have).
+- `xr.where(cond, x, y)` fills every coordinate's attributes from `x` (its docstring: "always
+  fill coord attrs of x"), so a number as `x`, or an `x` without that coordinate, empties them;
+  in flow a coordinate keeps its attributes (docs/datasets.md: `where` keeps the labels). The
+  twin's `where` is `xr.where` with each coordinate's attributes put back (the variable's
+  attributes stay xarray's: those of `x`). xarray 2026 also names `xr.where`'s result after
+  its first labelled argument, the condition (apply_ufunc's rule, shown in xr.where's own
+  examples: `xr.where(y.lat < 1, y, -1)` is named `lat`); flow names it as any operation on
+  several labelled arrays, after the name they all share, else none (docs/datasets.md,
+  Attributes). The twin's `where` sets that name.
+- A reduction of a dataset reduces a variable that has none of the named dimensions over none,
+  values kept (docs/datasets.md, Reductions); xarray returns such a variable as it is (its
+  `sum`, `prod`, `mean`, `min` and `max` over no axis return the data unchanged), where flow
+  gives it the reduction's dtype: sums and products of ints are i64, means floats
+  (docs/arrays.md, dtypes; docs/datasets.md: "a mean becomes float"). The twin's
+  `reduced_over_none(ds.sum("lat"), "sum")` converts those dtypes, keeping xarray's values.
+- A weighted sum of ints with int weights is i64 in flow (sums of ints are i64); xarray's
+  (`xr.dot`) keeps int32. The twin sums `x.astype(np.int64)`.
+- A plain (unpacked: no `scale_factor`/`add_offset`) int8, int16, uint8 or uint16 variable is
+  read as i32 (docs/datasets.md, "Integer widths": flow's integers are i32 and i64), where
+  xarray keeps int16 and the like. The twin converts such data variables to int32 right after
+  opening each file (`open_files`), so their arithmetic does not wrap at 16 bits and
+  `int16 / f32` is f64, as in flow. Plain int16 variables are generated with values up to 2000,
+  whose squares and products do not fit 16 bits.
+
+A subexpression used twice (the array a `where` tests and picks from, the array weighted and its
+coordinates made weights) is bound to a name of its own (`x2 = ...`) in both programs.
+
+A failing case is shrunk: every part of its expression is run as a case of its own, and the
+smallest part that fails alike (the same class, and for mismatches the same first difference:
+`dtype f64 vs f32`, `values`, `attrs dropped`, `name`, ...) names the failure's cause in the
+report, with its flow script, its xarray expression and both answers. When flow refuses a
+program or fails running it, the last step that already differs from xarray in its dimensions
+or coordinates (a dimension dropped that a later step names) is named too.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import math
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+
+import netCDF4
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+# ------------------------------------------------------------------------------------------------
+# What xarray has and flow does not (docs/datasets.md lists what flow has), or where flow differs
+# from xarray on purpose, so the generator never makes it. Kept for later: when flow gains one,
+# teach the generator to make it.
+XARRAY_ONLY = [
+    # reading
+    "int8, uint8, uint16 and uint32 variables: flow has no such dtypes and reads "
+    "them as i32/i64 (docs/datasets.md, Integer widths); plain int16 IS generated, and the twin "
+    "reads it as int32 as flow does (see the models at the top)",
+    "string and char variables, which flow leaves out of the dataset",
+    "non-standard calendars (noleap, 360_day, julian: cftime objects in xarray); a time "
+    "coordinate that decreases; times before 1678 or after 2262 (datetime64[ns])",
+    "open_mfdataset(combine='nested'), preprocess=, parallel=, data_vars='all' (xarray's "
+    "open_mfdataset default would add time to a static variable; flow reads it once)",
+    "open_dataset(decode_times=False, mask_and_scale=False, decode_cf=False)",
+    "files of one set whose time variables differ in dtype (f64 in one, i32 in another): flow "
+    "refuses them (flow::check::mismatched_files, documented: the files must agree on dtypes); "
+    "their units may differ",
+    # selection
+    "sel of a number that an f32 coordinate cannot hold exactly (0.1): flow compares in the "
+    "coordinate's precision (documented), pandas in f64 (KeyError); coordinates are kept on "
+    "multiples of 1/4",
+    "sel(method='pad'/'backfill'), sel(tolerance=), sel of a list or an array of labels, "
+    "isel of a list or an array of positions (vectorised indexing), loc[], drop_sel, where(drop=)",
+    "sel(method='nearest') on a coordinate holding a value twice (pandas raises), or exactly half "
+    "way between two values (the tie rule is not documented)",
+    "sel of a date on a numeric coordinate, or of a number on a time coordinate",
+    # operations
+    "arithmetic of datasets (ds * 2, ds - ds.mean('time')), Dataset.weighted, Dataset.transpose",
+    "arithmetic realigning coordinates (xarray's default join='inner'); see the models above",
+    "//, % and ** of labelled arrays with arrays; bitwise & | of labelled arrays",
+    "reductions with keep_attrs=, min_count=, numeric_only=; median, quantile, cumsum, "
+    "argmin/argmax, count, idxmin/idxmax of labelled arrays; groupby, resample, rolling, "
+    "coarsen, interp, shift, roll, pad, diff",
+    "any/all of non-bool labelled arrays (flow documents them for bools), min/max of bools",
+    "weighted(w) with NaN weights (xarray raises), weighted std/var/quantile/sum_of_weights",
+    "astype of floats holding NaN to integers (undefined in NumPy)",
+    "transpose with ... or with some dimensions left out (xarray raises; generated as a mistake)",
+    "assign_coords, rename, expand_dims, squeeze, stack, swap_dims, set_index, reindex, "
+    "broadcast_like, xr.concat, xr.merge, xr.align",
+    "to_netcdf's encoding= (flow: compression=, unlimited=)",
+]
+
+RTOL = {"f64": 1e-9, "f32": 1e-6}
+ATOL = {"f64": 1e-12, "f32": 1e-6}
+TIME_TOLERANCE_NS = 1000
+FLOW_TIMEOUT_SECONDS = 30
+EXAMPLES_PER_CAUSE = 3  # places shown in full for each distinct failure
+SETS = 12
+# Features some sets always have, whatever the seed, so that every run meets them: times not at
+# midnight, a coordinate holding a value twice, time units with a UTC offset, plain int16.
+SPECIAL_SETS = {1: {"six-hourly"}, 2: {"int16"}, 3: {"duplicated coordinate value"},
+                5: {"noon"}, 7: {"utc offset units"}, 9: {"duplicated coordinate value", "monthly"}}
+
+AGREE = "agree"
+MISMATCH_TYPE = "mismatch (dtype/shape)"
+MISMATCH_VALUES = "mismatch (values)"
+MISMATCH_LABELS = "mismatch (labels)"
+REJECTED = "flow rejected"
+RUNTIME_ERROR = "flow run-time error"
+INTERNAL_ERROR = "flow internal error"
+XARRAY_ERROR = "xarray error"
+CLASSES = [AGREE, MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_LABELS, REJECTED, RUNTIME_ERROR,
+           INTERNAL_ERROR, XARRAY_ERROR]
+# The kinds of difference, in the order a case's first difference is named by, and the class
+# each one makes.
+KINDS = {"variables": MISMATCH_TYPE, "dims": MISMATCH_TYPE, "shape": MISMATCH_TYPE,
+         "dtype": MISMATCH_TYPE, "values": MISMATCH_VALUES, "name": MISMATCH_LABELS,
+         "coords": MISMATCH_LABELS, "attrs": MISMATCH_LABELS, "coord attrs": MISMATCH_LABELS}
+# Attributes that describe the encoding in the file, not the values: not compared.
+ENCODING_ATTRIBUTES = {"_FillValue", "missing_value", "scale_factor", "add_offset", "coordinates",
+                       "_Unsigned", "dtype", "_NCProperties", "chunksizes"}
+TIME_ENCODING_ATTRIBUTES = {"units", "calendar"}
+
+FLOW_DTYPE = {"bool": "bool", "int32": "i32", "int64": "i64", "float32": "f32",
+              "float64": "f64"}
+
+REDUCTIONS = ["sum", "mean", "min", "max", "std", "var", "prod"]
+REDUCTION_WEIGHTS = [10, 10, 6, 6, 6, 5, 7]
+BOOL_REDUCTIONS = ["any", "all", "sum", "mean"]
+FLOAT_FUNCTIONS = ["abs", "sqrt", "exp", "log", "log1p", "sin", "cos", "tanh", "arctan", "floor",
+                   "ceil", "square", "sign", "deg2rad", "trunc", "expm1"]
+INT_FUNCTIONS = ["abs", "square", "sign", "sqrt", "cos"]
+GROWING_FUNCTIONS = {"exp", "expm1"}
+COMPARISONS = [">", ">=", "<", "<=", "==", "!="]
+# Numbers for arithmetic, comparisons and branches.
+FLOAT_NUMBERS = [2, 0.5, 1.5, -1, 10, 0.1, 3, -2.5, 0.3, 100.0]
+INT_NUMBERS = [2, 3, -1, 1, 5]
+THRESHOLDS = [0, 1, -1, 0.5, 0.1, 2.5, 20, 0.3, -0.2]
+
+# The names of variables by kind (none of them a method of a dataset).
+VARIABLE_NAMES = {"f4": ["sst", "t2m", "sla", "u10"], "f8": ["v10", "q", "adt", "olr"],
+                  "packed": ["precip", "tp"], "packed f32": ["swh", "msl"], "i2": ["cnt", "ndays"],
+                  "i4": ["code", "nobs"], "static": ["area", "depth"]}
+VARIABLE_KINDS = ["f4", "f8", "packed", "packed f32", "i2", "i4", "static"]
+VARIABLE_KIND_WEIGHTS = [30, 25, 14, 5, 10, 8, 8]
+UNITS = ["K", "m", "m s-1", "kg m-2", "1", "degC", "W m-2"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Literals.
+
+
+def flow_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return repr(v)
+
+
+def py_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isnan(v):
+        return "np.nan"
+    if math.isinf(v):
+        return "np.inf" if v > 0 else "-np.inf"
+    return repr(v)
+
+
+def operand(text):
+    """A number as an operand: negative ones in parentheses (`x * (-1)`)."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def flow_value(v):
+    """An argument in flow source: numbers, strings, none, slice(...), tuples, lists."""
+    if v is None:
+        return "none"
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, slice):
+        return f"slice({flow_value(v.start)}, {flow_value(v.stop)}" + (
+            f", {flow_value(v.step)})" if v.step is not None else ")")
+    if isinstance(v, tuple):
+        return "(" + ", ".join(flow_value(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    if isinstance(v, list):
+        return "[" + ", ".join(flow_value(x) for x in v) + "]"
+    return flow_number(v)
+
+
+def py_value(v):
+    if v is None:
+        return "None"
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, slice):
+        return f"slice({py_value(v.start)}, {py_value(v.stop)}" + (
+            f", {py_value(v.step)})" if v.step is not None else ")")
+    if isinstance(v, tuple):
+        return "(" + ", ".join(py_value(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    if isinstance(v, list):
+        return "[" + ", ".join(py_value(x) for x in v) + "]"
+    return py_number(v)
+
+
+def index_text(item):
+    """A positional index item (an int or a slice) as `x[...]` source, the same in both."""
+    if isinstance(item, slice):
+        parts = ["" if item.start is None else str(item.start),
+                 "" if item.stop is None else str(item.stop)]
+        text = ":".join(parts)
+        return text + (f":{item.step}" if item.step is not None else "")
+    return str(item)
+
+
+# ------------------------------------------------------------------------------------------------
+# The netCDF sets.
+
+
+@dataclass
+class Variable:
+    name: str
+    dims: tuple
+    kind: str  # one of VARIABLE_KINDS
+
+
+@dataclass
+class DataSet:
+    name: str  # "set3", the directory
+    files: list  # paths relative to WORKDIR, in name order
+    variables: dict  # name -> Variable
+    tags: list  # what is special about it, for the report
+    has_time: bool = True
+
+
+TIME_STYLES = ["daily", "monthly", "six-hourly", "noon"]
+TIME_UNITS = [  # (unit, reference as written, reference in UTC)
+    ("days", "2000-01-01", "2000-01-01"),
+    ("days", "1990-01-01 00:00:00", "1990-01-01"),
+    ("hours", "1999-12-31 12:00:00", "1999-12-31T12:00"),
+    ("hours", "2000-01-01 00:00:00", "2000-01-01"),
+    ("minutes", "2000-01-01", "2000-01-01"),
+    ("seconds", "2000-01-01 06:00:00", "2000-01-01T06:00"),
+]
+UTC_OFFSET_UNITS = ("hours", "2000-01-01 00:00:00 +01:00", "1999-12-31T23:00")
+UNIT_SECONDS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def make_times(rng, style, n):
+    start = np.datetime64("2000-01-01T00:00") + np.timedelta64(rng.randint(0, 40), "D")
+    if style == "monthly":
+        first = pd.Timestamp(rng.choice(["1999-11-01", "2000-01-01", "2000-02-01"]))
+        return [np.datetime64(first + pd.DateOffset(months=k), "s") for k in range(n)]
+    if style == "daily":
+        return [np.datetime64(start + np.timedelta64(k, "D"), "s") for k in range(n)]
+    if style == "noon":
+        return [np.datetime64(start + np.timedelta64(12 + 24 * k, "h"), "s") for k in range(n)]
+    return [np.datetime64(start + np.timedelta64(6 * k, "h"), "s") for k in range(n)]
+
+
+def coordinate_values(rng, dim, n):
+    """Values of a coordinate: exact in f32 (multiples of 1/4); lat within ±80."""
+    if dim == "lat":
+        step = rng.choice([2.5, 10.0, 0.5, 20.0])
+        start = rng.choice([-45.0, -30.0, 0.0, 10.0, 20.0])
+        values = [start + step * k for k in range(n)]
+        while max(values) > 80:
+            values = [v - step for v in values]
+        return values[::-1] if rng.random() < 0.45 else values
+    if dim == "lon":
+        step = rng.choice([1.25, 30.0, 0.5, 2.5])
+        start = rng.choice([0.0, -180.0, 10.5, 100.0])
+        values = [start + step * k for k in range(n)]
+        return values[::-1] if rng.random() < 0.15 else values
+    levels = sorted(rng.sample([1000, 925, 850, 700, 500, 300], n), reverse=True)
+    return levels[::-1] if rng.random() < 0.35 else levels
+
+
+def variable_values(np_rng, rng, kind, shape):
+    """The decoded values of a variable (floats with NaN, or ints)."""
+    if kind in ("i2", "i4"):
+        # int16 up to 2000: its squares and products need 32 bits (read as i32, see the top).
+        low, high = (0, 2001) if kind == "i2" else (-100, 101)
+        return np_rng.integers(low, high, size=shape).astype(np.float64)
+    if kind == "static":
+        return np.round(np_rng.uniform(0.5, 5.0, size=shape), 2)
+    if kind == "packed":
+        values = np.round(np_rng.normal(20.0, 5.0, size=shape), 2)
+    elif kind == "packed f32":
+        values = np.round(np_rng.normal(3.0, 4.0, size=shape) * 2) / 2
+    else:
+        loc = rng.choice([0.0, 0.0, 1.0, 5.0, -2.0])
+        scale = rng.choice([1.0, 2.0, 0.5, 10.0])
+        values = np_rng.normal(loc, scale, size=shape)
+        if rng.random() < 0.5:
+            values = np.round(values, 1)  # f32 0.3 and the like: NEP 50 comparisons
+    rate = rng.choice([0.0, 0.1, 0.2, 0.3])
+    values = np.where(np_rng.random(shape) < rate, np.nan, values)
+    if len(shape) and shape[-1] > 1 and rng.random() < 0.15:
+        values[..., rng.randrange(shape[-1])] = np.nan  # a slice all NaN
+    return values
+
+
+def write_variable(nc, rng, var, values):
+    """One variable into an open netCDF4.Dataset, encoded as its kind says."""
+    kind = var.kind
+    attrs = {"units": rng.choice(UNITS), "long_name": f"{var.name} ({kind})"}
+    if rng.random() < 0.25:
+        attrs["comment"] = rng.choice(["from a model", "quality controlled", "daily mean"])
+    if rng.random() < 0.15:
+        attrs["code"] = np.int32(rng.randint(1, 200))
+    if rng.random() < 0.1:
+        attrs["valid_hint"] = np.float64(rng.choice([2.5, 100.0]))
+    if kind in ("i2", "i4"):
+        dtype = "i2" if kind == "i2" else "i4"
+        v = nc.createVariable(var.name, dtype, var.dims, fill_value=False)
+        raw = values.astype(dtype)
+    elif kind in ("packed", "packed f32"):
+        if kind == "packed":
+            scale, offset = 0.01, 20.0
+        else:
+            scale, offset = np.float32(0.5), np.float32(1.0)
+        fill = np.int16(-32767)
+        v = nc.createVariable(var.name, "i2", var.dims, fill_value=fill)
+        attrs["scale_factor"] = scale
+        attrs["add_offset"] = offset
+        raw = np.where(np.isnan(values), fill, np.round((values - offset) / scale)).astype("i2")
+    else:
+        dtype = "f8" if kind in ("f8", "static") else "f4"
+        how = rng.choice(["nan", "fill", "fill", "missing"])
+        if how == "fill":
+            fill = np.dtype(dtype).type(rng.choice([-999.0, 1e20, -9999.0]))
+            v = nc.createVariable(var.name, dtype, var.dims, fill_value=fill)
+            raw = np.where(np.isnan(values), fill, values).astype(dtype)
+        elif how == "missing":
+            v = nc.createVariable(var.name, dtype, var.dims, fill_value=False)
+            missing = np.dtype(dtype).type(-999.0)
+            attrs["missing_value"] = missing
+            raw = np.where(np.isnan(values), missing, values).astype(dtype)
+        else:
+            v = nc.createVariable(var.name, dtype, var.dims, fill_value=False)
+            raw = values.astype(dtype)
+    v.set_auto_maskandscale(False)
+    for key, value in attrs.items():
+        v.setncattr(key, value)
+    v[...] = raw
+
+
+def make_set(np_rng, rng, number):
+    """One set of files in WORKDIR/setK; returns its DataSet."""
+    name = f"set{number}"
+    os.makedirs(name, exist_ok=True)
+    tags = []
+    special = SPECIAL_SETS.get(number, set())
+    n_files = rng.choices([1, 2, 3, 4], [30, 30, 25, 15])[0]
+    if "utc offset units" in special:
+        n_files = max(n_files, 2)  # the first file's units with an offset, the others' without
+    has_time = n_files > 1 or rng.random() < 0.8 or bool(special - {"int16"})
+    others = rng.sample(["lev", "lat", "lon"], rng.choices([0, 1, 2, 3], [10, 30, 40, 20])[0])
+    if not has_time and not others:
+        others = ["lat"]
+    duplicated = "duplicated coordinate value" in special or rng.random() < 0.05
+    if duplicated and "lon" not in others:
+        others.append("lon")
+    others = [d for d in ["lev", "lat", "lon"] if d in others]
+    lengths = {"lev": rng.choice([1, 2, 3, 4]), "lat": rng.choice([1, 2, 3, 4, 5]),
+               "lon": rng.choice([3, 4, 5, 6] if duplicated else [1, 2, 3, 4, 5, 6])}
+    per_file = [rng.choice([1, 1, 2, 2, 3]) for _ in range(n_files)] if has_time else []
+    while math.prod([lengths[d] for d in others] + [sum(per_file) or 1]) > 160:
+        biggest = max(others, key=lambda d: lengths[d] - (9 if duplicated and d == "lon" else 0))
+        lengths[biggest] -= 1
+    coords = {}
+    for d in others:
+        if d == "lev" and rng.random() < 0.2:
+            coords[d] = None  # a dimension without a coordinate variable
+            tags.append("dimension without coordinate")
+            continue
+        values = coordinate_values(rng, d, lengths[d])
+        if d == "lon" and duplicated and lengths[d] >= 3:
+            k = rng.randrange(lengths[d] - 1)
+            values[k + 1] = values[k]
+            tags.append("duplicated coordinate value")
+        dtype = "i4" if d == "lev" and rng.random() < 0.4 else rng.choice(["f4", "f8"])
+        coords[d] = (values, dtype)
+        if len(values) > 1 and values[0] > values[-1]:
+            tags.append("descending coordinate")
+    # Variables.
+    variables = []
+    used = set()
+    for k in range(rng.choices([1, 2, 3], [35, 40, 25])[0]):
+        kind = rng.choices(VARIABLE_KINDS, VARIABLE_KIND_WEIGHTS)[0]
+        if k == 0 and "int16" in special:
+            kind = "i2"
+        if kind == "static" and (not has_time or n_files == 1 or not others):
+            kind = "f4"
+        var_name = next((n for n in VARIABLE_NAMES[kind] if n not in used), None)
+        if var_name is None:
+            continue
+        used.add(var_name)
+        if kind == "static":
+            dims = tuple(d for d in others if rng.random() < 0.7) or tuple(others[:1])
+        else:
+            dims = tuple(d for d in others if rng.random() < 0.75)
+            if len(dims) >= 2 and rng.random() < 0.12:
+                dims = tuple(reversed(dims))  # (lon, lat): a variable in its own order
+            if has_time:
+                dims = ("time",) + dims
+            elif not dims:
+                dims = tuple(others[:1])
+        variables.append(Variable(var_name, dims, kind))
+        if kind in ("i2", "packed", "packed f32", "static"):
+            tags.append({"i2": "int16", "packed": "packed int16", "packed f32": "packed f32",
+                         "static": "static variable"}[kind])
+    if has_time and not any("time" in v.dims for v in variables):
+        var_name = next(n for n in VARIABLE_NAMES["f4"] if n not in used)
+        variables.append(Variable(var_name, ("time",) + tuple(others[:1]), "f4"))
+    # Time.
+    style = rng.choice(TIME_STYLES) if has_time else None
+    style = next((s for s in TIME_STYLES if s in special), style)
+    if style:
+        tags.append("times not at midnight" if style in ("six-hourly", "noon") else
+                    f"{style} times")
+    times = make_times(rng, style, sum(per_file)) if has_time else []
+    utc_offset = "utc offset units" in special
+    if utc_offset:
+        tags.append("utc offset units")
+    fmt = rng.choices(["NETCDF4", "NETCDF4_CLASSIC", "NETCDF3_64BIT_OFFSET"], [60, 20, 20])[0]
+    if fmt.startswith("NETCDF3"):
+        tags.append("netCDF-3")
+    unlimited = rng.random() < 0.6
+    tags.append("unlimited time" if unlimited and has_time else "fixed time" if has_time else
+                "no time")
+    names = [f"part_{c}.nc" for c in "abcdefgh"[:n_files]]
+    if rng.random() < 0.35:
+        rng.shuffle(names)  # name order is not time order
+        if n_files > 1:
+            tags.append("names not in time order")
+    calendar = rng.choice(["standard", "gregorian", "proleptic_gregorian", None])
+    time_dtype = rng.choice(["f8", "f8", "i4"])
+    time_axis = rng.random() < 0.5
+    data = {}
+    for var in variables:
+        shape = tuple((sum(per_file) if d == "time" else lengths[d]) for d in var.dims)
+        data[var.name] = variable_values(np_rng, rng, var.kind, shape)
+    encoding_seed = rng.random()  # the same attributes and encodings in every file
+    # Each file's time units and encoded times; one dtype for all (the files must agree on
+    # their variables' dtypes, docs/datasets.md).
+    encodings, start = [], 0
+    for f in range(n_files if has_time else 0):
+        unit, ref, ref_utc = UTC_OFFSET_UNITS if utc_offset and f == 0 else rng.choice(TIME_UNITS)
+        seconds = [(t - np.datetime64(ref_utc)) / np.timedelta64(1, "s")
+                   for t in times[start:start + per_file[f]]]
+        encodings.append((f"{unit} since {ref}",
+                          np.array(seconds, dtype=np.float64) / UNIT_SECONDS[unit]))
+        start += per_file[f]
+    if not all(np.all(e == np.round(e)) and np.all(np.abs(e) < 2**31) for _, e in encodings):
+        time_dtype = "f8"
+    files_units = {units for units, _ in encodings}
+    start = 0
+    files = []
+    for f, file_name in enumerate(names):
+        path = f"{name}/{file_name}"
+        files.append(path)
+        nt = per_file[f] if has_time else 0
+        with netCDF4.Dataset(path, "w", format=fmt) as nc:
+            nc.title = f"{name}: random test data"
+            nc.Conventions = "CF-1.8"
+            if has_time:
+                nc.createDimension("time", None if unlimited else nt)
+            for d in others:
+                nc.createDimension(d, lengths[d])
+            if has_time:
+                units, encoded = encodings[f]
+                t = nc.createVariable("time", time_dtype, ("time",))
+                t.units = units
+                if calendar:
+                    t.calendar = calendar
+                t.standard_name = "time"
+                if time_axis:
+                    t.axis = "T"
+                t[:] = encoded.astype(time_dtype)
+            for d in others:
+                if coords[d] is None:
+                    continue
+                values, dtype = coords[d]
+                c = nc.createVariable(d, dtype, (d,))
+                c.units = {"lat": "degrees_north", "lon": "degrees_east", "lev": "hPa"}[d]
+                if d == "lev":
+                    c.positive = "down"
+                else:
+                    c.long_name = {"lat": "latitude", "lon": "longitude"}[d]
+                c[:] = np.array(values, dtype=dtype)
+            encoding_rng = random.Random(encoding_seed)
+            for var in variables:
+                values = data[var.name]
+                if has_time and "time" in var.dims:
+                    values = values[start:start + nt]
+                write_variable(nc, encoding_rng, var, values)
+        start += nt
+    if len(files_units) > 1:
+        tags.append("mixed time units")
+    if has_time and n_files > 1 and any(n == 1 for n in per_file):
+        tags.append("a file of one time")
+    return DataSet(name, sorted(files), {v.name: v for v in variables}, tags, has_time)
+
+
+# ------------------------------------------------------------------------------------------------
+# The xarray side: what the twins call (shown in reports, so kept few and plain).
+
+_OPENED = {}
+
+
+NARROW_INTEGERS = {"int8", "int16", "uint8", "uint16"}
+
+
+def widen_integers(ds):
+    """Plain (unpacked) int8/int16/uint8/uint16 data variables as int32, as flow reads them
+    (docs/datasets.md, "Integer widths"; packed ones are floats once decoded)."""
+    for name in list(ds.data_vars):
+        if str(ds[name].dtype) in NARROW_INTEGERS:
+            ds[name] = ds[name].astype(np.int32)
+    return ds
+
+
+def open_files(paths):
+    """Each file's xarray.open_dataset, combined by their time coordinates (flow's
+    open_mfdataset; a static variable is read once). Cached: the twins never modify it."""
+    key = tuple(paths)
+    if key not in _OPENED:
+        parts = []
+        for path in paths:
+            with xr.open_dataset(path) as f:
+                parts.append(widen_integers(f.load()))
+        if len(parts) == 1:
+            _OPENED[key] = parts[0]
+        else:
+            _OPENED[key] = xr.combine_by_coords(parts, data_vars="minimal", coords="minimal",
+                                                compat="no_conflicts", join="override",
+                                                combine_attrs="override")
+    return _OPENED[key]
+
+
+def where(cond, x, y):
+    """xr.where, each coordinate keeping its own attributes: xr.where fills every coordinate's
+    attributes from `x` ("always fill coord attrs of x"), which empties them when `x` is a
+    number or lacks the coordinate; and names the result after the condition, where flow names it
+    only after a name all its labelled operands share (see the top)."""
+    result = xr.where(cond, x, y)
+    if isinstance(result, xr.DataArray):
+        result.name = result_name([cond, x, y])
+    for name in result.coords:
+        for operand in (x, cond, y):
+            if isinstance(operand, (xr.DataArray, xr.Dataset)) and name in operand.coords:
+                result[name].attrs = dict(operand[name].attrs)
+                break
+    return result
+
+
+def result_name(operands):
+    """The name the operands share, else None (xarray's arithmetic rule)."""
+    names = {o.name for o in operands if isinstance(o, xr.DataArray)}
+    return names.pop() if len(names) == 1 else None
+
+
+def reduced_over_none(result, how):
+    """A dataset's sum, prod or mean, where a variable that has none of the dimensions reduced
+    gets the dtype of the reduction as flow gives it (sums of ints are i64, means floats): xarray
+    returns such a variable unchanged, dtype and all (see the top)."""
+    for name in list(result.data_vars):
+        kind = result[name].dtype.kind
+        if kind in "iu" and how == "mean":
+            result[name] = result[name].astype(np.float64)
+        elif kind in "iu" and result[name].dtype != np.int64:
+            result[name] = result[name].astype(np.int64)
+    return result
+
+
+XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
+                "reduced_over_none": reduced_over_none}
+
+
+# ------------------------------------------------------------------------------------------------
+# The syntax tree. Every node carries its flow source, its xarray source and xarray's value.
+
+
+@dataclass(eq=False)
+class Node:
+    flow: str
+    xr: str
+    op: str  # the operation at the root, for the tables of the report
+    children: list = field(default_factory=list)
+    tags: list = field(default_factory=list)  # more kinds for the report: "skipna=false", ...
+    detail: str = ""  # what names the operation in a cause: "(skipna=false)"
+    value: object = None  # xarray's value: a DataArray or a Dataset
+    error: str = ""  # what xarray raised, if it did
+    magnitude: float = 0.0  # the largest partial sum its values come from
+    base: object = None  # the dataset node a labelled array comes from
+    # A leaf is bound to a name: `name = flow_binding` / `name = xr_binding`.
+    name: str = ""
+    flow_binding: str = ""
+    xr_binding: str = ""
+
+    def walk(self):
+        for child in self.children:
+            yield from child.walk()
+        yield self
+
+    def leaves(self):
+        seen = []
+        for node in self.walk():
+            if node.name and node not in seen:
+                seen.append(node)
+        return seen
+
+    @property
+    def size(self):
+        return sum(1 for _ in self.walk())
+
+    @property
+    def is_array(self):
+        return isinstance(self.value, xr.DataArray)
+
+    @property
+    def is_dataset(self):
+        return isinstance(self.value, xr.Dataset)
+
+    @property
+    def dims(self):
+        return tuple(self.value.sizes)
+
+    @property
+    def sizes(self):
+        return dict(self.value.sizes)
+
+    @property
+    def dtype(self):
+        if self.is_array:
+            return FLOW_DTYPE.get(str(self.value.dtype), str(self.value.dtype))
+        return "dataset" if self.is_dataset else type(self.value).__name__
+
+    def label(self):
+        """The operation with what it works on: `mean(skipna=false) (f32)`."""
+        inputs = [c.dtype for c in self.children
+                  if c.value is not None and not c.error and c.op != "number"]
+        text = f"{self.op}{self.detail}"
+        return f"{text} ({', '.join(inputs)})" if inputs else text
+
+
+def magnitude_of(value):
+    """The largest finite magnitude in a DataArray or a Dataset (1 for bools and empties)."""
+    if isinstance(value, xr.Dataset):
+        return max([magnitude_of(value[v]) for v in value.data_vars] + [1.0])
+    a = np.asarray(getattr(value, "values", value))
+    if a.dtype == bool or a.size == 0 or a.dtype.kind not in "iuf":
+        return 1.0
+    a = a.astype(np.float64)
+    a = a[np.isfinite(a)]
+    return float(np.max(np.abs(a))) if a.size else 1.0
+
+
+def fits_integer(bound, dtype):
+    """Whether every value up to `bound` in magnitude fits the integer dtype."""
+    return bound <= np.iinfo(dtype).max
+
+
+def sum_of_magnitudes(value):
+    if isinstance(value, xr.Dataset):
+        return max([sum_of_magnitudes(value[v]) for v in value.data_vars] + [1.0])
+    a = np.asarray(value.values)
+    if a.dtype.kind not in "iuf" or a.size == 0:
+        return float(a.size)
+    return float(np.nansum(np.abs(a.astype(np.float64))))
+
+
+def value_dtypes(value):
+    if isinstance(value, xr.Dataset):
+        return [str(value[v].dtype) for v in value.data_vars]
+    return [str(value.dtype)]
+
+
+# Operations whose values are exact (picked, not computed): only their values are taken as
+# thresholds of comparisons, as a computed value may differ from xarray's in the last bit.
+EXACT_OPS = {"open_dataset", "open_mfdataset", "variable", "isel", "sel", "x[...]", "transpose",
+             ".T", "rechunk", "min", "max", "clip", "neg", "abs", "where", "coordinate", "astype",
+             "isnan"} | set(COMPARISONS)
+
+
+def is_exact(node):
+    return node.op in EXACT_OPS and all(is_exact(c) for c in node.children if c.op != "number")
+
+
+class Retry(Exception):
+    """The choice made so far cannot give a program worth running; choose again."""
+
+
+class Generator:
+    """Random programs: a dataset bound to a name, one expression over it for the result."""
+
+    def __init__(self, rng, dset):
+        self.rng = rng
+        self.dset = dset
+        self.namespace = dict(XR_NAMESPACE)
+        self.count = 0
+        self.leaf = None
+
+    # -------------------------------------------------------------------------------- evaluation
+
+    def evaluate(self, code):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return eval(code, self.namespace)
+
+    def node(self, flow, xr_code, op, children=(), tags=(), detail=""):
+        node = Node(flow, xr_code, op, list(children), list(tags), detail)
+        node.base = next((c.base for c in children if c.base is not None), None)
+        try:
+            node.value = self.evaluate(xr_code)
+        except Exception as e:
+            node.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        return node
+
+    def valid(self, node):
+        """xarray computes it, a labelled array or a dataset of dtypes flow has, small."""
+        if node.error or not isinstance(node.value, (xr.DataArray, xr.Dataset)):
+            return False
+        dtypes = value_dtypes(node.value)
+        if not dtypes or any(d not in FLOW_DTYPE for d in dtypes):
+            return False
+        if isinstance(node.value, xr.Dataset):
+            return sum(node.value[v].size for v in node.value.data_vars) <= 3000
+        return node.value.size <= 3000
+
+    def choose(self, build, *args, attempts=8, refused=False):
+        for _ in range(attempts):
+            try:
+                node = build(*args)
+            except Retry:
+                continue
+            if self.valid(node) or (refused and node.error):
+                return node
+        raise Retry()
+
+    # ------------------------------------------------------------------------------------ leaves
+
+    def open_leaf(self):
+        """The case's dataset: open_dataset of a file or open_mfdataset of the set."""
+        rng, dset = self.rng, self.dset
+        name = "d" if self.count == 0 else f"d{self.count}"
+        self.count += 1
+        options, tags = [], list(dset.tags)
+        many = len(dset.files) > 1
+        if many and rng.random() < 0.88 or not many and rng.random() < 0.3:
+            opener = "open_mfdataset"
+            paths = list(dset.files)
+            if rng.random() < 0.6:
+                where = json.dumps(f"{dset.name}/*.nc")
+            else:
+                listed = list(paths)
+                rng.shuffle(listed)
+                where = "[" + ", ".join(json.dumps(p) for p in listed) + "]"
+                tags.append("list of files")
+            if dset.has_time and rng.random() < 0.2:
+                options.append('concat_dim="time"')
+        else:
+            opener = "open_dataset"
+            paths = [rng.choice(dset.files)]
+            where = json.dumps(paths[0])
+        value = self.evaluate(f"open_files({paths!r})")
+        if rng.random() < 0.25 and value.sizes:
+            dims = rng.sample(list(value.sizes), rng.randint(1, len(value.sizes)))
+            record = ", ".join(f"{d}: {rng.choice([1, 2, -1])}" for d in dims)
+            options.append(f"chunks={{{record}}}")
+            tags.append("chunks=")
+        flow = f"{opener}({', '.join([where] + options)})"
+        self.namespace[name] = value
+        node = Node(name, name, opener, [], tags, value=value, name=name, flow_binding=flow,
+                    xr_binding=f"open_files({paths!r})")
+        node.base = node
+        return node
+
+    def variable(self, ds):
+        """A variable of a dataset node, by attribute or by index."""
+        rng = self.rng
+        names = list(ds.value.data_vars)
+        if not names:
+            raise Retry()
+        name = rng.choice(names)
+        var = self.dset.variables.get(name)
+        kind = var.kind if var else "?"
+        if rng.random() < 0.8:
+            flow, xr_code = f"{ds.flow}.{name}", f"{ds.xr}.{name}"
+        else:
+            flow, xr_code = f'{ds.flow}["{name}"]', f'{ds.xr}["{name}"]'
+        node = self.node(flow, xr_code, "variable", [ds], detail=f" {kind}")
+        node.base = ds
+        return node
+
+    def bind(self, x):
+        """`x` bound to a name of its own (`x1 = ...`), when it is long and used twice."""
+        if len(x.flow) < 40 or x.name:
+            return x
+        self.count += 1
+        name = f"x{self.count}"
+        self.namespace[name] = x.value
+        node = Node(name, name, x.op, [x], list(x.tags), x.detail, value=x.value,
+                    magnitude=x.magnitude, base=x.base, name=name, flow_binding=x.flow,
+                    xr_binding=x.xr)
+        return node
+
+    def number(self, v):
+        return Node(operand(flow_number(v)), operand(py_number(v)), "number", value=v)
+
+    # ------------------------------------------------------------------------------ selections
+
+    def isel_arguments(self, x):
+        rng = self.rng
+        dims = x.dims
+        if not dims:
+            raise Retry()
+        chosen = rng.sample(dims, min(len(dims), rng.choice([1, 1, 2])))
+        items, tags = {}, []
+        for d in chosen:
+            n = x.sizes[d]
+            if n and rng.random() < 0.35:
+                items[d] = rng.randrange(-n, n)
+                tags.append("isel int" if items[d] >= 0 else "isel negative int")
+                continue
+            start = rng.choice([None, None, 0, 1, -1, -2, n, 2])
+            stop = rng.choice([None, None, n, 1, -1, 2, 0])
+            step = rng.choice([None, None, None, 1, 2, -1, -2])
+            items[d] = slice(start, stop, step)
+            if step is not None and step < 0:
+                tags.append("negative step")
+            if len(range(n)[items[d]]) == 0:
+                tags.append("empty")
+            tags.append("isel slice")
+        return items, tags
+
+    def isel(self, x):
+        items, tags = self.isel_arguments(x)
+        if self.rng.random() < 0.15:
+            record = ", ".join(f"{d}: {flow_value(v)}" for d, v in items.items())
+            flow = f"{x.flow}.isel({{{record}}})"
+            entries = ", ".join(f"{json.dumps(d)}: {py_value(v)}" for d, v in items.items())
+            xr_code = f"{x.xr}.isel({{{entries}}})"
+            tags.append("isel({...})")
+        else:
+            flow = f"{x.flow}.isel({', '.join(f'{d}={flow_value(v)}' for d, v in items.items())})"
+            xr_code = f"{x.xr}.isel({', '.join(f'{d}={py_value(v)}' for d, v in items.items())})"
+        return self.node(flow, xr_code, "isel", [x], tags)
+
+    def positional(self, x):
+        """x[i, a:b:c] by position, for the leading dimensions."""
+        rng = self.rng
+        if not x.is_array or not x.dims:
+            raise Retry()
+        items, tags = [], []
+        for d in x.dims[:rng.randint(1, len(x.dims))]:
+            n = x.sizes[d]
+            if n and rng.random() < 0.4:
+                items.append(rng.randrange(-n, n))
+            else:
+                step = rng.choice([None, None, 2, -1])
+                items.append(slice(rng.choice([None, 0, 1, -1]), rng.choice([None, n, -1, 2]),
+                                   step))
+                if step and step < 0:
+                    tags.append("negative step")
+        text = ", ".join(index_text(i) for i in items)
+        return self.node(f"{x.flow}[{text}]", f"{x.xr}[{text}]", "x[...]", [x], tags)
+
+    def number_selection(self, dim, index):
+        """sel of a numeric coordinate: a value, the nearest value, or a slice of values."""
+        rng = self.rng
+        values = [float(v) for v in np.asarray(index, dtype=np.float64)]
+        n = len(values)
+        if not n:
+            raise Retry()
+        duplicated = len(set(values)) < n
+        descending = n > 1 and values[0] > values[-1]
+        tags = (["duplicated coordinate"] if duplicated else []) + (
+            ["descending coordinate"] if descending else [])
+        integral = all(v == int(v) for v in values)
+        kind = rng.choices(["value", "nearest", "slice"], [40, 25 if not duplicated else 0, 35])[0]
+
+        def text(v):
+            return int(v) if v == int(v) and (integral or rng.random() < 0.3) else v
+
+        if kind == "value":
+            repeated = [v for v in values if values.count(v) > 1]
+            v = rng.choice(repeated) if repeated and rng.random() < 0.6 else rng.choice(values)
+            detail = "(repeated value)" if values.count(v) > 1 else "(value)"
+            return {dim: text(v)}, None, tags + ["sel value"], detail
+        spacing = (max(values) - min(values)) / (n - 1) if n > 1 and max(values) > min(
+            values) else 1.0
+        if kind == "nearest":
+            for _ in range(10):
+                v = round(rng.choice(values) + rng.choice([-0.3, 0.2, 0.4, -0.45, 1.7, -2.2,
+                                                           0.1]) * spacing, 3)
+                distances = sorted(abs(v - c) for c in set(values))
+                if len(distances) == 1 or distances[1] - distances[0] > 1e-3 * spacing:
+                    return {dim: v}, "nearest", tags + ["sel nearest"], "(nearest)"
+            raise Retry()
+        ends = values + [min(values) - spacing, max(values) + spacing,
+                         rng.choice(values) + 0.5 * spacing]
+        low, high = sorted([rng.choice(ends), rng.choice(ends)])
+        if descending and rng.random() < 0.75 or not descending and rng.random() < 0.15:
+            low, high = high, low  # pandas' order: as the coordinate runs
+        low = None if rng.random() < 0.12 else text(round(low, 4))
+        high = None if rng.random() < 0.12 else text(round(high, 4))
+        return {dim: slice(low, high)}, None, tags + ["sel slice"], "(slice)"
+
+    def date_selection(self, dim, index):
+        """sel of a time coordinate: a date, a day, a month, a slice of dates, the nearest."""
+        rng = self.rng
+        times = pd.DatetimeIndex(index)
+        if not len(times):
+            raise Retry()
+        midnight = bool(np.all(times == times.normalize()))
+        kind = rng.choices(["date", "day", "month", "slice", "nearest"],
+                           [25, 25 if not midnight else 5, 15, 25, 15])[0]
+        t = pd.Timestamp(rng.choice(list(times)))
+
+        def written(ts):
+            """The time as a date when the coordinate is all midnights (a day of times not at
+            midnight is a day's slice, the "day" kind), else with its hour."""
+            if midnight and rng.random() < 0.8:
+                return ts.strftime("%Y-%m-%d")
+            return ts.strftime(rng.choice(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
+                                           "%Y-%m-%dT%H:%M:%S"]))
+
+        if kind == "date":
+            return {dim: written(t)}, None, ["sel date"], "(date)"
+        if kind == "day":
+            detail = "(day of times not at midnight)" if not midnight else "(date)"
+            return {dim: t.strftime("%Y-%m-%d")}, None, ["sel day"], detail
+        if kind == "month":
+            if rng.random() < 0.2:
+                return {dim: t.strftime("%Y")}, None, ["sel year"], "(year)"
+            return {dim: t.strftime("%Y-%m")}, None, ["sel month"], "(month)"
+        if kind == "slice":
+            other = pd.Timestamp(rng.choice(list(times))) + pd.Timedelta(
+                hours=rng.choice([0, 0, 6, -30, 48]))
+            low, high = sorted([t, other])
+            form = rng.choice(["day", "written"])
+            ends = [x.strftime("%Y-%m-%d") if form == "day" else written(x) for x in (low, high)]
+            if rng.random() < 0.15:
+                ends[rng.randrange(2)] = None
+            return {dim: slice(*ends)}, None, ["sel date slice"], "(date slice)"
+        for _ in range(10):
+            target = t + pd.Timedelta(hours=rng.choice([-40, -13, -5, 2, 7, 19, 30]))
+            distances = sorted(abs((target - x).total_seconds()) for x in times)
+            if len(distances) == 1 or distances[1] - distances[0] > 600:
+                return ({dim: target.strftime("%Y-%m-%dT%H:%M")}, "nearest", ["sel date nearest"],
+                        "(nearest date)")
+        raise Retry()
+
+    def sel_arguments(self, x):
+        rng = self.rng
+        indexed = [d for d in x.dims if d in x.value.indexes]
+        if not indexed:
+            raise Retry()
+        chosen = rng.sample(indexed, min(len(indexed), rng.choice([1, 1, 1, 2])))
+        items, method, tags, details = {}, None, [], []
+        for d in chosen:
+            index = x.value.indexes[d]
+            if isinstance(index, pd.DatetimeIndex):
+                item, how, more, detail = self.date_selection(d, index)
+            else:
+                item, how, more, detail = self.number_selection(d, index)
+            if how and len(chosen) > 1:
+                raise Retry()  # method= applies to every dimension named
+            items.update(item)
+            method = method or how
+            tags += more
+            details.append(detail)
+        return items, method, tags, "".join(details)
+
+    def sel(self, x):
+        items, method, tags, detail = self.sel_arguments(x)
+        flow_args = [f"{d}={flow_value(v)}" for d, v in items.items()]
+        xr_args = [f"{d}={py_value(v)}" for d, v in items.items()]
+        if method:
+            flow_args.append(f'method="{method}"')
+            xr_args.append(f'method="{method}"')
+        return self.node(f"{x.flow}.sel({', '.join(flow_args)})",
+                         f"{x.xr}.sel({', '.join(xr_args)})", "sel", [x], tags, detail)
+
+    def select(self, depth):
+        x = self.array(depth - 1)
+        kind = self.rng.choices(["isel", "sel", "index"], [35, 50, 15])[0]
+        node = {"isel": self.isel, "sel": self.sel, "index": self.positional}[kind](x)
+        if node.is_array and 0 in node.value.shape and "empty" not in node.tags:
+            node.tags.append("empty")
+        return node
+
+    # ------------------------------------------------------------------------------ reductions
+
+    def dim_argument(self, dims, allow_none=True):
+        """`dim=` for a reduction: a name, a tuple, a list or none; flow and xarray arguments,
+        the dims reduced, and tags."""
+        rng = self.rng
+        form = rng.choices(["name", "tuple", "list", "none"],
+                           [50, 22 if len(dims) >= 2 else 0, 8, 20 if allow_none else 0])[0]
+        if not dims or form == "none":
+            if rng.random() < 0.5:
+                return [], [], list(dims), ["dim=none"]
+            return ["dim=none"], ["dim=None"], list(dims), ["dim=none"]
+        keyword = rng.random() < 0.4
+        if form == "name":
+            d = rng.choice(dims)
+            text = json.dumps(d)
+            return ([f"dim={text}" if keyword else text], [f"dim={text}" if keyword else text],
+                    [d], ["dim=name"])
+        chosen = rng.sample(dims, rng.randint(2 if form == "tuple" else 1, len(dims)))
+        value = tuple(chosen) if form == "tuple" else list(chosen)
+        f, p = flow_value(value), py_value(value)
+        return ([f"dim={f}" if keyword else f], [f"dim={p}" if keyword else p], chosen,
+                [f"dim={form}"])
+
+    def reduction(self, depth, x=None):
+        rng = self.rng
+        x = x or self.array(depth - 1)
+        if len(x.dims) >= 2 and rng.random() < 0.12:  # reduced beside an empty dimension
+            d = rng.choice(x.dims)
+            k = rng.randint(0, x.sizes[d])
+            x = self.node(f"{x.flow}.isel({d}=slice({k}, {k}))",
+                          f"{x.xr}.isel({d}=slice({k}, {k}))", "isel", [x], ["empty"])
+        return self.reduce(x)
+
+    def reduce(self, x):
+        rng = self.rng
+        if x.is_array:
+            is_bool = x.value.dtype == bool
+            if is_bool:
+                name = rng.choice(BOOL_REDUCTIONS)
+            else:
+                name = rng.choices(REDUCTIONS, REDUCTION_WEIGHTS)[0]
+        else:
+            name = rng.choices(REDUCTIONS, REDUCTION_WEIGHTS)[0]
+            is_bool = False
+        flow_args, xr_args, reduced, tags = self.dim_argument(list(x.dims))
+        if name == "prod":
+            count = math.prod(x.sizes[d] for d in reduced)
+            if count > 12:
+                raise Retry()
+            if any(np.dtype(d).kind == "i" for d in value_dtypes(x.value)) and not fits_integer(
+                    magnitude_of(x.value) ** count, np.int64):
+                raise Retry()
+        details = []
+        if not is_bool and name not in ("any", "all") and rng.random() < 0.45:
+            skip = rng.random() < 0.35
+            flow_args.append(f"skipna={'true' if skip else 'false'}")
+            xr_args.append(f"skipna={skip}")
+            tags.append(f"skipna={'true' if skip else 'false'}")
+            details.append(f"skipna={'true' if skip else 'false'}")
+        if name in ("std", "var") and rng.random() < 0.45:
+            ddof = rng.choice([0, 1, 1])
+            flow_args.append(f"ddof={ddof}")
+            xr_args.append(f"ddof={ddof}")
+            tags.append(f"ddof={ddof}")
+            details.append(f"ddof={ddof}")
+        if any(x.sizes[d] == 1 for d in reduced):
+            tags.append("length-1 dim")
+        if any(x.sizes[d] == 0 for d in x.dims if d not in reduced) and all(
+                x.sizes[d] for d in reduced) and reduced:
+            tags.append("reducing beside an empty dim")
+            details.append("beside an empty dim")
+        elif any(x.sizes[d] == 0 for d in reduced):
+            tags.append("empty dim reduced")
+        xr_code = f"{x.xr}.{name}({', '.join(xr_args)})"
+        if x.is_dataset and any(not set(reduced) & set(x.value[v].dims)
+                                for v in x.value.data_vars):
+            tags.append("variable without the dim")
+            details.append("a variable without the dim")
+            if name in ("sum", "prod", "mean"):
+                xr_code = f'reduced_over_none({xr_code}, "{name}")'
+        node = self.node(f"{x.flow}.{name}({', '.join(flow_args)})", xr_code, name, [x], tags,
+                         f"({', '.join(details)})" if details else "")
+        if name == "sum":
+            node.magnitude = sum_of_magnitudes(x.value)
+        elif name == "var":
+            node.magnitude = magnitude_of(x.value) ** 2
+        elif name == "prod" and node.value is not None:
+            node.magnitude = magnitude_of(node.value)
+            if node.magnitude > 1e30:
+                raise Retry()
+        return node
+
+    # -------------------------------------------------------------------------------- arithmetic
+
+    def companion(self, x):
+        """A labelled array to combine with `x`: a reduction of it (an anomaly), another variable
+        of its dataset, one of its coordinates, itself transposed or selected, or itself."""
+        rng = self.rng
+        kind = rng.choices(["reduced", "variable", "coordinate", "transposed", "selected", "self"],
+                           [30, 30, 12, 8, 8, 12])[0]
+        if kind == "reduced" and x.dims:
+            dims = rng.sample(x.dims, rng.randint(1, len(x.dims)))
+            name = rng.choice(["mean", "mean", "max", "min", "sum"])
+            if x.value.dtype == bool:
+                raise Retry()
+            arg = flow_value(tuple(dims)) if len(dims) > 1 else json.dumps(dims[0])
+            py = py_value(tuple(dims)) if len(dims) > 1 else json.dumps(dims[0])
+            node = self.node(f"{x.flow}.{name}({arg})", f"{x.xr}.{name}({py})", name, [x])
+            if name == "sum":
+                node.magnitude = sum_of_magnitudes(x.value)
+            return node
+        if kind == "variable" and x.base is not None:
+            y = self.variable(x.base)
+            if rng.random() < 0.35 and y.dims:
+                d = rng.choice(y.dims)
+                y = self.node(f"{y.flow}.mean({json.dumps(d)})", f"{y.xr}.mean({json.dumps(d)})",
+                              "mean", [y])
+            return y
+        if kind == "coordinate":
+            numeric = [d for d in x.dims if d in x.value.indexes
+                       and not isinstance(x.value.indexes[d], pd.DatetimeIndex)]
+            if not numeric:
+                raise Retry()
+            d = rng.choice(numeric)
+            return self.node(f"{x.flow}.{d}", f"{x.xr}.{d}", "coordinate", [x])
+        if kind == "transposed" and len(x.dims) >= 2:
+            return self.node(f"{x.flow}.T", f"{x.xr}.T", ".T", [x])
+        if kind == "selected" and x.dims:
+            d = rng.choice(x.dims)
+            if not x.sizes[d]:
+                raise Retry()
+            i = rng.randrange(x.sizes[d])
+            return self.node(f"{x.flow}.isel({d}={i})", f"{x.xr}.isel({d}={i})", "isel", [x])
+        return x
+
+    def arithmetic(self, depth):
+        rng = self.rng
+        x = self.array(depth - 1)
+        if x.value.dtype == bool:
+            raise Retry()
+        is_int = x.value.dtype.kind == "i"
+        op = rng.choices(["+", "-", "*", "/", "**"], [4, 4, 4, 3, 1])[0]
+        if op == "**":
+            y = self.number(rng.choice([2, 2, 3] if is_int else [2, 2, 0.5, 3]))
+        elif rng.random() < 0.45:
+            y = self.number(rng.choice(INT_NUMBERS if is_int and rng.random() < 0.7
+                                       else FLOAT_NUMBERS))
+        else:
+            y = self.companion(x)
+            if y.value is None or y.error or (isinstance(y.value, xr.DataArray)
+                                              and y.value.dtype == bool):
+                raise Retry()
+        a, b = (y, x) if op != "**" and rng.random() < 0.3 else (x, y)
+        tags = ["number"] if y.op == "number" else []
+        if y.op != "number" and set(y.dims) != set(x.dims):
+            tags.append("broadcast by name")
+        children = [c for c in (a, b) if c.op != "number"]
+        node = self.node(f"({a.flow} {op} {b.flow})", f"({a.xr} {op} {b.xr})", op, children, tags)
+        if node.is_array and magnitude_of(node.value) > 1e30:
+            raise Retry()
+        if node.is_array and node.value.dtype.kind == "i":
+            ma, mb = magnitude_of(a.value), magnitude_of(b.value)
+            bound = {"+": ma + mb, "-": ma + mb, "*": ma * mb}.get(op, ma ** 3)
+            if not fits_integer(bound, node.value.dtype):
+                raise Retry()  # integer overflow: how it wraps is not documented
+        return node
+
+    def threshold(self, x):
+        """A number to compare `x` with: often one of its values as a short decimal (so an f32
+        0.3 meets the Python float 0.3) when its values are exact (`EXACT_OPS`), else a round
+        number."""
+        rng = self.rng
+        values = np.asarray(x.value.values).ravel()
+        finite = values[np.isfinite(values.astype(np.float64))] if values.size else values
+        if finite.size and is_exact(x) and rng.random() < 0.7:
+            v = rng.choice(list(finite))
+            if x.value.dtype.kind == "i":
+                return int(v)
+            text = str(np.float32(v)) if x.value.dtype == np.float32 else repr(float(v))
+            return float(text)
+        if x.value.dtype.kind == "i":
+            return rng.choice([0, 1, 10, 30, -5])
+        return rng.choice(THRESHOLDS)
+
+    def comparison(self, x):
+        rng = self.rng
+        if x.value.dtype == bool:
+            raise Retry()
+        v = self.threshold(x)
+        tags = []
+        if x.value.dtype == np.float32 and isinstance(v, float) and float(np.float32(v)) != v:
+            tags.append("f32 vs number")  # NEP 50: compared in f32, where it equals the value
+            op = rng.choice(["==", "!=", "==", ">", "<", ">=", "<="])
+        else:
+            op = rng.choice(COMPARISONS)
+        return self.node(f"({x.flow} {op} {operand(flow_number(v))})",
+                         f"({x.xr} {op} {operand(py_number(v))})", op, [x], tags,
+                         " (f32 vs number)" if tags else "")
+
+    def comparison_node(self, depth):
+        # Half of them of a variable itself: its values are exact, so thresholds are taken
+        # from them (an f32 0.3 against the Python float 0.3).
+        x = self.source() if self.rng.random() < 0.5 else self.array(depth - 1)
+        return self.comparison(x)
+
+    def isnan_node(self, depth, x=None):
+        x = x or self.array(depth - 1)
+        if x.value.dtype == bool:
+            raise Retry()
+        return self.node(f"isnan({x.flow})", f"np.isnan({x.xr})", "isnan", [x])
+
+    def condition(self, x):
+        if self.rng.random() < 0.25:
+            return self.isnan_node(0, x)
+        return self.comparison(x)
+
+    def math(self, depth):
+        rng = self.rng
+        x = self.array(depth - 1)
+        if x.value.dtype == bool:
+            raise Retry()
+        if rng.random() < 0.12:
+            return self.node(f"(-{x.flow})", f"(-{x.xr})", "neg", [x])
+        function = rng.choice(INT_FUNCTIONS if x.value.dtype.kind == "i" else FLOAT_FUNCTIONS)
+        if function in GROWING_FUNCTIONS and magnitude_of(x.value) > 60:
+            raise Retry()
+        if function == "square" and x.value.dtype.kind == "i" and not fits_integer(
+                magnitude_of(x.value) ** 2, x.value.dtype):
+            raise Retry()
+        return self.node(f"{function}({x.flow})", f"np.{function}({x.xr})", function, [x])
+
+    def branch(self, x):
+        rng = self.rng
+        if rng.random() < 0.5:
+            return self.number(rng.choice([0, 0.0, math.nan, -1.5, 1] if x.value.dtype.kind == "f"
+                                          else [0, 1, -1]))
+        y = self.companion(x)
+        if y.value is None or y.error or getattr(y.value, "dtype", None) == bool:
+            raise Retry()
+        return y
+
+    def where(self, depth):
+        rng = self.rng
+        x = self.bind(self.array(depth - 1))
+        if x.value.dtype == bool:
+            raise Retry()
+        c = self.condition(x)
+        a = x if rng.random() < 0.5 else self.branch(x)
+        b = self.branch(x)
+        if rng.random() < 0.3:
+            a, b = b, a
+        children = [n for n in (c, a, b) if n.op != "number"]
+        return self.node(f"where({c.flow}, {a.flow}, {b.flow})",
+                         f"where({c.xr}, {a.xr}, {b.xr})", "where", children)
+
+    def clip(self, depth):
+        rng = self.rng
+        x = self.array(depth - 1)
+        if x.value.dtype == bool:
+            raise Retry()
+        if x.value.dtype.kind == "i":
+            low, high = sorted(rng.sample([0, 1, 5, 10, 30, -3], 2))
+        else:
+            low, high = sorted(rng.sample([-1, 0, 0.5, 1, 2.5, 10, 20, -0.3], 2))
+        bounds = f"{operand(flow_number(low))}, {operand(flow_number(high))}"
+        return self.node(f"clip({x.flow}, {bounds})",
+                         f"{x.xr}.clip({py_number(low)}, {py_number(high)})", "clip", [x])
+
+    def astype(self, depth):
+        rng = self.rng
+        x = self.array(depth - 1)
+        kind = x.value.dtype.kind
+        targets = ["f64", "f32", "float64"] + (["i64", "i32"] if kind in "ib" else [])
+        target = rng.choice(targets)
+        numpy = {"f64": "np.float64", "float64": "np.float64", "f32": "np.float32",
+                 "i64": "np.int64", "i32": "np.int32"}[target]
+        return self.node(f'{x.flow}.astype("{target}")', f"{x.xr}.astype({numpy})", "astype",
+                         [x])
+
+    # ------------------------------------------------------------------------------ weighted
+
+    def weights(self, x):
+        """Weights from coordinates of `x`: cos(deg2rad(lat)), ones, |lev| + 1 (a product of two
+        now and then)."""
+        rng = self.rng
+        numeric = [d for d in x.dims if d in x.value.indexes
+                   and not isinstance(x.value.indexes[d], pd.DatetimeIndex)]
+        if not numeric:
+            raise Retry()
+        pieces = []
+        for d in rng.sample(numeric, min(len(numeric), rng.choice([1, 1, 2]))):
+            form = rng.choice(["cos", "ones", "abs"] if d == "lat" else ["ones", "abs"])
+            if form == "cos":
+                pieces.append((f"cos(deg2rad({x.flow}.{d}))", f"np.cos(np.deg2rad({x.xr}.{d}))"))
+            elif form == "ones":
+                pieces.append((f"({x.flow}.{d} * 0 + 1)", f"({x.xr}.{d} * 0 + 1)"))
+            else:
+                pieces.append((f"(abs({x.flow}.{d}) + 1)", f"(abs({x.xr}.{d}) + 1)"))
+        flow = " * ".join(f for f, _ in pieces)
+        py = " * ".join(p for _, p in pieces)
+        return self.node(flow, py, "weights", [x])
+
+    def weighted(self, depth):
+        rng = self.rng
+        x = self.bind(self.array(depth - 1))
+        if x.value.dtype == bool:
+            raise Retry()
+        w = self.weights(x)
+        if w.error:
+            raise Retry()
+        name = rng.choice(["mean", "mean", "sum"])
+        flow_args, xr_args, reduced, tags = self.dim_argument(list(x.dims))
+        xr_x = x.xr
+        if name == "sum" and x.value.dtype.kind == "i" and w.value.dtype.kind == "i":
+            xr_x = f"{x.xr}.astype(np.int64)"  # sums of ints are i64 (see the top)
+        node = self.node(f"{x.flow}.weighted({w.flow}).{name}({', '.join(flow_args)})",
+                         f"{xr_x}.weighted({w.xr}).{name}({', '.join(xr_args)})",
+                         f"weighted.{name}", [x], tags)
+        node.magnitude = (sum_of_magnitudes(x.value) * magnitude_of(w.value) if name == "sum"
+                          else magnitude_of(x.value))
+        return node
+
+    # ------------------------------------------------------------------------------ shape
+
+    def transpose(self, depth):
+        rng = self.rng
+        x = self.array(depth - 1)
+        form = rng.choice(["names", "names", "none", "T"])
+        if form == "T":
+            return self.node(f"{x.flow}.T", f"{x.xr}.T", ".T", [x])
+        if form == "none":
+            return self.node(f"{x.flow}.transpose()", f"{x.xr}.transpose()", "transpose", [x])
+        dims = list(x.dims)
+        rng.shuffle(dims)
+        text = ", ".join(json.dumps(d) for d in dims)
+        return self.node(f"{x.flow}.transpose({text})", f"{x.xr}.transpose({text})", "transpose",
+                         [x], ["transpose(names)"])
+
+    def rechunk_of(self, x):
+        rng = self.rng
+        dims = [d for d in x.dims if x.sizes[d]]
+        if not dims:
+            raise Retry()
+        if x.is_array and rng.random() < 0.3:
+            spec = tuple(rng.randint(1, max(1, x.sizes[d])) if x.sizes[d] else -1
+                         for d in x.dims)
+            text = flow_value(spec) if spec else "()"
+            return self.node(f"{x.flow}.rechunk({text})", x.xr, "rechunk", [x],
+                             ["rechunk(positions)"])
+        chosen = rng.sample(dims, rng.randint(1, len(dims)))
+        record = ", ".join(f"{d}: {rng.choice([1, 2, -1, x.sizes[d]])}" for d in chosen)
+        return self.node(f"{x.flow}.rechunk({{{record}}})", x.xr, "rechunk", [x])
+
+    def rechunk(self, depth):
+        return self.rechunk_of(self.array(depth - 1))
+
+    # ------------------------------------------------------------------------------ datasets
+
+    def dataset(self, depth):
+        """The dataset leaf, or a selection, reduction or rechunk of it (depth of them)."""
+        ds = self.leaf
+        for _ in range(depth):
+            step = self.rng.choices(["isel", "sel", "reduce", "rechunk"], [30, 35, 25, 10])[0]
+            try:
+                ds = self.choose({"isel": self.isel, "sel": self.sel, "reduce": self.reduce,
+                                  "rechunk": self.rechunk_of}[step], ds)
+            except Retry:
+                continue
+        return ds
+
+    def source(self):
+        """A variable of the dataset, now and then of a selection of it."""
+        if self.rng.random() < 0.15:
+            return self.variable(self.dataset(1))
+        return self.variable(self.leaf)
+
+    # ------------------------------------------------------------------------------ expressions
+
+    def array(self, depth):
+        if depth <= 0:
+            return self.source()
+        builders = [(self.select, 14), (self.reduction, 16), (self.arithmetic, 18),
+                    (self.comparison_node, 9), (self.math, 8), (self.where, 6),
+                    (self.isnan_node, 3), (self.clip, 4), (self.weighted, 6), (self.transpose, 4),
+                    (self.rechunk, 4), (self.astype, 3)]
+        for _ in range(6):
+            build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
+            try:
+                return self.choose(build, depth)
+            except Retry:
+                continue
+        return self.source()
+
+    # ------------------------------------------------------------------------------ mistakes
+
+    def value_not_in_coordinate(self, depth):
+        x = self.array(depth - 1)
+        indexed = [d for d in x.dims if d in x.value.indexes]
+        if not indexed:
+            raise Retry()
+        d = self.rng.choice(indexed)
+        index = x.value.indexes[d]
+        if not len(index):
+            raise Retry()
+        if isinstance(index, pd.DatetimeIndex):
+            missing = (pd.Timestamp(index.min()) - pd.Timedelta(days=400)).strftime("%Y-%m-%d")
+            return self.node(f'{x.flow}.sel({d}="{missing}")', f'{x.xr}.sel({d}="{missing}")',
+                             "sel", [x], ["date not in coordinate"])
+        values = np.asarray(index, dtype=np.float64)
+        v = float(values.max()) + self.rng.choice([0.75, 13.25, 1000.0])
+        return self.node(f"{x.flow}.sel({d}={flow_number(v)})", f"{x.xr}.sel({d}={py_number(v)})",
+                         "sel", [x], ["value not in coordinate"])
+
+    def unknown_dim(self, depth):
+        x = self.array(depth - 1)
+        name = self.rng.choice(["depth", "height", "Time", "lat_2"])
+        reduction = self.rng.choice(["mean", "sum", "max"])
+        return self.node(f'{x.flow}.{reduction}("{name}")', f'{x.xr}.{reduction}("{name}")',
+                         reduction, [x], ["unknown dim"])
+
+    def unknown_variable(self, depth):
+        name = self.rng.choice(["temperature", "SST", "sst_anom", "ua"])
+        return self.node(f"{self.leaf.flow}.{name}", f"{self.leaf.xr}.{name}", "variable",
+                         [self.leaf], ["unknown variable"])
+
+    def position_out_of_range(self, depth):
+        x = self.array(depth - 1)
+        if not x.dims:
+            raise Retry()
+        d = self.rng.choice(x.dims)
+        i = self.rng.choice([x.sizes[d], x.sizes[d] + 3, -x.sizes[d] - 1])
+        return self.node(f"{x.flow}.isel({d}={i})", f"{x.xr}.isel({d}={i})", "isel", [x],
+                         ["position out of range"])
+
+    def misaligned_operands(self, depth):
+        x = self.array(depth - 1)
+        candidates = [d for d in x.dims if x.sizes[d] >= 2 and d in x.value.indexes]
+        if not candidates or x.value.dtype == bool:
+            raise Retry()
+        d = self.rng.choice(candidates)
+        n = x.sizes[d]
+        a = self.node(f"{x.flow}.isel({d}=slice(0, {n - 1}))",
+                      f"{x.xr}.isel({d}=slice(0, {n - 1}))", "isel", [x])
+        b = self.node(f"{x.flow}.isel({d}=slice(1, {n}))", f"{x.xr}.isel({d}=slice(1, {n}))",
+                      "isel", [x])
+        op = self.rng.choice(["+", "-", "*"])
+        return self.node(f"({a.flow} {op} {b.flow})", f"({a.xr} {op} {b.xr})", op, [a, b],
+                         ["coordinates differ"])
+
+    def transpose_missing_dim(self, depth):
+        x = self.array(depth - 1)
+        if len(x.dims) < 2:
+            raise Retry()
+        dims = self.rng.sample(x.dims, len(x.dims) - 1)
+        text = ", ".join(json.dumps(d) for d in dims)
+        return self.node(f"{x.flow}.transpose({text})", f"{x.xr}.transpose({text})",
+                         "transpose", [x], ["a dim left out"])
+
+    MISTAKES = {"value_not_in_coordinate": 3, "unknown_dim": 1, "unknown_variable": 1,
+                "position_out_of_range": 2, "misaligned_operands": 2, "transpose_missing_dim": 1}
+
+    # ------------------------------------------------------------------------------ families
+
+    FAMILIES = {"read": 8, "selection": 18, "reduction": 22, "expression": 28, "weighted": 8,
+                "dataset": 9, "mistake": 7}
+
+    def result(self, family):
+        rng = self.rng
+        self.leaf = self.open_leaf()
+        depth = rng.choices([1, 2, 3, 4], [30, 35, 25, 10])[0]
+        for _ in range(10):
+            try:
+                if family == "mistake":
+                    name = rng.choices(list(self.MISTAKES), list(self.MISTAKES.values()))[0]
+                    return self.choose(getattr(self, name), depth - 1, refused=True)
+                if family == "read":
+                    if rng.random() < 0.3:
+                        return self.leaf if rng.random() < 0.5 else self.choose(
+                            self.rechunk_of, self.leaf)
+                    x = self.variable(self.leaf)
+                    if rng.random() < 0.4:
+                        x = self.choose(self.rechunk_of, x)
+                    return x
+                if family == "selection":
+                    x = self.choose(self.select, 1)
+                    for _ in range(depth - 1):
+                        x = self.choose(rng.choice([self.sel, self.isel, self.sel]), x)
+                    return x
+                if family == "reduction":
+                    return self.choose(self.reduction, depth)
+                if family == "weighted":
+                    return self.choose(self.weighted, depth)
+                if family == "dataset":
+                    ds = self.dataset(rng.choice([1, 1, 2, 3]))
+                    if ds is self.leaf:
+                        raise Retry()
+                    if rng.random() < 0.3:
+                        return self.variable(ds)
+                    return ds
+                return self.array(depth)
+            except Retry:
+                continue
+        return self.variable(self.leaf)
+
+
+# ------------------------------------------------------------------------------------------------
+# Cases.
+
+
+@dataclass(eq=False)
+class Case:
+    stem: str
+    family: str
+    root: Node
+    scale: float = 1.0
+    f32: bool = False  # some value the result is computed from is f32: f32 tolerance
+    expected: object = None  # xarray's result
+    xr_error: str = ""
+    outcome: str = ""
+    difference: str = ""
+    problems: list = field(default_factory=list)  # (kind, signature, text)
+    flow_stdout: str = ""
+    flow_stderr: str = ""
+    flow_code: object = None
+    smallest: "Case | None" = None
+    # For a case flow refuses or fails: its largest part (the step closest to the one flow
+    # stops at) that already differs from xarray's in its dimensions or coordinates.
+    earlier: "Case | None" = None
+
+    @property
+    def result_path(self):
+        return f"{self.stem}_r0.nc"
+
+    @property
+    def ops(self):
+        kinds = []
+        for node in self.root.walk():
+            for kind in [node.op] + node.tags:
+                if kind != "number" and kind not in kinds:
+                    kinds.append(kind)
+        return kinds
+
+    @property
+    def primary(self):
+        """The first difference, by which failing parts are alike."""
+        for kind in KINDS:
+            for k, signature, _ in self.problems:
+                if k == kind:
+                    return signature
+        return ""
+
+    @property
+    def signatures(self):
+        return {s for _, s, _ in self.problems}
+
+    def leaf_lines(self, flow):
+        return [f"{leaf.name} = {leaf.flow_binding if flow else leaf.xr_binding}"
+                for leaf in self.root.leaves()]
+
+    def save_line(self):
+        empty = []
+        if isinstance(self.expected, (xr.DataArray, xr.Dataset)):
+            empty = [d for d, n in self.expected.sizes.items() if n == 0]
+        unlimited = f", unlimited={flow_value(tuple(empty))}" if empty else ""
+        return f'save(r0, "{self.result_path}"{unlimited})'
+
+    @property
+    def flow_source(self):
+        return "\n".join(self.leaf_lines(True) + [f"r0 = {self.root.flow}", self.save_line()])
+
+    @property
+    def xr_code(self):
+        return "\n".join(self.leaf_lines(False) + [f"r0 = {self.root.xr}"])
+
+    @property
+    def short_flow(self):
+        return "; ".join(self.leaf_lines(True) + [f"r0 = {self.root.flow}", self.save_line()])
+
+    @property
+    def short_xr(self):
+        return "; ".join(self.leaf_lines(False) + [f"r0 = {self.root.xr}"])
+
+
+def case_stem(number):
+    return f"case_{number:03d}"
+
+
+def compute_xarray(case):
+    namespace = dict(XR_NAMESPACE)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(case.xr_code, namespace)
+        case.expected = namespace["r0"]
+    except NameError:
+        raise  # a leaf the generator did not bind: a bug here, not a difference
+    except Exception as e:
+        case.xr_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+
+
+def finish_case(case):
+    nodes = [n for n in case.root.walk() if n.value is not None and not n.error
+             and isinstance(n.value, (xr.DataArray, xr.Dataset))]
+    case.scale = max([max(magnitude_of(n.value), n.magnitude) for n in nodes] + [1.0])
+    case.f32 = any("float32" in value_dtypes(n.value) for n in nodes)
+    compute_xarray(case)
+    return case
+
+
+def make_case(rng, number, sets):
+    family = rng.choices(list(Generator.FAMILIES), list(Generator.FAMILIES.values()))[0]
+    dset = rng.choice(sets)
+    generator = Generator(rng, dset)
+    root = generator.result(family)
+    return finish_case(Case(case_stem(number), family, root))
+
+
+def part_case(case, node, index):
+    """A case of its own for one part of a case's expression, for shrinking."""
+    return finish_case(Case(f"{case.stem}_part{index}", case.family, node))
+
+
+def write_case(workdir, case):
+    twin = "\n".join("# " + line for line in case.xr_code.splitlines())
+    with open(os.path.join(workdir, f"{case.stem}.flow"), "w") as f:
+        f.write(f"# {case.stem} ({case.family}): {', '.join(case.ops)}\n{case.flow_source}\n\n"
+                f"# The xarray twin (tests/interop/datasets_vs_xarray.py):\n{twin}\n")
+
+
+# ------------------------------------------------------------------------------------------------
+# Running and comparing.
+
+
+def run_flow(flow, workdir, case):
+    env = dict(os.environ, NO_COLOR="1")
+    try:
+        done = subprocess.run([flow, "run", f"{case.stem}.flow"], cwd=workdir, env=env,
+                              capture_output=True, text=True, timeout=FLOW_TIMEOUT_SECONDS)
+        return done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired as e:
+        stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        stderr = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
+        return None, stdout, f"timed out after {FLOW_TIMEOUT_SECONDS} s\n{stderr}"
+
+
+def describe(v):
+    if isinstance(v, np.datetime64):
+        return str(v)
+    if isinstance(v, np.generic):
+        v = v.item()
+    return flow_number(v) if isinstance(v, (bool, int, float)) else repr(v)
+
+
+def values_difference(got, want, dtype, scale):
+    """Why `got` is not `want` (arrays of one shape), if it is not: the first element that
+    differs, and how many do."""
+    if got.dtype.kind in "fc" or want.dtype.kind in "fc":
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        precision = dtype if dtype in RTOL else "f64"
+        with np.errstate(all="ignore"):
+            close = np.isclose(g, w, rtol=RTOL[precision],
+                               atol=ATOL[precision] * max(1.0, scale), equal_nan=True)
+        bad = ~close
+        tolerance = (f" (rtol {RTOL[precision]:g}, atol {ATOL[precision]:g} × "
+                     f"{max(1.0, scale):g})")
+    else:
+        bad = got != want
+        tolerance = ""
+    if not np.any(bad):
+        return ""
+    where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+    index = f"[{', '.join(map(str, where))}]" if where else "the value"
+    return (f"{index}: {describe(got[where])}, xarray {describe(want[where])}{tolerance}; "
+            f"{int(np.sum(bad))} of {bad.size} differ")
+
+
+def plain_attribute(v):
+    if isinstance(v, np.ndarray):
+        v = v.tolist()
+        return tuple(v) if isinstance(v, list) else v
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return "nan"
+    if isinstance(v, bytes):
+        return v.decode()
+    return v
+
+
+def clean_attributes(attrs, is_time=False):
+    drop = ENCODING_ATTRIBUTES | (TIME_ENCODING_ATTRIBUTES if is_time else set())
+    return {k: plain_attribute(v) for k, v in attrs.items() if k not in drop}
+
+
+def attributes_difference(got, want):
+    if got == want:
+        return ""
+    if not got and want:
+        return "attrs dropped", f"flow's are {{}}, xarray's {want}"
+    return "attrs differ", f"flow's are {got}, xarray's {want}"
+
+
+def is_time(array):
+    return np.issubdtype(array.dtype, np.datetime64)
+
+
+def array_problems(label, got, want, case):
+    """Differences of one saved variable from xarray's: dims, shape, dtype, values, attrs."""
+    problems = []
+    gd = FLOW_DTYPE.get(str(got.dtype), str(got.dtype))
+    wd = FLOW_DTYPE.get(str(want.dtype), str(want.dtype))
+    if got.dims != want.dims:
+        if sorted(got.dims) == sorted(want.dims):
+            problems.append(("dims", "dims in another order",
+                             f"{label}: dims {got.dims}, xarray's {want.dims}"))
+        else:
+            problems.append(("dims", "other dims",
+                             f"{label}: dims {got.dims}, xarray's {want.dims}"))
+    comparable = sorted(got.dims) == sorted(want.dims)
+    if comparable:
+        got = got.transpose(*want.dims)
+        if got.shape != want.shape:
+            problems.append(("shape", "shape", f"{label}: shape {dict(got.sizes)}, xarray's "
+                                               f"{dict(want.sizes)}"))
+            comparable = False
+    if gd != wd:
+        problems.append(("dtype", f"dtype {gd} vs {wd}", f"{label}: dtype {gd}, xarray's {wd}"))
+    if comparable:
+        g, w = np.asarray(got.values), np.asarray(want.values)
+        if is_time(got) or is_time(want):
+            why = "" if is_time(got) and is_time(want) and np.array_equal(g, w) else \
+                f"times {g} vs {w}"
+        else:
+            precision = "f32" if wd in RTOL and case.f32 else wd
+            why = values_difference(g, w, precision, case.scale)
+        if why:
+            problems.append(("values", "values", f"{label}: {why}"))
+    why = attributes_difference(clean_attributes(got.attrs), clean_attributes(want.attrs))
+    if why:
+        problems.append(("attrs", why[0], f"{label}: {why[1]}"))
+    return problems
+
+
+def coordinate_problems(got, want, exclude):
+    """Differences of the coordinates in flow's file (`got`, a Dataset) from xarray's (`want`,
+    a mapping of coordinates); `exclude` are the data variables."""
+    problems = []
+    got_names = [n for n in got.variables if n not in exclude]
+    for name in want:
+        w = want[name]
+        if name not in got.variables:
+            kind = "scalar coordinate" if w.ndim == 0 else "coordinate"
+            problems.append(("coords", f"{kind} missing",
+                             f"flow's file has no {kind} {name!r}"))
+            continue
+        g = got[name]
+        if g.dims != w.dims:
+            problems.append(("coords", "coordinate dims",
+                             f"coordinate {name!r}: dims {g.dims}, xarray's {w.dims}"))
+            continue
+        if is_time(w):
+            if not is_time(g):
+                problems.append(("coords", "times not decoded as dates",
+                                 f"coordinate {name!r} reads back as {g.dtype} {g.values}, "
+                                 f"xarray's {w.values}"))
+                continue
+            gv = g.values.astype("datetime64[ns]").astype(np.int64)
+            wv = w.values.astype("datetime64[ns]").astype(np.int64)
+            if gv.shape != wv.shape or np.any(np.abs(gv - wv) > TIME_TOLERANCE_NS):
+                problems.append(("coords", "coordinate values",
+                                 f"coordinate {name!r}: {g.values}, xarray's {w.values}"))
+        else:
+            gd = FLOW_DTYPE.get(str(g.dtype), str(g.dtype))
+            wd = FLOW_DTYPE.get(str(w.dtype), str(w.dtype))
+            if gd != wd:
+                problems.append(("coords", "coordinate dtype",
+                                 f"coordinate {name!r}: {gd}, xarray's {wd}"))
+            gv, wv = np.asarray(g.values), np.asarray(w.values)
+            if gv.shape != wv.shape or not np.array_equal(gv.astype(np.float64),
+                                                          wv.astype(np.float64), equal_nan=True):
+                problems.append(("coords", "coordinate values",
+                                 f"coordinate {name!r}: {gv}, xarray's {wv}"))
+        why = attributes_difference(clean_attributes(g.attrs, is_time(w)),
+                                    clean_attributes(w.attrs, is_time(w)))
+        if why:
+            problems.append(("coord attrs", f"coordinate {why[0]}", f"coordinate {name!r}: "
+                                                                      f"{why[1]}"))
+    for name in got_names:
+        if name not in want:
+            problems.append(("coords", "extra coordinate",
+                             f"flow's file has a coordinate {name!r} that xarray's result lacks"))
+    return problems
+
+
+def expected_name(array):
+    name = array.name
+    if name is None or name in array.coords:
+        return "x"
+    return str(name)
+
+
+def result_problems(want, got, case):
+    if isinstance(want, xr.DataArray):
+        name = expected_name(want)
+        data = [n for n in got.data_vars if n not in want.coords]
+        problems = []
+        if name not in got.variables or name in want.coords:
+            if len(data) != 1:
+                return [("variables", "variables",
+                         f"flow's file holds {sorted(got.variables)}; xarray's result is "
+                         f"{name!r}")]
+            problems.append(("name", "name", f"the variable is {data[0]!r}, xarray's name "
+                                             f"{want.name!r} (saved as {name!r})"))
+            name = data[0]
+        problems += array_problems(name, got[name], want, case)
+        problems += coordinate_problems(got, want.coords, {name})
+        return problems
+    problems = []
+    want_vars, got_vars = list(want.data_vars), [n for n in got.data_vars if n not in want.coords]
+    if set(want_vars) != set(got_vars):
+        problems.append(("variables", "variables",
+                         f"flow's variables are {sorted(got_vars)}, xarray's {sorted(want_vars)}"))
+    for name in want_vars:
+        if name in got_vars:
+            problems += array_problems(name, got[name], want[name], case)
+    why = attributes_difference(clean_attributes(got.attrs), clean_attributes(want.attrs))
+    if why:
+        problems.append(("attrs", f"dataset {why[0]}", f"the dataset's attributes: {why[1]}"))
+    problems += coordinate_problems(got, want.coords, set(got_vars))
+    return problems
+
+
+def is_internal_error(code, stderr):
+    return code == 70 or "internal error" in stderr or "flow::eval::kernel_failed" in stderr
+
+
+def classify(case, workdir, code, stdout, stderr):
+    case.flow_code, case.flow_stdout, case.flow_stderr = code, stdout, stderr
+    case.outcome, case.difference = classification(case, workdir, code, stderr)
+
+
+def classification(case, workdir, code, stderr):
+    if is_internal_error(code, stderr):
+        return INTERNAL_ERROR, ""
+    if code is None:
+        return RUNTIME_ERROR, "timed out"
+    if code != 0:
+        if case.xr_error:
+            return AGREE, "both refuse"
+        return (REJECTED if code == 1 else RUNTIME_ERROR), ""
+    if case.xr_error:
+        return XARRAY_ERROR, f"xarray raises {case.xr_error}"
+    path = os.path.join(workdir, case.result_path)
+    if not os.path.exists(path):
+        return RUNTIME_ERROR, f"flow exited 0 but wrote no {case.result_path}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # times xarray cannot decode are compared below
+            with xr.open_dataset(path) as f:
+                got = f.load()
+    except Exception as e:  # a file xarray cannot read is flow's failure
+        return RUNTIME_ERROR, f"xarray cannot read {case.result_path}: {e}"
+    case.problems = sorted(result_problems(case.expected, got, case),
+                           key=lambda p: list(KINDS).index(p[0]))
+    if not case.problems:
+        return AGREE, ""
+    outcome = KINDS[case.problems[0][0]]
+    return outcome, "\n".join(text for _, _, text in case.problems)
+
+
+def run_all(flow, workdir, cases, jobs):
+    for case in cases:
+        write_case(workdir, case)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = {pool.submit(run_flow, flow, workdir, c): c for c in cases}
+        for future in concurrent.futures.as_completed(runs):
+            case = runs[future]
+            code, stdout, stderr = future.result()
+            try:
+                classify(case, workdir, code, stdout, stderr)
+            except Exception:
+                case.outcome = MISMATCH_VALUES
+                case.difference = "comparing failed:\n" + traceback.format_exc(limit=3)
+
+
+def first_code(stderr):
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def alike(case, part):
+    """Whether a part fails as its case does: the same class, and the same first difference
+    (or the same diagnostic code)."""
+    if case.outcome in (MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_LABELS):
+        return case.primary in part.signatures and part.outcome in (
+            MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_LABELS)
+    if part.outcome != case.outcome:
+        return False
+    if case.outcome in (REJECTED, RUNTIME_ERROR):
+        return first_code(part.flow_stderr) == first_code(case.flow_stderr)
+    return True
+
+
+# The differences of a part that can make a later step fail: the dimensions or the coordinate
+# values it leaves are not xarray's.
+EARLIER_SIGNATURES = {"other dims", "shape", "coordinate values", "times not decoded as dates",
+                      "coordinate missing", "coordinate dims"}
+
+
+def shrink(flow, workdir, failing, jobs):
+    """Run every part of each failing case's expression on its own; the smallest part that
+    fails alike is the case's `smallest`. xarray's refusals are about the whole program: those
+    cases are not shrunk. The dataset itself is a part only when the result is a dataset."""
+    parts = {}
+    for case in failing:
+        if case.outcome == XARRAY_ERROR:
+            continue
+        nodes = [n for n in dict.fromkeys(case.root.walk())
+                 if n is not case.root and n.op != "number" and not n.error
+                 and isinstance(n.value, (xr.DataArray, xr.Dataset))
+                 and (not n.name or case.root.is_dataset) and n.op != "weights"]
+        parts[case] = [part_case(case, n, i) for i, n in enumerate(nodes)]
+        parts[case] = [p for p in parts[case] if not p.xr_error]
+    run_all(flow, workdir, [p for ps in parts.values() for p in ps], jobs)
+    for case, ps in parts.items():
+        failing_parts = [p for p in ps if alike(case, p)]
+        case.smallest = min(failing_parts, key=lambda p: p.root.size) if failing_parts else None
+        if case.outcome in (REJECTED, RUNTIME_ERROR, INTERNAL_ERROR):
+            # A step before the one flow stops at may already differ (a dimension dropped that
+            # a later step names): that is the failure's cause.
+            differing = [p for p in ps if p.signatures & EARLIER_SIGNATURES]
+            case.earlier = max(differing, key=lambda p: p.root.size) if differing else None
+
+
+# ------------------------------------------------------------------------------------------------
+# Reporting.
+
+
+def first_message(stderr):
+    """The code and the first `×` line of a diagnostic, for grouping failures."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    code = lines[0] if lines else ""
+    message = next((line.lstrip("×").strip() for line in lines if line.startswith("×")), "")
+    if "internal error" in code:
+        message = next((line for line in lines[1:] if line), "")
+    return f"{code}: {message}" if message else code
+
+
+def cause_of(case):
+    """Why a case failed: its class, what failed (the first difference, or the diagnostic) and
+    where (the operation at the root of its smallest failing part); equal for failures that
+    look alike."""
+    part = case.smallest or case
+    if case.outcome == XARRAY_ERROR:
+        return case.outcome, case.xr_error.split(":")[0], case.root.label()
+    if case.outcome in (REJECTED, RUNTIME_ERROR, INTERNAL_ERROR):
+        message = first_message(part.flow_stderr) or part.difference.splitlines()[0]
+        message = re.sub(r"`[^`]*`", "`…`", message)
+        message = re.sub(r"\([^)]*\)", "(…)", message)
+        message = re.sub(r"-?\d+(\.\d+)?", "N", message)
+        where = f"{part.root.op}{part.root.detail}"
+        if case.earlier:
+            where += f", after {case.earlier.root.label()}: {case.earlier.primary}"
+        return case.outcome, message[:110], where
+    return case.outcome, case.primary, part.root.label()
+
+
+def primary_text(case, part):
+    """The part's difference that names the case's failure (and another one of its kinds, for
+    context: the times behind values in another order), or its first line."""
+    text = next((t for _, s, t in part.problems if s == case.primary), "")
+    other = next((t for k, s, t in part.problems
+                  if s != case.primary and k not in ("attrs", "coord attrs")), "")
+    if text:
+        return text + (f"\n(and {other})" if other else "")
+    if part.difference:
+        return part.difference.splitlines()[0]
+    return first_message(part.flow_stderr)
+
+
+def indent(text, by="    "):
+    return textwrap.indent(text.rstrip() or "(nothing)", by)
+
+
+def answer(value):
+    """xarray's result, in a few lines."""
+    if isinstance(value, xr.DataArray):
+        values = np.array2string(value.values, threshold=20)
+        return f"{value.name} {value.dims} {value.dtype} {values}\n  attrs {dict(value.attrs)}"
+    if isinstance(value, xr.Dataset):
+        return "\n".join(f"{n} {value[n].dims} {value[n].dtype} "
+                         f"{np.array2string(value[n].values, threshold=20)}"
+                         for n in value.data_vars)
+    return repr(value)
+
+
+def flow_answer(workdir, case):
+    path = os.path.join(workdir, case.result_path)
+    if not os.path.exists(path):
+        return "(no file)"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with xr.open_dataset(path) as f:
+                got = f.load()
+    except Exception as e:
+        return f"(unreadable: {e})"
+    return "\n".join(f"{n} {got[n].dims} {got[n].dtype} "
+                     f"{np.array2string(got[n].values, threshold=20)}\n  attrs {dict(got[n].attrs)}"
+                     for n in got.data_vars)
+
+
+def report(cases, sets, elapsed, shown, workdir, out):
+    failing = [c for c in cases if c.outcome != AGREE]
+    print(f"flow datasets against xarray {xr.__version__} (numpy {np.__version__}, netCDF4 "
+          f"{netCDF4.__version__}): {len(cases)} cases over {len(sets)} sets of files in "
+          f"{elapsed:.1f} s", file=out)
+    print("", file=out)
+    print(f"  {'class':<24}{'cases':>6}", file=out)
+    for cls in CLASSES:
+        print(f"  {cls:<24}{sum(c.outcome == cls for c in cases):>6}", file=out)
+    refused = sum(c.difference == "both refuse" for c in cases)
+    print(f"  ({refused} of the agreeing cases are programs both refuse)", file=out)
+    print("", file=out)
+    columns = [(AGREE, "agree"), (MISMATCH_TYPE, "type"), (MISMATCH_VALUES, "values"),
+               (MISMATCH_LABELS, "labels"), (REJECTED, "rejected"), (RUNTIME_ERROR, "run-time"),
+               (INTERNAL_ERROR, "internal"), (XARRAY_ERROR, "xarray")]
+    rows = [(f"family: {f}", [c for c in cases if c.family == f]) for f in Generator.FAMILIES]
+    rows += [(kind, [c for c in cases if kind in c.ops])
+             for kind in sorted({k for c in cases for k in c.ops})]
+    print(f"  {'family / operation':<30}{'cases':>6}" +
+          "".join(f"{short:>9}" for _, short in columns), file=out)
+    for kind, having in rows:
+        print(f"  {kind[:30]:<30}{len(having):>6}" + "".join(
+            f"{sum(c.outcome == cls for c in having):>9}" for cls, _ in columns), file=out)
+    if failing:
+        print("\nDistinct failures, by what fails and then by the operation at the root of the "
+              "smallest failing part (with the first case of each):", file=out)
+        causes = {}
+        for c in failing:
+            outcome, what, where = cause_of(c)
+            causes.setdefault((outcome, what), {}).setdefault(where, []).append(c)
+        for (outcome, what), places in sorted(causes.items(), key=lambda kv: (
+                -sum(len(g) for g in kv[1].values()), kv[0])):
+            total = sum(len(g) for g in places.values())
+            print(f"\n  {total:>4} × {outcome}: {what}", file=out)
+            ordered = sorted(places.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            for where, group in ordered[:EXAMPLES_PER_CAUSE]:
+                first = group[0]
+                part = first.smallest or first
+                print(f"       {len(group):>3} × at {where}  [{first.stem}]", file=out)
+                print(f"             flow:   {part.short_flow}", file=out)
+                print(f"             xarray: {part.short_xr}", file=out)
+                print(indent(primary_text(first, part), "             "), file=out)
+                if first.earlier:
+                    print(f"             an earlier step already differs: "
+                          f"{first.earlier.short_flow}", file=out)
+                    print(indent(primary_text(first.earlier, first.earlier),
+                                 "               "), file=out)
+            if len(ordered) > EXAMPLES_PER_CAUSE:
+                rest = ", ".join(f"{where} ×{len(group)}"
+                                 for where, group in ordered[EXAMPLES_PER_CAUSE:])
+                print(textwrap.fill(f"also at: {rest}", 96, initial_indent="       ",
+                                    subsequent_indent="         "), file=out)
+        print(f"\nThe first {min(shown, len(failing))} of {len(failing)} failing cases:", file=out)
+        for c in failing[:shown]:
+            print(f"\n=== {c.stem}: {c.outcome} ({c.family}; {', '.join(c.ops)})", file=out)
+            print("  flow:\n" + indent(c.flow_source), file=out)
+            print("  xarray:\n" + indent(c.xr_code), file=out)
+            if c.outcome in (MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_LABELS, XARRAY_ERROR):
+                print("  difference:\n" + indent(c.difference), file=out)
+                if c.outcome != XARRAY_ERROR:
+                    print("  flow's file:\n" + indent(flow_answer(workdir, c)), file=out)
+                    print("  xarray's result:\n" + indent(answer(c.expected)), file=out)
+            else:
+                stderr = "\n".join(c.flow_stderr.splitlines()[:16])
+                print(f"  flow's stderr (exit {c.flow_code}):\n" + indent(stderr), file=out)
+                if c.difference:
+                    print("  " + c.difference, file=out)
+                if c.expected is not None:
+                    print("  xarray's result:\n" + indent(answer(c.expected)), file=out)
+            if c.smallest and c.smallest.root is not c.root:
+                print(f"  smallest failing part: {c.smallest.short_flow}", file=out)
+    print("\nThe sets:", file=out)
+    for s in sets:
+        variables = ", ".join(f"{v.name} {v.dims} {v.kind}" for v in s.variables.values())
+        print(f"  {s.name}: {len(s.files)} file(s); {variables}; {', '.join(s.tags)}", file=out)
+    print(f"\n{len(XARRAY_ONLY)} kinds of xarray operations are not generated "
+          f"(XARRAY_ONLY in tests/interop/datasets_vs_xarray.py).", file=out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--flow", required=True, help="the flow binary")
+    parser.add_argument("--dir", required=True, help="a directory for the files and cases")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--jobs", type=int, default=2, help="flow runs at a time")
+    parser.add_argument("--show", type=int, default=15, help="failing cases shown in full")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    flow = os.path.abspath(args.flow)
+    workdir = os.path.abspath(args.dir)
+    os.makedirs(workdir, exist_ok=True)
+    os.chdir(workdir)  # the twins read the files by the paths the flow scripts use
+    for name in os.listdir("."):  # what an earlier run left would be read again
+        if re.fullmatch(r"set\d+", name):
+            shutil.rmtree(name)
+        elif re.fullmatch(r"case_\d+(_part\d+)?(\.flow|_r\d+\.nc)", name):
+            os.remove(name)
+    xr.set_options(arithmetic_join="exact")  # flow does not realign (see the top)
+    rng = random.Random(args.seed)
+    np_rng = np.random.default_rng(args.seed)
+    sets = [make_set(np_rng, rng, k) for k in range(SETS)]
+    cases = [make_case(rng, number, sets) for number in range(args.cases)]
+    run_all(flow, workdir, cases, args.jobs)
+    failing = [c for c in cases if c.outcome != AGREE]
+    shrink(flow, workdir, failing, args.jobs)
+    report(cases, sets, time.monotonic() - started, args.show, workdir, sys.stdout)
+    sys.exit(0 if not failing else 1)
+
+
+if __name__ == "__main__":
+    main()
