@@ -19,6 +19,13 @@
 //!   or within a float tolerance), printed text and refusals. It reports each case as agreeing,
 //!   mismatching (values, types or printing), rejected by flow's checker, failing in flow at run
 //!   time, an internal error of flow, or refused by NumPy alone.
+//! - flow ⇄ xarray: `tests/interop/datasets_vs_xarray.py` writes random netCDF sets (1–4 dims,
+//!   ascending and descending coordinates, CF times in several units, some with a UTC offset,
+//!   packed and plain integers, fills, 1–4 files a set) and random dataset pipelines (seed 7,
+//!   300 of them; `FLOW_DATASETS_CASES` sets how many) — sel/isel, reductions by name with and
+//!   without skipna, arithmetic broadcasting by name, weighted reductions, where, rechunk, save —
+//!   runs each as a flow script and as its xarray twin, and compares dims, coordinates, names,
+//!   attributes, dtypes and values of the files each writes.
 //!
 //! The Python side runs in a venv under `target/interop-venv` with numpy, h5py, netCDF4, xarray,
 //! pandas and pyarrow from PyPI, made once and reused while those import. Without Python or PyPI
@@ -549,6 +556,18 @@ fn arrays_agree_with_numpy() {
         "arrays_vs_numpy",
         "FLOW_ARRAYS_CASES",
         "arrays and NumPy",
+    );
+}
+
+/// Random dataset pipelines over random netCDF sets give in flow what their xarray twins give
+/// (see `tests/interop/datasets_vs_xarray.py`). `FLOW_DATASETS_CASES=3000` runs more by hand.
+#[test]
+fn datasets_agree_with_xarray() {
+    differential_test(
+        "datasets_agree_with_xarray",
+        "datasets_vs_xarray",
+        "FLOW_DATASETS_CASES",
+        "datasets and xarray",
     );
 }
 

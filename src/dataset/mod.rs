@@ -287,6 +287,21 @@ impl Labelled {
                 axes
             }
         };
+        // Over no dimension named (not all of none, as of a 0-d array), as xarray: sums,
+        // products, means, minima and maxima are the values as they are (dtype and NaN too);
+        // spreads are 0 (NaN for NaN); any/all are truth.
+        let spread_or_truth = matches!(
+            reduction,
+            Reduction::Var
+                | Reduction::Std
+                | Reduction::NanVar
+                | Reduction::NanStd
+                | Reduction::Any
+                | Reduction::All
+        );
+        if dims.is_some() && axes.is_empty() && !spread_or_truth {
+            return Ok(self.clone());
+        }
         let array = build::reduce(&self.array, reduction, axes.clone(), false, ddof, span)?;
         let dims: Vec<String> = (0..self.dims.len())
             .filter(|a| !axes.contains(a))

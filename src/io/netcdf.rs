@@ -893,13 +893,10 @@ impl Writer {
         check_name(name).map_err(fail)?;
         guard(|| {
             let mut file = self.file();
-            let added = if unlimited {
+            // netCDF has no empty fixed dimension: an empty one is written unlimited, as
+            // netCDF4-python (and so xarray) writes it.
+            let added = if unlimited || len == 0 {
                 file.add_unlimited_dimension(name).map(drop)
-            } else if len == 0 {
-                // The crate makes a dimension of length 0 unlimited.
-                Err(netcdf::Error::Str(
-                    "a fixed dimension must not be empty".into(),
-                ))
             } else {
                 file.add_dimension(name, len).map(drop)
             };

@@ -93,12 +93,6 @@ What the twin models (documented differences from xarray's defaults, docs/datase
   examples: `xr.where(y.lat < 1, y, -1)` is named `lat`); flow names it as any operation on
   several labelled arrays, after the name they all share, else none (docs/datasets.md,
   Attributes). The twin's `where` sets that name.
-- A reduction of a dataset reduces a variable that has none of the named dimensions over none,
-  values kept (docs/datasets.md, Reductions); xarray returns such a variable as it is (its
-  `sum`, `prod`, `mean`, `min` and `max` over no axis return the data unchanged), where flow
-  gives it the reduction's dtype: sums and products of ints are i64, means floats
-  (docs/arrays.md, dtypes; docs/datasets.md: "a mean becomes float"). The twin's
-  `reduced_over_none(ds.sum("lat"), "sum")` converts those dtypes, keeping xarray's values.
 - A weighted sum of ints with int weights is i64 in flow (sums of ints are i64); xarray's
   (`xr.dot`) keeps int32. The twin sums `x.astype(np.int64)`.
 - A plain (unpacked: no `scale_factor`/`add_offset`) int8, int16, uint8 or uint16 variable is
@@ -177,6 +171,8 @@ XARRAY_ONLY = [
     "any/all of non-bool labelled arrays (flow documents them for bools), min/max of bools",
     "weighted(w) with NaN weights (xarray raises), weighted std/var/quantile/sum_of_weights",
     "astype of floats holding NaN to integers (undefined in NumPy)",
+    "integer results that may overflow their dtype (integer +, -, *, **, square, prod): how "
+    "flow's integers wrap is not documented (`fits_integer` bounds them)",
     "transpose with ... or with some dimensions left out (xarray raises; generated as a mistake)",
     "assign_coords, rename, expand_dims, squeeze, stack, swap_dims, set_index, reindex, "
     "broadcast_like, xr.concat, xr.merge, xr.align",
@@ -664,21 +660,7 @@ def result_name(operands):
     return names.pop() if len(names) == 1 else None
 
 
-def reduced_over_none(result, how):
-    """A dataset's sum, prod or mean, where a variable that has none of the dimensions reduced
-    gets the dtype of the reduction as flow gives it (sums of ints are i64, means floats): xarray
-    returns such a variable unchanged, dtype and all (see the top)."""
-    for name in list(result.data_vars):
-        kind = result[name].dtype.kind
-        if kind in "iu" and how == "mean":
-            result[name] = result[name].astype(np.float64)
-        elif kind in "iu" and result[name].dtype != np.int64:
-            result[name] = result[name].astype(np.int64)
-    return result
-
-
-XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
-                "reduced_over_none": reduced_over_none}
+XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1174,8 +1156,6 @@ class Generator:
                                 for v in x.value.data_vars):
             tags.append("variable without the dim")
             details.append("a variable without the dim")
-            if name in ("sum", "prod", "mean"):
-                xr_code = f'reduced_over_none({xr_code}, "{name}")'
         node = self.node(f"{x.flow}.{name}({', '.join(flow_args)})", xr_code, name, [x], tags,
                          f"({', '.join(details)})" if details else "")
         if name == "sum":
