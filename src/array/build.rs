@@ -821,7 +821,7 @@ pub fn normalise_axes(
 }
 
 /// Axis `a` of an `ndim`-d array, counting from the end when negative.
-fn axis_index(a: i64, ndim: usize, span: Span) -> Result<usize, Box<Diagnostic>> {
+pub(super) fn axis_index(a: i64, ndim: usize, span: Span) -> Result<usize, Box<Diagnostic>> {
     let axis = if a < 0 { a + ndim as i64 } else { a };
     if (0..ndim as i64).contains(&axis) {
         return Ok(axis as usize);

@@ -8,6 +8,7 @@ pub mod dtype;
 pub mod linalg;
 pub mod node;
 pub mod order;
+pub mod rearrange;
 pub mod reshape;
 pub mod scan;
 pub mod source;

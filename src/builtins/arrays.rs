@@ -5,6 +5,7 @@
 use crate::array::build::{self, AxisChunks, ChunkSpec};
 use crate::array::dtype::DType;
 use crate::array::node::*;
+use crate::array::rearrange;
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::eval::builtin::Args;
 use crate::eval::interpreter::{Eval, Interpreter};
@@ -750,4 +751,142 @@ pub fn reduce_array(
         build::reduce(array, reduction, axes, keepdims, ddof, args.call),
         vec![],
     )
+}
+
+// ------------------------------------------------------------------ rearrangements
+
+/// The array a function or method works on, and the index of its first other argument:
+/// `squeeze(x, axis)` and `x.squeeze(axis)` alike.
+fn subject(args: &Args) -> Eval<(ArrayRef, usize)> {
+    match &args.receiver {
+        Some(Value::Array(a)) => Ok((a.clone(), 0)),
+        _ => Ok((args.array(0)?, 1)),
+    }
+}
+
+/// Ints given as one int or a tuple/list of them (shifts, repetitions, source axes).
+fn ints(args: &Args, index: usize) -> Eval<Vec<i64>> {
+    args.axes(index)?
+        .ok_or_else(|| args.wrong_type(index, "an int or a tuple of ints"))
+}
+
+/// `squeeze(x, axis=none)` / `x.squeeze(axis=none)`.
+pub fn squeeze(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (array, first) = subject(args)?;
+    let axes = args.axes(first)?;
+    interpreter.built(
+        rearrange::squeeze(&array, axes.as_deref(), args.call),
+        vec![],
+    )
+}
+
+/// `expand_dims(x, axis)`.
+pub fn expand_dims(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let axes = ints(args, 1)?;
+    interpreter.built(rearrange::expand_dims(&array, &axes, args.call), vec![])
+}
+
+/// `moveaxis(x, source, destination)`.
+pub fn moveaxis(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let (source, destination) = (ints(args, 1)?, ints(args, 2)?);
+    interpreter.built(
+        rearrange::moveaxis(&array, &source, &destination, args.call),
+        vec![],
+    )
+}
+
+/// `swapaxes(x, axis1, axis2)` / `x.swapaxes(axis1, axis2)`.
+pub fn swapaxes(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (array, first) = subject(args)?;
+    let (a, b) = (args.int(first)?, args.int(first + 1)?);
+    interpreter.built(rearrange::swapaxes(&array, a, b, args.call), vec![])
+}
+
+/// `flip(x, axis=none)`.
+pub fn flip(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let axes = args.axes(1)?;
+    interpreter.built(rearrange::flip(&array, axes.as_deref(), args.call), vec![])
+}
+
+/// `roll(x, shift, axis=none)`.
+pub fn roll(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let shifts = ints(args, 1)?;
+    let axes = args.axes(2)?;
+    interpreter.built(
+        rearrange::roll(&array, &shifts, axes.as_deref(), args.call),
+        vec![],
+    )
+}
+
+/// `broadcast_to(x, shape)`.
+pub fn broadcast_to(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let shape = shape_of(args.value(1))
+        .ok_or_else(|| args.wrong_type(1, "a shape: a size or a tuple of sizes"))?;
+    interpreter.built(rearrange::broadcast_to(&array, &shape, args.call), vec![])
+}
+
+/// `tile(x, reps)`.
+pub fn tile(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let reps = ints(args, 1)?;
+    interpreter.built(rearrange::tile(&array, &reps, args.call), vec![])
+}
+
+/// `repeat(x, repeats, axis=none)` / `x.repeat(repeats, axis=none)`.
+pub fn repeat(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (array, first) = subject(args)?;
+    let repeats = args.int(first)?;
+    let axis = match args.value(first + 1) {
+        Value::None => None,
+        _ => Some(args.int(first + 1)?),
+    };
+    interpreter.built(rearrange::repeat(&array, repeats, axis, args.call), vec![])
+}
+
+/// `pad(x, pad_width, mode="constant", constant_values=0)`: `pad_width` is one width, one
+/// `(before, after)` pair for every axis, or a pair per axis, as NumPy takes it.
+pub fn pad(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let expected = "a width, a (before, after) pair, or a pair per axis";
+    let pair = |v: &Value| -> Option<(usize, usize)> {
+        match v {
+            Value::Tuple(items) | Value::List(items) => match &items[..] {
+                [n] => size_of(n).map(|n| (n, n)),
+                [b, a] => Some((size_of(b)?, size_of(a)?)),
+                _ => None,
+            },
+            other => size_of(other).map(|n| (n, n)),
+        }
+    };
+    let per_axis = match args.value(1) {
+        Value::Tuple(items) | Value::List(items)
+            if items
+                .iter()
+                .any(|i| matches!(i, Value::Tuple(_) | Value::List(_))) =>
+        {
+            items.iter().map(pair).collect::<Option<Vec<_>>>()
+        }
+        other => pair(other).map(|p| vec![p]),
+    }
+    .ok_or_else(|| args.wrong_type(1, expected))?;
+    let widths = match per_axis[..] {
+        [one] => vec![one; array.ndim()],
+        _ => per_axis,
+    };
+    let value = scalar_of(args.value(3)).ok_or_else(|| args.wrong_type(3, "a number or bool"))?;
+    let mode_name = args.str(2)?;
+    let Some(mode) = rearrange::PadMode::from_name(&mode_name, value) else {
+        return Err(args.rejected(
+            "flow::check::argument_value",
+            format!("no pad mode {mode_name:?}"),
+            2,
+            "mode is \"constant\", \"edge\", \"reflect\" or \"symmetric\"",
+        ));
+    };
+    interpreter.built(rearrange::pad(&array, &widths, mode, args.call), vec![])
 }

@@ -277,6 +277,26 @@ static WRITTEN: &[Builtin] = &[
         "print(nancumprod(array([2.0, nan, 3.0])))" => "[2. 2. 6.]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::NanProd)),
     builtin!("diff" "(x, n=1, axis=-1)", "arrays", "Differences of neighbours along `axis`, `n` times (`x[1:] - x[:-1]`).",
         "print(diff(array([1, 4, 9, 16]), n=2))" => "[2 2]", returns Type::Array, arrays::diff),
+    builtin!("squeeze" "(x, axis=none)", "arrays", "The length-1 axes (or those named, which must have length 1) taken out.",
+        "squeeze(ones((1, 3, 1))).shape" => "(3,)", returns Type::Array, arrays::squeeze),
+    builtin!("expand_dims" "(x, axis)", "arrays", "New length-1 axes at the positions `axis` (an int or a tuple) takes in the result.",
+        "expand_dims(ones((2, 3)), (0, -1)).shape" => "(1, 2, 3, 1)", returns Type::Array, arrays::expand_dims),
+    builtin!("moveaxis" "(x, source, destination)", "arrays", "Axes `source` moved to positions `destination`; the others keep their order.",
+        "moveaxis(ones((2, 3, 4)), 0, -1).shape" => "(3, 4, 2)", returns Type::Array, arrays::moveaxis),
+    builtin!("swapaxes" "(x, axis1, axis2)", "arrays", "Two axes exchanged.",
+        "swapaxes(ones((2, 3, 4)), 0, 2).shape" => "(4, 3, 2)", returns Type::Array, arrays::swapaxes),
+    builtin!("flip" "(x, axis=none)", "arrays", "The elements in reverse order along `axis` (all axes when none); the chunks are reversed, nothing is copied until needed.",
+        "print(flip(array([[1, 2], [3, 4]]), axis=1))" => "[[2 1]\n [4 3]]", returns Type::Array, arrays::flip),
+    builtin!("roll" "(x, shift, axis=none)", "arrays", "Elements shifted along `axis` (one shift, or one per axis), those past the end coming back at the start; the flattened array when no axis.",
+        "print(roll(arange(5), 2))" => "[3 4 0 1 2]", returns Type::Array, arrays::roll),
+    builtin!("broadcast_to" "(x, shape)", "arrays", "The array repeated along new leading axes and its length-1 axes, as broadcasting does.",
+        "print(broadcast_to(array([1, 2]), (2, 2)))" => "[[1 2]\n [1 2]]", returns Type::Array, arrays::broadcast_to),
+    builtin!("tile" "(x, reps)", "arrays", "The array repeated `reps` times along each axis (an int, or a tuple per trailing axis; more reps than axes add leading axes).",
+        "print(tile(array([1, 2]), 3))" => "[1 2 1 2 1 2]", returns Type::Array, arrays::tile),
+    builtin!("repeat" "(x, repeats, axis=none)", "arrays", "Each element `repeats` times in a row along `axis` (of the flattened array when none).",
+        "print(repeat(array([1, 2]), 2))" => "[1 1 2 2]", returns Type::Array, arrays::repeat),
+    builtin!("pad" "(x, pad_width, mode=\"constant\", constant_values=0)", "arrays", "Elements added before and after along every axis: `pad_width` is a width, a (before, after) pair, or a pair per axis; `mode` is \"constant\" (`constant_values`), \"edge\", \"reflect\" or \"symmetric\", as NumPy's.",
+        "print(pad(array([1, 2, 3]), (2, 1), mode=\"reflect\"))" => "[3 2 1 2 3 2]", returns Type::Array, arrays::pad),
     builtin!("maximum" "(a, b)", "arrays", "The larger of a and b, elementwise (NaN if either is NaN).",
         "print(maximum(array([1.0, 5.0, nan]), 2.0))" => "[ 2.  5. nan]", returns Type::Array, arrays::binary_function),
     builtin!("minimum" "(a, b)", "arrays", "The smaller of a and b, elementwise (NaN if either is NaN).",
@@ -435,6 +455,21 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Array),
         ..builtin!("cumprod" "(axis=none)", "array methods", "Cumulative products along `axis` (of the flattened array when none).",
         "print(arange(1, 5).cumprod())" => "[ 1  2  6 24]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("squeeze" "(axis=none)", "array methods", "The length-1 axes (or those named) taken out.",
+        "ones((1, 3)).squeeze().shape" => "(3,)", returns Type::Array, arrays::squeeze)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("swapaxes" "(axis1, axis2)", "array methods", "Two axes exchanged.",
+        "ones((2, 3)).swapaxes(0, 1).shape" => "(3, 2)", returns Type::Array, arrays::swapaxes)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("repeat" "(repeats, axis=none)", "array methods", "Each element `repeats` times in a row along `axis` (of the flattened array when none).",
+        "print(array([[1, 2]]).repeat(2, axis=1))" => "[[1 1 2 2]]", returns Type::Array, arrays::repeat)
     },
     Builtin {
         receiver: Some(Receiver::Array),
