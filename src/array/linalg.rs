@@ -81,3 +81,70 @@ pub fn matmul(lhs: &ArrayRef, rhs: &ArrayRef, span: Span) -> Built {
         (l, r) => slice(&product, &index(l == 1, r == 1), span),
     }
 }
+
+/// `diagonal(x, offset=0, axis1=0, axis2=1)`, as NumPy's: the elements `x[..., i, i + offset]`
+/// of the two axes, which are taken out, as a new last axis. The two axes are moved last and
+/// merged, and the diagonal is every `m + 1`-th element of the merged axis.
+pub fn diagonal(input: &ArrayRef, offset: i64, axis1: i64, axis2: i64, span: Span) -> Built {
+    if input.ndim() < 2 {
+        return Err(error(
+            "flow::check::shape",
+            format!(
+                "a diagonal needs two axes; the array has shape {}",
+                shape_text(&input.shape)
+            ),
+            span,
+            "here",
+            "give a 2-d (or larger) array",
+        ));
+    }
+    let moved = super::rearrange::moveaxis(input, &[axis1, axis2], &[-2, -1], span)?;
+    let ndim = moved.ndim();
+    let (n, m) = (moved.shape[ndim - 2] as i64, moved.shape[ndim - 1] as i64);
+    let length = if offset >= 0 {
+        n.min(m - offset)
+    } else {
+        (n + offset).min(m)
+    }
+    .max(0);
+    let start = if offset >= 0 { offset } else { -offset * m };
+    let mut merged: Vec<i64> = moved.shape[..ndim - 2].iter().map(|&k| k as i64).collect();
+    merged.push(n * m);
+    let flat = super::reshape::reshape(&moved, &merged, span)?;
+    let mut items = vec![
+        IndexItem::Slice {
+            start: None,
+            stop: None,
+            step: None,
+        };
+        ndim - 2
+    ];
+    items.push(if length == 0 {
+        IndexItem::Slice {
+            start: Some(0),
+            stop: Some(0),
+            step: None,
+        }
+    } else {
+        IndexItem::Slice {
+            start: Some(start),
+            stop: Some(start + (length - 1) * (m + 1) + 1),
+            step: Some(m + 1),
+        }
+    });
+    slice(&flat, &items, span)
+}
+
+/// `trace(x, offset=0, axis1=0, axis2=1)`: the sums of the diagonals (sums of ints are i64).
+pub fn trace(input: &ArrayRef, offset: i64, axis1: i64, axis2: i64, span: Span) -> Built {
+    let diagonal = diagonal(input, offset, axis1, axis2, span)?;
+    let last = diagonal.ndim() - 1;
+    super::build::reduce(
+        &diagonal,
+        super::node::Reduction::Sum,
+        vec![last],
+        false,
+        0,
+        span,
+    )
+}

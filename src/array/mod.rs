@@ -7,6 +7,7 @@ pub mod chunks;
 pub mod dtype;
 pub mod linalg;
 pub mod node;
+pub mod numeric;
 pub mod order;
 pub mod rearrange;
 pub mod reshape;

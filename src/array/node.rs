@@ -146,6 +146,7 @@ pub enum UnaryFunction {
     Trunc,
     IsFinite,
     IsInf,
+    Rint,
 }
 
 impl UnaryFunction {
@@ -184,6 +185,7 @@ impl UnaryFunction {
             Trunc => "trunc",
             IsFinite => "isfinite",
             IsInf => "isinf",
+            Rint => "rint",
             IsNan => "isnan",
             Not => "not",
         }
@@ -224,6 +226,7 @@ impl UnaryFunction {
             "trunc" => Trunc,
             "isfinite" => IsFinite,
             "isinf" => IsInf,
+            "rint" => Rint,
             _ => return None,
         })
     }
@@ -236,7 +239,7 @@ impl UnaryFunction {
             // NumPy: the square of bools is bools (and), of integers integers.
             Square => input,
             IsNan | IsFinite | IsInf | Not => DType::Bool,
-            Floor | Ceil | Trunc if !input.is_float() => input,
+            Floor | Ceil | Trunc | Rint if !input.is_float() => input,
             _ => input.float_result(),
         }
     }

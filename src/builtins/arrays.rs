@@ -890,3 +890,58 @@ pub fn pad(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     };
     interpreter.built(rearrange::pad(&array, &widths, mode, args.call), vec![])
 }
+
+/// `round(x, digits)` of an array (NumPy's `round(x, decimals)`), or `None` for a number.
+pub fn round_array(interpreter: &mut Interpreter, args: &Args) -> Option<Eval<Value>> {
+    let (array, at) = match (&args.receiver, args.value(0)) {
+        (Some(Value::Array(a)), _) => (a.clone(), 0),
+        (None, Value::Array(a)) => (a.clone(), 1),
+        _ => return None,
+    };
+    let decimals = match args.value(at) {
+        Value::None => 0,
+        _ => match args.int(at) {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        },
+    };
+    Some(interpreter.built(
+        crate::array::numeric::round(&array, decimals, args.call),
+        vec![],
+    ))
+}
+
+/// `nan_to_num(x, nan=0.0, posinf=none, neginf=none)`.
+pub fn nan_to_num(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    let number = |k: usize| -> Eval<Option<f64>> {
+        match args.value(k) {
+            Value::None => Ok(None),
+            _ => args.float(k).map(Some),
+        }
+    };
+    let nan = number(1)?.unwrap_or(0.0);
+    let (posinf, neginf) = (number(2)?, number(3)?);
+    interpreter.built(
+        crate::array::numeric::nan_to_num(&array, nan, posinf, neginf, args.call),
+        vec![],
+    )
+}
+
+/// `reciprocal(x)`.
+pub fn reciprocal(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    interpreter.built(crate::array::numeric::reciprocal(&array, args.call), vec![])
+}
+
+/// `diagonal(x, offset=0, axis1=0, axis2=1)` and `trace(…)` (also as methods).
+pub fn diagonal(interpreter: &mut Interpreter, args: &mut Args, sum: bool) -> Eval<Value> {
+    let (array, first) = subject(args)?;
+    let (offset, axis1, axis2) = (args.int(first)?, args.int(first + 1)?, args.int(first + 2)?);
+    let built = if sum {
+        crate::array::linalg::trace(&array, offset, axis1, axis2, args.call)
+    } else {
+        crate::array::linalg::diagonal(&array, offset, axis1, axis2, args.call)
+    };
+    interpreter.built(built, vec![])
+}

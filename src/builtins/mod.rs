@@ -64,7 +64,7 @@ static WRITTEN: &[Builtin] = &[
         "max([3, 1, 2])" => "3", returns Type::Any, max),
     builtin!("abs" "(x)", "core", "Absolute value.", "abs(-2.5)" => "2.5", returns Type::Any, abs),
     builtin!("round" "(x, digits=none)", "core",
-        "Round half to even; an int without `digits`, a float with them.",
+        "Round half to even; an int without `digits`, a float with them. Of an array, NumPy's `round(x, decimals)`: `rint(x * 10**d) / 10**d`, integers kept (rounded to tens, hundreds for negative `digits`).",
         "(round(2.5), round(3.14159, 2))" => "(2, 3.14)", returns Type::Any, round),
     builtin!("str" "(x)", "core", "The value as text, as `print` shows it.", "str(1.5) + \"!\"" => "\"1.5!\"", returns Type::Str, to_str),
     builtin!("repr" "(x)", "core", "The value as flow source text (strings quoted).", "repr(\"a\")" => "\"\\\"a\\\"\"", returns Type::Str, repr),
@@ -136,6 +136,7 @@ static WRITTEN: &[Builtin] = &[
     builtin!("exp2" "(x)", "math", "2 to the power x.", "exp2(10)" => "1024.0", returns Type::Any, |i, a| math(i, a, f64::exp2)),
     builtin!("cbrt" "(x)", "math", "Cube root.", "cbrt(27)" => "3.0", returns Type::Any, |i, a| math(i, a, f64::cbrt)),
     builtin!("trunc" "(x)", "math", "The whole part of x, towards zero (a float; integer arrays stay integers).", "trunc(-1.5)" => "-1.0", returns Type::Any, |i, a| math(i, a, f64::trunc)),
+    builtin!("rint" "(x)", "math", "The nearest whole number, halves to even (a float; integer arrays stay integers).", "print(rint(array([0.5, 1.5, -2.5])))" => "[ 0.  2. -2.]", returns Type::Any, |i, a| math(i, a, f64::round_ties_even)),
     builtin!("square" "(x)", "math", "x * x (integer arrays stay integers).", "print(square(array([2, -3])))" => "[4 9]", returns Type::Any, |i, a| math(i, a, |x| x * x)),
     builtin!("sign" "(x)", "math", "-1, 0 or 1 by the sign of x (NaN stays NaN).", "print(sign(array([-2.5, 0.0, 3.0])))" => "[-1.  0.  1.]", returns Type::Any, |i, a| math(i, a, |x| if x.is_nan() { x } else if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 })),
     builtin!("isfinite" "(x)", "math", "Is x neither infinite nor NaN?", "print(isfinite(array([1.0, inf, nan])))" => "[ true false false]", returns Type::Any, |i, a| test(i, a, f64::is_finite)),
@@ -297,6 +298,14 @@ static WRITTEN: &[Builtin] = &[
         "print(repeat(array([1, 2]), 2))" => "[1 1 2 2]", returns Type::Array, arrays::repeat),
     builtin!("pad" "(x, pad_width, mode=\"constant\", constant_values=0)", "arrays", "Elements added before and after along every axis: `pad_width` is a width, a (before, after) pair, or a pair per axis; `mode` is \"constant\" (`constant_values`), \"edge\", \"reflect\" or \"symmetric\", as NumPy's.",
         "print(pad(array([1, 2, 3]), (2, 1), mode=\"reflect\"))" => "[3 2 1 2 3 2]", returns Type::Array, arrays::pad),
+    builtin!("nan_to_num" "(x, nan=0.0, posinf=none, neginf=none)", "arrays", "NaN, +inf and -inf replaced by numbers (by default 0 and the largest and smallest finite values of the dtype); integers stay as they are.",
+        "print(nan_to_num(array([nan, inf, 1.0]), posinf=9.0))" => "[0. 9. 1.]", returns Type::Array, arrays::nan_to_num),
+    builtin!("reciprocal" "(x)", "arrays", "1 / x of a float array (integers are refused: NumPy's integer reciprocal truncates).",
+        "print(reciprocal(array([2.0, 4.0])))" => "[0.5  0.25]", returns Type::Array, arrays::reciprocal),
+    builtin!("diagonal" "(x, offset=0, axis1=0, axis2=1)", "arrays", "The elements x[i, i + offset] of two axes, as a new last axis (NumPy's diagonal).",
+        "print(diagonal(arange(9).reshape(3, 3), offset=1))" => "[1 5]", returns Type::Array, |i, a| arrays::diagonal(i, a, false)),
+    builtin!("trace" "(x, offset=0, axis1=0, axis2=1)", "arrays", "The sum of a diagonal (of each, for more than two axes).",
+        "print(trace(arange(9).reshape(3, 3)))" => "12", returns Type::Array, |i, a| arrays::diagonal(i, a, true)),
     builtin!("maximum" "(a, b)", "arrays", "The larger of a and b, elementwise (NaN if either is NaN).",
         "print(maximum(array([1.0, 5.0, nan]), 2.0))" => "[ 2.  5. nan]", returns Type::Array, arrays::binary_function),
     builtin!("minimum" "(a, b)", "arrays", "The smaller of a and b, elementwise (NaN if either is NaN).",
@@ -455,6 +464,21 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Array),
         ..builtin!("cumprod" "(axis=none)", "array methods", "Cumulative products along `axis` (of the flattened array when none).",
         "print(arange(1, 5).cumprod())" => "[ 1  2  6 24]", returns Type::Array, |i, a| arrays::scan(i, a, Scan::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("round" "(decimals=0)", "array methods", "Rounded to `decimals` places, halves to even, as NumPy's `round`.",
+        "print(array([1.25, 2.5]).round(1))" => "[1.2 2.5]", returns Type::Array, round)
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("diagonal" "(offset=0, axis1=0, axis2=1)", "array methods", "The elements x[i, i + offset] of two axes, as a new last axis.",
+        "print(arange(4).reshape(2, 2).diagonal())" => "[0 3]", returns Type::Array, |i, a| arrays::diagonal(i, a, false))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("trace" "(offset=0, axis1=0, axis2=1)", "array methods", "The sum of a diagonal.",
+        "print(arange(4).reshape(2, 2).trace())" => "3", returns Type::Array, |i, a| arrays::diagonal(i, a, true))
     },
     Builtin {
         receiver: Some(Receiver::Array),
@@ -1211,7 +1235,10 @@ fn abs(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
 }
 
-fn round(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+fn round(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Some(result) = arrays::round_array(interpreter, args) {
+        return result;
+    }
     let x = args.float(0)?;
     match args.value(1) {
         Value::None => {
