@@ -965,3 +965,108 @@ pub fn make_dataset(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         variables, attrs, &coords,
     ))))
 }
+
+// ------------------------------------------------------------------------------------ coarsen
+
+/// `x.coarsen(lat=2, lon=2, boundary="exact", side="left")` (or `ds.coarsen(…)`): windows for a
+/// following reduction (`.mean()`, `.max()`, …).
+pub fn coarsen(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    use crate::dataset::coarsen::{Boundary, Coarsen, CoarsenSource};
+    let mut windows = Vec::new();
+    for (dim, value, span) in indexers(args)? {
+        let Some(window) = super::arrays::size_of(&value) else {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::argument_type",
+                    format!(
+                        "the window along `{dim}` must be a whole number, not {}",
+                        value.type_name()
+                    ),
+                    span,
+                )
+                .with_label("not a window length")
+                .with_help("give windows as lat=2"),
+            ));
+        };
+        windows.push((dim, window));
+    }
+    if windows.is_empty() {
+        return Err(args.rejected(
+            "flow::check::missing_argument",
+            "coarsen needs a window along at least one dimension".into(),
+            0,
+            "give windows by dimension: x.coarsen(lat=2, lon=2)",
+        ));
+    }
+    let boundary_name = args.str(1)?;
+    let boundary = Boundary::from_name(&boundary_name).ok_or_else(|| {
+        args.rejected(
+            "flow::check::argument_value",
+            format!("no boundary {boundary_name:?}"),
+            1,
+            "boundary is \"exact\", \"trim\" or \"pad\"",
+        )
+    })?;
+    let from_right = match &*args.str(2)? {
+        "left" => false,
+        "right" => true,
+        other => {
+            return Err(args.rejected(
+                "flow::check::argument_value",
+                format!("no side {other:?}"),
+                2,
+                "side is \"left\" or \"right\"",
+            ))
+        }
+    };
+    let source = match args.receiver.clone() {
+        Some(Value::Labelled(l)) => CoarsenSource::Labelled((*l).clone()),
+        Some(Value::Dataset(ds)) => CoarsenSource::Dataset(ds),
+        _ => unreachable!("coarsen is called on labelled arrays and datasets"),
+    };
+    let coarsen = Coarsen {
+        source,
+        windows,
+        boundary,
+        from_right,
+    };
+    coarsen.check(args.call)?;
+    Ok(Value::Coarsen(Arc::new(coarsen)))
+}
+
+/// `x.coarsen(…).mean(skipna=none, keep_attrs=true)` and the other reductions.
+pub fn coarsen_reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eval<Value> {
+    use crate::dataset::coarsen::CoarsenSource;
+    let Some(Value::Coarsen(coarsen)) = &args.receiver else {
+        unreachable!("coarsened reductions are called on coarsened values")
+    };
+    let skipna = match args.value(0) {
+        Value::Bool(b) => Some(*b),
+        Value::None => None,
+        _ => return Err(args.wrong_type(0, "a bool or none")),
+    };
+    let ddof = match parameter(args, "ddof") {
+        Some(k) => args.size(k)?,
+        None => 0,
+    };
+    let keep_attrs = keep_attrs(args)?;
+    let reduced = coarsen.reduce(
+        |dtype| with_skipna(reduction, skipna, dtype),
+        ddof,
+        args.call,
+    )?;
+    let drop_attrs = |mut l: Labelled| {
+        if !keep_attrs {
+            l.attrs.clear();
+        }
+        l
+    };
+    Ok(match reduced {
+        CoarsenSource::Labelled(l) => wrap(drop_attrs(l)),
+        CoarsenSource::Dataset(ds) => {
+            let mut ds = (*ds).clone();
+            ds.variables = ds.variables.into_iter().map(drop_attrs).collect();
+            Value::Dataset(Arc::new(ds))
+        }
+    })
+}

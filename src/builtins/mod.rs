@@ -517,6 +517,46 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
+        ..builtin!("coarsen" "(windows=none, boundary=\"exact\", side=\"left\", **window)", "labelled arrays", "Blocks of `window` neighbours along named dimensions, for a reduction to one value each: `x.coarsen(lat=2, lon=2).mean()`. `boundary` \"exact\" refuses lengths that are not multiples of the window, \"trim\" leaves out the incomplete window, \"pad\" fills it with NaN; coordinates become each window's mean.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.coarsen(lat=2).mean().sizes" => "{time: 2, lat: 2, lon: 5}", returns Type::Any, datasets::coarsen)
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("mean" "(skipna=none, keep_attrs=true)", "labelled arrays", "Mean of each window (NaN skipped in floats unless `skipna=false`).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).mean().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Mean))
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("sum" "(skipna=none, keep_attrs=true)", "labelled arrays", "Sum of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).sum().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Sum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("min" "(skipna=none, keep_attrs=true)", "labelled arrays", "Minimum of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).min().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Min))
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("max" "(skipna=none, keep_attrs=true)", "labelled arrays", "Maximum of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).max().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Max))
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("prod" "(skipna=none, keep_attrs=true)", "labelled arrays", "Product of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).prod().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("std" "(skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Standard deviation of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).std().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Std))
+    },
+    Builtin {
+        receiver: Some(Receiver::Coarsen),
+        ..builtin!("var" "(skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.coarsen(lon=5).var().shape)" => "(2, 4, 1)", returns Type::Any, |i, a| datasets::coarsen_reduce(i, a, Reduction::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
         ..builtin!("transpose" "(*dims)", "labelled arrays", "The dimensions in another order, by name; reversed when none are given.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.transpose(\"lon\", \"time\", \"lat\").dims" => "(\"lon\", \"time\", \"lat\")", returns Type::Array, datasets::transpose)
     },

@@ -6,6 +6,7 @@
 //!
 //! Operations map names to axes and then build the same array nodes as unlabelled arrays do.
 
+pub mod coarsen;
 pub mod display;
 pub mod open;
 pub mod save;

@@ -42,6 +42,8 @@ pub enum Receiver {
     Labelled,
     /// `x.weighted(w)`
     Weighted,
+    /// `x.coarsen(lat=2)`
+    Coarsen,
     Frame,
     /// `df.groupby(keys)`
     GroupBy,
@@ -61,6 +63,7 @@ impl Builtin {
             Some(Receiver::Array) => format!("array.{}", self.name),
             Some(Receiver::Labelled) => format!("labelled.{}", self.name),
             Some(Receiver::Weighted) => format!("weighted.{}", self.name),
+            Some(Receiver::Coarsen) => format!("coarsen.{}", self.name),
             Some(Receiver::Frame) => format!("frame.{}", self.name),
             Some(Receiver::GroupBy) => format!("groupby.{}", self.name),
             Some(Receiver::Expr) => format!("expr.{}", self.name),
@@ -358,6 +361,7 @@ fn receiver_fit(receiver: Receiver, value: &Value) -> u8 {
             ) as u8
         }
         Receiver::Weighted => 3 * matches!(value, Value::Weighted(_)) as u8,
+        Receiver::Coarsen => 3 * matches!(value, Value::Coarsen(_)) as u8,
         Receiver::Frame => 3 * matches!(value, Value::Frame(_) | Value::Unknown(Type::Frame)) as u8,
         Receiver::GroupBy => 3 * matches!(value, Value::GroupBy(_)) as u8,
         Receiver::Expr => match value {

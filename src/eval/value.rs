@@ -41,6 +41,8 @@ pub enum Value {
     Dataset(Arc<crate::dataset::Dataset>),
     /// `x.weighted(w)`, waiting for its reduction (`.mean(dim)`, `.sum(dim)`).
     Weighted(Arc<(crate::dataset::Labelled, crate::dataset::Labelled)>),
+    /// `x.coarsen(lat=2)`, waiting for its reduction (`.mean()`, `.max()`, …).
+    Coarsen(Arc<crate::dataset::coarsen::Coarsen>),
     /// `slice(start, stop, step)`, for selecting ranges by coordinate value or position.
     Slice(Arc<[Value; 3]>),
     /// A lazy (or computed) dataframe.
@@ -255,7 +257,11 @@ impl Value {
             Value::Dataset(_) => Type::Dataset,
             Value::Frame(_) => Type::Frame,
             Value::GroupBy(_) | Value::Expr(_) | Value::Column(_) => Type::Any,
-            Value::Delayed(_) | Value::Job(_) | Value::Weighted(_) | Value::Slice(_) => Type::Any,
+            Value::Delayed(_)
+            | Value::Job(_)
+            | Value::Weighted(_)
+            | Value::Coarsen(_)
+            | Value::Slice(_) => Type::Any,
         }
     }
 
@@ -267,6 +273,7 @@ impl Value {
             Value::Delayed(_) => "delayed".into(),
             Value::Job(_) => "job".into(),
             Value::Weighted(_) => "weighted array".into(),
+            Value::Coarsen(_) => "coarsened array".into(),
             Value::Slice(_) => "slice".into(),
             Value::GroupBy(_) => "grouped frame".into(),
             Value::Expr(_) => "column expression".into(),
@@ -362,6 +369,11 @@ impl Value {
             }
             Value::Labelled(l) => out.push_str(&crate::dataset::display::labelled(l)),
             Value::Dataset(ds) => out.push_str(&crate::dataset::display::dataset(ds)),
+            Value::Coarsen(c) => {
+                let windows: Vec<String> =
+                    c.windows.iter().map(|(d, w)| format!("{d}: {w}")).collect();
+                let _ = write!(out, "<coarsen by {{{}}}>", windows.join(", "));
+            }
             Value::Weighted(w) => {
                 let _ = write!(
                     out,

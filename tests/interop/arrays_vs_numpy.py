@@ -12,14 +12,19 @@ dtype flow has (bool, i32, i64, f32, f64), then slice them (steps, negative step
 elementwise functions (`sqrt`, `trunc`, `cbrt`, `expm1`, `arctanh`, `isinf`, ...) and the
 binary ones (`maximum`, `minimum`, `fmax`, `fmin`, `arctan2`, `hypot`, `copysign`, `logaddexp`,
 of arrays or numbers, broadcasting), `where`, `clip` and `astype`, reduce them (with `axis=`,
-`keepdims=`, `ddof=`, and the nan-variants), take order statistics (`median`, `percentile`,
-`quantile` and their nan-variants, along an axis or of the flattened array, `q` a number or a
-list, with each `method=`), concatenate, stack and transpose them, reshape them
+`keepdims=`, `ddof=`, and the nan-variants, `nanprod` too), take order statistics (`median`,
+`percentile`, `quantile` and their nan-variants, along an axis or of the flattened array, `q` a
+number or a list, with each `method=`), concatenate, stack and transpose them, reshape them
 (`x.reshape(2, -1)`, `x.reshape((2, 3))`, `x.ravel()`), multiply them as matrices (`a @ b`,
 `matmul`, `dot` of 1-d and 2-d operands, with 0- and 1-length axes, `x @ x.T`; an operand of
 more axes is first reshaped into rows), take `outer` products, cumulative sums and products
 (`cumsum`, `cumprod`, `nancumsum`, `nancumprod`, along an axis or flattened) and differences
-(`diff` with `n=` and `axis=`), and take histograms.
+(`diff` with `n=` and `axis=`), rearrange them (`squeeze`, `expand_dims`, `moveaxis`,
+`swapaxes`, `flip`, `roll`, `broadcast_to`, `tile`, `repeat`, `pad` and the methods
+`x.squeeze()`, `x.swapaxes(a, b)`, `x.repeat(n)`: axes negative and in tuples, rolls by more
+than the length and backwards, tiles with 0 reps and more reps than axes, 0 repeats, pads in
+every mode flow has with widths as an int, a pair or a pair per axis, reflections wider than
+the array, arrays with axes of length 0 and 1, often rechunked first), and take histograms.
 Only operations docs/arrays.md and docs/builtins.md document are generated; `NUMPY_ONLY` lists
 what NumPy has and flow lacks. Random arrays are not generated: flow's are counter-based and
 make other values than NumPy's generators.
@@ -31,8 +36,11 @@ broadcast, ints to negative powers, a number beyond an i32 array's range, pieces
 fit, `-` of bools, reductions of empty arrays, matrix products whose shared axes differ in
 length or with a 0-d operand, reshapes into another size, with two -1s or with no lengths, scans
 and diffs along axes the array lacks, diff of a 0-d array or with a negative `n`, a quantile
-outside [0, 1], a percentile outside [0, 100] or NaN, an unknown `method=`), which flow must
-refuse too.
+outside [0, 1], a percentile outside [0, 100] or NaN, an unknown `method=`; squeeze of an
+axis whose length is not 1, broadcast_to a shape the array does not broadcast to, moveaxis with
+more sources than destinations or fewer, negative tile reps and repeats, a pad mode NumPy does
+not know, edge or reflected pads of an empty axis, pad widths for another number of axes, axes
+out of range or named twice in the rearrangements), which flow must refuse too.
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -100,6 +108,8 @@ import numpy as np
 NUMPY_ONLY = [
     "nanpercentile/nanquantile of an empty array, which NumPy returns early: without the axis "
     "a list of q makes and in f64 whatever the method (flow keeps both, as for any array)",
+    "nanpercentile/nanquantile with an unknown method= of values all NaN, which NumPy returns "
+    "early as NaN without looking at the method (flow::check::argument_value refuses it)",
     # creation
     "np.empty / np.full_like / np.eye / np.identity / np.meshgrid / np.fromfunction",
     "linspace(endpoint=, retstep=, dtype=)",
@@ -115,12 +125,19 @@ NUMPY_ONLY = [
     "clip with none for one bound (flow::check::argument_type)",
     # indexing and shapes
     "fancy indexing with int arrays, boolean masks x[x > 0], np.take, np.nonzero/argwhere",
-    "flatten / squeeze / expand_dims / swapaxes / moveaxis / flip / roll",
+    "flatten; np.atleast_1d/2d/3d / rollaxis / rot90 / fliplr / flipud",
     "reshape with order=, or with a length below -1 (NumPy takes -2 as -1; flow::check::shape); "
     "np.reshape and np.ravel as functions (flow has the methods)",
-    "repeat / tile / split / array_split / np.pad / broadcast_to",
+    "split / array_split / broadcast_arrays",
+    "repeat with a count per element (flow::check: one count); roll with several shifts along "
+    "one axis (a tuple of shifts and an int axis, flow::check::axis)",
+    "pad modes wrap, linear_ramp, maximum, mean, median, minimum and empty (flow::check::"
+    "argument_value: flow has constant, edge, reflect and symmetric), stat_length=, "
+    "end_values=, reflect_type=, constant_values as pairs; pad_width pairs of one number",
+    "tile and repeat of an empty array with a negative count, which NumPy returns empty (flow "
+    "refuses a negative count whatever the array)",
     # reductions
-    "ptp / average / count_nonzero / nanprod / nanargmin / nanargmax",
+    "ptp / average / count_nonzero / nanargmin / nanargmax",
     "median/percentile/quantile with keepdims=, out=, overwrite_input=, weights=, a tuple of "
     "axes or q as an array; the methods inverted_cdf, averaged_inverted_cdf, "
     "closest_observation, interpolated_inverted_cdf, hazen, weibull, median_unbiased and "
@@ -190,16 +207,21 @@ ARITHMETIC_WEIGHTS = [3, 3, 3, 3, 4, 2, 2]
 COMPARISONS = ["==", "!=", "<", "<=", ">", ">="]
 LOGICAL = ["&", "|"]
 REDUCTIONS = ["sum", "mean", "min", "max", "prod", "std", "var", "any", "all", "argmin", "argmax",
-              "nansum", "nanmean", "nanmin", "nanmax", "nanstd", "nanvar"]
-REDUCTION_WEIGHTS = [10, 8, 7, 7, 3, 5, 5, 6, 6, 4, 4, 4, 4, 4, 4, 4, 5]
+              "nansum", "nanmean", "nanmin", "nanmax", "nanstd", "nanvar", "nanprod"]
+REDUCTION_WEIGHTS = [10, 8, 7, 7, 3, 5, 5, 6, 6, 4, 4, 4, 4, 4, 4, 4, 5, 4]
 # Reductions whose answer for no elements is a rule of its own (an identity, NaN, or an error).
 EMPTY_REDUCTIONS = ["sum", "mean", "min", "max", "prod", "var", "argmin", "argmax", "nansum",
-                    "nanmean", "nanmin", "nanmax", "nanvar"]
+                    "nanmean", "nanmin", "nanmax", "nanvar", "nanprod"]
 WITH_DDOF = {"std", "var", "nanstd", "nanvar"}
 WITHOUT_KEEPDIMS = {"argmin", "argmax"}
 SCANS = ["cumsum", "cumprod", "nancumsum", "nancumprod"]
 SCAN_WEIGHTS = [5, 3, 3, 2]
 SCAN_METHODS = {"cumsum", "cumprod"}  # NumPy's arrays have no nancumsum/nancumprod methods
+REARRANGEMENTS = ["squeeze", "expand_dims", "moveaxis", "swapaxes", "flip", "roll",
+                  "broadcast_to", "tile", "repeat", "pad"]
+REARRANGEMENT_WEIGHTS = [3, 3, 3, 2, 3, 4, 3, 3, 3, 6]
+PAD_MODES = ["constant", "edge", "reflect", "symmetric"]  # NumPy's others: NUMPY_ONLY
+PAD_MODE_WEIGHTS = [35, 20, 25, 20]
 # The three spellings of a matrix product; `op` names the node for the report.
 PRODUCTS = ["@", "matmul", "dot"]
 PRODUCT_WEIGHTS = [5, 3, 2]
@@ -250,6 +272,19 @@ def numpy_number(v):
 def operand(text):
     """A number as an operand: negative ones in parentheses (`x ** (-1)`, `2 - (-3)`)."""
     return f"({text})" if text.startswith("-") else text
+
+
+def numpy_arguments(text):
+    """flow's arguments in NumPy's spelling: none, true, false, nan and inf."""
+    for flow, numpy in (("none", "None"), ("true", "True"), ("false", "False"), ("nan", "np.nan"),
+                        ("inf", "np.inf")):
+        text = re.sub(rf'(?<![\w."]){flow}\b', numpy, text)
+    return text
+
+
+def axes_text(axes):
+    """An axis (an int) or a tuple of them."""
+    return str(axes) if isinstance(axes, int) else shape_text(tuple(axes))
 
 
 def nested(values, number):
@@ -757,7 +792,8 @@ class Generator:
                     (self.astype, 5), (self.rechunk, 5), (self.slice, 12), (self.transpose, 5),
                     (self.reduction, 14), (self.concatenate, 5), (self.stack, 3),
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
-                    (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6)]
+                    (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6),
+                    (self.rearrangement, 14)]
         for _ in range(6):
             build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
             try:
@@ -883,6 +919,9 @@ class Generator:
         name = rng.choices(ORDER_STATISTICS, ORDER_STATISTIC_WEIGHTS)[0]
         if bad_q or bad_method:
             name = rng.choice(ORDER_STATISTICS[2:])
+        if bad_method and name.startswith("nan") and x.array.size and np.all(
+                np.isnan(x.array.astype(np.float64))):
+            name = name[3:]  # NumPy checks no method for all-NaN values (NUMPY_ONLY)
         flow_args, numpy_args, tags = [x.flow], [x.numpy], []
         if name not in ("median", "nanmedian"):
             q_flow, q_numpy, q_tags = self.quantiles(name, bad_q)
@@ -1255,6 +1294,319 @@ class Generator:
                          f"np.histogram({x.numpy}, bins={bins}, range={r_numpy})", "histogram",
                          [x])
 
+    # -------------------------------------------------------------------------------- rearranging
+    # squeeze, expand_dims, moveaxis, swapaxes, flip, roll, broadcast_to, tile, repeat and pad.
+    # Each `*_of` builder takes the array it rearranges; with `bad`, it makes the mistake NumPy
+    # refuses (see the mistakes below).
+
+    def rearrangement(self, depth):
+        name = self.rng.choices(REARRANGEMENTS, REARRANGEMENT_WEIGHTS)[0]
+        return getattr(self, f"{name}_of")(self.rearranged_input(depth))
+
+    def rearranged_input(self, depth):
+        """An expression to rearrange; now and then an array with lengths of 0 and 1, and now
+        and then rechunked first (a rearrangement keeps the chunks of the axes it keeps)."""
+        rng = self.rng
+        if rng.random() < 0.3:
+            ndim = rng.choices([0, 1, 2, 3, 4], [5, 30, 35, 20, 10])[0]
+            shape = [rng.choice([0, 1, 1, 2, 3, 5]) for _ in range(ndim)]
+            while math.prod(shape) > 120:
+                shape[shape.index(max(shape))] //= 2
+            x = self.shaped(tuple(shape))
+        else:
+            x = self.expression(depth - 1)
+        if x.shape and rng.random() < 0.2:
+            x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                          x.numpy, "rechunk", [x])
+        return x
+
+    def call(self, name, x, args, tags=(), method=False):
+        """`name(x, args...)`, or the method `x.name(args...)`: `args` are flow's text, NumPy's
+        the same with none, true, false, nan and inf spelled its way."""
+        flow_args = ", ".join(args)
+        numpy_args = numpy_arguments(flow_args)
+        tags = list(tags)
+        if method:
+            return self.node(f"{x.flow}.{name}({flow_args})", f"{x.numpy}.{name}({numpy_args})",
+                             name, [x], tags + [f"x.{name}()"])
+        comma = ", " if args else ""
+        return self.node(f"{name}({x.flow}{comma}{flow_args})",
+                         f"np.{name}({x.numpy}{comma}{numpy_args})", name, [x], tags)
+
+    def some_axes(self, ndim, count):
+        """`count` distinct axes of an array of `ndim`, negative now and then."""
+        return [a - ndim if self.rng.random() < 0.35 else a
+                for a in self.rng.sample(range(ndim), count)]
+
+    def axes_value(self, axes):
+        """One axis as an int now and then, else a tuple."""
+        return axes[0] if len(axes) == 1 and self.rng.random() < 0.6 else axes
+
+    def keyword(self, name, text, positional=0.3):
+        return text if self.rng.random() < positional else f"{name}={text}"
+
+    @staticmethod
+    def axes_tags(axes):
+        listed = [axes] if isinstance(axes, int) else list(axes)
+        tags = ["axis=k" if isinstance(axes, int) else "axis=(j, k)"]
+        return tags + (["negative axis"] if any(a < 0 for a in listed) else [])
+
+    def squeeze_of(self, x, bad=False):
+        """Without an axis, of length-1 axes named (an int or a tuple); with `bad`, of an axis
+        whose length is not 1."""
+        rng = self.rng
+        ndim = len(x.shape)
+        ones = [i for i, d in enumerate(x.shape) if d == 1]
+        others = [i for i, d in enumerate(x.shape) if d != 1]
+        if bad:
+            if not others:
+                raise Retry()
+            picked = [rng.choice(others)] + rng.sample(ones, rng.randint(0, len(ones)))
+            rng.shuffle(picked)
+            axes = self.axes_value([a - ndim if rng.random() < 0.35 else a for a in picked])
+        elif not ones or rng.random() < 0.3:
+            axes = None
+        else:
+            count = 1 if rng.random() < 0.5 else rng.randint(0, len(ones))
+            picked = rng.sample(ones, count)
+            axes = self.axes_value([a - ndim if rng.random() < 0.35 else a for a in picked])
+        if axes is None:
+            args, tags = rng.choice([[], [], ["axis=none"]]), []
+        else:
+            args, tags = [self.keyword("axis", axes_text(axes))], self.axes_tags(axes)
+        return self.call("squeeze", x, args, tags, method=rng.random() < 0.4)
+
+    def expand_dims_of(self, x, bad=False):
+        """New axes at positions of the result: an int or a tuple of 1 to 3, negative too."""
+        rng = self.rng
+        ndim = len(x.shape)
+        count = rng.choices([1, 2, 3], [65, 25, 10])[0]
+        count = count if ndim + count <= 6 else 1
+        axes = self.some_axes(ndim + count, count)
+        if bad:  # a position beyond the result's axes
+            axes[rng.randrange(count)] = rng.choice([ndim + count, ndim + count + 1,
+                                                     -ndim - count - 1])
+        axes = self.axes_value(axes)
+        return self.call("expand_dims", x, [self.keyword("axis", axes_text(axes))],
+                         self.axes_tags(axes))
+
+    def moveaxis_of(self, x, bad=False):
+        """Axes moved: one (ints) or several (tuples); with `bad`, as many sources as
+        destinations they are not."""
+        rng = self.rng
+        ndim = len(x.shape)
+        if not ndim:
+            raise Retry()
+        count = rng.randint(1, min(ndim, 3))
+        source = self.some_axes(ndim, count)
+        destination = self.some_axes(ndim, count)
+        if bad:
+            other = self.some_axes(ndim, rng.choice([c for c in range(ndim + 1) if c != count]))
+            if rng.random() < 0.3:
+                destination, source = source, other
+            else:
+                destination = other
+        source, destination = self.axes_value(source), self.axes_value(destination)
+        tags = ["axis=k" if isinstance(source, int) else "axis=(j, k)"]
+        if any(a < 0 for v in (source, destination) for a in ([v] if isinstance(v, int) else v)):
+            tags.append("negative axis")
+        if rng.random() < 0.3:
+            args = [f"source={axes_text(source)}", f"destination={axes_text(destination)}"]
+        else:
+            args = [axes_text(source), axes_text(destination)]
+        return self.call("moveaxis", x, args, tags)
+
+    def swapaxes_of(self, x):
+        rng = self.rng
+        ndim = len(x.shape)
+        if not ndim:
+            raise Retry()
+        a, b = (self.some_axes(ndim, 1)[0] for _ in range(2))
+        tags = ["negative axis"] if a < 0 or b < 0 else []
+        return self.call("swapaxes", x, [str(a), str(b)], tags, method=rng.random() < 0.4)
+
+    def flip_of(self, x):
+        """All axes (no axis, or none), one, or a tuple of them."""
+        rng = self.rng
+        ndim = len(x.shape)
+        if not ndim or rng.random() < 0.3:
+            return self.call("flip", x, rng.choice([[], [], ["axis=none"]]))
+        count = 1 if rng.random() < 0.6 else rng.randint(0, ndim)
+        axes = self.axes_value(self.some_axes(ndim, count))
+        return self.call("flip", x, [self.keyword("axis", axes_text(axes))], self.axes_tags(axes))
+
+    def roll_of(self, x):
+        """A shift of the flattened array, along one axis or along several (one shift for all,
+        or one each): shifts of 0, negative ones and ones longer than the axis."""
+        rng = self.rng
+        ndim = len(x.shape)
+
+        def shift(length):
+            return rng.choice([0, 1, -1, 2, -3, length, length + 1, -length - 2, 2 * length + 1,
+                               13, -11])
+
+        kind = rng.choices(["flat", "axis", "axes"], [30, 45, 25])[0] if ndim else "flat"
+        if kind == "flat":
+            shifts = shift(x.array.size)
+            args, tags, lengths = [str(shifts)] + rng.choice([[], [], ["axis=none"]]), [], [
+                x.array.size]
+        else:
+            axes = self.some_axes(ndim, 1 if kind == "axis" else rng.randint(1, ndim))
+            lengths = [x.shape[a] for a in axes]
+            if kind == "axes" and rng.random() < 0.4:
+                shifts = shift(min(lengths))
+            else:
+                shifts = [shift(d) for d in lengths]
+                shifts = shifts[0] if kind == "axis" else shifts
+            axes = axes[0] if kind == "axis" else axes
+            args = [axes_text(shifts), self.keyword("axis", axes_text(axes))]
+            tags = self.axes_tags(axes)
+        listed = [shifts] if isinstance(shifts, int) else shifts
+        if any(s < 0 for s in listed):
+            tags.append("negative shift")
+        if any(abs(s) > min(lengths) for s in listed):
+            tags.append("shift beyond length")
+        if rng.random() < 0.2:  # then the axis too by name
+            args = [f"shift={args[0]}"] + [a if "=" in a else f"axis={a}" for a in args[1:]]
+        return self.call("roll", x, args, tags)
+
+    def broadcast_to_of(self, x, bad=False):
+        """Into a shape with new leading axes (of lengths 0 and 1 too) and length-1 axes made
+        longer (or empty); with `bad`, into one it does not broadcast to."""
+        rng = self.rng
+        target = [rng.choice([1, 0, 2, 3, 5]) if d == 1 and rng.random() < 0.6 else d
+                  for d in x.shape]
+        target = [rng.choice([1, 2, 3, 0]) for _ in range(rng.choice([0, 1, 1, 2]))] + target
+        if bad:
+            kind = rng.choice(["longer", "fewer axes"])
+            long_axes = [i for i, d in enumerate(target) if d >= 2 or (d == 0 and i >= len(
+                target) - len(x.shape))]
+            if kind == "fewer axes" and x.shape and any(d != 1 for d in x.shape):
+                target = target[len(target) - len(x.shape):]
+                keep = [i for i, d in enumerate(x.shape) if d != 1][-1]
+                target = target[keep + 1:]
+            elif long_axes:
+                i = rng.choice(long_axes)
+                target[i] = rng.choice([target[i] + 1, max(2, target[i] - 1) if target[i] > 2
+                                        else target[i] + 2])
+            else:
+                raise Retry()
+        if len(target) > 6:
+            raise Retry()
+        text = shape_text(tuple(target), as_int=rng.random() < 0.5)
+        return self.call("broadcast_to", x, [self.keyword("shape", text, 0.8)])
+
+    def tile_of(self, x, bad=False):
+        """reps an int or a tuple, fewer or more than the axes, with 0 among them; with `bad`,
+        a negative one."""
+        rng = self.rng
+        ndim = len(x.shape)
+        count = rng.choices([None, 0, 1, 2, 3, 4], [30, 3, 20, 25, 15, 7])[0]
+        reps = [rng.choice([0, 1, 1, 2, 2, 3]) for _ in range(1 if count is None else count)]
+        if bad:
+            if not reps:
+                reps = [1]
+            reps[rng.randrange(len(reps))] = rng.choice([-1, -2])
+        tags = (["0 reps"] if 0 in reps else []) + (
+            ["more reps than axes"] if count is not None and count > ndim else [])
+        text = str(reps[0]) if count is None else shape_text(tuple(reps)) if reps else "()"
+        return self.call("tile", x, [self.keyword("reps", text, 0.8)], tags)
+
+    def repeat_of(self, x, bad=False):
+        """Of the flattened array or along an axis, 0 to 4 times; with `bad`, -1 or -2 times."""
+        rng = self.rng
+        ndim = len(x.shape)
+        n = rng.choice([-1, -2]) if bad else rng.choice([0, 0, 1, 2, 2, 3, 4])
+        args = [self.keyword("repeats", str(n), 0.8)]
+        tags = ["repeat 0"] if n == 0 else []
+        if ndim and rng.random() < 0.6:
+            axis = self.some_axes(ndim, 1)[0]
+            args.append(self.keyword("axis", str(axis)))
+            tags += self.axes_tags(axis)
+        elif rng.random() < 0.2:
+            args.append("axis=none")
+        method = rng.random() < 0.4
+        if method:  # ndarray.repeat's count is positional
+            args[0] = str(n)
+        elif args[0].startswith("repeats="):  # then the axis too by name
+            args = args[:1] + [a if "=" in a else f"axis={a}" for a in args[1:]]
+        return self.call("repeat", x, args, tags, method=method)
+
+    def pad_of(self, x, bad=None):
+        """pad_width an int, a (before, after) pair, one pair in a tuple, or a pair per axis;
+        each mode flow has, and constant_values of the array's kind (floats truncated into
+        ints). Reflections wider than the axis now and then. With `bad`: "mode", a mode
+        NumPy does not know; "empty", edge or a reflection of an empty axis; "pairs", another
+        number of pairs than the array has axes."""
+        rng = self.rng
+        ndim = len(x.shape)
+        mode = rng.choices(PAD_MODES, PAD_MODE_WEIGHTS)[0]
+        if bad == "empty":
+            mode = rng.choice(PAD_MODES[1:])
+            if 0 not in x.shape:
+                raise Retry()
+        tags = [f"mode={mode}"]
+
+        def width(d):
+            if mode in ("reflect", "symmetric") and rng.random() < 0.25:
+                return rng.randint(d + 1, 3 * d + 2)
+            return rng.choice([0, 0, 1, 1, 2, 3])
+
+        def pair(d):
+            return width(d), width(d)
+
+        empty = [i for i, d in enumerate(x.shape) if d == 0]
+        form = rng.choices(["int", "pair", "one pair", "per axis"], [20, 20, 10, 50])[0]
+        if ndim == 0:
+            form = rng.choice(["int", "pair"])
+        if (mode != "constant" and empty) or bad == "empty":
+            form = "per axis"
+        shortest = min(x.shape) if x.shape else 1
+        if form == "int":
+            w = width(shortest)
+            text = f"({w},)" if rng.random() < 0.15 else str(w)
+            widths = [(w, w)] * ndim
+        elif form in ("pair", "one pair"):
+            b, a = pair(shortest)
+            text = f"({b}, {a})" if form == "pair" else f"(({b}, {a}),)"
+            widths = [(b, a)] * ndim
+        else:
+            widths = [pair(d) for d in x.shape]
+            if mode != "constant":
+                widths = [(0, 0) if d == 0 else w for d, w in zip(x.shape, widths)]
+            if bad == "empty":
+                i = rng.choice(empty)
+                widths[i] = rng.choice([(1, 0), (0, 2), (1, 1)])
+            if bad == "pairs":
+                count = rng.choice([c for c in (0, ndim - 1, ndim + 1, ndim + 2)
+                                    if c != 1 and c >= 0 and c != ndim])
+                widths = (widths + [pair(shortest) for _ in range(count)])[:count]
+            text = ("(" + ", ".join(f"({b}, {a})" for b, a in widths)
+                    + ("," if len(widths) == 1 else "") + ")")
+        if bad == "pairs" and form != "per axis":
+            text = rng.choice(["(1, 2, 3)", "((1, 2, 3),)"])
+        if any(max(w) > d for d, w in zip(x.shape, widths)) and mode in ("reflect",
+                                                                          "symmetric"):
+            tags.append("wide pad")
+        if any(w != (0, 0) for d, w in zip(x.shape, widths) if d == 0):
+            tags.append("pad of empty axis")
+        if bad == "mode":
+            mode = rng.choice(["mirror", "circular", "Edge", "nearest", "reflected", "const"])
+            tags = ["unknown mode"]
+        args = [self.keyword("pad_width", text, 0.85)]
+        if mode != "constant" or rng.random() < 0.4:
+            args.append(f'mode="{mode}"')
+        if mode == "constant" and rng.random() < 0.5:
+            if x.dtype == "bool":
+                v = rng.choice([True, False, 1, 0])
+            elif x.dtype in ("i32", "i64"):
+                v = rng.choice([0, 1, -1, 7, -3, 2.5, -2.5, 100])
+            else:
+                v = rng.choice([0, 1, -1, 2.5, 1e-3, 100.0, math.nan, math.inf, -math.inf])
+            args.append(f"constant_values={flow_number(v)}")
+            tags.append("constant_values=")
+        return self.call("pad", x, args, tags)
+
     # -------------------------------------------------------------------------------- mistakes
     # Programs NumPy refuses: flow must refuse them too (while checking, or when it runs).
 
@@ -1409,12 +1761,75 @@ class Generator:
         bad_q = self.rng.random() < 0.6
         return self.order_statistic(depth, bad_q=bad_q, bad_method=not bad_q)
 
+    def refused(self, node):
+        """`node` if NumPy refuses it; another choice if NumPy computes it (it takes a negative
+        count in tile and repeat of an empty array, see NUMPY_ONLY)."""
+        if not node.error:
+            raise Retry()
+        return node
+
+    def squeeze_of_a_longer_axis(self, depth):
+        return self.refused(self.squeeze_of(self.expression(depth - 1), bad=True))
+
+    def broadcast_to_another_shape(self, depth):
+        return self.refused(self.broadcast_to_of(self.expression(depth - 1), bad=True))
+
+    def moveaxis_counts_differ(self, depth):
+        return self.refused(self.moveaxis_of(self.expression(depth - 1), bad=True))
+
+    def negative_repetitions(self, depth):
+        build = self.tile_of if self.rng.random() < 0.5 else self.repeat_of
+        return self.refused(build(self.expression(depth - 1), bad=True))
+
+    def pad_refused(self, depth):
+        """A mode NumPy does not know (flow lacks some NumPy has, such as "wrap": NUMPY_ONLY);
+        edge, reflect or symmetric widths on an axis of length 0; a pair per axis for another
+        number of axes, or three numbers for a pair."""
+        rng = self.rng
+        bad = rng.choice(["mode", "empty", "pairs"])
+        x = self.expression(depth - 1)
+        if bad == "empty" and 0 not in x.shape:
+            shape = list(self.random_shape()) or [0]
+            shape[rng.randrange(len(shape))] = 0
+            x = self.shaped(tuple(shape))
+        return self.refused(self.pad_of(x, bad=bad))
+
+    def rearrangement_axis_out_of_range(self, depth):
+        """An axis the array lacks in squeeze, expand_dims, moveaxis, swapaxes, flip, roll or
+        repeat, or one axis named twice in squeeze, moveaxis or flip."""
+        rng = self.rng
+        x = self.expression(depth - 1)
+        ndim = len(x.shape)
+        name = rng.choice(["squeeze", "expand_dims", "moveaxis", "swapaxes", "flip", "roll",
+                           "repeat"])
+        if name == "expand_dims":
+            return self.refused(self.expand_dims_of(x, bad=True))
+        if ndim and name in ("squeeze", "moveaxis", "flip") and rng.random() < 0.3:
+            a = rng.randrange(ndim)
+            twice = axes_text((a, a - ndim) if rng.random() < 0.5 else (a, a))
+            args = ([twice, "(0, 1)"] if name == "moveaxis" else [f"axis={twice}"])
+            tags = ["repeated axis"]
+        else:
+            bad = str(rng.choice([ndim, ndim + 2, -ndim - 1]))
+            args = {"squeeze": [f"axis={bad}"],
+                    "moveaxis": rng.choice([[bad, "0"], ["0", bad]]),
+                    "swapaxes": rng.choice([[bad, "0"], ["0", bad]]),
+                    "flip": [rng.choice([f"axis={bad}", f"axis=(0, {bad})"])],
+                    "roll": ["1", f"axis={bad}"],
+                    "repeat": ["2", f"axis={bad}"]}[name]
+            tags = ["axis out of range"]
+        method = name in ("squeeze", "swapaxes", "repeat") and rng.random() < 0.4
+        return self.refused(self.call(name, x, args, tags, method=method))
+
     MISTAKES = {"index_out_of_range": 1, "axis_out_of_range": 1, "shapes_do_not_broadcast": 1,
                 "int_to_negative_power": 1, "int_literal_out_of_range": 1,
                 "reversed_histogram_range": 1, "pieces_that_do_not_fit": 1, "bool_arithmetic": 1,
                 "reduction_of_empty": 2, "matrices_that_do_not_fit": 2,
                 "reshape_of_another_size": 2, "scan_out_of_range": 1,
-                "quantile_out_of_range_or_unknown_method": 2}
+                "quantile_out_of_range_or_unknown_method": 2, "squeeze_of_a_longer_axis": 1,
+                "broadcast_to_another_shape": 1, "moveaxis_counts_differ": 1,
+                "negative_repetitions": 1, "pad_refused": 2,
+                "rearrangement_axis_out_of_range": 2}
 
     # -------------------------------------------------------------------------------- printing
 
