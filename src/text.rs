@@ -6,16 +6,18 @@ use std::fmt::Write;
 
 /// Shortest round-trip text of a float; positional between 1e-4 and 1e16, scientific outside.
 pub fn float_repr(x: f64) -> String {
-    shortest_repr(x)
+    shortest_repr(x, 16)
 }
 
 /// The shortest text that reads back as the same f32 (`0.1f32` is `0.1`, not
 /// `0.10000000149011612`), as NumPy prints float32 scalars.
+/// Positional between 1e-4 and 1e6, as NumPy 2 prints f32 scalars (`1e+06`, `999999.0`).
 pub fn float32_repr(x: f32) -> String {
-    shortest_repr(x)
+    shortest_repr(x, 6)
 }
 
-fn shortest_repr<T>(x: T) -> String
+/// Positional for exponents from -4 up to (not including) `scientific_from`.
+fn shortest_repr<T>(x: T, scientific_from: i32) -> String
 where
     T: Copy + std::fmt::Display + std::fmt::LowerExp + Into<f64>,
 {
@@ -40,7 +42,7 @@ where
     let scientific = format!("{x:e}");
     let (mantissa, exponent) = scientific.split_once('e').expect("{:e} has an exponent");
     let exponent: i32 = exponent.parse().expect("exponent is an integer");
-    if (-4..16).contains(&exponent) {
+    if (-4..scientific_from).contains(&exponent) {
         let positional = format!("{x}");
         if positional.contains('.') {
             positional

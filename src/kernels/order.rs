@@ -52,12 +52,12 @@ pub fn quantiles(
 fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
     let last = sorted.len() - 1;
     let position = q * last as f64;
-    let (below, above) = (
-        position.floor() as usize,
-        (position.ceil() as usize).min(last),
-    );
+    let below = position.floor() as usize;
+    let ceiling = (position.ceil() as usize).min(last);
     let fraction = position - below as f64;
-    let (low, high) = (sorted[below], sorted[above]);
+    // NumPy interpolates towards the next value even at an exact position (with weight 0, so
+    // an infinite neighbour gives NaN, as NumPy's does).
+    let (low, high) = (sorted[below], sorted[(below + 1).min(last)]);
     // NumPy's interpolation, in the form it uses (exact at both ends; infinities give NaN).
     let between = |t: f64| {
         if t >= 0.5 {
@@ -69,11 +69,11 @@ fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
     match method {
         QuantileMethod::Linear => between(fraction),
         QuantileMethod::Lower => low,
-        QuantileMethod::Higher => high,
-        QuantileMethod::Midpoint => between(0.5),
+        QuantileMethod::Higher => sorted[ceiling],
+        QuantileMethod::Midpoint => between(if fraction == 0.0 { 0.0 } else { 0.5 }),
         // np.median: the mean of the middle values (of [1, inf] inf, where interpolating
         // gives NaN).
-        QuantileMethod::MiddleMean => (low + high) / 2.0,
+        QuantileMethod::MiddleMean => (low + sorted[ceiling]) / 2.0,
         // Halves round to the even index, as NumPy's `around`.
         QuantileMethod::Nearest => sorted[(position.round_ties_even() as usize).min(last)],
     }

@@ -81,11 +81,12 @@ fn format_floats(a: &ArrayD<f64>, single: bool) -> ArrayD<String> {
         .iter()
         .filter(|x| **x != 0.0)
         .fold(f64::INFINITY, |m, x| m.min(x.abs()));
-    // NumPy's rule, compared in the values' own type (f32 values against f32 thresholds).
+    // NumPy's rule, compared in the values' own type (f32 values against f32 thresholds); the
+    // cutoff above is 10**min(8, precision): 1e8 for f64, 1e6 for f32 (NumPy 2.x).
     let scientific = min_nonzero.is_finite()
         && if single {
             let (max, min) = (max as f32, min_nonzero as f32);
-            max >= 1e8 || min < 1e-4 || max / min > 1e3
+            max >= 1e6 || min < 1e-4 || max / min > 1e3
         } else {
             max >= 1e8 || min_nonzero < 1e-4 || max / min_nonzero > 1e3
         };

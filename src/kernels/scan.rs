@@ -1,6 +1,6 @@
 //! Cumulative sums and products of a chunk along one axis, continued from the previous chunk
-//! along that axis: its last slice is the carry added (or multiplied) into every slice of this
-//! one, so a scan over chunks is one pass, O(n), each chunk waiting only for its predecessor.
+//! along that axis: its last slice is the carry the running update starts from, so a scan over
+//! chunks is one pass, O(n), each chunk waiting only for its predecessor.
 
 use crate::array::chunk::{ChunkData, Element};
 use crate::array::dtype::DType;
@@ -102,15 +102,18 @@ fn scanned<T: Scanned>(
         let identity = if product { T::one() } else { T::zero() };
         values.mapv_inplace(|x| if x.is_nan() { identity } else { x });
     }
-    values.accumulate_axis_inplace(Axis(axis), |&before, x| *x = combine(*x, before));
+    // The carry goes into the first slice before the running update, so every value is made
+    // in NumPy's order, ((carry + x0) + x1) + …: the same rounding, and a carry of 0 times a
+    // product that overflows later in this chunk stays 0 (not 0 × inf).
     if let Some(previous) = previous {
         let length = previous.shape()[axis];
-        if length > 0 {
+        if length > 0 && values.shape()[axis] > 0 {
             let carry = previous.index_axis(Axis(axis), length - 1).to_owned();
-            for mut lane in values.axis_iter_mut(Axis(axis)) {
-                lane.zip_mut_with(&carry, |x, &c| *x = combine(*x, c));
-            }
+            values
+                .index_axis_mut(Axis(axis), 0)
+                .zip_mut_with(&carry, |x, &c| *x = combine(c, *x));
         }
     }
+    values.accumulate_axis_inplace(Axis(axis), |&before, x| *x = combine(before, *x));
     values
 }

@@ -160,8 +160,9 @@ struct Shared<'g> {
     /// A job's own cancel flag.
     cancel: Option<&'g AtomicBool>,
     sink: Option<Sink<'g>>,
-    /// For streamed outputs: which block of the output a task makes.
-    block_of: Vec<Option<usize>>,
+    /// For streamed outputs: which blocks of the output a task makes (several when the same
+    /// values fill several blocks, as `tile` and `concatenate([a, a])` make them).
+    block_of: Vec<Vec<usize>>,
     /// The files the tasks read and write, open.
     handles: Handles,
 }
@@ -261,20 +262,23 @@ impl Shared<'_> {
         };
         let bytes = output.nbytes();
         self.produced.fetch_add(bytes, Ordering::Relaxed);
-        if let (Some(sink), Some(block)) = (self.sink, self.block_of[id]) {
-            if let Err(message) = sink(block, output.chunk()) {
-                let mut error = self.error.lock().expect("error slot");
-                error.get_or_insert(RuntimeError {
-                    span: task.span,
-                    message,
-                    cause: Cause::Data,
-                });
-                self.stop.store(true, Ordering::Release);
-                self.wake.notify_all();
-                return;
-            }
+        let sunk = self.sink.map_or(Ok(()), |sink| {
+            self.block_of[id]
+                .iter()
+                .try_for_each(|&block| sink(block, output.chunk()))
+        });
+        if let Err(message) = sunk {
+            let mut error = self.error.lock().expect("error slot");
+            error.get_or_insert(RuntimeError {
+                span: task.span,
+                message,
+                cause: Cause::Data,
+            });
+            self.stop.store(true, Ordering::Release);
+            self.wake.notify_all();
+            return;
         }
-        let kept = !(self.block_of[id].is_some()
+        let kept = !(!self.block_of[id].is_empty()
             && self.remaining_consumers[id].load(Ordering::Acquire) == 0);
         if kept {
             let held = self.held.fetch_add(bytes, Ordering::Relaxed) + bytes;
@@ -376,7 +380,7 @@ pub fn execute_with_sink(
             graph.is_output()
         },
         block_of: {
-            let mut block_of = vec![None; count];
+            let mut block_of = vec![Vec::new(); count];
             if sink.is_some() {
                 for (block, &task) in graph
                     .outputs
@@ -386,7 +390,7 @@ pub fn execute_with_sink(
                     .iter()
                     .enumerate()
                 {
-                    block_of[task] = Some(block);
+                    block_of[task].push(block);
                 }
             }
             block_of
