@@ -11,5 +11,6 @@ pub mod numeric;
 pub mod order;
 pub mod rearrange;
 pub mod reshape;
+pub mod rolling;
 pub mod scan;
 pub mod source;

@@ -607,6 +607,42 @@ pub enum ArrayOp {
         low: f64,
         high: f64,
     },
+    /// A moving window along `axis`: value `i` is `how` of `input[i .. i + window]` along it
+    /// (the input padded so), NaN where fewer than `min_periods` values are not NaN. Each block
+    /// reads its range and the `window - 1` values after it (the halo), see `rolling.rs`.
+    Rolling {
+        input: ArrayRef,
+        axis: usize,
+        window: usize,
+        min_periods: usize,
+        how: Moving,
+        ddof: usize,
+    },
+}
+
+/// The reductions of a moving window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Moving {
+    Sum,
+    Mean,
+    Min,
+    Max,
+    Var,
+    Std,
+}
+
+impl Moving {
+    pub fn name(self) -> &'static str {
+        match self {
+            Moving::Sum => "sum",
+            Moving::Mean => "mean",
+            Moving::Min => "min",
+            Moving::Max => "max",
+            Moving::Var => "var",
+            Moving::Std => "std",
+        }
+    }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -695,6 +731,16 @@ impl ArrayNode {
                 ArrayOp::Histogram {
                     bins, low, high, ..
                 } => key.value("histogram").value(&(bins, low, high)),
+                ArrayOp::Rolling {
+                    axis,
+                    window,
+                    min_periods,
+                    how,
+                    ddof,
+                    ..
+                } => key
+                    .value("rolling")
+                    .value(&(axis, window, min_periods, how, ddof)),
             };
             if !matches!(self.op, ArrayOp::Map { .. }) {
                 for input in self.inputs() {
@@ -741,6 +787,7 @@ impl ArrayNode {
             | ArrayOp::Reshape { input, .. }
             | ArrayOp::Scan { input, .. }
             | ArrayOp::Quantile { input, .. }
+            | ArrayOp::Rolling { input, .. }
             | ArrayOp::Histogram { input, .. } => vec![input.clone()],
             ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
             ArrayOp::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
@@ -781,6 +828,7 @@ impl ArrayNode {
             ArrayOp::Scan { scan, .. } => scan.name().into(),
             ArrayOp::Quantile { .. } => "quantile".into(),
             ArrayOp::Histogram { .. } => "histogram".into(),
+            ArrayOp::Rolling { how, .. } => format!("rolling {}", how.name()),
         }
     }
 

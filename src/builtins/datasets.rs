@@ -971,7 +971,8 @@ pub fn make_dataset(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 /// `x.coarsen(lat=2, lon=2, boundary="exact", side="left")` (or `ds.coarsen(…)`): windows for a
 /// following reduction (`.mean()`, `.max()`, …).
 pub fn coarsen(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    use crate::dataset::coarsen::{Boundary, Coarsen, CoarsenSource};
+    use crate::dataset::coarsen::{Boundary, Coarsen};
+    use crate::dataset::Subject;
     let mut windows = Vec::new();
     for (dim, value, span) in indexers(args)? {
         let Some(window) = super::arrays::size_of(&value) else {
@@ -1020,8 +1021,8 @@ pub fn coarsen(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         }
     };
     let source = match args.receiver.clone() {
-        Some(Value::Labelled(l)) => CoarsenSource::Labelled((*l).clone()),
-        Some(Value::Dataset(ds)) => CoarsenSource::Dataset(ds),
+        Some(Value::Labelled(l)) => Subject::Labelled((*l).clone()),
+        Some(Value::Dataset(ds)) => Subject::Dataset(ds),
         _ => unreachable!("coarsen is called on labelled arrays and datasets"),
     };
     let coarsen = Coarsen {
@@ -1036,7 +1037,6 @@ pub fn coarsen(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 
 /// `x.coarsen(…).mean(skipna=none, keep_attrs=true)` and the other reductions.
 pub fn coarsen_reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eval<Value> {
-    use crate::dataset::coarsen::CoarsenSource;
     let Some(Value::Coarsen(coarsen)) = &args.receiver else {
         unreachable!("coarsened reductions are called on coarsened values")
     };
@@ -1055,15 +1055,115 @@ pub fn coarsen_reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction
         ddof,
         args.call,
     )?;
+    finish_windows(reduced, keep_attrs)
+}
+
+// ------------------------------------------------------------------------------------ rolling
+
+/// `x.rolling(time=7, center=false, min_periods=none)` (or `ds.rolling(…)`): a moving window
+/// along one dimension, for a following reduction.
+pub fn rolling(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    use crate::array::rolling::Window;
+    use crate::dataset::rolling::Rolling;
+    use crate::dataset::Subject;
+    let windows = indexers(args)?;
+    let (dim, value, span) = match &windows[..] {
+        [one] => one.clone(),
+        [] => {
+            return Err(args.rejected(
+                "flow::check::missing_argument",
+                "rolling needs a window along a dimension".into(),
+                0,
+                "give the window by dimension: x.rolling(time=7)",
+            ))
+        }
+        [_, (_, _, span), ..] => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::argument_value",
+                    "rolling takes one dimension at a time",
+                    *span,
+                )
+                .with_label("a second dimension")
+                .with_help("roll along one dimension, then along the next"),
+            ))
+        }
+    };
+    let length = super::arrays::size_of(&value).ok_or_else(|| {
+        Box::new(
+            Diagnostic::error(
+                "flow::check::argument_type",
+                format!(
+                    "the window along `{dim}` must be a whole number, not {}",
+                    value.type_name()
+                ),
+                span,
+            )
+            .with_label("not a window length")
+            .with_help("give the window as time=7"),
+        )
+    })?;
+    let center = args.bool(1)?;
+    let min_periods = match args.value(2) {
+        Value::None => None,
+        _ => Some(args.size(2)?),
+    };
+    let subject = match args.receiver.clone() {
+        Some(Value::Labelled(l)) => {
+            l.axis(&dim, span)?;
+            Subject::Labelled((*l).clone())
+        }
+        Some(Value::Dataset(ds)) => {
+            if !ds.has_dim(&dim) {
+                return Err(ds.unknown_dim(&dim, span));
+            }
+            Subject::Dataset(ds)
+        }
+        _ => unreachable!("rolling is called on labelled arrays and datasets"),
+    };
+    let rolling = Rolling {
+        subject,
+        dim,
+        window: Window {
+            length,
+            min_periods,
+            center,
+        },
+    };
+    // Check the window now, as xarray does when it is made.
+    rolling.reduce(crate::array::node::Moving::Mean, 0, args.call)?;
+    Ok(Value::Rolling(Arc::new(rolling)))
+}
+
+/// `x.rolling(time=7).mean(keep_attrs=true)` and the other moving reductions.
+pub fn rolling_reduce(
+    _: &mut Interpreter,
+    args: &mut Args,
+    how: crate::array::node::Moving,
+) -> Eval<Value> {
+    let Some(Value::Rolling(rolling)) = &args.receiver else {
+        unreachable!("moving reductions are called on rolling windows")
+    };
+    let ddof = match parameter(args, "ddof") {
+        Some(k) => args.size(k)?,
+        None => 0,
+    };
+    let keep_attrs = keep_attrs(args)?;
+    finish_windows(rolling.reduce(how, ddof, args.call)?, keep_attrs)
+}
+
+/// The labelled array or dataset a windowed reduction made, without attributes unless kept.
+fn finish_windows(result: crate::dataset::Subject, keep_attrs: bool) -> Eval<Value> {
+    use crate::dataset::Subject;
     let drop_attrs = |mut l: Labelled| {
         if !keep_attrs {
             l.attrs.clear();
         }
         l
     };
-    Ok(match reduced {
-        CoarsenSource::Labelled(l) => wrap(drop_attrs(l)),
-        CoarsenSource::Dataset(ds) => {
+    Ok(match result {
+        Subject::Labelled(l) => wrap(drop_attrs(l)),
+        Subject::Dataset(ds) => {
             let mut ds = (*ds).clone();
             ds.variables = ds.variables.into_iter().map(drop_attrs).collect();
             Value::Dataset(Arc::new(ds))

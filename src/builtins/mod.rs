@@ -557,6 +557,41 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
+        ..builtin!("rolling" "(windows=none, center=false, min_periods=none, **window)", "labelled arrays", "A moving window along one named dimension, for a reduction: `x.rolling(time=7).mean()`. Value i reduces the `window` values ending at i (centred on it with `center=true`); NaN is skipped, and a window with fewer than `min_periods` values (default: the window) gives NaN. Each block reads only its neighbours' edge (a halo), never the whole dimension.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.rolling(lon=3, center=true).mean().sizes" => "{time: 2, lat: 4, lon: 5}", returns Type::Any, datasets::rolling)
+    },
+    Builtin {
+        receiver: Some(Receiver::Rolling),
+        ..builtin!("mean" "(keep_attrs=true)", "labelled arrays", "Mean of each window (NaN skipped).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).mean().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Mean))
+    },
+    Builtin {
+        receiver: Some(Receiver::Rolling),
+        ..builtin!("sum" "(keep_attrs=true)", "labelled arrays", "Sum of each window (NaN skipped).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).sum().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Sum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Rolling),
+        ..builtin!("min" "(keep_attrs=true)", "labelled arrays", "Minimum of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).min().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Min))
+    },
+    Builtin {
+        receiver: Some(Receiver::Rolling),
+        ..builtin!("max" "(keep_attrs=true)", "labelled arrays", "Maximum of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).max().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Max))
+    },
+    Builtin {
+        receiver: Some(Receiver::Rolling),
+        ..builtin!("std" "(ddof=0, keep_attrs=true)", "labelled arrays", "Standard deviation of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).std().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Std))
+    },
+    Builtin {
+        receiver: Some(Receiver::Rolling),
+        ..builtin!("var" "(ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each window.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).var().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
         ..builtin!("transpose" "(*dims)", "labelled arrays", "The dimensions in another order, by name; reversed when none are given.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.transpose(\"lon\", \"time\", \"lat\").dims" => "(\"lon\", \"time\", \"lat\")", returns Type::Array, datasets::transpose)
     },

@@ -4,7 +4,7 @@
 //! nothing is loaded whole. Coordinates of the coarsened dimensions become each window's mean
 //! (xarray's default `coord_func="mean"`).
 
-use super::{error, Coord, Dataset, Labelled};
+use super::{error, Coord, Dataset, Labelled, Subject};
 use crate::array::build::{self, IndexItem};
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
@@ -39,17 +39,11 @@ impl Boundary {
 /// `x.coarsen(…)` or `ds.coarsen(…)`, waiting for its reduction.
 #[derive(Clone, Debug)]
 pub struct Coarsen {
-    pub source: CoarsenSource,
+    pub source: Subject,
     pub windows: Vec<(String, usize)>,
     pub boundary: Boundary,
     /// Windows counted from the end (`side="right"`): an incomplete one is at the start.
     pub from_right: bool,
-}
-
-#[derive(Clone, Debug)]
-pub enum CoarsenSource {
-    Labelled(Labelled),
-    Dataset(Arc<Dataset>),
 }
 
 impl Coarsen {
@@ -57,8 +51,8 @@ impl Coarsen {
     pub fn check(&self, span: Span) -> Result<(), Box<Diagnostic>> {
         for (dim, window) in &self.windows {
             let length = match &self.source {
-                CoarsenSource::Labelled(l) => l.array.shape[l.axis(dim, span)?],
-                CoarsenSource::Dataset(ds) => match ds.dims.iter().find(|(d, _)| d == dim) {
+                Subject::Labelled(l) => l.array.shape[l.axis(dim, span)?],
+                Subject::Dataset(ds) => match ds.dims.iter().find(|(d, _)| d == dim) {
                     Some((_, n)) => *n,
                     None => return Err(ds.unknown_dim(dim, span)),
                 },
@@ -94,19 +88,17 @@ impl Coarsen {
         reduction: impl Fn(DType) -> Reduction,
         ddof: usize,
         span: Span,
-    ) -> Result<CoarsenSource, Box<Diagnostic>> {
+    ) -> Result<Subject, Box<Diagnostic>> {
         Ok(match &self.source {
-            CoarsenSource::Labelled(l) => {
-                CoarsenSource::Labelled(self.one(l, &reduction, ddof, span)?)
-            }
-            CoarsenSource::Dataset(ds) => {
+            Subject::Labelled(l) => Subject::Labelled(self.one(l, &reduction, ddof, span)?),
+            Subject::Dataset(ds) => {
                 let coarsened = ds.map_variables(|v| self.one(v, &reduction, ddof, span))?;
                 let coords: Vec<Arc<Coord>> =
                     ds.coords.iter().map(|c| self.coordinate(c)).collect();
                 let variables = coarsened.variables;
                 let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &coords);
                 out.unlimited = ds.unlimited.clone();
-                CoarsenSource::Dataset(Arc::new(out))
+                Subject::Dataset(Arc::new(out))
             }
         })
     }

@@ -9,6 +9,7 @@
 pub mod coarsen;
 pub mod display;
 pub mod open;
+pub mod rolling;
 pub mod save;
 pub mod select;
 
@@ -155,6 +156,13 @@ pub struct Labelled {
     pub coords: Vec<Arc<Coord>>,
     pub attrs: Attrs,
     pub name: Option<String>,
+}
+
+/// What a windowed operation (`coarsen`, `rolling`) works on: a labelled array or a dataset.
+#[derive(Clone, Debug)]
+pub enum Subject {
+    Labelled(Labelled),
+    Dataset(Arc<Dataset>),
 }
 
 /// An operand of an elementwise operation that involves labelled arrays.

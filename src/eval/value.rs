@@ -43,6 +43,8 @@ pub enum Value {
     Weighted(Arc<(crate::dataset::Labelled, crate::dataset::Labelled)>),
     /// `x.coarsen(lat=2)`, waiting for its reduction (`.mean()`, `.max()`, …).
     Coarsen(Arc<crate::dataset::coarsen::Coarsen>),
+    /// `x.rolling(time=7)`, waiting for its reduction.
+    Rolling(Arc<crate::dataset::rolling::Rolling>),
     /// `slice(start, stop, step)`, for selecting ranges by coordinate value or position.
     Slice(Arc<[Value; 3]>),
     /// A lazy (or computed) dataframe.
@@ -261,6 +263,7 @@ impl Value {
             | Value::Job(_)
             | Value::Weighted(_)
             | Value::Coarsen(_)
+            | Value::Rolling(_)
             | Value::Slice(_) => Type::Any,
         }
     }
@@ -274,6 +277,7 @@ impl Value {
             Value::Job(_) => "job".into(),
             Value::Weighted(_) => "weighted array".into(),
             Value::Coarsen(_) => "coarsened array".into(),
+            Value::Rolling(_) => "rolling window".into(),
             Value::Slice(_) => "slice".into(),
             Value::GroupBy(_) => "grouped frame".into(),
             Value::Expr(_) => "column expression".into(),
@@ -369,6 +373,9 @@ impl Value {
             }
             Value::Labelled(l) => out.push_str(&crate::dataset::display::labelled(l)),
             Value::Dataset(ds) => out.push_str(&crate::dataset::display::dataset(ds)),
+            Value::Rolling(r) => {
+                let _ = write!(out, "<rolling {}>", r.describe());
+            }
             Value::Coarsen(c) => {
                 let windows: Vec<String> =
                     c.windows.iter().map(|(d, w)| format!("{d}: {w}")).collect();

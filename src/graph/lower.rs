@@ -105,6 +105,8 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             ArrayOp::Reduce { input, .. } | ArrayOp::Histogram { input, .. } => {
                 input.chunks.count().saturating_add(node.chunks.count())
             }
+            // A gather of the block and its halo, then the window.
+            ArrayOp::Rolling { .. } => node.chunks.count().saturating_mul(2),
             _ => node.chunks.count(),
         };
         total = total.saturating_add(own);
@@ -121,6 +123,7 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             | ArrayOp::Quantile { input, .. }
             | ArrayOp::Rechunk { input }
             | ArrayOp::Reduce { input, .. }
+            | ArrayOp::Rolling { input, .. }
             | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
             ArrayOp::Concatenate { inputs, .. } => stack.extend(inputs.iter().cloned()),
             ArrayOp::MatMul { lhs, rhs } => stack.extend([lhs.clone(), rhs.clone()]),
@@ -389,6 +392,9 @@ impl Lowering<'_> {
             ArrayOp::Scan { input, scan, axis } => {
                 return self.lower_scan(node, input, *scan, *axis, index)
             }
+            ArrayOp::Rolling { input, axis, .. } => {
+                return self.lower_rolling(node, input, *axis, index)
+            }
             ArrayOp::Quantile { input, axis, .. } => {
                 return self.lower_quantile(node, input, *axis, index)
             }
@@ -546,6 +552,52 @@ impl Lowering<'_> {
             dtype: node.dtype,
         };
         self.task(node, kind, inputs)
+    }
+
+    /// Block `index` of a moving window along `axis`: the input's values from this block's start
+    /// through the `window - 1` after its end (the halo, from the following blocks) gathered,
+    /// then the window run over them.
+    fn lower_rolling(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        axis: usize,
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let ArrayOp::Rolling {
+            window,
+            min_periods,
+            how,
+            ddof,
+            ..
+        } = &node.op
+        else {
+            unreachable!("a rolling node")
+        };
+        let output_offsets = self.offsets(node);
+        let input_offsets = self.offsets(input);
+        let mut per_axis = Vec::new();
+        let mut gathered = Vec::new();
+        for a in 0..node.ndim() {
+            let (p0, p1) = (output_offsets[a][index[a]], output_offsets[a][index[a] + 1]);
+            let length = if a == axis {
+                p1 - p0 + window - 1
+            } else {
+                p1 - p0
+            };
+            per_axis.push(range_pieces(&input_offsets[a], p0, 1, 0, length));
+            gathered.push(length);
+        }
+        let region = self.gather(node, input, &per_axis, gathered.clone(), gathered)?;
+        let kind = TaskKind::Rolling {
+            axis,
+            window: *window,
+            min_periods: *min_periods,
+            how: *how,
+            ddof: *ddof,
+            dtype: node.dtype,
+        };
+        self.task(node, kind, vec![region])
     }
 
     /// Block `index` of quantiles along `axis` (one chunk long in the input).
@@ -733,7 +785,7 @@ impl Lowering<'_> {
         let input_offsets = self.offsets(input);
         let output_offsets = self.offsets(node);
         // Per input axis: the pieces (input block, source range, target range).
-        let mut per_axis: Vec<Vec<(usize, (usize, usize, isize), (usize, usize))>> = Vec::new();
+        let mut per_axis: Vec<AxisPieces> = Vec::new();
         let mut gathered = Vec::new();
         let mut output_axis = 0;
         for selected in selection {
@@ -766,9 +818,23 @@ impl Lowering<'_> {
                 }
             }
         }
+        let shape = node.chunks.block_shape(index);
+        self.gather(node, input, &per_axis, gathered, shape)
+    }
+
+    /// A task assembling the pieces of `input`'s blocks `per_axis` names (per axis: input block,
+    /// source range, target range) into one chunk of `shape`.
+    fn gather(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        per_axis: &[AxisPieces],
+        gathered: Vec<usize>,
+        shape: Vec<usize>,
+    ) -> Lowered<TaskId> {
         let mut inputs: Vec<TaskId> = Vec::new();
         let mut pieces = Vec::new();
-        for combination in cartesian(&per_axis) {
+        for combination in cartesian(per_axis) {
             let input_index: Vec<usize> = combination.iter().map(|p| p.0).collect();
             let task = self.block(input, &input_index)?;
             let position = match inputs.iter().position(|&t| t == task) {
@@ -784,7 +850,6 @@ impl Lowering<'_> {
                 target: combination.iter().map(|p| p.2).collect(),
             });
         }
-        let shape = node.chunks.block_shape(index);
         let kind = TaskKind::Gather {
             pieces,
             gathered,
@@ -888,13 +953,10 @@ impl Lowering<'_> {
 /// The pieces of the output positions `p0..p1` of a selection `start + p * step`, split by the
 /// input blocks (with `offsets`) they fall in: (block, source range in the block in ndarray's
 /// slice convention, target range in the output block).
-fn range_pieces(
-    offsets: &[usize],
-    start: usize,
-    step: isize,
-    p0: usize,
-    p1: usize,
-) -> Vec<(usize, (usize, usize, isize), (usize, usize))> {
+/// The pieces of one axis of a gather: (input block, source range with step, target range).
+type AxisPieces = Vec<(usize, (usize, usize, isize), (usize, usize))>;
+
+fn range_pieces(offsets: &[usize], start: usize, step: isize, p0: usize, p1: usize) -> AxisPieces {
     let mut out = Vec::new();
     if p1 <= p0 {
         return out;

@@ -5,7 +5,7 @@
 
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::array::node::{QuantileMethod, Reduction, Scan, Stored};
+use crate::array::node::{Moving, QuantileMethod, Reduction, Scan, Stored};
 use crate::io::{Handles, ReadBlock};
 use crate::kernels::elementwise::{self, Kernel};
 use crate::kernels::frame::FrameTask;
@@ -93,6 +93,16 @@ pub enum TaskKind {
     },
     /// Work on a dataframe's partitions (reading one, combining several, joining, writing).
     Frame(FrameTask),
+    /// A moving window along `axis` over the input (a block and its halo), see
+    /// `ArrayOp::Rolling`.
+    Rolling {
+        axis: usize,
+        window: usize,
+        min_periods: usize,
+        how: Moving,
+        ddof: usize,
+        dtype: DType,
+    },
 }
 
 /// Chunk `index` of chunks in memory (shared with the array they belong to, never copied into
@@ -174,6 +184,7 @@ impl TaskKind {
             TaskKind::Finalize { .. } => "finalize",
             TaskKind::Frame(work) => work.kind_name(),
             TaskKind::FrameColumn { .. } => "column",
+            TaskKind::Rolling { .. } => "rolling",
         }
     }
 
@@ -262,6 +273,22 @@ impl TaskKind {
                 *skip_nan,
                 *dtype,
             )),
+            TaskKind::Rolling {
+                axis,
+                window,
+                min_periods,
+                how,
+                ddof,
+                dtype,
+            } => TaskOutput::Chunk(crate::kernels::rolling::rolling(
+                inputs[0].chunk(),
+                *axis,
+                *window,
+                *min_periods,
+                *how,
+                *ddof,
+                *dtype,
+            )),
             TaskKind::MatMul { shape, dtype } => TaskOutput::Chunk(
                 crate::kernels::linalg::sum_of_products(&chunks(), shape, *dtype),
             ),
@@ -330,6 +357,7 @@ impl TaskKind {
             TaskKind::Data(stored) => stored.chunk().nbytes(),
             TaskKind::FrameColumn { length } => length * 8,
             TaskKind::Transpose { .. }
+            | TaskKind::Rolling { .. }
             | TaskKind::Scan { .. }
             | TaskKind::Quantile { .. }
             | TaskKind::Combine { .. }

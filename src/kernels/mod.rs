@@ -21,5 +21,6 @@ pub mod output;
 pub mod print;
 pub mod random;
 pub mod reduce;
+pub mod rolling;
 pub mod scan;
 pub mod shuffle;
