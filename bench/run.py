@@ -65,6 +65,9 @@ ROWS = [
     ("N1 matmul", "n1.flow", [], "n1_matmul.py", [], lambda f, a: float(f["sum"]) == float(a["sum"])),
     ("N2 reshape", "n2.flow", [], "n2_reshape.py", [], lambda f, a: float(f["sum"]) == float(a["sum"])),
     ("N3 cumsum", "n3.flow", [], "n3_cumsum.py", [], lambda f, a: f == a),
+    # The xarray everyday; anchors are xarray on Dask, in bench/anchors/.
+    ("X1 rolling", "x1.flow", [], "x1_rolling.py", [],
+     lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-9 * abs(float(a["sum"]))),
     ("W10 (8 workers)", "w10.flow", ["--threads", "8"], "w10_slow_delayed.py", ["--workers", "8"],
      lambda f, a: int(f["result"]) == int(a["result"]) == 44),
 ]

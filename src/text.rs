@@ -42,7 +42,8 @@ where
     let scientific = format!("{x:e}");
     let (mantissa, exponent) = scientific.split_once('e').expect("{:e} has an exponent");
     let exponent: i32 = exponent.parse().expect("exponent is an integer");
-    if (-4..scientific_from).contains(&exponent) {
+    // By the value, as NumPy decides: the f32 nearest 1e-4 is below it, so it is `1e-04`.
+    if (1e-4..10f64.powi(scientific_from)).contains(&wide.abs()) {
         let positional = format!("{x}");
         if positional.contains('.') {
             positional

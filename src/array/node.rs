@@ -239,7 +239,8 @@ impl UnaryFunction {
             // NumPy: the square of bools is bools (and), of integers integers.
             Square => input,
             IsNan | IsFinite | IsInf | Not => DType::Bool,
-            Floor | Ceil | Trunc | Rint if !input.is_float() => input,
+            // NumPy's rint of integers is a float (floor, ceil and trunc keep them).
+            Floor | Ceil | Trunc if !input.is_float() => input,
             _ => input.float_result(),
         }
     }

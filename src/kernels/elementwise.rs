@@ -506,7 +506,7 @@ fn unary(function: UnaryFunction, x: Lane, dtype: DType) -> Lane {
             Lane::Bool(v) => Lane::Bool(v),
             other => float(other, f64::abs),
         },
-        Floor | Ceil | Trunc | Rint if !dtype.is_float() => x,
+        Floor | Ceil | Trunc if !dtype.is_float() => x,
         Trunc => float(x, f64::trunc),
         // Halves to even, as NumPy's rint and round.
         Rint => float(x, f64::round_ties_even),

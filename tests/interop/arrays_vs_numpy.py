@@ -11,13 +11,18 @@ dtype flow has (bool, i32, i64, f32, f64), then slice them (steps, negative step
 `...`, `none`), combine them with broadcasting arithmetic, comparisons and `&` `|`, apply
 elementwise functions (`sqrt`, `trunc`, `cbrt`, `expm1`, `arctanh`, `isinf`, ...) and the
 binary ones (`maximum`, `minimum`, `fmax`, `fmin`, `arctan2`, `hypot`, `copysign`, `logaddexp`,
-of arrays or numbers, broadcasting), `where`, `clip` and `astype`, reduce them (with `axis=`,
+of arrays or numbers, broadcasting), `where`, `clip` and `astype`, round them (`rint`,
+`round(x, digits)` and `x.round(decimals)` with decimals either way, of ints too, and so many
+that 10**decimals overflows; `nan_to_num` with `nan=`, `posinf=`, `neginf=`; `reciprocal` of
+floats; of halves, NaN, infinities, huge and tiny values), reduce them (with `axis=`,
 `keepdims=`, `ddof=`, and the nan-variants, `nanprod` too), take order statistics (`median`,
 `percentile`, `quantile` and their nan-variants, along an axis or of the flattened array, `q` a
 number or a list, with each `method=`), concatenate, stack and transpose them, reshape them
 (`x.reshape(2, -1)`, `x.reshape((2, 3))`, `x.ravel()`), multiply them as matrices (`a @ b`,
 `matmul`, `dot` of 1-d and 2-d operands, with 0- and 1-length axes, `x @ x.T`; an operand of
-more axes is first reshaped into rows), take `outer` products, cumulative sums and products
+more axes is first reshaped into rows), take `outer` products, diagonals and traces
+(`diagonal`, `trace`, `x.diagonal()`, `x.trace()` of 2- to 4-d arrays, with offsets beyond the
+array either way, negative axes, arguments positional or by name), cumulative sums and products
 (`cumsum`, `cumprod`, `nancumsum`, `nancumprod`, along an axis or flattened) and differences
 (`diff` with `n=` and `axis=`), rearrange them (`squeeze`, `expand_dims`, `moveaxis`,
 `swapaxes`, `flip`, `roll`, `broadcast_to`, `tile`, `repeat`, `pad` and the methods
@@ -40,7 +45,8 @@ outside [0, 1], a percentile outside [0, 100] or NaN, an unknown `method=`; sque
 axis whose length is not 1, broadcast_to a shape the array does not broadcast to, moveaxis with
 more sources than destinations or fewer, negative tile reps and repeats, a pad mode NumPy does
 not know, edge or reflected pads of an empty axis, pad widths for another number of axes, axes
-out of range or named twice in the rearrangements), which flow must refuse too.
+out of range or named twice in the rearrangements; diagonal or trace of a 0-d or 1-d array, of
+one axis twice, or of an axis out of range), which flow must refuse too.
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -70,12 +76,14 @@ flow's i32/i64/f32/f64/bool; the generator never makes a program whose NumPy res
 dtype, see `NUMPY_ONLY`); ints and bools exactly (integer matrix products too); floats with NaN
 equal to NaN, an infinity only equal to the same infinity, and finite values within rtol 1e-9
 (f64) or 1e-5 (f32) and an atol of 1e-12 (f64) or 1e-6 (f32) times the largest magnitude in the
-program (summation order is free). For a matrix product that magnitude includes the sums of the
-products' magnitudes (`abs(a) @ abs(b)`), which cancellation may leave larger than any value;
-shared axes are kept short (`LONGEST_SHARED_AXIS`). An f64 result computed from f32 values
-(`f32_array @ i32_array`, `deg2rad(f32_array).astype("f64")`) has f32's tolerance: f32 functions
-may differ from NumPy's in the last bit (NumPy's f32 `exp` and `deg2rad` do not round once from
-the f64 value), and promotion carries that bit into the f64 result.
+program (summation order is free: so sums and products of values near overflow, such as
+nan_to_num's default replacements, are not generated, `ORDER_FREE`). For a matrix product that
+magnitude includes the sums of the products' magnitudes (`abs(a) @ abs(b)`), which cancellation
+may leave larger than any value; shared axes are kept short (`LONGEST_SHARED_AXIS`). An f64
+result computed from f32 values (`f32_array @ i32_array`, `deg2rad(f32_array).astype("f64")`)
+has f32's tolerance: f32 functions may differ from NumPy's in the last bit (NumPy's f32 `exp`
+and `deg2rad` do not round once from the f64 value), and promotion carries that bit into the f64
+result.
 
 Printing is compared with NumPy's `str()` of the values flow saved, so a value that differs in
 the last bits (a variance of 4e-17 where flow computes 0) is not also a printing mismatch.
@@ -108,6 +116,11 @@ import numpy as np
 NUMPY_ONLY = [
     "nanpercentile/nanquantile of an empty array, which NumPy returns early: without the axis "
     "a list of q makes and in f64 whatever the method (flow keeps both, as for any array)",
+    "nanpercentile/nanquantile of f32 values with a list of q and an all-NaN slice: NumPy's "
+    "result takes the dtype of its first slice's, f32 when that one is all NaN, f64 otherwise "
+    "(flow: f64, as for any list of q)",
+    "percentile/quantile with no q (q=[]) of an empty array, which NumPy returns empty "
+    "(flow::check::empty_reduction refuses a quantile of an empty axis)",
     "nanpercentile/nanquantile with an unknown method= of values all NaN, which NumPy returns "
     "early as NaN without looking at the method (flow::check::argument_value refuses it)",
     # creation
@@ -119,8 +132,15 @@ NUMPY_ONLY = [
     "bool // bool, bool % bool and bool ** bool are int8; sqrt, exp, log, sin, ... of bools "
     "are float16",
     # elementwise
-    "np.round/around / rint / reciprocal / logical_not / ~ / ^ / << >> / fmod / signbit / "
-    "logaddexp2 / float_power / heaviside / nextafter",
+    "np.around / logical_not / ~ / ^ / << >> / fmod / signbit / logaddexp2 / float_power / "
+    "heaviside / nextafter",
+    "rint and round of bools, which NumPy makes float16 (and round of bools with decimals other "
+    "than 0, which NumPy refuses: its multiply cannot cast back to bool)",
+    "reciprocal of ints and bools, which NumPy truncates (1 // x; int8 for bools): "
+    "flow::check::dtype refuses it",
+    "round with out=; nan_to_num with copy= (NumPy's second positional parameter, flow's is "
+    "nan); round of ints with decimals below -12 (NumPy's ints divided by 10**400 are NaN cast "
+    "to ints)",
     "where with a condition that is not bool (flow::check::argument_type)",
     "clip with none for one bound (flow::check::argument_type)",
     # indexing and shapes
@@ -151,7 +171,8 @@ NUMPY_ONLY = [
     # linear algebra
     "matmul / dot of stacks of matrices, 3 or more axes (flow::check::shape); dot of a 0-d "
     "array, which NumPy multiplies (flow::check::shape); x.dot(y) as a method",
-    "tensordot / einsum / inner / vdot / kron / np.linalg",
+    "tensordot / einsum / inner / vdot / kron / np.linalg; np.diag / diagflat / tril / triu / "
+    "fill_diagonal; trace with dtype= or out=",
     # histograms
     "histogram without range= (flow::check::histogram), with bins as edges or as a string, "
     "with weights= or density=; histogram2d / histogramdd / bincount / digitize",
@@ -228,6 +249,29 @@ PRODUCT_WEIGHTS = [5, 3, 2]
 # The longest shared axis of a matrix product: f32 products summed in another order stay within
 # the float tolerance (its error grows with the number of products summed).
 LONGEST_SHARED_AXIS = 24
+
+ROUNDINGS = ["rint", "round", "nan_to_num", "reciprocal"]
+ROUNDING_WEIGHTS = [3, 6, 4, 2]
+# round's decimals: mostly a few digits either way, now and then so many that 10**decimals
+# overflows (NumPy's round is rint(x * 10**d) / 10**d: infinities and NaN then).
+ROUND_DECIMALS = [0, 1, 2, 3, -1, -2, -3, 5, 8, 15, -12, 300, 400, -400, 50]
+ROUND_DECIMAL_WEIGHTS = [10, 14, 10, 5, 10, 6, 3, 3, 2, 2, 2, 1, 1, 1, 1]
+# Values for round, rint and nan_to_num: halves (ties go to even), values whose decimal
+# spelling is a tie their binary value is not (2.675, 1.005), large and tiny ones.
+ROUNDING_FLOATS = [0.5, 1.5, 2.5, -0.5, -2.5, 3.5, 0.25, 0.75, -0.125, 1.005, 2.675, 0.045, 15.0,
+                   25.0, -35.0, 125.5, 0.1, 0.35, 99.995, 123456.789, 1e-8, 1e300, 1.5e-300,
+                   3e38, 7.0, -0.0]
+# nan=, posinf= and neginf= of nan_to_num: values beyond f32's range become infinities there.
+NAN_TO_NUM_VALUES = [0, 1, -1, 0.5, 9.5, -9.5, 100, 1e300, -1e300, 1e40, 2.5e-7]
+DIAGONALS = ["diagonal", "trace"]
+# Operations that sum or multiply many values in an order of their own (summation order is free):
+# of values near the largest float (nan_to_num's default replacements of infinities, 1e300),
+# one order overflows to an infinity where another does not, or makes inf - inf, NaN. Not made
+# of values beyond HUGE (per dtype).
+ORDER_FREE = {"sum", "mean", "prod", "std", "var", "nansum", "nanmean", "nanprod", "nanstd",
+              "nanvar", "cumsum", "cumprod", "nancumsum", "nancumprod", "@", "matmul", "dot",
+              "trace"}
+HUGE = {"f32": 1e30, "f64": 1e250}
 
 # Float values for array literals: ordinary ones, then the ones printing treats specially.
 PLAIN_FLOATS = [0.0, 1.0, -1.0, 2.0, 0.5, -0.5, 2.5, -3.75, 0.1, 0.25, 1.5, 3.0, 7.0, -2.0, 10.0,
@@ -424,7 +468,8 @@ class Generator:
         return node
 
     def valid(self, node):
-        """NumPy computes it, in a dtype flow has, without wrapping ints around, and small."""
+        """NumPy computes it, in a dtype flow has, without wrapping ints around, and small; not
+        a sum or product of values near overflow (ORDER_FREE)."""
         if node.error:
             return False
         values = node.value if isinstance(node.value, tuple) else (node.value,)
@@ -432,6 +477,10 @@ class Generator:
             a = np.asarray(v)
             if str(a.dtype) not in FLOW_DTYPE or a.size > 5000:
                 return False
+        if node.op in ORDER_FREE and any(
+                finite_magnitude(c.value) > HUGE.get(c.dtype, math.inf) for c in node.children
+                if c.value is not None and not c.error and not isinstance(c.value, tuple)):
+            return False
         a = node.array if not isinstance(node.value, tuple) else None
         if a is not None and node.dtype in INT_LIMIT and a.size:
             try:
@@ -793,7 +842,7 @@ class Generator:
                     (self.reduction, 14), (self.concatenate, 5), (self.stack, 3),
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
                     (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6),
-                    (self.rearrangement, 14)]
+                    (self.rearrangement, 14), (self.rounding, 9), (self.diagonal, 7)]
         for _ in range(6):
             build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
             try:
@@ -930,10 +979,23 @@ class Generator:
             # NUMPY_ONLY.
             if name.startswith("nan") and 0 in x.shape:
                 raise Retry()
+            # NumPy returns an empty result for no q of an empty array, without looking at
+            # the axis; flow refuses a quantile of an empty axis. Not generated: NUMPY_ONLY.
+            if q_flow == "[]" and 0 in x.shape:
+                raise Retry()
             flow_args.append(q_flow)
             numpy_args.append(q_numpy)
             tags += q_tags
         axis_flow, axis_numpy, axis_tags = self.axis_argument(len(x.shape))
+        # NumPy's nan-quantiles of a list of q take the dtype of the first slice's result, f32
+        # for an all-NaN slice of f32 values, f64 otherwise (see NUMPY_ONLY): not generated
+        # for f32 values with an all-NaN slice.
+        if (name.startswith("nan") and "q list" in tags and x.dtype == "f32" and x.array.size
+                and not bad_q and not bad_method):
+            along = int(axis_flow[0].split("=")[1]) if axis_flow and axis_flow[0] != "axis=none" \
+                else None
+            if np.any(np.all(np.isnan(x.array), axis=along)):
+                raise Retry()
         flow_args += axis_flow
         numpy_args += axis_numpy
         tags += axis_tags
@@ -1293,6 +1355,172 @@ class Generator:
         return self.node(f"histogram({x.flow}, bins={bins}, range={r_flow})",
                          f"np.histogram({x.numpy}, bins={bins}, range={r_numpy})", "histogram",
                          [x])
+
+    # ------------------------------------------------------------------------ rounding, diagonals
+
+    def rounding_leaf(self, dtype):
+        """A literal of halves, ties in decimal spelling, NaN, infinities, huge and tiny values
+        (ints of every size for round's negative decimals), in odd chunks."""
+        rng = self.rng
+        shape = self.random_shape()
+        if math.prod(shape) > 48 or (shape and 0 in shape[:-1]):
+            shape = (rng.randint(0, 9),)
+        n = math.prod(shape)
+        if dtype in ("i32", "i64"):
+            spread = rng.choice([9, 100, 1000, 100_000])
+            flat = [rng.randint(-spread, spread) for _ in range(n)]
+        else:
+            pool = ROUNDING_FLOATS + SPECIAL_FLOATS[:4]
+            if dtype == "f32":  # within f32's range: no infinities nor zeros made by the dtype
+                pool = [v for v in pool
+                        if not math.isfinite(v) or v == 0 or 1e-30 < abs(v) < 3.4e38]
+            scale = rng.choice([1.0, 1.0, 1.0, 10.0, 0.01])
+            flat = [v * scale if abs(v) < 1e30 and math.isfinite(v) else v
+                    for v in (rng.choice(pool) for _ in range(n))]
+            flat = [float(f"{v:.12g}") if math.isfinite(v) else v for v in flat]
+        values = np.empty(n, dtype=object)
+        values[:] = flat
+        values = values.reshape(shape)
+        f_dtype, n_dtype = self.dtype_argument(dtype)
+        chunks = self.chunks_spec(shape) if rng.random() < 0.7 else None
+        chunk_args = [f"chunks={chunks_text(chunks)}"] if chunks is not None else []
+        return self.bind(f"array({', '.join([nested(values, flow_number), f_dtype] + chunk_args)})",
+                         f"np.array({nested(values, numpy_number)}, {n_dtype})", "array",
+                         ["chunks="] if chunks is not None else [])
+
+    def rounding_input(self, depth, floats=False):
+        """An expression to round: often a literal of values rounding treats specially."""
+        rng = self.rng
+        if rng.random() < 0.45:
+            dtype = (rng.choice(["f32", "f64", "f64"]) if floats
+                     else rng.choice(["f32", "f64", "f64", "i32", "i64"]))
+            x = self.rounding_leaf(dtype)
+        else:
+            x = self.expression(depth - 1)
+        if floats and x.dtype not in ("f32", "f64"):
+            target = rng.choice(["f32", "f64"])
+            x = self.node(f'{x.flow}.astype("{target}")',
+                          f"{x.numpy}.astype({NUMPY_DTYPE[target]})", "astype", [x])
+        if x.shape and rng.random() < 0.2:
+            x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                          x.numpy, "rechunk", [x])
+        return x
+
+    def rounding(self, depth):
+        """rint, round(x, digits) and x.round(decimals) (NumPy's round: ints kept, rounded to
+        tens and hundreds for negative decimals), nan_to_num with nan=, posinf=, neginf=, and
+        reciprocal of floats (flow refuses ints: NUMPY_ONLY). Bools are not rounded (NumPy
+        makes float16 of them: NUMPY_ONLY)."""
+        rng = self.rng
+        name = rng.choices(ROUNDINGS, ROUNDING_WEIGHTS)[0]
+        x = self.rounding_input(depth, floats=name == "reciprocal")
+        if x.dtype == "bool" and name in ("rint", "round"):
+            raise Retry()
+        if name in ("rint", "reciprocal"):
+            return self.node(f"{name}({x.flow})", f"np.{name}({x.numpy})", name, [x])
+        if name == "round":
+            decimals = rng.choices(ROUND_DECIMALS, ROUND_DECIMAL_WEIGHTS)[0]
+            if x.dtype in ("i32", "i64") and decimals < -12:
+                decimals = -12  # NumPy's ints divided by 10**400 (inf) are NaN cast to ints
+            tags = (["decimals<0"] if decimals < 0 else ["decimals>0"] if decimals > 0 else [])
+            form = rng.choices(["function", "digits=", "method", "decimals=", "none"],
+                               [30, 10, 20, 15, 25])[0]
+            if form == "none":
+                decimals, tags = 0, []
+                if rng.random() < 0.5:
+                    return self.node(f"round({x.flow})", f"np.round({x.numpy})", "round", [x])
+                return self.node(f"{x.flow}.round()", f"{x.numpy}.round()", "round", [x],
+                                 ["x.round()"])
+            if form in ("function", "digits="):
+                keyword = "digits=" if form == "digits=" else ""
+                return self.node(f"round({x.flow}, {keyword}{decimals})",
+                                 f"np.round({x.numpy}, {'decimals=' if keyword else ''}"
+                                 f"{decimals})", "round", [x], tags + ["decimals="])
+            keyword = "decimals=" if form == "decimals=" else ""
+            return self.node(f"{x.flow}.round({keyword}{decimals})",
+                             f"{x.numpy}.round({keyword}{decimals})", "round", [x],
+                             tags + ["decimals=", "x.round()"])
+        # nan_to_num: keywords only (NumPy's second positional parameter is copy=)
+        args, tags = [], []
+        for keyword in ("nan", "posinf", "neginf"):
+            if rng.random() < 0.45:
+                v = rng.choice(NAN_TO_NUM_VALUES)
+                v = -v if keyword == "neginf" and rng.random() < 0.7 else v
+                if keyword != "nan" and rng.random() < 0.15:
+                    v = None  # the default spelled out
+                elif keyword == "nan" and rng.random() < 0.05:
+                    v = math.nan
+                args.append(f"{keyword}={'none' if v is None else flow_number(v)}")
+                tags.append(f"{keyword}=")
+        rng.shuffle(args)
+        return self.call("nan_to_num", x, args, tags)
+
+    def diagonal_input(self, depth, ndims=(2, 3, 4), weights=(45, 40, 15)):
+        """An array of `ndims` axes: an expression that has them, or an array with lengths of
+        0 and 1 among others; rechunked now and then."""
+        rng = self.rng
+        x = self.expression(depth - 1) if rng.random() < 0.5 else None
+        if x is None or len(x.shape) not in ndims:
+            ndim = rng.choices(ndims, weights)[0]
+            shape = [rng.choices([0, 1, rng.randint(2, 4), rng.randint(5, 8)], [6, 14, 55, 25])[0]
+                     for _ in range(ndim)]
+            while math.prod(shape) > 120:
+                shape[shape.index(max(shape))] //= 2
+            x = self.shaped(tuple(shape))
+        if x.shape and rng.random() < 0.25:
+            x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                          x.numpy, "rechunk", [x])
+        return x
+
+    def diagonal(self, depth, bad=None):
+        """diagonal(x, offset, axis1, axis2) or trace(...), as functions or methods: offsets
+        beyond the array either way, axes negative and in either order, arguments positional
+        or by name. With `bad`: "ndim", of a 0-d or 1-d array; "same", one axis twice;
+        "range", an axis out of range."""
+        rng = self.rng
+        name = rng.choice(DIAGONALS)
+        if bad == "ndim":
+            x = self.diagonal_input(depth, (0, 1), (25, 75))
+        else:
+            x = self.diagonal_input(depth)
+        ndim = len(x.shape)
+        tags = []
+        if bad == "ndim" or (ndim >= 2 and not bad and rng.random() < 0.35):
+            axes = None
+            a, b = 0, 1
+        elif bad == "same":
+            a = rng.randrange(ndim)
+            axes = [a, rng.choice([a, a - ndim])]
+            rng.shuffle(axes)
+            tags.append("repeated axis")
+        else:
+            axes = self.some_axes(ndim, 2)
+            if bad == "range":
+                axes[rng.randrange(2)] = rng.choice([ndim, ndim + 2, -ndim - 1])
+                tags.append("axis out of range")
+            elif any(a < 0 for a in axes):
+                tags.append("negative axis")
+            tags.append("axis1/axis2")
+        if axes is not None and not bad:
+            a, b = axes
+        if rng.random() < 0.3 and axes is None:
+            offset = None
+        else:
+            d1, d2 = (x.shape[a], x.shape[b]) if ndim >= 2 and not bad else (2, 2)
+            offset = rng.choice([0, 1, -1, 1, -1, 2, -2, d2 - 1, -d1 + 1, d2, d2 + 1, -d1,
+                                 -d1 - 3, 7, -9])
+            if not -d1 < offset < d2:
+                tags.append("offset beyond")
+            tags.append("offset=")
+        values = [("offset", offset)] + ([] if axes is None else [("axis1", axes[0]),
+                                                                  ("axis2", axes[1])])
+        args, positional = [], rng.random() < 0.35
+        for keyword, v in values:
+            if v is None:
+                positional = False
+                continue
+            args.append(str(v) if positional else f"{keyword}={v}")
+        return self.call(name, x, args, tags, method=rng.random() < 0.4)
 
     # -------------------------------------------------------------------------------- rearranging
     # squeeze, expand_dims, moveaxis, swapaxes, flip, roll, broadcast_to, tile, repeat and pad.
@@ -1821,6 +2049,11 @@ class Generator:
         method = name in ("squeeze", "swapaxes", "repeat") and rng.random() < 0.4
         return self.refused(self.call(name, x, args, tags, method=method))
 
+    def diagonal_refused(self, depth):
+        """diagonal or trace of a 0-d or 1-d array, of one axis twice, or of an axis out of
+        range."""
+        return self.refused(self.diagonal(depth, bad=self.rng.choice(["ndim", "same", "range"])))
+
     MISTAKES = {"index_out_of_range": 1, "axis_out_of_range": 1, "shapes_do_not_broadcast": 1,
                 "int_to_negative_power": 1, "int_literal_out_of_range": 1,
                 "reversed_histogram_range": 1, "pieces_that_do_not_fit": 1, "bool_arithmetic": 1,
@@ -1829,7 +2062,7 @@ class Generator:
                 "quantile_out_of_range_or_unknown_method": 2, "squeeze_of_a_longer_axis": 1,
                 "broadcast_to_another_shape": 1, "moveaxis_counts_differ": 1,
                 "negative_repetitions": 1, "pad_refused": 2,
-                "rearrangement_axis_out_of_range": 2}
+                "rearrangement_axis_out_of_range": 2, "diagonal_refused": 2}
 
     # -------------------------------------------------------------------------------- printing
 
@@ -1896,7 +2129,9 @@ class Generator:
                 if family == "histogram":
                     return self.choose(self.histogram, depth)
                 if family == "reduction":
-                    build = self.order_statistic if rng.random() < 0.3 else self.reduction
+                    roll = rng.random()
+                    build = (self.order_statistic if roll < 0.3 else self.diagonal if roll < 0.36
+                             else self.reduction)
                     return self.choose(build, depth)
                 return self.expression(depth)
             except Retry:
