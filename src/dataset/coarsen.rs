@@ -127,6 +127,10 @@ impl Coarsen {
         ddof: usize,
         span: Span,
     ) -> Result<Labelled, Box<Diagnostic>> {
+        // A variable without any of the windowed dimensions stays as it is, as in xarray.
+        if !l.dims.iter().any(|d| self.window_of(d).is_some()) {
+            return Ok(l.clone());
+        }
         let mut array = l.array.clone();
         let mut items = Vec::new();
         let mut pads = Vec::new();

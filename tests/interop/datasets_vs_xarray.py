@@ -20,8 +20,8 @@ in time order or not; classic (netCDF-3) or netCDF-4 files. Some sets always hav
 that every seed meets them. Variables: float32 and float64 with NaN (stored as NaN, or as a
 `_FillValue` or `missing_value`), values on a decimal grid now and then (f32 0.3 and the like),
 int16 packed with `scale_factor`/`add_offset` (f64 or f32) and `_FillValue`, plain int16 (read
-as i32, see below) and int32, and a static variable without time in some multi-file sets; attributes (`units`,
-`long_name`, text and numbers).
+as i32, see below) and int32, and a static variable without time in some multi-file sets;
+attributes (`units`, `long_name`, text and numbers).
 
 The pipelines: `open_dataset` of one file or `open_mfdataset` of a pattern or a list (with
 `chunks=` and `concat_dim=` now and then); variables by attribute and by index; `isel` (ints,
@@ -32,12 +32,22 @@ std var prod`, and `any all` of bools) with `dim=` a name, a tuple, a list or no
 and `ddof=`; arithmetic between variables (broadcasting by name; anomalies, coordinates,
 transposed operands) and with numbers; comparisons with numbers, `isnan`, math functions, `where`,
 `clip`, `astype`; `x.weighted(w).mean/sum(dim)` with weights made from coordinates; `transpose`,
-`.T` and `rechunk` (which must not change any value); and the same selections, reductions and
-rechunks of whole datasets. A family of mistakes xarray refuses (a value or date not in the
-coordinate, an unknown dimension or variable, a position out of range, operands whose coordinates
-differ, a transpose that leaves out a dimension) must be refused by flow too. Only what
-docs/datasets.md, docs/arrays.md and docs/builtins.md document is generated; `XARRAY_ONLY` lists
-what is left out and why.
+`.T` and `rechunk` (which must not change any value); windows: `coarsen` along one to three
+dimensions (by keyword or a record, `boundary=` "exact", "trim" or "pad", `side=` "left" or
+"right"; `mean sum min max prod std var`, `ddof=`; the coordinates become the windows' means, a
+time the mean time) and `rolling` along one (`center=`, `min_periods=`; `mean sum min max std
+var`, `ddof=`), of ints (and bools for rolling), f32, f64 and packed values with NaN, with
+windows of 1, as long as the dimension, not dividing it, longer than it (pad, rolling), often
+after a rechunk to blocks smaller than the window (a window or its halo spans several blocks),
+now and then one window of another's result; and the same selections, reductions, rechunks,
+coarsens and rollings of whole datasets (a variable without the windowed dimensions is left as
+it is, one with some of them is coarsened over those). A family of mistakes xarray refuses (a
+value or date not in the coordinate, an unknown dimension or variable, a position out of range,
+operands whose coordinates differ, a transpose that leaves out a dimension, a coarsen window
+that does not divide the length with boundary="exact", a coarsen or rolling along an unknown
+dimension, a rolling min_periods larger than the window: see below) must be refused by flow
+too. Only what docs/datasets.md, docs/arrays.md and docs/builtins.md document is generated;
+`XARRAY_ONLY` lists what is left out and why.
 
 Each result is saved by flow (`save(r0, "case_NNN_r0.nc")`, with `unlimited=` for dimensions of
 length 0, which netCDF has only as unlimited ones) and read back with xarray's `open_dataset`
@@ -68,13 +78,13 @@ write a variable named like its coordinate). Dims (names and order), shapes and 
 exactly; floats with NaN equal to NaN, an infinity only equal to the same infinity, finite
 values within rtol 1e-6 (f32) or 1e-9 (f64) and an atol of 1e-6 (f32) or 1e-12 (f64) times the
 largest magnitude in the program, where a sum counts the sum of its terms' magnitudes (summation
-order is free); an f64 result computed from f32 values has f32's tolerance. Coordinates: the
-same names (dimension and scalar coordinates), dims, dtypes and values (exactly; times, decoded,
-within a microsecond). Attributes of every saved variable and coordinate, and of a dataset, are
-compared too (xarray 2026 keeps attributes through arithmetic and reductions), except the
-encoding ones
-(`ENCODING_ATTRIBUTES`: `_FillValue`, `missing_value`, `scale_factor`, `add_offset`, ...; and
-`units`/`calendar` of times, which each side may encode its own way).
+order is free; moving sums and means too); an f64 result computed from f32 values (f32 weights
+too) has f32's tolerance. Coordinates: the same names (dimension and scalar coordinates), dims,
+dtypes and values (exactly, the means of coarsened windows too; times, decoded, within a
+microsecond). Attributes of every saved variable and coordinate, and of a dataset, are compared
+too (xarray 2026 keeps attributes through arithmetic, reductions and windows), except the
+encoding ones (`ENCODING_ATTRIBUTES`: `_FillValue`, `missing_value`, `scale_factor`,
+`add_offset`, ...; and `units`/`calendar` of times, which each side may encode its own way).
 
 What the twin models (documented differences from xarray's defaults, docs/datasets.md):
 - flow does not realign operands by coordinate value: shared dimensions must have the same
@@ -95,6 +105,15 @@ What the twin models (documented differences from xarray's defaults, docs/datase
   Attributes). The twin's `where` sets that name.
 - A weighted sum of ints with int weights is i64 in flow (sums of ints are i64); xarray's
   (`xr.dot`) keeps int32. The twin sums `x.astype(np.int64)`.
+- xarray's coarsen reductions take no `ddof=` ("_reduce_method() got an unexpected keyword
+  argument 'ddof'"); flow's `coarsen.std` and `coarsen.var` do (docs/builtins.md). The twin of
+  `x.coarsen(...).std(ddof=1)` is `coarsen_ddof(x.coarsen(...), "std", 1)`: `Coarsen.reduce`
+  with NumPy's nanstd/nanvar and that ddof (NaN skipped, as xarray's own std/var of windows
+  skip it), the coordinates still the windows' means.
+- xarray's `rolling` takes a `min_periods` larger than the window and makes every value NaN;
+  flow refuses it (`flow::check::argument_value`, "min_periods is from 1 to the window's
+  length"; tests/golden/datasets/bad_rolling.flow), as pandas' rolling does. The twin passes
+  every rolling given `min_periods=` through `min_periods_checked`, which raises then.
 - A plain (unpacked: no `scale_factor`/`add_offset`) int8, int16, uint8 or uint16 variable is
   read as i32 (docs/datasets.md, "Integer widths": flow's integers are i32 and i64), where
   xarray keeps int16 and the like. The twin converts such data variables to int32 right after
@@ -166,8 +185,19 @@ XARRAY_ONLY = [
     "arithmetic realigning coordinates (xarray's default join='inner'); see the models above",
     "//, % and ** of labelled arrays with arrays; bitwise & | of labelled arrays",
     "reductions with keep_attrs=, min_count=, numeric_only=; median, quantile, cumsum, "
-    "argmin/argmax, count, idxmin/idxmax of labelled arrays; groupby, resample, rolling, "
-    "coarsen, interp, shift, roll, pad, diff",
+    "argmin/argmax, count, idxmin/idxmax of labelled arrays; groupby, resample, "
+    "interp, shift, roll, pad, diff",
+    # windows
+    "rolling along several dimensions at once (flow rolls along one at a time, documented); "
+    "rolling(...).construct/reduce/count/median/prod, rolling_exp, cumulative",
+    "rolling along a dimension of length 0: xarray raises ('window shape cannot be larger "
+    "than input array shape'), flow gives an empty result (not documented either way)",
+    "coarsen(coord_func=), side= or boundary= as a record per dimension, "
+    "coarsen(...).construct/reduce/median/count; coarsen of bools (not documented in flow); "
+    "flow's coarsen skipna=false (xarray's coarsen reductions have no twin of it)",
+    "coarsen(boundary='trim') with a window longer than the dimension: xarray fails reducing "
+    "the empty window ('zero-size array to reduction operation fmin which has no identity', "
+    "from the coordinate's mean), flow gives a dimension of length 0",
     "any/all of non-bool labelled arrays (flow documents them for bools), min/max of bools",
     "weighted(w) with NaN weights (xarray raises), weighted std/var/quantile/sum_of_weights",
     "astype of floats holding NaN to integers (undefined in NumPy)",
@@ -660,7 +690,25 @@ def result_name(operands):
     return names.pop() if len(names) == 1 else None
 
 
-XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where}
+def coarsen_ddof(coarsened, name, ddof):
+    """`std`/`var` of coarsened windows with `ddof=`, which xarray's coarsen reductions do not
+    take (flow's do, docs/builtins.md `coarsen.std`): NumPy's nanstd/nanvar of each window (as
+    xarray's own coarsen std/var skip NaN); the coordinates are still the windows' means."""
+    function = {"std": np.nanstd, "var": np.nanvar}[name]
+    return coarsened.reduce(lambda a, axis: function(a, axis=axis, ddof=ddof))
+
+
+def min_periods_checked(rolling):
+    """A rolling window whose min_periods is at most its length: flow refuses a larger one
+    (flow::check::argument_value, as pandas does), where xarray makes every value NaN."""
+    window, min_periods = rolling.window[0], rolling.min_periods
+    if min_periods > window:
+        raise ValueError(f"min_periods {min_periods} must be <= window {window}")
+    return rolling
+
+
+XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
+                "coarsen_ddof": coarsen_ddof, "min_periods_checked": min_periods_checked}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1393,7 +1441,7 @@ class Generator:
             xr_x = f"{x.xr}.astype(np.int64)"  # sums of ints are i64 (see the top)
         node = self.node(f"{x.flow}.weighted({w.flow}).{name}({', '.join(flow_args)})",
                          f"{xr_x}.weighted({w.xr}).{name}({', '.join(xr_args)})",
-                         f"weighted.{name}", [x], tags)
+                         f"weighted.{name}", [x, w], tags)  # f32 weights: f32's tolerance
         node.magnitude = (sum_of_magnitudes(x.value) * magnitude_of(w.value) if name == "sum"
                           else magnitude_of(x.value))
         return node
@@ -1432,16 +1480,227 @@ class Generator:
     def rechunk(self, depth):
         return self.rechunk_of(self.array(depth - 1))
 
+    # ------------------------------------------------------------------------------ windows
+
+    def window_length(self, n, options):
+        """A window from `options` for a dimension of length n: often 1 or n itself, often one
+        that does not divide n, else any."""
+        rng = self.rng
+        if not options:
+            raise Retry()
+        ends = [w for w in options if w in (1, n)]
+        odd = [w for w in options if n and n % w]
+        kind = rng.choices(["end", "odd", "any"], [30 if ends else 0, 35 if odd else 0, 35])[0]
+        return rng.choice({"end": ends, "odd": odd, "any": options}[kind])
+
+    def partial_dims(self, x):
+        """The dimensions of a dataset that some of its variables do not have."""
+        if not x.is_dataset:
+            return []
+        return [d for d in x.dims if any(d not in x.value[v].dims for v in x.value.data_vars)]
+
+    def window_tags(self, x, windows):
+        tags = []
+        for d, w in windows.items():
+            n = x.sizes[d]
+            if w == 1:
+                tags.append("window of 1")
+            if w == n:
+                tags.append("window as long as the dim")
+            elif w > n:
+                tags.append("window longer than the dim")
+            if n == 0:
+                tags.append("empty dim windowed")
+            if isinstance(x.value.indexes.get(d), pd.DatetimeIndex):
+                tags.append("time coordinate windowed")
+        return tags
+
+    def window_chunks(self, x, windows):
+        """`x` as it is, or rechunked first along the windowed dimensions: blocks of one value,
+        blocks smaller than the window (the halo or the window spans several blocks), odd
+        blocks."""
+        rng = self.rng
+        dims = [d for d in windows if x.sizes[d]]
+        if not dims or rng.random() < 0.5:
+            return x
+        entries, tags = [], []
+        for d in dims:
+            n, w = x.sizes[d], windows[d]
+            size = min(n, rng.choice([1, 1, 2, 3, max(1, w - 1), max(1, n // 2 + 1)]))
+            entries.append(f"{d}: {size}")
+            if size < w:
+                tags.append("chunks smaller than the window")
+        others = [d for d in x.dims if d not in windows and x.sizes[d] > 1]
+        if others and rng.random() < 0.3:
+            d = rng.choice(others)
+            entries.append(f"{d}: {rng.randint(1, x.sizes[d])}")
+        return self.node(f"{x.flow}.rechunk({{{', '.join(entries)}}})", x.xr, "rechunk", [x],
+                         tags)
+
+    def windows_text(self, windows, keywords):
+        """The windows as `lat=2, lon=3` (flow and xarray alike), or as a record: `{lat: 2}` in
+        flow, `{"lat": 2}` in xarray."""
+        if keywords:
+            text = ", ".join(f"{d}={w}" for d, w in windows.items())
+            return text, text
+        return ("{" + ", ".join(f"{d}: {w}" for d, w in windows.items()) + "}",
+                "{" + ", ".join(f"{json.dumps(d)}: {w}" for d, w in windows.items()) + "}")
+
+    def coarsen(self, x):
+        """x.coarsen(lat=2, lon=3, boundary=..., side=...).mean() and the other reductions."""
+        rng = self.rng
+        if x.is_array and x.value.dtype == bool:
+            raise Retry()  # coarsen of bools is not documented
+        if not x.dims:
+            raise Retry()
+        boundary = rng.choices([None, "exact", "trim", "pad"], [30, 10, 30, 30])[0]
+        chosen = rng.sample(x.dims, min(len(x.dims), rng.choices([1, 2, 3], [55, 35, 10])[0]))
+        partial = self.partial_dims(x)
+        if partial and rng.random() < 0.5:
+            chosen = [rng.choice(partial)] + [d for d in chosen if d not in partial][:1]
+        windows = {}
+        for d in chosen:
+            n = x.sizes[d]
+            if not n:
+                windows[d] = rng.choice([1, 2, 3])
+            elif boundary in (None, "exact"):
+                windows[d] = self.window_length(n, [k for k in range(1, n + 1) if n % k == 0])
+            else:
+                # trim: a window longer than the dimension leaves no window, where xarray fails
+                # reducing an empty array (XARRAY_ONLY)
+                longest = n + (2 if boundary == "pad" and rng.random() < 0.15 else 0)
+                windows[d] = self.window_length(n, list(range(1, longest + 1)))
+        tags = self.window_tags(x, windows)
+        side = None
+        if boundary in ("trim", "pad") and rng.random() < 0.6 or rng.random() < 0.1:
+            side = rng.choice(["left", "right", "right"])
+        name = rng.choices(["mean", "sum", "min", "max", "prod", "std", "var"],
+                           [10, 8, 6, 6, 4, 6, 5])[0]
+        count = math.prod(windows.values())
+        integers = any(np.dtype(t).kind == "i" for t in value_dtypes(x.value))
+        if name == "prod" and (count > 12 or integers and not fits_integer(
+                magnitude_of(x.value) ** count, np.int64)):
+            raise Retry()
+        x = self.window_chunks(x, windows)
+        keywords = rng.random() < 0.8
+        flow_windows, xr_windows = self.windows_text(windows, keywords)
+        options = ([f"boundary={json.dumps(boundary)}"] if boundary else []) + (
+            [f"side={json.dumps(side)}"] if side else [])
+        flow = f"{x.flow}.coarsen({', '.join([flow_windows] + options)})"
+        xr_code = f"{x.xr}.coarsen({', '.join([xr_windows] + options)})"
+        details = [boundary or "exact"] + ([f"side={side}"] if side else [])
+        tags += [f"coarsen boundary={boundary or 'exact'}"] + ([f"side={side}"] if side else [])
+        tags += [] if keywords else ["coarsen({...})"]
+        if name in ("std", "var") and rng.random() < 0.45:
+            ddof = rng.choice([0, 1, 1])
+            flow += f".{name}(ddof={ddof})"
+            xr_code = f'coarsen_ddof({xr_code}, "{name}", {ddof})'
+            tags.append(f"ddof={ddof}")
+            details.append(f"ddof={ddof}")
+        else:
+            flow += f".{name}()"
+            xr_code += f".{name}()"
+        if x.is_dataset:
+            if any(not set(windows) & set(x.value[v].dims) for v in x.value.data_vars):
+                tags.append("variable without the dim")
+                details.append("a variable without the dims")
+            elif any(not set(windows) <= set(x.value[v].dims) for v in x.value.data_vars):
+                tags.append("variable with some of the dims")
+        node = self.node(flow, xr_code, f"coarsen.{name}", [x], tags, f"({', '.join(details)})")
+        if name == "sum":
+            node.magnitude = sum_of_magnitudes(x.value)
+        elif name == "var":
+            node.magnitude = magnitude_of(x.value) ** 2
+        elif name == "prod" and node.value is not None:
+            node.magnitude = magnitude_of(node.value)
+            if node.magnitude > 1e30:
+                raise Retry()
+        return node
+
+    def rolling(self, x):
+        """x.rolling(time=7, center=..., min_periods=...).mean() and the other reductions."""
+        rng = self.rng
+        # Not along a dimension of length 0: xarray refuses it (XARRAY_ONLY).
+        dims = [d for d in x.dims if x.sizes[d]]
+        if not dims:
+            raise Retry()
+        d = rng.choice(dims)
+        partial = [d for d in self.partial_dims(x) if x.sizes[d]]
+        if partial and rng.random() < 0.5:
+            d = rng.choice(partial)
+        n = x.sizes[d]
+        w = self.window_length(n, list(range(1, n + (2 if rng.random() < 0.1 else 1))))
+        windows = {d: w}
+        tags = self.window_tags(x, windows)
+        center = rng.choice([None, None, False, True, True])
+        min_periods = None if rng.random() < 0.5 else rng.randint(1, w)
+        name = rng.choices(["mean", "sum", "min", "max", "std", "var"], [10, 8, 6, 6, 6, 5])[0]
+        x = self.window_chunks(x, windows)
+        keywords = rng.random() < 0.85
+        flow_windows, xr_windows = self.windows_text(windows, keywords)
+        flow_options, xr_options, details = [flow_windows], [xr_windows], []
+        if center is not None:
+            flow_options.append(f"center={'true' if center else 'false'}")
+            xr_options.append(f"center={center}")
+            if center:
+                details.append("centred")
+                tags.append("center=true")
+        if min_periods is not None:
+            flow_options.append(f"min_periods={min_periods}")
+            xr_options.append(f"min_periods={min_periods}")
+            tags.append("min_periods=")
+            details.append(f"min_periods={min_periods}")
+        tags += [] if keywords else ["rolling({...})"]
+        rolled = f"{x.xr}.rolling({', '.join(xr_options)})"
+        if min_periods is not None:
+            rolled = f"min_periods_checked({rolled})"
+        arguments = ""
+        if name in ("std", "var") and rng.random() < 0.45:
+            ddof = rng.choice([0, 1, 1])
+            arguments = f"ddof={ddof}"
+            tags.append(f"ddof={ddof}")
+            details.append(f"ddof={ddof}")
+        if x.is_dataset and any(d not in x.value[v].dims for v in x.value.data_vars):
+            tags.append("variable without the dim")
+            details.append("a variable without the dim")
+        node = self.node(f"{x.flow}.rolling({', '.join(flow_options)}).{name}({arguments})",
+                         f"{rolled}.{name}({arguments})", f"rolling.{name}", [x], tags,
+                         f"({', '.join(details)})" if details else "")
+        if name == "sum":
+            node.magnitude = sum_of_magnitudes(x.value)
+        elif name == "var":
+            node.magnitude = magnitude_of(x.value) ** 2
+        return node
+
+    def windowed(self, depth):
+        x = self.array(depth - 1)
+        return (self.coarsen if self.rng.random() < 0.5 else self.rolling)(x)
+
+    def window_family(self, depth):
+        """A coarsen or a rolling of a labelled array or of a dataset, now and then of the
+        other's result (a rolling of a coarsened array)."""
+        rng = self.rng
+        if rng.random() < 0.35:
+            x = self.dataset(rng.choice([0, 0, 1]))
+        else:
+            x = self.array(max(0, depth - 2))
+        x = self.choose(rng.choice([self.coarsen, self.rolling]), x)
+        if rng.random() < 0.15:
+            x = self.choose(rng.choice([self.coarsen, self.rolling]), x)
+        return x
+
     # ------------------------------------------------------------------------------ datasets
 
     def dataset(self, depth):
         """The dataset leaf, or a selection, reduction or rechunk of it (depth of them)."""
         ds = self.leaf
         for _ in range(depth):
-            step = self.rng.choices(["isel", "sel", "reduce", "rechunk"], [30, 35, 25, 10])[0]
+            step = self.rng.choices(["isel", "sel", "reduce", "rechunk", "coarsen", "rolling"],
+                                    [30, 35, 25, 10, 10, 10])[0]
             try:
                 ds = self.choose({"isel": self.isel, "sel": self.sel, "reduce": self.reduce,
-                                  "rechunk": self.rechunk_of}[step], ds)
+                                  "rechunk": self.rechunk_of, "coarsen": self.coarsen,
+                                  "rolling": self.rolling}[step], ds)
             except Retry:
                 continue
         return ds
@@ -1460,7 +1719,7 @@ class Generator:
         builders = [(self.select, 14), (self.reduction, 16), (self.arithmetic, 18),
                     (self.comparison_node, 9), (self.math, 8), (self.where, 6),
                     (self.isnan_node, 3), (self.clip, 4), (self.weighted, 6), (self.transpose, 4),
-                    (self.rechunk, 4), (self.astype, 3)]
+                    (self.rechunk, 4), (self.astype, 3), (self.windowed, 7)]
         for _ in range(6):
             build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
             try:
@@ -1534,13 +1793,63 @@ class Generator:
         return self.node(f"{x.flow}.transpose({text})", f"{x.xr}.transpose({text})",
                          "transpose", [x], ["a dim left out"])
 
+    def window_subject(self, depth):
+        """A labelled array or, now and then, a dataset to make a window of."""
+        if self.rng.random() < 0.3:
+            return self.dataset(self.rng.choice([0, 1]))
+        return self.array(depth - 1)
+
+    def coarsen_not_dividing(self, depth):
+        """coarsen with boundary="exact" (the default) and a window that does not divide the
+        length: flow::check::coarsen_boundary, xarray's ValueError."""
+        rng = self.rng
+        x = self.window_subject(depth)
+        dims = [d for d in x.dims if x.sizes[d] >= 2]
+        if not dims or x.is_array and x.value.dtype == bool:
+            raise Retry()
+        d = rng.choice(dims)
+        n = x.sizes[d]
+        w = rng.choice([k for k in range(2, n + 2) if n % k])
+        boundary = ', boundary="exact"' if rng.random() < 0.3 else ""
+        name = rng.choice(["mean", "sum", "max"])
+        return self.node(f"{x.flow}.coarsen({d}={w}{boundary}).{name}()",
+                         f"{x.xr}.coarsen({d}={w}{boundary}).{name}()", f"coarsen.{name}", [x],
+                         ["window not dividing the dim"])
+
+    def min_periods_too_large(self, depth):
+        """rolling with min_periods larger than the window (see `min_periods_checked`)."""
+        rng = self.rng
+        x = self.window_subject(depth)
+        dims = [d for d in x.dims if x.sizes[d]]
+        if not dims:
+            raise Retry()
+        d = rng.choice(dims)
+        w = rng.randint(1, x.sizes[d])
+        k = w + rng.choice([1, 1, 2, 5])
+        name = rng.choice(["mean", "sum", "max", "std"])
+        return self.node(f"{x.flow}.rolling({d}={w}, min_periods={k}).{name}()",
+                         f"min_periods_checked({x.xr}.rolling({d}={w}, min_periods={k}))"
+                         f".{name}()", f"rolling.{name}", [x], ["min_periods > window"])
+
+    def unknown_window_dim(self, depth):
+        """coarsen or rolling along a dimension the array or dataset does not have."""
+        rng = self.rng
+        x = self.window_subject(depth)
+        d = rng.choice(["depth", "height", "Time", "lat_2"])
+        how = rng.choice(["coarsen", "rolling"])
+        boundary = ', boundary="trim"' if how == "coarsen" and rng.random() < 0.5 else ""
+        return self.node(f"{x.flow}.{how}({d}=2{boundary}).mean()",
+                         f"{x.xr}.{how}({d}=2{boundary}).mean()", f"{how}.mean", [x],
+                         ["unknown dim"])
+
     MISTAKES = {"value_not_in_coordinate": 3, "unknown_dim": 1, "unknown_variable": 1,
-                "position_out_of_range": 2, "misaligned_operands": 2, "transpose_missing_dim": 1}
+                "position_out_of_range": 2, "misaligned_operands": 2, "transpose_missing_dim": 1,
+                "coarsen_not_dividing": 2, "min_periods_too_large": 2, "unknown_window_dim": 1}
 
     # ------------------------------------------------------------------------------ families
 
     FAMILIES = {"read": 8, "selection": 18, "reduction": 22, "expression": 28, "weighted": 8,
-                "dataset": 9, "mistake": 7}
+                "dataset": 9, "window": 18, "mistake": 9}
 
     def result(self, family):
         rng = self.rng
@@ -1568,6 +1877,8 @@ class Generator:
                     return self.choose(self.reduction, depth)
                 if family == "weighted":
                     return self.choose(self.weighted, depth)
+                if family == "window":
+                    return self.window_family(depth)
                 if family == "dataset":
                     ds = self.dataset(rng.choice([1, 1, 2, 3]))
                     if ds is self.leaf:
