@@ -168,9 +168,10 @@ plot(field.mean(("lat", "lon")), "series.svg")
             "map misses {label}: {map:?}"
         );
     }
-    // A reduction keeps the name (not the attributes, as in xarray); time ticks are dates.
+    // A reduction keeps the name and the attributes (as xarray 2026), so the series is labelled
+    // from long_name and units; time ticks are dates.
     let series = texts(&read(&dir, "series.svg"));
-    for label in ["time", "h", "2015-01-01", "2015-01-02"] {
+    for label in ["time", "height [m]", "2015-01-01", "2015-01-02"] {
         assert!(
             series.iter().any(|t| t == label),
             "series misses {label}: {series:?}"
