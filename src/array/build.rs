@@ -802,7 +802,18 @@ pub fn normalise_axes(
     let Some(axes) = axes else {
         return Ok((0..ndim).collect());
     };
-    let mut out = Vec::new();
+    let mut out = ordered_axes(axes, ndim, span)?;
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// Axes in the order given (not sorted), each once, counted from the end when negative.
+pub(super) fn ordered_axes(
+    axes: &[i64],
+    ndim: usize,
+    span: Span,
+) -> Result<Vec<usize>, Box<Diagnostic>> {
+    let mut out = Vec::with_capacity(axes.len());
     for &a in axes {
         let axis = axis_index(a, ndim, span)?;
         if out.contains(&axis) {
@@ -816,7 +827,6 @@ pub fn normalise_axes(
         }
         out.push(axis);
     }
-    out.sort_unstable();
     Ok(out)
 }
 

@@ -5,8 +5,8 @@
 //! axis: a flip reverses the blocks, a roll or a pad adds pieces at the ends of an axis.
 
 use super::build::{
-    axis_index, broadcast_shapes, concatenate, error, full, map, normalise_axes, shape_text, slice,
-    transpose, AxisChunks, Built, ChunkSpec, IndexItem,
+    axis_index, broadcast_shapes, concatenate, error, full, map, normalise_axes, ordered_axes,
+    shape_text, slice, transpose, AxisChunks, Built, ChunkSpec, IndexItem,
 };
 use super::dtype::DType;
 use super::node::{ArrayRef, MapFunction, Operand, Scalar};
@@ -29,25 +29,6 @@ fn part(input: &ArrayRef, axis: usize, start: usize, stop: usize, span: Span) ->
         step: None,
     };
     slice(input, &items, span)
-}
-
-/// Axes given in order (not sorted), each once, counted from the end when negative.
-fn ordered_axes(axes: &[i64], ndim: usize, span: Span) -> Result<Vec<usize>, Box<Diagnostic>> {
-    let mut out = Vec::with_capacity(axes.len());
-    for &a in axes {
-        let axis = axis_index(a, ndim, span)?;
-        if out.contains(&axis) {
-            return Err(error(
-                "flow::check::axis",
-                format!("axis {a} is given twice"),
-                span,
-                "repeated axis",
-                "give each axis once",
-            ));
-        }
-        out.push(axis);
-    }
-    Ok(out)
 }
 
 /// `squeeze(x, axis=none)`: the length-1 axes (or the ones named, which must have length 1)

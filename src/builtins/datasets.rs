@@ -968,6 +968,24 @@ pub fn make_dataset(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 
 // ------------------------------------------------------------------------------------ coarsen
 
+/// The length of a window given by dimension (`lat=2`).
+fn window_length(dim: &str, value: &Value, span: Span) -> Eval<usize> {
+    super::arrays::size_of(value).ok_or_else(|| {
+        Box::new(
+            Diagnostic::error(
+                "flow::check::argument_type",
+                format!(
+                    "the window along `{dim}` must be a whole number, not {}",
+                    value.type_name()
+                ),
+                span,
+            )
+            .with_label("not a window length")
+            .with_help(format!("give the window as {dim}=2")),
+        )
+    })
+}
+
 /// `x.coarsen(lat=2, lon=2, boundary="exact", side="left")` (or `ds.coarsen(…)`): windows for a
 /// following reduction (`.mean()`, `.max()`, …).
 pub fn coarsen(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
@@ -975,20 +993,7 @@ pub fn coarsen(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     use crate::dataset::Subject;
     let mut windows = Vec::new();
     for (dim, value, span) in indexers(args)? {
-        let Some(window) = super::arrays::size_of(&value) else {
-            return Err(Box::new(
-                Diagnostic::error(
-                    "flow::check::argument_type",
-                    format!(
-                        "the window along `{dim}` must be a whole number, not {}",
-                        value.type_name()
-                    ),
-                    span,
-                )
-                .with_label("not a window length")
-                .with_help("give windows as lat=2"),
-            ));
-        };
+        let window = window_length(&dim, &value, span)?;
         windows.push((dim, window));
     }
     if windows.is_empty() {
@@ -1089,20 +1094,7 @@ pub fn rolling(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             ))
         }
     };
-    let length = super::arrays::size_of(&value).ok_or_else(|| {
-        Box::new(
-            Diagnostic::error(
-                "flow::check::argument_type",
-                format!(
-                    "the window along `{dim}` must be a whole number, not {}",
-                    value.type_name()
-                ),
-                span,
-            )
-            .with_label("not a window length")
-            .with_help("give the window as time=7"),
-        )
-    })?;
+    let length = window_length(&dim, &value, span)?;
     let center = args.bool(1)?;
     let min_periods = match args.value(2) {
         Value::None => None,
