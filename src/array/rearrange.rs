@@ -365,11 +365,15 @@ pub fn pad(input: &ArrayRef, widths: &[(usize, usize)], mode: PadMode, span: Spa
                         .collect();
                     full(shape, &ChunkSpec::PerAxis(chunks), value, out.dtype, span)
                 };
-                concatenate(
-                    &[piece(before)?, out.clone(), piece(after)?],
-                    axis as i64,
-                    span,
-                )?
+                let mut pieces = Vec::with_capacity(3);
+                if before > 0 {
+                    pieces.push(piece(before)?);
+                }
+                pieces.push(out.clone());
+                if after > 0 {
+                    pieces.push(piece(after)?);
+                }
+                concatenate(&pieces, axis as i64, span)?
             }
             PadMode::Edge => {
                 let n = out.shape[axis];
