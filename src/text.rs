@@ -371,3 +371,12 @@ mod tests {
         assert_eq!(edit_distance("abc", "acb"), 1);
     }
 }
+
+/// `a labelled array`, `an int`: a kind's name with its indefinite article.
+pub fn with_article(name: &str) -> String {
+    let article = match name.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    };
+    format!("{article} {name}")
+}

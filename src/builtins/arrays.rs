@@ -356,11 +356,18 @@ fn arrays_of(interpreter: &mut Interpreter, args: &Args, index: usize) -> Eval<V
             other => Err(Box::new(
                 Diagnostic::error(
                     "flow::check::argument_type",
-                    format!("expected arrays, found {}", other.type_name()),
+                    format!(
+                        "`{}` joins unlabelled arrays; one item is {}",
+                        args.builtin.name,
+                        crate::text::with_article(&other.type_name())
+                    ),
                     args.spans[index],
                 )
-                .with_label("not all arrays")
-                .with_help("give a list of arrays"),
+                .with_label("not all unlabelled arrays")
+                .with_help(match other {
+                    Value::Labelled(_) => "join their values (`x.values`), then label the result",
+                    _ => "give a list of arrays",
+                }),
             )),
         })
         .collect()

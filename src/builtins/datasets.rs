@@ -551,6 +551,23 @@ pub fn weighted(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::Weighted(Arc::new(((*l).clone(), (**w).clone()))))
 }
 
+/// An elementwise function of labelled arrays (or plain arrays) lined up by dimension name;
+/// a side that is no array is the number 0.
+pub fn elementwise(function: MapFunction, sides: Vec<Side>, span: Span) -> Eval<Labelled> {
+    let spans = vec![span; sides.len()];
+    let (aligned, arrays) = dataset::align(&sides, span, &spans)?;
+    let operands: Vec<Operand> = arrays
+        .into_iter()
+        .map(|a| match a {
+            Some(a) => Operand::Array(a),
+            None => Operand::Scalar(Scalar::Float(0.0)),
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let array = build::map(function, operands, span, &mut warnings)?;
+    Ok(aligned.wrap(array))
+}
+
 /// `x.weighted(w).mean(dim)` / `.sum(dim)`, skipping NaN in `x` as xarray does: the sum of
 /// `x * w` over valid points, and for the mean divided by the sum of the weights of those points.
 pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval<Value> {
@@ -560,20 +577,7 @@ pub fn weighted_reduce(_: &mut Interpreter, args: &mut Args, mean: bool) -> Eval
     let (x, w) = (&pair.0, &pair.1);
     let dims = args.names(0, "a dimension name, a tuple of names, or none")?;
     let span = args.call;
-    let map = |function: MapFunction, sides: Vec<Side>| -> Eval<Labelled> {
-        let (aligned, arrays) = dataset::align(&sides, span, &[span; 3][..sides.len()])?;
-        let operands: Vec<Operand> = arrays
-            .into_iter()
-            .zip(&sides)
-            .map(|(a, side)| match (a, side) {
-                (Some(a), _) => Operand::Array(a),
-                (None, _) => Operand::Scalar(Scalar::Float(0.0)),
-            })
-            .collect();
-        let mut warnings = Vec::new();
-        let array = build::map(function, operands, span, &mut warnings)?;
-        Ok(aligned.wrap(array))
-    };
+    let map = |function: MapFunction, sides: Vec<Side>| elementwise(function, sides, span);
     let product = map(
         MapFunction::Binary(BinaryFunction::Multiply),
         vec![Side::Labelled(x.clone()), Side::Labelled(w.clone())],

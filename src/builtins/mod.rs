@@ -56,11 +56,11 @@ static WRITTEN: &[Builtin] = &[
     builtin!("range" "(start, stop=none, step=1)", "core",
         "The list of ints from `start` (or 0) up to but not including `stop`, by `step`.",
         "range(2, 10, 3)" => "[2, 5, 8]", returns Type::Any, range),
-    builtin!("sum" "(values, start=0, axis=none, keepdims=false)", "core", "Sum of the items (compensated, so float sums do not drift).",
+    builtin!("sum" "(values, start=0, axis=none, keepdims=false)", "core", "Sum of the items (compensated, so float sums do not drift); of arrays or labelled arrays, their lazy elementwise sum.",
         "sum([0.1] * 10)" => "1.0", returns Type::Any, sum),
-    builtin!("min" "(*values, axis=none, keepdims=false)", "core", "Smallest item: `min(xs)` or `min(a, b, …)`.",
+    builtin!("min" "(*values, axis=none, keepdims=false)", "core", "Smallest item: `min(xs)` or `min(a, b, …)`; of arrays or labelled arrays, the elementwise minimum (NaN wins).",
         "min(3, 1, 2)" => "1", returns Type::Any, min),
-    builtin!("max" "(*values, axis=none, keepdims=false)", "core", "Largest item: `max(xs)` or `max(a, b, …)`.",
+    builtin!("max" "(*values, axis=none, keepdims=false)", "core", "Largest item: `max(xs)` or `max(a, b, …)`; of arrays or labelled arrays, the elementwise maximum (NaN wins).",
         "max([3, 1, 2])" => "3", returns Type::Any, max),
     builtin!("abs" "(x)", "core", "Absolute value.", "abs(-2.5)" => "2.5", returns Type::Any, abs),
     builtin!("round" "(x, digits=none)", "core",
@@ -1190,6 +1190,18 @@ fn sum(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     }
     let mut total = start;
     for item in items {
+        // Arrays, labelled arrays and the like add as their kind does: `sum([a, b, c])` is
+        // `0 + a + b + c`, lazy and elementwise.
+        let kinds = crate::eval::kinds::kind_of(&total).or(crate::eval::kinds::kind_of(&item));
+        if kinds.is_some() {
+            total = interpreter.apply_binary(
+                crate::syntax::ast::BinaryOp::Add,
+                total,
+                item,
+                args.call,
+            )?;
+            continue;
+        }
         total = match operators::binary(crate::syntax::ast::BinaryOp::Add, &total, &item) {
             Ok(value) => value,
             Err(error) => {
@@ -1241,6 +1253,12 @@ fn extreme(
     if items.iter().any(Value::is_unknown) {
         return Ok(Value::Unknown(Type::Any));
     }
+    if items
+        .iter()
+        .any(|v| matches!(v, Value::Array(_) | Value::Labelled(_)))
+    {
+        return elementwise_extreme(&items, wanted, args);
+    }
     let mut best: Option<Value> = None;
     for item in items {
         best = Some(match best {
@@ -1275,6 +1293,62 @@ fn extreme(
             "give at least one value",
         ),
     }
+}
+
+/// `min([a, b, c])` / `max(a, b)` of arrays (or labelled arrays, lined up by name): NumPy's
+/// `minimum`/`maximum` folded over them, elementwise and lazy (NaN wins, as there).
+fn elementwise_extreme(items: &[Value], wanted: Ordering, args: &Args) -> Eval<Value> {
+    use crate::array::node::{BinaryFunction, MapFunction};
+    use crate::dataset::Side;
+    let function = MapFunction::Binary(if wanted == Ordering::Less {
+        BinaryFunction::Minimum
+    } else {
+        BinaryFunction::Maximum
+    });
+    let side = |v: &Value| match v {
+        Value::Array(a) => Ok(Side::Array(a.clone())),
+        Value::Labelled(l) => Ok(Side::Labelled((**l).clone())),
+        other => Err(Box::new(
+            Diagnostic::error(
+                "flow::check::argument_type",
+                format!(
+                    "`{}` of arrays cannot take {} among them",
+                    args.builtin.name,
+                    other.type_name()
+                ),
+                args.call,
+            )
+            .with_label("mixed values")
+            .with_help("give arrays only, or use minimum/maximum with a number"),
+        )),
+    };
+    let mut total = side(&items[0])?;
+    for item in &items[1..] {
+        let pair = vec![total, side(item)?];
+        total = if pair.iter().any(|s| matches!(s, Side::Labelled(_))) {
+            Side::Labelled(datasets::elementwise(function, pair, args.call)?)
+        } else {
+            let operands = pair
+                .into_iter()
+                .map(|s| match s {
+                    Side::Array(a) => crate::array::node::Operand::Array(a),
+                    _ => unreachable!("arrays only"),
+                })
+                .collect();
+            let mut warnings = Vec::new();
+            Side::Array(crate::array::build::map(
+                function,
+                operands,
+                args.call,
+                &mut warnings,
+            )?)
+        };
+    }
+    Ok(match total {
+        Side::Array(a) => Value::Array(a),
+        Side::Labelled(l) => crate::eval::kinds::dataset::wrap(l),
+        Side::Other => unreachable!("arrays only"),
+    })
 }
 
 fn min(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {

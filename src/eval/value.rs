@@ -277,6 +277,7 @@ impl Value {
             Value::Job(_) => "job".into(),
             Value::Weighted(_) => "weighted array".into(),
             Value::Coarsen(_) => "coarsened array".into(),
+            Value::Labelled(_) => "labelled array".into(),
             Value::Rolling(_) => "rolling window".into(),
             Value::Slice(_) => "slice".into(),
             Value::GroupBy(_) => "grouped frame".into(),

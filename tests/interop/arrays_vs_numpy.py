@@ -52,7 +52,8 @@ Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
 about half the cases, the result itself (`@print`), which is compared with NumPy's `str()`.
 flow runs as `FLOW_BINARY run case_NNN.flow` in WORKDIR, `--jobs` at a time, each with a
-timeout.
+timeout. What the differential tests share (literals, the syntax tree's walking, running flow,
+comparing arrays, the report's tables) is in differential.py, beside this script.
 
 Each case is classified:
 
@@ -93,22 +94,24 @@ smallest part that fails alike names the failure's cause in the report (printing
 named by what is special about the value printed).
 """
 
-import argparse
-import concurrent.futures
 import math
 import os
 import random
 import re
-import subprocess
 import sys
 import textwrap
 import time
-import traceback
-import warnings
 from dataclasses import dataclass, field
 
 import h5py
 import numpy as np
+
+import differential
+from differential import (AGREE, FLOW_DTYPE, INTERNAL_ERROR, MISMATCH_TYPE, MISMATCH_VALUES,
+                          REJECTED, RUNTIME_ERROR, ProgramGenerator, Retry, TreeNode, case_stem,
+                          first_message, flow_failure, flow_number, indent, operand, operations,
+                          parse_arguments, prepare, print_case, print_classes, print_flow_stderr,
+                          print_outcomes, py_number, quiet, smallest, values_difference)
 
 # ------------------------------------------------------------------------------------------------
 # What NumPy has and flow does not (docs/arrays.md lists what flow has), so the generator never
@@ -180,15 +183,9 @@ NUMPY_ONLY = [
 
 RTOL = {"f64": 1e-9, "f32": 1e-5}
 ATOL = {"f64": 1e-12, "f32": 1e-6}
-FLOW_TIMEOUT_SECONDS = 30
 
-AGREE = "agree"
-MISMATCH_VALUES = "mismatch (values)"
-MISMATCH_TYPE = "mismatch (dtype/shape)"
+# The classes the other tests have too (AGREE, MISMATCH_VALUES, ...) are differential.py's.
 MISMATCH_PRINTING = "mismatch (printing)"
-REJECTED = "flow rejected"
-RUNTIME_ERROR = "flow run-time error"
-INTERNAL_ERROR = "flow internal error"
 NUMPY_ERROR = "numpy error"
 CLASSES = [AGREE, MISMATCH_VALUES, MISMATCH_TYPE, MISMATCH_PRINTING, REJECTED, RUNTIME_ERROR,
            INTERNAL_ERROR, NUMPY_ERROR]
@@ -199,8 +196,6 @@ DTYPE_WEIGHTS = [15, 15, 20, 15, 35]
 DTYPE_ALIASES = {"i32": "int32", "i64": "int64", "f32": "float32", "f64": "float64"}
 NUMPY_DTYPE = {"bool": "np.bool_", "i32": "np.int32", "i64": "np.int64", "f32": "np.float32",
                "f64": "np.float64"}
-FLOW_DTYPE = {"bool": "bool", "int32": "i32", "int64": "i64", "float32": "f32",
-              "float64": "f64"}
 # The largest magnitude an int result may reach when computed in floats: beyond it NumPy's value
 # may have wrapped around, which is not a comparison of anything.
 INT_LIMIT = {"i32": 2**31 - 1, "i64": 2**53}
@@ -287,35 +282,7 @@ LEAF_NAMES = "abcdefghjkmnpqstuvwxyz"
 # Literals.
 
 
-def flow_number(v):
-    if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return repr(v)
-
-
-def numpy_number(v):
-    if isinstance(v, (bool, np.bool_)):
-        return "True" if v else "False"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isnan(v):
-        return "np.nan"
-    if math.isinf(v):
-        return "np.inf" if v > 0 else "-np.inf"
-    return repr(v)
-
-
-def operand(text):
-    """A number as an operand: negative ones in parentheses (`x ** (-1)`, `2 - (-3)`)."""
-    return f"({text})" if text.startswith("-") else text
+# flow_number, py_number and operand are differential.py's.
 
 
 def numpy_arguments(text):
@@ -380,7 +347,7 @@ def chunks_text(spec):
 
 
 @dataclass(eq=False)
-class Node:
+class Node(TreeNode):
     flow: str
     numpy: str
     op: str  # the operation at the root, as the report names it
@@ -395,23 +362,6 @@ class Node:
     name: str = ""
     flow_binding: str = ""
     numpy_binding: str = ""
-
-    def walk(self):
-        """The nodes of the tree, children before parents."""
-        for child in self.children:
-            yield from child.walk()
-        yield self
-
-    def leaves(self):
-        seen = []
-        for node in self.walk():
-            if node.name and node not in seen:
-                seen.append(node)
-        return seen
-
-    @property
-    def size(self):
-        return sum(1 for _ in self.walk())
 
     @property
     def array(self):
@@ -439,11 +389,7 @@ def finite_magnitude(value):
     return float(np.max(np.abs(a.astype(np.float64)))) if a.size else 1.0
 
 
-class Retry(Exception):
-    """The choice made so far cannot give a program worth running; choose again."""
-
-
-class Generator:
+class Generator(ProgramGenerator):
     """Random programs: leaves bound to names, one expression over them for the result."""
 
     def __init__(self, rng):
@@ -453,11 +399,7 @@ class Generator:
         self.count = 0
 
     # -------------------------------------------------------------------------------- evaluation
-
-    def evaluate(self, code, namespace=None):
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return eval(code, namespace or self.namespace)
+    # (evaluate and choose are differential.ProgramGenerator's)
 
     def node(self, flow, numpy, op, children=(), tags=()):
         node = Node(flow, numpy, op, list(children), list(tags))
@@ -492,18 +434,6 @@ class Generator:
             if finite.size and np.max(np.abs(finite)) > INT_LIMIT[node.dtype]:
                 return False
         return True
-
-    def choose(self, build, *args, attempts=8, refused=False):
-        """A valid node from `build`, trying again on a bad choice. With `refused`, a program
-        NumPy refuses is taken too (a mistake, to see that flow refuses it as well)."""
-        for _ in range(attempts):
-            try:
-                node = build(*args)
-            except Retry:
-                continue
-            if self.valid(node) or (refused and node.error):
-                return node
-        raise Retry()
 
     # ------------------------------------------------------------------------------------ leaves
 
@@ -631,7 +561,7 @@ class Generator:
             values = self.literal_values(shape, dtype, small_nonnegative)
             typed = dtype in ("i32", "f32") or rng.random() < 0.15
             flow_args = [nested(values, flow_number)]
-            numpy_args = [nested(values, numpy_number)]
+            numpy_args = [nested(values, py_number)]
             if typed or size == 0:
                 f, n = self.dtype_argument(dtype)
                 flow_args.append(f)
@@ -646,7 +576,7 @@ class Generator:
             stop = rng.choice([1, 2, 0, -3.5, 7.25, 100])
             flow_args = [flow_number(start), flow_number(stop), str(n)] + chunk_args
             return self.bind(f"linspace({', '.join(flow_args)})",
-                             f"np.linspace({numpy_number(start)}, {numpy_number(stop)}, {n})",
+                             f"np.linspace({py_number(start)}, {py_number(stop)}, {n})",
                              "linspace", tags)
         as_int = rng.random() < 0.5
         f_dtype, n_dtype = self.dtype_argument(dtype)
@@ -665,7 +595,7 @@ class Generator:
                     "f64": rng.choice(PLAIN_FLOATS + SPECIAL_FLOATS)}[dtype]
             inferred = {bool: "bool", int: "i64", float: "f64"}[type(fill)]
             flow_args = [shape_text(shape, as_int), flow_number(fill)]
-            numpy_args = [shape_text(shape, as_int), numpy_number(fill)]
+            numpy_args = [shape_text(shape, as_int), py_number(fill)]
             if dtype != inferred or rng.random() < 0.2:
                 flow_args.append(f_dtype)
                 numpy_args.append(n_dtype)
@@ -716,7 +646,7 @@ class Generator:
                 raise Retry()
             typed = dtype != ("i64" if all_ints else "f64") or rng.random() < 0.3
         flow_args = [flow_number(a) for a in args]
-        numpy_args = [numpy_number(a) for a in args]
+        numpy_args = [py_number(a) for a in args]
         if typed:
             flow_dtype, numpy_dtype = self.dtype_argument(dtype)
             flow_args.append(flow_dtype)
@@ -843,13 +773,7 @@ class Generator:
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
                     (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6),
                     (self.rearrangement, 14), (self.rounding, 9), (self.diagonal, 7)]
-        for _ in range(6):
-            build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
-            try:
-                return self.choose(build, depth)
-            except Retry:
-                continue
-        return self.leaf()
+        return self.choose_weighted(builders, depth) or self.leaf()
 
     def scalar(self, dtype, op=None):
         """A number to combine with an array of `dtype` by `op`."""
@@ -886,7 +810,7 @@ class Generator:
         rng = self.rng
         if rng.random() < (0.6 if op in ("//", "%") else 0.35):
             v = self.scalar(x.dtype, op)
-            return Node(operand(flow_number(v)), operand(numpy_number(v)), "number", value=v)
+            return Node(operand(flow_number(v)), operand(py_number(v)), "number", value=v)
         shape = self.broadcast_shape(x.shape)
         if op in LOGICAL:
             dtype = rng.choice(["bool", "bool", "i32", "i64"])
@@ -906,7 +830,7 @@ class Generator:
         op = self.rng.choice(COMPARISONS)
         v = self.rng.choice([0, 1, 2, 0.5, -1, 3]) if x.dtype != "bool" else True
         return self.node(f"({x.flow} {op} {operand(flow_number(v))})",
-                         f"({x.numpy} {op} {operand(numpy_number(v))})", op, [x])
+                         f"({x.numpy} {op} {operand(py_number(v))})", op, [x])
 
     def binary(self, depth):
         rng = self.rng
@@ -933,7 +857,7 @@ class Generator:
         x = self.expression(depth - 1)
         if rng.random() < 0.35:
             v = rng.choice(BINARY_FUNCTION_NUMBERS)
-            y = Node(operand(flow_number(v)), operand(numpy_number(v)), "number", value=v)
+            y = Node(operand(flow_number(v)), operand(py_number(v)), "number", value=v)
         else:
             y = self.shaped(self.broadcast_shape(x.shape))
         children = [c for c in (x, y) if c.op != "number"]
@@ -955,9 +879,9 @@ class Generator:
                      else rng.choice([101, 100.5, 150, -5, -0.5, math.nan]))
             qs[rng.randrange(len(qs))] = wrong
         if len(qs) == 1 and rng.random() < 0.7:
-            return flow_number(qs[0]), numpy_number(qs[0]), []
+            return flow_number(qs[0]), py_number(qs[0]), []
         return ("[" + ", ".join(flow_number(q) for q in qs) + "]",
-                "[" + ", ".join(numpy_number(q) for q in qs) + "]", ["q list"])
+                "[" + ", ".join(py_number(q) for q in qs) + "]", ["q list"])
 
     def order_statistic(self, depth, x=None, bad_q=False, bad_method=False):
         """median, percentile or quantile (and their nan-variants) along an axis or of the
@@ -1012,7 +936,7 @@ class Generator:
         rng = self.rng
         if rng.random() < 0.5:
             v = rng.choice([0, 1, -1, 0.5, 2.5, math.nan, True, 7])
-            return Node(flow_number(v), numpy_number(v), "number", value=v)
+            return Node(flow_number(v), py_number(v), "number", value=v)
         return self.shaped(self.broadcast_shape(condition.shape))
 
     def where(self, depth):
@@ -1043,7 +967,7 @@ class Generator:
                 tags.append("low > high")
             children = [x]
             flows = (operand(flow_number(low)), operand(flow_number(high)))
-            numpys = (operand(numpy_number(low)), operand(numpy_number(high)))
+            numpys = (operand(py_number(low)), operand(py_number(high)))
         return self.node(f"clip({x.flow}, {flows[0]}, {flows[1]})",
                          f"np.clip({x.numpy}, {numpys[0]}, {numpys[1]})", "clip", children, tags)
 
@@ -1351,7 +1275,7 @@ class Generator:
         elif kind == "reversed":
             low, high = high + 1, low
         r_flow = f"({flow_number(low)}, {flow_number(high)})"
-        r_numpy = f"({numpy_number(low)}, {numpy_number(high)})"
+        r_numpy = f"({py_number(low)}, {py_number(high)})"
         return self.node(f"histogram({x.flow}, bins={bins}, range={r_flow})",
                          f"np.histogram({x.numpy}, bins={bins}, range={r_numpy})", "histogram",
                          [x])
@@ -1385,7 +1309,7 @@ class Generator:
         chunks = self.chunks_spec(shape) if rng.random() < 0.7 else None
         chunk_args = [f"chunks={chunks_text(chunks)}"] if chunks is not None else []
         return self.bind(f"array({', '.join([nested(values, flow_number), f_dtype] + chunk_args)})",
-                         f"np.array({nested(values, numpy_number)}, {n_dtype})", "array",
+                         f"np.array({nested(values, py_number)}, {n_dtype})", "array",
                          ["chunks="] if chunks is not None else [])
 
     def rounding_input(self, depth, floats=False):
@@ -1877,7 +1801,7 @@ class Generator:
         v = rng.choice(big)
         op = rng.choice(["+", "-", "*", "//", "+", "*"])
         return self.node(f"({x.flow} {op} {operand(flow_number(v))})",
-                         f"({x.numpy} {op} {operand(numpy_number(v))})", op, [x],
+                         f"({x.numpy} {op} {operand(py_number(v))})", op, [x],
                          ["int beyond dtype"])
 
     def reversed_histogram_range(self, depth):
@@ -2087,10 +2011,10 @@ class Generator:
             literal = literal.reshape(shape)
             if rng.random() < 0.3:
                 return self.bind(f'array({nested(literal, flow_number)}, dtype="f32")',
-                                 f"np.array({nested(literal, numpy_number)}, dtype=np.float32)",
+                                 f"np.array({nested(literal, py_number)}, dtype=np.float32)",
                                  "array")
             return self.bind(f"array({nested(literal, flow_number)})",
-                             f"np.array({nested(literal, numpy_number)})", "array")
+                             f"np.array({nested(literal, py_number)})", "array")
         if kind == "long rows":
             shape = (rng.randint(1, 3), rng.randint(1, 3), rng.randint(14, 30))
             base = self.leaf(shape, rng.choice(["f64", "f64", "f32", "i64", "bool"]))
@@ -2106,7 +2030,7 @@ class Generator:
             if x.dtype == "bool" or rng.random() < 0.4:
                 return x
             v = rng.choice([0.5, 3, 1e-3, 1e5])
-            return self.node(f"({x.flow} * {flow_number(v)})", f"({x.numpy} * {numpy_number(v)})",
+            return self.node(f"({x.flow} * {flow_number(v)})", f"({x.numpy} * {py_number(v)})",
                              "*", [x])
         # an ordinary small float array, as the other families make them
         shape = self.random_shape()
@@ -2172,14 +2096,7 @@ class Case:
 
     @property
     def ops(self):
-        kinds = []
-        for node in self.root.walk():
-            for kind in [node.op] + node.tags:
-                if kind != "number" and kind not in kinds:
-                    kinds.append(kind)
-        if self.printing:
-            kinds.append("print")
-        return kinds
+        return operations(self.root) + (["print"] if self.printing else [])
 
     def leaf_lines(self, flow):
         return [f"{leaf.name} = {leaf.flow_binding if flow else leaf.numpy_binding}"
@@ -2207,15 +2124,10 @@ class Case:
         return "; ".join(self.leaf_lines(True) + [f"{', '.join(self.results)} = {self.root.flow}"])
 
 
-def case_stem(number):
-    return f"case_{number:03d}"
-
-
 def compute_numpy(case):
     namespace = {"np": np}
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             exec(case.numpy_code, namespace)
         case.expected = [np.asarray(namespace[r]) for r in case.results]
     except NameError:
@@ -2244,26 +2156,12 @@ def part_case(case, node, index):
 
 
 def write_case(workdir, case):
-    twin = "\n".join("# " + line for line in case.numpy_code.splitlines())
-    with open(os.path.join(workdir, f"{case.stem}.flow"), "w") as f:
-        f.write(f"# {case.stem} ({case.family}): {', '.join(case.ops)}\n{case.flow_source}\n\n"
-                f"# The NumPy twin (tests/interop/arrays_vs_numpy.py):\n{twin}\n")
+    differential.write_case(workdir, case, ", ".join(case.ops),
+                            "NumPy twin (tests/interop/arrays_vs_numpy.py)", case.numpy_code)
 
 
 # ------------------------------------------------------------------------------------------------
 # Running and comparing.
-
-
-def run_flow(flow, workdir, case):
-    env = dict(os.environ, NO_COLOR="1")
-    try:
-        done = subprocess.run([flow, "run", f"{case.stem}.flow"], cwd=workdir, env=env,
-                              capture_output=True, text=True, timeout=FLOW_TIMEOUT_SECONDS)
-        return done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired as e:
-        stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        stderr = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
-        return None, stdout, f"timed out after {FLOW_TIMEOUT_SECONDS} s\n{stderr}"
 
 
 def printed_blocks(stdout):
@@ -2291,31 +2189,6 @@ def numpy_text(value):
     return text
 
 
-def describe(v):
-    return flow_number(v.item() if isinstance(v, np.generic) else v)
-
-
-def values_difference(got, want, dtype, scale):
-    """Why `got` is not `want`, if it is not: the first element that differs, and how many do."""
-    if dtype in RTOL:
-        g, w = got.astype(np.float64), want.astype(np.float64)
-        both_nan = np.isnan(g) & np.isnan(w)
-        with np.errstate(all="ignore"):
-            close = np.isclose(g, w, rtol=RTOL[dtype], atol=ATOL[dtype] * max(1.0, scale),
-                               equal_nan=True)
-        bad = ~(close | both_nan)
-        tolerance = f" (rtol {RTOL[dtype]:g}, atol {ATOL[dtype]:g} × {max(1.0, scale):g})"
-    else:
-        bad = got != want
-        tolerance = ""
-    if not np.any(bad):
-        return ""
-    where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
-    index = f"[{', '.join(map(str, where))}]" if where else "the value"
-    return (f"{index}: {describe(got[where])}, NumPy {describe(want[where])}{tolerance}; "
-            f"{int(np.sum(bad))} of {bad.size} differ")
-
-
 def printing_difference(result, text, expected, lines=12):
     """The first line that differs, then both texts (their first `lines` lines)."""
     got_lines, want_lines = (text or "").splitlines(), expected.splitlines()
@@ -2334,24 +2207,15 @@ def printing_difference(result, text, expected, lines=12):
             f"  NumPy's str() of the same values is\n{shown(want_lines)}")
 
 
-def is_internal_error(code, stderr):
-    return code == 70 or "internal error" in stderr or "flow::eval::kernel_failed" in stderr
-
-
 def classify(case, workdir, code, stdout, stderr):
     case.flow_code, case.flow_stdout, case.flow_stderr = code, stdout, stderr
     case.outcome, case.difference = classification(case, workdir, code, stdout, stderr)
 
 
 def classification(case, workdir, code, stdout, stderr):
-    if is_internal_error(code, stderr):
-        return INTERNAL_ERROR, ""
-    if code is None:
-        return RUNTIME_ERROR, "timed out"
-    if code != 0:
-        if case.numpy_error:
-            return AGREE, "both refuse"
-        return (REJECTED if code == 1 else RUNTIME_ERROR), ""
+    failed = flow_failure(code, stderr, case.numpy_error)
+    if failed:
+        return failed
     if case.numpy_error:
         return NUMPY_ERROR, f"NumPy raises {case.numpy_error}"
     types, prints = printed_blocks(stdout)
@@ -2380,7 +2244,7 @@ def classification(case, workdir, code, stdout, stderr):
                 f"{want_dtype} {want.shape}")
             continue
         precision = "f32" if want_dtype in RTOL and case.computed_in_f32 else want_dtype
-        why = values_difference(got, want, precision, case.scale)
+        why = values_difference(got, want, precision, case.scale, RTOL, ATOL, "NumPy")
         if why:
             problems[MISMATCH_VALUES].append(f"{r}: {why}")
             continue
@@ -2395,18 +2259,7 @@ def classification(case, workdir, code, stdout, stderr):
 
 
 def run_all(flow, workdir, cases, jobs):
-    for case in cases:
-        write_case(workdir, case)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        runs = {pool.submit(run_flow, flow, workdir, c): c for c in cases}
-        for future in concurrent.futures.as_completed(runs):
-            case = runs[future]
-            code, stdout, stderr = future.result()
-            try:
-                classify(case, workdir, code, stdout, stderr)
-            except Exception:
-                case.outcome = MISMATCH_VALUES
-                case.difference = "comparing failed:\n" + traceback.format_exc(limit=3)
+    differential.run_all(flow, workdir, cases, jobs, write_case, classify, MISMATCH_VALUES)
 
 
 def shrink(flow, workdir, failing, jobs):
@@ -2425,22 +2278,11 @@ def shrink(flow, workdir, failing, jobs):
         alike = ({MISMATCH_VALUES, MISMATCH_TYPE} if case.outcome in (MISMATCH_VALUES,
                                                                       MISMATCH_TYPE)
                  else {case.outcome})
-        failing_parts = [p for p in ps if p.outcome in alike]
-        case.smallest = min(failing_parts, key=lambda p: p.root.size) if failing_parts else None
+        case.smallest = smallest(p for p in ps if p.outcome in alike)
 
 
 # ------------------------------------------------------------------------------------------------
 # Reporting.
-
-
-def first_message(stderr):
-    """The code and the first `×` line of a diagnostic, for grouping failures."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    code = lines[0] if lines else ""
-    message = next((line.lstrip("×").strip() for line in lines if line.startswith("×")), "")
-    if "internal error" in code:
-        message = next((line for line in lines[1:] if line), "")
-    return f"{code}: {message}" if message else code
 
 
 def printing_features(case):
@@ -2484,18 +2326,12 @@ def cause_of(case):
     return part.outcome, part.root.label()
 
 
-def indent(text, by="    "):
-    return textwrap.indent(text.rstrip() or "(nothing)", by)
-
-
 def report(cases, elapsed, shown, out):
     failing = [c for c in cases if c.outcome != AGREE]
     print(f"flow arrays against NumPy {np.__version__}: {len(cases)} cases in {elapsed:.1f} s",
           file=out)
     print("", file=out)
-    print(f"  {'class':<24}{'cases':>6}", file=out)
-    for cls in CLASSES:
-        print(f"  {cls:<24}{sum(c.outcome == cls for c in cases):>6}", file=out)
+    print_classes(cases, CLASSES, 24, out)
     refused = sum(c.difference == "both refuse" for c in cases)
     print(f"  ({refused} of the agreeing cases are programs both refuse; printing is compared in "
           f"{sum(c.printing for c in cases)} cases)", file=out)
@@ -2503,14 +2339,7 @@ def report(cases, elapsed, shown, out):
     columns = [(AGREE, "agree"), (MISMATCH_VALUES, "values"), (MISMATCH_TYPE, "type"),
                (MISMATCH_PRINTING, "print"), (REJECTED, "rejected"), (RUNTIME_ERROR, "run-time"),
                (INTERNAL_ERROR, "internal"), (NUMPY_ERROR, "numpy")]
-    rows = [(f"family: {f}", [c for c in cases if c.family == f]) for f in Generator.FAMILIES]
-    rows += [(kind, [c for c in cases if kind in c.ops])
-             for kind in sorted({k for c in cases for k in c.ops})]
-    print(f"  {'family / operation':<22}{'cases':>6}" +
-          "".join(f"{short:>9}" for _, short in columns), file=out)
-    for kind, having in rows:
-        print(f"  {kind:<22}{len(having):>6}" + "".join(
-            f"{sum(c.outcome == cls for c in having):>9}" for cls, _ in columns), file=out)
+    print_outcomes(cases, Generator.FAMILIES, columns, 22, out)
     if failing:
         print("\nDistinct failures (the smallest failing part of the first case of each):",
               file=out)
@@ -2525,17 +2354,12 @@ def report(cases, elapsed, shown, out):
             print(f"         {part.short_flow}", file=out)
         print(f"\nThe first {min(shown, len(failing))} of {len(failing)} failing cases:", file=out)
         for c in failing[:shown]:
-            print(f"\n=== {c.stem}: {c.outcome} ({c.family}; {', '.join(c.ops)})", file=out)
-            print("  flow:\n" + indent(c.flow_source), file=out)
-            print("  NumPy:\n" + indent(c.numpy_code), file=out)
+            print_case(c, ", ".join(c.ops), "NumPy", c.numpy_code, out)
             if c.outcome in (MISMATCH_VALUES, MISMATCH_TYPE, MISMATCH_PRINTING, NUMPY_ERROR):
                 print("  flow printed:\n" + indent(c.flow_stdout), file=out)
                 print("  difference:\n" + indent(c.difference), file=out)
             else:
-                stderr = "\n".join(c.flow_stderr.splitlines()[:16])
-                print(f"  flow's stderr (exit {c.flow_code}):\n" + indent(stderr), file=out)
-                if c.difference:
-                    print("  " + c.difference, file=out)
+                print_flow_stderr(c, out)
                 if c.expected:
                     print("  NumPy's result:\n" + indent(
                         "\n".join(f"{FLOW_DTYPE.get(str(v.dtype), v.dtype)} {v.shape} "
@@ -2547,26 +2371,14 @@ def report(cases, elapsed, shown, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--flow", required=True, help="the flow binary")
-    parser.add_argument("--dir", required=True, help="a directory for the cases")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--jobs", type=int, default=2, help="flow runs at a time")
-    parser.add_argument("--show", type=int, default=15, help="failing cases shown in full")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__.split("\n")[0], "a directory for the cases")
 
     if int(np.__version__.split(".")[0]) < 2:
         sys.exit(f"arrays_vs_numpy.py models NumPy 2 (NEP 50 promotion); this is NumPy "
                  f"{np.__version__}")
     np.set_printoptions()  # NumPy's defaults: what flow's printing follows
     started = time.monotonic()
-    flow = os.path.abspath(args.flow)
-    workdir = os.path.abspath(args.dir)
-    os.makedirs(workdir, exist_ok=True)
-    for name in os.listdir(workdir):  # what an earlier run left would be read again
-        if re.fullmatch(r"case_\d+(_part\d+)?(\.flow|_r\d+\.h5)", name):
-            os.remove(os.path.join(workdir, name))
+    flow, workdir = prepare(args, r"case_\d+(_part\d+)?(\.flow|_r\d+\.h5)")
     rng = random.Random(args.seed)
     cases = [make_case(rng, number) for number in range(args.cases)]
     run_all(flow, workdir, cases, args.jobs)

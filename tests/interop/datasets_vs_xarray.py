@@ -52,7 +52,9 @@ too. Only what docs/datasets.md, docs/arrays.md and docs/builtins.md document is
 Each result is saved by flow (`save(r0, "case_NNN_r0.nc")`, with `unlimited=` for dimensions of
 length 0, which netCDF has only as unlimited ones) and read back with xarray's `open_dataset`
 (CF decoding on, as a user reads it). flow runs as `FLOW_BINARY run case_NNN.flow` in WORKDIR,
-`--jobs` at a time, each with a timeout.
+`--jobs` at a time, each with a timeout. What the differential tests share (literals, the
+syntax tree's walking, running flow, comparing arrays, the report's tables) is in
+differential.py, beside this script.
 
 Each case is classified:
 
@@ -132,19 +134,14 @@ program or fails running it, the last step that already differs from xarray in i
 or coordinates (a dimension dropped that a later step names) is named too.
 """
 
-import argparse
-import concurrent.futures
 import json
 import math
 import os
 import random
 import re
-import shutil
-import subprocess
 import sys
 import textwrap
 import time
-import traceback
 import warnings
 from dataclasses import dataclass, field
 
@@ -152,6 +149,13 @@ import netCDF4
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+import differential
+from differential import (AGREE, FLOW_DTYPE, INTERNAL_ERROR, MISMATCH_TYPE, MISMATCH_VALUES,
+                          REJECTED, RUNTIME_ERROR, ProgramGenerator, Retry, TreeNode, case_stem,
+                          first_message, flow_failure, flow_number, indent, operand, operations,
+                          parse_arguments, prepare, print_case, print_classes, print_flow_stderr,
+                          print_outcomes, py_number, quiet, smallest, values_difference)
 
 # ------------------------------------------------------------------------------------------------
 # What xarray has and flow does not (docs/datasets.md lists what flow has), or where flow differs
@@ -212,7 +216,6 @@ XARRAY_ONLY = [
 RTOL = {"f64": 1e-9, "f32": 1e-6}
 ATOL = {"f64": 1e-12, "f32": 1e-6}
 TIME_TOLERANCE_NS = 1000
-FLOW_TIMEOUT_SECONDS = 30
 EXAMPLES_PER_CAUSE = 3  # places shown in full for each distinct failure
 SETS = 12
 # Features some sets always have, whatever the seed, so that every run meets them: times not at
@@ -220,13 +223,8 @@ SETS = 12
 SPECIAL_SETS = {1: {"six-hourly"}, 2: {"int16"}, 3: {"duplicated coordinate value"},
                 5: {"noon"}, 7: {"utc offset units"}, 9: {"duplicated coordinate value", "monthly"}}
 
-AGREE = "agree"
-MISMATCH_TYPE = "mismatch (dtype/shape)"
-MISMATCH_VALUES = "mismatch (values)"
+# The classes the other tests have too (AGREE, MISMATCH_TYPE, ...) are differential.py's.
 MISMATCH_LABELS = "mismatch (labels)"
-REJECTED = "flow rejected"
-RUNTIME_ERROR = "flow run-time error"
-INTERNAL_ERROR = "flow internal error"
 XARRAY_ERROR = "xarray error"
 CLASSES = [AGREE, MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_LABELS, REJECTED, RUNTIME_ERROR,
            INTERNAL_ERROR, XARRAY_ERROR]
@@ -239,9 +237,6 @@ KINDS = {"variables": MISMATCH_TYPE, "dims": MISMATCH_TYPE, "shape": MISMATCH_TY
 ENCODING_ATTRIBUTES = {"_FillValue", "missing_value", "scale_factor", "add_offset", "coordinates",
                        "_Unsigned", "dtype", "_NCProperties", "chunksizes"}
 TIME_ENCODING_ATTRIBUTES = {"units", "calendar"}
-
-FLOW_DTYPE = {"bool": "bool", "int32": "i32", "int64": "i64", "float32": "f32",
-              "float64": "f64"}
 
 REDUCTIONS = ["sum", "mean", "min", "max", "std", "var", "prod"]
 REDUCTION_WEIGHTS = [10, 10, 6, 6, 6, 5, 7]
@@ -269,35 +264,7 @@ UNITS = ["K", "m", "m s-1", "kg m-2", "1", "degC", "W m-2"]
 # Literals.
 
 
-def flow_number(v):
-    if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return repr(v)
-
-
-def py_number(v):
-    if isinstance(v, (bool, np.bool_)):
-        return "True" if v else "False"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isnan(v):
-        return "np.nan"
-    if math.isinf(v):
-        return "np.inf" if v > 0 else "-np.inf"
-    return repr(v)
-
-
-def operand(text):
-    """A number as an operand: negative ones in parentheses (`x * (-1)`)."""
-    return f"({text})" if text.startswith("-") else text
+# flow_number, py_number and operand are differential.py's.
 
 
 def flow_value(v):
@@ -716,7 +683,7 @@ XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
 
 
 @dataclass(eq=False)
-class Node:
+class Node(TreeNode):
     flow: str
     xr: str
     op: str  # the operation at the root, for the tables of the report
@@ -731,22 +698,6 @@ class Node:
     name: str = ""
     flow_binding: str = ""
     xr_binding: str = ""
-
-    def walk(self):
-        for child in self.children:
-            yield from child.walk()
-        yield self
-
-    def leaves(self):
-        seen = []
-        for node in self.walk():
-            if node.name and node not in seen:
-                seen.append(node)
-        return seen
-
-    @property
-    def size(self):
-        return sum(1 for _ in self.walk())
 
     @property
     def is_array(self):
@@ -821,11 +772,7 @@ def is_exact(node):
     return node.op in EXACT_OPS and all(is_exact(c) for c in node.children if c.op != "number")
 
 
-class Retry(Exception):
-    """The choice made so far cannot give a program worth running; choose again."""
-
-
-class Generator:
+class Generator(ProgramGenerator):
     """Random programs: a dataset bound to a name, one expression over it for the result."""
 
     def __init__(self, rng, dset):
@@ -836,11 +783,7 @@ class Generator:
         self.leaf = None
 
     # -------------------------------------------------------------------------------- evaluation
-
-    def evaluate(self, code):
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return eval(code, self.namespace)
+    # (evaluate and choose are differential.ProgramGenerator's)
 
     def node(self, flow, xr_code, op, children=(), tags=(), detail=""):
         node = Node(flow, xr_code, op, list(children), list(tags), detail)
@@ -861,16 +804,6 @@ class Generator:
         if isinstance(node.value, xr.Dataset):
             return sum(node.value[v].size for v in node.value.data_vars) <= 3000
         return node.value.size <= 3000
-
-    def choose(self, build, *args, attempts=8, refused=False):
-        for _ in range(attempts):
-            try:
-                node = build(*args)
-            except Retry:
-                continue
-            if self.valid(node) or (refused and node.error):
-                return node
-        raise Retry()
 
     # ------------------------------------------------------------------------------------ leaves
 
@@ -1720,13 +1653,7 @@ class Generator:
                     (self.comparison_node, 9), (self.math, 8), (self.where, 6),
                     (self.isnan_node, 3), (self.clip, 4), (self.weighted, 6), (self.transpose, 4),
                     (self.rechunk, 4), (self.astype, 3), (self.windowed, 7)]
-        for _ in range(6):
-            build = self.rng.choices([b for b, _ in builders], [w for _, w in builders])[0]
-            try:
-                return self.choose(build, depth)
-            except Retry:
-                continue
-        return self.source()
+        return self.choose_weighted(builders, depth) or self.source()
 
     # ------------------------------------------------------------------------------ mistakes
 
@@ -1922,12 +1849,7 @@ class Case:
 
     @property
     def ops(self):
-        kinds = []
-        for node in self.root.walk():
-            for kind in [node.op] + node.tags:
-                if kind != "number" and kind not in kinds:
-                    kinds.append(kind)
-        return kinds
+        return operations(self.root)
 
     @property
     def primary(self):
@@ -1970,15 +1892,10 @@ class Case:
         return "; ".join(self.leaf_lines(False) + [f"r0 = {self.root.xr}"])
 
 
-def case_stem(number):
-    return f"case_{number:03d}"
-
-
 def compute_xarray(case):
     namespace = dict(XR_NAMESPACE)
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             exec(case.xr_code, namespace)
         case.expected = namespace["r0"]
     except NameError:
@@ -2010,57 +1927,12 @@ def part_case(case, node, index):
 
 
 def write_case(workdir, case):
-    twin = "\n".join("# " + line for line in case.xr_code.splitlines())
-    with open(os.path.join(workdir, f"{case.stem}.flow"), "w") as f:
-        f.write(f"# {case.stem} ({case.family}): {', '.join(case.ops)}\n{case.flow_source}\n\n"
-                f"# The xarray twin (tests/interop/datasets_vs_xarray.py):\n{twin}\n")
+    differential.write_case(workdir, case, ", ".join(case.ops),
+                            "xarray twin (tests/interop/datasets_vs_xarray.py)", case.xr_code)
 
 
 # ------------------------------------------------------------------------------------------------
 # Running and comparing.
-
-
-def run_flow(flow, workdir, case):
-    env = dict(os.environ, NO_COLOR="1")
-    try:
-        done = subprocess.run([flow, "run", f"{case.stem}.flow"], cwd=workdir, env=env,
-                              capture_output=True, text=True, timeout=FLOW_TIMEOUT_SECONDS)
-        return done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired as e:
-        stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        stderr = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
-        return None, stdout, f"timed out after {FLOW_TIMEOUT_SECONDS} s\n{stderr}"
-
-
-def describe(v):
-    if isinstance(v, np.datetime64):
-        return str(v)
-    if isinstance(v, np.generic):
-        v = v.item()
-    return flow_number(v) if isinstance(v, (bool, int, float)) else repr(v)
-
-
-def values_difference(got, want, dtype, scale):
-    """Why `got` is not `want` (arrays of one shape), if it is not: the first element that
-    differs, and how many do."""
-    if got.dtype.kind in "fc" or want.dtype.kind in "fc":
-        g, w = got.astype(np.float64), want.astype(np.float64)
-        precision = dtype if dtype in RTOL else "f64"
-        with np.errstate(all="ignore"):
-            close = np.isclose(g, w, rtol=RTOL[precision],
-                               atol=ATOL[precision] * max(1.0, scale), equal_nan=True)
-        bad = ~close
-        tolerance = (f" (rtol {RTOL[precision]:g}, atol {ATOL[precision]:g} × "
-                     f"{max(1.0, scale):g})")
-    else:
-        bad = got != want
-        tolerance = ""
-    if not np.any(bad):
-        return ""
-    where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
-    index = f"[{', '.join(map(str, where))}]" if where else "the value"
-    return (f"{index}: {describe(got[where])}, xarray {describe(want[where])}{tolerance}; "
-            f"{int(np.sum(bad))} of {bad.size} differ")
 
 
 def plain_attribute(v):
@@ -2121,7 +1993,7 @@ def array_problems(label, got, want, case):
                 f"times {g} vs {w}"
         else:
             precision = "f32" if wd in RTOL and case.f32 else wd
-            why = values_difference(g, w, precision, case.scale)
+            why = values_difference(g, w, precision, case.scale, RTOL, ATOL, "xarray")
         if why:
             problems.append(("values", "values", f"{label}: {why}"))
     why = attributes_difference(clean_attributes(got.attrs), clean_attributes(want.attrs))
@@ -2219,24 +2091,15 @@ def result_problems(want, got, case):
     return problems
 
 
-def is_internal_error(code, stderr):
-    return code == 70 or "internal error" in stderr or "flow::eval::kernel_failed" in stderr
-
-
 def classify(case, workdir, code, stdout, stderr):
     case.flow_code, case.flow_stdout, case.flow_stderr = code, stdout, stderr
     case.outcome, case.difference = classification(case, workdir, code, stderr)
 
 
 def classification(case, workdir, code, stderr):
-    if is_internal_error(code, stderr):
-        return INTERNAL_ERROR, ""
-    if code is None:
-        return RUNTIME_ERROR, "timed out"
-    if code != 0:
-        if case.xr_error:
-            return AGREE, "both refuse"
-        return (REJECTED if code == 1 else RUNTIME_ERROR), ""
+    failed = flow_failure(code, stderr, case.xr_error)
+    if failed:
+        return failed
     if case.xr_error:
         return XARRAY_ERROR, f"xarray raises {case.xr_error}"
     path = os.path.join(workdir, case.result_path)
@@ -2258,18 +2121,7 @@ def classification(case, workdir, code, stderr):
 
 
 def run_all(flow, workdir, cases, jobs):
-    for case in cases:
-        write_case(workdir, case)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        runs = {pool.submit(run_flow, flow, workdir, c): c for c in cases}
-        for future in concurrent.futures.as_completed(runs):
-            case = runs[future]
-            code, stdout, stderr = future.result()
-            try:
-                classify(case, workdir, code, stdout, stderr)
-            except Exception:
-                case.outcome = MISMATCH_VALUES
-                case.difference = "comparing failed:\n" + traceback.format_exc(limit=3)
+    differential.run_all(flow, workdir, cases, jobs, write_case, classify, MISMATCH_VALUES)
 
 
 def first_code(stderr):
@@ -2312,8 +2164,7 @@ def shrink(flow, workdir, failing, jobs):
         parts[case] = [p for p in parts[case] if not p.xr_error]
     run_all(flow, workdir, [p for ps in parts.values() for p in ps], jobs)
     for case, ps in parts.items():
-        failing_parts = [p for p in ps if alike(case, p)]
-        case.smallest = min(failing_parts, key=lambda p: p.root.size) if failing_parts else None
+        case.smallest = smallest(p for p in ps if alike(case, p))
         if case.outcome in (REJECTED, RUNTIME_ERROR, INTERNAL_ERROR):
             # A step before the one flow stops at may already differ (a dimension dropped that
             # a later step names): that is the failure's cause.
@@ -2323,16 +2174,6 @@ def shrink(flow, workdir, failing, jobs):
 
 # ------------------------------------------------------------------------------------------------
 # Reporting.
-
-
-def first_message(stderr):
-    """The code and the first `×` line of a diagnostic, for grouping failures."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    code = lines[0] if lines else ""
-    message = next((line.lstrip("×").strip() for line in lines if line.startswith("×")), "")
-    if "internal error" in code:
-        message = next((line for line in lines[1:] if line), "")
-    return f"{code}: {message}" if message else code
 
 
 def cause_of(case):
@@ -2365,10 +2206,6 @@ def primary_text(case, part):
     if part.difference:
         return part.difference.splitlines()[0]
     return first_message(part.flow_stderr)
-
-
-def indent(text, by="    "):
-    return textwrap.indent(text.rstrip() or "(nothing)", by)
 
 
 def answer(value):
@@ -2405,23 +2242,14 @@ def report(cases, sets, elapsed, shown, workdir, out):
           f"{netCDF4.__version__}): {len(cases)} cases over {len(sets)} sets of files in "
           f"{elapsed:.1f} s", file=out)
     print("", file=out)
-    print(f"  {'class':<24}{'cases':>6}", file=out)
-    for cls in CLASSES:
-        print(f"  {cls:<24}{sum(c.outcome == cls for c in cases):>6}", file=out)
+    print_classes(cases, CLASSES, 24, out)
     refused = sum(c.difference == "both refuse" for c in cases)
     print(f"  ({refused} of the agreeing cases are programs both refuse)", file=out)
     print("", file=out)
     columns = [(AGREE, "agree"), (MISMATCH_TYPE, "type"), (MISMATCH_VALUES, "values"),
                (MISMATCH_LABELS, "labels"), (REJECTED, "rejected"), (RUNTIME_ERROR, "run-time"),
                (INTERNAL_ERROR, "internal"), (XARRAY_ERROR, "xarray")]
-    rows = [(f"family: {f}", [c for c in cases if c.family == f]) for f in Generator.FAMILIES]
-    rows += [(kind, [c for c in cases if kind in c.ops])
-             for kind in sorted({k for c in cases for k in c.ops})]
-    print(f"  {'family / operation':<30}{'cases':>6}" +
-          "".join(f"{short:>9}" for _, short in columns), file=out)
-    for kind, having in rows:
-        print(f"  {kind[:30]:<30}{len(having):>6}" + "".join(
-            f"{sum(c.outcome == cls for c in having):>9}" for cls, _ in columns), file=out)
+    print_outcomes(cases, Generator.FAMILIES, columns, 30, out, clip=True)
     if failing:
         print("\nDistinct failures, by what fails and then by the operation at the root of the "
               "smallest failing part (with the first case of each):", file=out)
@@ -2453,19 +2281,14 @@ def report(cases, sets, elapsed, shown, workdir, out):
                                     subsequent_indent="         "), file=out)
         print(f"\nThe first {min(shown, len(failing))} of {len(failing)} failing cases:", file=out)
         for c in failing[:shown]:
-            print(f"\n=== {c.stem}: {c.outcome} ({c.family}; {', '.join(c.ops)})", file=out)
-            print("  flow:\n" + indent(c.flow_source), file=out)
-            print("  xarray:\n" + indent(c.xr_code), file=out)
+            print_case(c, ", ".join(c.ops), "xarray", c.xr_code, out)
             if c.outcome in (MISMATCH_TYPE, MISMATCH_VALUES, MISMATCH_LABELS, XARRAY_ERROR):
                 print("  difference:\n" + indent(c.difference), file=out)
                 if c.outcome != XARRAY_ERROR:
                     print("  flow's file:\n" + indent(flow_answer(workdir, c)), file=out)
                     print("  xarray's result:\n" + indent(answer(c.expected)), file=out)
             else:
-                stderr = "\n".join(c.flow_stderr.splitlines()[:16])
-                print(f"  flow's stderr (exit {c.flow_code}):\n" + indent(stderr), file=out)
-                if c.difference:
-                    print("  " + c.difference, file=out)
+                print_flow_stderr(c, out)
                 if c.expected is not None:
                     print("  xarray's result:\n" + indent(answer(c.expected)), file=out)
             if c.smallest and c.smallest.root is not c.root:
@@ -2479,25 +2302,11 @@ def report(cases, sets, elapsed, shown, workdir, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--flow", required=True, help="the flow binary")
-    parser.add_argument("--dir", required=True, help="a directory for the files and cases")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--jobs", type=int, default=2, help="flow runs at a time")
-    parser.add_argument("--show", type=int, default=15, help="failing cases shown in full")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__.split("\n")[0], "a directory for the files and cases")
 
     started = time.monotonic()
-    flow = os.path.abspath(args.flow)
-    workdir = os.path.abspath(args.dir)
-    os.makedirs(workdir, exist_ok=True)
+    flow, workdir = prepare(args, r"case_\d+(_part\d+)?(\.flow|_r\d+\.nc)", dirs=r"set\d+")
     os.chdir(workdir)  # the twins read the files by the paths the flow scripts use
-    for name in os.listdir("."):  # what an earlier run left would be read again
-        if re.fullmatch(r"set\d+", name):
-            shutil.rmtree(name)
-        elif re.fullmatch(r"case_\d+(_part\d+)?(\.flow|_r\d+\.nc)", name):
-            os.remove(name)
     xr.set_options(arithmetic_join="exact")  # flow does not realign (see the top)
     rng = random.Random(args.seed)
     np_rng = np.random.default_rng(args.seed)

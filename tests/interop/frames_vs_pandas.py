@@ -11,7 +11,8 @@ one small syntax tree (below, `Expr` and the `Program` builder), each rendered t
 script `case_NNN.flow` (its pandas twin is appended to it as comments) and as pandas code run
 here. Frames are saved by flow as `case_NNN.parquet` and read back with pyarrow; scalars are
 printed. flow runs as `FLOW_BINARY run case_NNN.flow` in WORKDIR, `--jobs` at a time, each with a
-timeout.
+timeout. What the differential tests share (running flow, the report's tables, literals) is in
+differential.py, beside this script.
 
 Each case is classified:
 
@@ -47,18 +48,13 @@ How results compare:
   every column first).
 """
 
-import argparse
-import concurrent.futures
 import json
 import math
 import os
 import random
 import re
-import shutil
 import struct
-import subprocess
 import sys
-import textwrap
 import time
 import traceback
 import warnings
@@ -69,6 +65,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pandas._libs.parsers import STR_NA_VALUES
+
+import differential
+from differential import (AGREE, REJECTED, RUNTIME_ERROR, case_stem, indent, operand,
+                          parse_arguments, prepare, print_case, print_classes, print_flow_stderr,
+                          run_all)
 
 # ------------------------------------------------------------------------------------------------
 # Where flow differs from pandas on purpose (docs/dataframes.md), the pandas twin models flow's
@@ -112,12 +113,9 @@ HUGE_INTEGERS_AS_TEXT = True
 
 RTOL = 1e-9
 ATOL = 1e-12
-FLOW_TIMEOUT_SECONDS = 30
 
-AGREE = "agree"
+# AGREE, REJECTED and RUNTIME_ERROR are differential.py's (the other tests have them too).
 MISMATCH = "mismatch"
-REJECTED = "flow rejected"
-RUNTIME_ERROR = "flow run-time error"
 PANDAS_ERROR = "pandas error"
 CLASSES = [AGREE, MISMATCH, REJECTED, RUNTIME_ERROR, PANDAS_ERROR]
 
@@ -511,15 +509,13 @@ def flow_literal(v):
         return "true" if v else "false"
     if isinstance(v, str):
         return json.dumps(v)
-    text = repr(v)
-    return f"({text})" if text.startswith("-") else text
+    return operand(repr(v))
 
 
 def pandas_literal(v):
     if isinstance(v, str):
         return json.dumps(v)
-    text = repr(v)
-    return f"({text})" if text.startswith("-") else text
+    return operand(repr(v))
 
 
 @dataclass
@@ -659,11 +655,6 @@ class Frame:
 
     def of_kind(self, *kinds):
         return [c for c in self.columns if c.kind in kinds]
-
-
-def case_stem(number):
-    """The name of a case's files: case_NNN.flow and case_NNN.parquet."""
-    return f"case_{number:03d}"
 
 
 @dataclass
@@ -1563,18 +1554,11 @@ def compute_pandas(case):
 
 
 def run_flow(flow, workdir, case):
+    """differential.run_flow, timed (`case.seconds`)."""
     started = time.monotonic()
-    env = dict(os.environ, NO_COLOR="1")
-    try:
-        done = subprocess.run([flow, "run", f"{case.stem}.flow"], cwd=workdir, env=env,
-                              capture_output=True, text=True, timeout=FLOW_TIMEOUT_SECONDS)
-        code, stdout, stderr = done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired as e:
-        code = None
-        stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        stderr = f"timed out after {FLOW_TIMEOUT_SECONDS} s\n" + (
-            e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or ""))
-    return code, stdout, stderr, time.monotonic() - started
+    code, stdout, stderr = differential.run_flow(flow, workdir, case)
+    case.seconds = time.monotonic() - started
+    return code, stdout, stderr
 
 
 def classify(case, workdir, code, stdout, stderr):
@@ -1605,10 +1589,8 @@ def classify(case, workdir, code, stdout, stderr):
 
 
 def write_case(workdir, case):
-    twin = "\n".join("# " + line for line in case.pandas_code.splitlines())
-    with open(os.path.join(workdir, f"{case.stem}.flow"), "w") as f:
-        f.write(f"# {case.stem} ({case.family}): {' → '.join(case.ops)}\n{case.flow_source}\n\n"
-                f"# The pandas twin (tests/interop/frames_vs_pandas.py):\n{twin}\n")
+    differential.write_case(workdir, case, " → ".join(case.ops),
+                            "pandas twin (tests/interop/frames_vs_pandas.py)", case.pandas_code)
 
 
 def make_cases(rng, count, table_sets, odd_tables):
@@ -1677,19 +1659,13 @@ def cause_of(case):
     return f"{what} ({case.family}; {operation})"
 
 
-def indent(text, by="    "):
-    return textwrap.indent(text.rstrip() or "(nothing)", by)
-
-
 def report(cases, elapsed, shown, out):
     counted = [c for c in cases if c.outcome != PANDAS_ERROR]
     failing = [c for c in counted if c.outcome != AGREE]
     print(f"flow frames against pandas {pd.__version__} (numpy {np.__version__}, "
           f"pyarrow {pa.__version__}): {len(cases)} cases in {elapsed:.1f} s", file=out)
     print("", file=out)
-    print(f"  {'class':<22}{'cases':>6}", file=out)
-    for cls in CLASSES:
-        print(f"  {cls:<22}{sum(c.outcome == cls for c in cases):>6}", file=out)
+    print_classes(cases, CLASSES, 22, out)
     replaced = [why for c in cases for why in c.replaced]
     if replaced:
         print(f"\n  {len(replaced)} pipelines whose pandas twin raised were replaced by others:",
@@ -1715,18 +1691,13 @@ def report(cases, elapsed, shown, out):
             print(f"  {len(group):>4} × {outcome}: {cause}  [{group[0].stem}]", file=out)
         print(f"\nThe first {min(shown, len(failing))} of {len(failing)} failing cases:", file=out)
         for c in failing[:shown]:
-            print(f"\n=== {c.stem}: {c.outcome} ({c.family}; {' → '.join(c.ops)})", file=out)
-            print("  flow:\n" + indent(c.flow_source), file=out)
-            print("  pandas:\n" + indent(c.pandas_code), file=out)
+            print_case(c, " → ".join(c.ops), "pandas", c.pandas_code, out)
             if c.outcome == MISMATCH:
                 if c.result_kind == "scalar":
                     print("  flow printed:\n" + indent(c.flow_stdout), file=out)
                 print("  difference:\n" + indent(c.difference), file=out)
             else:
-                stderr = "\n".join(c.flow_stderr.splitlines()[:20])
-                print("  flow's stderr:\n" + indent(stderr), file=out)
-                if c.difference:
-                    print("  " + c.difference, file=out)
+                print_flow_stderr(c, out, lines=20, with_code=False)
     errors = [c for c in cases if c.outcome == PANDAS_ERROR]
     for c in errors[:3]:
         print(f"\n=== {c.stem}: pandas error (not counted)\n" + indent(c.pandas_code) + "\n" +
@@ -1734,28 +1705,14 @@ def report(cases, elapsed, shown, out):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--flow", required=True, help="the flow binary")
-    parser.add_argument("--dir", required=True, help="a directory for the files and cases")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--jobs", type=int, default=2, help="flow runs at a time")
-    parser.add_argument("--show", type=int, default=15, help="failing cases shown in full")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__.split("\n")[0], "a directory for the files and cases")
 
     if int(pd.__version__.split(".")[0]) < 3:
         sys.exit(f"frames_vs_pandas.py models pandas 3; this is pandas {pd.__version__}")
     started = time.monotonic()
-    flow = os.path.abspath(args.flow)
-    workdir = os.path.abspath(args.dir)
-    os.makedirs(workdir, exist_ok=True)
-    os.chdir(workdir)  # the pandas twins read the files by the paths the flow scripts use
     # What an earlier run left (more files in a table, results of cases) would be read again.
-    for name in os.listdir("."):
-        if re.fullmatch(r"set\d+|odd", name):
-            shutil.rmtree(name)
-        elif re.fullmatch(r"case_\d+\.(flow|parquet)", name):
-            os.remove(name)
+    flow, workdir = prepare(args, r"case_\d+\.(flow|parquet)", dirs=r"set\d+|odd")
+    os.chdir(workdir)  # the pandas twins read the files by the paths the flow scripts use
     np_rng = np.random.default_rng(args.seed)
     rng = random.Random(args.seed)
     table_sets = [make_main_tables(np_rng, f"set{i}", {0: "first", 1: "last"}.get(i))
@@ -1763,18 +1720,7 @@ def main():
     odd_tables = make_odd_tables(np_rng, "odd")
     cases = make_cases(rng, args.cases, table_sets, odd_tables)
     runnable = [c for c in cases if c.outcome != PANDAS_ERROR]
-    for case in runnable:
-        write_case(workdir, case)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        runs = {pool.submit(run_flow, flow, workdir, c): c for c in runnable}
-        for future in concurrent.futures.as_completed(runs):
-            case = runs[future]
-            code, stdout, stderr, case.seconds = future.result()
-            try:
-                classify(case, workdir, code, stdout, stderr)
-            except Exception:
-                case.outcome = MISMATCH
-                case.difference = "comparing failed:\n" + traceback.format_exc(limit=3)
+    run_all(flow, workdir, runnable, args.jobs, write_case, classify, MISMATCH, run=run_flow)
     report(cases, time.monotonic() - started, args.show, sys.stdout)
     sys.exit(0 if all(c.outcome in (AGREE, PANDAS_ERROR) for c in cases) else 1)
 
