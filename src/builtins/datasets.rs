@@ -1166,3 +1166,258 @@ fn finish_windows(result: crate::dataset::Subject, keep_attrs: bool) -> Eval<Val
         }
     })
 }
+
+// ------------------------------------------------------------------------- dataset as values
+
+/// The labelled array or dataset a method is called on.
+fn subject_of(args: &Args) -> crate::dataset::Subject {
+    match args.receiver.clone() {
+        Some(Value::Labelled(l)) => crate::dataset::Subject::Labelled((*l).clone()),
+        Some(Value::Dataset(ds)) => crate::dataset::Subject::Dataset(ds),
+        _ => unreachable!("called on labelled arrays and datasets"),
+    }
+}
+
+/// `x.where(cond, other=none)` (also of a dataset, variable by variable): the values where
+/// `cond` is true, `other` elsewhere, lined up by name as xarray's `where`; the attributes are
+/// the array's.
+pub fn where_method(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let side = |v: &Value, k: usize| -> Eval<Side> {
+        Ok(match v {
+            Value::Labelled(l) => Side::Labelled((**l).clone()),
+            Value::Array(a) => Side::Array(a.clone()),
+            Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => Side::Other,
+            _ => return Err(args.wrong_type(k, "a labelled array, an array or a number")),
+        })
+    };
+    let condition = side(args.value(0), 0)?;
+    let other = args.value(1).clone();
+    let scalar = match &other {
+        Value::None => Some(Scalar::Float(f64::NAN)),
+        Value::Bool(b) => Some(Scalar::Bool(*b)),
+        Value::Int(i) => Some(Scalar::Int(*i)),
+        Value::Float(f) => Some(Scalar::Float(*f)),
+        _ => None,
+    };
+    let other_side = side(&other, 1)?;
+    let one = |x: &Labelled| -> Eval<Labelled> {
+        // The array's dimensions first, as xarray orders them.
+        let sides = vec![
+            Side::Labelled(x.clone()),
+            condition.clone(),
+            other_side.clone(),
+        ];
+        let spans = [args.call, args.spans[0], args.spans[1]];
+        let (mut aligned, arrays) = dataset::align(&sides, args.call, &spans)?;
+        let mut arrays = arrays.into_iter();
+        let (values, cond, other) = (arrays.next(), arrays.next(), arrays.next());
+        let operand = |array: Option<Option<_>>, fallback: Scalar| match array.flatten() {
+            Some(a) => Operand::Array(a),
+            None => Operand::Scalar(fallback),
+        };
+        let operands = vec![
+            operand(
+                cond,
+                Scalar::Bool(matches!(args.value(0), Value::Bool(true))),
+            ),
+            operand(values, Scalar::Float(f64::NAN)),
+            operand(other, scalar.unwrap_or(Scalar::Float(f64::NAN))),
+        ];
+        let mut warnings = Vec::new();
+        let array = build::map(MapFunction::Where, operands, args.call, &mut warnings)?;
+        aligned.attrs = x.attrs.clone();
+        aligned.name = x.name.clone();
+        Ok(aligned.wrap(array))
+    };
+    Ok(match subject_of(args) {
+        dataset::Subject::Labelled(l) => wrap(one(&l)?),
+        dataset::Subject::Dataset(ds) => Value::Dataset(Arc::new(ds.map_variables(one)?)),
+    })
+}
+
+/// `x.assign_attrs({…}, **attrs)`: the attributes merged with new ones.
+pub fn assign_attrs(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let mut new = attrs_argument(args, 0)?;
+    if let Value::Record(fields) = args.value(1) {
+        for (k, v) in fields.iter() {
+            let attr = attr_of(v)
+                .ok_or_else(|| args.wrong_type(1, "text, numbers or tuples of numbers"))?;
+            new.push((k.clone(), attr));
+        }
+    }
+    let merge = |attrs: &mut dataset::Attrs| {
+        for (k, v) in &new {
+            match attrs.iter_mut().find(|(name, _)| name == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => attrs.push((k.clone(), v.clone())),
+            }
+        }
+    };
+    Ok(match subject_of(args) {
+        dataset::Subject::Labelled(mut l) => {
+            merge(&mut l.attrs);
+            wrap(l)
+        }
+        dataset::Subject::Dataset(ds) => {
+            let mut ds = (*ds).clone();
+            merge(&mut ds.attrs);
+            Value::Dataset(Arc::new(ds))
+        }
+    })
+}
+
+/// `x.rename("new")` names a labelled array; `ds.rename({old: new})` (or `old="new"`) renames a
+/// dataset's variables, coordinates and dimensions.
+pub fn rename(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let (Some(Value::Labelled(l)), Value::Str(name)) = (&args.receiver, args.value(0)) {
+        let mut l = (**l).clone();
+        l.name = Some(name.to_string());
+        return Ok(wrap(l));
+    }
+    let mut names: Vec<(String, String, Span)> = Vec::new();
+    for (old, value, span) in indexers(args)? {
+        let Value::Str(new) = value else {
+            return Err(args.wrong_type(0, "a record of new names, e.g. {adt: \"ssh\"}"));
+        };
+        names.push((old, new.to_string(), span));
+    }
+    let renamed = |name: &str| -> String {
+        names
+            .iter()
+            .find(|(old, _, _)| old == name)
+            .map_or_else(|| name.to_string(), |(_, new, _)| new.clone())
+    };
+    let coord = |c: &Arc<Coord>| -> Arc<Coord> {
+        Arc::new(Coord {
+            name: renamed(&c.name),
+            dim: if c.dim.is_empty() {
+                String::new()
+            } else {
+                renamed(&c.dim)
+            },
+            values: c.values.clone(),
+            attrs: c.attrs.clone(),
+        })
+    };
+    let relabel = |l: &Labelled| -> Labelled {
+        let mut l = l.clone();
+        l.dims = l.dims.iter().map(|d| renamed(d)).collect();
+        l.coords = l.coords.iter().map(coord).collect();
+        l.name = l.name.as_deref().map(renamed);
+        l
+    };
+    match subject_of(args) {
+        dataset::Subject::Labelled(l) => {
+            for (old, _, span) in &names {
+                if !l.dims.contains(old) && l.coord_named(old).is_none() {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::unknown_dim",
+                            format!("no dimension or coordinate `{old}` to rename"),
+                            *span,
+                        )
+                        .with_label("not here")
+                        .with_help("name the array itself with x.rename(\"new\")"),
+                    ));
+                }
+            }
+            Ok(wrap(relabel(&l)))
+        }
+        dataset::Subject::Dataset(ds) => {
+            for (old, _, span) in &names {
+                let known =
+                    ds.variable(old).is_some() || ds.coord(old).is_some() || ds.has_dim(old);
+                if !known {
+                    return Err(unknown_variable(&ds, old, *span, false));
+                }
+            }
+            let variables = ds.variables.iter().map(relabel).collect();
+            let coords: Vec<Arc<Coord>> = ds.coords.iter().map(coord).collect();
+            let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &coords);
+            out.unlimited = ds.unlimited.iter().map(|d| renamed(d)).collect();
+            Ok(Value::Dataset(Arc::new(out)))
+        }
+    }
+}
+
+/// `ds.drop_vars("a")` or `ds.drop_vars(["a", "b"])`: the dataset without those variables (or
+/// coordinates).
+pub fn drop_vars(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Dataset(ds)) = args.receiver.clone() else {
+        return Err(args.wrong_type(0, "a dataset's variable names"));
+    };
+    let names = args
+        .names(0, "a variable name or a list of them")?
+        .unwrap_or_default();
+    for name in &names {
+        if ds.variable(name).is_none() && ds.coord(name).is_none() {
+            return Err(unknown_variable(&ds, name, args.spans[0], false));
+        }
+    }
+    let variables = ds
+        .variables
+        .iter()
+        .filter(|v| !v.name.as_ref().is_some_and(|n| names.contains(n)))
+        .map(|v| {
+            let mut v = v.clone();
+            v.coords.retain(|c| !names.contains(&c.name));
+            v
+        })
+        .collect();
+    let coords: Vec<Arc<Coord>> = ds
+        .coords
+        .iter()
+        .filter(|c| !names.contains(&c.name))
+        .cloned()
+        .collect();
+    let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &coords);
+    out.unlimited = ds.unlimited.clone();
+    Ok(Value::Dataset(Arc::new(out)))
+}
+
+/// `ds.assign(name=x, …)`: the dataset with those variables added or replaced; their shared
+/// dimensions must agree.
+pub fn assign(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Dataset(ds)) = args.receiver.clone() else {
+        unreachable!("assign is called on datasets")
+    };
+    let mut variables = ds.variables.clone();
+    for (name, value, span) in indexers(args)? {
+        let Value::Labelled(l) = value else {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::argument_type",
+                    format!(
+                        "`{name}` must be a labelled array, not {}",
+                        value.type_name()
+                    ),
+                    span,
+                )
+                .with_label("not a labelled array")
+                .with_help("name the axes first: label(x, (\"time\", \"lat\"))"),
+            ));
+        };
+        let mut l = (*l).clone();
+        l.name = Some(name.clone());
+        let existing = variables
+            .iter()
+            .position(|v| v.name.as_deref() == Some(name.as_str()));
+        // As dataset({…}): shared dimensions must have the same lengths and coordinates.
+        let sides: Vec<Side> = variables
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| Some(*k) != existing)
+            .map(|(_, v)| Side::Labelled(v.clone()))
+            .chain([Side::Labelled(l.clone())])
+            .collect();
+        dataset::align(&sides, span, &vec![span; sides.len()])?;
+        // A variable replaced keeps its place, as in xarray.
+        match existing {
+            Some(at) => variables[at] = l,
+            None => variables.push(l),
+        }
+    }
+    let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &ds.coords);
+    out.unlimited = ds.unlimited.clone();
+    Ok(Value::Dataset(Arc::new(out)))
+}

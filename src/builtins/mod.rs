@@ -592,6 +592,31 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
+        ..builtin!("where" "(cond, other=none)", "labelled arrays", "The values where `cond` is true and `other` (NaN when none) elsewhere, lined up by name (xarray's `where`); on a dataset, variable by variable.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.where(x > 1.037).isel(time=1, lat=1).values)" => "[      nan       nan 1.0373077 1.0383077 1.0393077]", returns Type::Any, datasets::where_method)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("assign_attrs" "(attrs=none, **more)", "labelled arrays", "The attributes with these added or replaced.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.assign_attrs(units=\"cm\").attrs" => "{units: \"cm\", long_name: \"Absolute dynamic topography\"}", returns Type::Any, datasets::assign_attrs)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("rename" "(names=none, **more)", "labelled arrays", "`x.rename(\"new\")` names the array; `rename({old: \"new\"})` renames variables, coordinates and dimensions.",
+        "ds = open_dataset(\"tests/data/ssh_small.nc\"); ds.rename({adt: \"ssh\", lat: \"y\"}).data_vars" => "[\"ssh\"]", returns Type::Any, datasets::rename)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("drop_vars" "(names)", "labelled arrays", "The dataset without these variables or coordinates (a name or a list).",
+        "ds = open_dataset(\"tests/data/ssh_small.nc\"); ds.drop_vars(\"adt\").data_vars" => "[]", returns Type::Any, datasets::drop_vars)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("assign" "(variables=none, **more)", "labelled arrays", "The dataset with these variables added or replaced (`ds.assign(anom=ds.adt - ds.adt.mean(\"time\"))`).",
+        "ds = open_dataset(\"tests/data/ssh_small.nc\"); ds.assign(anom=ds.adt - ds.adt.mean(\"time\")).data_vars" => "[\"adt\", \"anom\"]", returns Type::Any, datasets::assign)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
         ..builtin!("transpose" "(*dims)", "labelled arrays", "The dimensions in another order, by name; reversed when none are given.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.transpose(\"lon\", \"time\", \"lat\").dims" => "(\"lon\", \"time\", \"lat\")", returns Type::Array, datasets::transpose)
     },
