@@ -68,6 +68,8 @@ ROWS = [
     # The xarray everyday; anchors are xarray on Dask, in bench/anchors/.
     ("X1 rolling", "x1.flow", [], "x1_rolling.py", [],
      lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-9 * abs(float(a["sum"]))),
+    ("X2 rolling ssh", "x2.flow", [], "x2_rolling_ssh.py", [],
+     lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-5 * abs(float(a["sum"]))),
     ("W10 (8 workers)", "w10.flow", ["--threads", "8"], "w10_slow_delayed.py", ["--workers", "8"],
      lambda f, a: int(f["result"]) == int(a["result"]) == 44),
 ]
