@@ -272,6 +272,9 @@ pub fn random_integers(interpreter: &mut Interpreter, args: &mut Args) -> Eval<V
 }
 
 pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    if let Some(stacked) = stack_of_arrays(interpreter, args) {
+        return stacked;
+    }
     let literal = chunk_of_literal(args.value(0)).map_err(|reason| {
         Box::new(
             Diagnostic::error(
@@ -296,6 +299,66 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     );
     let chunked = build::rechunk(&whole, &spec, args.call);
     interpreter.built(chunked, vec![])
+}
+
+/// `array([a, b, c])` of lazy arrays (0-d results such as `x.sum()`, or arrays of one shape),
+/// numbers among them: the arrays stacked along a new first axis, as NumPy's `array` of arrays
+/// and Dask's `stack`. `None` when the list holds no array.
+fn stack_of_arrays(interpreter: &mut Interpreter, args: &Args) -> Option<Eval<Value>> {
+    let (Value::List(items) | Value::Tuple(items)) = args.value(0) else {
+        return None;
+    };
+    if !items.iter().any(|v| matches!(v, Value::Array(_))) {
+        return None;
+    }
+    let shape = items.iter().find_map(|v| match v {
+        Value::Array(a) => Some(a.shape.clone()),
+        _ => None,
+    })?;
+    let mut arrays = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        arrays.push(match item {
+            Value::Array(a) => a.clone(),
+            other => match scalar_of(other) {
+                Some(value) => {
+                    let dtype = match value {
+                        Scalar::Bool(_) => DType::Bool,
+                        Scalar::Int(_) => DType::I64,
+                        Scalar::Float(_) => DType::F64,
+                    };
+                    ArrayNode::new(
+                        ArrayOp::Full(value),
+                        dtype,
+                        shape.clone(),
+                        crate::array::chunks::Chunks::single(&shape),
+                        args.call,
+                    )
+                }
+                None => return Some(Err(args.wrong_type(0, "arrays and numbers"))),
+            },
+        });
+    }
+    let stacked = match build::stack(&arrays, 0, args.call) {
+        Ok(stacked) => stacked,
+        Err(error) => return Some(Err(error)),
+    };
+    let dtype = match args.dtype(1, stacked.dtype) {
+        Ok(dtype) => dtype,
+        Err(error) => return Some(Err(error)),
+    };
+    let cast = if dtype == stacked.dtype {
+        stacked
+    } else {
+        build::cast(&stacked, dtype, args.call)
+    };
+    let chunked = match args.value(2) {
+        Value::Str(s) if &**s == "auto" => Ok(cast),
+        _ => match args.chunks(2) {
+            Ok(spec) => build::rechunk(&cast, &spec, args.call),
+            Err(error) => return Some(Err(error)),
+        },
+    };
+    Some(interpreter.built(chunked, vec![]))
 }
 
 /// Elementwise math on a number or an array.

@@ -255,7 +255,7 @@ static WRITTEN: &[Builtin] = &[
         "print(arange(1, 10, 3))" => "[1 4 7]", returns Type::Array, arrays::arange),
     builtin!("linspace" "(start, stop, num=50, chunks=\"auto\")", "arrays", "`num` evenly spaced values from `start` to `stop` inclusive.",
         "print(linspace(0, 1, 5))" => "[0.   0.25 0.5  0.75 1.  ]", returns Type::Array, arrays::linspace),
-    builtin!("array" "(values, dtype=none, chunks=\"auto\")", "arrays", "An array from (nested) lists of numbers.",
+    builtin!("array" "(values, dtype=none, chunks=\"auto\")", "arrays", "An array from (nested) lists of numbers; a list of lazy arrays (such as `x.sum()` results) is stacked along a new first axis.",
         "print(array([[1, 2], [3, 4]]).T)" => "[[1 3]\n [2 4]]", returns Type::Array, arrays::array),
     builtin!("random.normal" "(loc=0.0, scale=1.0, size=none, chunks=\"auto\", seed=none)", "arrays",
         "Normal samples; the same values whatever the chunking or threads (counter-based, keyed by element index).",

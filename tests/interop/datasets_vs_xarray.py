@@ -134,6 +134,7 @@ program or fails running it, the last step that already differs from xarray in i
 or coordinates (a dimension dropped that a later step names) is named too.
 """
 
+import functools
 import json
 import math
 import os
@@ -674,8 +675,30 @@ def min_periods_checked(rolling):
     return rolling
 
 
+def elementwise(function, arrays):
+    """flow's `min`/`max` of labelled arrays (docs/builtins.md): NumPy's minimum/maximum (NaN
+    wins) of them all, lined up by name (exactly: misaligned operands raise), as an operation on
+    several labelled arrays: every operand's attributes but those they give different values
+    (`drop_conflicts`), named after the name they all share, else None (apply_ufunc would name
+    it after the first and keep only the first's attributes)."""
+    ufunc = {"min": np.minimum, "max": np.maximum}[function]
+    result = xr.apply_ufunc(lambda *values: functools.reduce(ufunc, values), *arrays,
+                            join="exact", keep_attrs="drop_conflicts")
+    result.name = result_name(arrays)
+    return result
+
+
+def minimum(*arrays):
+    return elementwise("min", arrays)
+
+
+def maximum(*arrays):
+    return elementwise("max", arrays)
+
+
 XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
-                "coarsen_ddof": coarsen_ddof, "min_periods_checked": min_periods_checked}
+                "coarsen_ddof": coarsen_ddof, "min_periods_checked": min_periods_checked,
+                "minimum": minimum, "maximum": maximum}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -765,7 +788,8 @@ def value_dtypes(value):
 # thresholds of comparisons, as a computed value may differ from xarray's in the last bit.
 EXACT_OPS = {"open_dataset", "open_mfdataset", "variable", "isel", "sel", "x[...]", "transpose",
              ".T", "rechunk", "min", "max", "clip", "neg", "abs", "where", "coordinate", "astype",
-             "isnan"} | set(COMPARISONS)
+             "isnan", "x.where", "assign_attrs", "rename", "min([...])", "max([...])"} | set(
+                 COMPARISONS)
 
 
 def is_exact(node):
@@ -1336,6 +1360,280 @@ class Generator(ProgramGenerator):
         return self.node(f'{x.flow}.astype("{target}")', f"{x.xr}.astype({numpy})", "astype",
                          [x])
 
+    # ---------------------------------------------------------------------- labelled values
+
+    def related(self, x):
+        """A labelled array to line up with `x` by name: for an array a companion (a reduction
+        of it, another variable, a coordinate, itself transposed or selected, itself); for a
+        dataset one of its variables, now and then reduced over a dimension, or a coordinate."""
+        rng = self.rng
+        if x.is_array:
+            return self.companion(x)
+        y = self.variable(x)
+        kind = rng.choices(["variable", "reduced", "coordinate"], [55, 30, 15])[0]
+        if kind == "reduced" and y.dims and y.value.dtype != bool:
+            d = rng.choice(y.dims)
+            return self.node(f"{y.flow}.mean({json.dumps(d)})", f"{y.xr}.mean({json.dumps(d)})",
+                             "mean", [y])
+        if kind == "coordinate":
+            numeric = [d for d in x.dims if d in x.value.indexes
+                       and not isinstance(x.value.indexes[d], pd.DatetimeIndex)]
+            if numeric:
+                d = rng.choice(numeric)
+                return self.node(f"{x.flow}.{d}", f"{x.xr}.{d}", "coordinate", [x])
+        return y
+
+    def where_condition(self, x):
+        """A condition for `x.where(...)`: of `x` itself, or of a labelled array related to it,
+        over fewer or other dimensions (broadcast by name)."""
+        if x.is_array and x.value.dtype != bool and self.rng.random() < 0.4:
+            return self.condition(x)
+        y = self.related(x)
+        if y.error or not isinstance(y.value, xr.DataArray):
+            raise Retry()
+        return y if y.value.dtype == bool else self.condition(y)
+
+    def where_of(self, x):
+        """x.where(cond), x.where(cond, number) or x.where(cond, other) of a labelled array or a
+        dataset. The twin passes other=np.nan for none: xarray's where without `other` realigns
+        (join="inner"), with it joins exactly as flow does (see the top)."""
+        rng = self.rng
+        cond = self.where_condition(x)
+        if cond.error or cond.value.dtype != bool:
+            raise Retry()
+        is_bool = x.is_array and x.value.dtype == bool
+        is_int = x.is_array and x.value.dtype.kind == "i"
+        form = rng.choices(["none", "explicit none", "number", "array"],
+                           [35, 10, 0 if is_bool else 35,
+                            0 if is_bool else (20 if x.is_array else 8)])[0]
+        tags, other = [], None
+        extra = set(cond.dims) - set(x.dims)
+        if extra:
+            tags.append("condition over other dims")
+        elif set(cond.dims) != set(x.dims):
+            tags.append("condition over fewer dims")
+        keyword = rng.random() < 0.3
+        flow_args, xr_args = [cond.flow], [cond.xr]
+        if form == "none":
+            xr_args.append("np.nan")
+        elif form == "explicit none":
+            flow_args.append("other=none" if keyword else "none")
+            xr_args.append("np.nan")
+            tags.append("other=none")
+        else:
+            if form == "number":
+                other = self.number(rng.choice([0, 1, -1] if is_int and rng.random() < 0.7 else
+                                               [0, 0.0, math.nan, -1.5, 1, -999.0]))
+                tags.append("other number")
+            else:
+                other = self.related(x)
+                if other.error or not isinstance(other.value, xr.DataArray) or \
+                        other.value.dtype == bool:
+                    raise Retry()
+                tags.append("other labelled")
+            flow_args.append(f"other={other.flow}" if keyword else other.flow)
+            xr_args.append(f"other={other.xr}" if keyword else other.xr)
+        children = [x, cond] + ([other] if other is not None and other.op != "number" else [])
+        detail = f" ({tags[0]})" if extra else ""
+        node = self.node(f"{x.flow}.where({', '.join(flow_args)})",
+                         f"{x.xr}.where({', '.join(xr_args)})", "x.where", children, tags, detail)
+        if x.is_dataset:
+            node.tags.append("dataset")
+        return node
+
+    def where_method(self, depth):
+        return self.where_of(self.bind(self.array(depth - 1)))
+
+    ATTRIBUTES = {"units": ["cm", "K", "1"], "long_name": ["a new name"],
+                  "note": ["made by assign_attrs"], "code": [7, -2], "scale": [2.5]}
+
+    def assign_attrs_of(self, x):
+        """x.assign_attrs(units="cm") or x.assign_attrs({units: "cm", code: 7})."""
+        rng = self.rng
+        keys = list(self.ATTRIBUTES) + (["title"] if x.is_dataset else [])
+        chosen = {k: rng.choice(self.ATTRIBUTES.get(k, ["renamed data"]))
+                  for k in rng.sample(keys, rng.choice([1, 1, 2]))}
+        if rng.random() < 0.6:
+            flow = ", ".join(f"{k}={flow_value(v)}" for k, v in chosen.items())
+            py = ", ".join(f"{k}={py_value(v)}" for k, v in chosen.items())
+            tags = ["assign_attrs(keywords)"]
+        else:
+            flow = "{" + ", ".join(f"{k}: {flow_value(v)}" for k, v in chosen.items()) + "}"
+            py = "{" + ", ".join(f"{json.dumps(k)}: {py_value(v)}" for k, v in chosen.items()) + "}"
+            tags = ["assign_attrs({...})"]
+        if any(k in x.value.attrs for k in chosen):
+            tags.append("attribute replaced")
+        return self.node(f"{x.flow}.assign_attrs({flow})", f"{x.xr}.assign_attrs({py})",
+                         "assign_attrs", [x], tags)
+
+    def assign_attrs(self, depth):
+        return self.assign_attrs_of(self.array(depth - 1))
+
+    ARRAY_NAMES = ["ssh", "anom", "field", "result"]
+    DIM_NAMES = ["y", "xc", "level", "t", "band"]
+
+    def rename_of(self, x):
+        """x.rename("new"), or rename({old: "new"}) of variables, coordinates and dimensions
+        (by keywords now and then)."""
+        rng = self.rng
+        if x.is_array and rng.random() < 0.45:
+            new = rng.choice([n for n in self.ARRAY_NAMES if n != x.value.name])
+            return self.node(f'{x.flow}.rename("{new}")', f'{x.xr}.rename("{new}")', "rename",
+                             [x], ["rename(name)"])
+        value = x.value
+        variables = list(value.data_vars) if x.is_dataset else []
+        names = variables + list(value.coords) + [d for d in x.dims if d not in value.coords]
+        if not names:
+            raise Retry()
+        taken = set(names) | set(x.dims) | ({value.name} if x.is_array else set())
+        mapping, tags = {}, []
+        for old in rng.sample(names, min(len(names), rng.choice([1, 1, 2]))):
+            pool = self.ARRAY_NAMES if old in variables else self.DIM_NAMES
+            new = rng.choice([n for n in pool if n not in taken | set(mapping.values())])
+            mapping[old] = new
+            if old in variables:
+                tags.append("rename a variable")
+            elif old not in value.coords:
+                tags.append("rename a dim without coordinate")
+            elif old in x.dims:
+                tags.append("rename a dim")
+            else:
+                tags.append("rename a scalar coordinate")
+        if rng.random() < 0.3:
+            flow = py = ", ".join(f"{k}={json.dumps(v)}" for k, v in mapping.items())
+            tags.append("rename(keywords)")
+        else:
+            flow = "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in mapping.items()) + "}"
+            py = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}"
+                                 for k, v in mapping.items()) + "}"
+        return self.node(f"{x.flow}.rename({flow})", f"{x.xr}.rename({py})", "rename", [x],
+                         tags)
+
+    def rename(self, depth):
+        return self.rename_of(self.array(depth - 1))
+
+    def drop_vars_of(self, ds):
+        """ds.drop_vars("a") or ds.drop_vars(["a", "b"]), now and then of a coordinate."""
+        rng = self.rng
+        if not ds.is_dataset:
+            raise Retry()
+        variables, coords = list(ds.value.data_vars), list(ds.value.coords)
+        tags = []
+        if coords and rng.random() < 0.2:
+            names = [rng.choice(coords)]
+            tags.append("drop a coordinate")
+        else:
+            if len(variables) < 2:
+                raise Retry()  # a dataset without variables is not saved
+            names = rng.sample(variables, rng.randint(1, len(variables) - 1))
+        if len(names) == 1 and rng.random() < 0.6:
+            text = json.dumps(names[0])
+        else:
+            text = "[" + ", ".join(json.dumps(n) for n in names) + "]"
+            tags.append("drop_vars([...])")
+        return self.node(f"{ds.flow}.drop_vars({text})", f"{ds.xr}.drop_vars({text})",
+                         "drop_vars", [ds], tags)
+
+    def assigned(self, ds):
+        """An expression over a dataset's variables, to assign to it: an anomaly, a scaled or
+        reduced variable, a condition, two variables combined, a where."""
+        rng = self.rng
+        y = self.variable(ds)
+        if y.value.dtype == bool:
+            return y
+        kind = rng.choices(["anomaly", "scaled", "reduced", "condition", "combined", "where"],
+                           [25, 15, 15, 10, 20, 15])[0]
+        if kind == "anomaly" and y.dims:
+            d = json.dumps(rng.choice(y.dims))
+            mean = self.node(f"{y.flow}.mean({d})", f"{y.xr}.mean({d})", "mean", [y])
+            return self.node(f"({y.flow} - {mean.flow})", f"({y.xr} - {mean.xr})", "-", [y, mean])
+        if kind == "reduced" and y.dims:
+            d = json.dumps(rng.choice(y.dims))
+            return self.node(f"{y.flow}.mean({d})", f"{y.xr}.mean({d})", "mean", [y])
+        if kind == "condition":
+            return self.condition(y)
+        if kind == "combined":
+            z = self.variable(ds)
+            if z.value.dtype == bool:
+                raise Retry()
+            op = rng.choice(["+", "-", "*"])
+            return self.node(f"({y.flow} {op} {z.flow})", f"({y.xr} {op} {z.xr})", op, [y, z])
+        if kind == "where":
+            return self.where_of(y)
+        v = rng.choice(INT_NUMBERS if y.value.dtype.kind == "i" else FLOAT_NUMBERS)
+        n = self.number(v)
+        return self.node(f"({y.flow} * {n.flow})", f"({y.xr} * {n.xr})", "*", [y])
+
+    def assign_of(self, ds):
+        """ds.assign(anom=expr) (or a record), adding variables or replacing one in its place;
+        the expressions are of the dataset's own variables, so they line up."""
+        rng = self.rng
+        if not ds.is_dataset:
+            raise Retry()
+        ds = self.bind(ds)
+        entries, tags = {}, []
+        for _ in range(rng.choice([1, 1, 2])):
+            expr = self.assigned(ds)
+            if expr.error or not isinstance(expr.value, xr.DataArray):
+                raise Retry()
+            if rng.random() < 0.3:
+                name = rng.choice(list(ds.value.data_vars))
+                tags.append("variable replaced")
+            else:
+                name = rng.choice(["anom", "scaled", "flag", "extra"])
+            if name in entries:
+                raise Retry()
+            entries[name] = expr
+            if set(expr.dims) != set(ds.dims):
+                tags.append("assigned over fewer dims")
+        if rng.random() < 0.7:
+            flow = ", ".join(f"{k}={e.flow}" for k, e in entries.items())
+            py = ", ".join(f"{k}={e.xr}" for k, e in entries.items())
+        else:
+            flow = "{" + ", ".join(f"{k}: {e.flow}" for k, e in entries.items()) + "}"
+            py = "{" + ", ".join(f"{json.dumps(k)}: {e.xr}" for k, e in entries.items()) + "}"
+            tags.append("assign({...})")
+        return self.node(f"{ds.flow}.assign({flow})", f"{ds.xr}.assign({py})", "assign",
+                         [ds] + list(entries.values()), tags)
+
+    def fold(self, depth):
+        """sum([a, b, c]) (Python's sum: 0 + a + b + c), min([a, b]) or max(a, b, c) of labelled
+        arrays lined up by name (the twins `minimum`/`maximum`, see the top)."""
+        rng = self.rng
+        x = self.bind(self.array(depth - 1))
+        if x.value.dtype == bool:
+            raise Retry()
+        operands = [x]
+        for _ in range(rng.choices([0, 1, 2], [8, 60, 32])[0]):
+            y = self.companion(x)
+            if y.error or not isinstance(y.value, xr.DataArray) or y.value.dtype == bool:
+                raise Retry()
+            operands.append(y)
+        if rng.random() < 0.3:
+            rng.shuffle(operands)
+        function = rng.choices(["sum", "min", "max"], [40, 30, 30])[0]
+        flow_items = ", ".join(o.flow for o in operands)
+        xr_items = ", ".join(o.xr for o in operands)
+        tags = [] if len({o.dims for o in operands}) == 1 else ["broadcast by name"]
+        if len(operands) == 1:
+            tags.append("list of one")
+        if function == "sum":
+            flow, py = f"sum([{flow_items}])", f"sum([{xr_items}])"
+        else:
+            listed = len(operands) == 1 or rng.random() < 0.5
+            flow = f"{function}([{flow_items}])" if listed else f"{function}({flow_items})"
+            twin = "minimum" if function == "min" else "maximum"
+            py = f"{twin}({xr_items})"
+            tags.append(f"{function}(list)" if listed else f"{function}(a, b)")
+        children = list(dict.fromkeys(operands))
+        node = self.node(flow, py, f"{function}([...])", children, tags)
+        if node.is_array and node.value.dtype.kind == "i" and not fits_integer(
+                sum(magnitude_of(o.value) for o in operands), node.value.dtype):
+            raise Retry()
+        if function == "sum":
+            node.magnitude = sum(magnitude_of(o.value) for o in operands)
+        return node
+
     # ------------------------------------------------------------------------------ weighted
 
     def weights(self, x):
@@ -1624,16 +1922,23 @@ class Generator(ProgramGenerator):
 
     # ------------------------------------------------------------------------------ datasets
 
+    DATASET_STEPS = {"isel": 30, "sel": 35, "reduce": 25, "rechunk": 10, "coarsen": 10,
+                     "rolling": 10, "where": 14, "assign_attrs": 5, "rename": 7, "drop_vars": 5,
+                     "assign": 12}
+
     def dataset(self, depth):
-        """The dataset leaf, or a selection, reduction or rechunk of it (depth of them)."""
+        """The dataset leaf, or a selection, reduction, rechunk, window, where, rename, ... of it
+        (depth of them)."""
         ds = self.leaf
+        steps = {"isel": self.isel, "sel": self.sel, "reduce": self.reduce,
+                 "rechunk": self.rechunk_of, "coarsen": self.coarsen, "rolling": self.rolling,
+                 "where": self.where_of, "assign_attrs": self.assign_attrs_of,
+                 "rename": self.rename_of, "drop_vars": self.drop_vars_of,
+                 "assign": self.assign_of}
         for _ in range(depth):
-            step = self.rng.choices(["isel", "sel", "reduce", "rechunk", "coarsen", "rolling"],
-                                    [30, 35, 25, 10, 10, 10])[0]
+            step = self.rng.choices(list(self.DATASET_STEPS), list(self.DATASET_STEPS.values()))[0]
             try:
-                ds = self.choose({"isel": self.isel, "sel": self.sel, "reduce": self.reduce,
-                                  "rechunk": self.rechunk_of, "coarsen": self.coarsen,
-                                  "rolling": self.rolling}[step], ds)
+                ds = self.choose(steps[step], ds)
             except Retry:
                 continue
         return ds
@@ -1652,7 +1957,9 @@ class Generator(ProgramGenerator):
         builders = [(self.select, 14), (self.reduction, 16), (self.arithmetic, 18),
                     (self.comparison_node, 9), (self.math, 8), (self.where, 6),
                     (self.isnan_node, 3), (self.clip, 4), (self.weighted, 6), (self.transpose, 4),
-                    (self.rechunk, 4), (self.astype, 3), (self.windowed, 7)]
+                    (self.rechunk, 4), (self.astype, 3), (self.windowed, 7),
+                    (self.where_method, 7), (self.fold, 7), (self.assign_attrs, 2),
+                    (self.rename, 3)]
         return self.choose_weighted(builders, depth) or self.source()
 
     # ------------------------------------------------------------------------------ mistakes
