@@ -75,6 +75,30 @@ impl TimeUnits {
         fields[finest] as f64 / 1000.0 / self.seconds_per_unit
     }
 
+    /// The calendar fields of a value (`None` for NaN or a value no date stands for).
+    pub fn fields(&self, value: f64) -> Option<DateFields> {
+        let seconds = self.epoch + value * self.seconds_per_unit;
+        if !seconds.is_finite() || seconds.abs() > MAX_SECONDS {
+            return None;
+        }
+        let millis = (seconds * 1000.0).round() as i64;
+        let days = millis.div_euclid(86_400_000);
+        let rest = millis.rem_euclid(86_400_000);
+        let (year, month, day) = civil_from_days(days);
+        let first_of_year = days_from_civil(year, 1, 1);
+        Some(DateFields {
+            year,
+            month,
+            day,
+            hour: (rest / 3_600_000) as u32,
+            minute: (rest / 60_000 % 60) as u32,
+            second: (rest / 1000 % 60) as u32,
+            dayofyear: (days - first_of_year + 1) as u32,
+            // 1970-01-01 was a Thursday; Monday is 0, as pandas counts.
+            dayofweek: (days + 3).rem_euclid(7) as u32,
+        })
+    }
+
     /// The coordinate value of a date given as text, and the length of the period it names in
     /// units (`"2010-03"` names all of March), or `None` if it is not a date.
     pub fn encode(&self, text: &str) -> Option<(f64, f64)> {
@@ -85,6 +109,49 @@ impl TimeUnits {
         ))
     }
 }
+
+/// A date's calendar fields, as pandas' `.dt` names them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DateFields {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub dayofyear: u32,
+    pub dayofweek: u32,
+}
+
+impl DateFields {
+    /// The field named `name` (`year`, `month`, …, `dayofweek` or `weekday`).
+    pub fn field(&self, name: &str) -> Option<i64> {
+        Some(match name {
+            "year" => self.year,
+            "month" => self.month.into(),
+            "day" => self.day.into(),
+            "hour" => self.hour.into(),
+            "minute" => self.minute.into(),
+            "second" => self.second.into(),
+            "dayofyear" => self.dayofyear.into(),
+            "dayofweek" | "weekday" => self.dayofweek.into(),
+            _ => return None,
+        })
+    }
+}
+
+/// The fields `.dt` has.
+pub const DATE_FIELDS: [&str; 9] = [
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "dayofyear",
+    "dayofweek",
+    "weekday",
+];
 
 /// Dates are kept within ±1,000,000 years.
 const MAX_SECONDS: f64 = 1e6 * 366.0 * 86_400.0;

@@ -677,14 +677,19 @@ def min_periods_checked(rolling):
 
 def elementwise(function, arrays):
     """flow's `min`/`max` of labelled arrays (docs/builtins.md): NumPy's minimum/maximum (NaN
-    wins) of them all, lined up by name (exactly: misaligned operands raise), as an operation on
-    several labelled arrays: every operand's attributes but those they give different values
-    (`drop_conflicts`), named after the name they all share, else None (apply_ufunc would name
-    it after the first and keep only the first's attributes)."""
+    wins), folded from the left as `sum([a, b, c])` is `0 + a + b + c`, each step lined up by
+    name (exactly: misaligned operands raise) as an operation on two labelled arrays: both
+    operands' attributes but those they give different values (`drop_conflicts`, so a later
+    operand brings back one dropped before, as in xarray's `a + b + c`), named after the name
+    they share, else None (np.minimum of DataArrays, apply_ufunc, names the result after the
+    first and keeps only the first's attributes)."""
     ufunc = {"min": np.minimum, "max": np.maximum}[function]
-    result = xr.apply_ufunc(lambda *values: functools.reduce(ufunc, values), *arrays,
-                            join="exact", keep_attrs="drop_conflicts")
-    result.name = result_name(arrays)
+    result = arrays[0]
+    for other in arrays[1:]:
+        name = result_name([result, other])
+        result = xr.apply_ufunc(ufunc, result, other, join="exact",
+                                keep_attrs="drop_conflicts")
+        result.name = name
     return result
 
 
@@ -1385,20 +1390,23 @@ class Generator(ProgramGenerator):
 
     def where_condition(self, x):
         """A condition for `x.where(...)`: of `x` itself, or of a labelled array related to it,
-        over fewer or other dimensions (broadcast by name)."""
-        if x.is_array and x.value.dtype != bool and self.rng.random() < 0.4:
+        over fewer or other dimensions (broadcast by name): one of its dataset's variables, or
+        one of the opened dataset's (over the dimensions `x` was reduced over; one whose
+        coordinates differ from x's makes xarray raise, and the node is chosen again)."""
+        rng = self.rng
+        if x.is_array and x.value.dtype != bool and rng.random() < 0.35:
             return self.condition(x)
-        y = self.related(x)
+        y = self.variable(self.leaf) if rng.random() < 0.2 else self.related(x)
         if y.error or not isinstance(y.value, xr.DataArray):
             raise Retry()
         return y if y.value.dtype == bool else self.condition(y)
 
-    def where_of(self, x):
+    def where_of(self, x, cond=None):
         """x.where(cond), x.where(cond, number) or x.where(cond, other) of a labelled array or a
         dataset. The twin passes other=np.nan for none: xarray's where without `other` realigns
         (join="inner"), with it joins exactly as flow does (see the top)."""
         rng = self.rng
-        cond = self.where_condition(x)
+        cond = cond or self.where_condition(x)
         if cond.error or cond.value.dtype != bool:
             raise Retry()
         is_bool = x.is_array and x.value.dtype == bool
@@ -1442,7 +1450,14 @@ class Generator(ProgramGenerator):
         return node
 
     def where_method(self, depth):
-        return self.where_of(self.bind(self.array(depth - 1)))
+        rng = self.rng
+        x = self.bind(self.array(depth - 1))
+        if x.dims and x.value.dtype != bool and rng.random() < 0.3:
+            # x.mean("time").where(x > 0): the condition over a dimension the array lacks
+            d = json.dumps(rng.choice(x.dims))
+            reduced = self.node(f"{x.flow}.mean({d})", f"{x.xr}.mean({d})", "mean", [x])
+            return self.where_of(reduced, self.condition(x))
+        return self.where_of(x)
 
     ATTRIBUTES = {"units": ["cm", "K", "1"], "long_name": ["a new name"],
                   "note": ["made by assign_attrs"], "code": [7, -2], "scale": [2.5]}
@@ -1923,8 +1938,8 @@ class Generator(ProgramGenerator):
     # ------------------------------------------------------------------------------ datasets
 
     DATASET_STEPS = {"isel": 30, "sel": 35, "reduce": 25, "rechunk": 10, "coarsen": 10,
-                     "rolling": 10, "where": 14, "assign_attrs": 5, "rename": 7, "drop_vars": 5,
-                     "assign": 12}
+                     "rolling": 10, "where": 16, "assign_attrs": 6, "rename": 9, "drop_vars": 6,
+                     "assign": 14}
 
     def dataset(self, depth):
         """The dataset leaf, or a selection, reduction, rechunk, window, where, rename, ... of it
@@ -1932,7 +1947,7 @@ class Generator(ProgramGenerator):
         ds = self.leaf
         steps = {"isel": self.isel, "sel": self.sel, "reduce": self.reduce,
                  "rechunk": self.rechunk_of, "coarsen": self.coarsen, "rolling": self.rolling,
-                 "where": self.where_of, "assign_attrs": self.assign_attrs_of,
+                 "where": lambda x: self.where_of(self.bind(x)), "assign_attrs": self.assign_attrs_of,
                  "rename": self.rename_of, "drop_vars": self.drop_vars_of,
                  "assign": self.assign_of}
         for _ in range(depth):
@@ -1958,8 +1973,8 @@ class Generator(ProgramGenerator):
                     (self.comparison_node, 9), (self.math, 8), (self.where, 6),
                     (self.isnan_node, 3), (self.clip, 4), (self.weighted, 6), (self.transpose, 4),
                     (self.rechunk, 4), (self.astype, 3), (self.windowed, 7),
-                    (self.where_method, 7), (self.fold, 7), (self.assign_attrs, 2),
-                    (self.rename, 3)]
+                    (self.where_method, 8), (self.fold, 9), (self.assign_attrs, 3),
+                    (self.rename, 4)]
         return self.choose_weighted(builders, depth) or self.source()
 
     # ------------------------------------------------------------------------------ mistakes
@@ -2004,16 +2019,7 @@ class Generator(ProgramGenerator):
                          ["position out of range"])
 
     def misaligned_operands(self, depth):
-        x = self.array(depth - 1)
-        candidates = [d for d in x.dims if x.sizes[d] >= 2 and d in x.value.indexes]
-        if not candidates or x.value.dtype == bool:
-            raise Retry()
-        d = self.rng.choice(candidates)
-        n = x.sizes[d]
-        a = self.node(f"{x.flow}.isel({d}=slice(0, {n - 1}))",
-                      f"{x.xr}.isel({d}=slice(0, {n - 1}))", "isel", [x])
-        b = self.node(f"{x.flow}.isel({d}=slice(1, {n}))", f"{x.xr}.isel({d}=slice(1, {n}))",
-                      "isel", [x])
+        a, b = self.misaligned_pair(depth)
         op = self.rng.choice(["+", "-", "*"])
         return self.node(f"({a.flow} {op} {b.flow})", f"({a.xr} {op} {b.xr})", op, [a, b],
                          ["coordinates differ"])
@@ -2076,14 +2082,75 @@ class Generator(ProgramGenerator):
                          f"{x.xr}.{how}({d}=2{boundary}).mean()", f"{how}.mean", [x],
                          ["unknown dim"])
 
+    def misaligned_pair(self, depth):
+        """Two selections of one labelled array whose coordinates along a dimension differ."""
+        x = self.array(depth - 1)
+        candidates = [d for d in x.dims if x.sizes[d] >= 2 and d in x.value.indexes]
+        if not candidates or x.value.dtype == bool:
+            raise Retry()
+        d = self.rng.choice(candidates)
+        n = x.sizes[d]
+        a = self.node(f"{x.flow}.isel({d}=slice(0, {n - 1}))",
+                      f"{x.xr}.isel({d}=slice(0, {n - 1}))", "isel", [x])
+        b = self.node(f"{x.flow}.isel({d}=slice(1, {n}))", f"{x.xr}.isel({d}=slice(1, {n}))",
+                      "isel", [x])
+        return a, b
+
+    def misaligned_where(self, depth):
+        """x.where(cond) with a condition whose coordinates differ: refused by flow; the twin's
+        other=np.nan makes xarray join exactly, and raise (see the top)."""
+        a, b = self.misaligned_pair(depth)
+        c = self.comparison(b)
+        return self.node(f"{a.flow}.where({c.flow})", f"{a.xr}.where({c.xr}, np.nan)", "x.where",
+                         [a, c], ["coordinates differ"])
+
+    def misaligned_fold(self, depth):
+        a, b = self.misaligned_pair(depth)
+        function = self.rng.choice(["sum", "min", "max"])
+        twin = {"sum": "sum", "min": "minimum", "max": "maximum"}[function]
+        items = [a, b] if self.rng.random() < 0.5 else [b, a]
+        return self.node(f"{function}([{items[0].flow}, {items[1].flow}])",
+                         f"{twin}({'[' if function == 'sum' else ''}{items[0].xr}, {items[1].xr}"
+                         f"{']' if function == 'sum' else ''})", f"{function}([...])", items,
+                         ["coordinates differ"])
+
+    def unknown_drop(self, depth):
+        ds = self.dataset(self.rng.choice([0, 0, 1]))
+        name = self.rng.choice(["temperature", "SST", "sst_anom", "lat_2"])
+        return self.node(f'{ds.flow}.drop_vars("{name}")', f'{ds.xr}.drop_vars("{name}")',
+                         "drop_vars", [ds], ["unknown variable"])
+
+    def unknown_rename(self, depth):
+        x = self.dataset(0) if self.rng.random() < 0.5 else self.array(depth - 1)
+        name = self.rng.choice(["temperature", "SST", "depth2", "lat_2"])
+        return self.node(f'{x.flow}.rename({{{name}: "y"}})', f'{x.xr}.rename({{"{name}": "y"}})',
+                         "rename", [x], ["unknown name"])
+
+    def rename_conflict(self, depth):
+        """rename({a: "b"}) onto a name it has already (a variable, a coordinate or a dimension)
+        of a dataset or a labelled array: xarray's ValueError ("the new name 'b' conflicts")."""
+        rng = self.rng
+        x = self.dataset(rng.choice([0, 0, 1])) if rng.random() < 0.7 else self.array(depth - 1)
+        variables = list(x.value.data_vars) if x.is_dataset else []
+        names = list(dict.fromkeys(variables + list(x.value.coords) + list(x.dims)))
+        if len(names) < 2:
+            raise Retry()
+        old = rng.choice(names)
+        new = rng.choice([n for n in names if n != old])
+        return self.node(f'{x.flow}.rename({{{old}: "{new}"}})',
+                         f'{x.xr}.rename({{"{old}": "{new}"}})', "rename", [x],
+                         ["onto an existing name"])
+
     MISTAKES = {"value_not_in_coordinate": 3, "unknown_dim": 1, "unknown_variable": 1,
                 "position_out_of_range": 2, "misaligned_operands": 2, "transpose_missing_dim": 1,
-                "coarsen_not_dividing": 2, "min_periods_too_large": 2, "unknown_window_dim": 1}
+                "coarsen_not_dividing": 2, "min_periods_too_large": 2, "unknown_window_dim": 1,
+                "misaligned_where": 1, "misaligned_fold": 1, "unknown_drop": 1,
+                "unknown_rename": 1, "rename_conflict": 1}
 
     # ------------------------------------------------------------------------------ families
 
-    FAMILIES = {"read": 8, "selection": 18, "reduction": 22, "expression": 28, "weighted": 8,
-                "dataset": 9, "window": 18, "mistake": 9}
+    FAMILIES = {"read": 8, "selection": 16, "reduction": 20, "expression": 30, "weighted": 7,
+                "dataset": 14, "window": 16, "mistake": 10}
 
     def result(self, family):
         rng = self.rng

@@ -4,6 +4,9 @@
 
 use super::ValueKind;
 use crate::array::build::IndexItem;
+use crate::array::chunk::ChunkData;
+use crate::array::chunks::Chunks;
+use crate::array::node::{ArrayNode, ArrayOp, Stored};
 use crate::dataset::{self, Coord, Dataset, Labelled, Side};
 use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::{Args, Builtin};
@@ -12,6 +15,7 @@ use crate::eval::value::{Env, Type, Value};
 use crate::io::layout::Attr;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Ident, Subscript, UnaryOp};
+use ndarray::{ArrayD, IxDyn};
 use std::sync::Arc;
 
 pub fn wrap(l: Labelled) -> Value {
@@ -148,6 +152,7 @@ impl Interpreter {
             "attrs" => attrs_record(&l.attrs),
             "name" => l.name.as_deref().map_or(Value::None, Value::str),
             "values" | "data" => Value::Array(l.array.clone()),
+            "dt" => return Some(date_fields(l, span)),
             "T" => {
                 let order: Vec<String> = l.dims.iter().rev().cloned().collect();
                 return Some(l.transpose(&order, span).map(wrap));
@@ -383,7 +388,7 @@ impl ValueKind for LabelledKind {
                 let methods = interpreter.library.method_names(&value);
                 let properties = [
                     "dims", "sizes", "coords", "attrs", "name", "values", "shape", "dtype", "ndim",
-                    "size", "nbytes", "chunks", "T",
+                    "size", "nbytes", "chunks", "T", "dt",
                 ];
                 let candidates = methods
                     .iter()
@@ -474,4 +479,68 @@ impl ValueKind for DatasetKind {
             item,
         )
     }
+}
+
+/// `x.dt`: the calendar fields of CF times (`x.dt.month`, `ds.time.dt.dayofyear`), as a record
+/// of labelled arrays with `x`'s labels, computed now from the values in memory (coordinates
+/// are). i64, or f64 with NaN where a time is missing.
+fn date_fields(l: &Labelled, span: Span) -> Eval<Value> {
+    let refuse = |message: String, help: &str| -> Eval<Value> {
+        Err(Box::new(
+            Diagnostic::error("flow::check::not_time", message, span)
+                .with_label("`.dt`")
+                .with_help(help.to_string()),
+        ))
+    };
+    let Some(units) = l.time_units() else {
+        return refuse(
+            format!(
+                "`{}` holds numbers, not CF times (no time units)",
+                l.name.as_deref().unwrap_or("the array")
+            ),
+            "take .dt of a time coordinate, e.g. ds.time.dt.month",
+        );
+    };
+    let Some(values) = l.array.whole() else {
+        return refuse(
+            "`.dt` of times computed while running is not supported".into(),
+            "take .dt of the time coordinate (ds.time.dt.month), whose values are known",
+        );
+    };
+    let values: Vec<f64> = values.to_f64().iter().copied().collect();
+    let fields: Vec<Option<crate::io::cftime::DateFields>> =
+        values.iter().map(|&v| units.fields(v)).collect();
+    let missing = fields.iter().any(Option::is_none);
+    let shape = l.array.shape.clone();
+    let record = crate::io::cftime::DATE_FIELDS
+        .iter()
+        .map(|&name| {
+            let chunk = if missing {
+                let floats: Vec<f64> = fields
+                    .iter()
+                    .map(|f| f.map_or(f64::NAN, |f| f.field(name).expect("a field") as f64))
+                    .collect();
+                ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&shape), floats).expect("shape"))
+            } else {
+                let ints: Vec<i64> = fields
+                    .iter()
+                    .map(|f| f.expect("no missing time").field(name).expect("a field"))
+                    .collect();
+                ChunkData::I64(ArrayD::from_shape_vec(IxDyn(&shape), ints).expect("shape"))
+            };
+            let dtype = chunk.dtype();
+            let array = ArrayNode::new(
+                ArrayOp::Data(Stored::of_values(vec![chunk])),
+                dtype,
+                shape.clone(),
+                Chunks::single(&shape),
+                span,
+            );
+            let mut field = l.with_array(array);
+            field.attrs = Vec::new();
+            field.name = Some(name.to_string());
+            (name.to_string(), wrap(field))
+        })
+        .collect();
+    Ok(Value::Record(Arc::new(record)))
 }
