@@ -440,3 +440,49 @@ fn pad_axis_edge(input: &ArrayRef, axis: usize, before: usize, after: usize, spa
     widths[axis] = (before, after);
     pad(input, &widths, PadMode::Edge, span)
 }
+
+/// `take(x, indices, axis=none)`: the elements at `indices` (known now: a list, or a computed
+/// array of ints) along `axis`, in their order and repeated as given; the flattened array when
+/// no axis. Runs of consecutive indices are one slice each, joined by a concatenation.
+pub fn take(input: &ArrayRef, indices: &[i64], axis: Option<i64>, span: Span) -> Built {
+    let (input, axis) = match axis {
+        None => (reshape(input, &[-1], span)?, 0),
+        Some(a) => (input.clone(), axis_index(a, input.ndim(), span)?),
+    };
+    let n = input.shape[axis] as i64;
+    let mut positions = Vec::with_capacity(indices.len());
+    for &i in indices {
+        let at = if i < 0 { i + n } else { i };
+        if !(0..n).contains(&at) {
+            return Err(error(
+                "flow::check::array_index",
+                format!("index {i} is out of range for axis {axis} of length {n}"),
+                span,
+                "here",
+                "indices run from -n to n - 1",
+            ));
+        }
+        positions.push(at as usize);
+    }
+    if positions.is_empty() {
+        return part(&input, axis, 0, 0, span);
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for k in 1..=positions.len() {
+        if k == positions.len() || positions[k] != positions[k - 1] + 1 {
+            pieces.push(part(
+                &input,
+                axis,
+                positions[start],
+                positions[k - 1] + 1,
+                span,
+            )?);
+            start = k;
+        }
+    }
+    if pieces.len() == 1 {
+        return Ok(pieces.pop().expect("one piece"));
+    }
+    concatenate(&pieces, axis as i64, span)
+}

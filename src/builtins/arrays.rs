@@ -1015,3 +1015,27 @@ pub fn diagonal(interpreter: &mut Interpreter, args: &mut Args, sum: bool) -> Ev
     };
     interpreter.built(built, vec![])
 }
+
+/// `take(x, indices, axis=none)`: indices as an int or a list of ints (known when the script
+/// is checked, so the result's shape is).
+pub fn take(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (array, first) = subject(args)?;
+    let expected = "indices: an int or a list of ints";
+    let indices: Vec<i64> = match args.value(first) {
+        Value::Int(i) => vec![*i],
+        Value::List(items) | Value::Tuple(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => Some(*i),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| args.wrong_type(first, expected))?,
+        _ => return Err(args.wrong_type(first, expected)),
+    };
+    let axis = match args.value(first + 1) {
+        Value::None => None,
+        _ => Some(args.int(first + 1)?),
+    };
+    interpreter.built(rearrange::take(&array, &indices, axis, args.call), vec![])
+}

@@ -298,6 +298,8 @@ static WRITTEN: &[Builtin] = &[
         "print(repeat(array([1, 2]), 2))" => "[1 1 2 2]", returns Type::Array, arrays::repeat),
     builtin!("pad" "(x, pad_width, mode=\"constant\", constant_values=0)", "arrays", "Elements added before and after along every axis: `pad_width` is a width, a (before, after) pair, or a pair per axis; `mode` is \"constant\" (`constant_values`), \"edge\", \"reflect\" or \"symmetric\", as NumPy's.",
         "print(pad(array([1, 2, 3]), (2, 1), mode=\"reflect\"))" => "[3 2 1 2 3 2]", returns Type::Array, arrays::pad),
+    builtin!("take" "(x, indices, axis=none)", "arrays", "The elements at `indices` (an int or a list of ints, negative from the end, repeats allowed) along `axis` (of the flattened array when none); runs of consecutive indices are one slice each.",
+        "print(take(arange(10, chunks=3), [7, 8, 2, 2, -1]))" => "[7 8 2 2 9]", returns Type::Array, arrays::take),
     builtin!("nan_to_num" "(x, nan=0.0, posinf=none, neginf=none)", "arrays", "NaN, +inf and -inf replaced by numbers (by default 0 and the largest and smallest finite values of the dtype); integers stay as they are.",
         "print(nan_to_num(array([nan, inf, 1.0]), posinf=9.0))" => "[0. 9. 1.]", returns Type::Array, arrays::nan_to_num),
     builtin!("reciprocal" "(x)", "arrays", "1 / x of a float array (integers are refused: NumPy's integer reciprocal truncates).",
@@ -479,6 +481,11 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Array),
         ..builtin!("trace" "(offset=0, axis1=0, axis2=1)", "array methods", "The sum of a diagonal.",
         "print(arange(4).reshape(2, 2).trace())" => "3", returns Type::Array, |i, a| arrays::diagonal(i, a, true))
+    },
+    Builtin {
+        receiver: Some(Receiver::Array),
+        ..builtin!("take" "(indices, axis=none)", "array methods", "The elements at `indices` along `axis` (of the flattened array when none).",
+        "print(arange(6).reshape(2, 3).take([2, 0], axis=1))" => "[[2 0]\n [5 3]]", returns Type::Array, arrays::take)
     },
     Builtin {
         receiver: Some(Receiver::Array),
