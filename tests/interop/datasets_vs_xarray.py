@@ -31,7 +31,14 @@ not at midnight, months, date slices, the nearest date); reductions by name (`su
 std var prod`, and `any all` of bools) with `dim=` a name, a tuple, a list or none, `skipna=`
 and `ddof=`; arithmetic between variables (broadcasting by name; anomalies, coordinates,
 transposed operands) and with numbers; comparisons with numbers, `isnan`, math functions, `where`,
-`clip`, `astype`; `x.weighted(w).mean/sum(dim)` with weights made from coordinates; `transpose`,
+`clip`, `astype`; `x.where(cond)`, `x.where(cond, other)` and `x.where(cond, none)` with a
+condition over the array's dimensions, fewer of them or others (a reduction compared, another
+variable, a coordinate, `x.mean("time").where(x > 0)`: broadcast by name) and `other` a number
+(NaN too) or a labelled array; `assign_attrs(units="cm")` and `assign_attrs({...})` (new and
+replaced attributes); `x.rename("new")` and `rename({lat: "y"})` (or `rename(lat="y")`) of
+dimensions, coordinates and scalar coordinates; `sum([a, b, c])`, `min([a, b])`, `max(a, b, c)`
+of one to three labelled arrays lined up by name (companions as for arithmetic; NaN wins in
+min/max); `x.weighted(w).mean/sum(dim)` with weights made from coordinates; `transpose`,
 `.T` and `rechunk` (which must not change any value); windows: `coarsen` along one to three
 dimensions (by keyword or a record, `boundary=` "exact", "trim" or "pad", `side=` "left" or
 "right"; `mean sum min max prod std var`, `ddof=`; the coordinates become the windows' means, a
@@ -41,13 +48,22 @@ windows of 1, as long as the dimension, not dividing it, longer than it (pad, ro
 after a rechunk to blocks smaller than the window (a window or its halo spans several blocks),
 now and then one window of another's result; and the same selections, reductions, rechunks,
 coarsens and rollings of whole datasets (a variable without the windowed dimensions is left as
-it is, one with some of them is coarsened over those). A family of mistakes xarray refuses (a
-value or date not in the coordinate, an unknown dimension or variable, a position out of range,
-operands whose coordinates differ, a transpose that leaves out a dimension, a coarsen window
-that does not divide the length with boundary="exact", a coarsen or rolling along an unknown
-dimension, a rolling min_periods larger than the window: see below) must be refused by flow
-too. Only what docs/datasets.md, docs/arrays.md and docs/builtins.md document is generated;
-`XARRAY_ONLY` lists what is left out and why.
+it is, one with some of them is coarsened over those), and datasets as values: `ds.where(cond,
+other)` (the condition from a variable, a reduction or a coordinate, broadcast over each
+variable: a variable without its dimensions gains them), `ds.assign_attrs(...)`,
+`ds.rename({sst: "ssh", lat: "y"})` (variables, coordinates, dimensions with or without a
+coordinate), `ds.drop_vars("a")` / `ds.drop_vars(["a", "b"])` (now and then a coordinate) and
+`ds.assign(anom=ds.sst - ds.sst.mean("time"))` (new variables, replaced ones, over fewer
+dimensions; a record too), chained with the selections, reductions and windows above and
+followed by a variable now and then. A family of mistakes xarray refuses (a value or date not in
+the coordinate, an unknown dimension or variable, a position out of range, operands whose
+coordinates differ, also as a `where` condition or in `sum`/`min`/`max` of a list, a transpose
+that leaves out a dimension, a coarsen window that does not divide the length with
+boundary="exact", a coarsen or rolling along an unknown dimension, a rolling min_periods larger
+than the window, `drop_vars` or `rename` of an unknown name, a `rename` onto a name the dataset
+or array has already: see below) must be refused by flow too. Only what docs/datasets.md,
+docs/arrays.md and docs/builtins.md document is generated; `XARRAY_ONLY` lists what is left out
+and why.
 
 Each result is saved by flow (`save(r0, "case_NNN_r0.nc")`, with `unlimited=` for dimensions of
 length 0, which netCDF has only as unlimited ones) and read back with xarray's `open_dataset`
@@ -105,6 +121,18 @@ What the twin models (documented differences from xarray's defaults, docs/datase
   examples: `xr.where(y.lat < 1, y, -1)` is named `lat`); flow names it as any operation on
   several labelled arrays, after the name they all share, else none (docs/datasets.md,
   Attributes). The twin's `where` sets that name.
+- `x.where(cond)` (and `ds.where(cond)`) without `other` realigns in xarray (its `where_method`
+  joins "inner" when `other` is not given, whatever `arithmetic_join` says), so a condition
+  over other coordinates silently shrinks the result; flow refuses it as any misaligned
+  operands. The twin of `x.where(cond)` and of `x.where(cond, none)` is `x.where(cond,
+  np.nan)`, which joins exactly (and gives the same values and dtypes: NaN where false).
+- `sum([a, b, c])` is Python's `sum` in the twin too (`0 + a + b + c`, xarray's arithmetic:
+  attributes "drop_conflicts" step by step, the shared name). flow's `min`/`max` of labelled
+  arrays have no xarray method; the twins `minimum(a, b, c)`/`maximum(...)` fold NumPy's
+  minimum/maximum (NaN wins) from the left with `apply_ufunc(join="exact",
+  keep_attrs="drop_conflicts")`, named after the shared name: each step an operation on two
+  labelled arrays (docs/datasets.md, Attributes), as `sum` is. (`np.minimum(a, b)` of
+  DataArrays would name the result after `a` and keep only `a`'s attributes.)
 - A weighted sum of ints with int weights is i64 in flow (sums of ints are i64); xarray's
   (`xr.dot`) keeps int32. The twin sums `x.astype(np.int64)`.
 - xarray's coarsen reductions take no `ddof=` ("_reduce_method() got an unexpected keyword
@@ -123,8 +151,10 @@ What the twin models (documented differences from xarray's defaults, docs/datase
   `int16 / f32` is f64, as in flow. Plain int16 variables are generated with values up to 2000,
   whose squares and products do not fit 16 bits.
 
-A subexpression used twice (the array a `where` tests and picks from, the array weighted and its
-coordinates made weights) is bound to a name of its own (`x2 = ...`) in both programs.
+A subexpression used twice (the array a `where` tests and picks from, the array or dataset
+`x.where` and `ds.assign` read, the array `sum`/`min`/`max` combine with its companions, the
+array weighted and its coordinates made weights) is bound to a name of its own (`x2 = ...`) in
+both programs.
 
 A failing case is shrunk: every part of its expression is run as a case of its own, and the
 smallest part that fails alike (the same class, and for mismatches the same first difference:
@@ -209,8 +239,16 @@ XARRAY_ONLY = [
     "integer results that may overflow their dtype (integer +, -, *, **, square, prod): how "
     "flow's integers wrap is not documented (`fits_integer` bounds them)",
     "transpose with ... or with some dimensions left out (xarray raises; generated as a mistake)",
-    "assign_coords, rename, expand_dims, squeeze, stack, swap_dims, set_index, reindex, "
-    "broadcast_like, xr.concat, xr.merge, xr.align",
+    "assign_coords, rename_vars, rename_dims, expand_dims, squeeze, stack, swap_dims, "
+    "set_index, reindex, broadcast_like, xr.concat, xr.merge, xr.align",
+    "min/max of labelled arrays with numbers among them: flow refuses them "
+    "(flow::check::argument_type, 'use minimum/maximum with a number'); sum/min/max of "
+    "unlabelled arrays and of lists of numbers are arrays_vs_numpy.py's",
+    "ds.assign of an array whose coordinates differ from the dataset's: xarray realigns it "
+    "(reindexing, NaN where missing), flow refuses it (docs/datasets.md: shared dimensions must "
+    "agree); assign of a callable, of a Dataset; assign_attrs of a dataset's variable in place",
+    "where with other= a Dataset, where(drop=True), drop_vars(errors='ignore'), "
+    "Dataset.drop_dims; rename of a DataArray by a dict naming the array itself",
     "to_netcdf's encoding= (flow: compression=, unlimited=)",
 ]
 
@@ -1947,7 +1985,8 @@ class Generator(ProgramGenerator):
         ds = self.leaf
         steps = {"isel": self.isel, "sel": self.sel, "reduce": self.reduce,
                  "rechunk": self.rechunk_of, "coarsen": self.coarsen, "rolling": self.rolling,
-                 "where": lambda x: self.where_of(self.bind(x)), "assign_attrs": self.assign_attrs_of,
+                 "where": lambda x: self.where_of(self.bind(x)),
+                 "assign_attrs": self.assign_attrs_of,
                  "rename": self.rename_of, "drop_vars": self.drop_vars_of,
                  "assign": self.assign_of}
         for _ in range(depth):
