@@ -1281,6 +1281,37 @@ pub fn rename(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         };
         names.push((old, new.to_string(), span));
     }
+    // A new name must not be one that stays (xarray: "the new name … conflicts").
+    let taken: Vec<String> = match args.receiver.as_ref() {
+        Some(Value::Labelled(l)) => l
+            .dims
+            .iter()
+            .cloned()
+            .chain(l.coords.iter().map(|c| c.name.clone()))
+            .collect(),
+        Some(Value::Dataset(ds)) => ds
+            .variable_names()
+            .map(str::to_string)
+            .chain(ds.coords.iter().map(|c| c.name.clone()))
+            .chain(ds.dims.iter().map(|(d, _)| d.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (k, (old, new, span)) in names.iter().enumerate() {
+        let stays = |n: &String| !names.iter().any(|(o, _, _)| o == n);
+        let twice = names[..k].iter().any(|(_, earlier, _)| earlier == new);
+        if new != old && (taken.iter().any(|t| t == new && stays(t)) || twice) {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::rename_conflict",
+                    format!("the new name `{new}` for `{old}` is taken"),
+                    *span,
+                )
+                .with_label("a name already there")
+                .with_help("choose another name, or rename (or drop) the other one too"),
+            ));
+        }
+    }
     let renamed = |name: &str| -> String {
         names
             .iter()

@@ -3,9 +3,9 @@
 //! and a window with fewer than `min_periods` other values gives NaN, as xarray's rolling
 //! reductions do. The chunk is walked row by row along the axis, each row a contiguous run of
 //! the lanes beside it, so every lane advances at once and memory is read in order: sums and
-//! means are running (compensated) sums, variances Welford's running update, minima and maxima
-//! van Herk and Gil-Werman's prefix and suffix extremes of window-long blocks — O(n) whatever
-//! the window.
+//! means are running (compensated) sums, variances two passes over each window up to 64 long
+//! (as NumPy: a constant window is exactly 0) and Welford's running update beyond, minima and
+//! maxima van Herk and Gil-Werman's prefix and suffix extremes of window-long blocks.
 
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
@@ -44,7 +44,11 @@ pub fn rolling(
                 Moving::Sum | Moving::Mean => lanes.sums(how == Moving::Mean, into),
                 Moving::Min | Moving::Max => lanes.extremes(how == Moving::Max, into),
                 Moving::Var | Moving::Std => {
-                    lanes.spreads(ddof, into);
+                    if window <= DIRECT_VARIANCE {
+                        lanes.spreads_directly(ddof, into);
+                    } else {
+                        lanes.spreads(ddof, into);
+                    }
                     if how == Moving::Std {
                         into.iter_mut().for_each(|v| *v = v.sqrt());
                     }
@@ -57,6 +61,10 @@ pub fn rolling(
     let out = ArrayD::from_shape_vec(IxDyn(&out_shape), out).expect("one value per window");
     ChunkData::F64(out).into_dtype(dtype)
 }
+
+/// Windows up to this long have their variance taken from their values (two passes, as NumPy:
+/// a constant window is exactly 0); longer ones by Welford's running update.
+const DIRECT_VARIANCE: usize = 64;
 
 /// `length` rows of `inner` values (the lanes side by side) for windows of `window` rows.
 struct Lanes<'a> {
@@ -170,6 +178,54 @@ impl Lanes<'_> {
                     // Nothing finite left: start afresh, with no rounding carried on.
                     (sum[c], carry[c]) = (0.0, 0.0);
                 }
+            }
+        }
+    }
+
+    /// Each window's mean, then the squares of its deviations, row by row.
+    fn spreads_directly(&self, ddof: usize, out: &mut [f64]) {
+        let inner = self.inner;
+        let (mut sum, mut m2) = (vec![0.0f64; inner], vec![0.0f64; inner]);
+        let (mut finite, mut valid) = (vec![0usize; inner], vec![0usize; inner]);
+        let mut infinite = vec![false; inner];
+        for first in 0..=self.length - self.window {
+            sum.fill(0.0);
+            m2.fill(0.0);
+            finite.fill(0);
+            valid.fill(0);
+            infinite.fill(false);
+            let rows = first..first + self.window;
+            for r in rows.clone() {
+                for (c, &x) in self.row(r).iter().enumerate() {
+                    if x.is_finite() {
+                        sum[c] += x;
+                        finite[c] += 1;
+                    }
+                    valid[c] += usize::from(!x.is_nan());
+                    infinite[c] |= x.is_infinite();
+                }
+            }
+            for (c, total) in sum.iter_mut().enumerate() {
+                *total /= finite[c].max(1) as f64;
+            }
+            for r in rows {
+                for (c, &x) in self.row(r).iter().enumerate() {
+                    if x.is_finite() {
+                        m2[c] += (x - sum[c]) * (x - sum[c]);
+                    }
+                }
+            }
+            let at = first * inner;
+            for c in 0..inner {
+                out[at + c] = if valid[c] < self.min_periods
+                    || valid[c] == 0
+                    || infinite[c]
+                    || finite[c] <= ddof
+                {
+                    f64::NAN
+                } else {
+                    m2[c] / (finite[c] - ddof) as f64
+                };
             }
         }
     }
@@ -314,6 +370,15 @@ mod tests {
             assert_eq!(maxima[i], values.iter().cloned().fold(f64::MIN, f64::max));
             assert_eq!(minima[i], values.iter().cloned().fold(f64::MAX, f64::min));
         }
+    }
+
+    #[test]
+    fn constant_windows_have_no_spread() {
+        assert_eq!(
+            run(&[1.0, 1.1, 1.1, 1.1], 2, 2, Moving::Std, 0)[1..],
+            [0.0, 0.0]
+        );
+        assert_eq!(run(&[0.3, 0.1, 0.7], 1, 1, Moving::Var, 0), [0.0, 0.0, 0.0]);
     }
 
     #[test]

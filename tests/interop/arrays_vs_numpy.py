@@ -6,8 +6,11 @@ It makes random array programs from one small syntax tree (below, `Node` and `Ge
 rendered twice: as a flow script `case_NNN.flow` (its NumPy twin is appended to it as comments)
 and as NumPy code run here. The programs build arrays (arange, linspace, ones, zeros, full,
 ones_like, zeros_like, array literals) of 0 to 4 dimensions, with lengths of 0 and 1 among
-others, odd chunkings (`chunks=` and `.rechunk`, which must not change any value) and every
-dtype flow has (bool, i32, i64, f32, f64), then slice them (steps, negative steps, integers,
+others, and `array([...])` of lazy arrays, which stacks them (0-d ones such as
+`array([x.sum(), x.max(), x[1, 2]])` with numbers among them, or arrays of one shape such as
+`array([x, x * 2])`, with `dtype=` and `chunks=`), odd chunkings (`chunks=` and `.rechunk`,
+which must not change any value) and every dtype flow has (bool, i32, i64, f32, f64), then
+slice them (steps, negative steps, integers,
 `...`, `none`), combine them with broadcasting arithmetic, comparisons and `&` `|`, apply
 elementwise functions (`sqrt`, `trunc`, `cbrt`, `expm1`, `arctanh`, `isinf`, ...) and the
 binary ones (`maximum`, `minimum`, `fmax`, `fmin`, `arctan2`, `hypot`, `copysign`, `logaddexp`,
@@ -25,11 +28,13 @@ more axes is first reshaped into rows), take `outer` products, diagonals and tra
 array either way, negative axes, arguments positional or by name), cumulative sums and products
 (`cumsum`, `cumprod`, `nancumsum`, `nancumprod`, along an axis or flattened) and differences
 (`diff` with `n=` and `axis=`), rearrange them (`squeeze`, `expand_dims`, `moveaxis`,
-`swapaxes`, `flip`, `roll`, `broadcast_to`, `tile`, `repeat`, `pad` and the methods
-`x.squeeze()`, `x.swapaxes(a, b)`, `x.repeat(n)`: axes negative and in tuples, rolls by more
-than the length and backwards, tiles with 0 reps and more reps than axes, 0 repeats, pads in
-every mode flow has with widths as an int, a pair or a pair per axis, reflections wider than
-the array, arrays with axes of length 0 and 1, often rechunked first), and take histograms.
+`swapaxes`, `flip`, `roll`, `broadcast_to`, `tile`, `repeat`, `pad`, `take` and the methods
+`x.squeeze()`, `x.swapaxes(a, b)`, `x.repeat(n)`, `x.take(indices)`: axes negative and in
+tuples, rolls by more than the length and backwards, tiles with 0 reps and more reps than axes,
+0 repeats, pads in every mode flow has with widths as an int, a pair or a pair per axis,
+reflections wider than the array, takes of an int or a list of indices (empty, negative,
+repeated, runs of consecutive ones) along an axis or of the flattened array, arrays with axes
+of length 0 and 1, often rechunked first), and take histograms.
 Only operations docs/arrays.md and docs/builtins.md document are generated; `NUMPY_ONLY` lists
 what NumPy has and flow lacks. Random arrays are not generated: flow's are counter-based and
 make other values than NumPy's generators.
@@ -38,15 +43,16 @@ Cases come in families (`Generator.FAMILIES`): expressions, reductions, histogra
 printing has rules of its own (scientific notation, long rows of 3-d arrays, empty arrays,
 summaries), and mistakes NumPy refuses (an index or axis out of range, shapes that do not
 broadcast, ints to negative powers, a number beyond an i32 array's range, pieces that do not
-fit, `-` of bools, reductions of empty arrays, matrix products whose shared axes differ in
-length or with a 0-d operand, reshapes into another size, with two -1s or with no lengths, scans
-and diffs along axes the array lacks, diff of a 0-d array or with a negative `n`, a quantile
+fit (`array([...])` of arrays of two shapes too), `-` of bools, reductions of empty arrays,
+matrix products whose shared axes differ in length or with a 0-d operand, reshapes into
+another size, with two -1s or with no lengths, scans and diffs along axes the array lacks, diff of a 0-d array or with a negative `n`, a quantile
 outside [0, 1], a percentile outside [0, 100] or NaN, an unknown `method=`; squeeze of an
 axis whose length is not 1, broadcast_to a shape the array does not broadcast to, moveaxis with
 more sources than destinations or fewer, negative tile reps and repeats, a pad mode NumPy does
 not know, edge or reflected pads of an empty axis, pad widths for another number of axes, axes
-out of range or named twice in the rearrangements; diagonal or trace of a 0-d or 1-d array, of
-one axis twice, or of an axis out of range), which flow must refuse too.
+out of range or named twice in the rearrangements; take of an index out of range, either way,
+which flow refuses while checking (flow::check::array_index); diagonal or trace of a 0-d or
+1-d array, of one axis twice, or of an axis out of range), which flow must refuse too.
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -147,7 +153,13 @@ NUMPY_ONLY = [
     "where with a condition that is not bool (flow::check::argument_type)",
     "clip with none for one bound (flow::check::argument_type)",
     # indexing and shapes
-    "fancy indexing with int arrays, boolean masks x[x > 0], np.take, np.nonzero/argwhere",
+    "fancy indexing with int arrays, boolean masks x[x > 0], np.nonzero/argwhere",
+    "take with an index array computed by the program (x.take(y.argmax(axis=0)), "
+    "take(x, arange(3))): flow's indices are an int or a list of ints known when the script is "
+    "checked; take with out= or mode= (clip, wrap); np.take_along_axis / np.put",
+    "take of a 0-d array along axis 0 or -1 (NumPy's legacy; flow::check::axis)",
+    "array() of nested lists holding arrays (array([[x.sum(), 1], [2, 3]]), "
+    "flow::check::array_literal), with ndmin=, copy= or dtype=object",
     "flatten; np.atleast_1d/2d/3d / rollaxis / rot90 / fliplr / flipud",
     "reshape with order=, or with a length below -1 (NumPy takes -2 as -1; flow::check::shape); "
     "np.reshape and np.ravel as functions (flow has the methods)",
@@ -234,8 +246,10 @@ SCANS = ["cumsum", "cumprod", "nancumsum", "nancumprod"]
 SCAN_WEIGHTS = [5, 3, 3, 2]
 SCAN_METHODS = {"cumsum", "cumprod"}  # NumPy's arrays have no nancumsum/nancumprod methods
 REARRANGEMENTS = ["squeeze", "expand_dims", "moveaxis", "swapaxes", "flip", "roll",
-                  "broadcast_to", "tile", "repeat", "pad"]
-REARRANGEMENT_WEIGHTS = [3, 3, 3, 2, 3, 4, 3, 3, 3, 6]
+                  "broadcast_to", "tile", "repeat", "pad", "take"]
+REARRANGEMENT_WEIGHTS = [3, 3, 3, 2, 3, 4, 3, 3, 3, 6, 8]
+# Numbers among the 0-d arrays of `array([x.sum(), 2.5, ...])`.
+ARRAY_ITEM_NUMBERS = [0, 1, -1, 7, 2.5, -0.5, 0.1, True, False, math.nan, -0.0]
 PAD_MODES = ["constant", "edge", "reflect", "symmetric"]  # NumPy's others: NUMPY_ONLY
 PAD_MODE_WEIGHTS = [35, 20, 25, 20]
 # The three spellings of a matrix product; `op` names the node for the report.
@@ -772,7 +786,8 @@ class Generator(ProgramGenerator):
                     (self.reduction, 14), (self.concatenate, 5), (self.stack, 3),
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
                     (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6),
-                    (self.rearrangement, 14), (self.rounding, 9), (self.diagonal, 7)]
+                    (self.rearrangement, 14), (self.rounding, 9), (self.diagonal, 7),
+                    (self.array_of_arrays, 8)]
         return self.choose_weighted(builders, depth) or self.leaf()
 
     def scalar(self, dtype, op=None):
@@ -1052,7 +1067,10 @@ class Generator(ProgramGenerator):
         return self.node(f"{x.flow}.transpose({text})", f"{x.numpy}.transpose({text})",
                          "transpose", [x], ["transpose(axes)"])
 
-    def reduction(self, depth, x=None, bad_axis=False, names=REDUCTIONS, with_axis=0.65):
+    def reduction(self, depth, x=None, bad_axis=False, names=REDUCTIONS, with_axis=0.65,
+                  keepdims=True):
+        """A reduction of `x` (or of an expression): with `keepdims` false, never keepdims=
+        (so without an axis it is 0-d)."""
         rng = self.rng
         x = x or self.expression(depth - 1)
         name = rng.choices(names, [REDUCTION_WEIGHTS[REDUCTIONS.index(n)] for n in names])[0]
@@ -1079,7 +1097,7 @@ class Generator(ProgramGenerator):
             flow_args.append(f"ddof={ddof}")
             numpy_args.append(f"ddof={ddof}")
             tags.append("ddof=")
-        if name not in WITHOUT_KEEPDIMS and rng.random() < 0.35:
+        if name not in WITHOUT_KEEPDIMS and keepdims and rng.random() < 0.35:
             keep = rng.random() < 0.8
             flow_args.append(f"keepdims={'true' if keep else 'false'}")
             numpy_args.append(f"keepdims={keep}")
@@ -1139,6 +1157,84 @@ class Generator(ProgramGenerator):
         return self.node(f"stack([{', '.join(p.flow for p in pieces)}]{axis_flow})",
                          f"np.stack([{', '.join(p.numpy for p in pieces)}]{axis_flow})", "stack",
                          pieces)
+
+    def array_of_arrays(self, depth, bad=False):
+        """`array([...])` of lazy arrays, which flow stacks along a new first axis as NumPy's
+        `np.array` of arrays does: 0-d ones (reductions of one expression without an axis,
+        `x.sum()` and `x.max()`, an element `x[i, j]`, 0-d expressions) with numbers among
+        them, or arrays of one shape (an expression, others of its shape, the expression again
+        in arithmetic, `x * 2`), of lengths 0 and 1 too; now and then with `dtype=` (no
+        non-finite or huge floats cast to ints) and odd `chunks=`. With `bad`, arrays of two
+        shapes, which NumPy refuses (inhomogeneous)."""
+        rng = self.rng
+        x = self.expression(depth - 1)
+        count = rng.choice([1, 2, 2, 3, 3, 4])
+        tags = []
+        if bad:
+            other = (self.shaped(self.incompatible_shape(x.shape)) if x.shape
+                     else self.leaf((rng.randint(1, 3),)))
+            items = [x, other] if rng.random() < 0.5 else [other, x]
+            tags.append("shapes differ")
+        elif not x.shape or rng.random() < 0.5:
+            items = []
+            for _ in range(count):
+                kind = rng.choices(["reduction", "element", "0-d", "number"],
+                                   [45, 15, 15, 25])[0]
+                if kind == "reduction":
+                    items.append(self.choose(self.reduction, depth, x, False, REDUCTIONS, 0.0,
+                                             False))
+                elif kind == "element" and x.shape and 0 not in x.shape:
+                    index = ", ".join(str(rng.randrange(-d, d)) for d in x.shape)
+                    items.append(self.node(f"{x.flow}[{index}]", f"{x.numpy}[{index}]", "slice",
+                                           [x], ["int index"]))
+                elif kind == "element" and not x.shape:
+                    items.append(x)
+                elif kind == "number":
+                    v = rng.choice(ARRAY_ITEM_NUMBERS)
+                    items.append(Node(flow_number(v), py_number(v), "number", value=v))
+                else:
+                    items.append(self.shaped(()))
+            if all(item.op == "number" for item in items):
+                items[rng.randrange(len(items))] = self.choose(
+                    self.reduction, depth, x, False, REDUCTIONS, 0.0, False)
+            tags.append("0-d items")
+            if any(item.op == "number" for item in items):
+                tags.append("numbers among")
+        else:
+            items = [x]
+            for _ in range(count - 1):
+                if rng.random() < 0.35:
+                    op = rng.choice(["*", "+", "-"])
+                    v = rng.choice([2, -1, 0.5, 3]) if x.dtype != "bool" else True
+                    if x.dtype == "bool" and op == "-":
+                        op = "*"
+                    items.append(self.node(f"({x.flow} {op} {operand(flow_number(v))})",
+                                           f"({x.numpy} {op} {operand(py_number(v))})", op,
+                                           [x]))
+                else:
+                    items.append(self.shaped(x.shape))
+            rng.shuffle(items)
+            tags.append("arrays of one shape")
+        flow_args = ["[" + ", ".join(item.flow for item in items) + "]"]
+        numpy_args = ["[" + ", ".join(item.numpy for item in items) + "]"]
+        stacked = self.node(f"array({flow_args[0]})", f"np.array({numpy_args[0]})",
+                            "array of arrays", [item for item in items if item.op != "number"])
+        if not bad and not stacked.error and rng.random() < 0.25:
+            target = self.random_dtype()
+            if target in ("i32", "i64") and stacked.dtype != "bool" and (
+                    not np.all(np.isfinite(stacked.array))
+                    or finite_magnitude(stacked.value) >= 2**31):
+                target = rng.choice(["f32", "f64", "bool"])
+            f, n = self.dtype_argument(target)
+            flow_args.append(f)
+            numpy_args.append(n)
+            tags.append("dtype=")
+        if not bad and not stacked.error and rng.random() < 0.35:
+            flow_args.append(f"chunks={chunks_text(self.chunks_spec(stacked.shape))}")
+            tags.append("chunks=")
+        return self.node(f"array({', '.join(flow_args)})", f"np.array({', '.join(numpy_args)})",
+                         "array of arrays", [item for item in items if item.op != "number"],
+                         tags)
 
     def matrix(self, x):
         """`x` as an operand of a matrix product: itself when it has 1 or 2 axes, reshaped into
@@ -1759,6 +1855,71 @@ class Generator(ProgramGenerator):
             tags.append("constant_values=")
         return self.call("pad", x, args, tags)
 
+    def take_indices(self, n, bad=False):
+        """Indices of `take` along a length `n`: an int, or a list of up to 8, empty now and
+        then, with negative ones, repeats and runs of consecutive ones (flow makes each run
+        one slice; a run spelled partly with negative indices is one too). With `bad`, one of
+        them out of range. The flow text (NumPy's is the same) and tags."""
+        rng = self.rng
+        if bad:
+            wrong = rng.choice([n, n + 1, n + 4, -n - 1, -n - 3])
+            if rng.random() < 0.3:
+                return str(wrong), ["int indices", "index out of range"]
+            indices = [rng.randrange(-n, n) for _ in range(rng.randint(0, 4) if n else 0)]
+            indices.insert(rng.randint(0, len(indices)), wrong)
+            return "[" + ", ".join(map(str, indices)) + "]", ["index out of range"]
+        kind = rng.choices(["int", "empty", "runs", "scattered"], [20, 8, 30, 42])[0] if n \
+            else "empty"
+        if kind == "int":
+            i = rng.randrange(-n, n)
+            return str(i), ["int indices"] + (["negative index"] if i < 0 else [])
+        indices = []
+        if kind == "runs":
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                start = rng.randrange(n)
+                length = rng.randint(1, min(n - start, 6))
+                indices += [i - n if rng.random() < 0.25 else i
+                            for i in range(start, start + length)]
+        elif kind == "scattered":
+            indices = [rng.randrange(-n, n) for _ in range(rng.randint(1, 6))]
+            if rng.random() < 0.3:
+                indices.insert(rng.randrange(len(indices) + 1), rng.choice(indices))
+        tags = ["indices []"] if not indices else []
+        if any(i < 0 for i in indices):
+            tags.append("negative index")
+        if len({i % n for i in indices}) < len(indices):
+            tags.append("repeated index")
+        return "[" + ", ".join(map(str, indices)) + "]", tags
+
+    def take_of(self, x, bad=False):
+        """The elements at indices (`take_indices`) along an axis, negative too, or of the
+        flattened array (no axis, or axis=none), as a function or a method, the indices by
+        position or by name; often of arrays rechunked first (the slices cut blocks). Not
+        along an axis of a 0-d array (NumPy takes axis 0 and -1 there; see NUMPY_ONLY). With
+        `bad`, an index out of range."""
+        rng = self.rng
+        ndim = len(x.shape)
+        if x.shape and rng.random() < 0.25:
+            x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                          x.numpy, "rechunk", [x])
+        if ndim and rng.random() < 0.65:
+            axis = self.some_axes(ndim, 1)[0]
+            n = x.shape[axis]
+            tags = self.axes_tags(axis)
+        else:
+            axis = None
+            n = x.array.size
+            tags = ["flattened"]
+        text, index_tags = self.take_indices(n, bad)
+        args = [self.keyword("indices", text, 0.8)]
+        if axis is not None:
+            args.append(self.keyword("axis", str(axis), 0.3))
+        elif rng.random() < 0.25:
+            args.append("axis=none")
+        if args[0].startswith("indices="):  # then the axis too by name
+            args = args[:1] + [a if "=" in a else f"axis={a}" for a in args[1:]]
+        return self.call("take", x, args, tags + index_tags, method=rng.random() < 0.4)
+
     # -------------------------------------------------------------------------------- mistakes
     # Programs NumPy refuses: flow must refuse them too (while checking, or when it runs).
 
@@ -1814,6 +1975,8 @@ class Generator(ProgramGenerator):
             return self.node(f"concatenate([{first.flow}, {other.flow}])",
                              f"np.concatenate([{first.numpy}, {other.numpy}])", "concatenate",
                              [first, other])
+        if self.rng.random() < 0.25:  # array([...]) of arrays of two shapes
+            return self.array_of_arrays(depth, bad=True)
         other = self.shaped(self.incompatible_shape(first.shape))
         if self.rng.random() < 0.5:
             return self.node(f"stack([{first.flow}, {other.flow}])",
@@ -1947,13 +2110,13 @@ class Generator(ProgramGenerator):
         return self.refused(self.pad_of(x, bad=bad))
 
     def rearrangement_axis_out_of_range(self, depth):
-        """An axis the array lacks in squeeze, expand_dims, moveaxis, swapaxes, flip, roll or
-        repeat, or one axis named twice in squeeze, moveaxis or flip."""
+        """An axis the array lacks in squeeze, expand_dims, moveaxis, swapaxes, flip, roll,
+        repeat or take, or one axis named twice in squeeze, moveaxis or flip."""
         rng = self.rng
         x = self.expression(depth - 1)
         ndim = len(x.shape)
         name = rng.choice(["squeeze", "expand_dims", "moveaxis", "swapaxes", "flip", "roll",
-                           "repeat"])
+                           "repeat", "take"])
         if name == "expand_dims":
             return self.refused(self.expand_dims_of(x, bad=True))
         if ndim and name in ("squeeze", "moveaxis", "flip") and rng.random() < 0.3:
@@ -1968,10 +2131,16 @@ class Generator(ProgramGenerator):
                     "swapaxes": rng.choice([[bad, "0"], ["0", bad]]),
                     "flip": [rng.choice([f"axis={bad}", f"axis=(0, {bad})"])],
                     "roll": ["1", f"axis={bad}"],
-                    "repeat": ["2", f"axis={bad}"]}[name]
+                    "repeat": ["2", f"axis={bad}"],
+                    "take": [rng.choice(["0", "[0]", "[]"]), f"axis={bad}"]}[name]
             tags = ["axis out of range"]
-        method = name in ("squeeze", "swapaxes", "repeat") and rng.random() < 0.4
+        method = name in ("squeeze", "swapaxes", "repeat", "take") and rng.random() < 0.4
         return self.refused(self.call(name, x, args, tags, method=method))
+
+    def take_out_of_range(self, depth):
+        """take with an index beyond the axis (or the flattened array), either way; NumPy raises
+        IndexError, flow refuses it while checking (flow::check::array_index)."""
+        return self.refused(self.take_of(self.rearranged_input(depth), bad=True))
 
     def diagonal_refused(self, depth):
         """diagonal or trace of a 0-d or 1-d array, of one axis twice, or of an axis out of
@@ -1986,7 +2155,8 @@ class Generator(ProgramGenerator):
                 "quantile_out_of_range_or_unknown_method": 2, "squeeze_of_a_longer_axis": 1,
                 "broadcast_to_another_shape": 1, "moveaxis_counts_differ": 1,
                 "negative_repetitions": 1, "pad_refused": 2,
-                "rearrangement_axis_out_of_range": 2, "diagonal_refused": 2}
+                "rearrangement_axis_out_of_range": 2, "diagonal_refused": 2,
+                "take_out_of_range": 2}
 
     # -------------------------------------------------------------------------------- printing
 
