@@ -315,6 +315,18 @@ fn stack_of_arrays(interpreter: &mut Interpreter, args: &Args) -> Option<Eval<Va
         Value::Array(a) => Some(a.shape.clone()),
         _ => None,
     })?;
+    // Numbers go only among 0-d arrays (NumPy refuses an inhomogeneous shape).
+    if !shape.is_empty() && items.iter().any(|v| !matches!(v, Value::Array(_))) {
+        return Some(Err(args.rejected(
+            "flow::check::array_literal",
+            format!(
+                "cannot make an array of arrays of shape {} and numbers",
+                build::shape_text(&shape)
+            ),
+            0,
+            "give arrays of one shape, or numbers with 0-d arrays (such as x.sum())",
+        )));
+    }
     let mut arrays = Vec::with_capacity(items.len());
     for item in items.iter() {
         arrays.push(match item {
@@ -1037,5 +1049,14 @@ pub fn take(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         Value::None => None,
         _ => Some(args.int(first + 1)?),
     };
-    interpreter.built(rearrange::take(&array, &indices, axis, args.call), vec![])
+    let taken = rearrange::take(&array, &indices, axis, args.call);
+    // One int index drops the axis (of the flattened array: a 0-d result), as `x[i]` does.
+    let taken = match (args.value(first), taken) {
+        (Value::Int(_), Ok(taken)) => {
+            let axis = axis.unwrap_or(0);
+            rearrange::squeeze(&taken, Some(&[axis]), args.call)
+        }
+        (_, taken) => taken,
+    };
+    interpreter.built(taken, vec![])
 }
