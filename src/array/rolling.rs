@@ -21,6 +21,34 @@ pub struct Window {
     pub center: bool,
 }
 
+impl Window {
+    /// The fewest values a window needs, or why the window cannot be (made when `rolling` is
+    /// called, as xarray checks it then).
+    pub fn check(&self, span: Span) -> Result<usize, Box<crate::diagnostic::Diagnostic>> {
+        let length = self.length;
+        if length == 0 {
+            return Err(error(
+                "flow::check::argument_value",
+                "a window of 0".into(),
+                span,
+                "here",
+                "give a window of 1 or more",
+            ));
+        }
+        let min_periods = self.min_periods.unwrap_or(length);
+        if min_periods == 0 || min_periods > length {
+            return Err(error(
+                "flow::check::argument_value",
+                format!("min_periods={min_periods} for a window of {length}"),
+                span,
+                "here",
+                "min_periods is from 1 to the window's length",
+            ));
+        }
+        Ok(min_periods)
+    }
+}
+
 pub fn rolling(
     input: &ArrayRef,
     axis: usize,
@@ -29,26 +57,7 @@ pub fn rolling(
     ddof: usize,
     span: Span,
 ) -> Built {
-    let length = window.length;
-    if length == 0 {
-        return Err(error(
-            "flow::check::argument_value",
-            "a window of 0".into(),
-            span,
-            "here",
-            "give a window of 1 or more",
-        ));
-    }
-    let min_periods = window.min_periods.unwrap_or(length);
-    if min_periods == 0 || min_periods > length {
-        return Err(error(
-            "flow::check::argument_value",
-            format!("min_periods={min_periods} for a window of {length}"),
-            span,
-            "here",
-            "min_periods is from 1 to the window's length",
-        ));
-    }
+    let (length, min_periods) = (window.length, window.check(span)?);
     let dtype = match input.dtype {
         DType::F32 => DType::F32,
         _ => DType::F64,

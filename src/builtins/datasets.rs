@@ -1126,8 +1126,7 @@ pub fn rolling(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             center,
         },
     };
-    // Check the window now, as xarray does when it is made.
-    rolling.reduce(crate::array::node::Moving::Mean, 0, args.call)?;
+    rolling.window.check(args.call)?;
     Ok(Value::Rolling(Arc::new(rolling)))
 }
 

@@ -92,10 +92,13 @@ impl Coarsen {
         Ok(match &self.source {
             Subject::Labelled(l) => Subject::Labelled(self.one(l, &reduction, ddof, span)?),
             Subject::Dataset(ds) => {
-                let coarsened = ds.map_variables(|v| self.one(v, &reduction, ddof, span))?;
+                let variables = ds
+                    .variables
+                    .iter()
+                    .map(|v| self.one(v, &reduction, ddof, span))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let coords: Vec<Arc<Coord>> =
                     ds.coords.iter().map(|c| self.coordinate(c)).collect();
-                let variables = coarsened.variables;
                 let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &coords);
                 out.unlimited = ds.unlimited.clone();
                 Subject::Dataset(Arc::new(out))
@@ -134,11 +137,14 @@ impl Coarsen {
         let mut array = l.array.clone();
         let mut items = Vec::new();
         let mut pads = Vec::new();
+        let mut trimmed = false;
         for (axis, dim) in l.dims.iter().enumerate() {
+            let n = array.shape[axis];
             let (start, len, pad) = match self.window_of(dim) {
-                Some(w) => self.extent(array.shape[axis], w),
-                None => (0, array.shape[axis], 0),
+                Some(w) => self.extent(n, w),
+                None => (0, n, 0),
             };
+            trimmed |= len != n;
             items.push(IndexItem::Slice {
                 start: Some(start as i64),
                 stop: Some((start + len) as i64),
@@ -146,11 +152,7 @@ impl Coarsen {
             });
             pads.push(if self.from_right { (pad, 0) } else { (0, pad) });
         }
-        if items
-            .iter()
-            .zip(&array.shape)
-            .any(|(item, &n)| !matches!(item, IndexItem::Slice { start: Some(0), stop: Some(s), .. } if *s as usize == n))
-        {
+        if trimmed {
             array = build::slice(&array, &items, span)?;
         }
         if pads.iter().any(|&(a, b)| a + b > 0) {
