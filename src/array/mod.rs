@@ -5,6 +5,7 @@ pub mod build;
 pub mod chunk;
 pub mod chunks;
 pub mod dtype;
+pub mod group;
 pub mod linalg;
 pub mod node;
 pub mod numeric;

@@ -619,7 +619,28 @@ pub enum ArrayOp {
         how: Moving,
         ddof: usize,
     },
+    /// The positions `positions` of `input` along `axis`, in that order (repeats allowed):
+    /// NumPy's `take` with an index array, and a grouped result spread back over the positions
+    /// of its groups (`x.groupby("time.month") - clim`).
+    Take {
+        input: ArrayRef,
+        axis: usize,
+        positions: Arc<[usize]>,
+    },
+    /// A reduction of each group of positions along `axis`: position `i` belongs to group
+    /// `groups[i]` (`NO_GROUP` for none); the axis becomes one value per group. Each chunk gives
+    /// a partial of the groups it holds, combined exactly per group (never by loading the axis).
+    GroupReduce {
+        input: ArrayRef,
+        axis: usize,
+        groups: Arc<[u32]>,
+        reduction: Reduction,
+        ddof: usize,
+    },
 }
+
+/// A position of a grouped axis that belongs to no group (a value outside every bin).
+pub const NO_GROUP: u32 = u32::MAX;
 
 /// The reductions of a moving window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -742,6 +763,19 @@ impl ArrayNode {
                 } => key
                     .value("rolling")
                     .value(&(axis, window, min_periods, how, ddof)),
+                ArrayOp::Take {
+                    axis, positions, ..
+                } => key.value("take").value(axis).value(&positions[..]),
+                ArrayOp::GroupReduce {
+                    axis,
+                    groups,
+                    reduction,
+                    ddof,
+                    ..
+                } => key
+                    .value("group reduce")
+                    .value(&(axis, reduction, ddof))
+                    .value(&groups[..]),
             };
             if !matches!(self.op, ArrayOp::Map { .. }) {
                 for input in self.inputs() {
@@ -789,6 +823,8 @@ impl ArrayNode {
             | ArrayOp::Scan { input, .. }
             | ArrayOp::Quantile { input, .. }
             | ArrayOp::Rolling { input, .. }
+            | ArrayOp::Take { input, .. }
+            | ArrayOp::GroupReduce { input, .. }
             | ArrayOp::Histogram { input, .. } => vec![input.clone()],
             ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
             ArrayOp::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
@@ -830,6 +866,8 @@ impl ArrayNode {
             ArrayOp::Quantile { .. } => "quantile".into(),
             ArrayOp::Histogram { .. } => "histogram".into(),
             ArrayOp::Rolling { how, .. } => format!("rolling {}", how.name()),
+            ArrayOp::Take { .. } => "take".into(),
+            ArrayOp::GroupReduce { reduction, .. } => format!("grouped {}", reduction.name()),
         }
     }
 

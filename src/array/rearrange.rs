@@ -443,7 +443,8 @@ fn pad_axis_edge(input: &ArrayRef, axis: usize, before: usize, after: usize, spa
 
 /// `take(x, indices, axis=none)`: the elements at `indices` (known now: a list, or a computed
 /// array of ints) along `axis`, in their order and repeated as given; the flattened array when
-/// no axis. Runs of consecutive indices are one slice each, joined by a concatenation.
+/// no axis. One run of consecutive indices is a slice; others a gather (`group::take`) that
+/// copies each run within an input block as one piece.
 pub fn take(input: &ArrayRef, indices: &[i64], axis: Option<i64>, span: Span) -> Built {
     let (input, axis) = match axis {
         None => (reshape(input, &[-1], span)?, 0),
@@ -467,22 +468,10 @@ pub fn take(input: &ArrayRef, indices: &[i64], axis: Option<i64>, span: Span) ->
     if positions.is_empty() {
         return part(&input, axis, 0, 0, span);
     }
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    for k in 1..=positions.len() {
-        if k == positions.len() || positions[k] != positions[k - 1] + 1 {
-            pieces.push(part(
-                &input,
-                axis,
-                positions[start],
-                positions[k - 1] + 1,
-                span,
-            )?);
-            start = k;
-        }
+    let consecutive = positions.windows(2).all(|w| w[1] == w[0] + 1);
+    if consecutive {
+        let (first, last) = (positions[0], positions[positions.len() - 1]);
+        return part(&input, axis, first, last + 1, span);
     }
-    if pieces.len() == 1 {
-        return Ok(pieces.pop().expect("one piece"));
-    }
-    concatenate(&pieces, axis as i64, span)
+    super::group::take(&input, axis, positions, None, span)
 }

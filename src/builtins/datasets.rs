@@ -142,7 +142,7 @@ fn receiver_labelled(args: &Args) -> Eval<Arc<Labelled>> {
 
 /// The reduction to run: the NaN-skipping one for floats unless `skipna=false` (xarray's
 /// default).
-fn with_skipna(
+pub(super) fn with_skipna(
     reduction: Reduction,
     skipna: Option<bool>,
     dtype: crate::array::dtype::DType,
@@ -162,12 +162,12 @@ fn with_skipna(
     }
 }
 
-fn parameter(args: &Args, name: &str) -> Option<usize> {
+pub(super) fn parameter(args: &Args, name: &str) -> Option<usize> {
     args.signature.params.iter().position(|p| p.name == name)
 }
 
 /// `keep_attrs=` (true unless given false, as xarray's default).
-fn keep_attrs(args: &Args) -> Eval<bool> {
+pub(super) fn keep_attrs(args: &Args) -> Eval<bool> {
     match parameter(args, "keep_attrs") {
         Some(k) => args.bool(k),
         None => Ok(true),
@@ -232,7 +232,7 @@ pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eva
 }
 
 /// The record of indexers of `isel`/`sel`: the `indexers` argument and/or keywords.
-fn indexers(args: &Args) -> Eval<Vec<(String, Value, Span)>> {
+pub(super) fn indexers(args: &Args) -> Eval<Vec<(String, Value, Span)>> {
     let mut out = Vec::new();
     match args.value(0) {
         Value::None => {}
@@ -1148,7 +1148,7 @@ pub fn rolling_reduce(
 }
 
 /// The labelled array or dataset a windowed reduction made, without attributes unless kept.
-fn finish_windows(result: crate::dataset::Subject, keep_attrs: bool) -> Eval<Value> {
+pub(super) fn finish_windows(result: crate::dataset::Subject, keep_attrs: bool) -> Eval<Value> {
     use crate::dataset::Subject;
     let drop_attrs = |mut l: Labelled| {
         if !keep_attrs {
@@ -1169,7 +1169,7 @@ fn finish_windows(result: crate::dataset::Subject, keep_attrs: bool) -> Eval<Val
 // ------------------------------------------------------------------------- dataset as values
 
 /// The labelled array or dataset a method is called on.
-fn subject_of(args: &Args) -> crate::dataset::Subject {
+pub(super) fn subject_of(args: &Args) -> crate::dataset::Subject {
     match args.receiver.clone() {
         Some(Value::Labelled(l)) => crate::dataset::Subject::Labelled((*l).clone()),
         Some(Value::Dataset(ds)) => crate::dataset::Subject::Dataset(ds),

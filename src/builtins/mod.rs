@@ -8,6 +8,7 @@ pub mod arrays;
 pub mod datasets;
 pub mod files;
 pub mod frames;
+pub mod groupings;
 pub mod pictures;
 
 use crate::array::node::{Reduction, Scan};
@@ -596,6 +597,66 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Rolling),
         ..builtin!("var" "(ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each window.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).var().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("groupby" "(group)", "labelled arrays", "Groups of positions along a dimension, for a reduction per group or arithmetic against a grouped result: by a coordinate's values (`\"lat\"`), by a calendar field of a time coordinate (`\"time.month\"`, `\"time.dayofyear\"`), or by a 1-d labelled array whose values are known (`ds.time.dt.month`). `x.groupby(\"time.month\").mean()` has a dimension `month`; `x.groupby(\"time.month\") - clim` spreads `clim` (with dimension `month`) over the times of each month. Each chunk gives a partial of the groups it holds, combined exactly per group: the dimension is never loaded whole.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.groupby(\"time.day\").mean().sizes" => "{day: 2, lat: 4, lon: 5}", returns Type::Any, groupings::groupby)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("groupby_bins" "(group, bins, right=true, labels=none, include_lowest=false)", "labelled arrays", "Groups of the values of a coordinate in bins: `bins` equal bins over their range (widened by 0.1% as pandas' `cut`), or the bins' edges (`[0, 10, 20]`: (0, 10] and (10, 20], or [0, 10) and [10, 20) with `right=false`). The new dimension `NAME_bins` is labelled by each bin's centre (xarray labels bins by pandas intervals, which flow has no values for) unless `labels=` names them; the edges are its attribute `bin_edges`. An empty bin is NaN.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.groupby_bins(\"lat\", [-90, 0, 90]).mean().sizes" => "{time: 2, lat_bins: 2, lon: 5}", returns Type::Any, groupings::groupby_bins)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("resample" "(indexer=none, **frequency)", "labelled arrays", "Groups of the periods of a time dimension, as pandas' frequencies name them: `\"D\"`, `\"6h\"`, `\"30min\"`, `\"MS\"`/`\"ME\"` (months labelled by their first or last day), `\"QS-DEC\"` (quarters from December), `\"YS\"`/`\"YE\"`, with a count in front (`\"3D\"`). Every period from the first time's to the last one's is a group (an empty one is NaN); fixed steps count from midnight of the first day.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; x.resample(time=\"MS\").mean().sizes" => "{time: 1, lat: 4, lon: 5}", returns Type::Any, groupings::resample)
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("mean" "(skipna=none, keep_attrs=true)", "labelled arrays", "Mean of each group (NaN skipped in floats unless `skipna=false`).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").mean().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Mean))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("sum" "(skipna=none, keep_attrs=true)", "labelled arrays", "Sum of each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").sum().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Sum))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("min" "(skipna=none, keep_attrs=true)", "labelled arrays", "Minimum of each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").min().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Min))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("max" "(skipna=none, keep_attrs=true)", "labelled arrays", "Maximum of each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").max().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Max))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("prod" "(skipna=none, keep_attrs=true)", "labelled arrays", "Product of each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").prod().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Prod))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("std" "(skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Standard deviation of each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").std().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Std))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("var" "(skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").var().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("median" "(skipna=none, keep_attrs=true)", "labelled arrays", "Median of each group, exact: each group's values are gathered into one chunk (as Dask's median makes its axis one chunk).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").median().shape)" => "(2, 4, 5)", returns Type::Any, groupings::median)
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("count" "(keep_attrs=true)", "labelled arrays", "The number of values that are not NaN in each group.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").count().shape)" => "(2, 4, 5)", returns Type::Any, groupings::count)
     },
     Builtin {
         receiver: Some(Receiver::Labelled),

@@ -8,7 +8,9 @@
 
 pub mod coarsen;
 pub mod display;
+pub mod groupby;
 pub mod open;
+pub mod resample;
 pub mod rolling;
 pub mod save;
 pub mod select;
@@ -140,6 +142,35 @@ impl Coord {
             attrs: self.attrs.clone(),
             name: Some(self.name.clone()),
         }
+    }
+}
+
+/// The calendar field `name` (`month`, `dayofyear`, …) of CF times `values` in `units`: i64,
+/// or f64 with NaN where a time is missing.
+pub fn time_field(
+    values: &ChunkData,
+    units: &crate::io::cftime::TimeUnits,
+    name: &str,
+) -> ChunkData {
+    let shape = values.shape().to_vec();
+    let fields: Vec<Option<i64>> = values
+        .to_f64()
+        .iter()
+        .map(|&v| units.fields(v).and_then(|f| f.field(name)))
+        .collect();
+    if fields.iter().any(Option::is_none) {
+        let floats = fields
+            .iter()
+            .map(|f| f.map_or(f64::NAN, |f| f as f64))
+            .collect();
+        ChunkData::F64(
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), floats).expect("shape"),
+        )
+    } else {
+        let ints = fields.into_iter().map(|f| f.expect("present")).collect();
+        ChunkData::I64(
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), ints).expect("shape"),
+        )
     }
 }
 
@@ -629,10 +660,16 @@ pub fn align(
 /// The attributes of an elementwise result, as xarray's default (`keep_attrs="drop_conflicts"`):
 /// every operand's, except a name the operands give different values.
 fn merged_attrs<'a>(operands: impl Iterator<Item = &'a Labelled>) -> Attrs {
+    drop_conflicts(operands.map(Labelled::computed_attrs))
+}
+
+/// Attributes of several values merged as xarray's `combine_attrs="drop_conflicts"`: every
+/// key once, but none whose values differ.
+pub fn drop_conflicts(lists: impl Iterator<Item = Attrs>) -> Attrs {
     let mut merged: Attrs = Vec::new();
     let mut conflicting: Vec<String> = Vec::new();
-    for operand in operands {
-        for (key, value) in operand.computed_attrs() {
+    for list in lists {
+        for (key, value) in list {
             match merged.iter().position(|(k, _)| *k == key) {
                 Some(i) if merged[i].1 != value => {
                     merged.remove(i);

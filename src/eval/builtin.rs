@@ -46,6 +46,8 @@ pub enum Receiver {
     Coarsen,
     /// `x.rolling(time=7)`
     Rolling,
+    /// `x.groupby("time.month")`, `x.resample(time="MS")`
+    Grouping,
     Frame,
     /// `df.groupby(keys)`
     GroupBy,
@@ -67,6 +69,7 @@ impl Builtin {
             Some(Receiver::Weighted) => format!("weighted.{}", self.name),
             Some(Receiver::Coarsen) => format!("coarsen.{}", self.name),
             Some(Receiver::Rolling) => format!("rolling.{}", self.name),
+            Some(Receiver::Grouping) => format!("grouping.{}", self.name),
             Some(Receiver::Frame) => format!("frame.{}", self.name),
             Some(Receiver::GroupBy) => format!("groupby.{}", self.name),
             Some(Receiver::Expr) => format!("expr.{}", self.name),
@@ -366,6 +369,7 @@ fn receiver_fit(receiver: Receiver, value: &Value) -> u8 {
         Receiver::Weighted => 3 * matches!(value, Value::Weighted(_)) as u8,
         Receiver::Coarsen => 3 * matches!(value, Value::Coarsen(_)) as u8,
         Receiver::Rolling => 3 * matches!(value, Value::Rolling(_)) as u8,
+        Receiver::Grouping => 3 * matches!(value, Value::Grouping(_)) as u8,
         Receiver::Frame => 3 * matches!(value, Value::Frame(_) | Value::Unknown(Type::Frame)) as u8,
         Receiver::GroupBy => 3 * matches!(value, Value::GroupBy(_)) as u8,
         Receiver::Expr => match value {

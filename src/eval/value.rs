@@ -45,6 +45,8 @@ pub enum Value {
     Coarsen(Arc<crate::dataset::coarsen::Coarsen>),
     /// `x.rolling(time=7)`, waiting for its reduction.
     Rolling(Arc<crate::dataset::rolling::Rolling>),
+    /// `x.groupby("time.month")`, `x.resample(time="MS")`, waiting for its reduction.
+    Grouping(Arc<crate::dataset::groupby::Grouping>),
     /// `slice(start, stop, step)`, for selecting ranges by coordinate value or position.
     Slice(Arc<[Value; 3]>),
     /// A lazy (or computed) dataframe.
@@ -264,6 +266,7 @@ impl Value {
             | Value::Weighted(_)
             | Value::Coarsen(_)
             | Value::Rolling(_)
+            | Value::Grouping(_)
             | Value::Slice(_) => Type::Any,
         }
     }
@@ -279,6 +282,7 @@ impl Value {
             Value::Coarsen(_) => "coarsened array".into(),
             Value::Labelled(_) => "labelled array".into(),
             Value::Rolling(_) => "rolling window".into(),
+            Value::Grouping(_) => "grouping".into(),
             Value::Slice(_) => "slice".into(),
             Value::GroupBy(_) => "grouped frame".into(),
             Value::Expr(_) => "column expression".into(),
@@ -376,6 +380,9 @@ impl Value {
             Value::Dataset(ds) => out.push_str(&crate::dataset::display::dataset(ds)),
             Value::Rolling(r) => {
                 let _ = write!(out, "<rolling {}>", r.describe());
+            }
+            Value::Grouping(g) => {
+                let _ = write!(out, "<groupby {}>", g.describe());
             }
             Value::Coarsen(c) => {
                 let windows: Vec<String> =

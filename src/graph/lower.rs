@@ -102,7 +102,9 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
         }
         let own = match &node.op {
             ArrayOp::Concatenate { .. } => 0,
-            ArrayOp::Reduce { input, .. } | ArrayOp::Histogram { input, .. } => {
+            ArrayOp::Reduce { input, .. }
+            | ArrayOp::GroupReduce { input, .. }
+            | ArrayOp::Histogram { input, .. } => {
                 input.chunks.count().saturating_add(node.chunks.count())
             }
             // A gather of the block and its halo, then the window.
@@ -124,6 +126,8 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             | ArrayOp::Rechunk { input }
             | ArrayOp::Reduce { input, .. }
             | ArrayOp::Rolling { input, .. }
+            | ArrayOp::Take { input, .. }
+            | ArrayOp::GroupReduce { input, .. }
             | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
             ArrayOp::Concatenate { inputs, .. } => stack.extend(inputs.iter().cloned()),
             ArrayOp::MatMul { lhs, rhs } => stack.extend([lhs.clone(), rhs.clone()]),
@@ -398,6 +402,14 @@ impl Lowering<'_> {
             ArrayOp::Quantile { input, axis, .. } => {
                 return self.lower_quantile(node, input, *axis, index)
             }
+            ArrayOp::Take {
+                input,
+                axis,
+                positions,
+            } => return self.lower_take(node, input, *axis, positions, index),
+            ArrayOp::GroupReduce { input, .. } => {
+                return self.lower_group_reduce(node, input, index)
+            }
             ArrayOp::Reshape { input, block_of } => {
                 return self.lower_reshape(node, input, block_of, index, shape)
             }
@@ -598,6 +610,99 @@ impl Lowering<'_> {
             dtype: node.dtype,
         };
         self.task(node, kind, vec![region])
+    }
+
+    /// Block `index` of a take along `axis`: runs of consecutive positions within one input
+    /// block are copied as one piece.
+    fn lower_take(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        axis: usize,
+        positions: &[usize],
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let output_offsets = self.offsets(node);
+        let input_offsets = self.offsets(input);
+        let mut per_axis = Vec::new();
+        let mut gathered = Vec::new();
+        for a in 0..node.ndim() {
+            let (p0, p1) = (output_offsets[a][index[a]], output_offsets[a][index[a] + 1]);
+            gathered.push(p1 - p0);
+            if a != axis {
+                per_axis.push(range_pieces(&input_offsets[a], p0, 1, 0, p1 - p0));
+                continue;
+            }
+            let offsets = &input_offsets[a];
+            let block_of = |p: usize| offsets.partition_point(|&o| o <= p) - 1;
+            let mut pieces: AxisPieces = Vec::new();
+            let mut k = p0;
+            while k < p1 {
+                let (first, block) = (positions[k], block_of(positions[k]));
+                let mut end = k + 1;
+                while end < p1
+                    && positions[end] == positions[end - 1] + 1
+                    && positions[end] < offsets[block + 1]
+                {
+                    end += 1;
+                }
+                let start = first - offsets[block];
+                pieces.push((block, (start, start + end - k, 1), (k - p0, end - p0)));
+                k = end;
+            }
+            per_axis.push(pieces);
+        }
+        let shape = node.chunks.block_shape(index);
+        self.gather(node, input, &per_axis, gathered, shape)
+    }
+
+    /// Block `index` of a grouped reduction: a partial per input block along the grouped axis
+    /// (of the groups that block holds), combined in a tree and finalized over every group.
+    fn lower_group_reduce(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        index: &[usize],
+    ) -> Lowered<TaskId> {
+        let ArrayOp::GroupReduce {
+            axis,
+            groups,
+            reduction,
+            ddof,
+            ..
+        } = &node.op
+        else {
+            unreachable!("a grouped reduction")
+        };
+        let input_offsets = self.offsets(input);
+        let mut partials = Vec::new();
+        for k in 0..input.chunks.grid()[*axis] {
+            let mut block = index.to_vec();
+            block[*axis] = k;
+            let task = self.block(input, &block)?;
+            let (start, end) = (input_offsets[*axis][k], input_offsets[*axis][k + 1]);
+            let kind = TaskKind::GroupPartial {
+                kernel: Kernel::Input(0),
+                shape: input.chunks.block_shape(&block),
+                reduction: *reduction,
+                axis: *axis,
+                groups: groups[start..end].to_vec(),
+            };
+            partials.push(self.task(node, kind, vec![task])?);
+        }
+        let root = self.combine_tree(
+            node,
+            partials,
+            *reduction,
+            crate::array::build::DEFAULT_SPLIT_EVERY,
+        )?;
+        let kind = TaskKind::Finalize {
+            reduction: *reduction,
+            ddof: *ddof,
+            dtype: node.dtype,
+            shape: node.chunks.block_shape(index),
+        };
+        self.task(node, kind, vec![root])
     }
 
     /// Block `index` of quantiles along `axis` (one chunk long in the input).

@@ -103,6 +103,15 @@ pub enum TaskKind {
         ddof: usize,
         dtype: DType,
     },
+    /// The partial per group of the chunk the kernel computes: `groups` gives each position's
+    /// group along `axis` (see `ArrayOp::GroupReduce`).
+    GroupPartial {
+        kernel: Kernel,
+        shape: Vec<usize>,
+        reduction: Reduction,
+        axis: usize,
+        groups: Vec<u32>,
+    },
 }
 
 /// Chunk `index` of chunks in memory (shared with the array they belong to, never copied into
@@ -185,6 +194,7 @@ impl TaskKind {
             TaskKind::Frame(work) => work.kind_name(),
             TaskKind::FrameColumn { .. } => "column",
             TaskKind::Rolling { .. } => "rolling",
+            TaskKind::GroupPartial { .. } => "group-partial",
         }
     }
 
@@ -215,6 +225,7 @@ impl TaskKind {
         match self {
             TaskKind::Map { kernel, shape }
             | TaskKind::Partial { kernel, shape, .. }
+            | TaskKind::GroupPartial { kernel, shape, .. }
             | TaskKind::HistogramPartial { kernel, shape, .. } => Some((kernel, shape)),
             _ => None,
         }
@@ -224,6 +235,7 @@ impl TaskKind {
         match self {
             TaskKind::Map { kernel, .. }
             | TaskKind::Partial { kernel, .. }
+            | TaskKind::GroupPartial { kernel, .. }
             | TaskKind::HistogramPartial { kernel, .. } => Some(kernel),
             _ => None,
         }
@@ -302,6 +314,18 @@ impl TaskKind {
                 let chunk = elementwise::evaluate(kernel, &chunks(), shape);
                 TaskOutput::Partial(reduce::partial(&chunk, *reduction, axes, position))
             }
+            TaskKind::GroupPartial {
+                kernel,
+                shape,
+                reduction,
+                axis,
+                groups,
+            } => {
+                let chunk = elementwise::evaluate(kernel, &chunks(), shape);
+                TaskOutput::Partial(crate::kernels::group::partial(
+                    &chunk, *reduction, *axis, groups,
+                ))
+            }
             TaskKind::HistogramPartial {
                 kernel,
                 shape,
@@ -348,6 +372,7 @@ impl TaskKind {
         match self {
             TaskKind::Map { shape, .. }
             | TaskKind::Partial { shape, .. }
+            | TaskKind::GroupPartial { shape, .. }
             | TaskKind::HistogramPartial { shape, .. }
             | TaskKind::Gather { shape, .. }
             | TaskKind::Finalize { shape, .. } => shape.iter().product::<usize>() * 8,

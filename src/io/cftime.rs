@@ -99,6 +99,30 @@ impl TimeUnits {
         })
     }
 
+    /// The coordinate value of midnight on `day` of month `month` (counted from January of
+    /// `year`, so 13 is the next January; a day past the month's end rolls into the next).
+    pub fn value_of_date(&self, year: i64, month: i64, day: i64) -> f64 {
+        let months = year * 12 + month - 1;
+        let (year, month) = (months.div_euclid(12), months.rem_euclid(12) as u32 + 1);
+        let days = days_from_civil(year, month, 1) + day - 1;
+        self.value_of_seconds(days as f64 * 86_400.0)
+    }
+
+    /// The coordinate value of a time given in seconds since 1970-01-01.
+    pub fn value_of_seconds(&self, seconds: f64) -> f64 {
+        (seconds - self.epoch) / self.seconds_per_unit
+    }
+
+    /// Seconds since 1970-01-01 of a coordinate value.
+    pub fn seconds_of_value(&self, value: f64) -> f64 {
+        self.epoch + value * self.seconds_per_unit
+    }
+
+    /// The number of days in a month (`month` 1–12).
+    pub fn days_in_month(&self, year: i64, month: u32) -> u32 {
+        days_in_month(year, month)
+    }
+
     /// The coordinate value of a date given as text, and the length of the period it names in
     /// units (`"2010-03"` names all of March), or `None` if it is not a date.
     pub fn encode(&self, text: &str) -> Option<(f64, f64)> {

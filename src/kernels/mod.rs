@@ -15,6 +15,7 @@ pub mod arithmetic;
 pub mod elementwise;
 pub mod frame;
 pub mod gather;
+pub mod group;
 pub mod linalg;
 pub mod order;
 pub mod output;

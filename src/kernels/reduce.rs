@@ -21,6 +21,12 @@ pub enum Partial {
         index: ArrayD<i64>,
     },
     Counts(Vec<i64>),
+    /// The partial of some groups along `axis` (sorted ids, one slot each), see `group.rs`.
+    Grouped {
+        axis: usize,
+        groups: Vec<u32>,
+        inner: Box<Partial>,
+    },
 }
 
 impl Partial {
@@ -31,6 +37,7 @@ impl Partial {
             Partial::Moments { count, .. } => count.len() * 24,
             Partial::Arg { value, .. } => value.len() * 16,
             Partial::Counts(c) => c.len() * 8,
+            Partial::Grouped { inner, groups, .. } => inner.nbytes() + groups.len() * 4,
         }
     }
 }
@@ -429,7 +436,7 @@ fn global_index(
         .fold(0, |acc, (&i, &n)| acc * n + i)
 }
 
-fn identity_f64(reduction: Reduction) -> f64 {
+pub fn identity_f64(reduction: Reduction) -> f64 {
     use Reduction::*;
     match reduction {
         Prod | NanProd | All => 1.0,
@@ -441,7 +448,7 @@ fn identity_f64(reduction: Reduction) -> f64 {
     }
 }
 
-fn identity_i64(reduction: Reduction) -> i64 {
+pub fn identity_i64(reduction: Reduction) -> i64 {
     use Reduction::*;
     match reduction {
         Prod | NanProd | All => 1,
@@ -505,6 +512,9 @@ fn combine_i64(reduction: Reduction, acc: i64, x: i64) -> i64 {
 
 /// Combine partials of the same cells.
 pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
+    if matches!(partials[0], Partial::Grouped { .. }) {
+        return super::group::combine(reduction, partials);
+    }
     let mut iter = partials.iter();
     let mut acc = (*iter.next().expect("at least one partial")).clone();
     for next in iter {
@@ -606,6 +616,9 @@ pub fn finalize(
     shape: &[usize],
 ) -> ChunkData {
     use Reduction::*;
+    if matches!(partial, Partial::Grouped { .. }) {
+        return super::group::finalize(partial, reduction, ddof, dtype, shape);
+    }
     let shape = IxDyn(shape);
     let chunk = match partial {
         Partial::Float(a) => ChunkData::F64(a.clone()),
@@ -614,6 +627,7 @@ pub fn finalize(
             ChunkData::I64(ArrayD::from_shape_vec(IxDyn(&[c.len()]), c.clone()).unwrap())
         }
         Partial::Arg { index, .. } => ChunkData::I64(index.clone()),
+        Partial::Grouped { .. } => unreachable!("finalized by group.rs"),
         Partial::Moments { count, mean, m2 } => {
             let values: Vec<f64> = (0..count.len())
                 .map(|k| {

@@ -45,6 +45,7 @@ pub fn fold_constant_kernels(mut graph: TaskGraph) -> TaskGraph {
         match &mut task.kind {
             TaskKind::Map { kernel, .. }
             | TaskKind::Partial { kernel, .. }
+            | TaskKind::GroupPartial { kernel, .. }
             | TaskKind::HistogramPartial { kernel, .. }
                 if matches!(kernel, Kernel::Map { .. }) =>
             {

@@ -22,6 +22,7 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
             let target_shape: &[usize] = match &graph.tasks[id].kind {
                 TaskKind::Map { shape, .. }
                 | TaskKind::Partial { shape, .. }
+                | TaskKind::GroupPartial { shape, .. }
                 | TaskKind::HistogramPartial { shape, .. } => shape,
                 _ => break,
             };
@@ -70,6 +71,7 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
             match &mut task.kind {
                 TaskKind::Map { kernel, .. }
                 | TaskKind::Partial { kernel, .. }
+                | TaskKind::GroupPartial { kernel, .. }
                 | TaskKind::HistogramPartial { kernel, .. } => {
                     *kernel = kernel.substitute(&replace);
                 }

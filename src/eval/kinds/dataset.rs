@@ -4,7 +4,6 @@
 
 use super::ValueKind;
 use crate::array::build::IndexItem;
-use crate::array::chunk::ChunkData;
 use crate::array::chunks::Chunks;
 use crate::array::node::{ArrayNode, ArrayOp, Stored};
 use crate::dataset::{self, Coord, Dataset, Labelled, Side};
@@ -15,7 +14,6 @@ use crate::eval::value::{Env, Type, Value};
 use crate::io::layout::Attr;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Ident, Subscript, UnaryOp};
-use ndarray::{ArrayD, IxDyn};
 use std::sync::Arc;
 
 pub fn wrap(l: Labelled) -> Value {
@@ -246,6 +244,129 @@ impl Interpreter {
         self.dataset_member(ds, name, span)
     }
 
+    /// `ds op other` or `other op ds`: variable by variable, as xarray — with another dataset,
+    /// the variables both have (by name); with a labelled array, an array or a number, every
+    /// variable. Attributes are the dataset's (those both datasets agree on).
+    pub fn dataset_binary(
+        &mut self,
+        op: crate::syntax::ast::BinaryOp,
+        lhs: Value,
+        rhs: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        let (ds, other, dataset_left) = match (&lhs, &rhs) {
+            (Value::Dataset(ds), other) => (ds.clone(), other.clone(), true),
+            (other, Value::Dataset(ds)) => (ds.clone(), other.clone(), false),
+            _ => unreachable!("one side is a dataset"),
+        };
+        let mut variables = Vec::new();
+        for v in &ds.variables {
+            let operand = match &other {
+                Value::Dataset(o) => match v.name.as_deref().and_then(|n| o.variable(n)) {
+                    Some(w) => wrap(w.clone()),
+                    None => continue,
+                },
+                other => other.clone(),
+            };
+            let (l, r) = if dataset_left {
+                (wrap(v.clone()), operand)
+            } else {
+                (operand, wrap(v.clone()))
+            };
+            match self.apply_binary(op, l, r, span)? {
+                Value::Labelled(out) => {
+                    let mut out = (*out).clone();
+                    out.name = v.name.clone();
+                    variables.push(out);
+                }
+                other => {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::operand_types",
+                            format!(
+                                "`{}` of a dataset's variable gave {}, not a labelled array",
+                                op.symbol(),
+                                other.type_name()
+                            ),
+                            span,
+                        )
+                        .with_label("here")
+                        .with_help(
+                            "datasets combine with numbers, arrays, labelled arrays and datasets",
+                        ),
+                    ))
+                }
+            }
+        }
+        let (attrs, mut coords) = match &other {
+            Value::Dataset(o) => (
+                dataset::drop_conflicts([ds.attrs.clone(), o.attrs.clone()].into_iter()),
+                ds.coords
+                    .iter()
+                    .chain(&o.coords)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+            _ => (ds.attrs.clone(), ds.coords.clone()),
+        };
+        coords.dedup_by(|a, b| a.name == b.name);
+        let mut out = Dataset::from_variables(variables, attrs, &coords);
+        out.unlimited = ds.unlimited.clone();
+        Ok(Value::Dataset(Arc::new(out)))
+    }
+
+    /// `grouping op value` (or `value op grouping`): the value, which has the groups' dimension,
+    /// spread over the grouped positions and combined with the grouped values — anomalies against
+    /// a climatology.
+    pub fn grouping_binary(
+        &mut self,
+        op: crate::syntax::ast::BinaryOp,
+        grouping: &crate::dataset::groupby::Grouping,
+        other: &Value,
+        grouping_left: bool,
+        span: Span,
+    ) -> Eval<Value> {
+        let spread_one = |l: &Labelled| grouping.spread(l, span);
+        let spread = match other {
+            Value::Labelled(l) => Value::Labelled(Arc::new(spread_one(l)?)),
+            Value::Dataset(ds) => {
+                let variables = ds
+                    .variables
+                    .iter()
+                    .map(|v| {
+                        if v.dims.contains(&grouping.coord.name) {
+                            spread_one(v)
+                        } else {
+                            Ok(v.clone())
+                        }
+                    })
+                    .collect::<Eval<Vec<_>>>()?;
+                let coords: Vec<Arc<Coord>> = ds
+                    .coords
+                    .iter()
+                    .filter(|c| c.dim != grouping.coord.name)
+                    .cloned()
+                    .collect();
+                Value::Dataset(Arc::new(Dataset::from_variables(
+                    variables,
+                    ds.attrs.clone(),
+                    &coords,
+                )))
+            }
+            other => other.clone(),
+        };
+        let subject = match &grouping.subject {
+            crate::dataset::Subject::Labelled(l) => Value::Labelled(Arc::new(l.clone())),
+            crate::dataset::Subject::Dataset(ds) => Value::Dataset(ds.clone()),
+        };
+        let (left, right) = if grouping_left {
+            (subject, spread)
+        } else {
+            (spread, subject)
+        };
+        self.apply_binary(op, left, right, span)
+    }
+
     /// `l op r` where at least one side is a labelled array.
     pub fn labelled_binary(
         &mut self,
@@ -447,8 +568,50 @@ impl ValueKind for LabelledKind {
 pub struct DatasetKind;
 
 impl ValueKind for DatasetKind {
+    /// Above labelled arrays: `ds - x` is the dataset's variables minus `x`.
     fn rank(&self) -> u8 {
-        1
+        4
+    }
+
+    fn binary(
+        &self,
+        interpreter: &mut Interpreter,
+        op: BinaryOp,
+        left: Value,
+        right: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        if left.is_unknown() || right.is_unknown() {
+            return Ok(Value::Unknown(Type::Dataset));
+        }
+        interpreter.dataset_binary(op, left, right, span)
+    }
+
+    fn unary(
+        &self,
+        interpreter: &mut Interpreter,
+        op: UnaryOp,
+        value: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        let Value::Dataset(ds) = value else {
+            unreachable!("datasets only")
+        };
+        let variables = ds
+            .variables
+            .iter()
+            .map(
+                |v| match interpreter.apply_unary(op, wrap(v.clone()), span)? {
+                    Value::Labelled(out) => Ok((*out).clone()),
+                    other => {
+                        unreachable!("a labelled array's operation gave {}", other.type_name())
+                    }
+                },
+            )
+            .collect::<Eval<Vec<_>>>()?;
+        let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &ds.coords);
+        out.unlimited = ds.unlimited.clone();
+        Ok(Value::Dataset(Arc::new(out)))
     }
 
     fn attribute(&self, interpreter: &mut Interpreter, value: Value, name: &Ident) -> Eval<Value> {
@@ -507,27 +670,11 @@ fn date_fields(l: &Labelled, span: Span) -> Eval<Value> {
             "take .dt of the time coordinate (ds.time.dt.month), whose values are known",
         );
     };
-    let values: Vec<f64> = values.to_f64().iter().copied().collect();
-    let fields: Vec<Option<crate::io::cftime::DateFields>> =
-        values.iter().map(|&v| units.fields(v)).collect();
-    let missing = fields.iter().any(Option::is_none);
     let shape = l.array.shape.clone();
     let record = crate::io::cftime::DATE_FIELDS
         .iter()
         .map(|&name| {
-            let chunk = if missing {
-                let floats: Vec<f64> = fields
-                    .iter()
-                    .map(|f| f.map_or(f64::NAN, |f| f.field(name).expect("a field") as f64))
-                    .collect();
-                ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&shape), floats).expect("shape"))
-            } else {
-                let ints: Vec<i64> = fields
-                    .iter()
-                    .map(|f| f.expect("no missing time").field(name).expect("a field"))
-                    .collect();
-                ChunkData::I64(ArrayD::from_shape_vec(IxDyn(&shape), ints).expect("shape"))
-            };
+            let chunk = dataset::time_field(&values, &units, name);
             let dtype = chunk.dtype();
             let array = ArrayNode::new(
                 ArrayOp::Data(Stored::of_values(vec![chunk])),
@@ -543,4 +690,43 @@ fn date_fields(l: &Labelled, span: Span) -> Eval<Value> {
         })
         .collect();
     Ok(Value::Record(Arc::new(record)))
+}
+
+/// Groupings (`x.groupby("time.month")`): arithmetic with a grouped result spreads it over the
+/// groups' positions (`x.groupby("time.month") - clim`).
+pub struct GroupingKind;
+
+impl ValueKind for GroupingKind {
+    /// Above every other kind: the grouping decides what the other operand means.
+    fn rank(&self) -> u8 {
+        6
+    }
+
+    fn binary(
+        &self,
+        interpreter: &mut Interpreter,
+        op: BinaryOp,
+        left: Value,
+        right: Value,
+        span: Span,
+    ) -> Eval<Value> {
+        match (&left, &right) {
+            (Value::Grouping(_), Value::Grouping(_)) => Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::operand_types",
+                    format!("cannot apply `{}` to two groupings", op.symbol()),
+                    span,
+                )
+                .with_label("here")
+                .with_help("reduce one first: x.groupby(\"time.month\") - x.groupby(\"time.month\").mean()"),
+            )),
+            (Value::Grouping(g), other) => {
+                interpreter.grouping_binary(op, g, other, true, span)
+            }
+            (other, Value::Grouping(g)) => {
+                interpreter.grouping_binary(op, g, other, false, span)
+            }
+            _ => unreachable!("one side is a grouping"),
+        }
+    }
 }

@@ -75,6 +75,7 @@ pub fn kind_of(value: &Value) -> Option<&'static dyn ValueKind> {
         Value::Array(_) | Value::Unknown(Type::Array) => &array::ArrayKind,
         Value::Labelled(_) => &dataset::LabelledKind,
         Value::Dataset(_) => &dataset::DatasetKind,
+        Value::Grouping(_) => &dataset::GroupingKind,
         Value::Frame(_) => &frame::FrameKind,
         Value::GroupBy(_) => &frame::GroupByKind,
         Value::Expr(_) => &frame::ExprKind,

@@ -1,0 +1,380 @@
+//! `groupby`, `groupby_bins` and `resample`, as xarray's: the positions along one dimension
+//! split into groups by the values of a coordinate (`"lat"`), a calendar field of a time
+//! (`"time.month"`, `ds.time.dt.month`), bins of a coordinate, or periods of a time
+//! (`resample(time="MS")`). The groups are known while checking (coordinates are in memory),
+//! and a reduction lowers to one partial per chunk of the groups it holds, combined exactly per
+//! group — the dimension is never loaded whole. Arithmetic with a grouped result
+//! (`x.groupby("time.month") - clim`) spreads that result back over the positions of its
+//! groups, chunked as `x`.
+
+use super::{error, Coord, Labelled, Subject};
+use crate::array::build;
+use crate::array::chunk::ChunkData;
+use crate::array::dtype::DType;
+use crate::array::group;
+use crate::array::node::{
+    ArrayRef, MapFunction, Operand, QuantileMethod, Reduction, UnaryFunction, NO_GROUP,
+};
+use crate::array::order::OrderStatistic;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use ndarray::{ArrayD, IxDyn};
+use std::sync::Arc;
+
+/// `x.groupby(…)`, `x.groupby_bins(…)` or `x.resample(…)`, waiting for its reduction.
+#[derive(Clone, Debug)]
+pub struct Grouping {
+    pub subject: Subject,
+    /// The dimension whose positions are grouped.
+    pub dim: String,
+    /// The group of each position along `dim` (`NO_GROUP` for none).
+    pub groups: Arc<[u32]>,
+    /// The groups' labels: the coordinate of the dimension a reduction makes.
+    pub coord: Arc<Coord>,
+    /// How the grouping was asked for, for its display (`time.month`, `time: MS`).
+    pub what: String,
+}
+
+/// The values a grouping is by: a coordinate's, or a calendar field of a time coordinate's.
+pub struct Key {
+    /// The dimension they run along.
+    pub dim: String,
+    /// The name of the groups' dimension (`month`, `lat`).
+    pub name: String,
+    pub values: ChunkData,
+    pub attrs: super::Attrs,
+}
+
+impl Grouping {
+    /// Groups of equal values of `key` (NaN in none), ordered by value.
+    pub fn by_values(subject: Subject, key: Key, what: String) -> Grouping {
+        let values: Vec<f64> = key.values.to_f64().iter().copied().collect();
+        let mut unique: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        unique.sort_by(f64::total_cmp);
+        unique.dedup();
+        let groups: Vec<u32> = values
+            .iter()
+            .map(|v| {
+                unique
+                    .binary_search_by(|u| u.total_cmp(v))
+                    .map_or(NO_GROUP, |g| g as u32)
+            })
+            .collect();
+        let labels = values_of_dtype(&unique, key.values.dtype());
+        Grouping::new(subject, key, groups, labels, what)
+    }
+
+    /// Groups of `key`'s values in the bins between `edges` (increasing): (e[i], e[i+1]] when
+    /// `right`, else [e[i], e[i+1]); `include_lowest` puts e[0] in the first bin. Labelled by
+    /// `labels`, or by each bin's centre (xarray labels bins with pandas intervals, which flow
+    /// has no values for).
+    pub fn by_bins(
+        subject: Subject,
+        mut key: Key,
+        edges: &[f64],
+        right: bool,
+        include_lowest: bool,
+        labels: Option<Vec<f64>>,
+        what: String,
+    ) -> Grouping {
+        let bins = edges.len() - 1;
+        let groups: Vec<u32> = key
+            .values
+            .to_f64()
+            .iter()
+            .map(|&v| {
+                if v.is_nan() {
+                    return NO_GROUP;
+                }
+                // The first edge at or above v (right) / above v (left) closes its bin.
+                let at = if right {
+                    edges.partition_point(|&e| e < v)
+                } else {
+                    edges.partition_point(|&e| e <= v)
+                };
+                if right && at == 0 && include_lowest && v == edges[0] {
+                    return 0;
+                }
+                if at == 0 || at > bins {
+                    NO_GROUP
+                } else {
+                    (at - 1) as u32
+                }
+            })
+            .collect();
+        let labels = labels.unwrap_or_else(|| {
+            edges
+                .windows(2)
+                .map(|w| w[0] + (w[1] - w[0]) / 2.0)
+                .collect()
+        });
+        key.name = format!("{}_bins", key.name);
+        key.attrs = vec![(
+            "bin_edges".into(),
+            crate::io::layout::Attr::Floats(edges.to_vec()),
+        )];
+        let labels = values_of_dtype(&labels, DType::F64);
+        Grouping::new(subject, key, groups, labels, what)
+    }
+
+    /// The groups of `groups` with labels `labels`, over `key`'s dimension.
+    pub fn new(
+        subject: Subject,
+        key: Key,
+        groups: Vec<u32>,
+        labels: ChunkData,
+        what: String,
+    ) -> Grouping {
+        Grouping {
+            subject,
+            dim: key.dim,
+            groups: groups.into(),
+            coord: Arc::new(Coord {
+                name: key.name.clone(),
+                dim: key.name,
+                values: labels,
+                attrs: key.attrs,
+            }),
+            what,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.coord.len()
+    }
+
+    /// Each group reduced along the dimension by `reduction` (chosen for the variable's dtype,
+    /// for `skipna`).
+    pub fn reduce(
+        &self,
+        reduction: impl Fn(DType) -> Reduction,
+        ddof: usize,
+        span: Span,
+    ) -> Result<Subject, Box<Diagnostic>> {
+        self.each(|l, axis| {
+            group::group_reduce(
+                &l.array,
+                axis,
+                self.groups.clone(),
+                self.len(),
+                reduction(l.array.dtype),
+                ddof,
+                span,
+            )
+        })
+    }
+
+    /// The number of values that are not NaN in each group.
+    pub fn count(&self, span: Span) -> Result<Subject, Box<Diagnostic>> {
+        self.each(|l, axis| {
+            let mut warnings = Vec::new();
+            let isnan = build::map(
+                MapFunction::Unary(UnaryFunction::IsNan),
+                vec![Operand::Array(l.array.clone())],
+                span,
+                &mut warnings,
+            )?;
+            let present = build::map(
+                MapFunction::Unary(UnaryFunction::Not),
+                vec![Operand::Array(isnan)],
+                span,
+                &mut warnings,
+            )?;
+            group::group_reduce(
+                &present,
+                axis,
+                self.groups.clone(),
+                self.len(),
+                Reduction::Sum,
+                0,
+                span,
+            )
+        })
+    }
+
+    /// The median of each group (NaN skipped unless `skip_nan` is false): exact, each group's
+    /// values gathered into one chunk, as Dask's median makes its axis one chunk.
+    pub fn median(&self, skip_nan: bool, span: Span) -> Result<Subject, Box<Diagnostic>> {
+        self.each(|l, axis| {
+            let mut parts = Vec::with_capacity(self.len());
+            for g in 0..self.len() as u32 {
+                let positions: Vec<usize> = (0..self.groups.len())
+                    .filter(|&i| self.groups[i] == g)
+                    .collect();
+                let mut shape = l.array.shape.clone();
+                shape[axis] = 1;
+                if positions.is_empty() {
+                    let nan = build::full(
+                        shape,
+                        &build::ChunkSpec::Auto,
+                        crate::array::node::Scalar::Float(f64::NAN),
+                        DType::F64,
+                        span,
+                    )?;
+                    parts.push(nan);
+                    continue;
+                }
+                let count = positions.len();
+                let members = group::take(&l.array, axis, positions, Some(vec![count]), span)?;
+                let statistic = OrderStatistic {
+                    q: vec![0.5],
+                    scale: 1.0,
+                    q_axis: false,
+                    method: QuantileMethod::Linear,
+                    skip_nan,
+                    median: true,
+                };
+                let median =
+                    crate::array::order::quantile(&members, statistic, Some(axis as i64), span)?;
+                let kept = crate::array::rearrange::expand_dims(&median, &[axis as i64], span)?;
+                parts.push(kept);
+            }
+            build::concatenate(&parts, axis as i64, span)
+        })
+    }
+
+    /// `f(variable, axis)` for each variable along the dimension (others are left as they
+    /// are); the dimension becomes the groups'.
+    fn each(
+        &self,
+        mut f: impl FnMut(&Labelled, usize) -> Result<ArrayRef, Box<Diagnostic>>,
+    ) -> Result<Subject, Box<Diagnostic>> {
+        let mut one = |l: &Labelled| -> Result<Labelled, Box<Diagnostic>> {
+            let Some(axis) = l.dims.iter().position(|d| *d == self.dim) else {
+                return Ok(l.clone());
+            };
+            let array = f(l, axis)?;
+            let mut dims = l.dims.clone();
+            dims[axis] = self.coord.name.clone();
+            let mut coords: Vec<Arc<Coord>> = l
+                .coords
+                .iter()
+                .filter(|c| c.dim != self.dim && c.name != self.coord.name)
+                .cloned()
+                .collect();
+            coords.push(self.coord.clone());
+            Ok(Labelled {
+                array,
+                dims,
+                coords,
+                attrs: l.computed_attrs(),
+                name: l.name.clone(),
+            })
+        };
+        Ok(match &self.subject {
+            Subject::Labelled(l) => Subject::Labelled(one(l)?),
+            Subject::Dataset(ds) => Subject::Dataset(Arc::new(ds.map_variables(one)?)),
+        })
+    }
+
+    /// `other` (with the groups' dimension, as a grouped reduction makes) spread over the
+    /// positions of the grouped dimension: each position gets its group's values, chunked as
+    /// the grouped values are. `x.groupby("time.month") - clim` is `x` minus this.
+    pub fn spread(&self, other: &Labelled, span: Span) -> Result<Labelled, Box<Diagnostic>> {
+        let name = &self.coord.name;
+        let Some(axis) = other.dims.iter().position(|d| d == name) else {
+            return Err(error(
+                "flow::check::dim_mismatch",
+                format!(
+                    "the grouped values are combined with a value over `{name}`, and this one has {}",
+                    other.describe_dims()
+                ),
+                span,
+                "no dimension of the groups",
+                format!("reduce the groups first: x.groupby(…).mean() has dimension `{name}`"),
+            ));
+        };
+        // Where each group's label is along the other's dimension.
+        let labels = self.coord.f64_values();
+        let places: Vec<Option<usize>> = match other.coord(name) {
+            Some(c) => {
+                let theirs = c.f64_values();
+                labels
+                    .iter()
+                    .map(|l| theirs.iter().position(|t| t == l))
+                    .collect()
+            }
+            None if other.array.shape[axis] == labels.len() => {
+                (0..labels.len()).map(Some).collect()
+            }
+            None => vec![None; labels.len()],
+        };
+        let mut positions = Vec::with_capacity(self.groups.len());
+        for (i, &g) in self.groups.iter().enumerate() {
+            let place = (g != NO_GROUP).then(|| places[g as usize]).flatten();
+            let Some(place) = place else {
+                let what = if g == NO_GROUP {
+                    "belongs to no group".to_string()
+                } else {
+                    format!("is in group {}", self.coord.show(labels[g as usize]))
+                };
+                return Err(error(
+                    "flow::check::dim_mismatch",
+                    format!(
+                        "position {i} of `{}` {what}, which the other value has no value for",
+                        self.dim
+                    ),
+                    span,
+                    "the grouped values",
+                    format!("combine with a value that has every group along `{name}`"),
+                ));
+            };
+            positions.push(place);
+        }
+        let sizes = self.chunk_sizes();
+        let array = group::take(&other.array, axis, positions, sizes, span)?;
+        let mut dims = other.dims.clone();
+        dims[axis] = self.dim.clone();
+        let mut coords: Vec<Arc<Coord>> = other
+            .coords
+            .iter()
+            .filter(|c| c.dim != *name && c.name != *name)
+            .cloned()
+            .collect();
+        if let Some(c) = self.dim_coord() {
+            coords.push(c);
+        }
+        Ok(Labelled {
+            array,
+            dims,
+            coords,
+            attrs: other.attrs.clone(),
+            name: other.name.clone(),
+        })
+    }
+
+    /// The chunks of the grouped values along the dimension (of the first variable that has it).
+    fn chunk_sizes(&self) -> Option<Vec<usize>> {
+        let of = |l: &Labelled| {
+            let axis = l.dims.iter().position(|d| *d == self.dim)?;
+            Some(l.array.chunks.0[axis].clone())
+        };
+        match &self.subject {
+            Subject::Labelled(l) => of(l),
+            Subject::Dataset(ds) => ds.variables.iter().find_map(of),
+        }
+    }
+
+    /// The coordinate along the grouped dimension, if there is one.
+    fn dim_coord(&self) -> Option<Arc<Coord>> {
+        match &self.subject {
+            Subject::Labelled(l) => l.coord(&self.dim).cloned(),
+            Subject::Dataset(ds) => ds
+                .coords
+                .iter()
+                .find(|c| c.dim == self.dim && !c.is_scalar())
+                .cloned(),
+        }
+    }
+
+    /// `<groupby time.month: 12 groups>`
+    pub fn describe(&self) -> String {
+        format!("{}: {} groups", self.what, self.len())
+    }
+}
+
+/// `values` as a 1-d chunk of `dtype` (the dtype of the values grouped by).
+fn values_of_dtype(values: &[f64], dtype: DType) -> ChunkData {
+    ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&[values.len()]), values.to_vec()).expect("1-d"))
+        .into_dtype(dtype)
+}
