@@ -98,18 +98,20 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
                 ));
             };
             if !crate::io::cftime::DATE_FIELDS.contains(&field) {
+                let help = if field == "season" {
+                    "seasons need text labels (\"DJF\"), which flow does not have yet; group by \"time.month\", or resample(time=\"QS-DEC\") for seasons of each year".to_string()
+                } else {
+                    crate::text::did_you_mean(
+                        field,
+                        crate::io::cftime::DATE_FIELDS.iter().copied(),
+                        "fields",
+                    )
+                };
                 return Err(refuse(
                     "flow::check::not_time",
                     format!("times have no field `{field}`"),
                     span,
-                    format!(
-                        "{}; seasons (\"time.season\") need text labels, which flow has not yet",
-                        crate::text::did_you_mean(
-                            field,
-                            crate::io::cftime::DATE_FIELDS.iter().copied(),
-                            "fields"
-                        )
-                    ),
+                    help,
                 ));
             }
             let key = Key {

@@ -7,7 +7,7 @@
 //! (`x.groupby("time.month") - clim`) spreads that result back over the positions of its
 //! groups, chunked as `x`.
 
-use super::{error, Coord, Labelled, Subject};
+use super::{error, Coord, Dataset, Labelled, Subject};
 use crate::array::build;
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
@@ -263,7 +263,22 @@ impl Grouping {
         };
         Ok(match &self.subject {
             Subject::Labelled(l) => Subject::Labelled(one(l)?),
-            Subject::Dataset(ds) => Subject::Dataset(Arc::new(ds.map_variables(one)?)),
+            Subject::Dataset(ds) => {
+                let variables = ds
+                    .variables
+                    .iter()
+                    .map(one)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let coords: Vec<Arc<Coord>> = ds
+                    .coords
+                    .iter()
+                    .filter(|c| c.dim != self.dim)
+                    .cloned()
+                    .collect();
+                let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &coords);
+                out.unreadable = ds.unreadable.clone();
+                Subject::Dataset(Arc::new(out))
+            }
         })
     }
 
