@@ -70,6 +70,10 @@ ROWS = [
      lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-9 * abs(float(a["sum"]))),
     ("X2 rolling ssh", "x2.flow", [], "x2_rolling_ssh.py", [],
      lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-5 * abs(float(a["sum"]))),
+    ("X3 climatology ssh", "x3.flow", [], "x3_climatology_ssh.py", [],
+     lambda f, a: abs(float(f["ms"]) - float(a["ms"])) <= 1e-5 * abs(float(a["ms"]))),
+    ("X4 resample ssh", "x4.flow", [], "x4_resample_ssh.py", [],
+     lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-5 * abs(float(a["sum"]))),
     ("W10 (8 workers)", "w10.flow", ["--threads", "8"], "w10_slow_delayed.py", ["--workers", "8"],
      lambda f, a: int(f["result"]) == int(a["result"]) == 44),
 ]
