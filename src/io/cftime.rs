@@ -2,28 +2,143 @@
 //! dates for printing and for selecting by date (`ds.sel(time="2010-03-01")`), and kept as numbers
 //! with their units everywhere else (so files written back keep the encoding they came with).
 //! Calendars `standard`, `gregorian` and `proleptic_gregorian` (and none) are read as the
-//! proleptic Gregorian calendar, as NumPy's datetime64 does.
+//! proleptic Gregorian calendar, as NumPy's datetime64 does; `noleap`/`365_day`,
+//! `all_leap`/`366_day`, `360_day` and `julian` as cftime reads them. Values stay numbers in
+//! their units, so a file written back keeps its calendar.
 
-/// `units since epoch`: seconds per unit and the epoch in seconds since 1970-01-01.
+/// `units since epoch`: seconds per unit and the epoch in seconds since 1970-01-01 of the
+/// calendar.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TimeUnits {
     pub seconds_per_unit: f64,
     pub epoch: f64,
+    pub calendar: Calendar,
+}
+
+/// A CF calendar: how many days its years and months have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Calendar {
+    /// Proleptic Gregorian (`standard`, `gregorian`, `proleptic_gregorian`, none).
+    Gregorian,
+    /// Every year 365 days (`noleap`, `365_day`).
+    NoLeap,
+    /// Every year 366 days (`all_leap`, `366_day`).
+    AllLeap,
+    /// Twelve months of 30 days (`360_day`).
+    Day360,
+    /// A leap year every four years (`julian`); days count on the same line as Gregorian ones.
+    Julian,
+}
+
+/// Cumulative days before each month in a year of 365 days.
+const BEFORE_MONTH: [i64; 13] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+/// Days from 1970-01-01 (Gregorian) to the Julian day number 0.
+const JULIAN_DAY_OF_1970: i64 = 2_440_588;
+
+impl Calendar {
+    pub fn parse(name: &str) -> Option<Calendar> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
+            "standard" | "gregorian" | "proleptic_gregorian" => Calendar::Gregorian,
+            "noleap" | "365_day" => Calendar::NoLeap,
+            "all_leap" | "366_day" => Calendar::AllLeap,
+            "360_day" => Calendar::Day360,
+            "julian" => Calendar::Julian,
+            _ => return None,
+        })
+    }
+
+    fn is_leap(self, year: i64) -> bool {
+        match self {
+            Calendar::Gregorian => is_leap(year),
+            Calendar::Julian => year.rem_euclid(4) == 0,
+            Calendar::AllLeap => true,
+            Calendar::NoLeap | Calendar::Day360 => false,
+        }
+    }
+
+    pub fn days_in_month(self, year: i64, month: u32) -> u32 {
+        match (self, month) {
+            (Calendar::Day360, _) => 30,
+            (_, 2) if self.is_leap(year) => 29,
+            (_, 2) => 28,
+            (_, 4 | 6 | 9 | 11) => 30,
+            _ => 31,
+        }
+    }
+
+    fn days_in_year(self, year: i64) -> u32 {
+        match self {
+            Calendar::Day360 => 360,
+            _ if self.is_leap(year) => 366,
+            _ => 365,
+        }
+    }
+
+    /// Days since 1970-01-01 of the calendar.
+    fn days_from_civil(self, year: i64, month: u32, day: u32) -> i64 {
+        let (m, d) = (i64::from(month), i64::from(day));
+        match self {
+            Calendar::Gregorian => days_from_civil(year, month, day),
+            Calendar::Day360 => (year - 1970) * 360 + (m - 1) * 30 + d - 1,
+            Calendar::NoLeap => (year - 1970) * 365 + BEFORE_MONTH[(m - 1) as usize] + d - 1,
+            Calendar::AllLeap => {
+                let leap = i64::from(m > 2);
+                (year - 1970) * 366 + BEFORE_MONTH[(m - 1) as usize] + leap + d - 1
+            }
+            Calendar::Julian => {
+                let a = (14 - m) / 12;
+                let y = year + 4800 - a;
+                let mm = m + 12 * a - 3;
+                let day_number = d + (153 * mm + 2) / 5 + 365 * y + y.div_euclid(4) - 32_083;
+                day_number - JULIAN_DAY_OF_1970
+            }
+        }
+    }
+
+    /// The date of a count of days since 1970-01-01 of the calendar.
+    fn civil_from_days(self, days: i64) -> (i64, u32, u32) {
+        let month_of = |day_of_year: i64, leap: bool| -> (u32, u32) {
+            let before = |m: usize| BEFORE_MONTH[m] + i64::from(leap && m >= 2);
+            let month = (1..=12)
+                .rev()
+                .find(|&m| before(m - 1) <= day_of_year)
+                .unwrap_or(1);
+            (month as u32, (day_of_year - before(month - 1) + 1) as u32)
+        };
+        match self {
+            Calendar::Gregorian => civil_from_days(days),
+            Calendar::Day360 => (
+                1970 + days.div_euclid(360),
+                (days.rem_euclid(360) / 30 + 1) as u32,
+                (days.rem_euclid(30) + 1) as u32,
+            ),
+            Calendar::NoLeap | Calendar::AllLeap => {
+                let length = if self == Calendar::AllLeap { 366 } else { 365 };
+                let (month, day) = month_of(days.rem_euclid(length), length == 366);
+                (1970 + days.div_euclid(length), month, day)
+            }
+            Calendar::Julian => {
+                let c = days + JULIAN_DAY_OF_1970 + 32_082;
+                let d = (4 * c + 3).div_euclid(1461);
+                let e = c - (1461 * d).div_euclid(4);
+                let m = (5 * e + 2) / 153;
+                let day = (e - (153 * m + 2) / 5 + 1) as u32;
+                let month = (m + 3 - 12 * (m / 10)) as u32;
+                (d - 4800 + m / 10, month, day)
+            }
+        }
+    }
 }
 
 impl TimeUnits {
     /// Parse CF units (`days since 1950-01-01`, `hours since 2000-1-1 00:00:00`); `None` if they
     /// are not time units or the calendar is not Gregorian.
     pub fn parse(units: &str, calendar: Option<&str>) -> Option<TimeUnits> {
-        if let Some(calendar) = calendar {
-            let calendar = calendar.trim().to_ascii_lowercase();
-            if !matches!(
-                calendar.as_str(),
-                "standard" | "gregorian" | "proleptic_gregorian"
-            ) {
-                return None;
-            }
-        }
+        let calendar = match calendar {
+            Some(name) => Calendar::parse(name)?,
+            None => Calendar::Gregorian,
+        };
         let (unit, epoch) = units.trim().split_once(" since ")?;
         let seconds_per_unit = match unit.trim().to_ascii_lowercase().as_str() {
             "days" | "day" | "d" => 86_400.0,
@@ -34,13 +149,14 @@ impl TimeUnits {
             _ => return None,
         };
         let (local, offset) = zone_offset(epoch.trim())?;
-        let (epoch, _) = parse_date(local)?;
+        let (epoch, _) = parse_date_in(local, calendar)?;
         // A time zone other than UTC (`+01:00`): the epoch is that local time, so UTC is
         // earlier by the offset (as cftime and xarray read it).
         let epoch = epoch - offset;
         Some(TimeUnits {
             seconds_per_unit,
             epoch,
+            calendar,
         })
     }
 
@@ -53,7 +169,7 @@ impl TimeUnits {
         if !seconds.is_finite() || seconds.abs() > MAX_SECONDS {
             return "NaT".into();
         }
-        format_seconds(seconds)
+        format_seconds(seconds, self.calendar)
     }
 
     /// The finest calendar field any of `values` sets, in units, as pandas' index resolution:
@@ -84,8 +200,8 @@ impl TimeUnits {
         let millis = (seconds * 1000.0).round() as i64;
         let days = millis.div_euclid(86_400_000);
         let rest = millis.rem_euclid(86_400_000);
-        let (year, month, day) = civil_from_days(days);
-        let first_of_year = days_from_civil(year, 1, 1);
+        let (year, month, day) = self.calendar.civil_from_days(days);
+        let first_of_year = self.calendar.days_from_civil(year, 1, 1);
         Some(DateFields {
             year,
             month,
@@ -104,7 +220,7 @@ impl TimeUnits {
     pub fn value_of_date(&self, year: i64, month: i64, day: i64) -> f64 {
         let months = year * 12 + month - 1;
         let (year, month) = (months.div_euclid(12), months.rem_euclid(12) as u32 + 1);
-        let days = days_from_civil(year, month, 1) + day - 1;
+        let days = self.calendar.days_from_civil(year, month, 1) + day - 1;
         self.value_of_seconds(days as f64 * 86_400.0)
     }
 
@@ -120,13 +236,13 @@ impl TimeUnits {
 
     /// The number of days in a month (`month` 1–12).
     pub fn days_in_month(&self, year: i64, month: u32) -> u32 {
-        days_in_month(year, month)
+        self.calendar.days_in_month(year, month)
     }
 
     /// The coordinate value of a date given as text, and the length of the period it names in
     /// units (`"2010-03"` names all of March), or `None` if it is not a date.
     pub fn encode(&self, text: &str) -> Option<(f64, f64)> {
-        let (seconds, period) = parse_date(text.trim())?;
+        let (seconds, period) = parse_date_in(text.trim(), self.calendar)?;
         Some((
             (seconds - self.epoch) / self.seconds_per_unit,
             period / self.seconds_per_unit,
@@ -217,12 +333,12 @@ fn zone_offset(epoch: &str) -> Option<(&str, f64)> {
     Some((local, sign * f64::from(hours * 3600 + minutes * 60)))
 }
 
-fn format_seconds(seconds: f64) -> String {
+fn format_seconds(seconds: f64, calendar: Calendar) -> String {
     // To the millisecond, so 59.9996 s shows as the next minute, never as `:60`.
     let millis = (seconds * 1000.0).round() as i64;
     let days = millis.div_euclid(86_400_000);
     let rest = millis.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = calendar.civil_from_days(days);
     let date = format!("{y:04}-{m:02}-{d:02}");
     if rest == 0 {
         return date;
@@ -239,6 +355,11 @@ fn format_seconds(seconds: f64) -> String {
 /// Seconds since 1970-01-01 of `YYYY[-MM[-DD[(T| )HH[:MM[:SS]]]]]`, and the length in seconds of
 /// the period the text names (a year, a month, a day, ...).
 pub fn parse_date(text: &str) -> Option<(f64, f64)> {
+    parse_date_in(text, Calendar::Gregorian)
+}
+
+/// `parse_date` in a calendar: seconds since its 1970-01-01.
+pub fn parse_date_in(text: &str, calendar: Calendar) -> Option<(f64, f64)> {
     let (date, time) = match text.split_once(['T', ' ']) {
         Some((date, time)) => (date, Some(time.trim())),
         None => (text, None),
@@ -260,13 +381,13 @@ pub fn parse_date(text: &str) -> Option<(f64, f64)> {
         return None;
     }
     let (m, d) = (month.unwrap_or(1), day.unwrap_or(1));
-    if d == 0 || d > days_in_month(year, m) {
+    if d == 0 || d > calendar.days_in_month(year, m) {
         return None;
     }
-    let mut seconds = days_from_civil(year, m, d) as f64 * 86_400.0;
+    let mut seconds = calendar.days_from_civil(year, m, d) as f64 * 86_400.0;
     let mut period = match (month, day) {
-        (None, _) => days_in_year(year) as f64 * 86_400.0,
-        (Some(m), None) => days_in_month(year, m) as f64 * 86_400.0,
+        (None, _) => calendar.days_in_year(year) as f64 * 86_400.0,
+        (Some(m), None) => calendar.days_in_month(year, m) as f64 * 86_400.0,
         _ => 86_400.0,
     };
     if let Some(time) = time.filter(|t| !t.is_empty()) {
@@ -293,23 +414,6 @@ pub fn parse_date(text: &str) -> Option<(f64, f64)> {
 
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_year(year: i64) -> u32 {
-    if is_leap(year) {
-        366
-    } else {
-        365
-    }
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -365,7 +469,7 @@ mod tests {
         let hours = TimeUnits::parse("hours since 2000-1-1", None).unwrap();
         assert_eq!(hours.format(36.0), "2000-01-02T12:00");
         assert_eq!(hours.encode("2000-01-01 06:30").unwrap().0, 6.5);
-        assert!(TimeUnits::parse("days since 2000-01-01", Some("noleap")).is_none());
+        assert!(TimeUnits::parse("days since 2000-01-01", Some("mayan")).is_none());
         assert!(TimeUnits::parse("metres", None).is_none());
         for zoned in [
             "days since 2000-01-01 00:00:00 UTC",
@@ -405,6 +509,51 @@ mod tests {
         }
         assert!(TimeUnits::parse("hours since 2000-01-01 00:00 +25:00", None).is_none());
         assert!(TimeUnits::parse("hours since 2000-01-01 00:00 +ab", None).is_none());
+    }
+
+    #[test]
+    fn calendars_as_cftime_counts_them() {
+        // cftime.num2date(v, "days since 2000-01-01", calendar) for these values:
+        for (calendar, value, date) in [
+            ("noleap", 59.0, "2000-03-01"),
+            ("365_day", 365.0, "2001-01-01"),
+            ("all_leap", 366.0, "2001-01-01"),
+            ("366_day", 59.0, "2000-02-29"),
+            ("360_day", 59.0, "2000-02-30"),
+            ("360_day", 360.0, "2001-01-01"),
+            ("julian", 59.0, "2000-02-29"),
+            ("julian", 36_524.0, "2099-12-31"),
+            ("noleap", -1.0, "1999-12-31"),
+            ("360_day", -1.0, "1999-12-30"),
+        ] {
+            let units = TimeUnits::parse("days since 2000-01-01", Some(calendar)).unwrap();
+            assert_eq!(units.format(value), date, "{calendar} {value}");
+            assert_eq!(units.encode(date).unwrap().0, value, "{calendar} {date}");
+        }
+        let day360 = TimeUnits::parse("days since 2000-01-01", Some("360_day")).unwrap();
+        assert_eq!(day360.encode("2000-02").unwrap().1, 30.0);
+        assert_eq!(day360.fields(59.0).unwrap().dayofyear, 60);
+        let noleap = TimeUnits::parse("days since 2000-01-01", Some("noleap")).unwrap();
+        assert!(noleap.encode("2000-02-29").is_none());
+        // The Julian calendar is 13 days behind the Gregorian one in 2000.
+        let julian = TimeUnits::parse("days since 2000-01-01", Some("julian")).unwrap();
+        let gregorian = TimeUnits::parse("days since 2000-01-01", None).unwrap();
+        assert_eq!(julian.epoch - gregorian.epoch, 13.0 * 86_400.0);
+        for calendar in [
+            Calendar::NoLeap,
+            Calendar::AllLeap,
+            Calendar::Day360,
+            Calendar::Julian,
+        ] {
+            for days in (-200_000..200_000).step_by(37) {
+                let (y, m, d) = calendar.civil_from_days(days);
+                assert_eq!(
+                    calendar.days_from_civil(y, m, d),
+                    days,
+                    "{calendar:?} {days}"
+                );
+            }
+        }
     }
 
     #[test]

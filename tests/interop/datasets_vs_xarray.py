@@ -280,6 +280,15 @@ TIME_ENCODING_ATTRIBUTES = {"units", "calendar"}
 REDUCTIONS = ["sum", "mean", "min", "max", "std", "var", "prod"]
 REDUCTION_WEIGHTS = [10, 10, 6, 6, 6, 5, 7]
 BOOL_REDUCTIONS = ["any", "all", "sum", "mean"]
+# Groupings: how (see Generator.grouping_of), the reductions of groups, the calendar fields of
+# times grouped by, the resampling frequencies (those making at most MAX_PERIODS periods).
+GROUP_KINDS = ["field", "array", "coordinate", "bins", "resample"]
+GROUP_REDUCTIONS = ["mean", "sum", "min", "max", "std", "var", "prod", "median", "count"]
+GROUP_REDUCTION_WEIGHTS = [12, 8, 6, 6, 5, 5, 3, 5, 5]
+TIME_FIELDS = ["year", "month", "day", "hour", "dayofyear", "dayofweek"]
+TIME_FIELD_WEIGHTS = [8, 30, 15, 12, 10, 12]
+FREQUENCIES = ["D", "2D", "6h", "12h", "MS", "ME", "QS-DEC", "QS", "QE", "YS", "YE"]
+MAX_PERIODS = 40
 FLOAT_FUNCTIONS = ["abs", "sqrt", "exp", "log", "log1p", "sin", "cos", "tanh", "arctan", "floor",
                    "ceil", "square", "sign", "deg2rad", "trunc", "expm1"]
 INT_FUNCTIONS = ["abs", "square", "sign", "sqrt", "cos"]
@@ -739,9 +748,38 @@ def maximum(*arrays):
     return elementwise("max", arrays)
 
 
+def bins_as_flow(result, name, edges, labels=None):
+    """The result of a `groupby_bins` reduction labelled as flow labels it (docs/builtins.md
+    `groupby_bins`): the bins' dimension `name` by each bin's centre (`e[i] + (e[i+1] - e[i]) /
+    2`, as pandas' Interval.mid), or by `labels` as f64, with the attribute `bin_edges` (the
+    edges, floats), where xarray has pandas intervals (or the labels as given: ints stay
+    int64). `edges` are pandas' `cut` edges computed in f64 (see the top)."""
+    edges = [float(e) for e in edges]
+    if labels is None:
+        values = [a + (b - a) / 2 for a, b in zip(edges, edges[1:])]
+    else:
+        values = [float(v) for v in labels]
+    coordinate = xr.Variable(name, np.array(values, dtype=np.float64),
+                             {"bin_edges": np.array(edges, dtype=np.float64)})
+    return result.assign_coords({name: coordinate})
+
+
+def covering(other, name, groups):
+    """`other` when it has a value for every group (`groups`: the labels along `name` of the
+    grouping it is combined with, `x.groupby("time.month") - other`). xarray lines `other` up
+    with the groups by `join="right"` whatever arithmetic_join says, NaN for a group it lacks;
+    flow refuses it (flow::check::dim_mismatch, "the other value has no value for"), as it
+    refuses any misaligned operands (see the top)."""
+    missing = sorted(set(groups) - set(np.asarray(other[name].values).tolist()))
+    if missing:
+        raise ValueError(f"the other operand has no value for the groups {missing} of {name!r}")
+    return other
+
+
 XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
                 "coarsen_ddof": coarsen_ddof, "min_periods_checked": min_periods_checked,
-                "minimum": minimum, "maximum": maximum}
+                "minimum": minimum, "maximum": maximum, "bins_as_flow": bins_as_flow,
+                "covering": covering}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -764,6 +802,9 @@ class Node(TreeNode):
     name: str = ""
     flow_binding: str = ""
     xr_binding: str = ""
+    # A grouping (`x.groupby(...)`, whose value is xarray's GroupBy): how it groups (kind,
+    # subject, dims, labels; see Generator.grouping_of).
+    group: dict = None
 
     @property
     def is_array(self):
@@ -1973,11 +2014,401 @@ class Generator(ProgramGenerator):
             x = self.choose(rng.choice([self.coarsen, self.rolling]), x)
         return x
 
+    # ------------------------------------------------------------------------------ groupings
+
+    def group_dims(self, x):
+        """What `x` can be grouped along: whether it has a time coordinate (of one time at
+        least), and its dimensions with a numeric coordinate."""
+        indexes = x.value.indexes
+        time = ("time" in x.dims and x.sizes["time"] > 0
+                and isinstance(indexes.get("time"), pd.DatetimeIndex))
+        numeric = [d for d in x.dims if x.sizes[d] and d in indexes
+                   and not isinstance(indexes[d], pd.DatetimeIndex)]
+        return time, numeric
+
+    def frequencies(self, times):
+        """The resampling frequencies that make at most MAX_PERIODS periods of `times`."""
+        series = pd.Series(np.zeros(len(times)), index=times)
+        return [f for f in FREQUENCIES if len(series.resample(f).count()) <= MAX_PERIODS]
+
+    def bins_spec(self, x, d):
+        """groupby_bins over coordinate `d`: `bins` a number of equal bins or edges (the values,
+        half-way points, values beyond both ends: edges at values test `right=` and
+        `include_lowest=`), `labels=` now and then; the edges as pandas' cut makes them in f64
+        (see bins_as_flow)."""
+        rng = self.rng
+        values = np.asarray(x.value[d].values, dtype=np.float64)
+        distinct = sorted(set(values.tolist()))
+        right = rng.choice([None, None, True, False])
+        include_lowest = rng.choice([None, None, None, True, False])
+        closed_right, lowest = right is not False, bool(include_lowest)
+        tags = []
+        if rng.random() < 0.4:
+            bins = rng.choice([1, 2, 2, 3, 4])
+            edges = pd.cut(values, bins, right=closed_right, include_lowest=lowest,
+                           retbins=True)[1]
+            edges = [float(e) for e in edges]
+            tags.append("bins=N")
+        else:
+            spacing = ((distinct[-1] - distinct[0]) / (len(distinct) - 1)
+                       if len(distinct) > 1 else 1.0)
+            candidates = distinct + [distinct[0] - spacing, distinct[-1] + spacing,
+                                     distinct[0] - spacing / 4] + [
+                (a + b) / 2 for a, b in zip(distinct, distinct[1:])]
+            candidates = sorted({round(c, 4) + 0.0 for c in candidates})
+            k = min(len(candidates), rng.choice([2, 3, 3, 4, 5]))
+            if k < 2:
+                raise Retry()
+            edges = sorted(rng.sample(candidates, k))
+            bins = [int(e) if e == int(e) and rng.random() < 0.5 else e for e in edges]
+            edges = [float(e) for e in edges]
+            tags.append("bins=[edges]")
+            if set(edges) & set(distinct):
+                tags.append("edge at a value")
+        codes = pd.cut(values, edges, right=closed_right, include_lowest=lowest, labels=False)
+        if np.all(np.isnan(codes)):
+            raise Retry()  # xarray: "None of the data falls within bins"
+        if np.any(np.isnan(codes)):
+            tags.append("values outside the bins")
+        labels = None
+        if rng.random() < 0.25:
+            n = len(edges) - 1
+            labels = rng.choice([[10 * (i + 1) for i in range(n)], [0.5 + i for i in range(n)],
+                                 [-2.5 * i for i in range(n)]])
+            if rng.random() < 0.3:
+                rng.shuffle(labels)
+            tags.append("labels=")
+        if right is False:
+            tags.append("right=false")
+        if include_lowest:
+            tags.append("include_lowest=true")
+        size = len(values)
+        return {"kind": "bins", "coordinate": d, "bins": bins, "right": right,
+                "include_lowest": include_lowest, "labels": labels, "edges": edges,
+                "dim": f"{d}_bins", "along": d, "groups": list(range(len(edges) - 1)),
+                "size": size, "tags": tags}
+
+    def group_spec(self, x, kind, numeric):
+        """How to group `x` (see grouping_of)."""
+        rng = self.rng
+        if kind in ("field", "array"):
+            times = pd.DatetimeIndex(x.value.indexes["time"])
+            field = rng.choices(TIME_FIELDS, TIME_FIELD_WEIGHTS)[0]
+            values = list(getattr(times, field))
+            spec = {"kind": kind, "field": field, "dim": field, "along": "time",
+                    "groups": sorted(set(values)),
+                    "size": max(values.count(v) for v in set(values)), "tags": []}
+            if kind == "array":
+                leaf = self.leaf
+                if leaf.is_dataset and "time" in leaf.value.indexes and \
+                        leaf.value.indexes["time"].equals(x.value.indexes["time"]):
+                    key = leaf  # the opened dataset's times: d.time.dt.month
+                elif x.name:
+                    key = x  # the grouped value's own: x2.time.dt.month
+                else:
+                    raise Retry()
+                spec["key"] = key
+            return spec
+        if kind == "coordinate":
+            d = rng.choice(numeric)
+            values = np.asarray(x.value[d].values, dtype=np.float64).tolist()
+            tags = []
+            if len(set(values)) < len(values):
+                tags.append("duplicated coordinate")
+            if len(values) > 1 and values[0] > values[-1]:
+                tags.append("descending coordinate")
+            return {"kind": kind, "coordinate": d, "dim": d, "along": d,
+                    "groups": sorted(set(values)),
+                    "size": max(values.count(v) for v in set(values)), "tags": tags}
+        if kind == "bins":
+            return self.bins_spec(x, rng.choice(numeric))
+        times = pd.DatetimeIndex(x.value.indexes["time"])
+        options = self.frequencies(times)
+        if not options:
+            raise Retry()
+        return {"kind": "resample", "frequency": rng.choice(options), "dim": "time",
+                "along": "time", "groups": None, "size": len(times),
+                "record": rng.random() < 0.12, "tags": []}
+
+    def grouping_of(self, x, kinds=GROUP_KINDS, spec=None):
+        """x.groupby("time.month") (a calendar field of the times), x.groupby(d.time.dt.month)
+        (a labelled array), x.groupby("lat") (a numeric coordinate, descending or holding a
+        value twice now and then), x.groupby_bins("lat", bins, ...) or x.resample(time="MS"), of
+        a labelled array or a dataset: a node whose value is xarray's GroupBy, its `group`
+        saying how it groups (`spec`: as another grouping, for a climatology)."""
+        rng = self.rng
+        if not (x.is_array or x.is_dataset) or "bool" in value_dtypes(x.value):
+            raise Retry()
+        time, numeric = self.group_dims(x)
+        if spec is None:
+            weights = {"field": 34 if time else 0, "array": 12 if time else 0,
+                       "coordinate": 16 if numeric else 0, "bins": 16 if numeric else 0,
+                       "resample": 24 if time else 0}
+            weights = [weights[k] if k in kinds else 0 for k in GROUP_KINDS]
+            if not any(weights):
+                raise Retry()
+            kind = rng.choices(GROUP_KINDS, weights)[0]
+            spec = self.group_spec(x, kind, numeric)
+        kind = spec["kind"]
+        if spec["along"] not in x.dims:
+            raise Retry()
+        children, tags = [x], list(spec["tags"])
+        if kind == "field":
+            text = json.dumps(f"time.{spec['field']}")
+            flow, xr_code = f"{x.flow}.groupby({text})", f"{x.xr}.groupby({text})"
+            op, detail = "groupby", f" time.{spec['field']}"
+            tags.append(f"groupby time.{spec['field']}")
+        elif kind == "array":
+            key = spec["key"]
+            field = spec["field"]
+            flow = f"{x.flow}.groupby({key.flow}.time.dt.{field})"
+            xr_code = f"{x.xr}.groupby({key.xr}.time.dt.{field})"
+            op, detail = "groupby", f" time.dt.{field}"
+            tags.append("groupby(labelled array)")
+            if key is not x:
+                children.append(key)
+        elif kind == "coordinate":
+            text = json.dumps(spec["coordinate"])
+            flow, xr_code = f"{x.flow}.groupby({text})", f"{x.xr}.groupby({text})"
+            op, detail = "groupby", f" {spec['coordinate']}"
+            tags.append("groupby coordinate")
+            detail += "".join(f" ({t})" for t in spec["tags"])
+        elif kind == "bins":
+            flow_args = [json.dumps(spec["coordinate"]), flow_value(spec["bins"])]
+            xr_args = [json.dumps(spec["coordinate"]), py_value(spec["bins"])]
+            for keyword in ("right", "include_lowest"):
+                if spec[keyword] is not None:
+                    flow_args.append(f"{keyword}={'true' if spec[keyword] else 'false'}")
+                    xr_args.append(f"{keyword}={spec[keyword]}")
+            if spec["labels"] is not None:
+                flow_args.append(f"labels={flow_value(spec['labels'])}")
+                xr_args.append(f"labels={py_value(spec['labels'])}")
+            flow = f"{x.flow}.groupby_bins({', '.join(flow_args)})"
+            xr_code = f"{x.xr}.groupby_bins({', '.join(xr_args)})"
+            op, detail = "groupby_bins", f" {spec['coordinate']}"
+        else:
+            frequency = json.dumps(spec["frequency"])
+            if spec["record"]:
+                flow = f"{x.flow}.resample({{time: {frequency}}})"
+                xr_code = f'{x.xr}.resample({{"time": {frequency}}})'
+                tags.append("resample({...})")
+            else:
+                flow = f"{x.flow}.resample(time={frequency})"
+                xr_code = f"{x.xr}.resample(time={frequency})"
+            op, detail = "resample", f" {spec['frequency']}"
+            tags.append(f"resample {spec['frequency']}")
+        if x.is_dataset:
+            tags.append("dataset")
+            along = spec["along"]
+            if any(along not in x.value[v].dims for v in x.value.data_vars):
+                tags.append("variable without the grouped dim")
+            if any(along in x.value[v].dims and x.value[v].dims[0] != along
+                   for v in x.value.data_vars):
+                tags.append("grouped dim not first")
+        node = self.node(flow, xr_code, op, children, tags, detail)
+        if node.error:
+            raise Retry()
+        node.group = dict(spec, subject=x)
+        return node
+
+    def group_reduction(self, g, names=GROUP_REDUCTIONS, weights=GROUP_REDUCTION_WEIGHTS):
+        """A reduction of each group: `g.mean()` and the others, `skipna=`, `ddof=` and
+        `keep_attrs=` now and then; a groupby_bins result labelled as flow labels it
+        (bins_as_flow)."""
+        rng = self.rng
+        group = g.group
+        x = group["subject"]
+        name = rng.choices(names, weights)[0]
+        integers = any(np.dtype(t).kind == "i" for t in value_dtypes(x.value))
+        if name == "prod" and (group["size"] > 12 or integers and not fits_integer(
+                magnitude_of(x.value) ** group["size"], np.int64)):
+            raise Retry()
+        flow_args, xr_args, tags, details = [], [], [], []
+        if name != "count" and rng.random() < 0.35:
+            skip = rng.random() < 0.4
+            flow_args.append(f"skipna={'true' if skip else 'false'}")
+            xr_args.append(f"skipna={skip}")
+            tags.append(f"skipna={'true' if skip else 'false'}")
+            details.append(f"skipna={'true' if skip else 'false'}")
+        if name in ("std", "var") and rng.random() < 0.45:
+            ddof = rng.choice([0, 1, 1])
+            flow_args.append(f"ddof={ddof}")
+            xr_args.append(f"ddof={ddof}")
+            tags.append(f"ddof={ddof}")
+            details.append(f"ddof={ddof}")
+        if rng.random() < 0.15:
+            keep = rng.random() < 0.4
+            flow_args.append(f"keep_attrs={'true' if keep else 'false'}")
+            xr_args.append(f"keep_attrs={keep}")
+            tags.append(f"keep_attrs={'true' if keep else 'false'}")
+            details.append(f"keep_attrs={'true' if keep else 'false'}")
+        flow = f"{g.flow}.{name}({', '.join(flow_args)})"
+        xr_code = f"{g.xr}.{name}({', '.join(xr_args)})"
+        if group["kind"] == "bins":
+            xr_code = (f"bins_as_flow({xr_code}, {json.dumps(group['dim'])}, "
+                       f"{py_value(group['edges'])}, {py_value(group['labels'])})")
+        detail = g.detail + (f", {', '.join(details)}" if details else "")
+        node = self.node(flow, xr_code, f"{g.op}.{name}", [g], tags, f"({detail.strip()})")
+        if name == "sum":
+            node.magnitude = sum_of_magnitudes(x.value)
+        elif name == "var":
+            node.magnitude = magnitude_of(x.value) ** 2
+        elif name == "prod" and node.value is not None and not node.error:
+            node.magnitude = magnitude_of(node.value)
+            if node.magnitude > 1e30:
+                raise Retry()
+        return node
+
+    def grouped(self, depth):
+        """A grouped reduction of a labelled array."""
+        return self.group_reduction(self.grouping_of(self.array(depth - 1)))
+
+    def climatology(self, x, g):
+        """A grouped reduction to combine with the grouping `g` of `x` (an anomaly): of `x`
+        itself grouped alike, or of another pipeline grouped alike over the same groups' dimension
+        (another variable, `x` reduced over or selected along another dimension; for a dataset,
+        one of its variables)."""
+        rng = self.rng
+        kind = rng.choices(["same", "variable", "reduced", "selected"], [50, 22, 16, 12])[0]
+        source, tags = x, []
+        others = [d for d in x.dims if d != g.group["along"] and x.sizes[d]]
+        if kind == "variable" and (x.is_dataset or x.base is not None):
+            source = self.variable(x if x.is_dataset else x.base)
+            tags.append("climatology of a variable")
+        elif kind == "reduced" and others:
+            d = json.dumps(rng.choice(others))
+            source = self.node(f"{x.flow}.mean({d})", f"{x.xr}.mean({d})", "mean", [x])
+            tags.append("climatology over fewer dims")
+        elif kind == "selected" and others:
+            d = rng.choice(others)
+            i = rng.randrange(x.sizes[d])
+            source = self.node(f"{x.flow}.isel({d}={i})", f"{x.xr}.isel({d}={i})", "isel", [x])
+            tags.append("climatology over fewer dims")
+        if source.error or not (source.is_array or source.is_dataset):
+            raise Retry()
+        spec = dict(g.group)
+        if spec["kind"] == "array" and rng.random() < 0.4:
+            spec["kind"] = "field"  # x.groupby(d.time.dt.month) - x.groupby("time.month").mean()
+        elif spec["kind"] == "field" and rng.random() < 0.2 and self.leaf.is_dataset and \
+                "time" in self.leaf.value.indexes and \
+                self.leaf.value.indexes["time"].equals(source.value.indexes.get("time")):
+            spec["kind"], spec["key"] = "array", self.leaf
+        grouping = self.grouping_of(source, spec=spec)
+        clim = self.group_reduction(grouping, ["mean", "median", "min", "max", "std", "sum"],
+                                    [30, 6, 5, 5, 5, 4])
+        clim.tags += tags
+        return clim
+
+    def anomaly_of(self, x):
+        """x.groupby("time.month") - x.groupby("time.month").mean() (+, *, / too, and the
+        climatology first now and then), of a labelled array or a dataset. xarray's result has
+        the groups' labels as a non-index coordinate along the grouped dimension (`month` along
+        `time`), which flow, having only index coordinates, does not: the twin drops it."""
+        rng = self.rng
+        x = self.bind(x)
+        g = self.grouping_of(x, kinds=("field", "array", "coordinate"))
+        clim = self.climatology(x, g)
+        if clim.error or not (clim.is_array or clim.is_dataset):
+            raise Retry()
+        dim = g.group["dim"]
+        have = (set(np.asarray(clim.value[dim].values).tolist()) if dim in clim.value.coords
+                else set())
+        if not set(g.group["groups"]) <= have:
+            raise Retry()  # a group the climatology lacks: see missing_groups
+        op = rng.choices(["-", "+", "*", "/"], [12, 3, 4, 3])[0]
+        tags = ["anomaly"]
+        a, b = g, clim
+        if rng.random() < 0.25:
+            a, b = clim, g
+            tags.append("climatology first")
+        xr_code = f"({a.xr} {op} {b.xr})"
+        if g.group["kind"] in ("field", "array"):
+            xr_code += f".drop_vars({json.dumps(dim)})"  # a non-index coordinate (see above)
+        node = self.node(f"({a.flow} {op} {b.flow})", xr_code, f"grouped {op}", [g, clim], tags)
+        self.check_integers(node, a, b, op)
+        return node
+
+    def anomaly(self, depth):
+        return self.anomaly_of(self.array(depth - 1))
+
+    def check_integers(self, node, a, b, op):
+        """Retry on a result that may overflow its integer dtype (not documented) or is huge."""
+        if not node.error and (node.is_array or node.is_dataset):
+            if magnitude_of(node.value) > 1e30:
+                raise Retry()
+            dtypes = [np.dtype(t) for t in value_dtypes(node.value)]
+            ints = [t for t in dtypes if t.kind == "i"]
+            if ints:
+                ma, mb = magnitude_of(a.value), magnitude_of(b.value)
+                bound = {"+": ma + mb, "-": ma + mb, "*": ma * mb}.get(op, ma ** 3)
+                if not all(fits_integer(bound, t) for t in ints):
+                    raise Retry()
+
+    def dataset_arithmetic(self, ds):
+        """Arithmetic of a whole dataset, variable by variable: `ds * 2`, `ds - ds.mean("time")`,
+        `ds + ds`, `-ds`, `ds / ds.sst` (a variable, reduced now and then, or a coordinate), now
+        and then with the dataset second."""
+        rng = self.rng
+        if not ds.is_dataset or not ds.value.data_vars or "bool" in value_dtypes(ds.value):
+            raise Retry()
+        kind = rng.choices(["number", "reduced", "itself", "neg", "array"], [28, 26, 12, 10, 24])[0]
+        if kind == "neg":
+            return self.node(f"(-{ds.flow})", f"(-{ds.xr})", "neg", [ds],
+                             ["dataset arithmetic"], " (dataset)")
+        integers = any(np.dtype(t).kind == "i" for t in value_dtypes(ds.value))
+        op = rng.choices(["+", "-", "*", "/"], [4, 5, 3, 3])[0]
+        ds = self.bind(ds)
+        if kind == "number":
+            y = self.number(rng.choice(INT_NUMBERS if integers and rng.random() < 0.6
+                                       else FLOAT_NUMBERS))
+        elif kind == "reduced":
+            d = json.dumps(rng.choice(ds.dims)) if ds.dims else None
+            if d is None:
+                raise Retry()
+            name = rng.choice(["mean", "mean", "max", "min", "sum"])
+            y = self.node(f"{ds.flow}.{name}({d})", f"{ds.xr}.{name}({d})", name, [ds])
+        elif kind == "itself":
+            y = ds
+        else:
+            y = self.related(ds)
+        if y.op != "number" and (y.error or "bool" in value_dtypes(y.value)):
+            raise Retry()
+        a, b = (y, ds) if rng.random() < 0.3 else (ds, y)
+        children = [c for c in (a, b) if c.op != "number"]
+        tags = ["dataset arithmetic", f"dataset {op} {kind}"]
+        node = self.node(f"({a.flow} {op} {b.flow})", f"({a.xr} {op} {b.xr})", op, children,
+                         tags, f" (dataset, {kind})")
+        self.check_integers(node, a, b, op)
+        return node
+
+    def group_family(self, depth):
+        """A grouped reduction (of a labelled array or a dataset), an anomaly against one, or
+        arithmetic of a whole dataset."""
+        rng = self.rng
+        kind = rng.choices(["array", "dataset", "anomaly", "dataset anomaly",
+                            "dataset arithmetic"], [36, 14, 26, 8, 16])[0]
+        if kind == "array":
+            return self.choose(self.grouped, rng.choice([1, 1, 2, 3]))
+        if kind == "anomaly":
+            return self.choose(self.anomaly, rng.choice([1, 1, 2]))
+        ds = self.dataset(rng.choice([0, 0, 1]))
+        if kind == "dataset":
+            node = self.choose(lambda d: self.group_reduction(self.grouping_of(d)), ds)
+        elif kind == "dataset anomaly":
+            node = self.choose(self.anomaly_of, ds)
+        else:
+            node = self.choose(self.dataset_arithmetic, ds)
+            if rng.random() < 0.2:
+                node = self.choose(self.dataset_arithmetic, node)
+        if rng.random() < 0.2:
+            return self.variable(node)
+        return node
+
     # ------------------------------------------------------------------------------ datasets
 
     DATASET_STEPS = {"isel": 30, "sel": 35, "reduce": 25, "rechunk": 10, "coarsen": 10,
                      "rolling": 10, "where": 16, "assign_attrs": 6, "rename": 9, "drop_vars": 6,
-                     "assign": 14}
+                     "assign": 14, "groupby": 6, "arithmetic": 10}
 
     def dataset(self, depth):
         """The dataset leaf, or a selection, reduction, rechunk, window, where, rename, ... of it
@@ -1988,7 +2419,9 @@ class Generator(ProgramGenerator):
                  "where": lambda x: self.where_of(self.bind(x)),
                  "assign_attrs": self.assign_attrs_of,
                  "rename": self.rename_of, "drop_vars": self.drop_vars_of,
-                 "assign": self.assign_of}
+                 "assign": self.assign_of,
+                 "groupby": lambda x: self.group_reduction(self.grouping_of(x)),
+                 "arithmetic": self.dataset_arithmetic}
         for _ in range(depth):
             step = self.rng.choices(list(self.DATASET_STEPS), list(self.DATASET_STEPS.values()))[0]
             try:
@@ -2013,7 +2446,7 @@ class Generator(ProgramGenerator):
                     (self.isnan_node, 3), (self.clip, 4), (self.weighted, 6), (self.transpose, 4),
                     (self.rechunk, 4), (self.astype, 3), (self.windowed, 7),
                     (self.where_method, 8), (self.fold, 9), (self.assign_attrs, 3),
-                    (self.rename, 4)]
+                    (self.rename, 4), (self.grouped, 7), (self.anomaly, 3)]
         return self.choose_weighted(builders, depth) or self.source()
 
     # ------------------------------------------------------------------------------ mistakes
@@ -2189,7 +2622,7 @@ class Generator(ProgramGenerator):
     # ------------------------------------------------------------------------------ families
 
     FAMILIES = {"read": 8, "selection": 16, "reduction": 20, "expression": 30, "weighted": 7,
-                "dataset": 14, "window": 16, "mistake": 10}
+                "dataset": 14, "window": 16, "groupby": 18, "mistake": 11}
 
     def result(self, family):
         rng = self.rng
@@ -2219,6 +2652,8 @@ class Generator(ProgramGenerator):
                     return self.choose(self.weighted, depth)
                 if family == "window":
                     return self.window_family(depth)
+                if family == "groupby":
+                    return self.group_family(depth)
                 if family == "dataset":
                     ds = self.dataset(rng.choice([1, 1, 2, 3]))
                     if ds is self.leaf:
