@@ -440,7 +440,7 @@ fn arrays_of(interpreter: &mut Interpreter, args: &Args, index: usize) -> Eval<V
                 )
                 .with_label("not all unlabelled arrays")
                 .with_help(match other {
-                    Value::Labelled(_) => "join their values (`x.values`), then label the result",
+                    Value::Labelled(_) => "join labelled arrays with `concat([a, b], dim=\"time\")`, which keeps their labels",
                     _ => "give a list of arrays",
                 }),
             )),

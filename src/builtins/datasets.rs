@@ -779,7 +779,7 @@ fn attrs_argument(args: &Args, index: usize) -> Eval<dataset::Attrs> {
 /// Coordinates are values the checker must know: small arrays computed now, in check mode too.
 const MAX_COORDINATE: usize = 10_000_000;
 
-fn coordinate(
+pub(super) fn coordinate(
     interpreter: &mut Interpreter,
     args: &Args,
     index: usize,

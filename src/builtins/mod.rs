@@ -5,10 +5,12 @@
 //! `pictures`; the general ones (`print`, `len`, `range`, …) below.
 
 pub mod arrays;
+pub mod combining;
 pub mod datasets;
 pub mod files;
 pub mod frames;
 pub mod groupings;
+pub mod interpolation;
 pub mod pictures;
 
 use crate::array::node::{Reduction, Scan};
@@ -183,6 +185,14 @@ static WRITTEN: &[Builtin] = &[
         "An array with named dimensions (xarray's DataArray): `coords` by dimension name (1-d values known before running), `attrs` a record.",
         "label(linspace(0, 1, 3), \"x\", coords={x: [10, 20, 30]}).sel(x=20).values.compute()" => "0.5",
         returns Type::Array, datasets::label),
+    builtin!("concat" "(objs, dim)", "datasets",
+        "Labelled arrays (or datasets, variable by variable) joined along `dim`, as xarray's `concat`: an existing dimension, whose coordinate values are joined too, or a new first one (its coordinate made of their scalar coordinates `dim`, as `x.isel(time=0)` leaves). Other dimensions and coordinates must agree; the attributes are the first's.",
+        "x = label(arange(3) * 1.0, \"t\", coords={t: [0, 1, 2]}); concat([x, x + 10], \"t\").t.values.compute()" => "[0 1 2 0 1 2]",
+        returns Type::Any, combining::concat),
+    builtin!("merge" "(objs)", "datasets",
+        "Datasets and named labelled arrays as one dataset, as xarray's `merge`: every variable once (one in several values must be the same), shared dimensions and coordinates agreeing; the attributes are the first dataset's.",
+        "a = label(ones(3), \"x\", name=\"a\"); b = label(zeros(3), \"x\", name=\"b\"); merge([a, b]).data_vars" => "[\"a\", \"b\"]",
+        returns Type::Dataset, combining::merge),
     builtin!("dataset" "(variables, attrs=none)", "datasets",
         "Labelled arrays by name as one dataset (shared dimensions must agree in length and coordinates).",
         "dataset({a: label(ones(3), \"x\"), b: label(zeros((2, 3)), (\"t\", \"x\"))}).sizes" => "{x: 3, t: 2}",
@@ -597,6 +607,11 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Rolling),
         ..builtin!("var" "(ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each window.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.rolling(lon=2).var().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| datasets::rolling_reduce(i, a, crate::array::node::Moving::Var))
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
+        ..builtin!("interp" "(coords=none, method=\"linear\", **coords)", "labelled arrays", "Linear interpolation to new coordinate values along named dimensions, as xarray's `interp`: a number (the dimension dropped, a scalar coordinate left), a list or a known 1-d array (the dimension's new coordinate), or dates on a time coordinate; NaN outside the coordinate's range and where a neighbour is NaN (an exact match reads its lower neighbour too, as scipy's `interp1d`, which xarray calls). Values and new coordinates are f64. Each value blends its two neighbours, gathered block by block: nothing is loaded whole.",
+        "x = label(array([0.0, 10.0, 20.0]), \"t\", coords={t: [0, 1, 2]}); x.interp(t=[0.5, 1.25]).values.compute()" => "[ 5.  12.5]", returns Type::Any, interpolation::interp)
     },
     Builtin {
         receiver: Some(Receiver::Labelled),

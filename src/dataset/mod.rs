@@ -7,8 +7,10 @@
 //! Operations map names to axes and then build the same array nodes as unlabelled arrays do.
 
 pub mod coarsen;
+pub mod combine;
 pub mod display;
 pub mod groupby;
+pub mod interp;
 pub mod open;
 pub mod resample;
 pub mod rolling;

@@ -54,14 +54,29 @@ variable: a variable without its dimensions gains them), `ds.assign_attrs(...)`,
 `ds.rename({sst: "ssh", lat: "y"})` (variables, coordinates, dimensions with or without a
 coordinate), `ds.drop_vars("a")` / `ds.drop_vars(["a", "b"])` (now and then a coordinate) and
 `ds.assign(anom=ds.sst - ds.sst.mean("time"))` (new variables, replaced ones, over fewer
-dimensions; a record too), chained with the selections, reductions and windows above and
-followed by a variable now and then. A family of mistakes xarray refuses (a value or date not in
+dimensions; a record too), whole-dataset arithmetic (`ds * 2`, `ds - ds.mean("time")`, `ds +
+ds`, `-ds`, `ds / ds.sst`, a number, a reduction or a labelled array first now and then), chained
+with the selections, reductions and windows above and followed by a variable now and then.
+Groupings, of labelled arrays and of datasets (their own family, and steps of the others):
+`x.groupby("time.month")` (year, month, day, hour, dayofyear, dayofweek), `x.groupby(d.time.dt.
+month)` (a labelled array), `x.groupby("lat")` (a numeric coordinate, descending or holding a
+value twice now and then), `x.groupby_bins("lat", bins, right=, include_lowest=, labels=)` (a
+number of equal bins, or edges at values, between them and beyond both ends: values outside
+every bin), `x.resample(time="MS")` (D, 2D, 6h, 12h, MS, ME, QS-DEC, QS, QE, YS, YE: those making
+at most MAX_PERIODS periods of the times; empty periods too), each followed by `mean sum min max
+std var prod median count` (`skipna=`, `ddof=`, `keep_attrs=`); anomalies `x.groupby("time.month")
+- x.groupby("time.month").mean()` with `- + * /`, the climatology first now and then, or from
+another pipeline over the same groups (another variable, fewer dimensions, the other spelling of
+the key). A family of mistakes xarray refuses (a value or date not in
 the coordinate, an unknown dimension or variable, a position out of range, operands whose
 coordinates differ, also as a `where` condition or in `sum`/`min`/`max` of a list, a transpose
 that leaves out a dimension, a coarsen window that does not divide the length with
 boundary="exact", a coarsen or rolling along an unknown dimension, a rolling min_periods larger
 than the window, `drop_vars` or `rename` of an unknown name, a `rename` onto a name the dataset
-or array has already: see below) must be refused by flow too. Only what docs/datasets.md,
+or array has already, a grouping by an unknown coordinate or by a field of numbers, a resample
+of numbers or of an unknown dimension, bin edges that do not increase, labels not one per bin,
+a grouping combined with a number or with a value without the groups' dimension, a climatology
+lacking some of the groups: see below) must be refused by flow too. Only what docs/datasets.md,
 docs/arrays.md and docs/builtins.md document is generated; `XARRAY_ONLY` lists what is left out
 and why.
 
@@ -151,6 +166,21 @@ What the twin models (documented differences from xarray's defaults, docs/datase
   `int16 / f32` is f64, as in flow. Plain int16 variables are generated with values up to 2000,
   whose squares and products do not fit 16 bits.
 
+- xarray labels the bins of `groupby_bins` with pandas intervals (or the `labels=` as given,
+  ints as int64); flow with each bin's centre as f64 (or the labels as f64), the edges as the
+  coordinate's attribute `bin_edges` (docs/builtins.md `groupby_bins`). The twin relabels them
+  (`bins_as_flow`; the binned coordinate's attributes, which xarray keeps on the bins, stay,
+  `bin_edges` added) from pandas' `cut(..., retbins=True)` edges computed in f64 (pandas computes
+  the edges of `bins=N` in the coordinate's dtype, f32 for an f32 coordinate; which bin each
+  value falls in is the same: the coordinates are on multiples of 1/4).
+- Arithmetic with a grouping: xarray's result has the groups' labels as a non-index coordinate
+  along the grouped dimension (`month` along `time`), and a scalar coordinate of the
+  climatology spread along it (its vectorised `clim.isel(month=codes)`); flow has only index
+  and scalar coordinates. The twin (`grouped_as_flow`) drops the former and makes the latter
+  scalar again. A climatology lacking some of the groups: xarray lines it up with the groups by
+  `join="right"` (whatever arithmetic_join says: NaN for a missing group), flow refuses it as
+  it refuses any misaligned operands; the twin's `covering` raises then.
+
 A subexpression used twice (the array a `where` tests and picks from, the array or dataset
 `x.where` and `ds.assign` read, the array `sum`/`min`/`max` combine with its companions, the
 array weighted and its coordinates made weights) is bound to a name of its own (`x2 = ...`) in
@@ -216,12 +246,24 @@ XARRAY_ONLY = [
     "way between two values (the tie rule is not documented)",
     "sel of a date on a numeric coordinate, or of a number on a time coordinate",
     # operations
-    "arithmetic of datasets (ds * 2, ds - ds.mean('time')), Dataset.weighted, Dataset.transpose",
+    "Dataset.weighted, Dataset.transpose; arithmetic of two datasets whose variables differ",
     "arithmetic realigning coordinates (xarray's default join='inner'); see the models above",
     "//, % and ** of labelled arrays with arrays; bitwise & | of labelled arrays",
     "reductions with keep_attrs=, min_count=, numeric_only=; median, quantile, cumsum, "
-    "argmin/argmax, count, idxmin/idxmax of labelled arrays; groupby, resample, "
-    "interp, shift, roll, pad, diff",
+    "argmin/argmax, count, idxmin/idxmax of labelled arrays; interp, shift, roll, pad, diff",
+    # groupings
+    "groupby('time.season') (text labels, which flow has not), groupby of several keys or of a "
+    "2-d array, groupby_bins of times or of a calendar field, a grouping's map/reduce/first/"
+    "last/quantile/cumsum, its reductions with dim= or min_count=; resample's origin=/offset=/"
+    "closed=/label=, W and business frequencies, asfreq/interpolate/ffill",
+    "arithmetic with a resample grouping (x.resample(time='MS') - clim): xarray 2026 raises "
+    "('the group variable __resample_dim__ is not a dimension on the other argument'), flow "
+    "computes it",
+    "arithmetic with a groupby_bins grouping: xarray's climatology has pandas intervals (see "
+    "bins_as_flow), and positions outside every bin are NaN in xarray, refused by flow",
+    "an xarray with flox (the interop venv has none): its dataset groupings put the groups' "
+    "dimension last and leave a variable without the grouped dimension as it is; without flox "
+    "they put it first and spread such a variable over the groups (the twin is the venv's)",
     # windows
     "rolling along several dimensions at once (flow rolls along one at a time, documented); "
     "rolling(...).construct/reduce/count/median/prod, rolling_exp, cumulative",
@@ -289,6 +331,7 @@ TIME_FIELDS = ["year", "month", "day", "hour", "dayofyear", "dayofweek"]
 TIME_FIELD_WEIGHTS = [8, 30, 15, 12, 10, 12]
 FREQUENCIES = ["D", "2D", "6h", "12h", "MS", "ME", "QS-DEC", "QS", "QE", "YS", "YE"]
 MAX_PERIODS = 40
+PANDAS_FIELDS = {"dayofyear": "day_of_year", "dayofweek": "day_of_week"}
 FLOAT_FUNCTIONS = ["abs", "sqrt", "exp", "log", "log1p", "sin", "cos", "tanh", "arctan", "floor",
                    "ceil", "square", "sign", "deg2rad", "trunc", "expm1"]
 INT_FUNCTIONS = ["abs", "square", "sign", "sqrt", "cos"]
@@ -752,16 +795,35 @@ def bins_as_flow(result, name, edges, labels=None):
     """The result of a `groupby_bins` reduction labelled as flow labels it (docs/builtins.md
     `groupby_bins`): the bins' dimension `name` by each bin's centre (`e[i] + (e[i+1] - e[i]) /
     2`, as pandas' Interval.mid), or by `labels` as f64, with the attribute `bin_edges` (the
-    edges, floats), where xarray has pandas intervals (or the labels as given: ints stay
-    int64). `edges` are pandas' `cut` edges computed in f64 (see the top)."""
+    edges, floats) added to xarray's (the binned coordinate's), where xarray has pandas
+    intervals (or the labels as given: ints stay int64). `edges` are pandas' `cut` edges
+    computed in f64 (see the top)."""
     edges = [float(e) for e in edges]
     if labels is None:
         values = [a + (b - a) / 2 for a, b in zip(edges, edges[1:])]
     else:
         values = [float(v) for v in labels]
-    coordinate = xr.Variable(name, np.array(values, dtype=np.float64),
-                             {"bin_edges": np.array(edges, dtype=np.float64)})
+    attrs = dict(result[name].attrs, bin_edges=np.array(edges, dtype=np.float64))
+    coordinate = xr.Variable(name, np.array(values, dtype=np.float64), attrs)
     return result.assign_coords({name: coordinate})
+
+
+def grouped_as_flow(result, name=None):
+    """The result of arithmetic with a grouping (`x.groupby("time.month") - clim`) as flow's
+    coordinates are: flow has only index coordinates and scalar ones (docs/datasets.md), so the
+    groups' labels xarray adds as a non-index coordinate along the grouped dimension (`month`
+    along `time`, `name`) are dropped, and a scalar coordinate of the climatology, which
+    xarray's vectorised `other.isel(month=codes)` spreads along the grouped dimension (`lat`
+    along `time`, one value throughout), is a scalar again, as in flow."""
+    if name is not None:
+        result = result.drop_vars(name)
+    for coordinate in list(result.coords):
+        c = result[coordinate]
+        if coordinate not in result.dims and c.ndim == 1 and c.size:
+            values = np.asarray(c.values)
+            if np.all(values == values[0]):
+                result = result.assign_coords({coordinate: ((), values[0], dict(c.attrs))})
+    return result
 
 
 def covering(other, name, groups):
@@ -779,7 +841,7 @@ def covering(other, name, groups):
 XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
                 "coarsen_ddof": coarsen_ddof, "min_periods_checked": min_periods_checked,
                 "minimum": minimum, "maximum": maximum, "bins_as_flow": bins_as_flow,
-                "covering": covering}
+                "covering": covering, "grouped_as_flow": grouped_as_flow}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -2094,7 +2156,7 @@ class Generator(ProgramGenerator):
         if kind in ("field", "array"):
             times = pd.DatetimeIndex(x.value.indexes["time"])
             field = rng.choices(TIME_FIELDS, TIME_FIELD_WEIGHTS)[0]
-            values = list(getattr(times, field))
+            values = list(getattr(times, PANDAS_FIELDS.get(field, field)))
             spec = {"kind": kind, "field": field, "dim": field, "along": "time",
                     "groups": sorted(set(values)),
                     "size": max(values.count(v) for v in set(values)), "tags": []}
@@ -2143,7 +2205,7 @@ class Generator(ProgramGenerator):
         if spec is None:
             weights = {"field": 34 if time else 0, "array": 12 if time else 0,
                        "coordinate": 16 if numeric else 0, "bins": 16 if numeric else 0,
-                       "resample": 24 if time else 0}
+                       "resample": 34 if time else 0}
             weights = [weights[k] if k in kinds else 0 for k in GROUP_KINDS]
             if not any(weights):
                 raise Retry()
@@ -2303,7 +2365,8 @@ class Generator(ProgramGenerator):
         """x.groupby("time.month") - x.groupby("time.month").mean() (+, *, / too, and the
         climatology first now and then), of a labelled array or a dataset. xarray's result has
         the groups' labels as a non-index coordinate along the grouped dimension (`month` along
-        `time`), which flow, having only index coordinates, does not: the twin drops it."""
+        `time`), which flow, having only index coordinates, does not: the twin drops it
+        (grouped_as_flow)."""
         rng = self.rng
         x = self.bind(x)
         g = self.grouping_of(x, kinds=("field", "array", "coordinate"))
@@ -2323,7 +2386,9 @@ class Generator(ProgramGenerator):
             tags.append("climatology first")
         xr_code = f"({a.xr} {op} {b.xr})"
         if g.group["kind"] in ("field", "array"):
-            xr_code += f".drop_vars({json.dumps(dim)})"  # a non-index coordinate (see above)
+            xr_code = f"grouped_as_flow({xr_code}, {json.dumps(dim)})"
+        else:
+            xr_code = f"grouped_as_flow({xr_code})"
         node = self.node(f"({a.flow} {op} {b.flow})", xr_code, f"grouped {op}", [g, clim], tags)
         self.check_integers(node, a, b, op)
         return node
@@ -2339,7 +2404,8 @@ class Generator(ProgramGenerator):
             dtypes = [np.dtype(t) for t in value_dtypes(node.value)]
             ints = [t for t in dtypes if t.kind == "i"]
             if ints:
-                ma, mb = magnitude_of(a.value), magnitude_of(b.value)
+                ma, mb = (magnitude_of(o.group["subject"].value if o.group else o.value)
+                          for o in (a, b))
                 bound = {"+": ma + mb, "-": ma + mb, "*": ma * mb}.get(op, ma ** 3)
                 if not all(fits_integer(bound, t) for t in ints):
                     raise Retry()
@@ -2613,11 +2679,108 @@ class Generator(ProgramGenerator):
                          f'{x.xr}.rename({{"{old}": "{new}"}})', "rename", [x],
                          ["onto an existing name"])
 
+    def group_subject(self, depth):
+        """A labelled array or, now and then, a dataset to group."""
+        if self.rng.random() < 0.3:
+            return self.dataset(self.rng.choice([0, 0, 1]))
+        return self.array(depth - 1)
+
+    def grouped_number(self, depth):
+        """x.groupby("time.month") * 2: xarray's TypeError ("GroupBy objects only support binary
+        ops when the other argument is a Dataset or DataArray")."""
+        rng = self.rng
+        x = self.bind(self.group_subject(depth))
+        g = self.grouping_of(x, kinds=("field", "array", "coordinate"))
+        y = self.number(rng.choice([2, 0.5, -1]))
+        op = rng.choice(["-", "+", "*", "/"])
+        a, b = (y, g) if rng.random() < 0.3 else (g, y)
+        return self.node(f"({a.flow} {op} {b.flow})", f"({a.xr} {op} {b.xr})", f"grouped {op}",
+                         [g], ["grouped with a number"])
+
+    def grouped_without_groups(self, depth):
+        """x.groupby("time.month") - y where y has no dimension of the groups (x itself, or x
+        reduced over the grouped dimension): xarray's ValueError ("incompatible dimensions for a
+        grouped binary operation")."""
+        rng = self.rng
+        x = self.bind(self.group_subject(depth))
+        g = self.grouping_of(x, kinds=("field", "array", "coordinate"))
+        along = json.dumps(g.group["along"])
+        # x itself lacks the groups' dimension unless it is the grouped one (x.groupby("lat"))
+        if g.group["dim"] != g.group["along"] and rng.random() < 0.4:
+            y = x
+        else:
+            y = self.node(f"{x.flow}.mean({along})", f"{x.xr}.mean({along})", "mean", [x])
+        op = rng.choice(["-", "+", "*"])
+        a, b = (y, g) if rng.random() < 0.3 else (g, y)
+        return self.node(f"({a.flow} {op} {b.flow})", f"({a.xr} {op} {b.xr})", f"grouped {op}",
+                         [g, y], ["no dimension of the groups"])
+
+    def missing_groups(self, depth):
+        """x.groupby("time.month") - clim where clim lacks some of the groups (a climatology of
+        the first times only): the twin's `covering` raises (see the top)."""
+        rng = self.rng
+        x = self.bind(self.group_subject(depth))
+        g = self.grouping_of(x, kinds=("field", "array", "coordinate"))
+        along, dim = g.group["along"], g.group["dim"]
+        n = x.sizes[along]
+        if n < 2:
+            raise Retry()
+        k = rng.randint(1, n - 1)
+        part = self.node(f"{x.flow}.isel({along}=slice(0, {k}))",
+                         f"{x.xr}.isel({along}=slice(0, {k}))", "isel", [x])
+        spec = dict(g.group)
+        if spec["kind"] == "array":
+            spec["kind"] = "field"
+        clim = self.group_reduction(self.grouping_of(part, spec=spec), ["mean"], [1])
+        if clim.error or dim not in clim.value.coords:
+            raise Retry()
+        if set(g.group["groups"]) <= set(np.asarray(clim.value[dim].values).tolist()):
+            raise Retry()
+        groups = py_value([v.item() if isinstance(v, np.generic) else v
+                           for v in g.group["groups"]])
+        return self.node(f"({g.flow} - {clim.flow})",
+                         f"({g.xr} - covering({clim.xr}, {json.dumps(dim)}, {groups}))",
+                         "grouped -", [g, clim], ["groups missing"])
+
+    def bad_grouping(self, depth):
+        """A grouping xarray refuses: by an unknown coordinate, by a calendar field of a numeric
+        coordinate, resample of a numeric or unknown dimension, bin edges that do not increase,
+        as many labels as edges, a number of bins that is not positive."""
+        rng = self.rng
+        x = self.group_subject(depth)
+        time, numeric = self.group_dims(x)
+        kind = rng.choices(["unknown", "field of numbers", "resample numbers", "resample unknown",
+                            "edges", "labels", "no bins"],
+                           [2, 2 if numeric else 0, 2 if numeric else 0, 1,
+                            2 if numeric else 0, 2 if numeric else 0, 1 if numeric else 0])[0]
+        d = rng.choice(numeric) if numeric else None
+        if kind == "unknown":
+            text = json.dumps(rng.choice(["depth", "Time", "lat_2", "Time.month"]))
+            call = f"groupby({text})"
+        elif kind == "field of numbers":
+            call = f"groupby({json.dumps(d + '.' + rng.choice(['month', 'year']))})"
+        elif kind == "resample numbers":
+            call = f'resample({d}="MS")'
+        elif kind == "resample unknown":
+            call = f'resample({rng.choice(["depth", "t"])}="D")'
+        elif kind == "edges":
+            edges = rng.choice([[10, 0], [0, 10, 5], [1, 1], [3]])
+            call = f"groupby_bins({json.dumps(d)}, {edges})"
+        elif kind == "no bins":
+            call = f"groupby_bins({json.dumps(d)}, {rng.choice([0, -2])})"
+        else:
+            labels = rng.choice([[1], [1, 2, 3]])
+            call = f"groupby_bins({json.dumps(d)}, [-100, 0, 100], labels={labels})"
+        name = rng.choice(["mean", "max", "count"])
+        return self.node(f"{x.flow}.{call}.{name}()", f"{x.xr}.{call}.{name}()", name, [x],
+                         [f"bad grouping: {kind}"])
+
     MISTAKES = {"value_not_in_coordinate": 3, "unknown_dim": 1, "unknown_variable": 1,
                 "position_out_of_range": 2, "misaligned_operands": 2, "transpose_missing_dim": 1,
                 "coarsen_not_dividing": 2, "min_periods_too_large": 2, "unknown_window_dim": 1,
                 "misaligned_where": 1, "misaligned_fold": 1, "unknown_drop": 1,
-                "unknown_rename": 1, "rename_conflict": 1}
+                "unknown_rename": 1, "rename_conflict": 1, "grouped_number": 1,
+                "grouped_without_groups": 1, "missing_groups": 1, "bad_grouping": 2}
 
     # ------------------------------------------------------------------------------ families
 

@@ -223,6 +223,9 @@ impl Interpreter {
 
     /// `ds["adt"]`
     pub fn dataset_item(&mut self, ds: &Arc<Dataset>, key: &Value, span: Span) -> Eval<Value> {
+        if let Value::List(names) = key {
+            return self.dataset_subset(ds, names, span);
+        }
         let Value::Str(name) = key else {
             return Err(Box::new(
                 Diagnostic::error(
@@ -242,6 +245,52 @@ impl Interpreter {
             return Err(unknown_variable(ds, name, span, false));
         }
         self.dataset_member(ds, name, span)
+    }
+
+    /// `ds[["adt", "sla"]]`: a dataset of those variables (in that order), with the coordinates
+    /// along their dimensions and the dataset's attributes.
+    fn dataset_subset(&mut self, ds: &Arc<Dataset>, names: &[Value], span: Span) -> Eval<Value> {
+        let mut variables: Vec<dataset::Labelled> = Vec::new();
+        for name in names {
+            let Value::Str(name) = name else {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        format!(
+                            "a dataset's variables are named by strs, not {}",
+                            name.type_name()
+                        ),
+                        span,
+                    )
+                    .with_label("not a name")
+                    .with_help("ds[[\"adt\", \"sla\"]]"),
+                ));
+            };
+            let Some(v) = ds.variable(name) else {
+                return Err(unknown_variable(ds, name, span, false));
+            };
+            if variables.iter().any(|w| w.name == v.name) {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        format!("variable `{name}` is named twice"),
+                        span,
+                    )
+                    .with_label("repeated")
+                    .with_help("name each variable once"),
+                ));
+            }
+            variables.push(v.clone());
+        }
+        let coords: Vec<Arc<Coord>> = ds
+            .coords
+            .iter()
+            .filter(|c| c.is_scalar())
+            .cloned()
+            .collect();
+        let mut out = Dataset::from_variables(variables, ds.attrs.clone(), &coords);
+        out.unlimited = ds.unlimited.clone();
+        Ok(Value::Dataset(Arc::new(out)))
     }
 
     /// `ds op other` or `other op ds`: variable by variable, as xarray — with another dataset,
