@@ -6,6 +6,7 @@
 
 pub mod arrays;
 pub mod combining;
+pub mod conversion;
 pub mod datasets;
 pub mod files;
 pub mod frames;
@@ -610,6 +611,11 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Labelled),
+        ..builtin!("to_frame" "(name=none)", "labelled arrays", "The values as a frame, as xarray's `to_dataframe().reset_index()`: a row per position (the last dimension varying fastest), a column per dimension (its coordinate, times as datetimes, or positions 0, 1, …) and one per variable (named `name`, or the array's name; a dataset's variables broadcast over the dimensions they lack). Computed when run, and held in memory whole, as pandas holds it.",
+        "x = label(array([[1.0, 2.0], [3.0, 4.0]]), (\"y\", \"x\"), coords={y: [10, 20]}, name=\"v\"); x.to_frame().rows()" => "[(10, 0, 1.0), (10, 1, 2.0), (20, 0, 3.0), (20, 1, 4.0)]", returns Type::Frame, conversion::to_frame)
+    },
+    Builtin {
+        receiver: Some(Receiver::Labelled),
         ..builtin!("interp" "(coords=none, method=\"linear\", **coords)", "labelled arrays", "Linear interpolation to new coordinate values along named dimensions, as xarray's `interp`: a number (the dimension dropped, a scalar coordinate left), a list or a known 1-d array (the dimension's new coordinate), or dates on a time coordinate; NaN outside the coordinate's range and where a neighbour is NaN (an exact match reads its lower neighbour too, as scipy's `interp1d`, which xarray calls). Values and new coordinates are f64. Each value blends its two neighbours, gathered block by block: nothing is loaded whole.",
         "x = label(array([0.0, 10.0, 20.0]), \"t\", coords={t: [0, 1, 2]}); x.interp(t=[0.5, 1.25]).values.compute()" => "[ 5.  12.5]", returns Type::Any, interpolation::interp)
     },
@@ -717,6 +723,11 @@ static WRITTEN: &[Builtin] = &[
         receiver: Some(Receiver::Frame),
         ..builtin!("rows" "()", "dataframes", "The computed rows, as a list of tuples.",
         "df = read_csv(\"tests/data/flights/*.csv\"); df.groupby(\"Origin\").agg(count(\"DepDelay\")).rows()" => "[(\"EWR\", 3), (\"JFK\", 3), (\"LGA\", 4)]", returns Type::Any, frames::rows)
+    },
+    Builtin {
+        receiver: Some(Receiver::Frame),
+        ..builtin!("to_dataset" "(index)", "dataframes", "A dataset from the rows, as pandas' `set_index(index).to_xarray()`: the index columns' distinct values (sorted) become dimensions with those coordinates (datetimes become times in seconds since 1970-01-01), every other numeric column a variable over them, NaN where a combination has no row (ints stay ints only where every combination has one). Two rows with the same index values are refused. Computed when run.",
+        "frame({lat: [1, 1, 2], lon: [5, 6, 5], t: [0.5, 1.5, 2.5]}).to_dataset([\"lat\", \"lon\"]).t.values" => "[[0.5 1.5]\n [2.5 nan]]", returns Type::Dataset, conversion::to_dataset)
     },
     Builtin {
         receiver: Some(Receiver::Frame),
