@@ -1161,6 +1161,9 @@ pub(super) fn finish_windows(result: crate::dataset::Subject, keep_attrs: bool) 
         Subject::Dataset(ds) => {
             let mut ds = (*ds).clone();
             ds.variables = ds.variables.into_iter().map(drop_attrs).collect();
+            if !keep_attrs {
+                ds.attrs.clear();
+            }
             Value::Dataset(Arc::new(ds))
         }
     })

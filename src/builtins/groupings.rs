@@ -86,6 +86,7 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
                     name: coord.name.clone(),
                     values: coord.values.clone(),
                     attrs: coord.attrs.clone(),
+                    index: coord.name == coord.dim,
                 };
                 return Ok((key, text.to_string()));
             };
@@ -119,6 +120,7 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
                 name: field.to_string(),
                 values: crate::dataset::time_field(&coord.values, &units, field),
                 attrs: Vec::new(),
+                index: false,
             };
             Ok((key, text.to_string()))
         }
@@ -148,6 +150,7 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
             let dim = l.dims[0].clone();
             let name = l.name.clone().unwrap_or_else(|| "group".into());
             let key = Key {
+                index: name == dim,
                 dim,
                 name: name.clone(),
                 values,
@@ -230,22 +233,24 @@ fn equal_edges(values: &[f64], bins: usize, right: bool) -> Vec<f64> {
     if !low.is_finite() {
         return (0..=bins).map(|i| i as f64).collect();
     }
+    // numpy.linspace: start + i * step, the last edge `stop` itself.
+    let linspace = |start: f64, stop: f64| -> Vec<f64> {
+        let step = (stop - start) / bins as f64;
+        (0..=bins)
+            .map(|i| {
+                if i == bins {
+                    stop
+                } else {
+                    i as f64 * step + start
+                }
+            })
+            .collect()
+    };
     if low == high {
         let pad = if low == 0.0 { 0.001 } else { 0.001 * low.abs() };
-        return (0..=bins)
-            .map(|i| (low - pad) + i as f64 * 2.0 * pad / bins as f64)
-            .collect();
+        return linspace(low - pad, high + pad);
     }
-    let step = (high - low) / bins as f64;
-    let mut edges: Vec<f64> = (0..=bins)
-        .map(|i| {
-            if i == bins {
-                high
-            } else {
-                low + i as f64 * step
-            }
-        })
-        .collect();
+    let mut edges = linspace(low, high);
     let widen = (high - low) * 0.001;
     if right {
         edges[0] -= widen;
@@ -397,6 +402,7 @@ pub fn resample(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         name: coord.name.clone(),
         values: coord.values.clone(),
         attrs: coord.attrs.clone(),
+        index: false,
     };
     let labels = crate::array::chunk::ChunkData::F64(
         ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[labels.len()]), labels).expect("1-d"),

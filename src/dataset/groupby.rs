@@ -43,12 +43,22 @@ pub struct Key {
     pub name: String,
     pub values: ChunkData,
     pub attrs: super::Attrs,
+    /// The values are the dimension's own coordinate (`groupby("lat")` along `lat`).
+    pub index: bool,
 }
 
 impl Grouping {
-    /// Groups of equal values of `key` (NaN in none), ordered by value.
+    /// Groups of equal values of `key` (NaN in none), ordered by value — but a dimension's own
+    /// coordinate whose values are all different and decreasing keeps its order, as xarray
+    /// keeps a descending index's.
     pub fn by_values(subject: Subject, key: Key, what: String) -> Grouping {
         let values: Vec<f64> = key.values.to_f64().iter().copied().collect();
+        let decreasing = values.windows(2).all(|w| w[0] > w[1]);
+        if key.index && decreasing && !values.is_empty() {
+            let groups = (0..values.len() as u32).collect();
+            let labels = key.values.clone();
+            return Grouping::new(subject, key, groups, labels, what);
+        }
         let mut unique: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
         unique.sort_by(f64::total_cmp);
         unique.dedup();
@@ -109,10 +119,11 @@ impl Grouping {
                 .collect()
         });
         key.name = format!("{}_bins", key.name);
-        key.attrs = vec![(
+        key.attrs.retain(|(k, _)| k != "bin_edges");
+        key.attrs.push((
             "bin_edges".into(),
             crate::io::layout::Attr::Floats(edges.to_vec()),
-        )];
+        ));
         let labels = values_of_dtype(&labels, DType::F64);
         Grouping::new(subject, key, groups, labels, what)
     }
@@ -151,13 +162,24 @@ impl Grouping {
         ddof: usize,
         span: Span,
     ) -> Result<Subject, Box<Diagnostic>> {
-        self.each(|l, axis| {
+        self.each(|array, axis, groups, alone| {
+            let reduction = reduction(array.dtype);
+            // Alone in its group (a variable without the grouped dimension), a value is reduced
+            // over no dimension, as xarray: as it is (dtype and NaN too) for sums, means,
+            // minima and maxima — the maximum of one value is that — and a spread of 0 (NaN for
+            // NaN).
+            let reduction = match reduction {
+                _ if !alone => reduction,
+                Reduction::Var | Reduction::NanVar => Reduction::Var,
+                Reduction::Std | Reduction::NanStd => Reduction::Std,
+                _ => Reduction::Max,
+            };
             group::group_reduce(
-                &l.array,
+                array,
                 axis,
-                self.groups.clone(),
+                groups.clone(),
                 self.len(),
-                reduction(l.array.dtype),
+                reduction,
                 ddof,
                 span,
             )
@@ -166,11 +188,11 @@ impl Grouping {
 
     /// The number of values that are not NaN in each group.
     pub fn count(&self, span: Span) -> Result<Subject, Box<Diagnostic>> {
-        self.each(|l, axis| {
+        self.each(|array, axis, groups, _| {
             let mut warnings = Vec::new();
             let isnan = build::map(
                 MapFunction::Unary(UnaryFunction::IsNan),
-                vec![Operand::Array(l.array.clone())],
+                vec![Operand::Array(array.clone())],
                 span,
                 &mut warnings,
             )?;
@@ -183,7 +205,7 @@ impl Grouping {
             group::group_reduce(
                 &present,
                 axis,
-                self.groups.clone(),
+                groups.clone(),
                 self.len(),
                 Reduction::Sum,
                 0,
@@ -195,27 +217,29 @@ impl Grouping {
     /// The median of each group (NaN skipped unless `skip_nan` is false): exact, each group's
     /// values gathered into one chunk, as Dask's median makes its axis one chunk.
     pub fn median(&self, skip_nan: bool, span: Span) -> Result<Subject, Box<Diagnostic>> {
-        self.each(|l, axis| {
+        self.each(|array, axis, groups, _| {
             let mut parts = Vec::with_capacity(self.len());
             for g in 0..self.len() as u32 {
-                let positions: Vec<usize> = (0..self.groups.len())
-                    .filter(|&i| self.groups[i] == g)
-                    .collect();
-                let mut shape = l.array.shape.clone();
+                let positions: Vec<usize> = (0..groups.len()).filter(|&i| groups[i] == g).collect();
+                let mut shape = array.shape.clone();
                 shape[axis] = 1;
                 if positions.is_empty() {
+                    let dtype = match array.dtype {
+                        DType::F32 => DType::F32,
+                        _ => DType::F64,
+                    };
                     let nan = build::full(
                         shape,
                         &build::ChunkSpec::Auto,
                         crate::array::node::Scalar::Float(f64::NAN),
-                        DType::F64,
+                        dtype,
                         span,
                     )?;
                     parts.push(nan);
                     continue;
                 }
                 let count = positions.len();
-                let members = group::take(&l.array, axis, positions, Some(vec![count]), span)?;
+                let members = group::take(array, axis, positions, Some(vec![count]), span)?;
                 let statistic = OrderStatistic {
                     q: vec![0.5],
                     scale: 1.0,
@@ -233,17 +257,27 @@ impl Grouping {
         })
     }
 
-    /// `f(variable, axis)` for each variable along the dimension (others are left as they
-    /// are); the dimension becomes the groups'.
+    /// `f(values, axis, groups, alone)` for each variable along the dimension, which becomes the
+    /// groups'. A dataset's variable without the dimension is repeated along the groups and
+    /// reduced with each value `alone` in its group, as xarray reduces it over no dimension;
+    /// NaN in a group with no positions.
     fn each(
         &self,
-        mut f: impl FnMut(&Labelled, usize) -> Result<ArrayRef, Box<Diagnostic>>,
+        mut f: impl FnMut(&ArrayRef, usize, &Arc<[u32]>, bool) -> Result<ArrayRef, Box<Diagnostic>>,
     ) -> Result<Subject, Box<Diagnostic>> {
         let mut one = |l: &Labelled| -> Result<Labelled, Box<Diagnostic>> {
             let Some(axis) = l.dims.iter().position(|d| *d == self.dim) else {
-                return Ok(l.clone());
+                let repeated = self.repeated(l)?;
+                let mut present = vec![NO_GROUP; self.len()];
+                for &g in self.groups.iter().filter(|&&g| g != NO_GROUP) {
+                    present[g as usize] = g;
+                }
+                let array = f(&repeated.array, 0, &present.into(), true)?;
+                let mut out = repeated.with_array(array);
+                out.attrs = l.computed_attrs();
+                return Ok(out);
             };
-            let array = f(l, axis)?;
+            let array = f(&l.array, axis, &self.groups, false)?;
             let mut dims = l.dims.clone();
             dims[axis] = self.coord.name.clone();
             let mut coords: Vec<Arc<Coord>> = l
@@ -263,11 +297,27 @@ impl Grouping {
         };
         Ok(match &self.subject {
             Subject::Labelled(l) => Subject::Labelled(one(l)?),
+            // As xarray's grouped reductions of datasets: the groups' dimension first in every
+            // variable, and a variable without the grouped dimension repeated along it.
             Subject::Dataset(ds) => {
+                let first = |l: Labelled| -> Result<Labelled, Box<Diagnostic>> {
+                    if l.dims.first() == Some(&self.coord.name) {
+                        return Ok(l);
+                    }
+                    let at = l
+                        .dims
+                        .iter()
+                        .position(|d| *d == self.coord.name)
+                        .expect("every variable has the groups' dimension");
+                    let mut order = l.dims.clone();
+                    let dim = order.remove(at);
+                    order.insert(0, dim);
+                    l.transpose(&order, l.array.span)
+                };
                 let variables = ds
                     .variables
                     .iter()
-                    .map(one)
+                    .map(|v| one(v).and_then(first))
                     .collect::<Result<Vec<_>, _>>()?;
                 let coords: Vec<Arc<Coord>> = ds
                     .coords
@@ -279,6 +329,26 @@ impl Grouping {
                 out.unreadable = ds.unreadable.clone();
                 Subject::Dataset(Arc::new(out))
             }
+        })
+    }
+
+    /// `l` (without the grouped dimension) repeated along a first dimension of the groups.
+    fn repeated(&self, l: &Labelled) -> Result<Labelled, Box<Diagnostic>> {
+        let span = l.array.span;
+        let expanded = crate::array::rearrange::expand_dims(&l.array, &[0], span)?;
+        let mut shape = vec![self.len()];
+        shape.extend(l.array.shape.iter().copied());
+        let array = crate::array::rearrange::broadcast_to(&expanded, &shape, span)?;
+        let mut dims = vec![self.coord.name.clone()];
+        dims.extend(l.dims.iter().cloned());
+        let mut coords = l.coords.clone();
+        coords.insert(0, self.coord.clone());
+        Ok(Labelled {
+            array,
+            dims,
+            coords,
+            attrs: l.attrs.clone(),
+            name: l.name.clone(),
         })
     }
 

@@ -261,9 +261,6 @@ XARRAY_ONLY = [
     "computes it",
     "arithmetic with a groupby_bins grouping: xarray's climatology has pandas intervals (see "
     "bins_as_flow), and positions outside every bin are NaN in xarray, refused by flow",
-    "an xarray with flox (the interop venv has none): its dataset groupings put the groups' "
-    "dimension last and leave a variable without the grouped dimension as it is; without flox "
-    "they put it first and spread such a variable over the groups (the twin is the venv's)",
     # windows
     "rolling along several dimensions at once (flow rolls along one at a time, documented); "
     "rolling(...).construct/reduce/count/median/prod, rolling_exp, cumulative",

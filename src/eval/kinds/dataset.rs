@@ -356,6 +356,11 @@ impl Interpreter {
                     .cloned()
                     .collect::<Vec<_>>(),
             ),
+            // As xarray: the attributes the dataset and the array agree on (drop_conflicts).
+            Value::Labelled(l) => (
+                dataset::drop_conflicts([ds.attrs.clone(), l.computed_attrs()].into_iter()),
+                ds.coords.clone(),
+            ),
             _ => (ds.attrs.clone(), ds.coords.clone()),
         };
         coords.dedup_by(|a, b| a.name == b.name);
@@ -376,6 +381,32 @@ impl Interpreter {
         span: Span,
     ) -> Eval<Value> {
         let spread_one = |l: &Labelled| grouping.spread(l, span);
+        let refuse = |message: String| -> Eval<Value> {
+            Err(Box::new(
+                Diagnostic::error("flow::check::operand_types", message, span)
+                    .with_label("here")
+                    .with_help(format!(
+                        "combine the grouping with a grouped result over `{}`, e.g. x.groupby(…) - x.groupby(…).mean()",
+                        grouping.coord.name
+                    )),
+            ))
+        };
+        match other {
+            Value::Labelled(_) => {}
+            Value::Dataset(ds) if ds.has_dim(&grouping.coord.name) => {}
+            Value::Dataset(_) => {
+                return refuse(format!(
+                    "the dataset combined with the grouping has no dimension `{}`",
+                    grouping.coord.name
+                ))
+            }
+            other => {
+                return refuse(format!(
+                    "a grouping combines with a labelled array or a dataset, not {}",
+                    other.type_name()
+                ))
+            }
+        }
         let spread = match other {
             Value::Labelled(l) => Value::Labelled(Arc::new(spread_one(l)?)),
             Value::Dataset(ds) => {
@@ -732,8 +763,8 @@ fn date_fields(l: &Labelled, span: Span) -> Eval<Value> {
                 Chunks::single(&shape),
                 span,
             );
+            // The time's attributes but its encoding, as xarray's `.dt` fields keep them.
             let mut field = l.with_array(array);
-            field.attrs = Vec::new();
             field.name = Some(name.to_string());
             (name.to_string(), wrap(field))
         })
