@@ -444,7 +444,36 @@ impl Interpreter {
         } else {
             (spread, subject)
         };
-        self.apply_binary(op, left, right, span)
+        let result = self.apply_binary(op, left, right, span)?;
+        // As xarray: a dataset's variable that had no grouped dimension gets it first.
+        let (crate::dataset::Subject::Dataset(before), Value::Dataset(after)) =
+            (&grouping.subject, &result)
+        else {
+            return Ok(result);
+        };
+        let variables = after
+            .variables
+            .iter()
+            .map(|v| {
+                let had = v
+                    .name
+                    .as_deref()
+                    .and_then(|n| before.variable(n))
+                    .is_none_or(|b| b.dims.contains(&grouping.dim));
+                match v.dims.iter().position(|d| *d == grouping.dim) {
+                    Some(at) if !had && at > 0 => {
+                        let mut order = v.dims.clone();
+                        let dim = order.remove(at);
+                        order.insert(0, dim);
+                        v.transpose(&order, span)
+                    }
+                    _ => Ok(v.clone()),
+                }
+            })
+            .collect::<Eval<Vec<_>>>()?;
+        let mut out = (**after).clone();
+        out.variables = variables;
+        Ok(Value::Dataset(Arc::new(out)))
     }
 
     /// `l op r` where at least one side is a labelled array.
