@@ -615,6 +615,11 @@ pub fn cast(input: &ArrayRef, dtype: DType, span: Span) -> ArrayRef {
 #[derive(Clone, Debug)]
 pub enum IndexItem {
     Int(i64),
+    /// Positions along the axis, in order and repeated as given (NumPy's index array): the
+    /// axis keeps its place with their number of values.
+    Positions(Vec<i64>),
+    /// A boolean index along one axis (as long as it): the positions where it is true.
+    Mask(Vec<bool>),
     Slice {
         start: Option<i64>,
         stop: Option<i64>,
@@ -625,6 +630,12 @@ pub enum IndexItem {
 }
 
 pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
+    if let Some(at) = items
+        .iter()
+        .position(|i| matches!(i, IndexItem::Positions(_) | IndexItem::Mask(_)))
+    {
+        return slice_with_positions(input, items, at, span);
+    }
     let ellipses = items
         .iter()
         .filter(|i| matches!(i, IndexItem::Ellipsis))
@@ -640,7 +651,15 @@ pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
     }
     let consuming = items
         .iter()
-        .filter(|i| matches!(i, IndexItem::Int(_) | IndexItem::Slice { .. }))
+        .filter(|i| {
+            matches!(
+                i,
+                IndexItem::Int(_)
+                    | IndexItem::Slice { .. }
+                    | IndexItem::Positions(_)
+                    | IndexItem::Mask(_)
+            )
+        })
         .count();
     if consuming > input.ndim() {
         return Err(error(
@@ -735,6 +754,9 @@ pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
                 axis += 1;
             }
             IndexItem::Ellipsis => unreachable!("expanded"),
+            IndexItem::Positions(_) | IndexItem::Mask(_) => {
+                unreachable!("taken by slice_with_positions")
+            }
         }
     }
     if selection.iter().all(|s| {
@@ -794,6 +816,67 @@ fn sliced_chunks(blocks: &[usize], start: usize, step: isize, count: usize) -> V
 // ---------------------------------------------------------------------- reductions
 
 /// Normalise `axis=` (none, an int or a tuple of ints, negative from the end).
+/// `input[items]` where item `at` is an index array: the other items first (that item a whole
+/// slice), then the positions taken along the axis it became, as NumPy does for one index
+/// array.
+fn slice_with_positions(input: &ArrayRef, items: &[IndexItem], at: usize, span: Span) -> Built {
+    if items[at + 1..]
+        .iter()
+        .any(|i| matches!(i, IndexItem::Positions(_) | IndexItem::Mask(_)))
+    {
+        return Err(error(
+            "flow::check::array_index",
+            "one index array at a time".into(),
+            span,
+            "two index arrays",
+            "index by one array, then by the next: x[[0, 2]][:, [1, 3]]",
+        ));
+    }
+    let whole = IndexItem::Slice {
+        start: None,
+        stop: None,
+        step: None,
+    };
+    let mut plain = items.to_vec();
+    plain[at] = whole;
+    let sliced = slice(input, &plain, span)?;
+    // The output axis of item `at`: the axes the items before it make (an ellipsis makes those
+    // no item names).
+    let named = items
+        .iter()
+        .filter(|i| !matches!(i, IndexItem::NewAxis | IndexItem::Ellipsis))
+        .count();
+    let axis: usize = items[..at]
+        .iter()
+        .map(|i| match i {
+            IndexItem::Int(_) => 0,
+            IndexItem::Ellipsis => input.ndim().saturating_sub(named),
+            _ => 1,
+        })
+        .sum();
+    let positions: Vec<i64> = match &items[at] {
+        IndexItem::Positions(p) => p.clone(),
+        IndexItem::Mask(mask) => {
+            let length = sliced.shape[axis];
+            if mask.len() != length {
+                return Err(error(
+                    "flow::check::array_index",
+                    format!(
+                        "a boolean index of {} values for axis {axis} of length {length}",
+                        mask.len()
+                    ),
+                    span,
+                    "lengths differ",
+                    "give one bool per position along the axis",
+                ));
+            }
+            (0..length as i64).filter(|&i| mask[i as usize]).collect()
+        }
+        _ => unreachable!("an index array"),
+    };
+    super::rearrange::take(&sliced, &positions, Some(axis as i64), span)
+}
+
 pub fn normalise_axes(
     axes: Option<&[i64]>,
     ndim: usize,

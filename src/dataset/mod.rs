@@ -402,6 +402,12 @@ impl Labelled {
     /// Index by position, as an unlabelled array (`x[0, 10:20]`): ints drop their dimension,
     /// slices keep it with the coordinate values they select.
     pub fn index(&self, items: &[IndexItem], span: Span) -> Result<Labelled, Box<Diagnostic>> {
+        if let Some(at) = items
+            .iter()
+            .position(|i| matches!(i, IndexItem::Positions(_) | IndexItem::Mask(_)))
+        {
+            return self.index_positions(items, at, span);
+        }
         if items.iter().any(|i| matches!(i, IndexItem::NewAxis)) {
             return Err(error(
                 "flow::check::array_index",
@@ -460,6 +466,81 @@ impl Labelled {
             coords,
             attrs: self.attrs.clone(),
             name: self.name.clone(),
+        })
+    }
+
+    /// `x[items]` where item `at` is an index array (`x[[0, 2]]`, `x[:, mask]`): the other items
+    /// first, then the positions taken along that dimension, with its coordinate's values.
+    fn index_positions(
+        &self,
+        items: &[IndexItem],
+        at: usize,
+        span: Span,
+    ) -> Result<Labelled, Box<Diagnostic>> {
+        let mut plain = items.to_vec();
+        plain[at] = IndexItem::Slice {
+            start: None,
+            stop: None,
+            step: None,
+        };
+        let rest = self.index(&plain, span)?;
+        let named = items
+            .iter()
+            .filter(|i| !matches!(i, IndexItem::NewAxis | IndexItem::Ellipsis))
+            .count();
+        let axis: usize = items[..at]
+            .iter()
+            .map(|i| match i {
+                IndexItem::Int(_) => 0,
+                IndexItem::Ellipsis => self.dims.len().saturating_sub(named),
+                _ => 1,
+            })
+            .sum();
+        let Some(dim) = rest.dims.get(axis).cloned() else {
+            return Err(error(
+                "flow::check::array_index",
+                format!("no dimension for index {at} in {}", rest.describe_dims()),
+                span,
+                "here",
+                "give at most one index per dimension".into(),
+            ));
+        };
+        let mut single = vec![
+            IndexItem::Slice {
+                start: None,
+                stop: None,
+                step: None
+            };
+            rest.dims.len()
+        ];
+        single[axis] = items[at].clone();
+        let array = build::slice(&rest.array, &single, span)?;
+        let length = rest.array.shape[axis] as i64;
+        let positions: Vec<usize> = match &items[at] {
+            IndexItem::Positions(p) => p
+                .iter()
+                .map(|&i| if i < 0 { i + length } else { i } as usize)
+                .collect(),
+            IndexItem::Mask(m) => (0..m.len()).filter(|&i| m[i]).collect(),
+            _ => unreachable!("an index array"),
+        };
+        let coords = rest
+            .coords
+            .iter()
+            .map(|c| {
+                if c.dim == dim && !c.is_scalar() {
+                    Arc::new(c.select(&positions))
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        Ok(Labelled {
+            array,
+            dims: rest.dims.clone(),
+            coords,
+            attrs: rest.attrs.clone(),
+            name: rest.name.clone(),
         })
     }
 

@@ -342,12 +342,77 @@ impl Interpreter {
     }
 
     /// `x[…]` on an array.
+    /// A list or 1-d array index (`x[[0, 2]]`, `x[i]` of computed ints, `x[[true, false]]`):
+    /// its values, computed first when it is lazy (a counting pass: the result's length is known
+    /// only then, so while checking it is unknown). `None` for values that are no such index.
+    pub fn index_array_item(&mut self, value: &Value, span: Span) -> Eval<Option<IndexItem>> {
+        let chunk = match value {
+            Value::Labelled(l) => {
+                return self.index_array_item(&Value::Array(l.array.clone()), span)
+            }
+            Value::List(items) if items.is_empty() => {
+                return Ok(Some(IndexItem::Positions(vec![])))
+            }
+            Value::List(_) => match chunk_of_literal(value) {
+                Ok(chunk) => chunk,
+                Err(_) => return Ok(None),
+            },
+            // 1-d ints or bools; bools of any shape (`x[x > 0]`, see `array_index`).
+            Value::Array(a) if (a.ndim() == 1 && !a.dtype.is_float()) || a.dtype == DType::Bool => {
+                match a.whole() {
+                    Some(chunk) => chunk,
+                    None if self.is_checking() => return Ok(None),
+                    None => match self.force_value(value.clone())? {
+                        Value::Array(computed) => computed.whole().expect("computed"),
+                        _ => return Ok(None),
+                    },
+                }
+            }
+            _ => return Ok(None),
+        };
+        if chunk.shape().len() != 1 && chunk.dtype() != DType::Bool {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "flow::check::index_type",
+                    "an index array must be 1-d".to_string(),
+                    span,
+                )
+                .with_label("not 1-d")
+                .with_help("index by a list of ints or bools"),
+            ));
+        }
+        let values = chunk.to_f64();
+        Ok(Some(match chunk.dtype() {
+            DType::Bool => IndexItem::Mask(values.iter().map(|v| *v != 0.0).collect()),
+            d if d.is_float() => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "flow::check::index_type",
+                        "array indices must be ints or bools, not floats".to_string(),
+                        span,
+                    )
+                    .with_label("floats")
+                    .with_help("x[[0, 2]], or x[mask] with a bool array"),
+                ))
+            }
+            _ => IndexItem::Positions(values.iter().map(|v| *v as i64).collect()),
+        }))
+    }
+
     pub fn array_index(
         &mut self,
         array: &ArrayRef,
         items: Vec<IndexItem>,
         span: Span,
     ) -> Eval<Value> {
+        // A boolean index of the array's whole shape (`x[x > 0]`): the values where it is true,
+        // in row-major order, as NumPy's.
+        if let [IndexItem::Mask(mask)] = &items[..] {
+            if array.ndim() > 1 && mask.len() == array.size() && mask.len() != array.shape[0] {
+                let flat = crate::array::reshape::reshape(array, &[-1], span)?;
+                return build::slice(&flat, &items, span).map(Value::Array);
+            }
+        }
         build::slice(array, &items, span).map(Value::Array)
     }
 
@@ -618,9 +683,15 @@ impl ArrayKind {
             let item = match subscript {
                 Subscript::Index(expr) => {
                     let value = interpreter.eval(expr, env)?;
-                    match crate::eval::kinds::array::index_item(&value) {
+                    let item = match crate::eval::kinds::array::index_item(&value) {
+                        Some(item) => Some(item),
+                        None => interpreter.index_array_item(&value, expr.span)?,
+                    };
+                    let lazy_index = matches!(value, Value::Array(_) | Value::Labelled(_))
+                        && interpreter.is_checking();
+                    match item {
                         Some(item) => item,
-                        None if value.is_unknown() => return unknown,
+                        None if value.is_unknown() || lazy_index => return unknown,
                         None => return Err(Box::new(
                             Diagnostic::error(
                                 "flow::check::index_type",
@@ -629,7 +700,7 @@ impl ArrayKind {
                             )
                             .with_label(format!("this is {}", value.type_name()))
                             .with_help(
-                                "arrays take ints, slices `a:b:c`, `...` and `none` (a new axis)",
+                                "arrays take ints, slices `a:b:c`, `...`, `none` (a new axis), and one list or 1-d array of ints or bools",
                             ),
                         )),
                     }
