@@ -637,6 +637,25 @@ pub enum ArrayOp {
         reduction: Reduction,
         ddof: usize,
     },
+    /// Each lane along `axis` sorted (see `Sorting`), block by block: each block holds its
+    /// lanes' values along the axis (a whole lane for `sort`/`argsort`; for `topk`, a block's
+    /// candidates, merged by a second `Sort` over them).
+    Sort {
+        input: ArrayRef,
+        axis: usize,
+        sorting: Sorting,
+    },
+}
+
+/// What a sort along an axis gives: the values in order, the positions that order them
+/// (stable), or the `k` largest in descending order (the `-k` smallest in ascending order when
+/// negative), as Dask's `topk`. NaN orders last, as NumPy's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sorting {
+    Values,
+    Indices,
+    Top(i64),
 }
 
 /// A position of a grouped axis that belongs to no group (a value outside every bin).
@@ -766,6 +785,7 @@ impl ArrayNode {
                 ArrayOp::Take {
                     axis, positions, ..
                 } => key.value("take").value(axis).value(&positions[..]),
+                ArrayOp::Sort { axis, sorting, .. } => key.value("sort").value(&(axis, sorting)),
                 ArrayOp::GroupReduce {
                     axis,
                     groups,
@@ -825,6 +845,7 @@ impl ArrayNode {
             | ArrayOp::Rolling { input, .. }
             | ArrayOp::Take { input, .. }
             | ArrayOp::GroupReduce { input, .. }
+            | ArrayOp::Sort { input, .. }
             | ArrayOp::Histogram { input, .. } => vec![input.clone()],
             ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
             ArrayOp::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
@@ -868,6 +889,11 @@ impl ArrayNode {
             ArrayOp::Rolling { how, .. } => format!("rolling {}", how.name()),
             ArrayOp::Take { .. } => "take".into(),
             ArrayOp::GroupReduce { reduction, .. } => format!("grouped {}", reduction.name()),
+            ArrayOp::Sort { sorting, .. } => match sorting {
+                Sorting::Values => "sort".into(),
+                Sorting::Indices => "argsort".into(),
+                Sorting::Top(_) => "topk".into(),
+            },
         }
     }
 

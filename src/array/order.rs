@@ -6,7 +6,7 @@
 use super::build::{error, normalise_axes, rechunked, Built};
 use super::chunks::Chunks;
 use super::dtype::DType;
-use super::node::{ArrayNode, ArrayOp, ArrayRef, QuantileMethod};
+use super::node::{ArrayNode, ArrayOp, ArrayRef, QuantileMethod, Sorting};
 use super::reshape::reshape;
 use crate::source::Span;
 
@@ -104,4 +104,87 @@ pub fn quantile(
         Chunks(chunks),
         span,
     ))
+}
+
+/// `sort(x, axis)`, `argsort(x, axis)` and `topk(x, k, axis)`. Sorting needs the axis in one
+/// chunk (as NumPy's sort of a block; Dask has no sort across blocks): an axis in several is
+/// refused with the rechunk that would do. `topk` works on any chunks, as Dask's: each block
+/// keeps its `k` candidates, and one more sort of the candidates picks the result.
+pub fn sort(input: &ArrayRef, axis: i64, sorting: Sorting, span: Span) -> Built {
+    let axis = normalise_axes(Some(&[axis]), input.ndim().max(1), span)?[0];
+    if input.ndim() == 0 {
+        return Err(error(
+            "flow::check::axis",
+            "a 0-d array has no axis to sort along".into(),
+            span,
+            "0-d",
+            "sort arrays of at least one dimension",
+        ));
+    }
+    let length = input.shape[axis];
+    let dtype = match sorting {
+        Sorting::Indices => DType::I64,
+        _ => input.dtype,
+    };
+    let node = |input: &ArrayRef, sizes: Vec<usize>| {
+        let mut chunks = input.chunks.0.clone();
+        chunks[axis] = sizes;
+        let mut shape = input.shape.clone();
+        shape[axis] = chunks[axis].iter().sum();
+        ArrayNode::new(
+            ArrayOp::Sort {
+                input: input.clone(),
+                axis,
+                sorting,
+            },
+            dtype,
+            shape,
+            Chunks(chunks),
+            span,
+        )
+    };
+    let Sorting::Top(k) = sorting else {
+        if input.chunks.0[axis].len() > 1 {
+            return Err(error(
+                "flow::check::axis_chunks",
+                format!(
+                    "sorting along axis {axis} needs it in one chunk, and it is in {}",
+                    input.chunks.0[axis].len()
+                ),
+                span,
+                "chunked along the axis",
+                &format!("rechunk it first: x.rechunk({}) puts all {length} values of the axis in one chunk", {
+                    let parts: Vec<String> = (0..input.ndim())
+                        .map(|a| if a == axis { "-1".to_string() } else { input.chunks.0[a].iter().copied().max().unwrap_or(1).to_string() })
+                        .collect();
+                    if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
+                }),
+            ));
+        }
+        return Ok(node(input, vec![length]));
+    };
+    let wanted = k.unsigned_abs() as usize;
+    if k == 0 || wanted > length {
+        return Err(error(
+            "flow::check::argument_value",
+            format!("topk of {k} values along an axis of {length}"),
+            span,
+            "k",
+            "k is from 1 to the axis' length (negative for the smallest)",
+        ));
+    }
+    if input.chunks.0[axis].len() == 1 {
+        return Ok(node(input, vec![wanted]));
+    }
+    let candidates = node(
+        input,
+        input.chunks.0[axis]
+            .iter()
+            .map(|&n| n.min(wanted))
+            .collect(),
+    );
+    let mut whole = candidates.chunks.0.clone();
+    whole[axis] = vec![candidates.shape[axis]];
+    let merged = rechunked(&candidates, Chunks(whole), span);
+    Ok(node(&merged, vec![wanted]))
 }

@@ -762,6 +762,22 @@ pub fn order_statistic(
     interpreter.built(built, vec![])
 }
 
+/// `sort(x, axis=-1)`, `argsort(x, axis=-1)` and `topk(x, k, axis=-1)`.
+pub fn sort(
+    interpreter: &mut Interpreter,
+    args: &mut Args,
+    sorting: crate::array::node::Sorting,
+) -> Eval<Value> {
+    use crate::array::node::Sorting;
+    let array = args.array(0)?;
+    let (sorting, axis) = match sorting {
+        Sorting::Top(_) => (Sorting::Top(args.int(1)?), args.int(2)?),
+        other => (other, args.int(1)?),
+    };
+    let built = crate::array::order::sort(&array, axis, sorting, args.call);
+    interpreter.built(built, vec![])
+}
+
 /// `matmul(a, b)` and `dot(a, b)`: `a @ b`.
 pub fn matmul(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let (a, b) = (args.array(0)?, args.array(1)?);
@@ -1059,4 +1075,228 @@ pub fn take(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         (_, taken) => taken,
     };
     interpreter.built(taken, vec![])
+}
+
+/// `digitize(x, bins, right=false)`: the bin of each value, as NumPy's — for increasing bins
+/// the number of edges at or below it (below it with `right=true`), for decreasing ones the
+/// number above it (at or above it); NaN after every edge. A lazy sum of one comparison per
+/// edge, fused into one kernel.
+pub fn digitize(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    use crate::array::node::{BinaryFunction as F, MapFunction, Operand, Scalar};
+    let array = args.array(0)?;
+    let edges: Vec<f64> = match args.value(1) {
+        Value::List(items) | Value::Tuple(items) => items
+            .iter()
+            .map(|v| scalar_of(v).map(|s| s.as_f64()))
+            .collect::<Option<Vec<f64>>>()
+            .ok_or_else(|| args.wrong_type(1, "a list of numbers"))?,
+        _ => return Err(args.wrong_type(1, "a list of numbers")),
+    };
+    let right = args.bool(2)?;
+    let increasing = edges.windows(2).all(|w| w[0] <= w[1]);
+    let decreasing = edges.windows(2).all(|w| w[0] >= w[1]);
+    if edges.is_empty() || !(increasing || decreasing) || edges.iter().any(|e| e.is_nan()) {
+        return Err(args.rejected(
+            "flow::check::argument_value",
+            "the bins must be a non-empty list, increasing or decreasing".into(),
+            1,
+            "digitize(x, [0, 10, 20])",
+        ));
+    }
+    let mut warnings = Vec::new();
+    let span = args.call;
+    let mut map =
+        |function, operands| crate::array::build::map(function, operands, span, &mut warnings);
+    // Each edge's comparison, as 0 or 1; NaN counts past every increasing edge.
+    let function = match (increasing, right) {
+        (true, false) => F::GreaterEqual,
+        (true, true) => F::Greater,
+        (false, false) => F::Less,
+        (false, true) => F::LessEqual,
+    };
+    let mut total = if increasing {
+        let nan = map(
+            MapFunction::Unary(crate::array::node::UnaryFunction::IsNan),
+            vec![Operand::Array(array.clone())],
+        )?;
+        map(
+            MapFunction::Binary(F::Multiply),
+            vec![
+                Operand::Array(nan),
+                Operand::Scalar(Scalar::Int(edges.len() as i64)),
+            ],
+        )?
+    } else {
+        map(
+            MapFunction::Binary(F::Multiply),
+            vec![
+                Operand::Array(array.clone()),
+                Operand::Scalar(Scalar::Int(0)),
+            ],
+        )?
+    };
+    total = crate::array::build::cast(&total, crate::array::dtype::DType::I64, span);
+    for &edge in &edges {
+        let hit = map(
+            MapFunction::Binary(function),
+            vec![
+                Operand::Array(array.clone()),
+                Operand::Scalar(Scalar::Float(edge)),
+            ],
+        )?;
+        total = map(
+            MapFunction::Binary(F::Add),
+            vec![Operand::Array(total), Operand::Array(hit)],
+        )?;
+    }
+    interpreter.built(Ok(total), warnings)
+}
+
+/// The values of a computed 1-d array (`what` names it for messages), computing it first.
+fn computed_values(
+    interpreter: &mut Interpreter,
+    array: &ArrayRef,
+) -> Eval<crate::array::chunk::ChunkData> {
+    match interpreter.force_value(Value::Array(array.clone()))? {
+        Value::Array(computed) => Ok(computed.whole().expect("computed")),
+        _ => unreachable!("an array computes to an array"),
+    }
+}
+
+/// `bincount(x, weights=none, minlength=0)`: how many times each int 0, 1, … occurs in `x`
+/// (the sum of their `weights`), as NumPy's. The length is the largest value plus one, known
+/// only when run: the maximum is computed first, then the counts streamed as a histogram;
+/// with weights both arrays are computed whole.
+pub fn bincount(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    if array.dtype.is_float() || array.ndim() != 1 {
+        return Err(args.rejected(
+            "flow::check::dtype",
+            format!(
+                "bincount counts a 1-d array of ints, not {}-d {}",
+                array.ndim(),
+                array.dtype.name()
+            ),
+            0,
+            "x.astype(\"i64\") first, or ravel(x)",
+        ));
+    }
+    let weights = match args.value(1) {
+        Value::None => None,
+        _ => Some(args.array(1)?),
+    };
+    if let Some(w) = &weights {
+        if w.shape != array.shape {
+            return Err(args.rejected(
+                "flow::check::shape",
+                format!(
+                    "weights of shape {} for values of shape {}",
+                    crate::array::build::shape_text(&w.shape),
+                    crate::array::build::shape_text(&array.shape)
+                ),
+                1,
+                "one weight per value",
+            ));
+        }
+    }
+    let minlength = args.size(2)?;
+    if interpreter.is_checking() {
+        return Ok(Value::Unknown(crate::eval::value::Type::Array));
+    }
+    let span = args.call;
+    let extreme = |interpreter: &mut Interpreter, reduction| -> Eval<i64> {
+        if array.size() == 0 {
+            return Ok(0);
+        }
+        let node = crate::array::build::reduce(&array, reduction, vec![0], false, 0, span)?;
+        match interpreter.array_scalar(&node)? {
+            Value::Int(i) => Ok(i),
+            Value::Bool(b) => Ok(b as i64),
+            _ => Ok(0),
+        }
+    };
+    let low = extreme(interpreter, Reduction::Min)?;
+    if low < 0 {
+        return args.value_error(
+            interpreter,
+            "flow::eval::negative_count",
+            format!("bincount of a negative value ({low})"),
+            "count values from 0 up; shift them first",
+        );
+    }
+    let length = if array.size() == 0 {
+        minlength
+    } else {
+        ((extreme(interpreter, Reduction::Max)? + 1) as usize).max(minlength)
+    };
+    let what = format!("bincount's {length} counts");
+    interpreter.check_fits(
+        length.saturating_mul(8),
+        &what,
+        "count fewer distinct values",
+        span,
+    )?;
+    let Some(weights) = weights else {
+        let (counts, _) =
+            crate::array::build::histogram(&array, length.max(1), -0.5, length as f64 - 0.5, span)?;
+        let counts = if length == 0 {
+            crate::array::build::slice(
+                &counts,
+                &[crate::array::build::IndexItem::Slice {
+                    start: Some(0),
+                    stop: Some(0),
+                    step: None,
+                }],
+                span,
+            )?
+        } else {
+            counts
+        };
+        return interpreter.built(Ok(counts), vec![]);
+    };
+    let values = computed_values(interpreter, &array)?.to_f64();
+    let weights = computed_values(interpreter, &weights)?.to_f64();
+    let mut sums = vec![0.0f64; length];
+    for (v, w) in values.iter().zip(weights.iter()) {
+        sums[*v as usize] += w;
+    }
+    let chunk = crate::array::chunk::ChunkData::F64(
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[length]), sums).expect("1-d"),
+    );
+    Ok(Value::Array(ArrayNode::new(
+        ArrayOp::Data(Stored::of_values(vec![chunk])),
+        DType::F64,
+        vec![length],
+        crate::array::chunks::Chunks::single(&[length]),
+        span,
+    )))
+}
+
+/// `unique(x)`: the distinct values of `x` (flattened), sorted, NaN once at the end, as
+/// NumPy's. Their number is known only when run: `x` is computed first (whole).
+pub fn unique(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let array = args.array(0)?;
+    if interpreter.is_checking() {
+        return Ok(Value::Unknown(crate::eval::value::Type::Array));
+    }
+    let values = computed_values(interpreter, &array)?;
+    let chunk = crate::array::chunk::map_chunk!(&values, a => {
+        let mut all: Vec<_> = a.iter().copied().collect();
+        all.sort_by(|x, y| x.partial_cmp(y).unwrap_or_else(|| {
+            let (xn, yn) = (x != x, y != y);
+            xn.cmp(&yn)
+        }));
+        all.dedup_by(|x, y| x == y || (x != x && y != y));
+        let n = all.len();
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[n]), all).expect("1-d")
+    });
+    let length = chunk.len();
+    let dtype = chunk.dtype();
+    Ok(Value::Array(ArrayNode::new(
+        ArrayOp::Data(Stored::of_values(vec![chunk])),
+        dtype,
+        vec![length],
+        crate::array::chunks::Chunks::single(&[length]),
+        args.call,
+    )))
 }

@@ -128,6 +128,7 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             | ArrayOp::Rolling { input, .. }
             | ArrayOp::Take { input, .. }
             | ArrayOp::GroupReduce { input, .. }
+            | ArrayOp::Sort { input, .. }
             | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
             ArrayOp::Concatenate { inputs, .. } => stack.extend(inputs.iter().cloned()),
             ArrayOp::MatMul { lhs, rhs } => stack.extend([lhs.clone(), rhs.clone()]),
@@ -409,6 +410,19 @@ impl Lowering<'_> {
             } => return self.lower_take(node, input, *axis, positions, index),
             ArrayOp::GroupReduce { input, .. } => {
                 return self.lower_group_reduce(node, input, index)
+            }
+            ArrayOp::Sort {
+                input,
+                axis,
+                sorting,
+            } => {
+                let source = self.block(input, index)?;
+                let kind = TaskKind::Sort {
+                    axis: *axis,
+                    sorting: *sorting,
+                    dtype: node.dtype,
+                };
+                return self.task(node, kind, vec![source]);
             }
             ArrayOp::Reshape { input, block_of } => {
                 return self.lower_reshape(node, input, block_of, index, shape)

@@ -5,7 +5,7 @@
 
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::array::node::{Moving, QuantileMethod, Reduction, Scan, Stored};
+use crate::array::node::{Moving, QuantileMethod, Reduction, Scan, Sorting, Stored};
 use crate::io::{Handles, ReadBlock};
 use crate::kernels::elementwise::{self, Kernel};
 use crate::kernels::frame::FrameTask;
@@ -112,6 +112,12 @@ pub enum TaskKind {
         axis: usize,
         groups: Vec<u32>,
     },
+    /// The input's lanes along `axis` sorted (see `ArrayOp::Sort`).
+    Sort {
+        axis: usize,
+        sorting: Sorting,
+        dtype: DType,
+    },
 }
 
 /// Chunk `index` of chunks in memory (shared with the array they belong to, never copied into
@@ -195,6 +201,7 @@ impl TaskKind {
             TaskKind::FrameColumn { .. } => "column",
             TaskKind::Rolling { .. } => "rolling",
             TaskKind::GroupPartial { .. } => "group-partial",
+            TaskKind::Sort { .. } => "sort",
         }
     }
 
@@ -314,6 +321,16 @@ impl TaskKind {
                 let chunk = elementwise::evaluate(kernel, &chunks(), shape);
                 TaskOutput::Partial(reduce::partial(&chunk, *reduction, axes, position))
             }
+            TaskKind::Sort {
+                axis,
+                sorting,
+                dtype,
+            } => TaskOutput::Chunk(crate::kernels::order::sort(
+                inputs[0].chunk(),
+                *axis,
+                *sorting,
+                *dtype,
+            )),
             TaskKind::GroupPartial {
                 kernel,
                 shape,
@@ -383,6 +400,7 @@ impl TaskKind {
             TaskKind::FrameColumn { length } => length * 8,
             TaskKind::Transpose { .. }
             | TaskKind::Rolling { .. }
+            | TaskKind::Sort { .. }
             | TaskKind::Scan { .. }
             | TaskKind::Quantile { .. }
             | TaskKind::Combine { .. }

@@ -5,7 +5,7 @@
 
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
-use crate::array::node::QuantileMethod;
+use crate::array::node::{QuantileMethod, Sorting};
 use ndarray::{ArrayD, Axis, IxDyn};
 
 pub fn quantiles(
@@ -76,5 +76,79 @@ fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
         QuantileMethod::MiddleMean => (low + sorted[ceiling]) / 2.0,
         // Halves round to the even index, as NumPy's `around`.
         QuantileMethod::Nearest => sorted[(position.round_ties_even() as usize).min(last)],
+    }
+}
+
+/// The lanes of `chunk` along `axis` sorted as `sorting` says (see `ArrayOp::Sort`): values
+/// compared in their own type (NaN last, as NumPy), indices by a stable sort.
+pub fn sort(chunk: &ChunkData, axis: usize, sorting: Sorting, dtype: DType) -> ChunkData {
+    match chunk {
+        ChunkData::F32(a) => sort_lanes(a, axis, sorting, |x: &f32, y: &f32| {
+            nan_last(*x as f64, *y as f64)
+        }),
+        ChunkData::F64(a) => sort_lanes(a, axis, sorting, |x: &f64, y: &f64| nan_last(*x, *y)),
+        ChunkData::I32(a) => sort_lanes(a, axis, sorting, |x: &i32, y: &i32| x.cmp(y)),
+        ChunkData::I64(a) => sort_lanes(a, axis, sorting, |x: &i64, y: &i64| x.cmp(y)),
+        ChunkData::Bool(a) => sort_lanes(a, axis, sorting, |x: &bool, y: &bool| x.cmp(y)),
+    }
+    .into_dtype(dtype)
+}
+
+/// Ascending with NaN after every number (NumPy's sort order).
+fn nan_last(x: f64, y: f64) -> std::cmp::Ordering {
+    match (x.is_nan(), y.is_nan()) {
+        (false, false) => x.partial_cmp(&y).expect("numbers"),
+        (a, b) => a.cmp(&b),
+    }
+}
+
+fn sort_lanes<T>(
+    a: &ArrayD<T>,
+    axis: usize,
+    sorting: Sorting,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> ChunkData
+where
+    T: crate::array::chunk::Element,
+{
+    let length = a.shape()[axis];
+    let kept = match sorting {
+        Sorting::Values | Sorting::Indices => length,
+        Sorting::Top(k) => (k.unsigned_abs() as usize).min(length),
+    };
+    let mut shape = a.shape().to_vec();
+    shape[axis] = kept;
+    let Some(&first) = a.first() else {
+        return match sorting {
+            Sorting::Indices => ChunkData::I64(ArrayD::zeros(IxDyn(&shape))),
+            _ => T::chunk_of(ArrayD::from_shape_vec(IxDyn(&shape), vec![]).expect("empty")),
+        };
+    };
+    let mut values: ArrayD<T> = ArrayD::from_elem(IxDyn(&shape), first);
+    let mut indices: ArrayD<i64> = ArrayD::zeros(IxDyn(&shape));
+    let mut positions: Vec<usize> = Vec::with_capacity(length);
+    for ((lane, mut out_values), mut out_indices) in a
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(values.lanes_mut(Axis(axis)))
+        .zip(indices.lanes_mut(Axis(axis)))
+    {
+        positions.clear();
+        positions.extend(0..length);
+        // Stable: equal values keep their order (NumPy's kind="stable").
+        match sorting {
+            Sorting::Top(k) if k > 0 => {
+                positions.sort_by(|&i, &j| order(&lane[j], &lane[i]));
+            }
+            _ => positions.sort_by(|&i, &j| order(&lane[i], &lane[j])),
+        }
+        for (slot, &p) in positions.iter().take(kept).enumerate() {
+            out_values[slot] = lane[p];
+            out_indices[slot] = p as i64;
+        }
+    }
+    match sorting {
+        Sorting::Indices => ChunkData::I64(indices),
+        _ => T::chunk_of(values),
     }
 }

@@ -34,7 +34,12 @@ tuples, rolls by more than the length and backwards, tiles with 0 reps and more 
 0 repeats, pads in every mode flow has with widths as an int, a pair or a pair per axis,
 reflections wider than the array, takes of an int or a list of indices (empty, negative,
 repeated, runs of consecutive ones) along an axis or of the flattened array, arrays with axes
-of length 0 and 1, often rechunked first), and take histograms.
+of length 0 and 1, often rechunked first), index them with one index array among other items
+(`x[[3, 0, 0]]`, `x[1, :, [true, false, true]]`, `x[..., []]`, `x[none, arange(3) * 2]`,
+`x[k % 4]`, `x[y.argmax(axis=0)]`, a 1-d bool array along an axis; negative and repeated
+indices; NumPy moves the array's axis first where ints or others stand between) or a mask of the
+whole shape (`x[x > 2]`, `x[(x % 3) == 0]`, `x[isnan(y)]`, nested lists of bools, masks selecting
+nothing, of 0-d arrays too), often rechunked first and reduced after, and take histograms.
 Only operations docs/arrays.md and docs/builtins.md document are generated; `NUMPY_ONLY` lists
 what NumPy has and flow lacks. Random arrays are not generated: flow's are counter-based and
 make other values than NumPy's generators.
@@ -51,8 +56,10 @@ axis whose length is not 1, broadcast_to a shape the array does not broadcast to
 more sources than destinations or fewer, negative tile reps and repeats, a pad mode NumPy does
 not know, edge or reflected pads of an empty axis, pad widths for another number of axes, axes
 out of range or named twice in the rearrangements; take of an index out of range, either way,
-which flow refuses while checking (flow::check::array_index); diagonal or trace of a 0-d or
-1-d array, of one axis twice, or of an axis out of range), which flow must refuse too.
+which flow refuses while checking (flow::check::array_index); index arrays out of range (lists,
+or computed: flow finds those when it runs), of floats, bools of another length than the axis
+(the array's size too) and masks of another shape; diagonal or trace of a 0-d or 1-d array, of
+one axis twice, or of an axis out of range), which flow must refuse too.
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -153,7 +160,10 @@ NUMPY_ONLY = [
     "where with a condition that is not bool (flow::check::argument_type)",
     "clip with none for one bound (flow::check::argument_type)",
     # indexing and shapes
-    "fancy indexing with int arrays, boolean masks x[x > 0], np.nonzero/argwhere",
+    "two index arrays in one index (x[[0, 1], [2, 3]], which NumPy broadcasts together; "
+    "flow::check::array_index: one index array at a time), index arrays of 2 or more dims "
+    "(flow::check::index_type), a mask of some leading axes (x[m] with m.shape == "
+    "x.shape[:k]) or a whole-shape mask among other items; np.nonzero/argwhere",
     "take with an index array computed by the program (x.take(y.argmax(axis=0)), "
     "take(x, arange(3))): flow's indices are an int or a list of ints known when the script is "
     "checked; take with out= or mode= (clip, wrap); np.take_along_axis / np.put",
@@ -787,7 +797,7 @@ class Generator(ProgramGenerator):
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
                     (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6),
                     (self.rearrangement, 14), (self.rounding, 9), (self.diagonal, 7),
-                    (self.array_of_arrays, 8)]
+                    (self.array_of_arrays, 8), (self.index_array, 12)]
         return self.choose_weighted(builders, depth) or self.leaf()
 
     def scalar(self, dtype, op=None):
@@ -1920,6 +1930,218 @@ class Generator(ProgramGenerator):
             args = args[:1] + [a if "=" in a else f"axis={a}" for a in args[1:]]
         return self.call("take", x, args, tags + index_tags, method=rng.random() < 0.4)
 
+    # -------------------------------------------------------------------------------- index arrays
+    # `x[...]` with one index array among the other items: a list of ints (`x[[3, 0, 0]]`,
+    # `x[:, []]`), a list of bools along an axis (`x[1, [true, false, true]]`), a computed 1-d
+    # int array (`x[arange(3) * 2]`, `x[k % 4]`, `x[y.argmax(axis=0)]`), a computed 1-d bool
+    # array along an axis, or a mask of the whole array's shape (`x[x > 2]`, `x[isnan(y)]`,
+    # row-major order). NumPy's value of each is the reference (where it moves the index
+    # array's axis first, an int and the array apart, flow must too).
+
+    def indexed_input(self, depth):
+        """An array to index: an expression, or an array with lengths of 0 and 1 among others;
+        rechunked now and then (the positions taken cut blocks)."""
+        rng = self.rng
+        if rng.random() < 0.25:
+            ndim = rng.choices([0, 1, 2, 3], [5, 35, 40, 20])[0]
+            shape = [rng.choice([0, 1, 1, 2, 3, 4, 6]) for _ in range(ndim)]
+            x = self.shaped(tuple(shape))
+        else:
+            x = self.expression(depth - 1)
+        if x.shape and rng.random() < 0.3:
+            x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                          x.numpy, "rechunk", [x])
+        return x
+
+    def slice_text(self, d):
+        rng = self.rng
+        start = rng.choice([None, None, 0, 1, -1, -3, d, 2])
+        stop = rng.choice([None, None, d, -1, 1, 3, -d - 1, 0])
+        step = rng.choice([None, None, 1, 2, -1, -1, -2])
+        return (f"{'' if start is None else start}:{'' if stop is None else stop}"
+                f"{'' if step is None else ':' + str(step)}")
+
+    def index_items(self, x):
+        """The items of an index of `x` with one slot (None) for an index array: per axis an
+        int, a slice or `:` (trailing ones left out now and then), a run of `:` as `...` now
+        and then, and `none` here and there. Also the axis of `x` the slot indexes, and tags."""
+        rng = self.rng
+        ndim = len(x.shape)
+        axis = rng.choices(range(ndim), [3 if k == 0 else 2 for k in range(ndim)])[0]
+        items, tags = [], []
+        for k, d in enumerate(x.shape):
+            roll = rng.random()
+            if k == axis:
+                items.append(None)
+            elif roll < 0.18 and d > 0:
+                items.append(str(rng.randrange(-d, d)))
+                tags.append("int index")
+            elif roll < 0.35:
+                items.append(self.slice_text(d))
+            else:
+                items.append(":")
+        while items and items[-1] == ":" and rng.random() < 0.6:
+            items.pop()
+        if rng.random() < 0.25:
+            runs = [(i, j) for i in range(len(items) + 1) for j in range(i, len(items) + 1)
+                    if all(item == ":" for item in items[i:j])]
+            i, j = rng.choice(runs)
+            items[i:j] = ["..."]
+            tags.append("...")
+        for _ in range(rng.choices([0, 1, 2], [75, 20, 5])[0]):
+            items.insert(rng.randint(0, len(items)), "none")
+            tags.append("none")
+        return items, axis, tags
+
+    def index_list(self, n):
+        """A list of ints along a length `n`: up to 8, empty now and then, with negative ones
+        and repeats (`take_indices`'s)."""
+        text, tags = self.take_indices(n)
+        return (text, tags) if text.startswith("[") else (f"[{text}]", tags)
+
+    def int_index_array(self, depth, n):
+        """A computed 1-d int array of indices along a length `n` (negative ones too): a bound
+        literal, an arange, an expression modulo n, or an argmax/argmin along an axis."""
+        rng = self.rng
+        kind = rng.choices(["literal", "arange", "modulo", "argmax"], [25, 30, 30, 15])[0]
+        if not n:
+            kind = rng.choice(["literal", "arange"])
+        if kind == "literal":
+            text, tags = self.index_list(n)
+            dtype = rng.choice(["i64", "i64", "i32"])
+            chunks = self.chunks_spec((text.count(",") + 1,)) if text != "[]" else None
+            typed = dtype == "i32" or text == "[]" or rng.random() < 0.2
+            f_dtype, n_dtype = self.dtype_argument(dtype)
+            flow_args = [text] + ([f_dtype] if typed else []) + (
+                [f"chunks={chunks_text(chunks)}"] if chunks and rng.random() < 0.5 else [])
+            numpy_args = [text] + ([n_dtype] if typed else [])
+            return self.bind(f"array({', '.join(flow_args)})",
+                             f"np.array({', '.join(numpy_args)})", "array"), tags
+        if kind == "arange":
+            if not n:
+                return self.node("arange(0)", "np.arange(0)", "arange"), ["indices []"]
+            form = rng.choice(["scaled", "backwards", "negative"])
+            tags = ["negative index"] if form == "negative" else []
+            if form == "scaled":
+                step = rng.choice([1, 2, 3])
+                m = rng.randint(0, (n - 1) // step + 1)
+                flow = f"(arange({m}) * {step})" if step != 1 else f"arange({m})"
+            elif form == "backwards":
+                step = rng.choice([-1, -2])
+                flow = f"arange({n - 1}, {rng.choice([-1, 0, n // 2])}, {step})"
+            else:
+                flow = f"arange(-1, {-rng.randint(1, n) - 1}, -1)"
+            numpy = re.sub(r"\barange\(", "np.arange(", flow)
+            return self.node(flow, numpy, "arange"), tags
+        if kind == "argmax":
+            name = rng.choice(["argmax", "argmin"])
+            m, k = rng.randint(1, n), rng.choice([0, 1, 2, 3, 5])
+            along = rng.choice([0, 1])
+            y = self.shaped((m, k) if along == 0 else (k, m))
+            return self.node(f"{y.flow}.{name}(axis={along})", f"{y.numpy}.{name}(axis={along})",
+                             name, [y], ["axis=k"]), ["repeated index"]
+        e = self.expression(depth - 1)
+        if len(e.shape) != 1:
+            e = self.node(f"{e.flow}.ravel()", f"{e.numpy}.ravel()", "ravel", [e])
+        if e.dtype in ("f32", "f64") and (not np.all(np.isfinite(e.array))
+                                          or finite_magnitude(e.value) >= 2**31):
+            raise Retry()
+        if e.dtype not in ("i32", "i64"):
+            target = rng.choice(["i32", "i64"])
+            e = self.node(f'{e.flow}.astype("{target}")', f"{e.numpy}.astype({NUMPY_DTYPE[target]})",
+                          "astype", [e])
+        flow, numpy = f"({e.flow} % {n})", f"({e.numpy} % {n})"
+        if rng.random() < 0.3:
+            flow, numpy = f"({flow} - {n})", f"({numpy} - {n})"
+        return self.node(flow, numpy, "%", [e]), ["repeated index"]
+
+    def bool_index_array(self, n):
+        """A computed 1-d bool array of length `n`: a comparison of an array of that length, a
+        bool array, or `(arange(n) % 2) == 0`."""
+        rng = self.rng
+        kind = rng.choices(["comparison", "bool", "parity"], [60, 25, 15])[0]
+        if kind == "parity":
+            return self.node(f"((arange({n}) % 2) == 0)", f"((np.arange({n}) % 2) == 0)", "==")
+        if kind == "bool":
+            return self.shaped((n,), "bool")
+        return self.comparison(self.shaped((n,)))
+
+    def index_array(self, depth, x=None):
+        """`x[...]` with one index array (see above)."""
+        rng = self.rng
+        x = x or self.indexed_input(depth)
+        kind = rng.choices(["int list", "bool list", "int array", "bool array", "whole mask"],
+                           [30, 14, 22, 12, 22])[0]
+        if kind == "whole mask" or not x.shape:
+            if not x.shape and rng.random() < 0.7:  # 0-d values are many among expressions
+                raise Retry()
+            return self.whole_mask(x)
+        items, axis, tags = self.index_items(x)
+        n = x.shape[axis]
+        children = [x]
+        if kind == "int list":
+            text, index_tags = self.index_list(n)
+            flow = numpy = text
+            tags += ["index list"] + index_tags
+        elif kind == "bool list":
+            if not n:
+                raise Retry()  # [] is a list of ints
+            values = [rng.random() < rng.choice([0.5, 0.5, 0.2, 0.9]) for _ in range(n)]
+            flow = "[" + ", ".join(flow_number(v) for v in values) + "]"
+            numpy = "[" + ", ".join(py_number(v) for v in values) + "]"
+            tags += ["bool list"] + ([] if any(values) else ["selects nothing"])
+        else:
+            index, index_tags = (self.int_index_array(depth, n) if kind == "int array"
+                                 else (self.bool_index_array(n), []))
+            if index.error:
+                raise Retry()
+            flow, numpy = index.flow, index.numpy
+            children.append(index)
+            tags += [kind] + index_tags
+            if kind == "bool array" and not np.any(index.array):
+                tags.append("selects nothing")
+        flow_items = [flow if item is None else item for item in items]
+        numpy_items = [numpy if item is None else numpy_arguments(item) for item in items]
+        return self.node(f"{x.flow}[{', '.join(flow_items)}]",
+                         f"{x.numpy}[{', '.join(numpy_items)}]", "index array", children,
+                         dict.fromkeys(tags))
+
+    def whole_mask(self, x):
+        """`x[mask]` with a mask of x's shape: a comparison of x or of another array of its
+        shape (`x > t`, `(x % 3) == 0`, `isnan(y)`, thresholds selecting nothing), x itself
+        when it is bool, or a nested list of bools."""
+        rng = self.rng
+        kind = rng.choices(["comparison", "other", "modulo", "beyond", "itself", "list"],
+                           [30, 25, 15, 10, 10, 10])[0]
+        tags = ["whole mask"]
+        if kind == "itself" and x.dtype == "bool":
+            mask = x
+        elif kind == "modulo" and x.dtype != "bool":
+            d = rng.choice([2, 3, 5])
+            mask = self.node(f"(({x.flow} % {d}) == 0)", f"(({x.numpy} % {d}) == 0)", "==", [x])
+        elif kind == "beyond" and x.dtype != "bool":
+            mask = self.node(f"({x.flow} > 1e9)", f"({x.numpy} > 1e9)", ">", [x])
+        elif kind == "list" and len(x.shape) >= 2 and 0 < x.array.size <= 24:
+            values = np.empty(x.array.size, dtype=object)
+            values[:] = [rng.random() < 0.5 for _ in range(x.array.size)]
+            values = values.reshape(x.shape)
+            tags.append("bool list")
+            node = self.node(f"{x.flow}[{nested(values, flow_number)}]",
+                             f"{x.numpy}[{nested(values, py_number)}]", "mask", [x], tags)
+            return node
+        elif kind == "other":
+            mask = self.comparison(self.shaped(x.shape))
+        else:
+            mask = self.comparison(x)
+        if mask.error:
+            raise Retry()
+        if not np.any(mask.array):
+            tags.append("selects nothing")
+        if not x.shape:
+            tags.append("0-d")
+        return self.node(f"{x.flow}[{mask.flow}]", f"{x.numpy}[{mask.numpy}]", "mask",
+                         [x, mask] if mask is not x else [x], tags)
+
     # -------------------------------------------------------------------------------- mistakes
     # Programs NumPy refuses: flow must refuse them too (while checking, or when it runs).
 
@@ -2142,6 +2364,76 @@ class Generator(ProgramGenerator):
         IndexError, flow refuses it while checking (flow::check::array_index)."""
         return self.refused(self.take_of(self.rearranged_input(depth), bad=True))
 
+    def index_array_refused(self, depth):
+        """An index array NumPy refuses: an index out of range (a list, or computed: flow finds
+        it when it runs), floats (a list, or a computed float array), a bool list or array of
+        another length than the axis (the array's size too), or a whole mask of another shape.
+        Not two index arrays in one index, which NumPy broadcasts and flow refuses (NUMPY_ONLY).
+        """
+        rng = self.rng
+        x = self.indexed_input(depth)
+        kind = rng.choices(["out of range", "computed out of range", "floats", "float array",
+                            "mask length", "mask shape"], [3, 2, 2, 1, 3, 2])[0]
+        if kind == "mask shape":
+            if len(x.shape) < 1:
+                raise Retry()
+            size = x.array.size
+            shape = (self.shape_of_size(size, min_ndim=1) if rng.random() < 0.6
+                     else self.incompatible_shape(x.shape))
+            if shape == x.shape:
+                raise Retry()
+            mask = self.comparison(self.shaped(shape))
+            return self.refused(self.node(f"{x.flow}[{mask.flow}]", f"{x.numpy}[{mask.numpy}]",
+                                          "mask", [x, mask], ["whole mask", "mask shape"]))
+        if not x.shape:
+            raise Retry()
+        items, axis, tags = self.index_items(x)
+        n = x.shape[axis]
+        children = [x]
+        if kind == "out of range":
+            text, index_tags = self.take_indices(n, bad=True)
+            flow = numpy = text if text.startswith("[") else f"[{text}]"
+            tags += ["index list"] + index_tags
+        elif kind == "computed out of range":
+            flow = rng.choice([f"arange({n + rng.randint(1, 3)})", f"(arange(3) * {max(n, 1)})",
+                               f"(arange(2) - {n + 1})"])
+            index = self.node(flow, re.sub(r"\barange\(", "np.arange(", flow), "arange")
+            flow, numpy = index.flow, index.numpy
+            children.append(index)
+            tags += ["int array", "index out of range"]
+        elif kind == "floats":
+            values = [rng.choice([0.0, 1.0, 0.5, -1.0, 2.0]) for _ in range(rng.randint(1, 3))]
+            if rng.random() < 0.3:
+                values.insert(0, 0)
+            flow = "[" + ", ".join(flow_number(v) for v in values) + "]"
+            numpy = "[" + ", ".join(py_number(v) for v in values) + "]"
+            tags += ["float index"]
+        elif kind == "float array":
+            index = self.node(f"(arange({max(n, 1)}) * 0.5)", f"(np.arange({max(n, 1)}) * 0.5)",
+                              "*")
+            flow, numpy = index.flow, index.numpy
+            children.append(index)
+            tags += ["float index"]
+        else:
+            length = rng.choice([c for c in (n - 1, n + 1, n + 2, x.array.size)
+                                 if c >= 1 and c != n])
+            if rng.random() < 0.5:
+                values = [rng.random() < 0.5 for _ in range(length)]
+                flow = "[" + ", ".join(flow_number(v) for v in values) + "]"
+                numpy = "[" + ", ".join(py_number(v) for v in values) + "]"
+                tags += ["bool list"]
+            else:
+                index = self.bool_index_array(length)
+                flow, numpy = index.flow, index.numpy
+                children.append(index)
+                tags += ["bool array"]
+            tags.append("mask length")
+        flow_items = [flow if item is None else item for item in items]
+        numpy_items = [numpy if item is None else numpy_arguments(item) for item in items]
+        return self.refused(self.node(f"{x.flow}[{', '.join(flow_items)}]",
+                                      f"{x.numpy}[{', '.join(numpy_items)}]", "index array",
+                                      children, dict.fromkeys(tags)))
+
     def diagonal_refused(self, depth):
         """diagonal or trace of a 0-d or 1-d array, of one axis twice, or of an axis out of
         range."""
@@ -2156,7 +2448,7 @@ class Generator(ProgramGenerator):
                 "broadcast_to_another_shape": 1, "moveaxis_counts_differ": 1,
                 "negative_repetitions": 1, "pad_refused": 2,
                 "rearrangement_axis_out_of_range": 2, "diagonal_refused": 2,
-                "take_out_of_range": 2}
+                "take_out_of_range": 2, "index_array_refused": 3}
 
     # -------------------------------------------------------------------------------- printing
 
@@ -2224,6 +2516,9 @@ class Generator(ProgramGenerator):
                     return self.choose(self.histogram, depth)
                 if family == "reduction":
                     roll = rng.random()
+                    if 0.36 <= roll < 0.46:  # of an index array or a mask
+                        return self.choose(self.reduction, depth,
+                                           self.choose(self.index_array, depth))
                     build = (self.order_statistic if roll < 0.3 else self.diagonal if roll < 0.36
                              else self.reduction)
                     return self.choose(build, depth)
