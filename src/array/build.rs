@@ -369,6 +369,9 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
             }
             Ok(DType::Bool)
         }
+        MapFunction::Unary(UnaryFunction::Invert) if common.is_float() => Err(format!(
+            "`~` inverts the bits of integers or bools, not {common}"
+        )),
         MapFunction::Unary(UnaryFunction::Sign) if common == DType::Bool => {
             Err("NumPy has no sign of bools; convert first: `x.astype(\"i64\")`".into())
         }
@@ -379,7 +382,10 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
         MapFunction::Binary(f) => {
             use BinaryFunction::*;
             match f {
-                And | Or => {
+                ShiftLeft | ShiftRight if common == DType::Bool || common.is_float() => {
+                    Err(format!("`{}` shifts integers, not {common}", f.symbol()))
+                }
+                And | Or | Xor => {
                     if common.is_float() {
                         Err(format!(
                             "`{}` needs bool or integer arrays, not {common}",
@@ -413,7 +419,7 @@ fn map_dtype(function: MapFunction, operands: &[Operand]) -> Result<DType, Strin
                     Err("integers to negative integer powers are not allowed".into())
                 }
                 Add | Subtract | Multiply | FloorDivide | Modulo | Power => Ok(common),
-                Maximum | Minimum | Fmax | Fmin => Ok(common),
+                Maximum | Minimum | Fmax | Fmin | ShiftLeft | ShiftRight => Ok(common),
                 Arctan2 | Hypot | Copysign | Logaddexp => Ok(common.float_result()),
                 _ => Ok(DType::Bool),
             }
@@ -485,7 +491,7 @@ pub fn map(
     let dtype = map_dtype(function, &operands).map_err(|reason| {
         let help = match function {
             _ if reason.starts_with("the integer") => "widen the array first: `x.astype(\"i64\")`",
-            MapFunction::Binary(BinaryFunction::And | BinaryFunction::Or) => {
+            MapFunction::Binary(BinaryFunction::And | BinaryFunction::Or | BinaryFunction::Xor) => {
                 "compare first to get bool arrays, e.g. `(x > 0) & (y < 1)`"
             }
             MapFunction::Binary(BinaryFunction::Power) => {

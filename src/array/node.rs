@@ -147,6 +147,8 @@ pub enum UnaryFunction {
     IsFinite,
     IsInf,
     Rint,
+    /// `~`: bitwise not of ints, not of bools (NumPy's `invert`).
+    Invert,
 }
 
 impl UnaryFunction {
@@ -186,6 +188,7 @@ impl UnaryFunction {
             IsFinite => "isfinite",
             IsInf => "isinf",
             Rint => "rint",
+            Invert => "invert",
             IsNan => "isnan",
             Not => "not",
         }
@@ -227,6 +230,7 @@ impl UnaryFunction {
             "isfinite" => IsFinite,
             "isinf" => IsInf,
             "rint" => Rint,
+            "invert" => Invert,
             _ => return None,
         })
     }
@@ -235,7 +239,7 @@ impl UnaryFunction {
     pub fn result(self, input: DType) -> DType {
         use UnaryFunction::*;
         match self {
-            Negate | Abs | Sign => input,
+            Negate | Abs | Sign | Invert => input,
             // NumPy: the square of bools is bools (and), of integers integers.
             Square => input,
             IsNan | IsFinite | IsInf | Not => DType::Bool,
@@ -272,6 +276,11 @@ pub enum BinaryFunction {
     Hypot,
     Copysign,
     Logaddexp,
+    /// `^`: exclusive or (bitwise of ints).
+    Xor,
+    /// `<<`, `>>` of ints.
+    ShiftLeft,
+    ShiftRight,
 }
 
 impl BinaryFunction {
@@ -301,6 +310,9 @@ impl BinaryFunction {
             Hypot => "hypot",
             Copysign => "copysign",
             Logaddexp => "logaddexp",
+            Xor => "^",
+            ShiftLeft => "<<",
+            ShiftRight => ">>",
         }
     }
 

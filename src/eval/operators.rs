@@ -68,6 +68,7 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, OpError> {
         message: format!("cannot apply `{}` to {}", op.symbol(), operand.type_name()),
         help: match op {
             UnaryOp::Not => "`not` takes a bool; compare first, e.g. `not (n == 0)`".into(),
+            UnaryOp::Invert => "`~` takes an int (bitwise not) or a bool".into(),
             _ => "only numbers can be negated".into(),
         },
         is_type_error: true,
@@ -75,13 +76,15 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, OpError> {
     match (op, operand) {
         (_, Value::Unknown(t)) => match (op, t) {
             (UnaryOp::Not, Type::Bool | Type::Any) => Ok(Value::Unknown(Type::Bool)),
+            (UnaryOp::Invert, Type::Bool | Type::Int | Type::Any) => Ok(Value::Unknown(t.clone())),
             (UnaryOp::Negate | UnaryOp::Plus, t) if is_number(t) => Ok(Value::Unknown(t.clone())),
             _ => Err(bad()),
         },
         (UnaryOp::Negate, Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(overflow),
         (UnaryOp::Negate, Value::Float(f)) => Ok(Value::Float(-f)),
         (UnaryOp::Plus, Value::Int(_) | Value::Float(_)) => Ok(operand.clone()),
-        (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (UnaryOp::Not | UnaryOp::Invert, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (UnaryOp::Invert, Value::Int(i)) => Ok(Value::Int(!i)),
         _ => Err(bad()),
     }
 }
@@ -126,6 +129,37 @@ pub fn binary(op: BinaryOp, lhs: &Value, rhs: &Value) -> Result<Value, OpError> 
             }
             _ => Err(mismatch("both sides must be bools; compare first, e.g. `n > 0 and n < 10`")),
         },
+        Xor => match (lhs, rhs) {
+            (Value::Bool(a), Value::Bool(b)) => Ok(Value::Bool(a != b)),
+            (Value::Int(a), Value::Int(b)) => Ok(Value::Int(a ^ b)),
+            _ => Err(mismatch("`^` is exclusive or of two bools or two ints (powers are `**`)")),
+        },
+        ShiftLeft | ShiftRight => match (lhs, rhs) {
+            (Value::Int(_), Value::Int(b)) if *b < 0 => Err(value_error(
+                "flow::eval::negative_shift",
+                "a shift by a negative number of bits",
+                "shift by 0 or more bits",
+            )),
+            (Value::Int(a), Value::Int(b)) => Ok(Value::Int(shift(*a, *b, op == ShiftLeft))),
+            _ => Err(mismatch("shifts take two ints")),
+        },
+    }
+}
+
+/// `a << b` or `a >> b` within 64 bits, as NumPy's i64 (bits shifted past the left end are
+/// lost; a shift by 64 or more leaves 0, or -1 for a negative number shifted right).
+pub fn shift(a: i64, b: i64, left: bool) -> i64 {
+    match (left, b >= 64) {
+        (true, true) => 0,
+        (true, false) => a.wrapping_shl(b as u32),
+        (false, true) => {
+            if a < 0 {
+                -1
+            } else {
+                0
+            }
+        }
+        (false, false) => a >> b,
     }
 }
 
@@ -374,5 +408,14 @@ fn binary_type(op: BinaryOp, lhs: &Type, rhs: &Type) -> Result<Type, OpError> {
                 mismatch("both sides must be bools; compare first, e.g. `n > 0 and n < 10`")
             }
         }
+        Xor => match (lhs, rhs) {
+            (Type::Bool | Type::Any, Type::Bool | Type::Any) if lhs != &Type::Int => Ok(Type::Bool),
+            (Type::Int | Type::Any, Type::Int | Type::Any) => Ok(Type::Int),
+            _ => mismatch("`^` is exclusive or of two bools or two ints (powers are `**`)"),
+        },
+        ShiftLeft | ShiftRight => match (lhs, rhs) {
+            (Type::Int | Type::Any, Type::Int | Type::Any) => Ok(Type::Int),
+            _ => mismatch("shifts take two ints"),
+        },
     }
 }

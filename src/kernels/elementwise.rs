@@ -569,6 +569,10 @@ fn unary(function: UnaryFunction, x: Lane, dtype: DType) -> Lane {
             other => Lane::Bool(vec![false; other.into_i64().len()]),
         },
         Not => Lane::Bool(x.into_bool().into_iter().map(|b| !b).collect()),
+        Invert if dtype == DType::Bool => {
+            Lane::Bool(x.into_bool().into_iter().map(|b| !b).collect())
+        }
+        Invert => Lane::I64(x.into_i64().into_iter().map(|v| !v).collect()),
     }
 }
 
@@ -600,23 +604,46 @@ fn binary(function: BinaryFunction, a: Lane, b: Lane, dtype: DType) -> Lane {
         };
         return Lane::Bool(a.iter().zip(&b).map(|(x, y)| f(x, y)).collect());
     }
-    if matches!(function, And | Or) {
+    if matches!(function, And | Or | Xor) {
         if dtype == DType::Bool {
             let (a, b) = (a.into_bool(), b.into_bool());
-            let and = function == And;
-            return Lane::Bool(
-                a.iter()
-                    .zip(&b)
-                    .map(|(&x, &y)| if and { x && y } else { x || y })
-                    .collect(),
-            );
+            let f: fn(bool, bool) -> bool = match function {
+                And => |x, y| x && y,
+                Or => |x, y| x || y,
+                _ => |x, y| x != y,
+            };
+            return Lane::Bool(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect());
         }
         let (a, b) = (a.into_i64(), b.into_i64());
-        let and = function == And;
+        let f: fn(i64, i64) -> i64 = match function {
+            And => |x, y| x & y,
+            Or => |x, y| x | y,
+            _ => |x, y| x ^ y,
+        };
+        return Lane::I64(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect());
+    }
+    if matches!(function, ShiftLeft | ShiftRight) {
+        let (a, b) = (a.into_i64(), b.into_i64());
+        let left = function == ShiftLeft;
+        // As NumPy's: a negative count or one of the type's width or more shifts everything
+        // out (0, or -1 for a negative number shifted right).
+        let width = if dtype == DType::I32 { 32 } else { 64 };
         return Lane::I64(
             a.iter()
                 .zip(&b)
-                .map(|(&x, &y)| if and { x & y } else { x | y })
+                .map(|(&x, &y)| {
+                    if (0..width).contains(&y) {
+                        if left {
+                            x.wrapping_shl(y as u32)
+                        } else {
+                            x >> y
+                        }
+                    } else if !left && x < 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                })
                 .collect(),
         );
     }

@@ -176,6 +176,8 @@ pub enum UnaryOp {
     Negate,
     Plus,
     Not,
+    /// `~`: bitwise not of ints, not of bools
+    Invert,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -203,6 +205,11 @@ pub enum BinaryOp {
     Both,
     /// `|`: elementwise or
     Either,
+    /// `^`: exclusive or (bitwise for ints)
+    Xor,
+    /// `<<`, `>>`: bit shifts of ints
+    ShiftLeft,
+    ShiftRight,
 }
 
 impl BinaryOp {
@@ -229,6 +236,9 @@ impl BinaryOp {
             Or => "or",
             Both => "&",
             Either => "|",
+            Xor => "^",
+            ShiftLeft => "<<",
+            ShiftRight => ">>",
         }
     }
 
@@ -247,6 +257,7 @@ impl UnaryOp {
             UnaryOp::Negate => "-",
             UnaryOp::Plus => "+",
             UnaryOp::Not => "not",
+            UnaryOp::Invert => "~",
         }
     }
 }

@@ -265,6 +265,7 @@ fn write_sexpr(out: &mut String, expr: &Expr) {
                 UnaryOp::Negate => "negate",
                 UnaryOp::Plus => "plus",
                 UnaryOp::Not => "not",
+                UnaryOp::Invert => "invert",
             };
             let _ = write!(out, "({name} ");
             write_sexpr(out, operand);

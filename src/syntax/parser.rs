@@ -120,6 +120,7 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::and_op, Assoc::Left))
             .op(Op::prefix(Rule::not_op))
             .op(Op::infix(Rule::either, Assoc::Left))
+            .op(Op::infix(Rule::xor, Assoc::Left))
             .op(Op::infix(Rule::both, Assoc::Left))
             .op(Op::infix(Rule::eq, Assoc::Left)
                 | Op::infix(Rule::ne, Assoc::Left)
@@ -129,13 +130,14 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::ge, Assoc::Left)
                 | Op::infix(Rule::in_op, Assoc::Left)
                 | Op::infix(Rule::not_in, Assoc::Left))
+            .op(Op::infix(Rule::shl, Assoc::Left) | Op::infix(Rule::shr, Assoc::Left))
             .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
             .op(Op::infix(Rule::multiply, Assoc::Left)
                 | Op::infix(Rule::divide, Assoc::Left)
                 | Op::infix(Rule::floor_divide, Assoc::Left)
                 | Op::infix(Rule::modulo, Assoc::Left)
                 | Op::infix(Rule::matmul, Assoc::Left))
-            .op(Op::prefix(Rule::negate) | Op::prefix(Rule::plus))
+            .op(Op::prefix(Rule::negate) | Op::prefix(Rule::plus) | Op::prefix(Rule::invert))
             .op(Op::infix(Rule::power, Assoc::Right))
             .op(Op::postfix(Rule::call) | Op::postfix(Rule::index) | Op::postfix(Rule::attribute))
     })
@@ -365,6 +367,7 @@ impl Builder {
                 let span = self.span(&op).to(operand.span);
                 let op = match op.as_rule() {
                     Rule::negate => UnaryOp::Negate,
+                    Rule::invert => UnaryOp::Invert,
                     Rule::plus => UnaryOp::Plus,
                     _ => UnaryOp::Not,
                 };
@@ -405,6 +408,9 @@ impl Builder {
                     Rule::and_op => BinaryOp::And,
                     Rule::either => BinaryOp::Either,
                     Rule::both => BinaryOp::Both,
+                    Rule::xor => BinaryOp::Xor,
+                    Rule::shl => BinaryOp::ShiftLeft,
+                    Rule::shr => BinaryOp::ShiftRight,
                     Rule::eq => BinaryOp::Equal,
                     Rule::ne => BinaryOp::NotEqual,
                     Rule::lt => BinaryOp::Less,
@@ -983,6 +989,7 @@ fn describe_expected(rules: &[Rule]) -> String {
             | Rule::ellipsis
             | Rule::prefix
             | Rule::negate
+            | Rule::invert
             | Rule::plus
             | Rule::not_op
             | Rule::subscript
@@ -993,6 +1000,9 @@ fn describe_expected(rules: &[Rule]) -> String {
             | Rule::and_op
             | Rule::either
             | Rule::both
+            | Rule::xor
+            | Rule::shl
+            | Rule::shr
             | Rule::eq
             | Rule::ne
             | Rule::lt

@@ -247,6 +247,9 @@ impl Interpreter {
             BinaryOp::GreaterEqual => BinaryFunction::GreaterEqual,
             BinaryOp::Both => BinaryFunction::And,
             BinaryOp::Either => BinaryFunction::Or,
+            BinaryOp::Xor => BinaryFunction::Xor,
+            BinaryOp::ShiftLeft => BinaryFunction::ShiftLeft,
+            BinaryOp::ShiftRight => BinaryFunction::ShiftRight,
             BinaryOp::MatMul => return self.matmul(lhs, rhs, span),
             BinaryOp::And | BinaryOp::Or | BinaryOp::In | BinaryOp::NotIn => {
                 return Err(Box::new(
@@ -321,6 +324,7 @@ impl Interpreter {
             UnaryOp::Plus => return Ok(Value::Array(array.clone())),
             UnaryOp::Negate => UnaryFunction::Negate,
             UnaryOp::Not => UnaryFunction::Not,
+            UnaryOp::Invert => UnaryFunction::Invert,
         };
         self.elementwise(function, array, span)
     }

@@ -322,7 +322,8 @@ impl Interpreter {
         Ok(Value::Expr(match op {
             U::Plus => return Ok(Value::Expr(e.clone())),
             U::Negate => Expr::new(Node::Negate(e.clone()), span),
-            U::Not => Expr::new(Node::Not(e.clone()), span),
+            // A condition's `~` is its negation (pandas' `~mask`).
+            U::Not | U::Invert => Expr::new(Node::Not(e.clone()), span),
         }))
     }
 
