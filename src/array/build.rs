@@ -626,6 +626,9 @@ pub enum IndexItem {
     Positions(Vec<i64>),
     /// A boolean index along one axis (as long as it): the positions where it is true.
     Mask(Vec<bool>),
+    /// A boolean index of another shape than 1-d (its shape, its values in row-major order):
+    /// a mask of the array's whole shape, taken by `Interpreter::array_index`.
+    ShapedMask(Vec<usize>, Vec<bool>),
     Slice {
         start: Option<i64>,
         stop: Option<i64>,
@@ -636,6 +639,22 @@ pub enum IndexItem {
 }
 
 pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
+    if let Some(IndexItem::ShapedMask(shape, _)) = items
+        .iter()
+        .find(|i| matches!(i, IndexItem::ShapedMask(..)))
+    {
+        return Err(error(
+            "flow::check::array_index",
+            format!(
+                "a boolean index of shape {} for an array of shape {}",
+                shape_text(shape),
+                shape_text(&input.shape)
+            ),
+            span,
+            "shapes differ",
+            "a mask of several dimensions must have the array's shape, alone in the index: x[x > 0]",
+        ));
+    }
     if let Some(at) = items
         .iter()
         .position(|i| matches!(i, IndexItem::Positions(_) | IndexItem::Mask(_)))
@@ -760,7 +779,7 @@ pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
                 axis += 1;
             }
             IndexItem::Ellipsis => unreachable!("expanded"),
-            IndexItem::Positions(_) | IndexItem::Mask(_) => {
+            IndexItem::Positions(_) | IndexItem::Mask(_) | IndexItem::ShapedMask(..) => {
                 unreachable!("taken by slice_with_positions")
             }
         }
@@ -880,7 +899,21 @@ fn slice_with_positions(input: &ArrayRef, items: &[IndexItem], at: usize, span: 
         }
         _ => unreachable!("an index array"),
     };
-    super::rearrange::take(&sliced, &positions, Some(axis as i64), span)
+    let taken = super::rearrange::take(&sliced, &positions, Some(axis as i64), span)?;
+    // As NumPy: ints are index arrays too, and index arrays apart from each other (a slice,
+    // `none` or `...` between them) put their axis first.
+    let advanced: Vec<usize> = (0..items.len())
+        .filter(|&k| {
+            matches!(
+                items[k],
+                IndexItem::Int(_) | IndexItem::Positions(_) | IndexItem::Mask(_)
+            )
+        })
+        .collect();
+    if axis > 0 && advanced.windows(2).any(|w| w[1] != w[0] + 1) {
+        return super::rearrange::moveaxis(&taken, &[axis as i64], &[0], span);
+    }
+    Ok(taken)
 }
 
 pub fn normalise_axes(

@@ -1030,7 +1030,7 @@ impl Interpreter {
             signature,
         };
         if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
-            return Ok(Value::Unknown(builtin.returns.clone()));
+            return Ok(Value::Unknown(super::kinds::unknown_result(builtin, &args)));
         }
         if let Some(result) = super::kinds::take_call(self, builtin, &mut args) {
             return result;
@@ -1169,8 +1169,13 @@ impl Interpreter {
                     Err(Box::new(diagnostic))
                 }
             },
+            // An array known only when run (`x[x > 0]`): `.T` and its methods are arrays too.
+            Value::Unknown(Type::Array) => match kind_of(&object) {
+                Some(kind) => kind.attribute(self, object, name),
+                None => Ok(Value::Unknown(Type::Any)),
+            },
             Value::Unknown(
-                Type::Any | Type::Record | Type::Module | Type::Array | Type::Dataset | Type::Frame,
+                Type::Any | Type::Record | Type::Module | Type::Dataset | Type::Frame,
             ) => Ok(Value::Unknown(Type::Any)),
             _ => match kind_of(&object) {
                 Some(kind) => kind.attribute(self, object, name),

@@ -387,6 +387,10 @@ impl Interpreter {
         }
         let values = chunk.to_f64();
         Ok(Some(match chunk.dtype() {
+            DType::Bool if chunk.shape().len() != 1 => IndexItem::ShapedMask(
+                chunk.shape().to_vec(),
+                values.iter().map(|v| *v != 0.0).collect(),
+            ),
             DType::Bool => IndexItem::Mask(values.iter().map(|v| *v != 0.0).collect()),
             d if d.is_float() => {
                 return Err(Box::new(
@@ -411,10 +415,11 @@ impl Interpreter {
     ) -> Eval<Value> {
         // A boolean index of the array's whole shape (`x[x > 0]`): the values where it is true,
         // in row-major order, as NumPy's.
-        if let [IndexItem::Mask(mask)] = &items[..] {
-            if array.ndim() > 1 && mask.len() == array.size() && mask.len() != array.shape[0] {
+        if let [IndexItem::ShapedMask(shape, mask)] = &items[..] {
+            if *shape == array.shape {
                 let flat = crate::array::reshape::reshape(array, &[-1], span)?;
-                return build::slice(&flat, &items, span).map(Value::Array);
+                let along = [IndexItem::Mask(mask.clone())];
+                return build::slice(&flat, &along, span).map(Value::Array);
             }
         }
         build::slice(array, &items, span).map(Value::Array)
@@ -781,6 +786,13 @@ impl ValueKind for ArrayKind {
 
     fn attribute(&self, interpreter: &mut Interpreter, value: Value, name: &Ident) -> Eval<Value> {
         let Value::Array(array) = &value else {
+            // An array known only when run (`x[x > 0]`): its methods and `.T` are arrays too.
+            if name.name == "T" {
+                return Ok(Value::Unknown(Type::Array));
+            }
+            if interpreter.library.method(&value, &name.name).is_some() {
+                return interpreter.method_or_error(value, name);
+            }
             return Ok(Value::Unknown(Type::Any));
         };
         if interpreter.library.method(&value, &name.name).is_some() {

@@ -84,6 +84,26 @@ pub fn kind_of(value: &Value) -> Option<&'static dyn ValueKind> {
     })
 }
 
+/// What a builtin called with values unknown while checking gives: its declared result, but
+/// an array where a builtin that also takes arrays (`any`, `sum`, `abs`, …) is given one (an
+/// array of a length known only when run, as `x[x > 0]`).
+pub fn unknown_result(builtin: &Builtin, args: &Args) -> Type {
+    let array_given = args
+        .receiver
+        .iter()
+        .chain(args.values.iter())
+        .any(|v| matches!(v, Value::Unknown(Type::Array)));
+    let scalar_result = matches!(
+        builtin.returns,
+        Type::Bool | Type::Int | Type::Float | Type::Any
+    );
+    if array_given && scalar_result && builtin.name != "len" && dataset::unwraps_labels(builtin) {
+        Type::Array
+    } else {
+        builtin.returns.clone()
+    }
+}
+
 /// `value[key]` with one key (a dataset's variable, a frame's column or rows, a grouping's
 /// column): `item` is given the key's value; a key known only when run gives an unknown value of
 /// `unknown`; anything else is plain indexing.
@@ -148,7 +168,7 @@ pub fn take_call(
             }
         }
         if interpreter.is_checking() && !builtin.effects && args.any_unknown() {
-            return Some(Ok(Value::Unknown(builtin.returns.clone())));
+            return Some(Ok(Value::Unknown(unknown_result(builtin, args))));
         }
     }
     None
