@@ -4,6 +4,7 @@
 pub mod build;
 pub mod chunk;
 pub mod chunks;
+pub mod contract;
 pub mod dtype;
 pub mod group;
 pub mod linalg;

@@ -778,6 +778,75 @@ pub fn sort(
     interpreter.built(built, vec![])
 }
 
+/// `tensordot(a, b, axes=2)`: `axes` an int (the last of `a` with the first of `b`) or a pair
+/// of lists of axes.
+pub fn tensordot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let (a, b) = (args.array(0)?, args.array(1)?);
+    let ints = |v: &Value| -> Option<Vec<i64>> {
+        match v {
+            Value::Int(i) => Some(vec![*i]),
+            Value::List(items) | Value::Tuple(items) => items
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    };
+    let (axes_a, axes_b) = match args.value(2) {
+        Value::Int(n) if *n >= 0 && (*n as usize) <= a.ndim().min(b.ndim()) => {
+            let n = *n as usize;
+            (
+                (a.ndim() - n..a.ndim()).map(|x| x as i64).collect(),
+                (0..n).map(|y| y as i64).collect(),
+            )
+        }
+        Value::List(pair) | Value::Tuple(pair) if pair.len() == 2 => {
+            match (ints(&pair[0]), ints(&pair[1])) {
+                (Some(x), Some(y)) => (x, y),
+                _ => return Err(args.wrong_type(2, "an int or a pair of lists of axes")),
+            }
+        }
+        _ => {
+            return Err(args.rejected(
+                "flow::check::axis",
+                "axes must be an int no larger than either array's dimensions, or a pair of lists of axes".into(),
+                2,
+                "tensordot(a, b, axes=1), or axes=([1, 0], [0, 1])",
+            ))
+        }
+    };
+    let built = crate::array::contract::tensordot(&a, &b, &axes_a, &axes_b, args.call);
+    interpreter.built(built, vec![])
+}
+
+/// `einsum(subscripts, *operands)`.
+pub fn einsum(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let spec = args.str(0)?;
+    let Value::Tuple(values) = args.value(1) else {
+        return Err(args.wrong_type(1, "arrays"));
+    };
+    let operands = values
+        .iter()
+        .map(|v| match v {
+            Value::Array(a) => Ok(a.clone()),
+            _ => Err(args.wrong_type(1, "arrays")),
+        })
+        .collect::<Eval<Vec<_>>>()?;
+    if operands.is_empty() {
+        return Err(args.rejected(
+            "flow::check::missing_argument",
+            "einsum needs at least one array".into(),
+            0,
+            "einsum(\"ij,jk->ik\", a, b)",
+        ));
+    }
+    let built = crate::array::contract::einsum(&spec, &operands, args.call);
+    interpreter.built(built, vec![])
+}
+
 /// `matmul(a, b)` and `dot(a, b)`: `a @ b`.
 pub fn matmul(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let (a, b) = (args.array(0)?, args.array(1)?);
