@@ -5,6 +5,7 @@
 //! `pictures`; the general ones (`print`, `len`, `range`, …) below.
 
 pub mod arrays;
+pub mod blocks;
 pub mod combining;
 pub mod conversion;
 pub mod datasets;
@@ -364,6 +365,10 @@ static WRITTEN: &[Builtin] = &[
         "print(matmul(array([[1, 2], [3, 4]]), array([[1, 0], [0, 1]])))" => "[[1 2]\n [3 4]]", returns Type::Array, arrays::matmul),
     builtin!("dot" "(a, b)", "arrays", "The dot product of 1-d and 2-d arrays (`a @ b`).",
         "print(dot(array([1.0, 2.0]), array([3.0, 4.0])))" => "11.0", returns Type::Array, arrays::matmul),
+    builtin!("map_blocks" "(function, *arrays, dtype=none, chunks=none)", "arrays", "A flow function applied to each block of the arrays (taken at the first's chunk boundaries), as Dask's `map_blocks`: it is called once per block, while checking too, on that block as a lazy array, so each block's result is its own tasks, run in parallel, and the results are joined block by block. Each block's result must agree with its row's and column's shape (and with `chunks=`, per axis a size or every block's); `dtype=` casts it.",
+        "print(map_blocks(fn(b) = b * 2 + b.sum(), arange(6, chunks=3)))" => "[ 3  5  7 18 20 22]", returns Type::Array, blocks::map_blocks),
+    builtin!("map_overlap" "(function, x, depth, boundary=\"reflect\", dtype=none)", "arrays", "A flow function applied to each block with `depth` neighbours on each side along each axis (a number or one per axis), taken from the neighbouring blocks or, past the array's edge, by `boundary`: \"reflect\" (mirrored with the edge, as Dask's), \"nearest\", \"periodic\" or a number. The function keeps the shape it is given; the halo is trimmed from its result (Dask's `trim=True`).",
+        "print(map_overlap(fn(b) = (b[:-2] + b[1:-1] + b[2:]) * 1.0, arange(6, chunks=3), 1)[:0])" => "[]", returns Type::Array, blocks::map_overlap),
     builtin!("tensordot" "(a, b, axes=2)", "arrays", "Sums of products over pairs of axes, as NumPy's `tensordot`: `axes` an int (the last of `a` with the first of `b`) or a pair of lists. Lowered as a blocked matrix product of the two reshaped to matrices (only the chunks the reshape needs change).",
         "print(tensordot(arange(6).reshape(2, 3), arange(12).reshape(3, 4), axes=1))" => "[[20 23 26 29]\n [56 68 80 92]]", returns Type::Array, arrays::tensordot),
     builtin!("einsum" "(subscripts, *operands)", "arrays", "Einstein summation, as NumPy's `einsum` (letters only, no `...`): `\"ij,jk->ik\"`, `\"ii\"` (trace), `\"ii->i\"`, `\"ij->ji\"`, `\"i,j->ij\"`, `\"bij,bjk->bik\"`, an implicit output (the indices seen once, in order). Two operands sharing only summed indices are a matrix product; other forms multiply the operands lined up by index and sum, fused so the product is never held whole.",

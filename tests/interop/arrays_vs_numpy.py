@@ -244,6 +244,23 @@ ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
 ARITHMETIC_WEIGHTS = [3, 3, 3, 3, 4, 2, 2]
 COMPARISONS = ["==", "!=", "<", "<=", ">", ">="]
 LOGICAL = ["&", "|"]
+# The bit operators: `^` of bools and ints (as `&` and `|`), shifts of ints only (NumPy makes
+# int8 of bools shifted by bools, a dtype flow lacks), `~` (UNARY) of bools and ints.
+BITWISE = ["^", "<<", ">>"]
+BITWISE_WEIGHTS = [4, 3, 3]
+# Shift counts: within the width, at it and beyond it (NumPy's shifts give 0, or -1 for a
+# negative value shifted right), and negative ones (NumPy's casts them to huge counts, alike).
+SHIFT_COUNTS = [0, 1, 2, 3, 5, 7, 8, 15, 16, 30, 31, 32, 33, 40, 62, 63, 64, 65, 70, -1, -3, -64]
+SHIFT_COUNT_WEIGHTS = [6, 8, 6, 5, 4, 3, 3, 2, 2, 2, 3, 3, 2, 2, 2, 3, 3, 2, 2, 2, 2, 1]
+# Operations on ints whose NumPy value the check for wrapped ints (`valid`, with the ints as
+# floats) cannot compute from floats: their values stand for them there, as names of their own.
+OPAQUE_TO_FLOATS = {"&", "|", "^", "<<", ">>", "~", "bincount"}
+# sort, argsort (stable), topk (Dask's), unique, digitize and bincount.
+SORTINGS = ["sort", "argsort", "topk", "unique", "digitize", "bincount"]
+SORTING_WEIGHTS = [4, 4, 5, 3, 4, 4]
+# The edges of digitize: ints and floats; 0.1 and 0.3 lie between two f32 values.
+DIGITIZE_EDGES = [-3, -2, -1, 0, 0, 1, 1, 2, 3, 5, 10, 100, 0.5, -0.5, 2.5, -1.5, 0.1, 0.3, 1e3,
+                  math.inf, -math.inf]
 REDUCTIONS = ["sum", "mean", "min", "max", "prod", "std", "var", "any", "all", "argmin", "argmax",
               "nansum", "nanmean", "nanmin", "nanmax", "nanstd", "nanvar", "nanprod"]
 REDUCTION_WEIGHTS = [10, 8, 7, 7, 3, 5, 5, 6, 6, 4, 4, 4, 4, 4, 4, 4, 5, 4]
@@ -289,7 +306,7 @@ DIAGONALS = ["diagonal", "trace"]
 # of values beyond HUGE (per dtype).
 ORDER_FREE = {"sum", "mean", "prod", "std", "var", "nansum", "nanmean", "nanprod", "nanstd",
               "nanvar", "cumsum", "cumprod", "nancumsum", "nancumprod", "@", "matmul", "dot",
-              "trace"}
+              "trace", "bincount"}
 HUGE = {"f32": 1e30, "f64": 1e250}
 
 # Float values for array literals: ordinary ones, then the ones printing treats specially.
@@ -420,6 +437,9 @@ class Generator(ProgramGenerator):
         self.rng = rng
         self.namespace = {"np": np}  # NumPy's values of the leaves
         self.float_namespace = {"np": np}  # the same with ints as floats, to see overflow
+        # NumPy's text of each int node the float namespace cannot compute (OPAQUE_TO_FLOATS:
+        # `x << 3`, `x ^ y`, bincount) and the name its value has there.
+        self.opaque = {}
         self.count = 0
 
     # -------------------------------------------------------------------------------- evaluation
@@ -431,7 +451,19 @@ class Generator(ProgramGenerator):
             node.value = self.evaluate(numpy)
         except Exception as e:
             node.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        if (op in OPAQUE_TO_FLOATS and not node.error and not isinstance(node.value, tuple)
+                and node.dtype in INT_LIMIT and numpy not in self.opaque):
+            name = f"_opaque{len(self.opaque)}"
+            self.opaque[numpy] = name
+            self.float_namespace[name] = node.array.astype(np.float64)
         return node
+
+    def float_text(self, numpy):
+        """NumPy's text with the int nodes floats cannot compute (`self.opaque`) as names."""
+        for text in sorted(self.opaque, key=len, reverse=True):
+            if text in numpy:
+                numpy = numpy.replace(text, self.opaque[text])
+        return numpy
 
     def valid(self, node):
         """NumPy computes it, in a dtype flow has, without wrapping ints around, and small; not
@@ -448,11 +480,13 @@ class Generator(ProgramGenerator):
                 if c.value is not None and not c.error and not isinstance(c.value, tuple)):
             return False
         a = node.array if not isinstance(node.value, tuple) else None
-        if a is not None and node.dtype in INT_LIMIT and a.size:
+        # The bits a shift loses are its value, not a wrap-around (the nodes above it are
+        # checked, its value standing for it: `self.opaque`).
+        if a is not None and node.dtype in INT_LIMIT and a.size and node.numpy not in self.opaque:
             try:
-                as_floats = np.asarray(self.evaluate(node.numpy, self.float_namespace),
-                                       dtype=np.float64)
-            except Exception:  # & and | of floats: they never make ints larger
+                as_floats = np.asarray(self.evaluate(self.float_text(node.numpy),
+                                                     self.float_namespace), dtype=np.float64)
+            except Exception:  # index arrays of floats, say: they never make ints larger
                 return True
             finite = as_floats[np.isfinite(as_floats)]
             if finite.size and np.max(np.abs(finite)) > INT_LIMIT[node.dtype]:
@@ -816,12 +850,16 @@ class Generator(ProgramGenerator):
             return rng.choice([2, 3, 7, -2, 0.1, 0.5])
         if dtype == "bool" and op in ("+", "*"):
             return rng.choice([True, False, 1, 2.5])
-        if op in LOGICAL:
-            return rng.choice([True, False, 1, 6])
+        if op in LOGICAL or op == "^":
+            return rng.choice([True, False, 1, 6] + ([-3, 255] if op == "^" else []))
+        if op in ("<<", ">>"):
+            return rng.choices(SHIFT_COUNTS, SHIFT_COUNT_WEIGHTS)[0]
         return rng.choice([0, 1, 2, 3, -1, 5, 10, 0.5, 1.5, -2.5, 0.1, 100.0, 1e-3, True])
 
     def unary(self, depth):
         x = self.expression(depth - 1)
+        if self.rng.random() < 0.1:
+            return self.invert(x)
         function = self.rng.choice(UNARY_FUNCTIONS)
         if function in GROWING_FUNCTIONS and finite_magnitude(x.value) > 80:
             raise Retry()
@@ -830,6 +868,41 @@ class Generator(ProgramGenerator):
         numpy_name = "np.abs" if function == "abs" else f"np.{function}"
         return self.node(f"{function}({x.flow})", f"{numpy_name}({x.numpy})", function, [x])
 
+    def invert(self, x):
+        """`~x` of bools (not) or ints (the bits inverted); floats are compared or cast first."""
+        if x.dtype in ("f32", "f64"):
+            x = self.comparison(x) if self.rng.random() < 0.5 else self.integer(x)
+        return self.node(f"(~{x.flow})", f"(~{x.numpy})", "~", [x])
+
+    def integer(self, x):
+        """`x` as ints: itself, or cast to i32 or i64 (of finite floats within i32's range)."""
+        if x.dtype in ("i32", "i64"):
+            return x
+        if x.dtype in ("f32", "f64") and (not np.all(np.isfinite(x.array))
+                                          or finite_magnitude(x.value) >= 2**31):
+            raise Retry()
+        target = self.rng.choice(["i32", "i64"])
+        return self.node(f'{x.flow}.astype("{target}")', f"{x.numpy}.astype({NUMPY_DTYPE[target]})",
+                         "astype", [x])
+
+    def shift_counts(self, shape):
+        """An int array of `shape` to shift by: counts within the width, at it, beyond it and
+        negative (SHIFT_COUNTS), or any ints."""
+        rng = self.rng
+        dtype = rng.choice(["i32", "i64", "i64"])
+        size = math.prod(shape)
+        if size > 48 or (shape and 0 in shape[:-1]) or rng.random() < 0.3:
+            return self.shaped(shape, dtype)
+        values = np.empty(size, dtype=object)
+        values[:] = rng.choices(SHIFT_COUNTS, SHIFT_COUNT_WEIGHTS, k=size)
+        values = values.reshape(shape)
+        f_dtype, n_dtype = self.dtype_argument(dtype)
+        chunks = self.chunks_spec(shape) if rng.random() < 0.5 else None
+        chunk_args = [f"chunks={chunks_text(chunks)}"] if chunks is not None else []
+        return self.bind(f"array({', '.join([nested(values, flow_number), f_dtype] + chunk_args)})",
+                         f"np.array({nested(values, py_number)}, {n_dtype})", "array",
+                         ["shift counts"])
+
     def other_operand(self, x, op):
         """The second operand for `x op ...`: a number, or an array whose shape broadcasts."""
         rng = self.rng
@@ -837,7 +910,9 @@ class Generator(ProgramGenerator):
             v = self.scalar(x.dtype, op)
             return Node(operand(flow_number(v)), operand(py_number(v)), "number", value=v)
         shape = self.broadcast_shape(x.shape)
-        if op in LOGICAL:
+        if op in ("<<", ">>"):
+            return self.shift_counts(shape)
+        if op in LOGICAL or op == "^":
             dtype = rng.choice(["bool", "bool", "i32", "i64"])
         elif x.dtype == "bool" and rng.random() < 0.6:
             dtype = "bool"
@@ -859,12 +934,16 @@ class Generator(ProgramGenerator):
 
     def binary(self, depth):
         rng = self.rng
-        kind = rng.choices(["arithmetic", "comparison", "logical"], [65, 22, 13])[0]
+        kind = rng.choices(["arithmetic", "comparison", "logical", "bitwise"],
+                           [65, 22, 13, 12])[0]
         op = (rng.choices(ARITHMETIC, ARITHMETIC_WEIGHTS)[0] if kind == "arithmetic"
+              else rng.choices(BITWISE, BITWISE_WEIGHTS)[0] if kind == "bitwise"
               else rng.choice(COMPARISONS if kind == "comparison" else LOGICAL))
         x = self.expression(depth - 1)
-        if op in LOGICAL and x.dtype not in ("bool", "i32", "i64"):
-            x = self.comparison(x)
+        if op in LOGICAL + ["^"] and x.dtype not in ("bool", "i32", "i64"):
+            x = self.comparison(x) if op != "^" or rng.random() < 0.6 else self.integer(x)
+        if op in ("<<", ">>"):
+            x = self.integer(x)
         if op in ("+", "*") and x.dtype != "bool" and rng.random() < 0.35:
             x = self.comparison(x)  # bools added and multiplied stay bools in NumPy
         y = self.other_operand(x, op)
