@@ -1631,6 +1631,242 @@ class Generator(ProgramGenerator):
             args.append(str(v) if positional else f"{keyword}={v}")
         return self.call(name, x, args, tags, method=rng.random() < 0.4)
 
+    # -------------------------------------------------------------------------------- sorting
+    # sort and argsort along an axis in one chunk (rechunked first, or an array made without
+    # chunks; flow refuses another, NUMPY_ONLY), topk on any chunks (Dask's: the k largest in
+    # descending order, the -k smallest in ascending order, NaN the largest as NumPy's sort has
+    # it last), unique, digitize with increasing or decreasing edges and bincount of 1-d
+    # non-negative ints, with weights now and then. With `bad`, what NumPy refuses.
+
+    def sorting(self, depth):
+        name = self.rng.choices(SORTINGS, SORTING_WEIGHTS)[0]
+        if name == "bincount":
+            return self.bincount_of(depth)
+        x = self.sorted_input(depth, name in ("unique", "digitize"))
+        return getattr(self, f"{name}_of")(x)
+
+    def sorted_input(self, depth, any_ndim=False):
+        """An expression to sort; now and then an array with lengths of 0 and 1 and repeated
+        values (ties, which argsort keeps in order). 0-d ones only with `any_ndim`."""
+        rng = self.rng
+        if rng.random() < 0.3:
+            ndim = rng.choices([0, 1, 2, 3], [5 if any_ndim else 0, 40, 40, 15])[0]
+            shape = [rng.choice([0, 1, 1, 2, 3, 5, 8]) for _ in range(ndim)]
+            while math.prod(shape) > 120:
+                shape[shape.index(max(shape))] //= 2
+            x = self.shaped(tuple(shape))
+        else:
+            x = self.expression(depth - 1)
+        if not x.shape and not any_ndim:
+            raise Retry()
+        return x
+
+    def one_chunk_along(self, x, axis):
+        """`x` with all of `axis` in one chunk: rechunked (-1, the length, or one block there;
+        any chunks along the other axes), or `x` itself when it is an array made without
+        chunks."""
+        rng = self.rng
+        ndim = len(x.shape)
+        if (x.name and "chunks=" not in x.flow_binding and "_like(" not in x.flow_binding
+                and rng.random() < 0.35):
+            return x
+        spec = self.chunks_spec(x.shape)
+        spec = list(spec) if isinstance(spec, list) else [spec] * ndim
+        d = x.shape[axis % ndim]
+        spec[axis % ndim] = rng.choice([-1, -1, d, (d,)]) if d else -1
+        return self.node(f"{x.flow}.rechunk({chunks_text(spec)})", x.numpy, "rechunk", [x])
+
+    def sort_axis(self, ndim, bad=False):
+        """The axis of sort, argsort or topk: none given (-1), or one within range (with `bad`,
+        out of it); its flow argument (by name or by position) and its value."""
+        rng = self.rng
+        if bad:
+            axis = rng.choice([max(ndim, 1), ndim + 1, -max(ndim, 1) - 1])
+        elif rng.random() < 0.35 or not ndim:
+            return [], -1
+        else:
+            axis = rng.randrange(-ndim, ndim)
+        return [self.keyword("axis", str(axis), 0.3)], axis
+
+    def sort_of(self, x, bad=False):
+        """sort or argsort (stable: NumPy's kind="stable") along an axis in one chunk. With
+        `bad` (x 0-d, or an axis out of range), what NumPy refuses."""
+        rng = self.rng
+        name = rng.choice(["sort", "argsort"])
+        args, axis = self.sort_axis(len(x.shape), bad and x.shape)
+        if not bad:
+            x = self.one_chunk_along(x, axis)
+        tags = self.axes_tags(axis) if args else []
+        kind = ', kind="stable"' if name == "argsort" else ""
+        flow_args = ", ".join([x.flow] + args)
+        return self.node(f"{name}({flow_args})",
+                         f"np.{name}({x.numpy}, axis={axis}{kind})", name, [x], tags)
+
+    def argsort_of(self, x):
+        return self.sort_of(x)
+
+    def topk_of(self, x, bad=False):
+        """topk(x, k, axis): k from 1 to the axis' length, either way (not 0, nor more than the
+        axis holds: flow refuses them, NUMPY_ONLY), on any chunks. NumPy's twin sorts (NaN
+        last), flips for k > 0 and takes the first |k|. With `bad` (x 0-d, or an axis out of
+        range), what NumPy refuses."""
+        rng = self.rng
+        args, axis = self.sort_axis(len(x.shape), bad and x.shape)
+        if bad:
+            k = rng.choice([1, 2, -1])
+        else:
+            n = x.shape[axis % len(x.shape)]
+            if not n:
+                raise Retry()
+            k = min(n, rng.choice([1, 1, 2, 3, 5, n, n, max(n - 1, 1)]))
+            if rng.random() < 0.4:
+                k = -k
+            if x.shape and rng.random() < 0.3:
+                x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                              x.numpy, "rechunk", [x])
+        tags = (self.axes_tags(axis) if args else []) + (["k<0"] if k < 0 else [])
+        k_text = self.keyword("k", str(k), 0.85) if not args or "=" in args[0] else str(k)
+        flow_args = ", ".join([x.flow, k_text] + args)
+        sorted_text = f"np.sort({x.numpy}, axis={axis})"
+        if k > 0:
+            sorted_text = f"np.flip({sorted_text}, axis={axis})"
+        return self.node(f"topk({flow_args})",
+                         f"np.take({sorted_text}, range({abs(k)}), axis={axis})", "topk", [x],
+                         tags)
+
+    def unique_of(self, x):
+        """The distinct values of the flattened array, sorted, NaN once at the end."""
+        if x.shape and self.rng.random() < 0.2:
+            x = self.node(f"{x.flow}.rechunk({chunks_text(self.chunks_spec(x.shape))})",
+                          x.numpy, "rechunk", [x])
+        return self.node(f"unique({x.flow})", f"np.unique({x.numpy})", "unique", [x])
+
+    def digitize_of(self, x, bad=False):
+        """digitize(x, bins, right=): 1 to 5 edges, increasing or decreasing, repeated now and
+        then, of ints and floats (0.1 and 0.3 between two f32 values), infinities too; a list
+        or a tuple. Not empty bins nor NaN among them (NUMPY_ONLY). With `bad`, bins neither
+        increasing nor decreasing."""
+        rng = self.rng
+        tags = []
+        if bad:
+            edges = rng.sample(sorted(set(DIGITIZE_EDGES), key=lambda v: (v, str(v))),
+                               rng.randint(3, 5))
+            if edges == sorted(edges) or edges == sorted(edges, reverse=True):
+                raise Retry()
+            tags.append("bins not monotonic")
+        else:
+            count = rng.choices([1, 2, 3, 4, 5], [15, 30, 25, 20, 10])[0]
+            edges = sorted(rng.choice(DIGITIZE_EDGES) for _ in range(count))
+            if len(edges) > 1 and rng.random() < 0.4:
+                edges.reverse()
+                tags.append("decreasing bins")
+            if len(set(edges)) < len(edges):
+                tags.append("repeated edge")
+        as_tuple = rng.random() < 0.15
+        flow_bins = ", ".join(flow_number(e) for e in edges)
+        numpy_bins = ", ".join(py_number(e) for e in edges)
+        if as_tuple:
+            comma = "," if len(edges) == 1 else ""
+            flow_bins, numpy_bins = f"({flow_bins}{comma})", f"({numpy_bins}{comma})"
+        else:
+            flow_bins, numpy_bins = f"[{flow_bins}]", f"[{numpy_bins}]"
+        flow_args, numpy_args = [x.flow], [x.numpy]
+        bins_by_name = rng.random() < 0.2
+        flow_args.append(f"bins={flow_bins}" if bins_by_name else flow_bins)
+        numpy_args.append(f"bins={numpy_bins}" if bins_by_name else numpy_bins)
+        if rng.random() < 0.5:
+            right = rng.random() < 0.6
+            by_name = bins_by_name or rng.random() < 0.7
+            flow_args.append(("right=" if by_name else "") + flow_number(right))
+            numpy_args.append(("right=" if by_name else "") + py_number(right))
+            tags.append("right=")
+        return self.node(f"digitize({', '.join(flow_args)})",
+                         f"np.digitize({', '.join(numpy_args)})", "digitize", [x], tags)
+
+    def bincount_input(self, depth):
+        """A 1-d array of non-negative ints (or bools) to count: `(arange(n) * a) % m`, an
+        expression (flattened, cast to ints) modulo m or its abs, small literals, argmax along
+        an axis, bools."""
+        rng = self.rng
+        kind = rng.choices(["arange", "modulo", "literal", "argmax", "bool"],
+                           [20, 35, 20, 10, 15])[0]
+        m = rng.choice([1, 2, 3, 5, 7, 12])
+        n = rng.choice([0, 1, 2, 5, 9, 12, 40, 300])
+        if kind == "arange":
+            a = rng.choice([1, 3, 7])
+            chunks = f", chunks={rng.randint(1, max(1, n))}" if rng.random() < 0.5 else ""
+            return self.node(f"((arange({n}{chunks}) * {a}) % {m})",
+                             f"((np.arange({n}) * {a}) % {m})", "%")
+        if kind == "modulo":
+            e = self.expression(depth - 1)
+            if len(e.shape) != 1:
+                e = self.node(f"{e.flow}.ravel()", f"{e.numpy}.ravel()", "ravel", [e])
+            e = self.integer(e)
+            if rng.random() < 0.4:
+                return self.node(f"(abs({e.flow}) % {m})", f"(np.abs({e.numpy}) % {m})", "%",
+                                 [e])
+            return self.node(f"({e.flow} % {m})", f"({e.numpy} % {m})", "%", [e])
+        if kind == "literal":
+            return self.shaped((min(n, 40),), rng.choice(["i32", "i64"]), small_nonnegative=True)
+        if kind == "argmax":
+            name = rng.choice(["argmax", "argmin"])
+            rows, columns = rng.randint(1, 6), rng.choice([0, 1, 2, 3, 5])
+            along = rng.choice([0, 1])
+            y = self.shaped((rows, columns) if along == 0 else (columns, rows))
+            return self.node(f"{y.flow}.{name}(axis={along})", f"{y.numpy}.{name}(axis={along})",
+                             name, [y], ["axis=k"])
+        return self.shaped((min(n, 40),), "bool")
+
+    def bincount_of(self, depth, bad=None):
+        """bincount(x, weights=, minlength=) of 1-d non-negative ints (`bincount_input`), with
+        weights of floats, ints or bools now and then (summed in order: ORDER_FREE), minlength
+        below and beyond the largest value. With `bad`: "negative", a negative value among
+        them (flow::eval::negative_count when run); "values", floats, 2-d or 0-d values;
+        "weights", weights of another length; "minlength", a negative one."""
+        rng = self.rng
+        x = self.bincount_input(depth)
+        tags = []
+        if x.error:
+            raise Retry()
+        if bad == "negative":
+            k = rng.choice([1, 1, 2, 5])
+            x = self.node(f"({x.flow} - {k})", f"({x.numpy} - {k})", "-", [x])
+            tags.append("negative value")
+        elif bad == "values":
+            kind = rng.choice(["floats", "2-d", "0-d"])
+            if kind == "floats":
+                x = self.shaped(x.shape, rng.choice(["f32", "f64"]))
+            elif kind == "2-d":
+                x = self.shaped((rng.randint(1, 3), rng.randint(1, 4)),
+                                rng.choice(["i32", "i64", "bool"]), small_nonnegative=True)
+            else:
+                x = self.shaped((), "i64", small_nonnegative=True)
+            tags.append(f"{kind} values")
+        n = x.shape[0] if x.shape else 1
+        children = [x]
+        args = []
+        weights_by_position = False
+        if bad == "weights" or rng.random() < 0.35:
+            length = rng.choice([c for c in (n - 1, n + 1, n + 3) if c >= 0]) if bad == "weights" \
+                else n
+            w = self.shaped((length,), rng.choice(["f64", "f64", "f32", "i64", "bool"]))
+            children.append(w)
+            weights_by_position = rng.random() < 0.3
+            args.append((w.flow, w.numpy) if weights_by_position
+                        else (f"weights={w.flow}", f"weights={w.numpy}"))
+            tags.append("weights=")
+        if bad == "minlength" or rng.random() < 0.3:
+            minlength = rng.choice([-1, -3]) if bad == "minlength" else rng.choice(
+                [0, 1, 3, 8, 12])
+            positional = weights_by_position and rng.random() < 0.5
+            text = str(minlength) if positional else f"minlength={minlength}"
+            args.append((text, text))
+            tags.append("minlength=")
+        flow_args = ", ".join([x.flow] + [f for f, _ in args])
+        numpy_args = ", ".join([x.numpy] + [n for _, n in args])
+        return self.node(f"bincount({flow_args})", f"np.bincount({numpy_args})", "bincount",
+                         children, tags)
+
     # -------------------------------------------------------------------------------- rearranging
     # squeeze, expand_dims, moveaxis, swapaxes, flip, roll, broadcast_to, tile, repeat and pad.
     # Each `*_of` builder takes the array it rearranges; with `bad`, it makes the mistake NumPy
