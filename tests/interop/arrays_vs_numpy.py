@@ -831,7 +831,7 @@ class Generator(ProgramGenerator):
                     (self.matmul, 8), (self.outer, 3), (self.reshape, 7), (self.scan, 6),
                     (self.diff, 4), (self.binary_function, 8), (self.order_statistic, 6),
                     (self.rearrangement, 14), (self.rounding, 9), (self.diagonal, 7),
-                    (self.array_of_arrays, 8), (self.index_array, 12)]
+                    (self.array_of_arrays, 8), (self.index_array, 12), (self.sorting, 12)]
         return self.choose_weighted(builders, depth) or self.leaf()
 
     def scalar(self, dtype, op=None):
@@ -1643,6 +1643,8 @@ class Generator(ProgramGenerator):
         if name == "bincount":
             return self.bincount_of(depth)
         x = self.sorted_input(depth, name in ("unique", "digitize"))
+        if name in ("sort", "argsort"):
+            return self.sort_of(x, name)
         return getattr(self, f"{name}_of")(x)
 
     def sorted_input(self, depth, any_ndim=False):
@@ -1688,11 +1690,9 @@ class Generator(ProgramGenerator):
             axis = rng.randrange(-ndim, ndim)
         return [self.keyword("axis", str(axis), 0.3)], axis
 
-    def sort_of(self, x, bad=False):
-        """sort or argsort (stable: NumPy's kind="stable") along an axis in one chunk. With
-        `bad` (x 0-d, or an axis out of range), what NumPy refuses."""
-        rng = self.rng
-        name = rng.choice(["sort", "argsort"])
+    def sort_of(self, x, name, bad=False):
+        """sort or argsort (`name`; argsort stable: NumPy's kind="stable") along an axis in one
+        chunk. With `bad` (x 0-d, or an axis out of range), what NumPy refuses."""
         args, axis = self.sort_axis(len(x.shape), bad and x.shape)
         if not bad:
             x = self.one_chunk_along(x, axis)
@@ -1701,9 +1701,6 @@ class Generator(ProgramGenerator):
         flow_args = ", ".join([x.flow] + args)
         return self.node(f"{name}({flow_args})",
                          f"np.{name}({x.numpy}, axis={axis}{kind})", name, [x], tags)
-
-    def argsort_of(self, x):
-        return self.sort_of(x)
 
     def topk_of(self, x, bad=False):
         """topk(x, k, axis): k from 1 to the axis' length, either way (not 0, nor more than the
@@ -2523,7 +2520,8 @@ class Generator(ProgramGenerator):
                          "concatenate", [first, other])
 
     def bool_arithmetic(self, depth):
-        """`-` of bools and `&` of floats, which NumPy refuses."""
+        """`-` of bools, `&`, `|`, `^`, `<<` and `>>` of floats and `~` of floats, which NumPy
+        refuses."""
         x = self.expression(depth - 1)
         if self.rng.random() < 0.5:
             x = x if x.dtype == "bool" else self.comparison(x)
@@ -2532,7 +2530,11 @@ class Generator(ProgramGenerator):
             y = self.shaped(self.broadcast_shape(x.shape), "bool")
             return self.node(f"({x.flow} - {y.flow})", f"({x.numpy} - {y.numpy})", "-", [x, y])
         y = self.shaped(self.broadcast_shape(x.shape), self.rng.choice(["f32", "f64"]))
-        op = self.rng.choice(LOGICAL)
+        if self.rng.random() < 0.2:
+            return self.node(f"(~{y.flow})", f"(~{y.numpy})", "~", [y])
+        op = self.rng.choice(LOGICAL + BITWISE)
+        if self.rng.random() < 0.3:
+            x, y = y, x
         return self.node(f"({x.flow} {op} {y.flow})", f"({x.numpy} {op} {y.numpy})", op, [x, y])
 
     def reduction_of_empty(self, depth):
@@ -2749,6 +2751,23 @@ class Generator(ProgramGenerator):
                                       f"{x.numpy}[{', '.join(numpy_items)}]", "index array",
                                       children, dict.fromkeys(tags)))
 
+    def sorting_refused(self, depth):
+        """sort, argsort or topk of a 0-d array or along an axis it lacks; digitize with bins
+        neither increasing nor decreasing; bincount of a negative value (flow finds it when it
+        runs), of floats, 2-d or 0-d values, with weights of another length or a negative
+        minlength."""
+        rng = self.rng
+        kind = rng.choices(["sort", "topk", "digitize", "bincount"], [3, 2, 2, 4])[0]
+        if kind in ("sort", "topk"):
+            x = self.leaf(()) if rng.random() < 0.4 else self.sorted_input(depth, True)
+            if kind == "topk":
+                return self.refused(self.topk_of(x, bad=True))
+            return self.refused(self.sort_of(x, rng.choice(["sort", "argsort"]), bad=True))
+        if kind == "digitize":
+            return self.refused(self.digitize_of(self.sorted_input(depth, True), bad=True))
+        bad = rng.choices(["negative", "values", "weights", "minlength"], [4, 3, 2, 1])[0]
+        return self.refused(self.bincount_of(depth, bad=bad))
+
     def diagonal_refused(self, depth):
         """diagonal or trace of a 0-d or 1-d array, of one axis twice, or of an axis out of
         range."""
@@ -2763,7 +2782,7 @@ class Generator(ProgramGenerator):
                 "broadcast_to_another_shape": 1, "moveaxis_counts_differ": 1,
                 "negative_repetitions": 1, "pad_refused": 2,
                 "rearrangement_axis_out_of_range": 2, "diagonal_refused": 2,
-                "take_out_of_range": 2, "index_array_refused": 3}
+                "take_out_of_range": 2, "index_array_refused": 3, "sorting_refused": 3}
 
     # -------------------------------------------------------------------------------- printing
 
