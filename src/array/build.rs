@@ -638,29 +638,13 @@ pub enum IndexItem {
     NewAxis,
 }
 
-pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
-    if let Some(IndexItem::ShapedMask(shape, _)) = items
-        .iter()
-        .find(|i| matches!(i, IndexItem::ShapedMask(..)))
-    {
-        return Err(error(
-            "flow::check::array_index",
-            format!(
-                "a boolean index of shape {} for an array of shape {}",
-                shape_text(shape),
-                shape_text(&input.shape)
-            ),
-            span,
-            "shapes differ",
-            "a mask of several dimensions must have the array's shape, alone in the index: x[x > 0]",
-        ));
-    }
-    if let Some(at) = items
-        .iter()
-        .position(|i| matches!(i, IndexItem::Positions(_) | IndexItem::Mask(_)))
-    {
-        return slice_with_positions(input, items, at, span);
-    }
+/// `items` with `...` replaced by the whole slices it stands for and whole slices added for the
+/// axes no item names: one item per input axis (and the new axes).
+fn expand_items(
+    input: &ArrayRef,
+    items: &[IndexItem],
+    span: Span,
+) -> Result<Vec<IndexItem>, Box<Diagnostic>> {
     let ellipses = items
         .iter()
         .filter(|i| matches!(i, IndexItem::Ellipsis))
@@ -721,6 +705,33 @@ pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
             step: None,
         });
     }
+    Ok(expanded)
+}
+
+pub fn slice(input: &ArrayRef, items: &[IndexItem], span: Span) -> Built {
+    if let Some(IndexItem::ShapedMask(shape, _)) = items
+        .iter()
+        .find(|i| matches!(i, IndexItem::ShapedMask(..)))
+    {
+        return Err(error(
+            "flow::check::array_index",
+            format!(
+                "a boolean index of shape {} for an array of shape {}",
+                shape_text(shape),
+                shape_text(&input.shape)
+            ),
+            span,
+            "shapes differ",
+            "a mask of several dimensions must have the array's shape, alone in the index: x[x > 0]",
+        ));
+    }
+    if let Some(at) = items
+        .iter()
+        .position(|i| matches!(i, IndexItem::Positions(_) | IndexItem::Mask(_)))
+    {
+        return slice_with_positions(input, items, at, span);
+    }
+    let expanded = expand_items(input, items, span)?;
     let mut selection = Vec::new();
     let mut shape = Vec::new();
     let mut chunks = Vec::new();

@@ -198,29 +198,16 @@ fn refused(args: &Args, message: String, help: &str) -> Box<Diagnostic> {
     args.rejected("flow::check::argument_value", message, 0, help)
 }
 
-/// `df.to_dataset(index=["lat", "lon"])`: the index columns' distinct values (sorted) become
-/// dimensions with those coordinates, every other numeric column a variable over them (NaN
-/// where a combination has no row); a combination in two rows is refused, as pandas refuses a
-/// duplicated index. Datetime columns become times in seconds since 1970-01-01.
-pub fn to_dataset(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let Some(Value::Frame(frame)) = &args.receiver else {
-        unreachable!("called on frames")
-    };
-    let frame = frame.clone();
-    let Some(index) = args.names(0, "a column name or a list of them")? else {
-        return Err(refused(
-            args,
-            "to_dataset needs the index columns".into(),
-            "df.to_dataset(index=[\"lat\", \"lon\"])",
-        ));
-    };
-    for name in &index {
-        frame.check_column(name, args.spans[0])?;
-    }
-    if interpreter.is_checking() {
-        return Ok(Value::Unknown(Type::Dataset));
-    }
-    let rows = interpreter.frame_rows(&frame)?;
+/// The dimensions the index columns make: their names, lengths, each row's flat position, and
+/// each one's distinct values (with whether they are times or ints).
+struct Dimensions {
+    dims: Vec<String>,
+    sizes: Vec<usize>,
+    positions: Vec<usize>,
+    coord_values: Vec<(String, Vec<f64>, bool, bool)>,
+}
+
+fn dimensions(args: &Args, rows: &pl::DataFrame, index: &[String]) -> Eval<Dimensions> {
     let height = rows.height();
     // The dimensions: each index column's distinct values, and each row's position along them.
     let mut dims = Vec::new();
@@ -275,6 +262,43 @@ pub fn to_dataset(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
     dims.reverse();
     sizes.reverse();
     coord_values.reverse();
+    Ok(Dimensions {
+        dims,
+        sizes,
+        positions,
+        coord_values,
+    })
+}
+
+/// `df.to_dataset(index=["lat", "lon"])`: the index columns' distinct values (sorted) become
+/// dimensions with those coordinates, every other numeric column a variable over them (NaN
+/// where a combination has no row); a combination in two rows is refused, as pandas refuses a
+/// duplicated index. Datetime columns become times in seconds since 1970-01-01.
+pub fn to_dataset(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let Some(Value::Frame(frame)) = &args.receiver else {
+        unreachable!("called on frames")
+    };
+    let frame = frame.clone();
+    let Some(index) = args.names(0, "a column name or a list of them")? else {
+        return Err(refused(
+            args,
+            "to_dataset needs the index columns".into(),
+            "df.to_dataset(index=[\"lat\", \"lon\"])",
+        ));
+    };
+    for name in &index {
+        frame.check_column(name, args.spans[0])?;
+    }
+    if interpreter.is_checking() {
+        return Ok(Value::Unknown(Type::Dataset));
+    }
+    let rows = interpreter.frame_rows(&frame)?;
+    let Dimensions {
+        dims,
+        sizes,
+        positions,
+        coord_values,
+    } = dimensions(args, &rows, &index)?;
     let cells: usize = sizes.iter().product();
     let mut seen = vec![false; cells];
     if let Some(row) = positions

@@ -308,6 +308,9 @@ ORDER_FREE = {"sum", "mean", "prod", "std", "var", "nansum", "nanmean", "nanprod
               "nanvar", "cumsum", "cumprod", "nancumsum", "nancumprod", "@", "matmul", "dot",
               "trace", "bincount"}
 HUGE = {"f32": 1e30, "f64": 1e250}
+# Operations that tell zero from nonzero: of floats that are rounding noise around zero (a std
+# of equal values, 5e-23 in NumPy and 0 in flow), they are not made (`Generator.valid`).
+ZERO_SENSITIVE = {"any", "all", "sign", "==", "!=", "<", "<=", ">", ">="}
 
 # Float values for array literals: ordinary ones, then the ones printing treats specially.
 PLAIN_FLOATS = [0.0, 1.0, -1.0, 2.0, 0.5, -0.5, 2.5, -3.75, 0.1, 0.25, 1.5, 3.0, 7.0, -2.0, 10.0,
@@ -458,6 +461,23 @@ class Generator(ProgramGenerator):
             self.float_namespace[name] = node.array.astype(np.float64)
         return node
 
+    @staticmethod
+    def rounding_noise(node):
+        """Whether a float node holds a value that may be rounding noise around zero: nonzero
+        and below 1e-12 times the largest magnitude it is computed from."""
+        if node.value is None or node.error or isinstance(node.value, tuple):
+            return False
+        a = node.array
+        if a.dtype.kind != "f" or not a.size:
+            return False
+        with np.errstate(all="ignore"):
+            small = np.abs(a[np.isfinite(a) & (a != 0)].astype(np.float64))
+        if not small.size:
+            return False
+        largest = max(finite_magnitude(n.value) for n in node.walk()
+                      if n.value is not None and not n.error and not isinstance(n.value, tuple))
+        return bool(np.min(small) < 1e-12 * largest)
+
     def float_text(self, numpy):
         """NumPy's text with the int nodes floats cannot compute (`self.opaque`) as names."""
         for text in sorted(self.opaque, key=len, reverse=True):
@@ -478,6 +498,8 @@ class Generator(ProgramGenerator):
         if node.op in ORDER_FREE and any(
                 finite_magnitude(c.value) > HUGE.get(c.dtype, math.inf) for c in node.children
                 if c.value is not None and not c.error and not isinstance(c.value, tuple)):
+            return False
+        if node.op in ZERO_SENSITIVE and any(self.rounding_noise(c) for c in node.children):
             return False
         a = node.array if not isinstance(node.value, tuple) else None
         # The bits a shift loses are its value, not a wrap-around (the nodes above it are
@@ -935,7 +957,7 @@ class Generator(ProgramGenerator):
     def binary(self, depth):
         rng = self.rng
         kind = rng.choices(["arithmetic", "comparison", "logical", "bitwise"],
-                           [65, 22, 13, 12])[0]
+                           [65, 22, 13, 20])[0]
         op = (rng.choices(ARITHMETIC, ARITHMETIC_WEIGHTS)[0] if kind == "arithmetic"
               else rng.choices(BITWISE, BITWISE_WEIGHTS)[0] if kind == "bitwise"
               else rng.choice(COMPARISONS if kind == "comparison" else LOGICAL))
@@ -1740,9 +1762,10 @@ class Generator(ProgramGenerator):
 
     def digitize_of(self, x, bad=False):
         """digitize(x, bins, right=): 1 to 5 edges, increasing or decreasing, repeated now and
-        then, of ints and floats (0.1 and 0.3 between two f32 values), infinities too; a list
-        or a tuple. Not empty bins nor NaN among them (NUMPY_ONLY). With `bad`, bins neither
-        increasing nor decreasing."""
+        then, of ints and floats (0.1 and 0.3 between two f32 values), infinities too, or
+        values of x (ties, which right= decides; f32 ones in their shortest decimal spelling,
+        which is another f64); a list or a tuple. Not empty bins nor NaN among them
+        (NUMPY_ONLY). With `bad`, bins neither increasing nor decreasing."""
         rng = self.rng
         tags = []
         if bad:
@@ -1753,7 +1776,14 @@ class Generator(ProgramGenerator):
             tags.append("bins not monotonic")
         else:
             count = rng.choices([1, 2, 3, 4, 5], [15, 30, 25, 20, 10])[0]
-            edges = sorted(rng.choice(DIGITIZE_EDGES) for _ in range(count))
+            pool = DIGITIZE_EDGES
+            values = x.array.ravel()
+            if x.dtype != "bool" and values.size and rng.random() < 0.3:
+                values = values[np.isfinite(values)] if x.dtype in ("f32", "f64") else values
+                spelled = {"f32": lambda v: float(f"{v:.7g}"), "f64": float}.get(x.dtype, int)
+                pool = [spelled(v) for v in values[:20]] or pool
+                tags.append("edges of x")
+            edges = sorted(rng.choice(pool) for _ in range(count))
             if len(edges) > 1 and rng.random() < 0.4:
                 edges.reverse()
                 tags.append("decreasing bins")
@@ -1843,7 +1873,8 @@ class Generator(ProgramGenerator):
         children = [x]
         args = []
         weights_by_position = False
-        if bad == "weights" or rng.random() < 0.35:
+        # NumPy's bincount of no values returns ints whatever the weights (NUMPY_ONLY).
+        if bad == "weights" or (n and rng.random() < 0.35):
             length = rng.choice([c for c in (n - 1, n + 1, n + 3) if c >= 0]) if bad == "weights" \
                 else n
             w = self.shaped((length,), rng.choice(["f64", "f64", "f32", "i64", "bool"]))
