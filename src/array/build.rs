@@ -638,6 +638,40 @@ pub enum IndexItem {
     NewAxis,
 }
 
+/// The output axis of index item `at` of `items` on an `ndim`-d array: the axes the items
+/// before it make (an int none, `...` the axes no item names, others one).
+pub fn axis_of_item(items: &[IndexItem], at: usize, ndim: usize) -> usize {
+    let named = items
+        .iter()
+        .filter(|i| !matches!(i, IndexItem::NewAxis | IndexItem::Ellipsis))
+        .count();
+    items[..at]
+        .iter()
+        .map(|i| match i {
+            IndexItem::Int(_) => 0,
+            IndexItem::Ellipsis => ndim.saturating_sub(named),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// An index that keeps the axes where `keep` is true and adds a length-1 axis where it is
+/// false (lining an array up with more dimensions).
+pub fn lined_up(keep: impl Iterator<Item = bool>) -> Vec<IndexItem> {
+    keep.map(|k| {
+        if k {
+            IndexItem::Slice {
+                start: None,
+                stop: None,
+                step: None,
+            }
+        } else {
+            IndexItem::NewAxis
+        }
+    })
+    .collect()
+}
+
 /// `items` with `...` replaced by the whole slices it stands for and whole slices added for the
 /// axes no item names: one item per input axis (and the new axes).
 fn expand_items(
@@ -876,20 +910,7 @@ fn slice_with_positions(input: &ArrayRef, items: &[IndexItem], at: usize, span: 
     let mut plain = items.to_vec();
     plain[at] = whole;
     let sliced = slice(input, &plain, span)?;
-    // The output axis of item `at`: the axes the items before it make (an ellipsis makes those
-    // no item names).
-    let named = items
-        .iter()
-        .filter(|i| !matches!(i, IndexItem::NewAxis | IndexItem::Ellipsis))
-        .count();
-    let axis: usize = items[..at]
-        .iter()
-        .map(|i| match i {
-            IndexItem::Int(_) => 0,
-            IndexItem::Ellipsis => input.ndim().saturating_sub(named),
-            _ => 1,
-        })
-        .sum();
+    let axis = axis_of_item(items, at, input.ndim());
     let positions: Vec<i64> = match &items[at] {
         IndexItem::Positions(p) => p.clone(),
         IndexItem::Mask(mask) => {

@@ -7,7 +7,7 @@
 //! and fused, so the broadcast product is never held whole.
 
 use super::build::{
-    error, map, normalise_axes, reduce, shape_text, slice, transpose, Built, IndexItem,
+    error, lined_up, map, normalise_axes, reduce, shape_text, slice, transpose, Built,
 };
 use super::linalg::{diagonal, matmul};
 use super::node::{ArrayRef, BinaryFunction, MapFunction, Operand, Reduction};
@@ -251,20 +251,7 @@ pub fn einsum(spec: &str, operands: &[ArrayRef], span: Span) -> Built {
         } else {
             transpose(array, Some(&order), span)?
         };
-        let items: Vec<IndexItem> = all
-            .iter()
-            .map(|c| {
-                if names.contains(c) {
-                    IndexItem::Slice {
-                        start: None,
-                        stop: None,
-                        step: None,
-                    }
-                } else {
-                    IndexItem::NewAxis
-                }
-            })
-            .collect();
+        let items = lined_up(all.iter().map(|c| names.contains(c)));
         let lined = slice(&moved, &items, span)?;
         product = Some(match product {
             None => lined,

@@ -484,18 +484,7 @@ impl Labelled {
             step: None,
         };
         let rest = self.index(&plain, span)?;
-        let named = items
-            .iter()
-            .filter(|i| !matches!(i, IndexItem::NewAxis | IndexItem::Ellipsis))
-            .count();
-        let axis: usize = items[..at]
-            .iter()
-            .map(|i| match i {
-                IndexItem::Int(_) => 0,
-                IndexItem::Ellipsis => self.dims.len().saturating_sub(named),
-                _ => 1,
-            })
-            .sum();
+        let axis = build::axis_of_item(items, at, self.dims.len());
         let Some(dim) = rest.dims.get(axis).cloned() else {
             return Err(error(
                 "flow::check::array_index",
@@ -808,20 +797,7 @@ fn expand(l: &Labelled, dims: &[String], span: Span) -> Result<ArrayRef, Box<Dia
         .iter()
         .position(|d| l.dims.contains(d))
         .unwrap_or(dims.len());
-    let items: Vec<IndexItem> = dims[first_own..]
-        .iter()
-        .map(|d| {
-            if l.dims.contains(d) {
-                IndexItem::Slice {
-                    start: None,
-                    stop: None,
-                    step: None,
-                }
-            } else {
-                IndexItem::NewAxis
-            }
-        })
-        .collect();
+    let items = build::lined_up(dims[first_own..].iter().map(|d| l.dims.contains(d)));
     if items.iter().all(|i| !matches!(i, IndexItem::NewAxis)) {
         return Ok(array);
     }
