@@ -1153,13 +1153,22 @@ pub fn take(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
 pub fn digitize(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     use crate::array::node::{BinaryFunction as F, MapFunction, Operand, Scalar};
     let array = args.array(0)?;
-    let edges: Vec<f64> = match args.value(1) {
+    let scalars: Vec<Scalar> = match args.value(1) {
         Value::List(items) | Value::Tuple(items) => items
             .iter()
-            .map(|v| scalar_of(v).map(|s| s.as_f64()))
-            .collect::<Option<Vec<f64>>>()
+            .map(scalar_of)
+            .collect::<Option<Vec<Scalar>>>()
             .ok_or_else(|| args.wrong_type(1, "a list of numbers"))?,
         _ => return Err(args.wrong_type(1, "a list of numbers")),
+    };
+    let edges: Vec<f64> = scalars.iter().map(|s| s.as_f64()).collect();
+    // NumPy compares in the common type of the values and the bins (an array: f64 if any edge
+    // is a float, else i64), not the values' own: f32 values meet edges as f64.
+    let float_bins = scalars.iter().any(|s| matches!(s, Scalar::Float(_)));
+    let array = if (float_bins || array.dtype.is_float()) && array.dtype != DType::F64 {
+        crate::array::build::cast(&array, DType::F64, args.call)
+    } else {
+        array
     };
     let right = args.bool(2)?;
     let increasing = edges.windows(2).all(|w| w[0] <= w[1]);
@@ -1205,13 +1214,16 @@ pub fn digitize(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         )?
     };
     total = crate::array::build::cast(&total, crate::array::dtype::DType::I64, span);
-    for &edge in &edges {
+    for &edge in &scalars {
+        // Float bins compare as floats (the values were made f64 above), int bins as ints.
+        let edge = if float_bins {
+            Scalar::Float(edge.as_f64())
+        } else {
+            edge
+        };
         let hit = map(
             MapFunction::Binary(function),
-            vec![
-                Operand::Array(array.clone()),
-                Operand::Scalar(Scalar::Float(edge)),
-            ],
+            vec![Operand::Array(array.clone()), Operand::Scalar(edge)],
         )?;
         total = map(
             MapFunction::Binary(F::Add),

@@ -1,6 +1,6 @@
 //! Matrix products of chunks: the sum of the products of pairs of 2-d blocks, with ndarray's
 //! blocked multiplication (`general_mat_mul`: cache-blocked, vectorised kernels for f32 and f64;
-//! a generic loop for integers, which NumPy does not accelerate either).
+//! a plain loop for integers, wrapping on overflow, which NumPy does not accelerate either).
 
 use crate::array::chunk::{ChunkData, Element};
 use crate::array::dtype::DType;
@@ -13,12 +13,35 @@ pub fn sum_of_products(inputs: &[&ChunkData], shape: &[usize], dtype: DType) -> 
     match dtype {
         DType::F64 => f64::chunk_of(products::<f64>(inputs, rows, columns)),
         DType::F32 => f32::chunk_of(products::<f32>(inputs, rows, columns)),
-        DType::I32 => i32::chunk_of(products::<i32>(inputs, rows, columns)),
+        // Integers wrap around on overflow, as NumPy's do (in every build).
+        DType::I32 => i64::chunk_of(integer_products(inputs, rows, columns)).into_dtype(DType::I32),
         // Bools are multiplied as integers, then any nonzero sum is true (or of ands).
         DType::I64 | DType::Bool => {
-            i64::chunk_of(products::<i64>(inputs, rows, columns)).into_dtype(dtype)
+            i64::chunk_of(integer_products(inputs, rows, columns)).into_dtype(dtype)
         }
     }
+}
+
+/// The integer sum of products, wrapping around as NumPy's int64 arithmetic does (an i32
+/// product wraps the same way once its low 32 bits are kept).
+fn integer_products(inputs: &[&ChunkData], rows: usize, columns: usize) -> ndarray::ArrayD<i64> {
+    let mut total = Array2::<i64>::zeros((rows, columns));
+    for pair in inputs.chunks(2) {
+        let (a, b) = (i64::values_of(pair[0]), i64::values_of(pair[1]));
+        let (a, b) = (matrix(&a), matrix(&b));
+        for i in 0..rows {
+            for k in 0..a.ncols() {
+                let x = a[[i, k]];
+                if x == 0 {
+                    continue;
+                }
+                for j in 0..columns {
+                    total[[i, j]] = total[[i, j]].wrapping_add(x.wrapping_mul(b[[k, j]]));
+                }
+            }
+        }
+    }
+    total.into_dimensionality::<IxDyn>().expect("2-d")
 }
 
 fn products<T: LinalgScalar + Element>(

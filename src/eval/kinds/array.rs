@@ -200,6 +200,19 @@ pub fn chunk_of_literal(value: &Value) -> Result<crate::array::chunk::ChunkData,
     } else {
         DType::I64
     };
+    // Ints exactly (beyond 2^53 too), not through floats.
+    if natural == DType::I64 {
+        let ints: Vec<i64> = values
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => *i,
+                other => scalar_of(other).unwrap().as_f64() as i64,
+            })
+            .collect();
+        let data = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), ints)
+            .expect("walk counted the shape");
+        return Ok(crate::array::chunk::ChunkData::I64(data));
+    }
     let floats: Vec<f64> = values
         .iter()
         .map(|v| scalar_of(v).unwrap().as_f64())
