@@ -74,7 +74,7 @@ pub fn group_reduce(
             format!("`{}` is not a grouped reduction", reduction.name()),
             span,
             "here",
-            "group with mean, sum, min, max, std, var, prod or count",
+            "group with mean, sum, min, max, std, var, prod, median, count, first or last",
         ));
     }
     let mut seen = vec![false; count];

@@ -441,6 +441,12 @@ pub enum Reduction {
     NanVar,
     NanStd,
     NanProd,
+    /// The first or last value along the axis (of a group: `groupby(…).first()`), or the first or
+    /// last that is not NaN. Only grouped reductions take them.
+    First,
+    Last,
+    NanFirst,
+    NanLast,
 }
 
 impl Reduction {
@@ -465,6 +471,8 @@ impl Reduction {
             NanVar => "nanvar",
             NanStd => "nanstd",
             NanProd => "nanprod",
+            First | NanFirst => "first",
+            Last | NanLast => "last",
         }
     }
 
@@ -486,7 +494,7 @@ impl Reduction {
                 DType::Bool | DType::I32 | DType::I64 => DType::I64,
                 other => other,
             },
-            Min | Max | NanMin | NanMax => input,
+            Min | Max | NanMin | NanMax | First | Last | NanFirst | NanLast => input,
             Mean | Var | Std | NanMean | NanVar | NanStd => input.float_result(),
             Any | All => DType::Bool,
             ArgMin | ArgMax => DType::I64,
@@ -503,8 +511,14 @@ impl Reduction {
         use Reduction::*;
         matches!(
             self,
-            NanSum | NanMean | NanMin | NanMax | NanVar | NanStd | NanProd
+            NanSum | NanMean | NanMin | NanMax | NanVar | NanStd | NanProd | NanFirst | NanLast
         )
+    }
+
+    /// First or last: partials are a value and its position along the axis.
+    pub fn is_positional(self) -> bool {
+        use Reduction::*;
+        matches!(self, First | Last | NanFirst | NanLast)
     }
 
     pub fn is_arg(self) -> bool {

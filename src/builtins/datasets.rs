@@ -158,6 +158,8 @@ pub(super) fn with_skipna(
         Reduction::Var => Reduction::NanVar,
         Reduction::Std => Reduction::NanStd,
         Reduction::Prod => Reduction::NanProd,
+        Reduction::First => Reduction::NanFirst,
+        Reduction::Last => Reduction::NanLast,
         other => other,
     }
 }

@@ -697,6 +697,16 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
+        ..builtin!("first" "(skipna=none, keep_attrs=true)", "labelled arrays", "The first value of each group (the first that is not NaN in floats unless `skipna=false`), as xarray's: each chunk keeps its groups' first values with their positions, and the earliest wins.",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"lat\").first().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::First))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
+        ..builtin!("last" "(skipna=none, keep_attrs=true)", "labelled arrays", "The last value of each group (the last that is not NaN in floats unless `skipna=false`).",
+        "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"lat\").last().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Last))
+    },
+    Builtin {
+        receiver: Some(Receiver::Grouping),
         ..builtin!("count" "(keep_attrs=true)", "labelled arrays", "The number of values that are not NaN in each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").count().shape)" => "(2, 4, 5)", returns Type::Any, groupings::count)
     },

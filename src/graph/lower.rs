@@ -701,6 +701,7 @@ impl Lowering<'_> {
                 reduction: *reduction,
                 axis: *axis,
                 groups: groups[start..end].to_vec(),
+                origin: start,
             };
             partials.push(self.task(node, kind, vec![task])?);
         }

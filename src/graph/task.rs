@@ -111,6 +111,8 @@ pub enum TaskKind {
         reduction: Reduction,
         axis: usize,
         groups: Vec<u32>,
+        /// The chunk's first position along the axis (for first and last).
+        origin: usize,
     },
     /// The input's lanes along `axis` sorted (see `ArrayOp::Sort`).
     Sort {
@@ -337,10 +339,11 @@ impl TaskKind {
                 reduction,
                 axis,
                 groups,
+                origin,
             } => {
                 let chunk = elementwise::evaluate(kernel, &chunks(), shape);
                 TaskOutput::Partial(crate::kernels::group::partial(
-                    &chunk, *reduction, *axis, groups,
+                    &chunk, *reduction, *axis, groups, *origin,
                 ))
             }
             TaskKind::HistogramPartial {

@@ -9,13 +9,29 @@ use crate::array::node::{Reduction, NO_GROUP};
 use ndarray::{ArrayD, Axis, IxDyn};
 
 /// The partial of `chunk` per group: `labels` give the group of each position along `axis`.
-pub fn partial(chunk: &ChunkData, reduction: Reduction, axis: usize, labels: &[u32]) -> Partial {
+pub fn partial(
+    chunk: &ChunkData,
+    reduction: Reduction,
+    axis: usize,
+    labels: &[u32],
+    start: usize,
+) -> Partial {
     let mut present: Vec<u32> = labels.iter().copied().filter(|&g| g != NO_GROUP).collect();
     present.sort_unstable();
     present.dedup();
     let position = origin(chunk);
     let all_in_one = present.len() == 1 && labels.iter().all(|&g| g == present[0]);
-    let inner = if all_in_one {
+    let inner = if reduction.is_positional() {
+        let parts: Vec<Partial> = present
+            .iter()
+            .map(|&group| {
+                let positions: Vec<usize> =
+                    (0..labels.len()).filter(|&i| labels[i] == group).collect();
+                positional(chunk, reduction, axis, &positions, start)
+            })
+            .collect();
+        concatenate(&parts, axis, chunk, reduction)
+    } else if all_in_one {
         reduce::partial(chunk, reduction, &[axis], &position)
     } else {
         let parts: Vec<Partial> = present
@@ -36,6 +52,48 @@ pub fn partial(chunk: &ChunkData, reduction: Reduction, axis: usize, labels: &[u
     }
 }
 
+/// The first or last value (not NaN, for the NaN-skipping ones) of each lane among
+/// `positions` along `axis`, with its position in the whole axis (`NONE` where there is none).
+fn positional(
+    chunk: &ChunkData,
+    reduction: Reduction,
+    axis: usize,
+    positions: &[usize],
+    origin: usize,
+) -> Partial {
+    let values = chunk.to_f64();
+    let skip = reduction.skips_nan();
+    let last = matches!(reduction, Reduction::Last | Reduction::NanLast);
+    let mut shape = values.shape().to_vec();
+    shape[axis] = 1;
+    let mut value = ArrayD::from_elem(IxDyn(&shape), f64::NAN);
+    let mut index = ArrayD::from_elem(IxDyn(&shape), NONE);
+    for ((lane, v), i) in values
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(value.iter_mut())
+        .zip(index.iter_mut())
+    {
+        let mut pick = |p: usize| {
+            if skip && lane[p].is_nan() {
+                return false;
+            }
+            *v = lane[p];
+            *i = (origin + p) as i64;
+            true
+        };
+        if last {
+            positions.iter().rev().any(|&p| pick(p));
+        } else {
+            positions.iter().any(|&p| pick(p));
+        }
+    }
+    Partial::Arg { value, index }
+}
+
+/// The position of a lane that has no first or last value.
+pub const NONE: i64 = -1;
+
 /// A chunk's place for `reduce::partial`, which needs one only for arg-reductions (not grouped).
 fn origin(chunk: &ChunkData) -> Position {
     Position {
@@ -52,6 +110,14 @@ fn select(chunk: &ChunkData, axis: usize, positions: &[usize]) -> ChunkData {
 /// The partials of consecutive groups side by side along `axis` (none: an empty partial of
 /// the kind `chunk` reduced by `reduction` gives).
 fn concatenate(parts: &[Partial], axis: usize, chunk: &ChunkData, reduction: Reduction) -> Partial {
+    if parts.is_empty() && reduction.is_positional() {
+        let mut shape = chunk.shape().to_vec();
+        shape[axis] = 0;
+        return Partial::Arg {
+            value: ArrayD::from_elem(IxDyn(&shape), f64::NAN),
+            index: ArrayD::from_elem(IxDyn(&shape), NONE),
+        };
+    }
     if parts.is_empty() {
         let kind = reduce::partial(
             &select(chunk, axis, &[]),
@@ -100,7 +166,20 @@ fn concatenate(parts: &[Partial], axis: usize, chunk: &ChunkData, reduction: Red
                 _ => unreachable!("one kind"),
             }),
         },
-        _ => unreachable!("grouped reductions are of values and moments"),
+        Partial::Arg { .. } => {
+            let (values, indices): (Vec<_>, Vec<_>) = parts
+                .iter()
+                .map(|p| match p {
+                    Partial::Arg { value, index } => (value.view(), index.view()),
+                    _ => unreachable!("one kind"),
+                })
+                .unzip();
+            Partial::Arg {
+                value: standard(ndarray::concatenate(Axis(axis), &values).expect("one shape")),
+                index: standard(ndarray::concatenate(Axis(axis), &indices).expect("one shape")),
+            }
+        }
+        _ => unreachable!("grouped reductions are of values, moments and positions"),
     }
 }
 
@@ -127,7 +206,11 @@ fn map_arrays(
             mean: floats(mean),
             m2: floats(m2),
         },
-        _ => unreachable!("grouped reductions are of values and moments"),
+        Partial::Arg { value, index } => Partial::Arg {
+            value: floats(value),
+            index: ints(index),
+        },
+        _ => unreachable!("grouped reductions are of values, moments and positions"),
     }
 }
 
@@ -178,6 +261,16 @@ fn spread(
                 .select(Axis(axis), &sources),
         )
     };
+    let with_filler_index = |a: &ArrayD<i64>| {
+        let mut shape = a.shape().to_vec();
+        shape[axis] = 1;
+        let extra = ArrayD::from_elem(IxDyn(&shape), NONE);
+        standard(
+            ndarray::concatenate(Axis(axis), &[a.view(), extra.view()])
+                .expect("one shape")
+                .select(Axis(axis), &sources),
+        )
+    };
     match p {
         Partial::Float(a) => Partial::Float(with_filler_f(a, float_fill)),
         Partial::Int(a) => Partial::Int(with_filler_i(a)),
@@ -187,7 +280,12 @@ fn spread(
             mean: with_filler_f(mean, 0.0),
             m2: with_filler_f(m2, 0.0),
         },
-        _ => unreachable!("grouped reductions are of values and moments"),
+        // An empty slot has no value: NaN at no position.
+        Partial::Arg { value, index } => Partial::Arg {
+            value: with_filler_f(value, f64::NAN),
+            index: with_filler_index(index),
+        },
+        _ => unreachable!("grouped reductions are of values, moments and positions"),
     }
 }
 

@@ -575,6 +575,32 @@ pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
                     value: vb,
                     index: ib,
                 },
+            ) if reduction.is_positional() => {
+                // The earlier (first) or later (last) position; none is `group::NONE`.
+                let last = matches!(reduction, Reduction::Last | Reduction::NanLast);
+                let (value, index) = (
+                    value.as_slice_mut().expect("standard layout"),
+                    index.as_slice_mut().expect("standard layout"),
+                );
+                let (vb, ib) = (
+                    vb.as_slice().expect("standard layout"),
+                    ib.as_slice().expect("standard layout"),
+                );
+                for k in 0..value.len() {
+                    let none = super::group::NONE;
+                    let take = ib[k] != none && (index[k] == none || (ib[k] > index[k]) == last);
+                    if take {
+                        value[k] = vb[k];
+                        index[k] = ib[k];
+                    }
+                }
+            }
+            (
+                Partial::Arg { value, index },
+                Partial::Arg {
+                    value: vb,
+                    index: ib,
+                },
             ) => {
                 let want_min = reduction == Reduction::ArgMin;
                 for k in 0..value.len() {
@@ -626,6 +652,7 @@ pub fn finalize(
         Partial::Counts(c) => {
             ChunkData::I64(ArrayD::from_shape_vec(IxDyn(&[c.len()]), c.clone()).unwrap())
         }
+        Partial::Arg { value, .. } if reduction.is_positional() => ChunkData::F64(value.clone()),
         Partial::Arg { index, .. } => ChunkData::I64(index.clone()),
         Partial::Grouped { .. } => unreachable!("finalized by group.rs"),
         Partial::Moments { count, mean, m2 } => {
