@@ -65,6 +65,8 @@ ROWS = [
     ("N1 matmul", "n1.flow", [], "n1_matmul.py", [], lambda f, a: float(f["sum"]) == float(a["sum"])),
     ("N2 reshape", "n2.flow", [], "n2_reshape.py", [], lambda f, a: float(f["sum"]) == float(a["sum"])),
     ("N3 cumsum", "n3.flow", [], "n3_cumsum.py", [], lambda f, a: f == a),
+    ("N4 percentile", "n4.flow", [], "n4_percentile.py", [],
+     lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-9 * abs(float(a["sum"]))),
     # The xarray everyday; anchors are xarray on Dask, in bench/anchors/.
     ("X1 rolling", "x1.flow", [], "x1_rolling.py", [],
      lambda f, a: abs(float(f["sum"]) - float(a["sum"])) <= 1e-9 * abs(float(a["sum"]))),
