@@ -476,3 +476,127 @@ fn periodic(x: &ArrayRef, depth: &[usize], span: Span) -> Eval<ArrayRef> {
     }
     Ok(out)
 }
+
+/// `blockwise(function, out_index, *pairs, dtype=none)`: Dask's `blockwise` with
+/// `concatenate=True` — `pairs` alternate arrays and their index letters (`x, "ij", y, "j"`);
+/// the function is called once per block of the output (its letters `out_index`) with each
+/// array's block there: along a letter of the output, the block at that place (arrays sharing a
+/// letter are chunked alike along it), along one the output lacks, the whole axis.
+pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
+    let out_index: Vec<char> = args.str(1)?.chars().collect();
+    let Value::Tuple(pairs) = args.value(2) else {
+        return Err(args.wrong_type(2, "arrays and their index letters"));
+    };
+    if pairs.iter().any(Value::is_unknown) {
+        return Ok(Value::Unknown(Type::Array));
+    }
+    let span = args.call;
+    if pairs.is_empty() || pairs.len() % 2 != 0 {
+        return Err(refused(
+            "blockwise takes arrays each followed by its index letters".into(),
+            args.spans[2],
+            "blockwise(f, \"ij\", x, \"ij\", y, \"j\")",
+        ));
+    }
+    // Each array with its letters, and each letter's chunks (the first array's along it).
+    let mut operands: Vec<(ArrayRef, Vec<char>)> = Vec::new();
+    let mut chunks_of: Vec<(char, Vec<usize>)> = Vec::new();
+    for pair in pairs.chunks(2) {
+        let (array, letters) = match (&pair[0], &pair[1]) {
+            (Value::Array(a), Value::Str(s)) => (a.clone(), s.chars().collect::<Vec<char>>()),
+            (Value::Labelled(l), Value::Str(s)) => (l.array.clone(), s.chars().collect()),
+            _ => {
+                return Err(refused(
+                    "blockwise takes arrays each followed by its index letters".into(),
+                    args.spans[2],
+                    "blockwise(f, \"ij\", x, \"ij\", y, \"j\")",
+                ))
+            }
+        };
+        if letters.len() != array.ndim() {
+            return Err(refused(
+                format!(
+                    "index \"{}\" names {} axes of a {}-d array",
+                    letters.iter().collect::<String>(),
+                    letters.len(),
+                    array.ndim()
+                ),
+                args.spans[2],
+                "one letter per axis",
+            ));
+        }
+        for (axis, c) in letters.iter().enumerate() {
+            match chunks_of.iter().find(|(d, _)| d == c) {
+                Some((_, sizes)) if sizes.iter().sum::<usize>() != array.shape[axis] => {
+                    return Err(refused(
+                        format!("index `{c}` has two lengths among the arrays"),
+                        args.spans[2],
+                        "arrays sharing a letter are as long along it",
+                    ))
+                }
+                Some(_) => {}
+                None => chunks_of.push((*c, array.chunks.0[axis].clone())),
+            }
+        }
+        operands.push((array, letters));
+    }
+    if let Some(c) = out_index
+        .iter()
+        .find(|c| !chunks_of.iter().any(|(d, _)| d == *c))
+    {
+        return Err(refused(
+            format!("output index `{c}` is no array's"),
+            args.spans[1],
+            "the output's letters come from the arrays'",
+        ));
+    }
+    let dtype = dtype_argument(args, 3)?;
+    let sizes = |c: &char| {
+        chunks_of
+            .iter()
+            .find(|(d, _)| d == c)
+            .expect("known")
+            .1
+            .clone()
+    };
+    // Every array in its letters' chunks (the output's) and whole along the others.
+    let mut lined = Vec::new();
+    for (array, letters) in &operands {
+        let chunks: Vec<Vec<usize>> = letters
+            .iter()
+            .zip(&array.shape)
+            .map(|(c, &n)| {
+                if out_index.contains(c) {
+                    sizes(c)
+                } else {
+                    vec![n]
+                }
+            })
+            .collect();
+        let chunks = crate::array::chunks::Chunks(chunks);
+        lined.push(if array.chunks == chunks {
+            array.clone()
+        } else {
+            build::rechunked(array, chunks, span)
+        });
+    }
+    let grid: Vec<usize> = out_index.iter().map(|c| sizes(c).len()).collect();
+    let mut results = Vec::new();
+    for index in grid_indices(&grid) {
+        let mut blocks = Vec::new();
+        for (array, (_, letters)) in lined.iter().zip(&operands) {
+            let at: Vec<usize> = letters
+                .iter()
+                .map(|c| {
+                    out_index
+                        .iter()
+                        .position(|d| d == c)
+                        .map_or(0, |k| index[k])
+                })
+                .collect();
+            blocks.push(block(array, array, &at, &vec![0; at.len()], span)?);
+        }
+        results.push(call(interpreter, args, blocks, &index, dtype)?);
+    }
+    Ok(Value::Array(join(results, &grid, None, span)?))
+}
