@@ -71,6 +71,15 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// The dtype a number of this kind makes on its own (`full((), 2)` is i64).
+    pub fn dtype(self) -> DType {
+        match self {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => DType::F64,
+        }
+    }
+
     pub fn as_f64(self) -> f64 {
         match self {
             Scalar::Bool(b) => b as i64 as f64,

@@ -310,6 +310,8 @@ pub enum PadMode {
     Reflect,
     /// Mirrored with the edge: `[1 2 3]` padded by 2 is `[2 1 1 2 3 3 2]`.
     Symmetric,
+    /// Wrapped around from the other end: `[1 2 3]` padded by 2 is `[2 3 1 2 3 1 2]`.
+    Wrap,
 }
 
 impl PadMode {
@@ -319,6 +321,7 @@ impl PadMode {
             "edge" => PadMode::Edge,
             "reflect" => PadMode::Reflect,
             "symmetric" => PadMode::Symmetric,
+            "wrap" => PadMode::Wrap,
             _ => return None,
         })
     }
@@ -391,9 +394,28 @@ pub fn pad(input: &ArrayRef, widths: &[(usize, usize)], mode: PadMode, span: Spa
             PadMode::Reflect | PadMode::Symmetric => {
                 mirrored(&out, axis, before, after, mode, span)?
             }
+            PadMode::Wrap => wrapped(&out, axis, before, after, span)?,
         };
     }
     Ok(out)
+}
+
+/// Wrap padding of one axis, as NumPy's: the `before` values ending the axis (repeating it
+/// whole as often as needed), the axis, and the `after` values starting it.
+fn wrapped(input: &ArrayRef, axis: usize, before: usize, after: usize, span: Span) -> Built {
+    let n = input.shape[axis];
+    let mut pieces = Vec::new();
+    if before % n > 0 {
+        pieces.push(part(input, axis, n - before % n, n, span)?);
+    }
+    pieces.extend(std::iter::repeat_n(
+        input.clone(),
+        before / n + 1 + after / n,
+    ));
+    if after % n > 0 {
+        pieces.push(part(input, axis, 0, after % n, span)?);
+    }
+    concatenate(&pieces, axis as i64, span)
 }
 
 /// Reflect or symmetric padding of one axis, by rounds as NumPy pads: each round mirrors at

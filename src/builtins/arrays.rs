@@ -1052,7 +1052,7 @@ pub fn pad(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             "flow::check::argument_value",
             format!("no pad mode {mode_name:?}"),
             2,
-            "mode is \"constant\", \"edge\", \"reflect\" or \"symmetric\"",
+            "mode is \"constant\", \"edge\", \"reflect\", \"symmetric\" or \"wrap\"",
         ));
     };
     interpreter.built(rearrange::pad(&array, &widths, mode, args.call), vec![])

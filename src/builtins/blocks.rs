@@ -122,7 +122,7 @@ fn call(
                 vec![],
                 &build::ChunkSpec::Auto,
                 scalar,
-                scalar_dtype(scalar),
+                scalar.dtype(),
                 args.call,
             )?
         }
@@ -133,26 +133,11 @@ fn call(
     })
 }
 
-fn scalar_dtype(scalar: Scalar) -> DType {
-    match scalar {
-        Scalar::Bool(_) => DType::Bool,
-        Scalar::Int(_) => DType::I64,
-        Scalar::Float(_) => DType::F64,
-    }
-}
-
+/// `dtype=`: none, or a dtype name.
 fn dtype_argument(args: &Args, index: usize) -> Eval<Option<DType>> {
     match args.value(index) {
         Value::None => Ok(None),
-        Value::Str(name) => DType::parse(name).map(Some).ok_or_else(|| {
-            args.rejected(
-                "flow::check::dtype",
-                format!("unknown dtype {name:?}"),
-                index,
-                "dtype=\"f64\", \"f32\", \"i64\", \"i32\" or \"bool\"",
-            )
-        }),
-        _ => Err(args.wrong_type(index, "a dtype name")),
+        _ => args.dtype(index, DType::F64).map(Some),
     }
 }
 
@@ -390,11 +375,12 @@ pub fn map_overlap(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value
         }
     }
     let mode = match args.value(3) {
-        Value::Str(s) if &**s == "reflect" => Boundary::Pad(PadMode::Symmetric),
-        Value::Str(s) if &**s == "nearest" => Boundary::Pad(PadMode::Edge),
-        Value::Str(s) if &**s == "periodic" => Boundary::Periodic,
-        Value::Int(i) => Boundary::Pad(PadMode::Constant(Scalar::Int(*i))),
-        Value::Float(f) => Boundary::Pad(PadMode::Constant(Scalar::Float(*f))),
+        // Dask's "reflect" repeats the edge: NumPy's "symmetric".
+        Value::Str(s) if &**s == "reflect" => PadMode::Symmetric,
+        Value::Str(s) if &**s == "nearest" => PadMode::Edge,
+        Value::Str(s) if &**s == "periodic" => PadMode::Wrap,
+        Value::Int(i) => PadMode::Constant(Scalar::Int(*i)),
+        Value::Float(f) => PadMode::Constant(Scalar::Float(*f)),
         _ => {
             return Err(args.rejected(
                 "flow::check::argument_value",
@@ -406,10 +392,7 @@ pub fn map_overlap(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value
     };
     let dtype = dtype_argument(args, 4)?;
     let widths: Vec<(usize, usize)> = depth.iter().map(|&d| (d, d)).collect();
-    let padded = match mode {
-        Boundary::Pad(mode) => pad(&x, &widths, mode, args.call)?,
-        Boundary::Periodic => periodic(&x, &depth, args.call)?,
-    };
+    let padded = pad(&x, &widths, mode, args.call)?;
     let grid = x.chunks.grid();
     let mut results = Vec::new();
     for index in grid_indices(&grid) {
@@ -440,41 +423,6 @@ pub fn map_overlap(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value
         results.push(build::slice(&result, &trim, args.call)?);
     }
     Ok(Value::Array(join(results, &grid, None, args.call)?))
-}
-
-enum Boundary {
-    Pad(PadMode),
-    Periodic,
-}
-
-/// `x` with `depth` values wrapped around from the other end along each axis.
-fn periodic(x: &ArrayRef, depth: &[usize], span: Span) -> Eval<ArrayRef> {
-    let mut out = x.clone();
-    for (a, &d) in depth.iter().enumerate() {
-        if d == 0 {
-            continue;
-        }
-        let n = out.shape[a];
-        let part = |start: usize, stop: usize| -> Eval<ArrayRef> {
-            let mut items = vec![
-                IndexItem::Slice {
-                    start: None,
-                    stop: None,
-                    step: None
-                };
-                out.ndim()
-            ];
-            items[a] = IndexItem::Slice {
-                start: Some(start as i64),
-                stop: Some(stop as i64),
-                step: None,
-            };
-            Ok(build::slice(&out, &items, span)?)
-        };
-        let (tail, head) = (part(n - d, n)?, part(0, d)?);
-        out = build::concatenate(&[tail, out.clone(), head], a as i64, span)?;
-    }
-    Ok(out)
 }
 
 /// `blockwise(function, out_index, *pairs, dtype=none)`: Dask's `blockwise` with

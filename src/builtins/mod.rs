@@ -309,7 +309,7 @@ static WRITTEN: &[Builtin] = &[
         "print(tile(array([1, 2]), 3))" => "[1 2 1 2 1 2]", returns Type::Array, arrays::tile),
     builtin!("repeat" "(x, repeats, axis=none)", "arrays", "Each element `repeats` times in a row along `axis` (of the flattened array when none).",
         "print(repeat(array([1, 2]), 2))" => "[1 1 2 2]", returns Type::Array, arrays::repeat),
-    builtin!("pad" "(x, pad_width, mode=\"constant\", constant_values=0)", "arrays", "Elements added before and after along every axis: `pad_width` is a width, a (before, after) pair, or a pair per axis; `mode` is \"constant\" (`constant_values`), \"edge\", \"reflect\" or \"symmetric\", as NumPy's.",
+    builtin!("pad" "(x, pad_width, mode=\"constant\", constant_values=0)", "arrays", "Elements added before and after along every axis: `pad_width` is a width, a (before, after) pair, or a pair per axis; `mode` is \"constant\" (`constant_values`), \"edge\", \"reflect\", \"symmetric\" or \"wrap\", as NumPy's.",
         "print(pad(array([1, 2, 3]), (2, 1), mode=\"reflect\"))" => "[3 2 1 2 3 2]", returns Type::Array, arrays::pad),
     builtin!("take" "(x, indices, axis=none)", "arrays", "The elements at `indices` (an int or a list of ints, negative from the end, repeats allowed) along `axis` (of the flattened array when none); runs of consecutive indices are one slice each.",
         "print(take(arange(10, chunks=3), [7, 8, 2, 2, -1]))" => "[7 8 2 2 9]", returns Type::Array, arrays::take),

@@ -218,14 +218,6 @@ impl NodeBlocks {
     }
 }
 
-fn scalar_dtype(scalar: Scalar) -> DType {
-    match scalar {
-        Scalar::Bool(_) => DType::Bool,
-        Scalar::Int(_) => DType::I64,
-        Scalar::Float(_) => DType::F64,
-    }
-}
-
 /// A reduction's parameters.
 struct Reduce<'a> {
     reduction: Reduction,
@@ -507,7 +499,7 @@ impl Lowering<'_> {
         let mut args = Vec::new();
         for operand in operands {
             match operand {
-                Operand::Scalar(s) => args.push(Kernel::Constant(*s, scalar_dtype(*s))),
+                Operand::Scalar(s) => args.push(Kernel::Constant(*s, Scalar::dtype(*s))),
                 Operand::Array(array) => {
                     let offset = ndim - array.ndim();
                     let input_index: Vec<usize> = (0..array.ndim())
