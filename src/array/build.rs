@@ -2,6 +2,7 @@
 //! broadcast, axes in range, chunks that fit, dtypes that combine) and returns the new node with
 //! its dtype, shape and chunks, or a diagnostic. These run while checking, before any data exists.
 
+use super::chunk::ChunkData;
 use super::chunks::{refine_axis, Chunks};
 use super::dtype::DType;
 use super::node::*;
@@ -600,6 +601,18 @@ pub fn map(
         output_chunks,
         span,
     ))
+}
+
+/// Values in memory as an array of one chunk, of their own dtype and shape.
+pub fn in_memory(chunk: ChunkData, span: Span) -> ArrayRef {
+    let (dtype, shape) = (chunk.dtype(), chunk.shape().to_vec());
+    ArrayNode::new(
+        ArrayOp::Data(super::node::Stored::of_values(vec![chunk])),
+        dtype,
+        shape.clone(),
+        Chunks::single(&shape),
+        span,
+    )
 }
 
 pub fn cast(input: &ArrayRef, dtype: DType, span: Span) -> ArrayRef {

@@ -286,17 +286,10 @@ pub fn array(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             .with_help("give a number, or (nested) lists of numbers with equal lengths"),
         )
     })?;
-    let shape = literal.shape().to_vec();
+    let _shape = literal.shape().to_vec();
     let dtype = args.dtype(1, literal.dtype())?;
-    let chunk = literal.into_dtype(dtype);
     let spec = args.chunks(2)?;
-    let whole = ArrayNode::new(
-        ArrayOp::Data(crate::array::node::Stored::of_values(vec![chunk])),
-        dtype,
-        shape.clone(),
-        crate::array::chunks::Chunks::single(&shape),
-        args.call,
-    );
+    let whole = build::in_memory(literal.into_dtype(dtype), args.call);
     let chunked = build::rechunk(&whole, &spec, args.call);
     interpreter.built(chunked, vec![])
 }
@@ -1285,18 +1278,26 @@ pub fn bincount(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         return Ok(Value::Unknown(crate::eval::value::Type::Array));
     }
     let span = args.call;
-    let extreme = |interpreter: &mut Interpreter, reduction| -> Eval<i64> {
-        if array.size() == 0 {
-            return Ok(0);
+    // One run for what is needed first: the extremes (for the length), or, with weights, the
+    // values and the weights themselves.
+    let (low, high, weighted) = match &weights {
+        _ if array.size() == 0 => (0, -1, None),
+        None => {
+            let node = |r| crate::array::build::reduce(&array, r, vec![0], false, 0, span);
+            let computed =
+                interpreter.compute_arrays(&[node(Reduction::Min)?, node(Reduction::Max)?])?;
+            let value = |a: &ArrayRef| a.whole().expect("computed").to_f64().sum() as i64;
+            (value(&computed[0]), value(&computed[1]), None)
         }
-        let node = crate::array::build::reduce(&array, reduction, vec![0], false, 0, span)?;
-        match interpreter.array_scalar(&node)? {
-            Value::Int(i) => Ok(i),
-            Value::Bool(b) => Ok(b as i64),
-            _ => Ok(0),
+        Some(w) => {
+            let computed = interpreter.compute_arrays(&[array.clone(), w.clone()])?;
+            let values = computed[0].whole().expect("computed").to_f64();
+            let weights = computed[1].whole().expect("computed").to_f64();
+            let low = values.iter().fold(f64::INFINITY, |m, &v| m.min(v)) as i64;
+            let high = values.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v)) as i64;
+            (low, high, Some((values, weights)))
         }
     };
-    let low = extreme(interpreter, Reduction::Min)?;
     if low < 0 {
         return args.value_error(
             interpreter,
@@ -1305,11 +1306,7 @@ pub fn bincount(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             "count values from 0 up; shift them first",
         );
     }
-    let length = if array.size() == 0 {
-        minlength
-    } else {
-        ((extreme(interpreter, Reduction::Max)? + 1) as usize).max(minlength)
-    };
+    let length = ((high + 1) as usize).max(minlength);
     let what = format!("bincount's {length} counts");
     interpreter.check_fits(
         length.saturating_mul(8),
@@ -1317,7 +1314,7 @@ pub fn bincount(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         "count fewer distinct values",
         span,
     )?;
-    let Some(weights) = weights else {
+    let Some((values, weights)) = weighted else {
         let (counts, _) =
             crate::array::build::histogram(&array, length.max(1), -0.5, length as f64 - 0.5, span)?;
         let counts = if length == 0 {
@@ -1335,8 +1332,6 @@ pub fn bincount(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         };
         return interpreter.built(Ok(counts), vec![]);
     };
-    let values = computed_values(interpreter, &array)?.to_f64();
-    let weights = computed_values(interpreter, &weights)?.to_f64();
     let mut sums = vec![0.0f64; length];
     for (v, w) in values.iter().zip(weights.iter()) {
         sums[*v as usize] += w;
@@ -1344,13 +1339,7 @@ pub fn bincount(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let chunk = crate::array::chunk::ChunkData::F64(
         ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[length]), sums).expect("1-d"),
     );
-    Ok(Value::Array(ArrayNode::new(
-        ArrayOp::Data(Stored::of_values(vec![chunk])),
-        DType::F64,
-        vec![length],
-        crate::array::chunks::Chunks::single(&[length]),
-        span,
-    )))
+    Ok(Value::Array(build::in_memory(chunk, span)))
 }
 
 /// `unique(x)`: the distinct values of `x` (flattened), sorted, NaN once at the end, as
@@ -1371,13 +1360,7 @@ pub fn unique(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         let n = all.len();
         ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[n]), all).expect("1-d")
     });
-    let length = chunk.len();
-    let dtype = chunk.dtype();
-    Ok(Value::Array(ArrayNode::new(
-        ArrayOp::Data(Stored::of_values(vec![chunk])),
-        dtype,
-        vec![length],
-        crate::array::chunks::Chunks::single(&[length]),
-        args.call,
-    )))
+    let _length = chunk.len();
+    let _dtype = chunk.dtype();
+    Ok(Value::Array(build::in_memory(chunk, args.call)))
 }

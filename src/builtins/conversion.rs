@@ -7,10 +7,8 @@
 
 use crate::array::build;
 use crate::array::chunk::ChunkData;
-use crate::array::chunks::Chunks;
 use crate::array::dtype::DType;
-use crate::array::node::{ArrayNode, ArrayOp, Stored};
-use crate::dataset::{Coord, Dataset, Labelled, Side, Subject};
+use crate::dataset::{Coord, Dataset, Labelled, Subject};
 use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::Args;
 use crate::eval::interpreter::{Eval, Interpreter};
@@ -117,14 +115,6 @@ pub fn to_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let shape: Vec<usize> = table.dims.iter().map(|(_, n)| *n).collect();
     let dims: Vec<String> = table.dims.iter().map(|(d, _)| d.clone()).collect();
     // Each variable broadcast over all the dimensions, in their order.
-    let full = build::full(
-        shape.clone(),
-        &build::ChunkSpec::Auto,
-        crate::array::node::Scalar::Bool(false),
-        DType::Bool,
-        args.call,
-    )?;
-    let template = Labelled::new(full, dims.clone());
     let mut arrays = Vec::new();
     for (name, v) in &table.variables {
         if dims.iter().any(|d| d == name) {
@@ -135,14 +125,9 @@ pub fn to_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                 "rename it first: rename({old: \"new\"})",
             ));
         }
-        let (_, aligned) = crate::dataset::align(
-            &[Side::Labelled(template.clone()), Side::Labelled(v.clone())],
-            args.call,
-            &[args.call, args.call],
-        )?;
-        let array = aligned[1].clone().expect("a labelled side");
+        let lined = crate::dataset::expand(v, &dims, args.call)?;
         arrays.push(crate::array::rearrange::broadcast_to(
-            &array, &shape, args.call,
+            &lined, &shape, args.call,
         )?);
     }
     if interpreter.is_checking() {
@@ -162,30 +147,10 @@ pub fn to_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         schema.push((dim.clone(), ColType::of(column.dtype())));
         columns.push(column);
     }
-    for ((name, _), array) in table.variables.iter().zip(arrays) {
-        let Value::Array(computed) = interpreter.force_value(Value::Array(array))? else {
-            unreachable!("an array computes to an array")
-        };
-        let data = computed.whole().expect("computed");
-        let pname: pl::PlSmallStr = name.as_str().into();
-        let (series, ty) = match data.dtype() {
-            d if d.is_float() => {
-                let values: Vec<Option<f64>> = data
-                    .to_f64()
-                    .iter()
-                    .map(|v| (!v.is_nan()).then_some(*v))
-                    .collect();
-                (pl::Series::new(pname, values), ColType::Float)
-            }
-            DType::Bool => {
-                let values: Vec<bool> = data.to_f64().iter().map(|v| *v != 0.0).collect();
-                (pl::Series::new(pname, values), ColType::Bool)
-            }
-            _ => {
-                let values: Vec<i64> = data.to_f64().iter().map(|v| *v as i64).collect();
-                (pl::Series::new(pname, values), ColType::Int)
-            }
-        };
+    // Every variable in one run (they may read the same files).
+    let computed = interpreter.compute_arrays(&arrays)?;
+    for ((name, _), array) in table.variables.iter().zip(&computed) {
+        let (series, ty) = super::frames::array_series(name.as_str().into(), array);
         schema.push((name.clone(), ty));
         columns.push(series.into());
     }
@@ -367,13 +332,7 @@ pub fn to_dataset(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
         };
         let chunk = ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&sizes), values).expect("shape"))
             .into_dtype(dtype);
-        let array = ArrayNode::new(
-            ArrayOp::Data(Stored::of_values(vec![chunk])),
-            dtype,
-            sizes.clone(),
-            Chunks::single(&sizes),
-            args.call,
-        );
+        let array = build::in_memory(chunk, args.call);
         let mut l = Labelled::new(array, dims.clone());
         l.coords = coords.clone();
         l.name = Some(name);

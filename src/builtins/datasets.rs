@@ -800,16 +800,8 @@ pub(super) fn coordinate(
                     "give a list of numbers",
                 )
             })?;
-            let shape = chunk.shape().to_vec();
-            let node = crate::array::node::ArrayNode::new(
-                crate::array::node::ArrayOp::Data(crate::array::node::Stored::of_values(vec![
-                    chunk.clone(),
-                ])),
-                chunk.dtype(),
-                shape.clone(),
-                crate::array::chunks::Chunks::single(&shape),
-                args.spans[index],
-            );
+            let _shape = chunk.shape().to_vec();
+            let node = build::in_memory(chunk, args.spans[index]);
             (node, Vec::new())
         }
         other => {

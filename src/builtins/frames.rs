@@ -691,7 +691,7 @@ pub fn make_frame(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
 
 /// A computed 1-d array as a column: NaN, an array's missing value, is a frame's missing value
 /// (as in pandas).
-fn array_series(
+pub(super) fn array_series(
     name: polars::prelude::PlSmallStr,
     array: &crate::array::node::ArrayNode,
 ) -> (polars::prelude::Series, ColType) {

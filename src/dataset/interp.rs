@@ -8,12 +8,9 @@
 use super::{error, Coord, Labelled};
 use crate::array::build;
 use crate::array::chunk::ChunkData;
-use crate::array::chunks::Chunks;
 use crate::array::dtype::DType;
 use crate::array::group;
-use crate::array::node::{
-    ArrayNode, ArrayOp, ArrayRef, BinaryFunction, MapFunction, Operand, Stored,
-};
+use crate::array::node::{ArrayRef, BinaryFunction, MapFunction, Operand};
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use ndarray::{ArrayD, IxDyn};
@@ -89,13 +86,7 @@ fn along(values: Vec<f64>, axis: usize, ndim: usize, span: Span) -> ArrayRef {
     let mut shape = vec![1; ndim];
     shape[axis] = values.len();
     let chunk = ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&shape), values).expect("shape"));
-    ArrayNode::new(
-        ArrayOp::Data(Stored::of_values(vec![chunk])),
-        DType::F64,
-        shape.clone(),
-        Chunks::single(&shape),
-        span,
-    )
+    build::in_memory(chunk, span)
 }
 
 fn blend(

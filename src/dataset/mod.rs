@@ -19,8 +19,7 @@ pub mod select;
 
 use crate::array::build::{self, IndexItem};
 use crate::array::chunk::ChunkData;
-use crate::array::chunks::Chunks;
-use crate::array::node::{ArrayNode, ArrayOp, ArrayRef, AxisSelection, Reduction};
+use crate::array::node::{ArrayOp, ArrayRef, AxisSelection, Reduction};
 use crate::diagnostic::Diagnostic;
 use crate::io::layout::Attr;
 use crate::source::Span;
@@ -121,7 +120,7 @@ impl Coord {
 
     /// The coordinate as a labelled array over its own dimension (0-d for a scalar one).
     pub fn to_labelled(self: &Arc<Coord>, span: Span) -> Labelled {
-        let (shape, dims, values) = if self.is_scalar() {
+        let (_shape, dims, values) = if self.is_scalar() {
             (vec![], vec![], self.values.clone().reshape(&[]))
         } else {
             (
@@ -130,13 +129,7 @@ impl Coord {
                 self.values.clone(),
             )
         };
-        let array = ArrayNode::new(
-            ArrayOp::Data(crate::array::node::Stored::of_values(vec![values])),
-            self.values.dtype(),
-            shape.clone(),
-            Chunks::single(&shape),
-            span,
-        );
+        let array = build::in_memory(values, span);
         Labelled {
             array,
             dims,
@@ -779,7 +772,7 @@ impl Aligned {
 
 /// `l`'s array with its axes in the order of `dims` (a superset of its own) and length-1 axes
 /// for the ones it lacks.
-fn expand(l: &Labelled, dims: &[String], span: Span) -> Result<ArrayRef, Box<Diagnostic>> {
+pub fn expand(l: &Labelled, dims: &[String], span: Span) -> Result<ArrayRef, Box<Diagnostic>> {
     let order: Vec<&String> = dims.iter().filter(|d| l.dims.contains(d)).collect();
     let mut array = l.array.clone();
     if order.iter().zip(&l.dims).any(|(a, b)| *a != b) {

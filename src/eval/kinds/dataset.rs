@@ -4,8 +4,6 @@
 
 use super::ValueKind;
 use crate::array::build::IndexItem;
-use crate::array::chunks::Chunks;
-use crate::array::node::{ArrayNode, ArrayOp, Stored};
 use crate::dataset::{self, Coord, Dataset, Labelled, Side};
 use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::{Args, Builtin};
@@ -779,19 +777,13 @@ fn date_fields(l: &Labelled, span: Span) -> Eval<Value> {
             "take .dt of the time coordinate (ds.time.dt.month), whose values are known",
         );
     };
-    let shape = l.array.shape.clone();
+    let _shape = l.array.shape.clone();
     let record = crate::io::cftime::DATE_FIELDS
         .iter()
         .map(|&name| {
             let chunk = dataset::time_field(&values, &units, name);
-            let dtype = chunk.dtype();
-            let array = ArrayNode::new(
-                ArrayOp::Data(Stored::of_values(vec![chunk])),
-                dtype,
-                shape.clone(),
-                Chunks::single(&shape),
-                span,
-            );
+            let _dtype = chunk.dtype();
+            let array = crate::array::build::in_memory(chunk, span);
             // The time's attributes but its encoding, as xarray's `.dt` fields keep them.
             let mut field = l.with_array(array);
             field.name = Some(name.to_string());
