@@ -19,28 +19,26 @@ pub fn partial(
     let mut present: Vec<u32> = labels.iter().copied().filter(|&g| g != NO_GROUP).collect();
     present.sort_unstable();
     present.dedup();
-    let position = origin(chunk);
     let all_in_one = present.len() == 1 && labels.iter().all(|&g| g == present[0]);
-    let inner = if reduction.is_positional() {
-        let parts: Vec<Partial> = present
-            .iter()
-            .map(|&group| {
-                let positions: Vec<usize> =
-                    (0..labels.len()).filter(|&i| labels[i] == group).collect();
-                positional(chunk, reduction, axis, &positions, start)
-            })
-            .collect();
-        concatenate(&parts, axis, chunk, reduction)
-    } else if all_in_one {
-        reduce::partial(chunk, reduction, &[axis], &position)
+    let inner = if all_in_one && !reduction.is_positional() {
+        reduce::partial(chunk, reduction, &[axis], &origin(chunk))
     } else {
-        let parts: Vec<Partial> = present
+        // Each present group's positions, in one pass over the labels.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); present.len()];
+        for (i, g) in labels.iter().enumerate() {
+            if let Ok(k) = present.binary_search(g) {
+                members[k].push(i);
+            }
+        }
+        let parts: Vec<Partial> = members
             .iter()
-            .map(|&group| {
-                let positions: Vec<usize> =
-                    (0..labels.len()).filter(|&i| labels[i] == group).collect();
-                let sub = select(chunk, axis, &positions);
-                reduce::partial(&sub, reduction, &[axis], &position)
+            .map(|positions| {
+                if reduction.is_positional() {
+                    positional(chunk, reduction, axis, positions, start)
+                } else {
+                    let sub = select(chunk, axis, positions);
+                    reduce::partial(&sub, reduction, &[axis], &origin(chunk))
+                }
             })
             .collect();
         concatenate(&parts, axis, chunk, reduction)
@@ -241,52 +239,35 @@ fn spread(
             reduce::identity_i64(reduction),
         )
     };
-    let with_filler_f = |a: &ArrayD<f64>, fill: f64| {
-        let mut shape = a.shape().to_vec();
-        shape[axis] = 1;
-        let extra = ArrayD::from_elem(IxDyn(&shape), fill);
-        standard(
-            ndarray::concatenate(Axis(axis), &[a.view(), extra.view()])
-                .expect("one shape")
-                .select(Axis(axis), &sources),
-        )
-    };
-    let with_filler_i = |a: &ArrayD<i64>| {
-        let mut shape = a.shape().to_vec();
-        shape[axis] = 1;
-        let extra = ArrayD::from_elem(IxDyn(&shape), int_fill);
-        standard(
-            ndarray::concatenate(Axis(axis), &[a.view(), extra.view()])
-                .expect("one shape")
-                .select(Axis(axis), &sources),
-        )
-    };
-    let with_filler_index = |a: &ArrayD<i64>| {
-        let mut shape = a.shape().to_vec();
-        shape[axis] = 1;
-        let extra = ArrayD::from_elem(IxDyn(&shape), NONE);
-        standard(
-            ndarray::concatenate(Axis(axis), &[a.view(), extra.view()])
-                .expect("one shape")
-                .select(Axis(axis), &sources),
-        )
-    };
+    let fill = |a: &ArrayD<f64>, value: f64| placed(a, value, axis, &sources);
     match p {
-        Partial::Float(a) => Partial::Float(with_filler_f(a, float_fill)),
-        Partial::Int(a) => Partial::Int(with_filler_i(a)),
+        Partial::Float(a) => Partial::Float(fill(a, float_fill)),
+        Partial::Int(a) => Partial::Int(placed(a, int_fill, axis, &sources)),
         // An empty slot has no values: count 0 (a mean of NaN when finalized).
         Partial::Moments { count, mean, m2 } => Partial::Moments {
-            count: with_filler_f(count, 0.0),
-            mean: with_filler_f(mean, 0.0),
-            m2: with_filler_f(m2, 0.0),
+            count: fill(count, 0.0),
+            mean: fill(mean, 0.0),
+            m2: fill(m2, 0.0),
         },
         // An empty slot has no value: NaN at no position.
         Partial::Arg { value, index } => Partial::Arg {
-            value: with_filler_f(value, f64::NAN),
-            index: with_filler_index(index),
+            value: fill(value, f64::NAN),
+            index: placed(index, NONE, axis, &sources),
         },
         _ => unreachable!("grouped reductions are of values, moments and positions"),
     }
+}
+
+/// The slots `sources` of `a` along `axis`, where a source one past its end is `filler`.
+fn placed<T: Clone>(a: &ArrayD<T>, filler: T, axis: usize, sources: &[usize]) -> ArrayD<T> {
+    let mut shape = a.shape().to_vec();
+    shape[axis] = 1;
+    let extra = ArrayD::from_elem(IxDyn(&shape), filler);
+    standard(
+        ndarray::concatenate(Axis(axis), &[a.view(), extra.view()])
+            .expect("one shape")
+            .select(Axis(axis), sources),
+    )
 }
 
 /// Combine grouped partials: the union of their groups, each combined from the partials that
