@@ -1068,7 +1068,6 @@ pub fn coarsen_reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction
 pub fn rolling(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     use crate::array::rolling::Window;
     use crate::dataset::rolling::Rolling;
-    use crate::dataset::Subject;
     let windows = indexers(args)?;
     let (dim, value, span) = match &windows[..] {
         [one] => one.clone(),
@@ -1098,19 +1097,8 @@ pub fn rolling(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         Value::None => None,
         _ => Some(args.size(2)?),
     };
-    let subject = match args.receiver.clone() {
-        Some(Value::Labelled(l)) => {
-            l.axis(&dim, span)?;
-            Subject::Labelled((*l).clone())
-        }
-        Some(Value::Dataset(ds)) => {
-            if !ds.has_dim(&dim) {
-                return Err(ds.unknown_dim(&dim, span));
-            }
-            Subject::Dataset(ds)
-        }
-        _ => unreachable!("rolling is called on labelled arrays and datasets"),
-    };
+    let subject = subject_of(args);
+    subject.dim_length(&dim, span)?;
     let rolling = Rolling {
         subject,
         dim,

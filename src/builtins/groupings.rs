@@ -7,7 +7,7 @@ use super::datasets::{finish_windows, indexers, keep_attrs, parameter, subject_o
 use crate::array::node::Reduction;
 use crate::dataset::groupby::{Grouping, Key};
 use crate::dataset::resample::{Frequency, KNOWN};
-use crate::dataset::{Coord, Subject};
+use crate::dataset::Subject;
 use crate::diagnostic::Diagnostic;
 use crate::eval::builtin::Args;
 use crate::eval::interpreter::{Eval, Interpreter};
@@ -26,38 +26,6 @@ fn refuse(code: &'static str, message: String, span: Span, help: String) -> Box<
     )
 }
 
-/// A coordinate of the subject by name (`"time"`, `"lat"`).
-fn coordinate(subject: &Subject, name: &str) -> Option<Arc<Coord>> {
-    match subject {
-        Subject::Labelled(l) => l.coord_named(name).cloned(),
-        Subject::Dataset(ds) => ds.coord(name).cloned(),
-    }
-}
-
-fn coordinate_names(subject: &Subject) -> Vec<String> {
-    let coords = match subject {
-        Subject::Labelled(l) => &l.coords,
-        Subject::Dataset(ds) => &ds.coords,
-    };
-    coords
-        .iter()
-        .filter(|c| !c.is_scalar())
-        .map(|c| c.name.clone())
-        .collect()
-}
-
-/// The length of dimension `dim` of the subject, if it has one.
-fn dim_length(subject: &Subject, dim: &str) -> Option<usize> {
-    match subject {
-        Subject::Labelled(l) => l
-            .dims
-            .iter()
-            .position(|d| d == dim)
-            .map(|a| l.array.shape[a]),
-        Subject::Dataset(ds) => ds.dims.iter().find(|(d, _)| d == dim).map(|(_, n)| *n),
-    }
-}
-
 /// What a grouping is by: `"lat"` (a coordinate), `"time.month"` (a calendar field of a time
 /// coordinate) or a 1-d labelled array whose values are known (`ds.time.dt.month`).
 fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
@@ -67,8 +35,17 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
                 Some((name, field)) => (name, Some(field)),
                 None => (&**text, None),
             };
-            let Some(coord) = coordinate(subject, name).filter(|c| !c.is_scalar()) else {
-                let names = coordinate_names(subject);
+            let Some(coord) = subject
+                .coord_named(name)
+                .filter(|c| !c.is_scalar())
+                .cloned()
+            else {
+                let names: Vec<String> = subject
+                    .coords()
+                    .iter()
+                    .filter(|c| !c.is_scalar())
+                    .map(|c| c.name.clone())
+                    .collect();
                 return Err(refuse(
                     "flow::check::unknown_variable",
                     format!("no coordinate `{name}` to group by"),
@@ -172,7 +149,7 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
 
 /// The key's dimension must be the subject's, and as long.
 fn check_key(subject: &Subject, key: &Key, span: Span) -> Eval<()> {
-    match dim_length(subject, &key.dim) {
+    match subject.dim_length(&key.dim, span).ok() {
         Some(n) if n == key.values.len() => Ok(()),
         Some(n) => Err(refuse(
             "flow::check::dim_mismatch",
@@ -356,16 +333,8 @@ pub fn resample(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             format!("frequencies are {KNOWN}"),
         ));
     };
-    let coord = match subject {
-        Subject::Labelled(ref l) => l.coord(&dim).cloned(),
-        Subject::Dataset(ref ds) => ds
-            .coords
-            .iter()
-            .find(|c| c.dim == dim && !c.is_scalar())
-            .cloned(),
-    };
-    let Some(coord) = coord else {
-        return Err(match dim_length(&subject, &dim) {
+    let Some(coord) = subject.dim_coord(&dim).cloned() else {
+        return Err(match subject.dim_length(&dim, span).ok() {
             Some(_) => refuse(
                 "flow::check::not_time",
                 format!("dimension `{dim}` has no coordinate of times to resample"),

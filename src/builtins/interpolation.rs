@@ -110,22 +110,8 @@ pub fn interp(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         ));
     }
     let coord_of = |dim: &str, span: Span| -> Eval<Arc<Coord>> {
-        let found = match &subject {
-            Subject::Labelled(l) => {
-                l.axis(dim, span)?;
-                l.coord(dim).cloned()
-            }
-            Subject::Dataset(ds) => {
-                if !ds.has_dim(dim) {
-                    return Err(ds.unknown_dim(dim, span));
-                }
-                ds.coords
-                    .iter()
-                    .find(|c| c.dim == dim && !c.is_scalar())
-                    .cloned()
-            }
-        };
-        found.ok_or_else(|| {
+        subject.dim_length(dim, span)?;
+        subject.dim_coord(dim).cloned().ok_or_else(|| {
             refused(
                 format!("dimension `{dim}` has no coordinate to interpolate along"),
                 span,

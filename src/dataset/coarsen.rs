@@ -50,13 +50,7 @@ impl Coarsen {
     /// Check the windows against the dimensions, as xarray does before any reduction.
     pub fn check(&self, span: Span) -> Result<(), Box<Diagnostic>> {
         for (dim, window) in &self.windows {
-            let length = match &self.source {
-                Subject::Labelled(l) => l.array.shape[l.axis(dim, span)?],
-                Subject::Dataset(ds) => match ds.dims.iter().find(|(d, _)| d == dim) {
-                    Some((_, n)) => *n,
-                    None => return Err(ds.unknown_dim(dim, span)),
-                },
-            };
+            let length = self.source.dim_length(dim, span)?;
             if *window == 0 {
                 return Err(error(
                     "flow::check::argument_value",

@@ -300,24 +300,10 @@ impl Grouping {
             // As xarray's grouped reductions of datasets: the groups' dimension first in every
             // variable, and a variable without the grouped dimension repeated along it.
             Subject::Dataset(ds) => {
-                let first = |l: Labelled| -> Result<Labelled, Box<Diagnostic>> {
-                    if l.dims.first() == Some(&self.coord.name) {
-                        return Ok(l);
-                    }
-                    let at = l
-                        .dims
-                        .iter()
-                        .position(|d| *d == self.coord.name)
-                        .expect("every variable has the groups' dimension");
-                    let mut order = l.dims.clone();
-                    let dim = order.remove(at);
-                    order.insert(0, dim);
-                    l.transpose(&order, l.array.span)
-                };
                 let variables = ds
                     .variables
                     .iter()
-                    .map(|v| one(v).and_then(first))
+                    .map(|v| one(v)?.with_dim_first(&self.coord.name, v.array.span))
                     .collect::<Result<Vec<_>, _>>()?;
                 let coords: Vec<Arc<Coord>> = ds
                     .coords
@@ -416,7 +402,7 @@ impl Grouping {
             .filter(|c| c.dim != *name && c.name != *name)
             .cloned()
             .collect();
-        if let Some(c) = self.dim_coord() {
+        if let Some(c) = self.subject.dim_coord(&self.dim).cloned() {
             coords.push(c);
         }
         Ok(Labelled {
@@ -428,6 +414,65 @@ impl Grouping {
         })
     }
 
+    /// A dataset's variables with the groups' dimension spread as `spread` does (the others as
+    /// they are): the other side of `ds.groupby(…) - clim_ds`.
+    pub fn spread_dataset(&self, ds: &Dataset, span: Span) -> Result<Dataset, Box<Diagnostic>> {
+        let name = &self.coord.name;
+        let variables = ds
+            .variables
+            .iter()
+            .map(|v| {
+                if v.dims.contains(name) {
+                    self.spread(v, span)
+                } else {
+                    Ok(v.clone())
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let coords: Vec<Arc<Coord>> = ds
+            .coords
+            .iter()
+            .filter(|c| c.dim != *name)
+            .cloned()
+            .collect();
+        Ok(Dataset::from_variables(
+            variables,
+            ds.attrs.clone(),
+            &coords,
+        ))
+    }
+
+    /// The result of arithmetic between this grouping of a dataset and a value: as xarray, a
+    /// variable that had no grouped dimension (and got it from the other side) gets it first.
+    pub fn dim_first_where_new(
+        &self,
+        result: &Dataset,
+        span: Span,
+    ) -> Result<Dataset, Box<Diagnostic>> {
+        let Subject::Dataset(before) = &self.subject else {
+            return Ok(result.clone());
+        };
+        let variables = result
+            .variables
+            .iter()
+            .map(|v| {
+                let had = v
+                    .name
+                    .as_deref()
+                    .and_then(|n| before.variable(n))
+                    .is_none_or(|b| b.dims.contains(&self.dim));
+                if had {
+                    Ok(v.clone())
+                } else {
+                    v.with_dim_first(&self.dim, span)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = result.clone();
+        out.variables = variables;
+        Ok(out)
+    }
+
     /// The chunks of the grouped values along the dimension (of the first variable that has it).
     fn chunk_sizes(&self) -> Option<Vec<usize>> {
         let of = |l: &Labelled| {
@@ -437,18 +482,6 @@ impl Grouping {
         match &self.subject {
             Subject::Labelled(l) => of(l),
             Subject::Dataset(ds) => ds.variables.iter().find_map(of),
-        }
-    }
-
-    /// The coordinate along the grouped dimension, if there is one.
-    fn dim_coord(&self) -> Option<Arc<Coord>> {
-        match &self.subject {
-            Subject::Labelled(l) => l.coord(&self.dim).cloned(),
-            Subject::Dataset(ds) => ds
-                .coords
-                .iter()
-                .find(|c| c.dim == self.dim && !c.is_scalar())
-                .cloned(),
         }
     }
 

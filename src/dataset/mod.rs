@@ -191,6 +191,39 @@ pub enum Subject {
     Dataset(Arc<Dataset>),
 }
 
+impl Subject {
+    /// The coordinates of the array or of the dataset.
+    pub fn coords(&self) -> &[Arc<Coord>] {
+        match self {
+            Subject::Labelled(l) => &l.coords,
+            Subject::Dataset(ds) => &ds.coords,
+        }
+    }
+
+    /// A coordinate by its name (`"time"`).
+    pub fn coord_named(&self, name: &str) -> Option<&Arc<Coord>> {
+        self.coords().iter().find(|c| c.name == name)
+    }
+
+    /// The coordinate along dimension `dim`, if it has one.
+    pub fn dim_coord(&self, dim: &str) -> Option<&Arc<Coord>> {
+        self.coords()
+            .iter()
+            .find(|c| c.dim == dim && !c.is_scalar())
+    }
+
+    /// The length of dimension `dim`, or the error naming the dimensions there are.
+    pub fn dim_length(&self, dim: &str, span: Span) -> Result<usize, Box<Diagnostic>> {
+        match self {
+            Subject::Labelled(l) => Ok(l.array.shape[l.axis(dim, span)?]),
+            Subject::Dataset(ds) => match ds.dims.iter().find(|(d, _)| d == dim) {
+                Some((_, n)) => Ok(*n),
+                None => Err(ds.unknown_dim(dim, span)),
+            },
+        }
+    }
+}
+
 /// An operand of an elementwise operation that involves labelled arrays.
 #[derive(Clone)]
 pub enum Side {
@@ -524,6 +557,19 @@ impl Labelled {
             attrs: rest.attrs.clone(),
             name: rest.name.clone(),
         })
+    }
+
+    /// The same with dimension `dim` first (as it is, when it is first or not there).
+    pub fn with_dim_first(&self, dim: &str, span: Span) -> Result<Labelled, Box<Diagnostic>> {
+        match self.dims.iter().position(|d| d == dim) {
+            Some(at) if at > 0 => {
+                let mut order = self.dims.clone();
+                let first = order.remove(at);
+                order.insert(0, first);
+                self.transpose(&order, span)
+            }
+            _ => Ok(self.clone()),
+        }
     }
 
     /// Permute the dimensions into `order` (every dimension once).

@@ -378,7 +378,6 @@ impl Interpreter {
         grouping_left: bool,
         span: Span,
     ) -> Eval<Value> {
-        let spread_one = |l: &Labelled| grouping.spread(l, span);
         let refuse = |message: String| -> Eval<Value> {
             Err(Box::new(
                 Diagnostic::error("flow::check::operand_types", message, span)
@@ -406,35 +405,12 @@ impl Interpreter {
             }
         }
         let spread = match other {
-            Value::Labelled(l) => Value::Labelled(Arc::new(spread_one(l)?)),
-            Value::Dataset(ds) => {
-                let variables = ds
-                    .variables
-                    .iter()
-                    .map(|v| {
-                        if v.dims.contains(&grouping.coord.name) {
-                            spread_one(v)
-                        } else {
-                            Ok(v.clone())
-                        }
-                    })
-                    .collect::<Eval<Vec<_>>>()?;
-                let coords: Vec<Arc<Coord>> = ds
-                    .coords
-                    .iter()
-                    .filter(|c| c.dim != grouping.coord.name)
-                    .cloned()
-                    .collect();
-                Value::Dataset(Arc::new(Dataset::from_variables(
-                    variables,
-                    ds.attrs.clone(),
-                    &coords,
-                )))
-            }
+            Value::Labelled(l) => wrap(grouping.spread(l, span)?),
+            Value::Dataset(ds) => Value::Dataset(Arc::new(grouping.spread_dataset(ds, span)?)),
             other => other.clone(),
         };
         let subject = match &grouping.subject {
-            crate::dataset::Subject::Labelled(l) => Value::Labelled(Arc::new(l.clone())),
+            crate::dataset::Subject::Labelled(l) => wrap(l.clone()),
             crate::dataset::Subject::Dataset(ds) => Value::Dataset(ds.clone()),
         };
         let (left, right) = if grouping_left {
@@ -442,36 +418,12 @@ impl Interpreter {
         } else {
             (spread, subject)
         };
-        let result = self.apply_binary(op, left, right, span)?;
-        // As xarray: a dataset's variable that had no grouped dimension gets it first.
-        let (crate::dataset::Subject::Dataset(before), Value::Dataset(after)) =
-            (&grouping.subject, &result)
-        else {
-            return Ok(result);
-        };
-        let variables = after
-            .variables
-            .iter()
-            .map(|v| {
-                let had = v
-                    .name
-                    .as_deref()
-                    .and_then(|n| before.variable(n))
-                    .is_none_or(|b| b.dims.contains(&grouping.dim));
-                match v.dims.iter().position(|d| *d == grouping.dim) {
-                    Some(at) if !had && at > 0 => {
-                        let mut order = v.dims.clone();
-                        let dim = order.remove(at);
-                        order.insert(0, dim);
-                        v.transpose(&order, span)
-                    }
-                    _ => Ok(v.clone()),
-                }
-            })
-            .collect::<Eval<Vec<_>>>()?;
-        let mut out = (**after).clone();
-        out.variables = variables;
-        Ok(Value::Dataset(Arc::new(out)))
+        Ok(match self.apply_binary(op, left, right, span)? {
+            Value::Dataset(after) => {
+                Value::Dataset(Arc::new(grouping.dim_first_where_new(&after, span)?))
+            }
+            other => other,
+        })
     }
 
     /// `l op r` where at least one side is a labelled array.
