@@ -357,8 +357,10 @@ pub fn resample(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             "resample a dimension with a CF time coordinate (units such as \"days since 2000-01-01\")".into(),
         ));
     };
-    let values = coord.f64_values();
-    let Some((groups, labels)) = frequency.periods(&units, &values, MAX_PERIODS) else {
+    let what = format!("{dim}: {text}");
+    let Some(grouping) =
+        Grouping::by_periods(subject, &coord, &units, &frequency, MAX_PERIODS, what)
+    else {
         return Err(refuse(
             "flow::check::argument_value",
             format!("resampling to {text:?} makes more than {MAX_PERIODS} periods"),
@@ -366,21 +368,7 @@ pub fn resample(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
             "resample to a coarser frequency".into(),
         ));
     };
-    let key = Key {
-        dim: dim.clone(),
-        name: coord.name.clone(),
-        values: coord.values.clone(),
-        attrs: coord.attrs.clone(),
-        index: false,
-    };
-    let labels = crate::array::chunk::ChunkData::F64(
-        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[labels.len()]), labels).expect("1-d"),
-    )
-    .into_dtype(coord.values.dtype().float_result());
-    let what = format!("{dim}: {text}");
-    Ok(Value::Grouping(Arc::new(Grouping::new(
-        subject, key, groups, labels, what,
-    ))))
+    Ok(Value::Grouping(Arc::new(grouping)))
 }
 
 fn grouping(args: &Args) -> &Grouping {

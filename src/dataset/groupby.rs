@@ -47,6 +47,26 @@ pub struct Key {
     pub index: bool,
 }
 
+impl Key {
+    /// The grouping of `groups` along the key's dimension, labelled `labels` in a dimension named
+    /// after the key.
+    fn grouping(
+        self,
+        subject: Subject,
+        groups: Vec<u32>,
+        labels: ChunkData,
+        what: String,
+    ) -> Grouping {
+        let coord = Coord {
+            name: self.name.clone(),
+            dim: self.name,
+            values: labels,
+            attrs: self.attrs,
+        };
+        Grouping::new(subject, self.dim, groups, coord, what)
+    }
+}
+
 impl Grouping {
     /// Groups of equal values of `key` (NaN in none), ordered by value — but a dimension's own
     /// coordinate whose values are all different and decreasing keeps its order, as xarray
@@ -57,7 +77,7 @@ impl Grouping {
         if key.index && decreasing && !values.is_empty() {
             let groups = (0..values.len() as u32).collect();
             let labels = key.values.clone();
-            return Grouping::new(subject, key, groups, labels, what);
+            return key.grouping(subject, groups, labels, what);
         }
         let mut unique: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
         unique.sort_by(f64::total_cmp);
@@ -71,7 +91,7 @@ impl Grouping {
             })
             .collect();
         let labels = values_of_dtype(&unique, key.values.dtype());
-        Grouping::new(subject, key, groups, labels, what)
+        key.grouping(subject, groups, labels, what)
     }
 
     /// Groups of `key`'s values in the bins between `edges` (increasing): (e[i], e[i+1]] when
@@ -125,27 +145,48 @@ impl Grouping {
             crate::io::layout::Attr::Floats(edges.to_vec()),
         ));
         let labels = values_of_dtype(&labels, DType::F64);
-        Grouping::new(subject, key, groups, labels, what)
+        key.grouping(subject, groups, labels, what)
     }
 
-    /// The groups of `groups` with labels `labels`, over `key`'s dimension.
-    pub fn new(
+    /// The periods of `frequency` of the time coordinate `coord` (in `units`), labelled in its
+    /// own units; `None` when there are more than `limit`.
+    pub fn by_periods(
         subject: Subject,
-        key: Key,
+        coord: &Coord,
+        units: &crate::io::cftime::TimeUnits,
+        frequency: &super::resample::Frequency,
+        limit: usize,
+        what: String,
+    ) -> Option<Grouping> {
+        let (groups, labels) = frequency.periods(units, &coord.f64_values(), limit)?;
+        let labels = Coord {
+            name: coord.name.clone(),
+            dim: coord.name.clone(),
+            values: values_of_dtype(&labels, coord.values.dtype().float_result()),
+            attrs: coord.attrs.clone(),
+        };
+        Some(Grouping::new(
+            subject,
+            coord.dim.clone(),
+            groups,
+            labels,
+            what,
+        ))
+    }
+
+    /// The groups of positions along `dim`, labelled by the coordinate `labels`.
+    fn new(
+        subject: Subject,
+        dim: String,
         groups: Vec<u32>,
-        labels: ChunkData,
+        labels: Coord,
         what: String,
     ) -> Grouping {
         Grouping {
             subject,
-            dim: key.dim,
+            dim,
             groups: groups.into(),
-            coord: Arc::new(Coord {
-                name: key.name.clone(),
-                dim: key.name,
-                values: labels,
-                attrs: key.attrs,
-            }),
+            coord: Arc::new(labels),
             what,
         }
     }
@@ -218,9 +259,15 @@ impl Grouping {
     /// values gathered into one chunk, as Dask's median makes its axis one chunk.
     pub fn median(&self, skip_nan: bool, span: Span) -> Result<Subject, Box<Diagnostic>> {
         self.each(|array, axis, groups, _| {
+            // Each group's positions, in one pass.
+            let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.len()];
+            for (i, &g) in groups.iter().enumerate() {
+                if g != NO_GROUP {
+                    members[g as usize].push(i);
+                }
+            }
             let mut parts = Vec::with_capacity(self.len());
-            for g in 0..self.len() as u32 {
-                let positions: Vec<usize> = (0..groups.len()).filter(|&i| groups[i] == g).collect();
+            for positions in members {
                 let mut shape = array.shape.clone();
                 shape[axis] = 1;
                 if positions.is_empty() {
