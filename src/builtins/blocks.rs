@@ -19,6 +19,19 @@ use crate::source::Span;
 /// Most blocks a mapped function is called for (each call adds its graph).
 const MAX_BLOCKS: usize = 100_000;
 
+/// One call of the function per block: refuse more than `MAX_BLOCKS`.
+fn check_calls(grid: &[usize], span: Span) -> Eval<()> {
+    let blocks: usize = grid.iter().product();
+    if blocks > MAX_BLOCKS {
+        return Err(refused(
+            format!("{blocks} blocks, more than {MAX_BLOCKS} calls"),
+            span,
+            "rechunk to larger blocks first",
+        ));
+    }
+    Ok(())
+}
+
 fn refused(message: String, span: Span, help: &str) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error("flow::check::map_blocks", message, span)
@@ -27,7 +40,7 @@ fn refused(message: String, span: Span, help: &str) -> Box<Diagnostic> {
     )
 }
 
-/// The arrays given after the function (`*arrays`), the first's chunks for all.
+/// The arrays given after the function (`*arrays`), of one shape.
 fn arrays(args: &Args) -> Eval<Option<Vec<ArrayRef>>> {
     let Value::Tuple(values) = args.value(1) else {
         return Err(args.wrong_type(1, "arrays"));
@@ -64,30 +77,7 @@ fn arrays(args: &Args) -> Eval<Option<Vec<ArrayRef>>> {
             ));
         }
     }
-    if first.chunks.count() > MAX_BLOCKS {
-        return Err(refused(
-            format!(
-                "{} blocks, more than {MAX_BLOCKS} calls",
-                first.chunks.count()
-            ),
-            args.spans[1],
-            "rechunk to larger blocks first",
-        ));
-    }
-    // Every array in the first one's chunks.
-    let chunks = first.chunks.clone();
-    Ok(Some(
-        arrays
-            .iter()
-            .map(|a| {
-                if a.chunks == chunks {
-                    a.clone()
-                } else {
-                    build::rechunked(a, chunks.clone(), args.spans[1])
-                }
-            })
-            .collect(),
-    ))
+    Ok(Some(arrays))
 }
 
 /// The function's result for one block: an array (a labelled one's values), cast to `dtype`.
@@ -320,23 +310,19 @@ pub fn map_blocks(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value>
         return Ok(Value::Unknown(Type::Array));
     };
     let dtype = dtype_argument(args, 2)?;
-    let grid = arrays[0].chunks.grid();
-    let declared = declared_chunks(args, 3, &grid)?;
-    let no_depth = vec![0; grid.len()];
-    let mut results = Vec::new();
-    for index in grid_indices(&grid) {
-        let blocks = arrays
-            .iter()
-            .map(|a| block(a, a, &index, &no_depth, args.call))
-            .collect::<Eval<Vec<_>>>()?;
-        results.push(call(interpreter, args, blocks, &index, dtype)?);
-    }
-    Ok(Value::Array(join(
-        results,
-        &grid,
+    let declared = declared_chunks(args, 3, &arrays[0].chunks.grid())?;
+    // Every array over the same letters, the output's too: blockwise with the first's chunks.
+    let letters: Vec<char> = ('a'..='z').take(arrays[0].ndim()).collect();
+    let operands = arrays.into_iter().map(|a| (a, letters.clone())).collect();
+    let joined = over_blocks(
+        interpreter,
+        args,
+        operands,
+        &letters,
+        dtype,
         declared.as_deref(),
-        args.call,
-    )?))
+    )?;
+    Ok(Value::Array(joined))
 }
 
 /// `map_overlap(function, x, depth, boundary="reflect", dtype=none)`: each block with `depth`
@@ -394,6 +380,7 @@ pub fn map_overlap(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value
     let widths: Vec<(usize, usize)> = depth.iter().map(|&d| (d, d)).collect();
     let padded = pad(&x, &widths, mode, args.call)?;
     let grid = x.chunks.grid();
+    check_calls(&grid, args.spans[1])?;
     let mut results = Vec::new();
     for index in grid_indices(&grid) {
         // The block of the unpadded array, shifted by the padding: its start in the padded
@@ -438,7 +425,6 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
     if pairs.iter().any(Value::is_unknown) {
         return Ok(Value::Unknown(Type::Array));
     }
-    let span = args.call;
     if pairs.is_empty() || pairs.len() % 2 != 0 {
         return Err(refused(
             "blockwise takes arrays each followed by its index letters".into(),
@@ -446,13 +432,13 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             "blockwise(f, \"ij\", x, \"ij\", y, \"j\")",
         ));
     }
-    // Each array with its letters, and each letter's chunks (the first array's along it).
     let mut operands: Vec<(ArrayRef, Vec<char>)> = Vec::new();
-    let mut chunks_of: Vec<(char, Vec<usize>)> = Vec::new();
     for pair in pairs.chunks(2) {
-        let (array, letters) = match (&pair[0], &pair[1]) {
-            (Value::Array(a), Value::Str(s)) => (a.clone(), s.chars().collect::<Vec<char>>()),
-            (Value::Labelled(l), Value::Str(s)) => (l.array.clone(), s.chars().collect()),
+        match (&pair[0], &pair[1]) {
+            (Value::Array(a), Value::Str(s)) => operands.push((a.clone(), s.chars().collect())),
+            (Value::Labelled(l), Value::Str(s)) => {
+                operands.push((l.array.clone(), s.chars().collect()))
+            }
             _ => {
                 return Err(refused(
                     "blockwise takes arrays each followed by its index letters".into(),
@@ -460,7 +446,29 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
                     "blockwise(f, \"ij\", x, \"ij\", y, \"j\")",
                 ))
             }
-        };
+        }
+    }
+    let dtype = dtype_argument(args, 3)?;
+    let joined = over_blocks(interpreter, args, operands, &out_index, dtype, None)?;
+    Ok(Value::Array(joined))
+}
+
+/// The function called on each block of the output (letters `out_index`) with each operand's
+/// block there (an array and its index letters): along a letter of the output, the block at
+/// that place (arrays sharing a letter rechunked alike, as the first of them), along one the
+/// output lacks, the whole axis; the results joined. `declared` are `chunks=`, if given.
+fn over_blocks(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    operands: Vec<(ArrayRef, Vec<char>)>,
+    out_index: &[char],
+    dtype: Option<DType>,
+    declared: Option<&[Vec<usize>]>,
+) -> Eval<ArrayRef> {
+    let span = args.call;
+    // Each letter's chunks (the first array's along it).
+    let mut chunks_of: Vec<(char, Vec<usize>)> = Vec::new();
+    for (array, letters) in &operands {
         if letters.len() != array.ndim() {
             return Err(refused(
                 format!(
@@ -486,7 +494,6 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
                 None => chunks_of.push((*c, array.chunks.0[axis].clone())),
             }
         }
-        operands.push((array, letters));
     }
     if let Some(c) = out_index
         .iter()
@@ -498,7 +505,6 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
             "the output's letters come from the arrays'",
         ));
     }
-    let dtype = dtype_argument(args, 3)?;
     let sizes = |c: &char| {
         chunks_of
             .iter()
@@ -529,6 +535,7 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
         });
     }
     let grid: Vec<usize> = out_index.iter().map(|c| sizes(c).len()).collect();
+    check_calls(&grid, args.spans[1])?;
     let mut results = Vec::new();
     for index in grid_indices(&grid) {
         let mut blocks = Vec::new();
@@ -546,5 +553,5 @@ pub fn blockwise(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
         }
         results.push(call(interpreter, args, blocks, &index, dtype)?);
     }
-    Ok(Value::Array(join(results, &grid, None, span)?))
+    join(results, &grid, declared, span)
 }
