@@ -6,6 +6,7 @@
 
 use super::task::StoredChunk;
 use super::{Task, TaskGraph, TaskId, TaskKind};
+use crate::array::build::DEFAULT_SPLIT_EVERY;
 use crate::array::chunk::ChunkData;
 use crate::array::dtype::DType;
 use crate::array::node::*;
@@ -697,19 +698,13 @@ impl Lowering<'_> {
             };
             partials.push(self.task(node, kind, vec![task])?);
         }
-        let root = self.combine_tree(
-            node,
-            partials,
-            *reduction,
-            crate::array::build::DEFAULT_SPLIT_EVERY,
-        )?;
-        let kind = TaskKind::Finalize {
+        let finalize = TaskKind::Finalize {
             reduction: *reduction,
             ddof: *ddof,
             dtype: node.dtype,
             shape: node.chunks.block_shape(index),
         };
-        self.task(node, kind, vec![root])
+        self.combine_and_finalize(node, partials, DEFAULT_SPLIT_EVERY, finalize)
     }
 
     /// Block `index` of quantiles along `axis` (one chunk long in the input).
@@ -871,19 +866,13 @@ impl Lowering<'_> {
                 break;
             }
         }
-        let root = self.combine_tree(
-            node,
-            partials,
-            Reduction::Sum,
-            crate::array::build::DEFAULT_SPLIT_EVERY,
-        )?;
-        let kind = TaskKind::Finalize {
+        let finalize = TaskKind::Finalize {
             reduction: Reduction::Sum,
             ddof: 0,
             dtype: DType::I64,
             shape: vec![bins],
         };
-        self.task(node, kind, vec![root])
+        self.combine_and_finalize(node, partials, DEFAULT_SPLIT_EVERY, finalize)
     }
 
     /// Slicing and rechunking: an output chunk gathers pieces of the input chunks it overlaps.
@@ -1029,14 +1018,28 @@ impl Lowering<'_> {
                 break;
             }
         }
-        let root = self.combine_tree(node, partials, reduction, split_every)?;
-        let kind = TaskKind::Finalize {
+        let finalize = TaskKind::Finalize {
             reduction,
             ddof,
             dtype: node.dtype,
             shape: node.chunks.block_shape(index),
         };
-        self.task(node, kind, vec![root])
+        self.combine_and_finalize(node, partials, split_every, finalize)
+    }
+
+    /// `partials` combined in a tree and the root finalized by `finalize` (a `Finalize` task).
+    fn combine_and_finalize(
+        &mut self,
+        node: &ArrayRef,
+        partials: Vec<TaskId>,
+        split_every: usize,
+        finalize: TaskKind,
+    ) -> Lowered<TaskId> {
+        let TaskKind::Finalize { reduction, .. } = finalize else {
+            unreachable!("a Finalize task")
+        };
+        let root = self.combine_tree(node, partials, reduction, split_every)?;
+        self.task(node, finalize, vec![root])
     }
 
     /// Combine `tasks` at most `split_every` at a time until one is left.
