@@ -1352,15 +1352,10 @@ pub fn unique(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let values = computed_values(interpreter, &array)?;
     let chunk = crate::array::chunk::map_chunk!(&values, a => {
         let mut all: Vec<_> = a.iter().copied().collect();
-        all.sort_by(|x, y| x.partial_cmp(y).unwrap_or_else(|| {
-            let (xn, yn) = (x != x, y != y);
-            xn.cmp(&yn)
-        }));
+        all.sort_by(crate::kernels::order::nan_last);
         all.dedup_by(|x, y| x == y || (x != x && y != y));
         let n = all.len();
         ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[n]), all).expect("1-d")
     });
-    let _length = chunk.len();
-    let _dtype = chunk.dtype();
     Ok(Value::Array(build::in_memory(chunk, args.call)))
 }

@@ -82,24 +82,15 @@ fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
 /// The lanes of `chunk` along `axis` sorted as `sorting` says (see `ArrayOp::Sort`): values
 /// compared in their own type (NaN last, as NumPy), indices by a stable sort.
 pub fn sort(chunk: &ChunkData, axis: usize, sorting: Sorting, dtype: DType) -> ChunkData {
-    match chunk {
-        ChunkData::F32(a) => sort_lanes(a, axis, sorting, |x: &f32, y: &f32| {
-            nan_last(*x as f64, *y as f64)
-        }),
-        ChunkData::F64(a) => sort_lanes(a, axis, sorting, |x: &f64, y: &f64| nan_last(*x, *y)),
-        ChunkData::I32(a) => sort_lanes(a, axis, sorting, |x: &i32, y: &i32| x.cmp(y)),
-        ChunkData::I64(a) => sort_lanes(a, axis, sorting, |x: &i64, y: &i64| x.cmp(y)),
-        ChunkData::Bool(a) => sort_lanes(a, axis, sorting, |x: &bool, y: &bool| x.cmp(y)),
-    }
-    .into_dtype(dtype)
+    crate::array::chunk::with_chunk!(chunk, a => sort_lanes(a, axis, sorting, nan_last))
+        .into_dtype(dtype)
 }
 
-/// Ascending with NaN after every number (NumPy's sort order).
-fn nan_last(x: f64, y: f64) -> std::cmp::Ordering {
-    match (x.is_nan(), y.is_nan()) {
-        (false, false) => x.partial_cmp(&y).expect("numbers"),
-        (a, b) => a.cmp(&b),
-    }
+/// Ascending with NaN after every number (NumPy's sort order), for any element type.
+#[allow(clippy::eq_op)]
+pub fn nan_last<T: PartialOrd>(x: &T, y: &T) -> std::cmp::Ordering {
+    // Only NaN is unequal to itself.
+    x.partial_cmp(y).unwrap_or_else(|| (x != x).cmp(&(y != y)))
 }
 
 fn sort_lanes<T>(
