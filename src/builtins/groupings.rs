@@ -76,15 +76,11 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
                 ));
             };
             if !crate::io::cftime::DATE_FIELDS.contains(&field) {
-                let help = if field == "season" {
-                    "seasons need text labels (\"DJF\"), which flow does not have yet; group by \"time.month\", or resample(time=\"QS-DEC\") for seasons of each year".to_string()
-                } else {
-                    crate::text::did_you_mean(
-                        field,
-                        crate::io::cftime::DATE_FIELDS.iter().copied(),
-                        "fields",
-                    )
-                };
+                let help = crate::text::did_you_mean(
+                    field,
+                    crate::io::cftime::DATE_FIELDS.iter().copied(),
+                    "fields",
+                );
                 return Err(refuse(
                     "flow::check::not_time",
                     format!("times have no field `{field}`"),
@@ -96,7 +92,7 @@ fn key_of(subject: &Subject, value: &Value, span: Span) -> Eval<(Key, String)> {
                 dim: coord.dim.clone(),
                 name: field.to_string(),
                 values: crate::dataset::time_field(&coord.values, &units, field),
-                attrs: Vec::new(),
+                attrs: crate::dataset::time_field_attrs(field),
                 index: false,
             };
             Ok((key, text.to_string()))

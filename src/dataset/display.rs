@@ -133,7 +133,9 @@ pub fn coord_values(c: &Coord) -> String {
         s.extend(values[values.len() - 2..].iter().map(|&v| show(v)));
         s
     };
-    let kind = if units.is_some() {
+    let kind = if super::flag_meaning(&c.attrs, values.first().copied().unwrap_or(0.0)).is_some() {
+        "text".to_string()
+    } else if units.is_some() {
         "date".to_string()
     } else {
         c.values.dtype().name().to_string()

@@ -54,8 +54,11 @@ impl Coord {
         coord
     }
 
-    /// One value: as text (dates for times), for messages and displays.
+    /// One value: as text (dates for times, meanings for flags), for messages and displays.
     pub fn show(&self, value: f64) -> String {
+        if let Some(meaning) = flag_meaning(&self.attrs, value) {
+            return meaning.to_string();
+        }
         match self.time_units() {
             Some(units) => units.format(value),
             None if self.values.dtype() == crate::array::dtype::DType::F32 => {
@@ -167,6 +170,54 @@ pub fn time_field(
             ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape), ints).expect("shape"),
         )
     }
+}
+
+/// The attributes of the `.dt` field `name`: a season is a CF flag (a code with
+/// `flag_values` and `flag_meanings` "DJF JJA MAM SON"), since flow's arrays hold numbers.
+pub fn time_field_attrs(name: &str) -> Attrs {
+    if name != "season" {
+        return Vec::new();
+    }
+    let seasons = crate::io::cftime::SEASONS;
+    vec![
+        (
+            "flag_values".into(),
+            Attr::Ints((0..seasons.len() as i64).collect()),
+        ),
+        ("flag_meanings".into(), Attr::Str(seasons.join(" "))),
+    ]
+}
+
+/// The meaning of a CF flag value (`flag_values` and `flag_meanings`), when `attrs` has them.
+pub fn flag_meaning(attrs: &Attrs, value: f64) -> Option<&str> {
+    flags(attrs)?
+        .find(|(flag, _)| *flag as f64 == value)
+        .map(|(_, meaning)| meaning)
+}
+
+/// The flag value whose meaning is `text`, when `attrs` has CF flags.
+pub fn flag_value(attrs: &Attrs, text: &str) -> Option<i64> {
+    flags(attrs)?
+        .find(|(_, meaning)| *meaning == text)
+        .map(|(flag, _)| flag)
+}
+
+/// The meanings of CF flags (`"DJF JJA MAM SON"`), when `attrs` has them.
+pub fn flag_meanings(attrs: &Attrs) -> Option<&str> {
+    match (attr(attrs, "flag_values"), attr(attrs, "flag_meanings")) {
+        (Some(Attr::Ints(_)), Some(Attr::Str(meanings))) => Some(meanings),
+        _ => None,
+    }
+}
+
+/// Pairs of a CF flag value and its meaning.
+fn flags(attrs: &Attrs) -> Option<impl Iterator<Item = (i64, &str)>> {
+    let (Some(Attr::Ints(values)), Some(meanings)) =
+        (attr(attrs, "flag_values"), flag_meanings(attrs))
+    else {
+        return None;
+    };
+    Some(values.iter().copied().zip(meanings.split_whitespace()))
 }
 
 pub fn attr<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a Attr> {

@@ -321,6 +321,24 @@ fn coordinate_number(
     match &label.value {
         LabelValue::Number(x) => Ok((*x, 0.0)),
         LabelValue::Text(text) => {
+            if let Some(meanings) = super::flag_meanings(&coord.attrs) {
+                return match super::flag_value(&coord.attrs, text) {
+                    Some(flag) => Ok((flag as f64, 0.0)),
+                    None => Err(Box::new(
+                        Diagnostic::error(
+                            "flow::check::not_in_coordinate",
+                            format!("no `{}` equal to {}", coord.name, label.shown),
+                            span,
+                        )
+                        .with_label("not a coordinate value")
+                        .with_help(crate::text::did_you_mean(
+                            text,
+                            meanings.split_whitespace(),
+                            "values",
+                        )),
+                    )),
+                };
+            }
             let Some(units) = coord.time_units() else {
                 return Err(Box::new(
                     Diagnostic::error(

@@ -275,13 +275,14 @@ impl DateFields {
             "second" => self.second.into(),
             "dayofyear" => self.dayofyear.into(),
             "dayofweek" | "weekday" => self.dayofweek.into(),
+            "season" => season_code(self.month),
             _ => return None,
         })
     }
 }
 
 /// The fields `.dt` has.
-pub const DATE_FIELDS: [&str; 9] = [
+pub const DATE_FIELDS: [&str; 10] = [
     "year",
     "month",
     "day",
@@ -291,7 +292,21 @@ pub const DATE_FIELDS: [&str; 9] = [
     "dayofyear",
     "dayofweek",
     "weekday",
+    "season",
 ];
+
+/// The meteorological seasons, in xarray's (alphabetical) order: `season` is a position in it.
+pub const SEASONS: [&str; 4] = ["DJF", "JJA", "MAM", "SON"];
+
+/// The position in [`SEASONS`] of the season `month` (1–12) falls in.
+fn season_code(month: u32) -> i64 {
+    match month {
+        12 | 1 | 2 => 0,
+        6..=8 => 1,
+        3..=5 => 2,
+        _ => 3,
+    }
+}
 
 /// Dates are kept within ±1,000,000 years.
 const MAX_SECONDS: f64 = 1e6 * 366.0 * 86_400.0;

@@ -729,16 +729,15 @@ fn date_fields(l: &Labelled, span: Span) -> Eval<Value> {
             "take .dt of the time coordinate (ds.time.dt.month), whose values are known",
         );
     };
-    let _shape = l.array.shape.clone();
     let record = crate::io::cftime::DATE_FIELDS
         .iter()
         .map(|&name| {
             let chunk = dataset::time_field(&values, &units, name);
-            let _dtype = chunk.dtype();
             let array = crate::array::build::in_memory(chunk, span);
             // The time's attributes but its encoding, as xarray's `.dt` fields keep them.
             let mut field = l.with_array(array);
             field.name = Some(name.to_string());
+            field.attrs.extend(dataset::time_field_attrs(name));
             (name.to_string(), wrap(field))
         })
         .collect();
