@@ -58,27 +58,28 @@ dimensions; a record too), whole-dataset arithmetic (`ds * 2`, `ds - ds.mean("ti
 ds`, `-ds`, `ds / ds.sst`, a number, a reduction or a labelled array first now and then), chained
 with the selections, reductions and windows above and followed by a variable now and then.
 Groupings, of labelled arrays and of datasets (their own family, and steps of the others):
-`x.groupby("time.month")` (year, month, day, hour, dayofyear, dayofweek), `x.groupby(d.time.dt.
-month)` (a labelled array), `x.groupby("lat")` (a numeric coordinate, descending or holding a
-value twice now and then), `x.groupby_bins("lat", bins, right=, include_lowest=, labels=)` (a
-number of equal bins, or edges at values, between them and beyond both ends: values outside
-every bin), `x.resample(time="MS")` (D, 2D, 6h, 12h, MS, ME, QS-DEC, QS, QE, YS, YE: those making
-at most MAX_PERIODS periods of the times; empty periods too), each followed by `mean sum min max
-std var prod median count` (`skipna=`, `ddof=`, `keep_attrs=`); anomalies `x.groupby("time.month")
-- x.groupby("time.month").mean()` with `- + * /`, the climatology first now and then, or from
-another pipeline over the same groups (another variable, fewer dimensions, the other spelling of
-the key). A family of mistakes xarray refuses (a value or date not in
-the coordinate, an unknown dimension or variable, a position out of range, operands whose
-coordinates differ, also as a `where` condition or in `sum`/`min`/`max` of a list, a transpose
-that leaves out a dimension, a coarsen window that does not divide the length with
-boundary="exact", a coarsen or rolling along an unknown dimension, a rolling min_periods larger
-than the window, `drop_vars` or `rename` of an unknown name, a `rename` onto a name the dataset
-or array has already, a grouping by an unknown coordinate or by a field of numbers, a resample
-of numbers or of an unknown dimension, bin edges that do not increase, labels not one per bin,
-a grouping combined with a number or with a value without the groups' dimension, a climatology
-lacking some of the groups: see below) must be refused by flow too. Only what docs/datasets.md,
-docs/arrays.md and docs/builtins.md document is generated; `XARRAY_ONLY` lists what is left out
-and why.
+`x.groupby("time.month")` (year, month, day, hour, dayofyear, dayofweek, season: see the models
+below), `x.groupby(d.time.dt.month)` (a labelled array), `x.groupby("lat")` (a numeric coordinate,
+descending or holding a value twice now and then), `x.groupby_bins("lat", bins, right=,
+include_lowest=, labels=)` (a number of equal bins, or edges at values, between them and beyond
+both ends: values outside every bin), `x.resample(time="MS")` (D, 2D, 6h, 12h, MS, ME, QS-DEC, QS,
+QE, YS, YE: those making at most MAX_PERIODS periods of the times; empty periods too), each
+followed by `mean sum min max std var prod median count` (`skipna=`, `ddof=`, `keep_attrs=`);
+anomalies `x.groupby("time.month") - x.groupby("time.month").mean()` with `- + * /`, the
+climatology first now and then, or from another pipeline over the same groups (another variable,
+fewer dimensions, the other spelling of the key; `x.groupby("time.season") - clim` too), and a
+climatology by season selected by meaning (`clim.sel(season="JJA")`). A family of mistakes xarray
+refuses (a value, date or season not in the coordinate, an unknown dimension or variable, a
+position out of range, operands whose coordinates differ, also as a `where` condition or in
+`sum`/`min`/`max` of a list, a transpose that leaves out a dimension, a coarsen window that does
+not divide the length with boundary="exact", a coarsen or rolling along an unknown dimension, a
+rolling min_periods larger than the window, `drop_vars` or `rename` of an unknown name, a `rename`
+onto a name the dataset or array has already, a grouping by an unknown coordinate or by a field of
+numbers, a resample of numbers or of an unknown dimension, bin edges that do not increase, labels
+not one per bin, a grouping combined with a number or with a value without the groups' dimension, a
+climatology lacking some of the groups: see below) must be refused by flow too. Only what
+docs/datasets.md, docs/arrays.md and docs/builtins.md document is generated; `XARRAY_ONLY` lists
+what is left out and why.
 
 Each result is saved by flow (`save(r0, "case_NNN_r0.nc")`, with `unlimited=` for dimensions of
 length 0, which netCDF has only as unlimited ones) and read back with xarray's `open_dataset`
@@ -180,6 +181,16 @@ What the twin models (documented differences from xarray's defaults, docs/datase
   scalar again. A climatology lacking some of the groups: xarray lines it up with the groups by
   `join="right"` (whatever arithmetic_join says: NaN for a missing group), flow refuses it as
   it refuses any misaligned operands; the twin's `covering` raises then.
+- A season is a CF flag in flow (docs/datasets.md, `.dt`): flow's arrays hold numbers, so
+  `d.time.dt.season` and the `season` coordinate of `x.groupby("time.season").mean()` (or of
+  `x.groupby(d.time.dt.season)`) hold the codes (i64: 0 DJF, 1 JJA, 2 MAM, 3 SON, xarray's
+  alphabetical order of the groups) with the attributes `flag_values = [0, 1, 2, 3]` and
+  `flag_meanings = "DJF JJA MAM SON"`, where xarray's hold the strings. The twin relabels a
+  reduction by season so (`seasons_as_flow`, right after it: what follows, a selection, a
+  comparison or a window, sees the codes in both), and back to the strings where a climatology
+  is combined with a grouping by season (`seasons_as_xarray`), as xarray lines them up by the
+  strings. A selection by meaning, flow's `clim.sel(season="JJA")`, is the twin's
+  `clim.sel(season=1)`.
 
 A subexpression used twice (the array a `where` tests and picks from, the array or dataset
 `x.where` and `ds.assign` read, the array `sum`/`min`/`max` combine with its companions, the
@@ -252,10 +263,10 @@ XARRAY_ONLY = [
     "reductions with keep_attrs=, min_count=, numeric_only=; median, quantile, cumsum, "
     "argmin/argmax, count, idxmin/idxmax of labelled arrays; interp, shift, roll, pad, diff",
     # groupings
-    "groupby('time.season') (text labels, which flow has not), groupby of several keys or of a "
-    "2-d array, groupby_bins of times or of a calendar field, a grouping's map/reduce/first/"
-    "last/quantile/cumsum, its reductions with dim= or min_count=; resample's origin=/offset=/"
-    "closed=/label=, W and business frequencies, asfreq/interpolate/ffill",
+    "groupby of several keys or of a 2-d array, groupby_bins of times or of a calendar field, a "
+    "grouping's map/reduce/first/last/quantile/cumsum, its reductions with dim= or min_count=; "
+    "resample's origin=/offset=/closed=/label=, W and business frequencies, "
+    "asfreq/interpolate/ffill",
     "arithmetic with a resample grouping (x.resample(time='MS') - clim): xarray 2026 raises "
     "('the group variable __resample_dim__ is not a dimension on the other argument'), flow "
     "computes it",
@@ -324,11 +335,19 @@ BOOL_REDUCTIONS = ["any", "all", "sum", "mean"]
 GROUP_KINDS = ["field", "array", "coordinate", "bins", "resample"]
 GROUP_REDUCTIONS = ["mean", "sum", "min", "max", "std", "var", "prod", "median", "count"]
 GROUP_REDUCTION_WEIGHTS = [12, 8, 6, 6, 5, 5, 3, 5, 5]
-TIME_FIELDS = ["year", "month", "day", "hour", "dayofyear", "dayofweek"]
-TIME_FIELD_WEIGHTS = [8, 30, 15, 12, 10, 12]
+TIME_FIELDS = ["year", "month", "day", "hour", "dayofyear", "dayofweek", "season"]
+TIME_FIELD_WEIGHTS = [8, 30, 15, 12, 10, 12, 18]
 FREQUENCIES = ["D", "2D", "6h", "12h", "MS", "ME", "QS-DEC", "QS", "QE", "YS", "YE"]
 MAX_PERIODS = 40
 PANDAS_FIELDS = {"dayofyear": "day_of_year", "dayofweek": "day_of_week"}
+# The seasons as xarray orders its groups (alphabetically), each flow's code its position; the
+# months of each; and the CF flag attributes flow's season codes carry (see seasons_as_flow).
+SEASONS = ["DJF", "JJA", "MAM", "SON"]
+SEASON_OF_MONTH = {m: SEASONS.index(s) for s, months in
+                   [("DJF", (12, 1, 2)), ("MAM", (3, 4, 5)), ("JJA", (6, 7, 8)),
+                    ("SON", (9, 10, 11))] for m in months}
+SEASON_FLAGS = {"flag_values": np.arange(len(SEASONS), dtype=np.int64),
+                "flag_meanings": " ".join(SEASONS)}
 FLOAT_FUNCTIONS = ["abs", "sqrt", "exp", "log", "log1p", "sin", "cos", "tanh", "arctan", "floor",
                    "ceil", "square", "sign", "deg2rad", "trunc", "expm1"]
 INT_FUNCTIONS = ["abs", "square", "sign", "sqrt", "cos"]
@@ -355,10 +374,20 @@ UNITS = ["K", "m", "m s-1", "kg m-2", "1", "degC", "W m-2"]
 # flow_number, py_number and operand are differential.py's.
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A CF flag value written by its meaning (`clim.sel(season="JJA")`): the meaning in flow,
+    the code in the twin, whose coordinate holds the codes (seasons_as_flow)."""
+    code: int
+    meaning: str
+
+
 def flow_value(v):
     """An argument in flow source: numbers, strings, none, slice(...), tuples, lists."""
     if v is None:
         return "none"
+    if isinstance(v, Flag):
+        return json.dumps(v.meaning)
     if isinstance(v, str):
         return json.dumps(v)
     if isinstance(v, slice):
@@ -374,6 +403,8 @@ def flow_value(v):
 def py_value(v):
     if v is None:
         return "None"
+    if isinstance(v, Flag):
+        return str(v.code)
     if isinstance(v, str):
         return json.dumps(v)
     if isinstance(v, slice):
@@ -805,6 +836,28 @@ def bins_as_flow(result, name, edges, labels=None):
     return result.assign_coords({name: coordinate})
 
 
+def seasons_as_flow(result):
+    """The result of a reduction grouped by season (`x.groupby("time.season").mean()`, or by
+    `d.time.dt.season`) labelled as flow labels it (docs/datasets.md, `.dt`): flow's arrays hold
+    numbers, so its `season` coordinate holds the codes (i64: 0 DJF, 1 JJA, 2 MAM, 3 SON, the
+    position in xarray's alphabetical order of the groups) with the CF flag attributes
+    `flag_values` and `flag_meanings`, where xarray has the strings."""
+    season = result["season"]
+    codes = np.array([SEASONS.index(str(s)) for s in season.values.tolist()], dtype=np.int64)
+    attrs = dict(season.attrs, **SEASON_FLAGS)
+    return result.assign_coords(season=xr.Variable("season", codes, attrs))
+
+
+def seasons_as_xarray(other):
+    """A climatology by season as the twin labels it (seasons_as_flow: the codes) labelled by
+    xarray's strings again, to combine with a grouping by season (`x.groupby("time.season") -
+    clim`), whose groups xarray lines up with `clim` by those strings."""
+    season = other["season"]
+    labels = np.array([SEASONS[int(c)] for c in season.values.tolist()], dtype=object)
+    attrs = {k: v for k, v in season.attrs.items() if k not in SEASON_FLAGS}
+    return other.assign_coords(season=xr.Variable("season", labels, attrs))
+
+
 def grouped_as_flow(result, name=None):
     """The result of arithmetic with a grouping (`x.groupby("time.month") - clim`) as flow's
     coordinates are: flow has only index coordinates and scalar ones (docs/datasets.md), so the
@@ -838,7 +891,8 @@ def covering(other, name, groups):
 XR_NAMESPACE = {"xr": xr, "np": np, "open_files": open_files, "where": where,
                 "coarsen_ddof": coarsen_ddof, "min_periods_checked": min_periods_checked,
                 "minimum": minimum, "maximum": maximum, "bins_as_flow": bins_as_flow,
-                "covering": covering, "grouped_as_flow": grouped_as_flow}
+                "covering": covering, "grouped_as_flow": grouped_as_flow,
+                "seasons_as_flow": seasons_as_flow, "seasons_as_xarray": seasons_as_xarray}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1199,6 +1253,9 @@ class Generator(ProgramGenerator):
                 item, how, more, detail = self.date_selection(d, index)
             else:
                 item, how, more, detail = self.number_selection(d, index)
+                meanings = str(x.value[d].attrs.get("flag_meanings", "")).split()
+                if meanings and not how and rng.random() < 0.6:
+                    item, more = self.by_meaning(item, meanings), more + ["sel by meaning"]
             if how and len(chosen) > 1:
                 raise Retry()  # method= applies to every dimension named
             items.update(item)
@@ -1206,6 +1263,17 @@ class Generator(ProgramGenerator):
             tags += more
             details.append(detail)
         return items, method, tags, "".join(details)
+
+    def by_meaning(self, item, meanings):
+        """A selection of a coordinate of CF flags (flow's season codes) with each code written
+        by its meaning, `sel(season="JJA")` (docs/datasets.md, `.dt`), the twin by the code."""
+        def meaning(v):
+            if v is not None and v == int(v) and 0 <= int(v) < len(meanings):
+                return Flag(int(v), meanings[int(v)])
+            return v
+
+        return {d: slice(meaning(v.start), meaning(v.stop)) if isinstance(v, slice)
+                else meaning(v) for d, v in item.items()}
 
     def sel(self, x):
         items, method, tags, detail = self.sel_arguments(x)
@@ -2153,7 +2221,10 @@ class Generator(ProgramGenerator):
         if kind in ("field", "array"):
             times = pd.DatetimeIndex(x.value.indexes["time"])
             field = rng.choices(TIME_FIELDS, TIME_FIELD_WEIGHTS)[0]
-            values = list(getattr(times, PANDAS_FIELDS.get(field, field)))
+            if field == "season":  # flow's codes (seasons_as_flow)
+                values = [SEASON_OF_MONTH[m] for m in times.month]
+            else:
+                values = list(getattr(times, PANDAS_FIELDS.get(field, field)))
             spec = {"kind": kind, "field": field, "dim": field, "along": "time",
                     "groups": sorted(set(values)),
                     "size": max(values.count(v) for v in set(values)), "tags": []}
@@ -2273,7 +2344,7 @@ class Generator(ProgramGenerator):
     def group_reduction(self, g, names=GROUP_REDUCTIONS, weights=GROUP_REDUCTION_WEIGHTS):
         """A reduction of each group: `g.mean()` and the others, `skipna=`, `ddof=` and
         `keep_attrs=` now and then; a groupby_bins result labelled as flow labels it
-        (bins_as_flow)."""
+        (bins_as_flow), a result by season too (seasons_as_flow)."""
         rng = self.rng
         group = g.group
         x = group["subject"]
@@ -2306,6 +2377,8 @@ class Generator(ProgramGenerator):
         if group["kind"] == "bins":
             xr_code = (f"bins_as_flow({xr_code}, {json.dumps(group['dim'])}, "
                        f"{py_value(group['edges'])}, {py_value(group['labels'])})")
+        elif group.get("field") == "season":
+            xr_code = f"seasons_as_flow({xr_code})"
         detail = g.detail + (f", {', '.join(details)}" if details else "")
         node = self.node(flow, xr_code, f"{g.op}.{name}", [g], tags, f"({detail.strip()})")
         if name == "sum":
@@ -2377,11 +2450,14 @@ class Generator(ProgramGenerator):
             raise Retry()  # a group the climatology lacks: see missing_groups
         op = rng.choices(["-", "+", "*", "/"], [12, 3, 4, 3])[0]
         tags = ["anomaly"]
-        a, b = g, clim
+        # xarray lines the climatology up with the groups by its strings (seasons_as_xarray)
+        clim_xr = (f"seasons_as_xarray({clim.xr})" if g.group.get("field") == "season"
+                   else clim.xr)
+        (a, a_xr), (b, b_xr) = (g, g.xr), (clim, clim_xr)
         if rng.random() < 0.25:
-            a, b = clim, g
+            (a, a_xr), (b, b_xr) = (b, b_xr), (a, a_xr)
             tags.append("climatology first")
-        xr_code = f"({a.xr} {op} {b.xr})"
+        xr_code = f"({a_xr} {op} {b_xr})"
         if g.group["kind"] in ("field", "array"):
             xr_code = f"grouped_as_flow({xr_code}, {json.dumps(dim)})"
         else:
@@ -2527,6 +2603,10 @@ class Generator(ProgramGenerator):
             missing = (pd.Timestamp(index.min()) - pd.Timedelta(days=400)).strftime("%Y-%m-%d")
             return self.node(f'{x.flow}.sel({d}="{missing}")', f'{x.xr}.sel({d}="{missing}")',
                              "sel", [x], ["date not in coordinate"])
+        if "flag_meanings" in x.value[d].attrs and self.rng.random() < 0.5:
+            text = json.dumps(self.rng.choice(["DJFM", "jja", "Summer"]))  # not a meaning
+            return self.node(f"{x.flow}.sel({d}={text})", f"{x.xr}.sel({d}={text})", "sel", [x],
+                             ["meaning not in flags"])
         values = np.asarray(index, dtype=np.float64)
         v = float(values.max()) + self.rng.choice([0.75, 13.25, 1000.0])
         return self.node(f"{x.flow}.sel({d}={flow_number(v)})", f"{x.xr}.sel({d}={py_number(v)})",
@@ -2735,8 +2815,10 @@ class Generator(ProgramGenerator):
             raise Retry()
         groups = py_value([v.item() if isinstance(v, np.generic) else v
                            for v in g.group["groups"]])
-        return self.node(f"({g.flow} - {clim.flow})",
-                         f"({g.xr} - covering({clim.xr}, {json.dumps(dim)}, {groups}))",
+        clim_xr = f"covering({clim.xr}, {json.dumps(dim)}, {groups})"
+        if g.group.get("field") == "season":
+            clim_xr = f"seasons_as_xarray({clim_xr})"
+        return self.node(f"({g.flow} - {clim.flow})", f"({g.xr} - {clim_xr})",
                          "grouped -", [g, clim], ["groups missing"])
 
     def bad_grouping(self, depth):
@@ -2755,7 +2837,8 @@ class Generator(ProgramGenerator):
             text = json.dumps(rng.choice(["depth", "Time", "lat_2", "Time.month"]))
             call = f"groupby({text})"
         elif kind == "field of numbers":
-            call = f"groupby({json.dumps(d + '.' + rng.choice(['month', 'year']))})"
+            field = rng.choice(["month", "year", "season"])
+            call = f"groupby({json.dumps(d + '.' + field)})"
         elif kind == "resample numbers":
             call = f'resample({d}="MS")'
         elif kind == "resample unknown":
