@@ -456,6 +456,9 @@ pub enum Reduction {
     Last,
     NanFirst,
     NanLast,
+    /// Approximate quantiles of all values: partials are t-digests, merged (`kernels/sketch.rs`);
+    /// only `ArrayOp::Sketch` makes it.
+    Sketch,
 }
 
 impl Reduction {
@@ -482,6 +485,7 @@ impl Reduction {
             NanProd => "nanprod",
             First | NanFirst => "first",
             Last | NanLast => "last",
+            Sketch => "quantile sketch",
         }
     }
 
@@ -504,7 +508,7 @@ impl Reduction {
                 other => other,
             },
             Min | Max | NanMin | NanMax | First | Last | NanFirst | NanLast => input,
-            Mean | Var | Std | NanMean | NanVar | NanStd => input.float_result(),
+            Mean | Var | Std | NanMean | NanVar | NanStd | Sketch => input.float_result(),
             Any | All => DType::Bool,
             ArgMin | ArgMax => DType::I64,
         }
@@ -629,6 +633,14 @@ pub enum ArrayOp {
         q: Vec<f64>,
         q_axis: bool,
         method: QuantileMethod,
+        skip_nan: bool,
+    },
+    /// Approximate quantiles `q` (in [0, 1]) of all of `input`'s values, from t-digests of its
+    /// chunks merged up a tree; with `q_axis` one axis of the quantiles, else a 0-d result.
+    Sketch {
+        input: ArrayRef,
+        q: Vec<f64>,
+        q_axis: bool,
         skip_nan: bool,
     },
     /// The matrix product of two 2-d arrays whose contracted axis is chunked alike.
@@ -807,6 +819,12 @@ impl ArrayNode {
                 ArrayOp::Histogram {
                     bins, low, high, ..
                 } => key.value("histogram").value(&(bins, low, high)),
+                ArrayOp::Sketch {
+                    q,
+                    q_axis,
+                    skip_nan,
+                    ..
+                } => key.value("sketch").value(&(q, q_axis, skip_nan)),
                 ArrayOp::Rolling {
                     axis,
                     window,
@@ -881,7 +899,8 @@ impl ArrayNode {
             | ArrayOp::Take { input, .. }
             | ArrayOp::GroupReduce { input, .. }
             | ArrayOp::Sort { input, .. }
-            | ArrayOp::Histogram { input, .. } => vec![input.clone()],
+            | ArrayOp::Histogram { input, .. }
+            | ArrayOp::Sketch { input, .. } => vec![input.clone()],
             ArrayOp::Concatenate { inputs, .. } => inputs.clone(),
             ArrayOp::MatMul { lhs, rhs } => vec![lhs.clone(), rhs.clone()],
         }
@@ -921,6 +940,7 @@ impl ArrayNode {
             ArrayOp::Scan { scan, .. } => scan.name().into(),
             ArrayOp::Quantile { .. } => "quantile".into(),
             ArrayOp::Histogram { .. } => "histogram".into(),
+            ArrayOp::Sketch { .. } => "quantile sketch".into(),
             ArrayOp::Rolling { how, .. } => format!("rolling {}", how.name()),
             ArrayOp::Take { .. } => "take".into(),
             ArrayOp::GroupReduce { reduction, .. } => format!("grouped {}", reduction.name()),

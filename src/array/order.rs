@@ -1,7 +1,8 @@
 //! The type rules of order statistics along an axis — `median`, `percentile`, `quantile` and
 //! their NaN-skipping variants — exact as NumPy's: the axis is made one chunk (as Dask's
 //! `median` does; the other axes stay chunked), and each block finds its lanes' quantiles.
-//! No axis means the flattened array, in one chunk.
+//! No axis means the flattened array, in one chunk — or, with `approx`, a streaming t-digest
+//! of all the values that never holds more than a chunk (`kernels/sketch.rs`).
 
 use super::build::{error, normalise_axes, rechunked, Built};
 use super::chunks::Chunks;
@@ -12,7 +13,8 @@ use crate::source::Span;
 
 /// Which order statistic: quantiles `q` in units of `scale` (1: quantiles, 100: percentiles);
 /// `q_axis`: `q` was a list, so the result has a leading axis of its length (as NumPy's);
-/// `median`: the median (NaN of an empty axis, where NumPy's percentile refuses).
+/// `median`: the median (NaN of an empty axis, where NumPy's percentile refuses); `approx`:
+/// estimated over all axes by a t-digest instead of sorting them in one chunk.
 pub struct OrderStatistic {
     pub q: Vec<f64>,
     pub scale: f64,
@@ -20,6 +22,7 @@ pub struct OrderStatistic {
     pub method: QuantileMethod,
     pub skip_nan: bool,
     pub median: bool,
+    pub approx: bool,
 }
 
 pub fn quantile(
@@ -35,6 +38,7 @@ pub fn quantile(
         method,
         skip_nan,
         median,
+        approx,
     } = statistic;
     let what = if scale == 100.0 {
         "percentile"
@@ -51,6 +55,9 @@ pub fn quantile(
         ));
     }
     let q: Vec<f64> = q.iter().map(|q| q / scale).collect();
+    if approx {
+        return sketch(input, q, q_axis, method, skip_nan, axis, span);
+    }
     let (input, axis) = match axis {
         None => (reshape(input, &[-1], span)?, 0),
         Some(a) => (
@@ -102,6 +109,64 @@ pub fn quantile(
         dtype,
         shape,
         Chunks(chunks),
+        span,
+    ))
+}
+
+/// Quantiles `q` of all of `input`'s values, estimated by merging t-digests of its chunks
+/// (NumPy's "linear" definition; the error is documented in docs/arrays.md).
+fn sketch(
+    input: &ArrayRef,
+    q: Vec<f64>,
+    q_axis: bool,
+    method: QuantileMethod,
+    skip_nan: bool,
+    axis: Option<i64>,
+    span: Span,
+) -> Built {
+    if axis.is_some() {
+        return Err(error(
+            "flow::check::argument_value",
+            "approx=true estimates quantiles of all the values, not along an axis".into(),
+            span,
+            "axis and approx",
+            "drop axis= for the sketch, or approx= for exact quantiles along the axis",
+        ));
+    }
+    if !matches!(method, QuantileMethod::Linear | QuantileMethod::MiddleMean) {
+        return Err(error(
+            "flow::check::argument_value",
+            "the sketch (approx=true) interpolates linearly between its centroids".into(),
+            span,
+            "method and approx",
+            "drop method= (linear), or approx= for exact quantiles with another method",
+        ));
+    }
+    if input.size() == 0 {
+        return Err(error(
+            "flow::check::empty_reduction",
+            "a quantile sketch of no values".into(),
+            span,
+            "no values",
+            "check the slice that made the array empty",
+        ));
+    }
+    let shape = if q_axis { vec![q.len()] } else { vec![] };
+    // As the exact quantiles' types: f32 stays f32 for one q.
+    let dtype = match input.dtype {
+        DType::F32 if !q_axis => DType::F32,
+        _ => DType::F64,
+    };
+    Ok(ArrayNode::new(
+        ArrayOp::Sketch {
+            input: input.clone(),
+            q,
+            q_axis,
+            skip_nan,
+        },
+        dtype,
+        shape.clone(),
+        Chunks::single(&shape),
         span,
     ))
 }

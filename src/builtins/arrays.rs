@@ -743,6 +743,10 @@ pub fn order_statistic(
             })?
         }
     };
+    let approx = match scale {
+        0.0 => args.bool(rest + 1)?,
+        _ => args.bool(rest + 2)?,
+    };
     let statistic = crate::array::order::OrderStatistic {
         q,
         scale: if scale == 0.0 { 1.0 } else { scale },
@@ -750,6 +754,7 @@ pub fn order_statistic(
         method,
         skip_nan,
         median: scale == 0.0,
+        approx,
     };
     let built = crate::array::order::quantile(&array, statistic, axis, args.call);
     interpreter.built(built, vec![])

@@ -294,6 +294,7 @@ impl Grouping {
                     method: QuantileMethod::Linear,
                     skip_nan,
                     median: true,
+                    approx: false,
                 };
                 let median =
                     crate::array::order::quantile(&members, statistic, Some(axis as i64), span)?;

@@ -105,7 +105,8 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             ArrayOp::Concatenate { .. } => 0,
             ArrayOp::Reduce { input, .. }
             | ArrayOp::GroupReduce { input, .. }
-            | ArrayOp::Histogram { input, .. } => {
+            | ArrayOp::Histogram { input, .. }
+            | ArrayOp::Sketch { input, .. } => {
                 input.chunks.count().saturating_add(node.chunks.count())
             }
             // A gather of the block and its halo, then the window.
@@ -130,7 +131,8 @@ pub fn least_tasks(arrays: &[ArrayRef]) -> usize {
             | ArrayOp::Take { input, .. }
             | ArrayOp::GroupReduce { input, .. }
             | ArrayOp::Sort { input, .. }
-            | ArrayOp::Histogram { input, .. } => stack.push(input.clone()),
+            | ArrayOp::Histogram { input, .. }
+            | ArrayOp::Sketch { input, .. } => stack.push(input.clone()),
             ArrayOp::Concatenate { inputs, .. } => stack.extend(inputs.iter().cloned()),
             ArrayOp::MatMul { lhs, rhs } => stack.extend([lhs.clone(), rhs.clone()]),
             _ => {}
@@ -443,6 +445,9 @@ impl Lowering<'_> {
                 low,
                 high,
             } => return self.lower_histogram(node, input, *bins, *low, *high),
+            ArrayOp::Sketch {
+                input, q, skip_nan, ..
+            } => return self.lower_sketch(node, input, q, *skip_nan),
         };
         self.task(node, kind, vec![])
     }
@@ -849,23 +854,13 @@ impl Lowering<'_> {
         low: f64,
         high: f64,
     ) -> Lowered<TaskId> {
-        let input_grid = input.chunks.grid();
-        let mut partials = Vec::new();
-        let mut index = vec![0; input_grid.len()];
-        while !input_grid.contains(&0) {
-            let task = self.block(input, &index)?;
-            let kind = TaskKind::HistogramPartial {
-                kernel: Kernel::Input(0),
-                shape: input.chunks.block_shape(&index),
-                bins,
-                low,
-                high,
-            };
-            partials.push(self.task(node, kind, vec![task])?);
-            if !advance(&mut index, &input_grid) {
-                break;
-            }
-        }
+        let partials = self.per_block(node, input, |shape| TaskKind::HistogramPartial {
+            kernel: Kernel::Input(0),
+            shape,
+            bins,
+            low,
+            high,
+        })?;
         let finalize = TaskKind::Finalize {
             reduction: Reduction::Sum,
             ddof: 0,
@@ -873,6 +868,48 @@ impl Lowering<'_> {
             shape: vec![bins],
         };
         self.combine_and_finalize(node, partials, DEFAULT_SPLIT_EVERY, finalize)
+    }
+
+    /// A t-digest per chunk, merged in a tree, read at the quantiles.
+    fn lower_sketch(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        q: &[f64],
+        skip_nan: bool,
+    ) -> Lowered<TaskId> {
+        let partials = self.per_block(node, input, |shape| TaskKind::DigestPartial {
+            kernel: Kernel::Input(0),
+            shape,
+        })?;
+        let root = self.combine_tree(node, partials, Reduction::Sketch, DEFAULT_SPLIT_EVERY)?;
+        let kind = TaskKind::SketchQuantiles {
+            q: q.to_vec(),
+            skip_nan,
+            dtype: node.dtype,
+            shape: node.shape.clone(),
+        };
+        self.task(node, kind, vec![root])
+    }
+
+    /// One task per block of `input`, of the kind `kind` makes from the block's shape.
+    fn per_block(
+        &mut self,
+        node: &ArrayRef,
+        input: &ArrayRef,
+        kind: impl Fn(Vec<usize>) -> TaskKind,
+    ) -> Lowered<Vec<TaskId>> {
+        let input_grid = input.chunks.grid();
+        let mut tasks = Vec::new();
+        let mut index = vec![0; input_grid.len()];
+        while !input_grid.contains(&0) {
+            let block = self.block(input, &index)?;
+            tasks.push(self.task(node, kind(input.chunks.block_shape(&index)), vec![block])?);
+            if !advance(&mut index, &input_grid) {
+                break;
+            }
+        }
+        Ok(tasks)
     }
 
     /// Slicing and rechunking: an output chunk gathers pieces of the input chunks it overlaps.

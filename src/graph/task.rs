@@ -120,6 +120,19 @@ pub enum TaskKind {
         sorting: Sorting,
         dtype: DType,
     },
+    /// A t-digest of the values of the chunk the kernel computes (fused: the chunk is not kept).
+    DigestPartial {
+        kernel: Kernel,
+        shape: Vec<usize>,
+    },
+    /// The quantiles `q` (in [0, 1]) a merged t-digest estimates, a chunk of `shape`
+    /// (`[q.len()]`, or `[]` for one) in `dtype`.
+    SketchQuantiles {
+        q: Vec<f64>,
+        skip_nan: bool,
+        dtype: DType,
+        shape: Vec<usize>,
+    },
 }
 
 /// Chunk `index` of chunks in memory (shared with the array they belong to, never copied into
@@ -204,6 +217,8 @@ impl TaskKind {
             TaskKind::Rolling { .. } => "rolling",
             TaskKind::GroupPartial { .. } => "group-partial",
             TaskKind::Sort { .. } => "sort",
+            TaskKind::DigestPartial { .. } => "digest-partial",
+            TaskKind::SketchQuantiles { .. } => "sketch-quantiles",
         }
     }
 
@@ -235,7 +250,8 @@ impl TaskKind {
             TaskKind::Map { kernel, shape }
             | TaskKind::Partial { kernel, shape, .. }
             | TaskKind::GroupPartial { kernel, shape, .. }
-            | TaskKind::HistogramPartial { kernel, shape, .. } => Some((kernel, shape)),
+            | TaskKind::HistogramPartial { kernel, shape, .. }
+            | TaskKind::DigestPartial { kernel, shape } => Some((kernel, shape)),
             _ => None,
         }
     }
@@ -245,7 +261,8 @@ impl TaskKind {
             TaskKind::Map { kernel, .. }
             | TaskKind::Partial { kernel, .. }
             | TaskKind::GroupPartial { kernel, .. }
-            | TaskKind::HistogramPartial { kernel, .. } => Some(kernel),
+            | TaskKind::HistogramPartial { kernel, .. }
+            | TaskKind::DigestPartial { kernel, .. } => Some(kernel),
             _ => None,
         }
     }
@@ -360,6 +377,24 @@ impl TaskKind {
                 *low,
                 *high,
             )),
+            TaskKind::DigestPartial { kernel, shape } => {
+                let chunk = elementwise::evaluate(kernel, &chunks(), shape);
+                TaskOutput::Partial(Partial::Digest(crate::kernels::sketch::Digest::of_chunk(
+                    &chunk,
+                )))
+            }
+            TaskKind::SketchQuantiles {
+                q,
+                skip_nan,
+                dtype,
+                shape,
+            } => {
+                let Partial::Digest(digest) = inputs[0].partial() else {
+                    unreachable!("a sketch reads a merged digest")
+                };
+                let values = crate::kernels::sketch::quantiles(digest, q, *skip_nan, shape);
+                TaskOutput::Chunk(ChunkData::F64(values).cast(*dtype).into_owned())
+            }
             TaskKind::Combine { reduction } => {
                 let partials: Vec<&Partial> = inputs.iter().map(|i| i.partial()).collect();
                 TaskOutput::Partial(reduce::combine(*reduction, &partials))
@@ -394,6 +429,8 @@ impl TaskKind {
             | TaskKind::Partial { shape, .. }
             | TaskKind::GroupPartial { shape, .. }
             | TaskKind::HistogramPartial { shape, .. }
+            | TaskKind::DigestPartial { shape, .. }
+            | TaskKind::SketchQuantiles { shape, .. }
             | TaskKind::Gather { shape, .. }
             | TaskKind::Finalize { shape, .. } => shape.iter().product::<usize>() * 8,
             // The output, and one pair's operands converted to its type.

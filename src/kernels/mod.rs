@@ -25,3 +25,4 @@ pub mod reduce;
 pub mod rolling;
 pub mod scan;
 pub mod shuffle;
+pub mod sketch;

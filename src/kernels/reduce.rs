@@ -21,6 +21,8 @@ pub enum Partial {
         index: ArrayD<i64>,
     },
     Counts(Vec<i64>),
+    /// A t-digest of values (approximate quantiles), see `sketch.rs`.
+    Digest(super::sketch::Digest),
     /// The partial of some groups along `axis` (sorted ids, one slot each), see `group.rs`.
     Grouped {
         axis: usize,
@@ -37,6 +39,7 @@ impl Partial {
             Partial::Moments { count, .. } => count.len() * 24,
             Partial::Arg { value, .. } => value.len() * 16,
             Partial::Counts(c) => c.len() * 8,
+            Partial::Digest(d) => d.nbytes(),
             Partial::Grouped { inner, groups, .. } => inner.nbytes() + groups.len() * 4,
         }
     }
@@ -512,8 +515,19 @@ fn combine_i64(reduction: Reduction, acc: i64, x: i64) -> i64 {
 
 /// Combine partials of the same cells.
 pub fn combine(reduction: Reduction, partials: &[&Partial]) -> Partial {
-    if matches!(partials[0], Partial::Grouped { .. }) {
-        return super::group::combine(reduction, partials);
+    match partials[0] {
+        Partial::Grouped { .. } => return super::group::combine(reduction, partials),
+        Partial::Digest(_) => {
+            let digests: Vec<_> = partials
+                .iter()
+                .map(|p| match p {
+                    Partial::Digest(d) => d,
+                    _ => unreachable!("partials of one reduction have one kind"),
+                })
+                .collect();
+            return Partial::Digest(super::sketch::Digest::merge(&digests));
+        }
+        _ => {}
     }
     let mut iter = partials.iter();
     let mut acc = (*iter.next().expect("at least one partial")).clone();
@@ -655,6 +669,7 @@ pub fn finalize(
         Partial::Arg { value, .. } if reduction.is_positional() => ChunkData::F64(value.clone()),
         Partial::Arg { index, .. } => ChunkData::I64(index.clone()),
         Partial::Grouped { .. } => unreachable!("finalized by group.rs"),
+        Partial::Digest(_) => unreachable!("read by a SketchQuantiles task"),
         Partial::Moments { count, mean, m2 } => {
             let values: Vec<f64> = (0..count.len())
                 .map(|k| {

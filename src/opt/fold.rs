@@ -47,6 +47,7 @@ pub fn fold_constant_kernels(mut graph: TaskGraph) -> TaskGraph {
             | TaskKind::Partial { kernel, .. }
             | TaskKind::GroupPartial { kernel, .. }
             | TaskKind::HistogramPartial { kernel, .. }
+            | TaskKind::DigestPartial { kernel, .. }
                 if matches!(kernel, Kernel::Map { .. }) =>
             {
                 *kernel = fold(kernel);

@@ -23,7 +23,8 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
                 TaskKind::Map { shape, .. }
                 | TaskKind::Partial { shape, .. }
                 | TaskKind::GroupPartial { shape, .. }
-                | TaskKind::HistogramPartial { shape, .. } => shape,
+                | TaskKind::HistogramPartial { shape, .. }
+                | TaskKind::DigestPartial { shape, .. } => shape,
                 _ => break,
             };
             // An input made by a Map task of the same shape that nothing else reads.
@@ -72,7 +73,8 @@ pub fn fuse(mut graph: TaskGraph) -> TaskGraph {
                 TaskKind::Map { kernel, .. }
                 | TaskKind::Partial { kernel, .. }
                 | TaskKind::GroupPartial { kernel, .. }
-                | TaskKind::HistogramPartial { kernel, .. } => {
+                | TaskKind::HistogramPartial { kernel, .. }
+                | TaskKind::DigestPartial { kernel, .. } => {
                     *kernel = kernel.substitute(&replace);
                 }
                 _ => unreachable!(),

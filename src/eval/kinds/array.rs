@@ -528,14 +528,30 @@ impl Interpreter {
         let limit = self.compute_options.memory_limit;
         let workers = self.compute_options.threads.max(1);
         let mut largest = 0usize;
+        // Is the largest chunk all the values of an exact quantile over all axes (the 1-d input
+        // of a quantile, which is visited after the quantile)?
+        let mut whole_quantile = false;
+        let mut flattened_quantile_inputs = std::collections::HashSet::new();
         let mut seen = std::collections::HashSet::new();
         let mut stack: Vec<ArrayRef> = arrays.to_vec();
+        let bytes_of = |node: &ArrayRef| {
+            let block = node.chunks.largest_block().iter().product::<usize>();
+            block.saturating_mul(node.dtype.itemsize())
+        };
         while let Some(node) = stack.pop() {
             if !seen.insert(std::sync::Arc::as_ptr(&node)) {
                 continue;
             }
-            let block = node.chunks.largest_block().iter().product::<usize>();
-            largest = largest.max(block.saturating_mul(node.dtype.itemsize()));
+            let bytes = bytes_of(&node);
+            if bytes > largest {
+                largest = bytes;
+                whole_quantile = flattened_quantile_inputs.contains(&std::sync::Arc::as_ptr(&node));
+            }
+            if let crate::array::node::ArrayOp::Quantile { input, .. } = &node.op {
+                if input.ndim() == 1 {
+                    flattened_quantile_inputs.insert(std::sync::Arc::as_ptr(input));
+                }
+            }
             stack.extend(node.inputs());
         }
         let held = largest.saturating_mul(workers);
@@ -554,10 +570,13 @@ impl Interpreter {
             span,
         )
         .with_label("computed here")
-        .with_help(
+        .with_help(if whole_quantile {
+            "exact quantiles of all the values hold them in one chunk: \
+             percentile(x, q, approx=true) estimates them from a t-digest of each chunk instead"
+        } else {
             "flow holds at least one chunk per worker whatever the limit: rechunk smaller \
-             (x.rechunk(…)), use fewer --threads, or raise --memory-limit",
-        );
+             (x.rechunk(…)), use fewer --threads, or raise --memory-limit"
+        });
         self.report(warning);
     }
 
