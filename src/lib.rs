@@ -20,6 +20,7 @@ pub mod array;
 pub mod builtins;
 pub mod check;
 pub mod cli;
+pub mod completion;
 pub mod dataset;
 pub mod diagnostic;
 pub mod eval;

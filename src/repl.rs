@@ -3,6 +3,7 @@
 //! Ctrl-C that stops a computation and keeps the session; background jobs.
 
 use crate::builtins;
+use crate::completion::{complete, is_word, refresh, type_text, Completion, Known, KEYWORDS};
 use crate::eval::Value;
 use crate::frontend::{report_diagnostics, Options};
 use crate::session::Session;
@@ -15,7 +16,6 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,23 +52,6 @@ const COMMANDS: &[(&str, &str)] = &[
     (":quit", "leave (or Ctrl-D)"),
 ];
 
-const KEYWORDS: &[&str] = &[
-    "fn", "if", "then", "else", "for", "in", "and", "or", "not", "true", "false", "none", "use",
-    "as",
-];
-
-/// What completion knows about the session, refreshed after each input.
-#[derive(Default)]
-struct Known {
-    names: Vec<String>,
-    /// Members after `name.`: methods and properties, module members, record fields.
-    members: HashMap<String, Vec<String>>,
-    /// Parameters of callable names, for `name(keyword=`.
-    parameters: HashMap<String, Vec<String>>,
-    /// Columns of the frames bound, for `col("` and `df["`.
-    columns: Vec<String>,
-}
-
 struct FlowHelper {
     known: Rc<RefCell<Known>>,
     files: FilenameCompleter,
@@ -77,170 +60,6 @@ struct FlowHelper {
 }
 
 impl Helper for FlowHelper {}
-
-fn members_of(value: &Value) -> Vec<String> {
-    let mut out: Vec<String> = builtins::LIBRARY
-        .method_names(value)
-        .into_iter()
-        .map(String::from)
-        .collect();
-    match value {
-        Value::Array(_) => out
-            .extend(["shape", "dtype", "ndim", "size", "nbytes", "chunks", "T"].map(String::from)),
-        Value::Labelled(l) => {
-            out.extend(
-                [
-                    "shape", "dtype", "ndim", "size", "nbytes", "chunks", "T", "dims", "sizes",
-                    "coords", "attrs", "name", "values", "data",
-                ]
-                .map(String::from),
-            );
-            out.extend(l.coords.iter().map(|c| c.name.clone()));
-        }
-        Value::Dataset(ds) => {
-            out.extend(ds.variable_names().map(String::from));
-            out.extend(ds.coords.iter().map(|c| c.name.clone()));
-            out.extend(
-                ["dims", "sizes", "coords", "attrs", "data_vars", "nbytes"].map(String::from),
-            );
-        }
-        Value::Frame(frame) => {
-            out.extend(frame.schema.iter().map(|(n, _)| n.clone()));
-            out.extend(["columns", "schema", "dtypes", "partitions"].map(String::from));
-        }
-        Value::Module(module) => out.extend(module.names()),
-        Value::Record(fields) => out.extend(fields.iter().map(|(k, _)| k.clone())),
-        _ => {}
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn parameters_of(value: &Value) -> Option<Vec<String>> {
-    match value {
-        Value::Function(closure) => Some(
-            closure
-                .signature
-                .params
-                .iter()
-                .map(|p| p.name.clone())
-                .collect(),
-        ),
-        Value::Builtin(builtin) => Some(
-            builtins::LIBRARY
-                .signature(builtin)
-                .params
-                .iter()
-                .filter(|p| !p.variadic && !p.keywords)
-                .map(|p| p.name.clone())
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-fn refresh(known: &RefCell<Known>, session: &Session) {
-    let mut known = known.borrow_mut();
-    let bound = session.bound_names();
-    known.members.clear();
-    known.parameters.clear();
-    known.columns.clear();
-    for name in &bound {
-        if let Some(value) = session.checked_value(name) {
-            let members = members_of(&value);
-            if !members.is_empty() {
-                known.members.insert(name.clone(), members);
-            }
-            if let Value::Frame(frame) = &value {
-                known
-                    .columns
-                    .extend(frame.schema.iter().map(|(n, _)| n.clone()));
-            }
-            // `ds.adt.` completes too: the members of each variable and coordinate.
-            if let Value::Dataset(ds) = &value {
-                let span = crate::source::Span::new(crate::source::SourceId(0), 0, 0);
-                for v in &ds.variables {
-                    let member = Value::Labelled(std::sync::Arc::new(v.clone()));
-                    let path = format!("{name}.{}", v.name.as_deref().unwrap_or(""));
-                    known.members.insert(path, members_of(&member));
-                }
-                for c in &ds.coords {
-                    let member = Value::Labelled(std::sync::Arc::new(c.to_labelled(span)));
-                    known
-                        .members
-                        .insert(format!("{name}.{}", c.name), members_of(&member));
-                }
-            }
-            if let Some(params) = parameters_of(&value) {
-                known.parameters.insert(name.clone(), params);
-            }
-        }
-    }
-    for builtin in builtins::table().iter().filter(|b| b.receiver.is_none()) {
-        let params = builtins::LIBRARY
-            .signature(builtin)
-            .params
-            .iter()
-            .filter(|p| !p.variadic && !p.keywords)
-            .map(|p| p.name.clone())
-            .collect();
-        known
-            .parameters
-            .entry(builtin.name.to_string())
-            .or_insert(params);
-    }
-    if let Some(Value::Module(random)) = builtins::LIBRARY.namespace("random") {
-        known.members.insert("random".into(), random.names());
-    }
-    let mut names: Vec<String> = bound;
-    names.extend(builtins::LIBRARY.global_names().map(String::from));
-    names.extend(KEYWORDS.iter().map(|k| k.to_string()));
-    names.sort();
-    names.dedup();
-    known.names = names;
-}
-
-fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-/// Is `pos` inside a string literal of `line`?
-fn in_string(line: &str, pos: usize) -> bool {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in line[..pos].chars() {
-        match quote {
-            Some(q) if !escaped && c == q => quote = None,
-            Some(_) => escaped = !escaped && c == '\\',
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None => {}
-        }
-    }
-    quote.is_some()
-}
-
-/// The function whose call the cursor is in: the name before the innermost open `(`.
-fn enclosing_call(before: &str) -> Option<&str> {
-    let mut depth = 0i32;
-    for (i, c) in before.char_indices().rev() {
-        match c {
-            ')' | ']' | '}' => depth += 1,
-            '[' | '{' if depth > 0 => depth -= 1,
-            '(' if depth > 0 => depth -= 1,
-            '(' => {
-                let name_start = before[..i]
-                    .rfind(|c: char| !is_word(c))
-                    .map_or(0, |p| p + 1);
-                let name = &before[name_start..i];
-                return (!name.is_empty()).then_some(name);
-            }
-            '[' | '{' => return None,
-            _ => {}
-        }
-    }
-    None
-}
 
 impl Completer for FlowHelper {
     type Candidate = Pair;
@@ -251,75 +70,20 @@ impl Completer for FlowHelper {
         pos: usize,
         context: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        if in_string(line, pos) {
-            // `col("` and `df["`: the columns of the frames bound; elsewhere, file paths.
-            let before = &line[..pos];
-            if let Some(quote) = before.rfind('"') {
-                let opener = before[..quote].trim_end();
-                if opener.ends_with("col(") || opener.ends_with('[') {
-                    let typed = &before[quote + 1..];
-                    let known = self.known.borrow();
-                    let mut columns: Vec<Pair> = known
-                        .columns
-                        .iter()
-                        .filter(|c| c.starts_with(typed))
-                        .map(|c| Pair {
-                            display: c.clone(),
-                            replacement: format!("{c}\""),
-                        })
-                        .collect();
-                    columns.dedup_by(|a, b| a.display == b.display);
-                    if !columns.is_empty() {
-                        return Ok((quote + 1, columns));
-                    }
-                }
-            }
-            return self.files.complete(line, pos, context);
+        let commands: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+        match complete(&self.known.borrow(), line, pos, &commands) {
+            Completion::Path => self.files.complete(line, pos, context),
+            Completion::Items(start, candidates) => Ok((
+                start,
+                candidates
+                    .into_iter()
+                    .map(|c| Pair {
+                        display: c.display,
+                        replacement: c.replacement,
+                    })
+                    .collect(),
+            )),
         }
-        let before = &line[..pos];
-        let start = before
-            .rfind(|c: char| !is_word(c) && c != ':')
-            .map_or(0, |p| p + 1);
-        let word = &before[start..];
-        let candidates = |items: &mut dyn Iterator<Item = String>| -> Vec<Pair> {
-            items
-                .filter(|c| c.starts_with(word))
-                .map(|c| Pair {
-                    display: c.clone(),
-                    replacement: c,
-                })
-                .collect()
-        };
-        if start == 0 && word.starts_with(':') {
-            return Ok((
-                0,
-                candidates(&mut COMMANDS.iter().map(|(c, _)| c.to_string())),
-            ));
-        }
-        let known = self.known.borrow();
-        if start > 0 && before[..start].ends_with('.') {
-            let object_end = start - 1;
-            let object_start = before[..object_end]
-                .rfind(|c: char| !is_word(c) && c != '.')
-                .map_or(0, |p| p + 1);
-            let object = &before[object_start..object_end];
-            let members = known.members.get(object).cloned().unwrap_or_default();
-            return Ok((start, candidates(&mut members.into_iter())));
-        }
-        let mut found = Vec::new();
-        if before[..start].trim_end().ends_with("use") {
-            let modules = crate::eval::modules::stdlib_names()
-                .into_iter()
-                .map(String::from);
-            return Ok((start, candidates(&mut modules.into_iter())));
-        }
-        if let Some(function) = enclosing_call(before) {
-            if let Some(params) = known.parameters.get(function) {
-                found.extend(candidates(&mut params.iter().map(|p| format!("{p}="))));
-            }
-        }
-        found.extend(candidates(&mut known.names.iter().cloned()));
-        Ok((start, found))
     }
 }
 
@@ -484,7 +248,7 @@ impl Repl {
         crate::frontend::apply_run_options(&mut session, options);
         crate::frontend::apply_sandbox(&mut session, options, std::path::Path::new("."))?;
         let known = Rc::new(RefCell::new(Known::default()));
-        refresh(&known, &session);
+        refresh(&mut known.borrow_mut(), &session);
         Ok(Repl {
             session,
             known,
@@ -508,7 +272,7 @@ impl Repl {
             }
         }
         crate::runtime::clear_interrupt();
-        refresh(&self.known, &self.session);
+        refresh(&mut self.known.borrow_mut(), &self.session);
     }
 
     fn check(&mut self, text: &str) -> Option<Value> {
@@ -571,7 +335,7 @@ impl Repl {
                     if crate::frontend::evaluate_in(&mut self.session, &name, &text).is_ok() {
                         println!("loaded {rest}");
                     }
-                    refresh(&self.known, &self.session);
+                    refresh(&mut self.known.borrow_mut(), &self.session);
                 }
                 Err(diagnostic) => report_diagnostics(&self.session, &[diagnostic]),
             },
@@ -712,17 +476,6 @@ impl Repl {
             }
             _ => println!(":set threads N | :set progress on|off"),
         }
-    }
-}
-
-/// The type of a value as `:type` and `:vars` show it.
-fn type_text(value: &Value) -> String {
-    match value {
-        Value::Array(array) => array.type_text(),
-        Value::Labelled(l) => crate::dataset::display::type_text(l),
-        Value::Dataset(ds) => format!("dataset {}", ds.describe_dims()),
-        Value::Frame(frame) => frame.summary(),
-        other => other.type_name(),
     }
 }
 
