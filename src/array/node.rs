@@ -641,6 +641,7 @@ pub enum ArrayOp {
         input: ArrayRef,
         q: Vec<f64>,
         q_axis: bool,
+        method: QuantileMethod,
         skip_nan: bool,
     },
     /// The matrix product of two 2-d arrays whose contracted axis is chunked alike.
@@ -822,9 +823,10 @@ impl ArrayNode {
                 ArrayOp::Sketch {
                     q,
                     q_axis,
+                    method,
                     skip_nan,
                     ..
-                } => key.value("sketch").value(&(q, q_axis, skip_nan)),
+                } => key.value("sketch").value(&(q, q_axis, method, skip_nan)),
                 ArrayOp::Rolling {
                     axis,
                     window,

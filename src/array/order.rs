@@ -136,7 +136,7 @@ fn sketch(
     if !matches!(method, QuantileMethod::Linear | QuantileMethod::MiddleMean) {
         return Err(error(
             "flow::check::argument_value",
-            "the sketch (approx=true) interpolates linearly between its centroids".into(),
+            "the sketch (approx=true) reads its quantiles by the linear method only".into(),
             span,
             "method and approx",
             "drop method= (linear), or approx= for exact quantiles with another method",
@@ -162,6 +162,7 @@ fn sketch(
             input: input.clone(),
             q,
             q_axis,
+            method,
             skip_nan,
         },
         dtype,

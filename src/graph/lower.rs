@@ -446,8 +446,12 @@ impl Lowering<'_> {
                 high,
             } => return self.lower_histogram(node, input, *bins, *low, *high),
             ArrayOp::Sketch {
-                input, q, skip_nan, ..
-            } => return self.lower_sketch(node, input, q, *skip_nan),
+                input,
+                q,
+                method,
+                skip_nan,
+                ..
+            } => return self.lower_sketch(node, input, q, *method, *skip_nan),
         };
         self.task(node, kind, vec![])
     }
@@ -876,6 +880,7 @@ impl Lowering<'_> {
         node: &ArrayRef,
         input: &ArrayRef,
         q: &[f64],
+        method: QuantileMethod,
         skip_nan: bool,
     ) -> Lowered<TaskId> {
         let partials = self.per_block(node, input, |shape| TaskKind::DigestPartial {
@@ -885,6 +890,7 @@ impl Lowering<'_> {
         let root = self.combine_tree(node, partials, Reduction::Sketch, DEFAULT_SPLIT_EVERY)?;
         let kind = TaskKind::SketchQuantiles {
             q: q.to_vec(),
+            method,
             skip_nan,
             dtype: node.dtype,
             shape: node.shape.clone(),

@@ -12,6 +12,7 @@ use crate::kernels::frame::FrameTask;
 use crate::kernels::gather::{self, Piece};
 use crate::kernels::output::TaskOutput;
 use crate::kernels::reduce::{self, Partial, Position};
+use crate::kernels::sketch::{self, Digest};
 use crate::key::{Key, KeyBuilder};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -129,6 +130,7 @@ pub enum TaskKind {
     /// (`[q.len()]`, or `[]` for one) in `dtype`.
     SketchQuantiles {
         q: Vec<f64>,
+        method: QuantileMethod,
         skip_nan: bool,
         dtype: DType,
         shape: Vec<usize>,
@@ -377,24 +379,21 @@ impl TaskKind {
                 *low,
                 *high,
             )),
-            TaskKind::DigestPartial { kernel, shape } => {
-                let chunk = elementwise::evaluate(kernel, &chunks(), shape);
-                TaskOutput::Partial(Partial::Digest(crate::kernels::sketch::Digest::of_chunk(
-                    &chunk,
-                )))
-            }
+            TaskKind::DigestPartial { kernel, shape } => TaskOutput::Partial(Partial::Digest(
+                Digest::of_chunk(&elementwise::evaluate(kernel, &chunks(), shape)),
+            )),
             TaskKind::SketchQuantiles {
                 q,
+                method,
                 skip_nan,
                 dtype,
                 shape,
-            } => {
-                let Partial::Digest(digest) = inputs[0].partial() else {
-                    unreachable!("a sketch reads a merged digest")
-                };
-                let values = crate::kernels::sketch::quantiles(digest, q, *skip_nan, shape);
-                TaskOutput::Chunk(ChunkData::F64(values).cast(*dtype).into_owned())
-            }
+            } => TaskOutput::Chunk(sketch::quantiles(
+                inputs[0].partial(),
+                (q, *method, *skip_nan),
+                *dtype,
+                shape,
+            )),
             TaskKind::Combine { reduction } => {
                 let partials: Vec<&Partial> = inputs.iter().map(|i| i.partial()).collect();
                 TaskOutput::Partial(reduce::combine(*reduction, &partials))

@@ -50,14 +50,24 @@ pub fn quantiles(
 
 /// NumPy's quantile of sorted values at `q` in [0, 1].
 fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
-    let last = sorted.len() - 1;
+    quantile_of(sorted.len(), |i| sorted[i], q, method)
+}
+
+/// NumPy's quantile at `q` in [0, 1] of `len` sorted values, the `i`-th being `value(i)`.
+pub fn quantile_of(
+    len: usize,
+    value: impl Fn(usize) -> f64,
+    q: f64,
+    method: QuantileMethod,
+) -> f64 {
+    let last = len - 1;
     let position = q * last as f64;
     let below = position.floor() as usize;
     let ceiling = (position.ceil() as usize).min(last);
     let fraction = position - below as f64;
     // NumPy interpolates towards the next value even at an exact position (with weight 0, so
     // an infinite neighbour gives NaN, as NumPy's does).
-    let (low, high) = (sorted[below], sorted[(below + 1).min(last)]);
+    let (low, high) = (value(below), value((below + 1).min(last)));
     // NumPy's interpolation, in the form it uses (exact at both ends; infinities give NaN).
     let between = |t: f64| {
         if t >= 0.5 {
@@ -69,13 +79,13 @@ fn quantile_of_sorted(sorted: &[f64], q: f64, method: QuantileMethod) -> f64 {
     match method {
         QuantileMethod::Linear => between(fraction),
         QuantileMethod::Lower => low,
-        QuantileMethod::Higher => sorted[ceiling],
+        QuantileMethod::Higher => value(ceiling),
         QuantileMethod::Midpoint => between(if fraction == 0.0 { 0.0 } else { 0.5 }),
         // np.median: the mean of the middle values (of [1, inf] inf, where interpolating
         // gives NaN).
-        QuantileMethod::MiddleMean => (low + sorted[ceiling]) / 2.0,
+        QuantileMethod::MiddleMean => (low + value(ceiling)) / 2.0,
         // Halves round to the even index, as NumPy's `around`.
-        QuantileMethod::Nearest => sorted[(position.round_ties_even() as usize).min(last)],
+        QuantileMethod::Nearest => value((position.round_ties_even() as usize).min(last)),
     }
 }
 

@@ -2,129 +2,189 @@
 //! (Dunning & Ertl, "Computing extremely accurate quantiles using t-digests", 2019) per chunk,
 //! merged a few at a time up the reduction tree, then read at the quantiles asked for.
 //!
-//! A digest is a list of centroids (a mean and a weight, sorted by mean) whose weights the
-//! scale function `k₁(q) = δ/2π · asin(2q − 1)` bounds: a centroid spans at most one unit of
-//! `k₁`, so centroids are small near q = 0 and q = 1 (the extremes are kept exactly) and larger
-//! near the median. With δ = [`COMPRESSION`] a digest holds at most about δ centroids whatever
-//! the number of values, and the rank error is a small fraction of 1/δ near the middle, far
-//! less in the tails (docs/arrays.md quotes measured errors).
+//! A digest is a list of centroids (sorted by mean; each with its weight, smallest and largest
+//! value) whose weights the scale function `k₁(q) = δ/2π · asin(2q − 1)` bounds: a centroid
+//! spans at most one unit of `k₁`, so centroids are small near q = 0 and q = 1 and largest
+//! (π/δ of the values) at the median. Up to [`EXACT_VALUES`] values nothing is merged, so small
+//! arrays get NumPy's exact answer. NaNs and infinities are counted apart, so they behave as in
+//! NumPy's sorted values. docs/arrays.md quotes the measured errors.
 
+use super::reduce::Partial;
 use crate::array::chunk::ChunkData;
+use crate::array::dtype::DType;
+use crate::array::node::QuantileMethod;
 use ndarray::{ArrayD, IxDyn};
 use std::f64::consts::PI;
 
 /// δ: the number of `k₁` units, about the number of centroids a digest keeps.
-pub const COMPRESSION: f64 = 1000.0;
+pub const COMPRESSION: f64 = 2000.0;
+
+/// A digest of at most this many values keeps each one (exact quantiles).
+pub const EXACT_VALUES: usize = 50_000;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Centroid {
+    mean: f64,
+    weight: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Centroid {
+    fn of(value: f64) -> Centroid {
+        Centroid {
+            mean: value,
+            weight: 1.0,
+            min: value,
+            max: value,
+        }
+    }
+
+    fn absorb(&mut self, other: &Centroid) {
+        let total = self.weight + other.weight;
+        // The weighted mean, kept within the values against rounding.
+        let mean = self.mean + (other.mean - self.mean) * other.weight / total;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.mean = mean.clamp(self.min, self.max);
+        self.weight = total;
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Digest {
-    /// Centroid means, ascending.
-    means: Vec<f64>,
-    weights: Vec<f64>,
-    min: f64,
-    max: f64,
-    /// NaNs seen (kept apart: a quantile of values with a NaN is NaN unless NaNs are skipped).
+    /// Finite values, ascending by mean.
+    centroids: Vec<Centroid>,
+    /// Values seen apart: NaN (a quantile of values with a NaN is NaN unless NaNs are skipped),
+    /// −∞ (the lowest ranks) and +∞ (the highest).
     nans: u64,
+    negative_infinities: u64,
+    positive_infinities: u64,
 }
 
 impl Digest {
     /// The digest of one chunk's values.
     pub fn of_chunk(chunk: &ChunkData) -> Digest {
         let values = chunk.to_f64();
-        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-        let nans = (values.len() - sorted.len()) as u64;
-        sorted.sort_unstable_by(f64::total_cmp);
-        let weights = vec![1.0; sorted.len()];
-        let extremes = (
-            sorted.first().copied().unwrap_or(f64::NAN),
-            sorted.last().copied().unwrap_or(f64::NAN),
-        );
-        Digest::compressed(sorted, weights, extremes, nans)
+        let mut digest = Digest {
+            centroids: Vec::new(),
+            nans: 0,
+            negative_infinities: 0,
+            positive_infinities: 0,
+        };
+        let mut finite = Vec::with_capacity(values.len());
+        for &v in values.iter() {
+            match v {
+                v if v.is_nan() => digest.nans += 1,
+                f64::NEG_INFINITY => digest.negative_infinities += 1,
+                f64::INFINITY => digest.positive_infinities += 1,
+                v => finite.push(v),
+            }
+        }
+        finite.sort_unstable_by(f64::total_cmp);
+        digest.centroids = finite.into_iter().map(Centroid::of).collect();
+        digest.compress();
+        digest
     }
 
     /// One digest of the values of all of `digests`.
     pub fn merge(digests: &[&Digest]) -> Digest {
-        let mut centroids: Vec<(f64, f64)> = digests
+        let mut centroids: Vec<Centroid> = digests
             .iter()
-            .flat_map(|d| d.means.iter().copied().zip(d.weights.iter().copied()))
+            .flat_map(|d| d.centroids.iter().copied())
             .collect();
-        centroids.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (means, weights) = centroids.into_iter().unzip();
-        let nans = digests.iter().map(|d| d.nans).sum();
-        // f64::min and max skip the NaN extremes of digests without values.
-        let extremes = digests.iter().fold((f64::NAN, f64::NAN), |(min, max), d| {
-            (min.min(d.min), max.max(d.max))
-        });
-        Digest::compressed(means, weights, extremes, nans)
-    }
-
-    /// Centroids `means` (ascending) with `weights` merged greedily, left to right, while a
-    /// centroid stays within one unit of `k₁`; `(min, max)` are the values' extremes.
-    fn compressed(means: Vec<f64>, weights: Vec<f64>, (min, max): (f64, f64), nans: u64) -> Digest {
-        let total: f64 = weights.iter().sum();
+        centroids.sort_by(|a, b| a.mean.total_cmp(&b.mean));
         let mut digest = Digest {
-            means: Vec::new(),
-            weights: Vec::new(),
-            min,
-            max,
-            nans,
+            centroids,
+            nans: digests.iter().map(|d| d.nans).sum(),
+            negative_infinities: digests.iter().map(|d| d.negative_infinities).sum(),
+            positive_infinities: digests.iter().map(|d| d.positive_infinities).sum(),
         };
-        let mut pairs = means.into_iter().zip(weights);
-        let Some((mut mean, mut weight)) = pairs.next() else {
-            return digest;
-        };
-        let mut before = 0.0;
-        let mut limit = total * k_inverse(k(0.0) + 1.0);
-        for (next_mean, next_weight) in pairs {
-            if before + weight + next_weight <= limit {
-                // Sum-weighted mean, kept inside [mean, next_mean] against rounding.
-                let merged = mean + (next_mean - mean) * next_weight / (weight + next_weight);
-                mean = merged.clamp(mean, next_mean);
-                weight += next_weight;
-            } else {
-                digest.means.push(mean);
-                digest.weights.push(weight);
-                before += weight;
-                limit = total * k_inverse(k(before / total) + 1.0);
-                (mean, weight) = (next_mean, next_weight);
-            }
-        }
-        digest.means.push(mean);
-        digest.weights.push(weight);
+        digest.compress();
         digest
     }
 
-    /// The number of values (NaNs aside).
-    pub fn count(&self) -> f64 {
-        self.weights.iter().sum()
+    /// Merge neighbouring centroids greedily, left to right, while a centroid stays within one
+    /// unit of `k₁` — once the digest holds more than [`EXACT_VALUES`] values. (Merged digests
+    /// are always compressed again: their centroids overlap, which reading cannot undo.)
+    fn compress(&mut self) {
+        let total: f64 = self.centroids.iter().map(|c| c.weight).sum();
+        if total <= EXACT_VALUES as f64 {
+            return;
+        }
+        let mut merged = Vec::with_capacity(COMPRESSION as usize);
+        let mut centroids = std::mem::take(&mut self.centroids).into_iter();
+        let mut current = centroids.next().expect("more than EXACT_VALUES values");
+        let mut before = 0.0;
+        let mut limit = total * k_inverse(k(0.0) + 1.0);
+        for next in centroids {
+            if before + current.weight + next.weight <= limit {
+                current.absorb(&next);
+            } else {
+                before += current.weight;
+                merged.push(current);
+                limit = total * k_inverse(k(before / total) + 1.0);
+                current = next;
+            }
+        }
+        merged.push(current);
+        self.centroids = merged;
     }
 
-    /// The quantile `q` (in [0, 1]) as NumPy's "linear" method defines it on the sorted
-    /// values (position `q (n − 1)`), estimated by interpolating between the centroids, each
-    /// standing at the middle of the ranks it holds; the minimum and maximum are exact.
-    pub fn quantile(&self, q: f64, skip_nan: bool) -> f64 {
-        if (self.nans > 0 && !skip_nan) || self.means.is_empty() {
+    /// The number of finite values.
+    fn finite(&self) -> usize {
+        self.centroids.iter().map(|c| c.weight as usize).sum()
+    }
+
+    /// The estimate of the `rank`-th smallest value (0-based, NaNs aside): exact for a value of
+    /// its own centroid, for a centroid of equal values and for the infinities; else the line
+    /// through the centroids' means at their middle ranks, kept within the centroid's values.
+    fn value_at(&self, rank: usize) -> f64 {
+        let negative = self.negative_infinities as usize;
+        if rank < negative {
+            return f64::NEG_INFINITY;
+        }
+        let rank = (rank - negative) as f64;
+        let mut start = 0.0;
+        let mut previous: Option<(f64, f64)> = None;
+        for (i, c) in self.centroids.iter().enumerate() {
+            let end = start + c.weight - 1.0;
+            if rank <= end {
+                if c.min == c.max {
+                    return c.min;
+                }
+                // Knots (middle rank, mean) on both sides of `rank`, the extremes at the ends.
+                let middle = start + (c.weight - 1.0) / 2.0;
+                let (low, high) = if rank <= middle {
+                    let low = previous.unwrap_or((start, c.min));
+                    (low, (middle, c.mean))
+                } else {
+                    let high = match self.centroids.get(i + 1) {
+                        Some(n) => (end + 1.0 + (n.weight - 1.0) / 2.0, n.mean),
+                        None => (end, c.max),
+                    };
+                    ((middle, c.mean), high)
+                };
+                return interpolate(low, high, rank).clamp(c.min, c.max);
+            }
+            previous = Some((start + (c.weight - 1.0) / 2.0, c.mean));
+            start = end + 1.0;
+        }
+        f64::INFINITY
+    }
+
+    /// The quantile `q` (in [0, 1]) by NumPy's `method` (linear, or the median's mean of the
+    /// middle values) over the estimated sorted values.
+    pub fn quantile(&self, q: f64, method: QuantileMethod, skip_nan: bool) -> f64 {
+        let count = self.finite() + (self.negative_infinities + self.positive_infinities) as usize;
+        if (self.nans > 0 && !skip_nan) || count == 0 {
             return f64::NAN;
         }
-        let n = self.count();
-        let rank = q * (n - 1.0);
-        // (rank, value) knots: the minimum, each centroid's middle rank, the maximum.
-        let mut previous = (0.0, self.min);
-        let mut start = 0.0;
-        for (&mean, &weight) in self.means.iter().zip(&self.weights) {
-            let middle = start + (weight - 1.0) / 2.0;
-            start += weight;
-            let knot = (middle, mean);
-            if rank <= knot.0 {
-                return interpolate(previous, knot, rank);
-            }
-            previous = knot;
-        }
-        interpolate(previous, (n - 1.0, self.max), rank)
+        super::order::quantile_of(count, |rank| self.value_at(rank), q, method)
     }
 
     pub fn nbytes(&self) -> usize {
-        self.means.len() * 16 + 32
+        self.centroids.len() * std::mem::size_of::<Centroid>() + 24
     }
 }
 
@@ -147,10 +207,23 @@ fn k_inverse(k: f64) -> f64 {
     (angle.sin() + 1.0) / 2.0
 }
 
-/// The quantiles `q` of a digest as a chunk of `shape` (`[q.len()]`, or `[]` for one).
-pub fn quantiles(digest: &Digest, q: &[f64], skip_nan: bool, shape: &[usize]) -> ArrayD<f64> {
-    let values = q.iter().map(|&q| digest.quantile(q, skip_nan)).collect();
-    ArrayD::from_shape_vec(IxDyn(shape), values).expect("one value per quantile")
+/// The quantiles `q` (read by `method`, NaNs skipped or not) of a merged digest, as a chunk of
+/// `dtype` and `shape` (`[q.len()]`, or `[]` for one).
+pub fn quantiles(
+    partial: &Partial,
+    (q, method, skip_nan): (&[f64], QuantileMethod, bool),
+    dtype: DType,
+    shape: &[usize],
+) -> ChunkData {
+    let Partial::Digest(digest) = partial else {
+        unreachable!("a sketch reads a merged digest")
+    };
+    let values = q
+        .iter()
+        .map(|&q| digest.quantile(q, method, skip_nan))
+        .collect();
+    let values = ArrayD::from_shape_vec(IxDyn(shape), values).expect("one value per quantile");
+    ChunkData::F64(values).cast(dtype).into_owned()
 }
 
 #[cfg(test)]
@@ -161,21 +234,22 @@ mod tests {
         ChunkData::F64(ArrayD::from_shape_vec(IxDyn(&[values.len()]), values).unwrap())
     }
 
+    fn linear(digest: &Digest, q: f64) -> f64 {
+        digest.quantile(q, QuantileMethod::Linear, false)
+    }
+
     #[test]
     fn few_values_are_exact() {
         let digest = Digest::of_chunk(&chunk(vec![5.0, 1.0, 3.0, 2.0, 4.0]));
         for (q, expected) in [(0.0, 1.0), (0.25, 2.0), (0.5, 3.0), (0.9, 4.6), (1.0, 5.0)] {
-            assert!(
-                (digest.quantile(q, false) - expected).abs() < 1e-12,
-                "q={q}"
-            );
+            assert!((linear(&digest, q) - expected).abs() < 1e-12, "q={q}");
         }
     }
 
     #[test]
     fn merged_chunks_stay_within_the_documented_rank_error() {
-        // A deterministic spread of 200,000 values in 20 chunks, merged four at a time.
-        let values: Vec<f64> = (0..200_000u64)
+        // A deterministic spread of 400,000 values in 40 chunks, merged four at a time.
+        let values: Vec<f64> = (0..400_000u64)
             .map(|i| ((i.wrapping_mul(2_654_435_761) % 1_000_003) as f64).sqrt())
             .collect();
         let digests: Vec<Digest> = values
@@ -187,27 +261,52 @@ mod tests {
             .map(|g| Digest::merge(&g.iter().collect::<Vec<_>>()))
             .collect();
         let digest = Digest::merge(&level.iter().collect::<Vec<_>>());
-        assert!(digest.means.len() <= COMPRESSION as usize);
+        assert!(digest.centroids.len() <= COMPRESSION as usize);
         let mut sorted = values.clone();
         sorted.sort_by(f64::total_cmp);
         for q in [
             0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 1.0,
         ] {
-            let estimate = digest.quantile(q, false);
+            let estimate = linear(&digest, q);
             let rank = sorted.partition_point(|&v| v < estimate) as f64 / sorted.len() as f64;
             assert!((rank - q).abs() < 1e-3, "q={q}: rank {rank}");
         }
-        assert_eq!(digest.quantile(0.0, false), sorted[0]);
-        assert_eq!(digest.quantile(1.0, false), sorted[sorted.len() - 1]);
+        assert_eq!(linear(&digest, 0.0), sorted[0]);
+        assert_eq!(linear(&digest, 1.0), sorted[sorted.len() - 1]);
     }
 
     #[test]
-    fn nans_make_nan_unless_skipped() {
+    fn ties_are_exact() {
+        // 60,000 values (compressed) of 50 distinct ones: each is 2% of the values, far more
+        // than a centroid, so the median is one of them exactly.
+        let values: Vec<f64> = (0..60_000u64).map(|i| (i * 7919 % 50) as f64).collect();
+        let digest = Digest::merge(&[
+            &Digest::of_chunk(&chunk(values[..30_000].to_vec())),
+            &Digest::of_chunk(&chunk(values[30_000..].to_vec())),
+        ]);
+        assert!(digest.centroids.len() < values.len());
+        assert_eq!(linear(&digest, 0.51), 25.0);
+        assert_eq!(linear(&digest, 0.31), 15.0);
+    }
+
+    #[test]
+    fn nans_and_infinities_as_numpy() {
         let digest = Digest::of_chunk(&chunk(vec![1.0, f64::NAN, 3.0]));
-        assert!(digest.quantile(0.5, false).is_nan());
-        assert_eq!(digest.quantile(0.5, true), 2.0);
+        assert!(linear(&digest, 0.5).is_nan());
+        assert_eq!(digest.quantile(0.5, QuantileMethod::Linear, true), 2.0);
         assert!(Digest::of_chunk(&chunk(vec![f64::NAN]))
-            .quantile(0.5, true)
+            .quantile(0.5, QuantileMethod::Linear, true)
             .is_nan());
+        // NumPy: percentile([1, 2, inf], [0, 50, 100]) is [1, nan, nan] (inf − inf).
+        let digest = Digest::of_chunk(&chunk(vec![1.0, f64::INFINITY, 2.0]));
+        assert_eq!(linear(&digest, 0.0), 1.0);
+        assert!(linear(&digest, 0.5).is_nan());
+        assert!(linear(&digest, 1.0).is_nan());
+        // np.median([1, inf]) is inf.
+        let digest = Digest::of_chunk(&chunk(vec![1.0, f64::INFINITY]));
+        assert_eq!(
+            digest.quantile(0.5, QuantileMethod::MiddleMean, false),
+            f64::INFINITY
+        );
     }
 }
