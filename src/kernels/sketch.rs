@@ -118,7 +118,10 @@ impl Digest {
         let mut before = 0.0;
         let mut limit = total * k_inverse(k(0.0) + 1.0);
         for next in centroids {
-            if before + current.weight + next.weight <= limit {
+            // Equal values merge whatever their weight (nothing is lost): ties stay exact, and
+            // a centroid of mixed values never swallows part of a tie.
+            let tie = current.min == current.max && next.min == next.max && current.min == next.min;
+            if tie || before + current.weight + next.weight <= limit {
                 current.absorb(&next);
             } else {
                 before += current.weight;
@@ -273,6 +276,26 @@ mod tests {
         }
         assert_eq!(linear(&digest, 0.0), sorted[0]);
         assert_eq!(linear(&digest, 1.0), sorted[sorted.len() - 1]);
+    }
+
+    #[test]
+    fn ties_across_chunks_are_exact() {
+        // The NumPy differential test's case: ((i * 3) % 100) over 167,655 values in two chunks;
+        // 61 covers ranks [0.61004, 0.62004), so its 0.618 quantile is 61 (a centroid of 61s
+        // and 62s from one chunk used to absorb the other chunk's 61s: 61.028).
+        let values: Vec<f64> = (0..167_655u64).map(|i| (i * 3 % 100) as f64).collect();
+        let digest = Digest::merge(&[
+            &Digest::of_chunk(&chunk(values[..83_828].to_vec())),
+            &Digest::of_chunk(&chunk(values[83_828..].to_vec())),
+        ]);
+        assert_eq!(linear(&digest, 0.618), 61.0);
+        let sevens: Vec<f64> = (0..148_891u64).map(|i| (i * 3 % 7) as f64 * 0.5).collect();
+        let digests: Vec<Digest> = sevens
+            .chunks(18_612)
+            .map(|c| Digest::of_chunk(&chunk(c.to_vec())))
+            .collect();
+        let digest = Digest::merge(&digests.iter().collect::<Vec<_>>());
+        assert_eq!(linear(&digest, 0.57), 1.5);
     }
 
     #[test]
