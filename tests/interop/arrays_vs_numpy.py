@@ -22,7 +22,10 @@ that 10**decimals overflows; `nan_to_num` with `nan=`, `posinf=`, `neginf=`; `re
 floats; of halves, NaN, infinities, huge and tiny values), reduce them (with `axis=`,
 `keepdims=`, `ddof=`, and the nan-variants, `nanprod` too), take order statistics (`median`,
 `percentile`, `quantile` and their nan-variants, along an axis or of the flattened array, `q` a
-number or a list, with each `method=`), concatenate, stack and transpose them, reshape them
+number or a list, with each `method=`; and estimated with `approx=true`, from t-digests of the
+chunks merged, of small arrays, of thousands of values in several chunks and of 60,000 to
+300,000 (so the digests compress), ties, NaN and infinities among them, the estimate alone a
+case's result), concatenate, stack and transpose them, reshape them
 (`x.reshape(2, -1)`, `x.reshape((2, 3))`, `x.ravel()`), multiply them as matrices (`a @ b`,
 `matmul`, `dot` of 1-d and 2-d operands, with 0- and 1-length axes, `x @ x.T`; an operand of
 more axes is first reshaped into rows), take `outer` products, diagonals and traces
@@ -69,7 +72,11 @@ out of range or named twice in the rearrangements; take of an index out of range
 which flow refuses while checking (flow::check::array_index); index arrays out of range (lists,
 or computed: flow finds those when it runs), of floats, bools of another length than the axis
 (the array's size too) and masks of another shape; diagonal or trace of a 0-d or 1-d array, of
-one axis twice, or of an axis out of range), which flow must refuse too.
+one axis twice, or of an axis out of range), which flow must refuse too. And programs only
+flow refuses: approx=true along an axis or with a method other than linear
+(flow::check::argument_value) or of no values (flow::check::empty_reduction), which NumPy,
+without approx=, computes exactly: their twin raises in its stead (`refused_by_flow`), and flow
+must stop with that diagnostic (`Node.diagnostic`; with another, the case is flow's failure).
 
 Each result is saved by flow to `case_NNN_rK.h5` and read back with h5py, so its values and
 dtype are exact; the script also prints each result's static shape and dtype (`@type`), and, in
@@ -109,6 +116,16 @@ has f32's tolerance: f32 functions may differ from NumPy's in the last bit (NumP
 and `deg2rad` do not round once from the f64 value), and promotion carries that bit into the f64
 result.
 
+An estimate (approx=true) of at most 50,000 finite values (`APPROX_EXACT_VALUES`) is NumPy's
+exact quantile, compared as any other value. Of more, the digests compress, and it is compared
+with NumPy's exact quantiles by rank, not by value: its shape and dtype exactly, NaN and
+infinities where NumPy's are (the same infinity) and nowhere else, the minimum and the maximum
+(q 0 and 1) exactly, and otherwise it must lie between NumPy's exact quantiles (same method,
+same values) at q - 1e-3 and q + 1e-3, widened by the float tolerance above for rounding alone
+(`APPROX_RANK_ERROR`, the documented rank error), or where that documented rank error
+|(# values < estimate) / n - q| is below 1e-3 (NumPy's positions, at (n - 1) q, may miss that by
+a value). Its printing is not compared.
+
 Printing is compared with NumPy's `str()` of the values flow saved, so a value that differs in
 the last bits (a variance of 4e-17 where flow computes 0) is not also a printing mismatch.
 
@@ -125,6 +142,7 @@ import sys
 import textwrap
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import h5py
 import numpy as np
@@ -132,9 +150,10 @@ import numpy as np
 import differential
 from differential import (AGREE, FLOW_DTYPE, INTERNAL_ERROR, MISMATCH_TYPE, MISMATCH_VALUES,
                           REJECTED, RUNTIME_ERROR, ProgramGenerator, Retry, TreeNode, case_stem,
-                          first_message, flow_failure, flow_number, indent, operand, operations,
-                          parse_arguments, prepare, print_case, print_classes, print_flow_stderr,
-                          print_outcomes, py_number, quiet, smallest, values_difference)
+                          describe, first_message, flow_failure, flow_number, indent, operand,
+                          operations, parse_arguments, prepare, print_case, print_classes,
+                          print_flow_stderr, print_outcomes, py_number, quiet, smallest,
+                          values_difference)
 
 # ------------------------------------------------------------------------------------------------
 # What NumPy has and flow does not (docs/arrays.md lists what flow has), so the generator never
@@ -262,6 +281,18 @@ ORDER_STATISTICS = ["median", "nanmedian", "percentile", "nanpercentile", "quant
 ORDER_STATISTIC_WEIGHTS = [4, 2, 4, 2, 3, 2]
 QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint"]
 PERCENTILES = [0, 10, 25, 50, 75, 90, 100, 12.5, 33.3, 62.5, 99]
+# approx=true: flow's t-digest estimate of the quantiles of all the values. Of at most
+# APPROX_EXACT_VALUES finite values nothing is merged, and it is NumPy's exact value. Of more,
+# its documented rank error is below APPROX_RANK_ERROR (a fraction of the values), so it must
+# lie between NumPy's exact quantiles at q - APPROX_RANK_ERROR and q + APPROX_RANK_ERROR (q as a
+# fraction), or have that rank error; the minimum and the maximum (q 0 and 1) are exact, and NaN
+# and infinities are NumPy's (infinities are counted apart).
+APPROX_EXACT_VALUES = 50_000
+APPROX_RANK_ERROR = 1e-3
+# The percentiles of estimates: tails too, where the digests' centroids are small, and some
+# 0.15% either side of where ties modulo 7 or 50 (`many_values`) change value (3/7, 4/7, 1/2),
+# where a centroid holding both values is read.
+APPROX_PERCENTILES = PERCENTILES + [0.1, 1, 99.9, 43, 57, 49.85, 50.15]
 ARITHMETIC = ["+", "-", "*", "/", "//", "%", "**"]
 ARITHMETIC_WEIGHTS = [3, 3, 3, 3, 4, 2, 2]
 COMPARISONS = ["==", "!=", "<", "<=", ">", ">="]
@@ -424,6 +455,13 @@ class Node(TreeNode):
     # any value in the program: the products of a matrix product.
     partial_magnitude: float = 0.0
     error: str = ""  # what NumPy raised, if it did
+    # An estimate (approx=true) of compressed digests at the root: where flow's value may lie,
+    # NumPy's exact quantiles a rank error below and above each q and more
+    # (`Generator.rank_bounds`). None for an estimate that is exact.
+    bounds: tuple = None
+    # The diagnostic flow must stop with, for a program only flow refuses (approx=true along
+    # an axis, say: NumPy's twin raises in its stead, `refused_by_flow`).
+    diagnostic: str = ""
     # A leaf is bound to a name: `name = flow_binding` / `name = numpy_binding`.
     name: str = ""
     flow_binding: str = ""
@@ -455,13 +493,21 @@ def finite_magnitude(value):
     return float(np.max(np.abs(a.astype(np.float64)))) if a.size else 1.0
 
 
+def refused_by_flow(reason, value=None):
+    """The NumPy twin of a program NumPy computes (`value`) and flow refuses (approx=true along
+    an axis, say): it raises, so flow must refuse it as a mistake (with `Node.diagnostic`)."""
+    raise ValueError(f"flow refuses {reason}")
+
+
 class Generator(ProgramGenerator):
     """Random programs: leaves bound to names, one expression over them for the result."""
 
     def __init__(self, rng):
         self.rng = rng
-        self.namespace = {"np": np}  # NumPy's values of the leaves
-        self.float_namespace = {"np": np}  # the same with ints as floats, to see overflow
+        # NumPy's values of the leaves
+        self.namespace = {"np": np, "refused_by_flow": refused_by_flow}
+        # the same with ints as floats, to see overflow
+        self.float_namespace = {"np": np, "refused_by_flow": refused_by_flow}
         # NumPy's text of each int node the float namespace cannot compute (OPAQUE_TO_FLOATS:
         # `x << 3`, `x ^ y`, bincount) and the name its value has there.
         self.opaque = {}
@@ -1014,12 +1060,13 @@ class Generator(ProgramGenerator):
         return self.node(f"{name}({x.flow}, {y.flow})", f"np.{name}({x.numpy}, {y.numpy})",
                          name, children)
 
-    def quantiles(self, name, bad=False):
+    def quantiles(self, name, bad=False, percentiles=PERCENTILES):
         """The q argument of a percentile or a quantile (`name`): a number or a list of 0 to 3,
-        each within range; with `bad`, one of them outside it, or NaN."""
+        each within range (of `percentiles`, or those over 100); with `bad`, one of them
+        outside it, or NaN."""
         rng = self.rng
         count = rng.choices([1, 2, 3, 0], [60, 20, 10, 3])[0]
-        qs = [rng.choice(PERCENTILES) for _ in range(max(count, 1 if bad else 0))]
+        qs = [rng.choice(percentiles) for _ in range(max(count, 1 if bad else 0))]
         if "quantile" in name:
             qs = [q / 100 for q in qs]
         if bad:
@@ -1079,6 +1126,216 @@ class Generator(ProgramGenerator):
             tags.append("method=")
         return self.node(f"{name}({', '.join(flow_args)})",
                          f"np.{name}({', '.join(numpy_args)})", name, [x], tags)
+
+    # approx=true estimates the quantiles of all the values from t-digests: made only at the
+    # root of a case, whose estimate of compressed digests is compared by rank
+    # (`approx_difference`), not by value.
+
+    def many_values(self, compressed=False):
+        """Thousands of values in several chunks of hundreds to thousands each (at most
+        APPROX_EXACT_VALUES, so the estimate is NumPy's exactly), or with `compressed` 60,000 to
+        300,000 in 2 to 40 chunks, some of them alone more than APPROX_EXACT_VALUES (so the
+        digests compress, in a chunk or where they merge): ints in a scrambled order, with ties
+        when taken modulo fewer than there are (heavy ties modulo 50 or 7), or floats made of
+        them by a rounding or two (so flow's values are NumPy's bit for bit), skewed,
+        heavy-tailed or negative, f32 or i32 now and then, NaN among them now and then (or
+        mostly NaN), or -inf, +inf or both (or mostly one of them); 1-d or 2-d."""
+        rng = self.rng
+        if compressed:
+            n = rng.randint(60000, 300000)
+        else:
+            n = rng.choice([rng.randint(1000, 4000), rng.randint(4000, 20000)])
+        if rng.random() < 0.3:  # 2-d, in chunks along both axes
+            rows = rng.choice([2, 3, 4, 8, 10, 20])
+            cols = n // rows
+            n = rows * cols
+            spec = (max(1, rows // 2), rng.randint(max(1, cols // 5), cols))
+            i = self.bind(f"arange({n}).reshape(({rows}, {cols})).rechunk({shape_text(spec)})",
+                          f"np.arange({n}).reshape(({rows}, {cols}))", "arange",
+                          ["chunks=", "2-d"])
+        else:
+            pieces = rng.randint(2, rng.choice([5, 40]) if compressed else 12)
+            i = self.bind(f"arange({n}, chunks={-(-n // pieces)})", f"np.arange({n})",
+                          "arange", ["chunks="])
+        k = rng.choice([7919, 104729, 48271, 3, 1])
+        m = rng.choice([n, n, 65536, 200003, 1000, 997, 50, 7] if compressed
+                       else [n, n, 1000, 997, 65536, 50, 7])
+        v = self.node(f"(({i.flow} * {k}) % {m})", f"(({i.numpy} * {k}) % {m})", "%", [i])
+        form = rng.choices(["ints", "i32", "scaled", "reciprocal", "square", "f32", "nan",
+                            "mostly nan", "inf", "-inf", "infinities", "mostly inf"],
+                           [10, 5, 15, 8, 8, 10, 12, 4, 3, 3, 3, 6 if compressed else 3])[0]
+        if form == "i32":
+            return self.node(f'{v.flow}.astype("i32")', f"{v.numpy}.astype(np.int32)", "astype",
+                             [v])
+        if form == "scaled":
+            s, o = rng.choice([0.37, -0.25, 1e-3, 2.5]), rng.choice([0, 100, -3.5])
+            return self.node(f"({v.flow} * {operand(flow_number(s))} - {operand(flow_number(o))})",
+                             f"({v.numpy} * {operand(py_number(s))} - {operand(py_number(o))})",
+                             "-", [v])
+        if form == "reciprocal":
+            return self.node(f"(1.0 / ({v.flow} + 1))", f"(1.0 / ({v.numpy} + 1))", "/", [v])
+        if form == "square":
+            return self.node(f"({v.flow} * {v.flow} * 0.001)",
+                             f"({v.numpy} * {v.numpy} * 0.001)", "*", [v])
+        if form == "f32":
+            return self.node(f'({v.flow} * 0.37).astype("f32")',
+                             f"({v.numpy} * 0.37).astype(np.float32)", "astype", [v])
+        if form in ("nan", "mostly nan", "inf", "-inf", "mostly inf"):
+            p = rng.choice([2, 3, 3, 37, 1000] if form.startswith("mostly") else [3, 37, 1000])
+            test = "!=" if form.startswith("mostly") else "=="
+            special = {"inf": math.inf, "-inf": -math.inf,
+                       "mostly inf": rng.choice([math.inf, -math.inf])}.get(form, math.nan)
+            return self.node(
+                f"where(({i.flow} % {p}) {test} 0, {flow_number(special)}, {v.flow} * 0.5)",
+                f"np.where(({i.numpy} % {p}) {test} 0, {py_number(special)}, {v.numpy} * 0.5)",
+                "where", [i, v])
+        if form == "infinities":  # -inf and +inf, in shares of their own
+            p, q = rng.choice([3, 37, 1000]), rng.choice([5, 41, 500])
+            inner = self.node(
+                f"where(({i.flow} % {q}) == 1, -inf, {v.flow} * 0.5)",
+                f"np.where(({i.numpy} % {q}) == 1, -np.inf, {v.numpy} * 0.5)", "where", [i, v])
+            return self.node(f"where(({i.flow} % {p}) == 0, inf, {inner.flow})",
+                             f"np.where(({i.numpy} % {p}) == 0, np.inf, {inner.numpy})",
+                             "where", [i, inner])
+        return v
+
+    def approx_order_statistic(self, depth):
+        """median, percentile or quantile (and their nan-variants) with approx=true: of a small
+        expression, of thousands of values in several chunks or, now and then, of more than
+        APPROX_EXACT_VALUES (`many_values`); q a number or a list (tails among them); now and
+        then method="linear" or axis=none, which approx takes. Of at most APPROX_EXACT_VALUES
+        finite values the estimate is NumPy's exactly (compared as any value is); of more, the
+        digests compress, and its `bounds` are NumPy's exact quantiles a rank error below and
+        above (`rank_bounds`)."""
+        rng = self.rng
+        source = rng.choices(["compressed", "many", "expression"], [25, 30, 45])[0]
+        x = (self.many_values(compressed=source == "compressed") if source != "expression"
+             else self.expression(depth - 1))
+        if not x.array.size:
+            raise Retry()  # refused: approx_refused
+        name = rng.choices(ORDER_STATISTICS, ORDER_STATISTIC_WEIGHTS)[0]
+        flow_args, numpy_args, tags = [x.flow], [x.numpy], []
+        qs, unit = 0.5, 1  # the median's
+        if name not in ("median", "nanmedian"):
+            q_flow, q_numpy, q_tags = self.quantiles(name, percentiles=APPROX_PERCENTILES)
+            flow_args.append(q_flow)
+            numpy_args.append(q_numpy)
+            tags += q_tags
+            qs, unit = self.evaluate(q_numpy), (100 if "percentile" in name else 1)
+            # NumPy's nan-quantiles of f32 values all NaN with a list of q are f32 (NUMPY_ONLY)
+            if (name.startswith("nan") and "q list" in tags and x.dtype == "f32"
+                    and np.all(np.isnan(x.array))):
+                raise Retry()
+        if rng.random() < 0.15:
+            flow_args.append("axis=none")
+            numpy_args.append("axis=None")
+            tags.append("axis=none")
+        if name not in ("median", "nanmedian") and rng.random() < 0.2:
+            flow_args.append('method="linear"')
+            numpy_args.append('method="linear"')
+            tags.append("method=")
+        positional = 1 if name in ("median", "nanmedian") else 2
+        flow_args.insert(rng.randint(positional, len(flow_args)), "approx=true")
+        finite = int(np.count_nonzero(np.isfinite(x.array.astype(np.float64))))
+        compressed = finite > APPROX_EXACT_VALUES
+        node = self.node(f"{name}({', '.join(flow_args)})", f"np.{name}({', '.join(numpy_args)})",
+                         name, [x], tags + ["approx="] + (["compressed"] if compressed else []))
+        if compressed and not node.error:
+            node.bounds = self.rank_bounds(name, x.array, qs, unit, node.shape)
+        return node
+
+    def rank_bounds(self, name, values, qs, unit, shape):
+        """The values flow's estimate of each q in `qs` (a number or a list, in units of `unit`)
+        of more than APPROX_EXACT_VALUES finite `values` may take, as arrays of the result's
+        `shape`: between `low` and `high`, NumPy's exact quantiles (linear) q less and more
+        APPROX_RANK_ERROR, within [0, 1]; or above `rank_low` and up to `rank_high`, where the
+        documented rank error |(# values < estimate) / n - q| is below APPROX_RANK_ERROR, which
+        NumPy's positions at (n - 1) q may miss by a value (none at q 0 and 1: NaN). `exact`
+        where flow's value must be NumPy's exactly: at q 0 and 1 (the minimum and the maximum).
+        (Where NumPy's own quantile is NaN or infinite, flow's must be too, `approx_difference`;
+        a bound q less or more that interpolates next to an infinity and is NaN, inf - inf, is
+        the value below (lower) or above (higher) instead.)"""
+        function = {"median": "quantile", "nanmedian": "nanquantile"}.get(name, name)
+        qs = np.atleast_1d(qs).tolist()
+        within = [q if q in (0, unit) else max(0, min(unit, q + sign * APPROX_RANK_ERROR * unit))
+                  for sign in (-1, 1) for q in qs]
+        count = len(within) // 2
+        values = values.astype(np.float64) if values.dtype == bool else values  # a median's
+        with quiet():
+            linear = np.asarray(getattr(np, function)(values, within), dtype=np.float64)
+            lower = np.asarray(getattr(np, function)(values, within[:count], method="lower"),
+                               dtype=np.float64)
+            higher = np.asarray(getattr(np, function)(values, within[count:], method="higher"),
+                                dtype=np.float64)
+        low = np.where(np.isnan(linear[:count]), lower, linear[:count])
+        high = np.where(np.isnan(linear[count:]), higher, linear[count:])
+        # Ranks exactly (Fractions): (# values < estimate) is an int c with n (q - e) < c <
+        # n (q + e), so the estimate is above sorted[c_min - 1] and at most sorted[c_max].
+        ordered = np.sort(values.astype(np.float64).ravel())
+        ordered = ordered[~np.isnan(ordered)]
+        n, error = ordered.size, Fraction(APPROX_RANK_ERROR)
+        rank_low, rank_high = np.full(count, np.nan), np.full(count, np.nan)
+        exact = np.array([q in (0, unit) for q in qs])
+        for k, q in enumerate(qs):
+            fraction = Fraction(q) / unit
+            if not n or fraction in (0, 1):
+                continue
+            c_min = math.floor(n * (fraction - error)) + 1
+            c_max = min(math.ceil(n * (fraction + error)) - 1, n - 1)
+            if c_min <= c_max:
+                rank_low[k] = (ordered[c_min - 1] if c_min >= 1
+                               else np.nextafter(ordered[0], -np.inf))
+                rank_high[k] = ordered[c_max]
+        return tuple(b.reshape(shape) for b in (low, high, rank_low, rank_high, exact))
+
+    def approx_refused(self, depth):
+        """approx=true where flow refuses it: along an axis or with a method other than linear
+        (flow::check::argument_value), or of no values (flow::check::empty_reduction). NumPy
+        has no approx= and computes the exact quantiles (checked, so that approx is the only
+        mistake): its twin raises instead (`refused_by_flow`)."""
+        rng = self.rng
+        kind = rng.choice(["axis", "method", "empty"])
+        if kind == "empty":
+            shape = list(self.random_shape()) or [0]
+            shape[rng.randrange(len(shape))] = 0
+            x = self.leaf(tuple(shape))
+        else:
+            x = self.many_values() if rng.random() < 0.3 else self.expression(depth - 1)
+        name = rng.choices(ORDER_STATISTICS, ORDER_STATISTIC_WEIGHTS)[0]
+        if kind == "method":
+            name = rng.choice(ORDER_STATISTICS[2:])
+        flow_args, numpy_args, tags = [x.flow], [x.numpy], ["approx="]
+        if name not in ("median", "nanmedian"):
+            q_flow, q_numpy, q_tags = self.quantiles(name)
+            flow_args.append(q_flow)
+            numpy_args.append(q_numpy)
+            tags += q_tags
+        if kind == "axis":
+            if not x.shape:
+                raise Retry()
+            axis = rng.randrange(-len(x.shape), len(x.shape))
+            flow_args.append(f"axis={axis}")
+            numpy_args.append(f"axis={axis}")
+            tags.append("axis=k")
+        if kind == "method":
+            method = rng.choice(QUANTILE_METHODS[1:])
+            flow_args.append(f'method="{method}"')
+            numpy_args.append(f'method="{method}"')
+            tags.append("method=")
+        exact = f"np.{name}({', '.join(numpy_args)})"
+        if kind != "empty":
+            try:
+                self.evaluate(exact)
+            except Exception:
+                raise Retry()
+        reason = {"axis": "approx=true along an axis", "method": f"approx=true with a method "
+                  "other than linear", "empty": "approx=true of no values"}[kind]
+        flow_args.append("approx=true")
+        node = self.node(f"{name}({', '.join(flow_args)})",
+                         f'refused_by_flow("{reason}", {exact})', name, [x], tags)
+        node.diagnostic = ("flow::check::empty_reduction" if kind == "empty"
+                           else "flow::check::argument_value")
+        return node
 
     def branch(self, condition):
         rng = self.rng
@@ -2835,7 +3092,8 @@ class Generator(ProgramGenerator):
                 "broadcast_to_another_shape": 1, "moveaxis_counts_differ": 1,
                 "negative_repetitions": 1, "pad_refused": 2,
                 "rearrangement_axis_out_of_range": 2, "diagonal_refused": 2,
-                "take_out_of_range": 2, "index_array_refused": 3, "sorting_refused": 3}
+                "take_out_of_range": 2, "index_array_refused": 3, "sorting_refused": 3,
+                "approx_refused": 1}
 
     # -------------------------------------------------------------------------------- printing
 
@@ -2906,6 +3164,8 @@ class Generator(ProgramGenerator):
                     if 0.36 <= roll < 0.46:  # of an index array or a mask
                         return self.choose(self.reduction, depth,
                                            self.choose(self.index_array, depth))
+                    if 0.46 <= roll < 0.56:  # estimated (approx=true), at the root
+                        return self.choose(self.approx_order_statistic, depth)
                     build = (self.order_statistic if roll < 0.3 else self.diagonal if roll < 0.36
                              else self.reduction)
                     return self.choose(build, depth)
@@ -2977,7 +3237,7 @@ class Case:
 
 
 def compute_numpy(case):
-    namespace = {"np": np}
+    namespace = {"np": np, "refused_by_flow": refused_by_flow}
     try:
         with quiet():
             exec(case.numpy_code, namespace)
@@ -2992,8 +3252,10 @@ def make_case(rng, number):
     generator = Generator(rng)
     family = rng.choices(list(Generator.FAMILIES), list(Generator.FAMILIES.values()))[0]
     root = generator.result(family)
+    # The printing of an estimate of compressed digests is not compared: its values differ from
+    # NumPy's by design.
     case = Case(case_stem(number), family, root,
-                printing=family == "printing" or rng.random() < 0.45)
+                printing=(family == "printing" or rng.random() < 0.45) and root.bounds is None)
     case.scale = max([max(finite_magnitude(n.value), n.partial_magnitude) for n in root.walk()
                       if not n.error and not isinstance(n.value, tuple)] + [1.0])
     compute_numpy(case)
@@ -3066,6 +3328,10 @@ def classify(case, workdir, code, stdout, stderr):
 
 def classification(case, workdir, code, stdout, stderr):
     failed = flow_failure(code, stderr, case.numpy_error)
+    diagnostic = case.root.diagnostic
+    if failed and failed[0] == AGREE and diagnostic and diagnostic not in stderr:
+        return (REJECTED if code == 1 else RUNTIME_ERROR,
+                f"flow refuses it, but not with {diagnostic}")
     if failed:
         return failed
     if case.numpy_error:
@@ -3096,6 +3362,11 @@ def classification(case, workdir, code, stdout, stderr):
                 f"{want_dtype} {want.shape}")
             continue
         precision = "f32" if want_dtype in RTOL and case.computed_in_f32 else want_dtype
+        if case.root.bounds is not None:  # compressed: by rank, its printing not compared
+            why = approx_difference(got, want, case.root.bounds, precision, case.scale)
+            if why:
+                problems[MISMATCH_VALUES].append(f"{r}: {why}")
+            continue
         why = values_difference(got, want, precision, case.scale, RTOL, ATOL, "NumPy")
         if why:
             problems[MISMATCH_VALUES].append(f"{r}: {why}")
@@ -3108,6 +3379,40 @@ def classification(case, workdir, code, stdout, stderr):
         if problems[outcome]:
             return outcome, "\n".join(problems[outcome])
     return AGREE, ""
+
+
+def approx_difference(got, want, bounds, dtype, scale):
+    """Why flow's estimate `got` (approx=true, of more than APPROX_EXACT_VALUES finite values)
+    is not NumPy's exact quantiles `want`, if it is not: NaN and infinities where NumPy's are,
+    the same, and nowhere else; at q 0 and 1 NumPy's minimum or maximum exactly; elsewhere
+    within `bounds` (`Generator.rank_bounds`): between NumPy's exact quantiles a rank error below
+    and above, which the float tolerance of `dtype` widens by the rounding of values computed
+    apart, or where the documented rank error holds."""
+    g, w = got.astype(np.float64), want.astype(np.float64)
+    low, high, rank_low, rank_high = (np.asarray(b, dtype=np.float64) for b in bounds[:4])
+    exact = np.asarray(bounds[4], dtype=bool)
+    precision = dtype if dtype in RTOL else "f64"
+    with np.errstate(all="ignore"):
+        magnitude = np.maximum(np.abs(np.where(np.isfinite(low), low, 0.0)),
+                               np.abs(np.where(np.isfinite(high), high, 0.0)))
+        tolerance = RTOL[precision] * magnitude + ATOL[precision] * max(1.0, scale)
+        inside = ((g == low) | (g == high) | ((g >= low - tolerance) & (g <= high + tolerance))
+                  | ((g > rank_low) & (g <= rank_high)))
+        inside = np.isfinite(g) & np.where(exact, g == w, inside)
+    same = (g == w) | (np.isnan(g) & np.isnan(w))
+    bad = np.where(np.isfinite(w), ~inside, ~same)
+    if not np.any(bad):
+        return ""
+    where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+    index = f"[{', '.join(map(str, where))}]" if where else "the value"
+    if not np.isfinite(w[where]) or exact[where]:
+        return (f"{index}: {describe(got[where])}, NumPy's exact {describe(want[where])}, which "
+                f"the estimate must be; {int(np.sum(bad))} of {bad.size} differ")
+    ranks = (f", a rank error below it in ({describe(rank_low[where])}, "
+             f"{describe(rank_high[where])}]" if not np.isnan(rank_low[where]) else "")
+    return (f"{index}: {describe(got[where])}, NumPy's exact {describe(want[where])}; its "
+            f"exact quantiles {APPROX_RANK_ERROR:g} below and above are {describe(low[where])} "
+            f"and {describe(high[where])}{ranks}; {int(np.sum(bad))} of {bad.size} differ")
 
 
 def run_all(flow, workdir, cases, jobs):
