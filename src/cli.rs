@@ -293,3 +293,22 @@ fn evaluate_input(session: &mut Session, name: &str, text: &str) -> Result<Optio
 pub fn repl(options: &Options) -> ExitCode {
     crate::repl::run(options)
 }
+
+/// `flow kernel -f CONNECTION_FILE`: serve a notebook until it shuts the kernel down.
+pub fn kernel(connection_file: &Path, options: &Options) -> ExitCode {
+    crate::kernel::serve(connection_file, options)
+}
+
+/// `flow kernel install`: write the kernelspec and say where.
+pub fn install_kernel(place: &crate::kernel::install::Place) -> ExitCode {
+    match crate::kernel::install::install(place) {
+        Ok(directory) => {
+            println!("installed the flow kernel in {}", directory.display());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("flow kernel install: {message}");
+            ExitCode::from(crate::frontend::EXIT_USAGE)
+        }
+    }
+}

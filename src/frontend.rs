@@ -193,6 +193,17 @@ pub fn evaluate_in(
     name: &str,
     text: &str,
 ) -> Result<crate::eval::Value, u8> {
+    evaluate_reporting(session, name, text, &mut report)
+}
+
+/// As `evaluate_in`, handing the diagnostics to `report` as they are found (those of checking
+/// before anything runs, then a run-time error).
+pub fn evaluate_reporting(
+    session: &mut Session,
+    name: &str,
+    text: &str,
+    report: &mut dyn FnMut(&Session, &[Diagnostic]),
+) -> Result<crate::eval::Value, u8> {
     let source = session.load(name, text.to_string());
     let (program, mut diagnostics) = crate::parse(session, source);
     if !has_errors(&diagnostics) {

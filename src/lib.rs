@@ -28,6 +28,7 @@ pub mod frame;
 pub mod frontend;
 pub mod graph;
 pub mod io;
+pub mod kernel;
 pub mod kernels;
 pub mod key;
 pub mod opt;

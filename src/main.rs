@@ -84,6 +84,31 @@ enum Command {
     Parse { file: PathBuf },
     /// Start the interactive prompt
     Repl,
+    /// Serve a Jupyter notebook (`-f CONNECTION_FILE`, as Jupyter starts kernels), or install
+    /// the kernelspec (`flow kernel install`)
+    Kernel {
+        /// The connection file Jupyter wrote for this kernel
+        #[arg(short = 'f', value_name = "CONNECTION_FILE")]
+        connection_file: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<KernelAction>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KernelAction {
+    /// Write the kernelspec where Jupyter finds it (default: the user's Jupyter data directory)
+    Install {
+        /// Into the user's Jupyter data directory (the default)
+        #[arg(long, conflicts_with_all = ["sys_prefix", "prefix"])]
+        user: bool,
+        /// Into the active Python environment (its sys.prefix)
+        #[arg(long = "sys-prefix", conflicts_with = "prefix")]
+        sys_prefix: bool,
+        /// Into PREFIX/share/jupyter
+        #[arg(long, value_name = "PREFIX")]
+        prefix: Option<PathBuf>,
+    },
 }
 
 fn memory_size(text: &str) -> Result<usize, String> {
@@ -146,7 +171,12 @@ fn main_with_arguments() -> ExitCode {
             )
             .exit();
     }
-    let repl = arguments.eval.is_none() && matches!(arguments.command, None | Some(Command::Repl));
+    // In the REPL and the notebook kernel, SIGINT stops the computation and the session goes on.
+    let repl = arguments.eval.is_none()
+        && matches!(
+            arguments.command,
+            None | Some(Command::Repl) | Some(Command::Kernel { .. })
+        );
     flow::signals::install(match repl {
         true => flow::signals::Mode::Repl,
         false => flow::signals::Mode::Command,
@@ -172,5 +202,33 @@ fn run(arguments: Arguments, options: &flow::frontend::Options) -> ExitCode {
             tasks,
             json,
         }) => cli::graph_file(&file, output.as_deref(), tasks, json, options),
+        Some(Command::Kernel {
+            action:
+                Some(KernelAction::Install {
+                    sys_prefix, prefix, ..
+                }),
+            ..
+        }) => {
+            use flow::kernel::install::Place;
+            let place = match (sys_prefix, prefix) {
+                (true, _) => Place::SysPrefix,
+                (_, Some(prefix)) => Place::Prefix(prefix),
+                _ => Place::User,
+            };
+            cli::install_kernel(&place)
+        }
+        Some(Command::Kernel {
+            connection_file: Some(file),
+            ..
+        }) => cli::kernel(&file, options),
+        Some(Command::Kernel { .. }) => {
+            use clap::CommandFactory;
+            Arguments::command()
+                .error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "flow kernel needs -f CONNECTION_FILE (Jupyter gives it), or `install`",
+                )
+                .exit()
+        }
     }
 }

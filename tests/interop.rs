@@ -27,8 +27,11 @@
 //!   runs each as a flow script and as its xarray twin, and compares dims, coordinates, names,
 //!   attributes, dtypes and values of the files each writes.
 //!
+//! - flow in Jupyter: `tests/interop/kernel_in_jupyter.py` installs flow's kernel and drives it
+//!   with jupyter_client and nbclient (a notebook, completion, inspection, interrupt, shutdown).
+//!
 //! The Python side runs in a venv under `target/interop-venv` with numpy, h5py, netCDF4, xarray,
-//! pandas and pyarrow from PyPI, made once and reused while those import. Without Python or PyPI
+//! pandas, pyarrow, jupyter_client, nbclient and nbformat from PyPI, made once and reused while those import. Without Python or PyPI
 //! the tests fail and say why; `FLOW_SKIP_INTEROP=1` skips them on purpose.
 //! `FLOW_INTEROP_PYTHON` names the Python that makes the venv (default `python3`).
 
@@ -45,9 +48,13 @@ const PACKAGES: &[&str] = &[
     "xarray==2026.9.0",
     "pandas==3.1.1",
     "pyarrow==26.0.1",
+    "jupyter_client==8.10.0",
+    "nbclient==0.11.0",
+    "nbformat==5.11.1",
 ];
 /// Imports the packages and checks their pinned versions (a venv with others is made anew).
-const IMPORTS: &str = "import numpy, h5py, netCDF4, xarray, pandas, pyarrow\n\
+const IMPORTS: &str =
+    "import numpy, h5py, netCDF4, xarray, pandas, pyarrow, jupyter_client, nbclient, nbformat\n\
 import importlib.metadata as m\n\
 pins = dict(p.split('==') for p in PINS.split())\n\
 wrong = [f'{n} {m.version(n)} (not {v})' for n, v in pins.items() if m.version(n) != v]\n\
@@ -607,6 +614,38 @@ fn differential_test(test: &str, script: &str, cases_variable: &str, what: &str)
              {}):\n{message}\n",
             dir.display()
         ),
+    }
+}
+
+/// flow's notebook kernel, installed and driven by Jupyter's own clients: a notebook run by
+/// nbclient, and kernel_info, is_complete, complete, inspect, interrupt, heartbeat and shutdown
+/// through jupyter_client (see `tests/interop/kernel_in_jupyter.py`).
+#[test]
+fn kernel_serves_jupyter_clients() {
+    if skipped("kernel_serves_jupyter_clients") {
+        return;
+    }
+    let python = venv_python();
+    let dir = work_dir("kernel");
+    let result = output_of(
+        "kernel_in_jupyter.py",
+        Command::new(&python)
+            .arg(root().join("tests/interop/kernel_in_jupyter.py"))
+            .arg("--flow")
+            .arg(env!("CARGO_BIN_EXE_flow"))
+            .arg("--dir")
+            .arg(&dir)
+            // The user's own Jupyter settings stay out of the test.
+            .env("JUPYTER_CONFIG_DIR", dir.join("config"))
+            .env("JUPYTER_DATA_DIR", dir.join("data"))
+            .env("JUPYTER_RUNTIME_DIR", dir.join("runtime")),
+    );
+    match result {
+        Ok(output) => {
+            eprintln!("{}", String::from_utf8_lossy(&output.stdout).trim_end());
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Err(message) => panic!("\nflow's kernel failed a Jupyter client:\n{message}\n"),
     }
 }
 

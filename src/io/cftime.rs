@@ -97,7 +97,7 @@ impl Calendar {
     }
 
     /// The date of a count of days since 1970-01-01 of the calendar.
-    fn civil_from_days(self, days: i64) -> (i64, u32, u32) {
+    pub fn civil_from_days(self, days: i64) -> (i64, u32, u32) {
         let month_of = |day_of_year: i64, leap: bool| -> (u32, u32) {
             let before = |m: usize| BEFORE_MONTH[m] + i64::from(leap && m >= 2);
             let month = (1..=12)

@@ -1,0 +1,260 @@
+//! flow as a Jupyter kernel (`flow kernel -f CONNECTION_FILE`): one session per kernel, as the
+//! REPL has, served over the Jupyter messaging protocol on ZeroMQ.
+//!
+//! Threads: a tokio runtime answers the sockets — heartbeat (echo), control (kernel info,
+//! interrupt, shutdown), shell (requests, one at a time) and iopub (a task that publishes what
+//! the others queue). The session lives on its own thread (`cell.rs`), which the shell hands
+//! each request to; an interrupt on the control socket stops the computation running there
+//! within a task, and the session goes on.
+
+mod cell;
+mod display;
+pub mod install;
+pub mod wire;
+
+use cell::Cells;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+use tokio::sync::mpsc::UnboundedSender;
+use wire::{ConnectionInfo, Message, Signer};
+use zeromq::{Socket, SocketRecv, SocketSend};
+
+/// Serve the kernel on the sockets the connection file names, until a shutdown request.
+pub fn serve(connection_file: &std::path::Path, options: &crate::frontend::Options) -> ExitCode {
+    let info = match ConnectionInfo::read(connection_file) {
+        Ok(info) => info,
+        Err(message) => {
+            eprintln!("flow kernel: {message}");
+            return ExitCode::from(crate::frontend::EXIT_USAGE);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match runtime.block_on(run(info, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("flow kernel: {message}");
+            ExitCode::from(crate::frontend::EXIT_INTERNAL)
+        }
+    }
+}
+
+/// Queues messages for the iopub socket, as children of the request they belong to.
+#[derive(Clone)]
+pub struct Publisher {
+    iopub: UnboundedSender<Message>,
+    session_id: String,
+}
+
+impl Publisher {
+    pub fn publish(&self, parent: &Message, kind: &str, content: Value) {
+        let mut message = parent.child(&self.session_id, kind, content);
+        // The topic subscribers may filter on.
+        message.identities = vec![kind.as_bytes().to_vec().into()];
+        let _ = self.iopub.send(message);
+    }
+}
+
+/// What the shell and control handlers share.
+struct Kernel {
+    session_id: String,
+    publisher: Publisher,
+    cells: Cells,
+}
+
+impl Kernel {
+    fn status(&self, parent: &Message, state: &str) {
+        let content = json!({ "execution_state": state });
+        self.publisher.publish(parent, "status", content);
+    }
+}
+
+async fn run(info: ConnectionInfo, options: &crate::frontend::Options) -> Result<(), String> {
+    let bind_error = |what: &str, e: zeromq::ZmqError| format!("cannot listen for {what}: {e}");
+    let mut heartbeat = zeromq::RepSocket::new();
+    heartbeat
+        .bind(&info.endpoint(info.hb_port))
+        .await
+        .map_err(|e| bind_error("heartbeats", e))?;
+    let mut iopub_socket = zeromq::PubSocket::new();
+    iopub_socket
+        .bind(&info.endpoint(info.iopub_port))
+        .await
+        .map_err(|e| bind_error("iopub", e))?;
+    let mut shell = zeromq::RouterSocket::new();
+    shell
+        .bind(&info.endpoint(info.shell_port))
+        .await
+        .map_err(|e| bind_error("shell", e))?;
+    let mut control = zeromq::RouterSocket::new();
+    control
+        .bind(&info.endpoint(info.control_port))
+        .await
+        .map_err(|e| bind_error("control", e))?;
+    let mut stdin = zeromq::RouterSocket::new();
+    stdin
+        .bind(&info.endpoint(info.stdin_port))
+        .await
+        .map_err(|e| bind_error("stdin", e))?;
+
+    let signer = std::sync::Arc::new(Signer::new(&info.key));
+    let (iopub, mut queued) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    let publisher = signer.clone();
+    tokio::spawn(async move {
+        while let Some(message) = queued.recv().await {
+            let _ = iopub_socket.send(publisher.encode(&message)).await;
+        }
+    });
+    tokio::spawn(async move {
+        while let Ok(beat) = heartbeat.recv().await {
+            let _ = heartbeat.send(beat).await;
+        }
+    });
+    let session_id = wire::message_id();
+    let publisher = Publisher {
+        iopub,
+        session_id: session_id.clone(),
+    };
+    let kernel = std::sync::Arc::new(Kernel {
+        cells: Cells::start(options, publisher.clone()),
+        session_id,
+        publisher,
+    });
+    let control_kernel = kernel.clone();
+    let control_signer = signer.clone();
+    tokio::spawn(async move {
+        while let Ok(frames) = control.recv().await {
+            let Ok(request) = control_signer.decode(frames) else {
+                continue;
+            };
+            let reply = control_kernel.control(&request);
+            let _ = control.send(control_signer.encode(&reply)).await;
+            if request.kind() == "shutdown_request" {
+                std::process::exit(0);
+            }
+        }
+    });
+    // Nothing asks for input: `input()` does not exist in flow. The socket is bound so that
+    // clients connect as to any kernel.
+    let _stdin = stdin;
+    loop {
+        let frames = shell.recv().await.map_err(|e| format!("shell: {e}"))?;
+        let request = match signer.decode(frames) {
+            Ok(request) => request,
+            Err(problem) => {
+                eprintln!("flow kernel: a shell message was dropped: {problem}");
+                continue;
+            }
+        };
+        kernel.status(&request, "busy");
+        let reply = kernel.shell(&request).await;
+        if let Some(reply) = reply {
+            let _ = shell.send(signer.encode(&reply)).await;
+        }
+        kernel.status(&request, "idle");
+        if request.kind() == "shutdown_request" {
+            std::process::exit(0);
+        }
+    }
+}
+
+impl Kernel {
+    /// The reply to a shell request (`None`: the request needs none).
+    async fn shell(&self, request: &Message) -> Option<Message> {
+        let reply =
+            |kind: &str, content: Value| Some(request.child(&self.session_id, kind, content));
+        let content = &request.content;
+        match request.kind() {
+            "kernel_info_request" => reply("kernel_info_reply", kernel_info()),
+            "execute_request" => {
+                let code = content["code"].as_str().unwrap_or("").to_string();
+                let silent = content["silent"].as_bool().unwrap_or(false);
+                let outcome = self.cells.execute(request.clone(), code, silent).await;
+                reply("execute_reply", outcome)
+            }
+            "complete_request" => {
+                let code = content["code"].as_str().unwrap_or("").to_string();
+                let cursor = content["cursor_pos"].as_u64().unwrap_or(code.len() as u64);
+                reply(
+                    "complete_reply",
+                    self.cells.complete(code, cursor as usize).await,
+                )
+            }
+            "inspect_request" => {
+                let code = content["code"].as_str().unwrap_or("").to_string();
+                let cursor = content["cursor_pos"].as_u64().unwrap_or(code.len() as u64);
+                reply(
+                    "inspect_reply",
+                    self.cells.inspect(code, cursor as usize).await,
+                )
+            }
+            "is_complete_request" => {
+                let code = content["code"].as_str().unwrap_or("");
+                reply("is_complete_reply", is_complete(code))
+            }
+            "history_request" => reply("history_reply", json!({"status": "ok", "history": []})),
+            "comm_info_request" => reply("comm_info_reply", json!({"status": "ok", "comms": {}})),
+            "shutdown_request" => reply("shutdown_reply", shutdown(content)),
+            "interrupt_request" => reply("interrupt_reply", self.interrupt()),
+            // comm_open and the others no flow value answers.
+            _ => None,
+        }
+    }
+
+    /// The reply to a control request.
+    fn control(&self, request: &Message) -> Message {
+        let (kind, content) = match request.kind() {
+            "kernel_info_request" => ("kernel_info_reply", kernel_info()),
+            "shutdown_request" => ("shutdown_reply", shutdown(&request.content)),
+            "interrupt_request" => ("interrupt_reply", self.interrupt()),
+            other => (
+                "error",
+                json!({"status": "error", "ename": "unknown", "evalue": format!("`{other}` is not a control request flow answers"), "traceback": []}),
+            ),
+        };
+        request.child(&self.session_id, kind, content)
+    }
+
+    /// Stop the computation running (the cell ends with `flow::eval::interrupted`).
+    fn interrupt(&self) -> Value {
+        crate::runtime::interrupt();
+        json!({"status": "ok"})
+    }
+}
+
+fn shutdown(content: &Value) -> Value {
+    json!({"status": "ok", "restart": content["restart"].as_bool().unwrap_or(false)})
+}
+
+fn kernel_info() -> Value {
+    json!({
+        "status": "ok",
+        "protocol_version": wire::PROTOCOL_VERSION,
+        "implementation": "flow",
+        "implementation_version": env!("CARGO_PKG_VERSION"),
+        "language_info": {
+            "name": "flow",
+            "version": env!("CARGO_PKG_VERSION"),
+            "mimetype": "text/x-flow",
+            "file_extension": ".flow",
+            // flow's syntax is close to Python's: comments, strings, numbers, calls, keywords.
+            "pygments_lexer": "python3",
+            "codemirror_mode": {"name": "python", "version": 3},
+            "nbconvert_exporter": "script",
+        },
+        "banner": format!("flow {} — lazy, chunked arrays, datasets and frames", env!("CARGO_PKG_VERSION")),
+        "help_links": [],
+    })
+}
+
+/// `is_complete`: more input is needed while a bracket, string or block is open.
+fn is_complete(code: &str) -> Value {
+    if crate::syntax::layout::needs_more_input(code) {
+        json!({"status": "incomplete", "indent": "    "})
+    } else {
+        json!({"status": "complete"})
+    }
+}

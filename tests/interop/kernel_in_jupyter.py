@@ -1,0 +1,188 @@
+"""flow's Jupyter kernel driven by Jupyter's own clients (jupyter_client, nbclient, nbformat).
+
+1. `flow kernel install --prefix DIR` writes a kernelspec that jupyter_client finds (via
+   JUPYTER_PATH) with the display name, language, `interrupt_mode: "message"` and logos.
+2. nbclient runs a notebook of flow cells as JupyterLab would: printed output as stdout
+   streams, a final expression as `execute_result`, a warning as a stderr stream, an error cell
+   as a Jupyter error named by its diagnostic code (the notebook goes on, bindings kept).
+3. A BlockingKernelClient checks kernel_info (language_info), is_complete, complete (names,
+   members, keyword arguments, dataset variables), inspect (builtin help, a value's type), an
+   interrupt that stops a long computation within seconds with the session kept, the
+   heartbeat, and shutdown.
+
+Run: python kernel_in_jupyter.py --flow PATH/TO/flow --dir WORK_DIR. Prints one line per check;
+exits 1 on the first failure with what was expected and what came.
+"""
+
+import argparse
+import json
+import os
+import queue
+import subprocess
+import sys
+import time
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+
+def check(condition, what, got=None):
+    if not condition:
+        print(f"FAIL {what}" + ("" if got is None else f"\n  got: {got!r}"))
+        sys.exit(1)
+    print(f"ok   {what}")
+
+
+def install(flow, work):
+    prefix = os.path.join(work, "prefix")
+    done = subprocess.run([flow, "kernel", "install", "--prefix", prefix],
+                          capture_output=True, text=True, check=False)
+    check(done.returncode == 0, "flow kernel install --prefix", done.stderr)
+    data = os.path.join(prefix, "share", "jupyter")
+    os.environ["JUPYTER_PATH"] = data
+    spec = KernelSpecManager().get_kernel_spec("flow")
+    check(spec.display_name == "flow" and spec.language == "flow", "kernelspec names flow",
+          (spec.display_name, spec.language))
+    check(spec.interrupt_mode == "message", "kernelspec asks for message interrupts",
+          spec.interrupt_mode)
+    check(os.path.samefile(spec.argv[0], flow) and spec.argv[1:] == ["kernel", "-f",
+                                                                    "{connection_file}"],
+          "kernelspec starts this flow", spec.argv)
+    logos = [f for f in os.listdir(spec.resource_dir) if f.startswith("logo-")]
+    check(sorted(logos) == ["logo-32x32.png", "logo-64x64.png"], "kernelspec has logos", logos)
+
+
+def outputs_of(cell):
+    return [(o["output_type"], o.get("name"), o.get("text") or o.get("data", {}).get(
+        "text/plain") or o.get("ename")) for o in cell.outputs]
+
+
+def notebook(work):
+    cells = [
+        'x = ones((4, 4), chunks=2)\nprint("sum", x.sum())',
+        "x.mean().compute()",
+        "y = x * 2\n(y.sum() + 1).compute()",
+        'z = undefined_name + 1',
+        "print(y.sum())",
+        "y",
+        'label(ones((3, 4), chunks=2), ["time", "lat"], attrs={units: "K"}, name="sst")',
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "flow", "display_name": "flow", "language": "flow"}
+    client = NotebookClient(nb, timeout=120, kernel_name="flow", allow_errors=True,
+                            resources={"metadata": {"path": work}})
+    client.execute()
+    out = [outputs_of(c) for c in nb.cells]
+    check(out[0] == [("stream", "stdout", "sum 16.0\n")], "print is a stdout stream", out[0])
+    check(out[1] == [("execute_result", None, "1.0")], "a final expression is the result",
+          out[1])
+    check(nb.cells[1].execution_count == 2, "cells are counted", nb.cells[1].execution_count)
+    check(out[2] == [("execute_result", None, "33.0")], "bindings live across cells", out[2])
+    check(len(out[3]) == 1 and out[3][0][0] == "error"
+          and out[3][0][2] == "flow::check::unknown_name", "an error cell names its code", out[3])
+    traceback = "\n".join(nb.cells[3].outputs[0]["traceback"])
+    check("undefined_name" in traceback and "\x1b[" in traceback,
+          "the error is the diagnostic, in colour", traceback)
+    check(out[4] == [("stream", "stdout", "32.0\n")], "the notebook goes on after an error",
+          out[4])
+    data = nb.cells[5].outputs[0]["data"]
+    check(data["text/plain"].startswith("array<f64>[4, 4]") and "<svg" in data["text/html"]
+          and "4 chunks" in data["text/html"], "a lazy array shows its cost and chunk grid",
+          data)
+    data = nb.cells[6].outputs[0]["data"]
+    html = data["text/html"]
+    check("<details" in html and "units" in html and "time" in html and "sst" in html,
+          "a labelled array shows dims and folded attributes", html)
+
+
+def messages_until_idle(client, msg_id, timeout=30):
+    got = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            msg = client.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        got.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return got
+    raise AssertionError(f"no idle status for {msg_id}")
+
+
+def client_checks(work):
+    manager, client = start_new_kernel(kernel_name="flow", cwd=work)
+    try:
+        info = client.kernel_info(reply=True)["content"]
+        language = info["language_info"]
+        check(info["status"] == "ok" and language["name"] == "flow"
+              and language["file_extension"] == ".flow", "kernel_info", language)
+        for code, status in [("x = (1 +", "incomplete"), ("x = 1 + 2", "complete"),
+                             ("y = [1,\n  2", "incomplete")]:
+            msg_id = client.is_complete(code)
+            reply = client.get_shell_msg(timeout=30)
+            check(reply["parent_header"]["msg_id"] == msg_id, "is_complete answers", reply)
+            reply = reply["content"]
+            check(reply["status"] == status, f"is_complete {code!r}", reply)
+        client.execute_interactive(
+            'ds = dataset({sst: label(ones((3, 4)), ["time", "lat"])})\nvalues = arange(10)',
+            timeout=60)
+        for code, wanted in [("val", "values"), ("values.me", "mean"), ("ds.ss", "sst"),
+                             ("percentile(values, 50, appr", "approx=")]:
+            reply = client.complete(code, reply=True)["content"]
+            check(wanted in reply["matches"] and reply["cursor_end"] == len(code),
+                  f"complete {code!r}", reply)
+        reply = client.inspect("percentile", reply=True)["content"]
+        check(reply["found"] and "approx" in reply["data"]["text/plain"],
+              "inspect a builtin", reply)
+        reply = client.inspect("values", reply=True)["content"]
+        check(reply["found"] and "i64" in reply["data"]["text/plain"],
+              "inspect a value", reply)
+        # A computation of minutes, interrupted: the cell ends at once, the session stays.
+        msg_id = client.execute("big = random.normal(size=(40000, 40000), chunks=1000)\n"
+                                "print(sin(big).sum())")
+        time.sleep(2)
+        started = time.time()
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=30)
+        stopped = time.time() - started
+        check(reply["parent_header"]["msg_id"] == msg_id
+              and reply["content"]["status"] == "error"
+              and reply["content"]["ename"] == "flow::eval::interrupted",
+              "an interrupt stops the cell", reply["content"])
+        check(stopped < 5, f"within seconds ({stopped:.2f} s)", stopped)
+        messages_until_idle(client, msg_id)
+        got = []
+        client.execute_interactive("print(values.sum())", timeout=60,
+                                   output_hook=lambda m: got.append(m))
+        streams = [m["content"]["text"] for m in got if m["msg_type"] == "stream"]
+        check(streams == ["45\n"], "the session lives on after the interrupt", streams)
+        check(client.is_alive() and manager.is_alive(), "the heartbeat answers")
+    finally:
+        manager.shutdown_kernel(now=False)
+    check(not manager.is_alive(), "shutdown ends the kernel")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--flow", required=True)
+    parser.add_argument("--dir", required=True)
+    arguments = parser.parse_args()
+    # Notebooks show colours (the kernels started here inherit this environment).
+    os.environ.pop("NO_COLOR", None)
+    flow = os.path.abspath(arguments.flow)
+    os.makedirs(arguments.dir, exist_ok=True)
+    work = os.path.abspath(arguments.dir)
+    install(flow, work)
+    notebook(work)
+    client_checks(work)
+    print("kernel: every check passed")
+
+
+if __name__ == "__main__":
+    main()
