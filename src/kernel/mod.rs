@@ -73,32 +73,17 @@ impl Kernel {
 }
 
 async fn run(info: ConnectionInfo, options: &crate::frontend::Options) -> Result<(), String> {
-    let bind_error = |what: &str, e: zeromq::ZmqError| format!("cannot listen for {what}: {e}");
-    let mut heartbeat = zeromq::RepSocket::new();
-    heartbeat
-        .bind(&info.endpoint(info.hb_port))
-        .await
-        .map_err(|e| bind_error("heartbeats", e))?;
-    let mut iopub_socket = zeromq::PubSocket::new();
-    iopub_socket
-        .bind(&info.endpoint(info.iopub_port))
-        .await
-        .map_err(|e| bind_error("iopub", e))?;
-    let mut shell = zeromq::RouterSocket::new();
-    shell
-        .bind(&info.endpoint(info.shell_port))
-        .await
-        .map_err(|e| bind_error("shell", e))?;
-    let mut control = zeromq::RouterSocket::new();
-    control
-        .bind(&info.endpoint(info.control_port))
-        .await
-        .map_err(|e| bind_error("control", e))?;
-    let mut stdin = zeromq::RouterSocket::new();
-    stdin
-        .bind(&info.endpoint(info.stdin_port))
-        .await
-        .map_err(|e| bind_error("stdin", e))?;
+    let mut heartbeat = bound(zeromq::RepSocket::new(), &info, info.hb_port, "heartbeats").await?;
+    let mut iopub_socket = bound(zeromq::PubSocket::new(), &info, info.iopub_port, "iopub").await?;
+    let mut shell = bound(zeromq::RouterSocket::new(), &info, info.shell_port, "shell").await?;
+    let mut control = bound(
+        zeromq::RouterSocket::new(),
+        &info,
+        info.control_port,
+        "control",
+    )
+    .await?;
+    let stdin = bound(zeromq::RouterSocket::new(), &info, info.stdin_port, "stdin").await?;
 
     let signer = std::sync::Arc::new(Signer::new(&info.key));
     let (iopub, mut queued) = tokio::sync::mpsc::unbounded_channel::<Message>();
@@ -159,6 +144,20 @@ async fn run(info: ConnectionInfo, options: &crate::frontend::Options) -> Result
             std::process::exit(0);
         }
     }
+}
+
+/// `socket`, listening on `port` of the connection's address.
+async fn bound<S: Socket>(
+    mut socket: S,
+    info: &ConnectionInfo,
+    port: u16,
+    what: &str,
+) -> Result<S, String> {
+    socket
+        .bind(&info.endpoint(port))
+        .await
+        .map_err(|e| format!("cannot listen for {what} on port {port}: {e}"))?;
+    Ok(socket)
 }
 
 impl Kernel {
