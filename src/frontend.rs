@@ -60,6 +60,7 @@ pub fn apply_sandbox(
 }
 
 /// Read a script: a clear diagnostic for a missing file, a directory or text that is not UTF-8.
+/// A Jupyter notebook (`.ipynb`) of flow cells is read as the script its code cells make.
 pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
     let shown = path.display();
     let input_error = |code, message: String, help: &str| {
@@ -86,7 +87,7 @@ pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
             "check the file's permissions",
         ),
     })?;
-    String::from_utf8(bytes).map_err(|error| {
+    let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let bytes = error.as_bytes();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -98,7 +99,48 @@ pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
             ),
             "flow scripts are UTF-8; convert the file, e.g. `iconv -f latin1 -t utf-8`",
         )
-    })
+    })?;
+    match path.extension().is_some_and(|e| e == "ipynb") {
+        true => notebook_code(&text).map_err(|problem| {
+            input_error(
+                "flow::input::not_notebook",
+                format!("`{shown}` is not a flow notebook: {problem}"),
+                "give a notebook saved by Jupyter with the flow kernel, or a .flow script",
+            )
+        }),
+        false => Ok(text),
+    }
+}
+
+/// The script a notebook's code cells make, in order, each after a `# [cell N]` line (so a
+/// diagnostic's snippet shows which cell); markdown and raw cells are left out.
+fn notebook_code(text: &str) -> Result<String, String> {
+    let notebook: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+    let metadata = &notebook["metadata"];
+    let language = metadata["kernelspec"]["language"]
+        .as_str()
+        .or_else(|| metadata["language_info"]["name"].as_str());
+    if let Some(other) = language.filter(|l| *l != "flow") {
+        return Err(format!("its cells are {other}"));
+    }
+    let cells = notebook["cells"]
+        .as_array()
+        .ok_or("it has no list of cells")?;
+    let mut script = String::new();
+    for (n, cell) in cells.iter().enumerate() {
+        if cell["cell_type"] != "code" {
+            continue;
+        }
+        // Jupyter saves a cell's source as one string or as a list of lines.
+        let source = match &cell["source"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(lines) => lines.iter().filter_map(|l| l.as_str()).collect(),
+            _ => return Err(format!("cell {} has no source text", n + 1)),
+        };
+        script.push_str(&format!("# [cell {}]\n{source}\n", n + 1));
+    }
+    Ok(script)
 }
 
 pub fn exit_code_for(diagnostics: &[Diagnostic]) -> u8 {
