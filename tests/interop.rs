@@ -617,8 +617,8 @@ fn differential_test(test: &str, script: &str, cases_variable: &str, what: &str)
     }
 }
 
-/// flow's notebook kernel, installed and driven by Jupyter's own clients: a notebook run by
-/// nbclient, and kernel_info, is_complete, complete, inspect, interrupt, heartbeat and shutdown
+/// flow's notebook kernel, installed and driven by Jupyter's own clients: the notebooks of
+/// `examples/notebooks` and a test notebook run by nbclient, and kernel_info, is_complete, complete, inspect, interrupt, heartbeat and shutdown
 /// through jupyter_client (see `tests/interop/kernel_in_jupyter.py`).
 #[test]
 fn kernel_serves_jupyter_clients() {
@@ -627,6 +627,11 @@ fn kernel_serves_jupyter_clients() {
     }
     let python = venv_python();
     let dir = work_dir("kernel");
+    // FLOW_BLESS=1 saves the example notebooks with their new outputs.
+    let bless: &[&str] = match std::env::var("FLOW_BLESS").is_ok_and(|v| v == "1") {
+        true => &["--bless"],
+        false => &[],
+    };
     let result = output_of(
         "kernel_in_jupyter.py",
         Command::new(&python)
@@ -635,6 +640,9 @@ fn kernel_serves_jupyter_clients() {
             .arg(env!("CARGO_BIN_EXE_flow"))
             .arg("--dir")
             .arg(&dir)
+            .arg("--examples")
+            .arg(root().join("examples/notebooks"))
+            .args(bless)
             // The user's own Jupyter settings stay out of the test.
             .env("JUPYTER_CONFIG_DIR", dir.join("config"))
             .env("JUPYTER_DATA_DIR", dir.join("data"))

@@ -9,6 +9,8 @@
    members, keyword arguments, dataset variables), inspect (builtin help, a value's type), an
    interrupt that stops a long computation within seconds with the session kept, the
    heartbeat, and shutdown.
+4. Every notebook in examples/notebooks runs through nbclient and gives the outputs saved in it
+   (compared without execution counts); `--bless` saves the new outputs instead.
 
 Run: python kernel_in_jupyter.py --flow PATH/TO/flow --dir WORK_DIR. Prints one line per check;
 exits 1 on the first failure with what was expected and what came.
@@ -168,10 +170,42 @@ def client_checks(work):
     check(not manager.is_alive(), "shutdown ends the kernel")
 
 
+def normalised(cell):
+    """A code cell's outputs as compared: kinds, stream texts, display data."""
+    out = []
+    for o in cell.get("outputs", []):
+        o = dict(o)
+        o.pop("execution_count", None)
+        out.append(o)
+    return out
+
+
+def examples(directory, work, bless):
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".ipynb"):
+            continue
+        path = os.path.join(directory, name)
+        saved = nbformat.read(path, as_version=4)
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=300, kernel_name="flow", record_timing=False,
+                                resources={"metadata": {"path": work}})
+        client.execute()
+        if bless:
+            nbformat.write(nb, path)
+            print(f"ok   {name} saved with its outputs")
+            continue
+        for n, (old, new) in enumerate(zip(saved.cells, nb.cells)):
+            if old.cell_type == "code":
+                check(normalised(old) == normalised(new), f"{name} cell {n + 1} as saved",
+                      (normalised(old), normalised(new)))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--flow", required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--examples", help="a folder of notebooks to run and compare")
+    parser.add_argument("--bless", action="store_true", help="save their new outputs")
     arguments = parser.parse_args()
     # Notebooks show colours (the kernels started here inherit this environment).
     os.environ.pop("NO_COLOR", None)
@@ -179,6 +213,8 @@ def main():
     os.makedirs(arguments.dir, exist_ok=True)
     work = os.path.abspath(arguments.dir)
     install(flow, work)
+    if arguments.examples:
+        examples(arguments.examples, work, arguments.bless)
     notebook(work)
     client_checks(work)
     print("kernel: every check passed")
