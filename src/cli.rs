@@ -307,7 +307,14 @@ pub fn install_kernel(place: &crate::kernel::install::Place) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("flow kernel install: {message}");
+            let diagnostic = Diagnostic::error_without_span("flow::input::kernel_install", message)
+                .with_help(
+                    "--user writes into the Jupyter data directory, --prefix P into \
+                     P/share/jupyter"
+                        .to_string(),
+                )
+                .in_phase(crate::diagnostic::Phase::Input);
+            report(&Session::new(Box::new(std::io::sink())), &[diagnostic]);
             ExitCode::from(crate::frontend::EXIT_USAGE)
         }
     }

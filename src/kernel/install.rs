@@ -86,16 +86,17 @@ fn logo(size: u32) -> image::RgbaImage {
 }
 
 fn user_data_dir() -> Result<PathBuf, String> {
-    if let Some(dir) = std::env::var_os("JUPYTER_DATA_DIR") {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = set("JUPYTER_DATA_DIR") {
         return Ok(PathBuf::from(dir));
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = set("HOME").map(PathBuf::from);
     if cfg!(target_os = "macos") {
         if let Some(home) = home {
             return Ok(home.join("Library").join("Jupyter"));
         }
     }
-    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+    if let Some(data) = set("XDG_DATA_HOME") {
         return Ok(PathBuf::from(data).join("jupyter"));
     }
     home.map(|h| h.join(".local").join("share").join("jupyter"))

@@ -12,6 +12,7 @@ mod display;
 pub mod install;
 pub mod wire;
 
+use crate::diagnostic::{render, Diagnostic, Phase, RenderOptions};
 use cell::Cells;
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -24,7 +25,24 @@ pub fn serve(connection_file: &std::path::Path, options: &crate::frontend::Optio
     let info = match ConnectionInfo::read(connection_file) {
         Ok(info) => info,
         Err(message) => {
-            eprintln!("flow kernel: {message}");
+            let diagnostic = Diagnostic::error_without_span(
+                "flow::input::connection_file",
+                message,
+            )
+            .with_help(
+                "Jupyter writes the connection file and starts `flow kernel -f FILE` itself, \
+                     once `flow kernel install` has written the kernelspec"
+                    .to_string(),
+            )
+            .in_phase(Phase::Input);
+            eprint!(
+                "{}",
+                render(
+                    &[diagnostic],
+                    &Default::default(),
+                    RenderOptions::for_stderr()
+                )
+            );
             return ExitCode::from(crate::frontend::EXIT_USAGE);
         }
     };
