@@ -314,7 +314,7 @@ pub fn install_kernel(place: &crate::kernel::install::Place) -> ExitCode {
                         .to_string(),
                 )
                 .in_phase(crate::diagnostic::Phase::Input);
-            report(&Session::new(Box::new(std::io::sink())), &[diagnostic]);
+            crate::frontend::report_unsourced(&[diagnostic]);
             ExitCode::from(crate::frontend::EXIT_USAGE)
         }
     }

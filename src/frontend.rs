@@ -162,6 +162,18 @@ pub fn report_diagnostics(session: &Session, diagnostics: &[Diagnostic]) {
     report(session, diagnostics);
 }
 
+/// Print diagnostics that point into no source (about the command line or an input file).
+pub fn report_unsourced(diagnostics: &[Diagnostic]) {
+    eprint!(
+        "{}",
+        render(
+            diagnostics,
+            &Default::default(),
+            RenderOptions::for_stderr()
+        )
+    );
+}
+
 pub fn report(session: &Session, diagnostics: &[Diagnostic]) {
     let _ = std::io::stdout().flush();
     eprint!(
@@ -191,10 +203,7 @@ pub fn capped_threads(asked: usize) -> usize {
         crate::runtime::default_threads()
     ))
     .in_phase(Phase::Input);
-    eprint!(
-        "{}",
-        render(&[warning], &Default::default(), RenderOptions::for_stderr())
-    );
+    report_unsourced(&[warning]);
     most
 }
 

@@ -12,7 +12,7 @@ mod display;
 pub mod install;
 pub mod wire;
 
-use crate::diagnostic::{render, Diagnostic, Phase, RenderOptions};
+use crate::diagnostic::{Diagnostic, Phase};
 use cell::Cells;
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -35,14 +35,7 @@ pub fn serve(connection_file: &std::path::Path, options: &crate::frontend::Optio
                     .to_string(),
             )
             .in_phase(Phase::Input);
-            eprint!(
-                "{}",
-                render(
-                    &[diagnostic],
-                    &Default::default(),
-                    RenderOptions::for_stderr()
-                )
-            );
+            crate::frontend::report_unsourced(&[diagnostic]);
             return ExitCode::from(crate::frontend::EXIT_USAGE);
         }
     };
