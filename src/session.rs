@@ -40,6 +40,21 @@ impl Session {
     }
 
     /// Confine what the program may read and write (`--sandbox`).
+    /// Let `plot(x)` without a path draw inline (a notebook shows what `take_pictures` gives).
+    pub fn show_pictures_inline(&mut self) {
+        self.checker.inline_pictures = Some(Vec::new());
+        self.runner.inline_pictures = Some(Vec::new());
+    }
+
+    /// The pictures drawn inline since the last call, as PNG bytes.
+    pub fn take_pictures(&mut self) -> Vec<Vec<u8>> {
+        self.runner
+            .inline_pictures
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
     pub fn set_sandbox(&mut self, sandbox: crate::eval::sandbox::Sandbox) {
         let sandbox = std::sync::Arc::new(sandbox);
         self.checker.sandbox = Some(sandbox.clone());

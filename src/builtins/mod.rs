@@ -164,8 +164,8 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         effects: true,
-        ..builtin!("plot" "(value, path, title=\"\", xlabel=\"\", ylabel=\"\", size=(800, 500), vmin=none, vmax=none, cmap=\"viridis\", x=none, y=none, kind=\"line\")", "pictures",
-        "Draw to PNG or SVG: a 1-d array as a line, a histogram's (counts, edges) as bars, a 2-d array as a heat map with a colour bar.",
+        ..builtin!("plot" "(value, path=none, title=\"\", xlabel=\"\", ylabel=\"\", size=(800, 500), vmin=none, vmax=none, cmap=\"viridis\", x=none, y=none, kind=\"line\")", "pictures",
+        "Draw to PNG or SVG: a 1-d array as a line, a histogram's (counts, edges) as bars, a 2-d array as a heat map with a colour bar. Without a path (in a notebook) the picture shows under the cell.",
         "plot(histogram(random.normal(size=1000, seed=1), bins=20, range=(-4, 4)), \"target/example-plot.svg\", title=\"normal\")" => "",
         returns Type::None, pictures::plot)
     },

@@ -191,7 +191,19 @@ fn number(args: &Args, index: usize) -> Eval<Option<f64>> {
 /// `plot(x, path, title="", xlabel="", ylabel="", size=(800, 500), vmin=none, vmax=none, cmap="viridis")`
 pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     check_plottable(args)?;
-    let target = target(args, interpreter, &["png", "svg"])?;
+    // No path: drawn inline, where a notebook shows it.
+    let target = match args.value(1) {
+        Value::None if interpreter.inline_pictures.is_some() => None,
+        Value::None => {
+            return Err(args.rejected(
+                "flow::check::plot",
+                "a picture without a path shows only in a notebook".into(),
+                0,
+                "give the file to draw to: plot(x, \"x.png\") (or .svg)",
+            ))
+        }
+        _ => Some(target(args, interpreter, &["png", "svg"])?),
+    };
     let size = match args.shape(5)?.as_slice() {
         [w, h] if *w >= 100 && *h >= 100 && *w <= 10_000 && *h <= 10_000 => (*w as u32, *h as u32),
         _ => {
@@ -225,15 +237,33 @@ pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
         if options.ylabel.is_empty() {
             options.ylabel = names[1].clone();
         }
-        plot::plot(&figure, &options, &target).map_err(|m| args.write_error(1, m))?;
-        return Ok(Value::None);
+        return draw(interpreter, args, &figure, &options, target.as_deref());
     }
     let chunks = computed_chunks(interpreter, args.value(0).clone())?;
     let mut figure = plot::figure_of(&chunks).map_err(|m| data_error(args, m))?;
     if let Value::Labelled(l) = args.value(0) {
         label_figure(l, &mut figure, &mut options);
     }
-    plot::plot(&figure, &options, &target).map_err(|m| args.write_error(1, m))?;
+    draw(interpreter, args, &figure, &options, target.as_deref())
+}
+
+/// Draw to the file `target`, or inline (PNG bytes kept for the notebook) without one.
+fn draw(
+    interpreter: &mut Interpreter,
+    args: &Args,
+    figure: &plot::Figure,
+    options: &plot::Options,
+    target: Option<&std::path::Path>,
+) -> Eval<Value> {
+    match target {
+        Some(target) => plot::plot(figure, options, target).map_err(|m| args.write_error(1, m))?,
+        None => {
+            let png = plot::png_bytes(figure, options).map_err(|m| data_error(args, m))?;
+            if let Some(pictures) = interpreter.inline_pictures.as_mut() {
+                pictures.push(png);
+            }
+        }
+    }
     Ok(Value::None)
 }
 

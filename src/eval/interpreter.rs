@@ -87,6 +87,9 @@ pub struct Interpreter {
     pub library: &'static Library,
     /// What a sandboxed program may read and write (`flow run --sandbox`); `None`: anything.
     pub sandbox: Option<Arc<crate::eval::sandbox::Sandbox>>,
+    /// Pictures drawn without a path (`plot(x)`), as PNG bytes, for a notebook to show after the
+    /// cell; `None` where nothing shows pictures (a script, the REPL): a path is then required.
+    pub inline_pictures: Option<Vec<Vec<u8>>>,
 }
 
 /// Check mode: what the program's saves will have written by now, by file — so a program may
@@ -141,6 +144,7 @@ impl Interpreter {
             jobs: Vec::new(),
             planned: Planned::default(),
             sandbox: None,
+            inline_pictures: None,
             library,
         }
     }

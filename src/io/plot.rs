@@ -173,6 +173,23 @@ fn check_directory(target: &Path) -> Result<(), String> {
     }
 }
 
+/// The picture as PNG bytes (for a notebook to show inline).
+pub fn png_bytes(figure: &Figure, options: &Options) -> Result<Vec<u8>, String> {
+    register_font();
+    let (width, height) = options.size;
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer(&mut pixels, options.size).into_drawing_area();
+        draw(area, figure, options)?;
+    }
+    let picture = image::RgbImage::from_raw(width, height, pixels).ok_or("a picture's size")?;
+    let mut png = Vec::new();
+    picture
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
 pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), String> {
     register_font();
     check_directory(target)?;

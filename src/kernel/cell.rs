@@ -45,6 +45,7 @@ impl Cells {
                     running: running.clone(),
                 };
                 let mut session = Session::new(Box::new(output));
+                session.show_pictures_inline();
                 let options = crate::frontend::Options {
                     threads,
                     no_history: true,
@@ -120,6 +121,15 @@ impl CellRunner {
             crate::frontend::evaluate_reporting(&mut self.session, &name, code, &mut report)
         };
         *self.running.lock().expect("not poisoned") = None;
+        for png in self.session.take_pictures() {
+            use base64::Engine;
+            let data = base64::engine::general_purpose::STANDARD.encode(png);
+            let content = json!({
+                "data": {"image/png": data, "text/plain": "<picture>"},
+                "metadata": {},
+            });
+            self.publisher.publish(request, "display_data", content);
+        }
         crate::runtime::clear_interrupt();
         completion::refresh(&mut self.known, &self.session);
         match outcome {

@@ -17,9 +17,11 @@ exits 1 on the first failure with what was expected and what came.
 """
 
 import argparse
+import base64
 import json
 import os
 import queue
+import struct
 import subprocess
 import sys
 import time
@@ -71,6 +73,7 @@ def notebook(work):
         "print(y.sum())",
         "y",
         'label(ones((3, 4), chunks=2), ["time", "lat"], attrs={units: "K"}, name="sst")',
+        'print("before")\nplot(sin(arange(100) * 0.1), title="a sine", size=(400, 300))',
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -99,6 +102,11 @@ def notebook(work):
     html = data["text/html"]
     check("<details" in html and "units" in html and "time" in html and "sst" in html,
           "a labelled array shows dims and folded attributes", html)
+    kinds = [o["output_type"] for o in nb.cells[7].outputs]
+    png = base64.b64decode(nb.cells[7].outputs[-1]["data"]["image/png"])
+    width, height = struct.unpack(">II", png[16:24])
+    check(kinds == ["stream", "display_data"] and png[:8] == b"\x89PNG\r\n\x1a\n"
+          and (width, height) == (400, 300), "plot without a path shows the picture", kinds)
 
 
 def messages_until_idle(client, msg_id, timeout=30):
