@@ -102,6 +102,12 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     if let Err(code) = sandboxed(&mut session, options, Some(path)) {
         return code;
     }
+    // A notebook's `plot(x)` without a path draws for a cell to show; run as a script, the
+    // pictures are drawn (so the cell's errors are found) and not kept, as the end says.
+    let notebook = path.extension().is_some_and(|e| e == "ipynb");
+    if notebook {
+        session.show_pictures_inline();
+    }
     let mut times = FrontTimes::default();
     let program = match load_and_check_timed(&mut session, path, &mut times) {
         Ok(program) => program,
@@ -109,6 +115,23 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     };
     let started = std::time::Instant::now();
     let result = crate::run(&mut session, &program);
+    let dropped = session.take_pictures().len();
+    if dropped > 0 {
+        let note = Diagnostic::warning(
+            "flow::eval::pictures_not_kept",
+            format!(
+                "{dropped} picture{} drawn without a path {} not kept: a notebook run as a \
+                 script has no cell to show {} under",
+                if dropped == 1 { "" } else { "s" },
+                if dropped == 1 { "was" } else { "were" },
+                if dropped == 1 { "it" } else { "them" },
+            ),
+            Default::default(),
+        );
+        let note = Diagnostic { span: None, ..note }
+            .with_help("give plot a path to keep a picture: plot(x, \"x.png\")".to_string());
+        crate::frontend::report_unsourced(&[note]);
+    }
     if options.stats {
         eprint!(
             "{}",

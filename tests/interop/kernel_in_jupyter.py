@@ -195,8 +195,9 @@ def examples(directory, work, bless):
         path = os.path.join(directory, name)
         saved = nbformat.read(path, as_version=4)
         nb = nbformat.read(path, as_version=4)
+        # In the notebook's own folder, as Jupyter runs it (relative paths as written).
         client = NotebookClient(nb, timeout=300, kernel_name="flow", record_timing=False,
-                                resources={"metadata": {"path": work}})
+                                resources={"metadata": {"path": directory}})
         client.execute()
         if bless:
             nbformat.write(nb, path)
