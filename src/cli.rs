@@ -117,7 +117,7 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     let result = crate::run(&mut session, &program);
     let dropped = session.take_pictures().len();
     if dropped > 0 {
-        let note = Diagnostic::warning(
+        let note = Diagnostic::warning_without_span(
             "flow::eval::pictures_not_kept",
             format!(
                 "{dropped} picture{} drawn without a path {} not kept: a notebook run as a \
@@ -126,10 +126,8 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
                 if dropped == 1 { "was" } else { "were" },
                 if dropped == 1 { "it" } else { "them" },
             ),
-            Default::default(),
-        );
-        let note = Diagnostic { span: None, ..note }
-            .with_help("give plot a path to keep a picture: plot(x, \"x.png\")".to_string());
+        )
+        .with_help("give plot a path to keep a picture: plot(x, \"x.png\")".to_string());
         crate::frontend::report_unsourced(&[note]);
     }
     if options.stats {

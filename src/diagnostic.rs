@@ -59,6 +59,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn warning_without_span(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            span: None,
+            ..Diagnostic::warning(code, message, Span::default())
+        }
+    }
+
     pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,

@@ -189,14 +189,10 @@ pub fn capped_threads(asked: usize) -> usize {
     if asked <= most {
         return asked;
     }
-    let warning = Diagnostic {
-        span: None,
-        ..Diagnostic::warning(
-            "flow::input::threads",
-            format!("--threads {asked} is more than flow runs; using {most}"),
-            Default::default(),
-        )
-    }
+    let warning = Diagnostic::warning_without_span(
+        "flow::input::threads",
+        format!("--threads {asked} is more than flow runs; using {most}"),
+    )
     .with_help(format!(
         "at most {} threads per core ({} cores here): more only add switching",
         crate::runtime::THREADS_PER_CORE,
