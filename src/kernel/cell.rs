@@ -110,13 +110,21 @@ impl CellRunner {
             json!({"code": code, "execution_count": count}),
         );
         *self.running.lock().expect("not poisoned") = Some(request.clone());
-        let mut errors: Vec<Diagnostic> = Vec::new();
+        // Warnings go to stderr; errors are the cell's error, published and replied alike.
+        let mut error: Option<Json> = None;
         let name = format!("[{count}]");
         let outcome = {
             let publisher = &self.publisher;
             let mut report = |session: &Session, diagnostics: &[Diagnostic]| {
-                publish_diagnostics(publisher, request, session, diagnostics);
-                errors.extend(diagnostics.iter().filter(|d| d.is_error()).cloned());
+                if diagnostics.iter().any(Diagnostic::is_error) {
+                    let content = error_content(session, diagnostics);
+                    publisher.publish(request, "error", content.clone());
+                    error = Some(content);
+                } else {
+                    let text = render(diagnostics, &session.sources, colours());
+                    let content = json!({"name": "stderr", "text": text});
+                    publisher.publish(request, "stream", content);
+                }
             };
             crate::frontend::evaluate_reporting(&mut self.session, &name, code, &mut report)
         };
@@ -149,7 +157,7 @@ impl CellRunner {
                 json!({"status": "ok", "execution_count": count, "payload": [], "user_expressions": {}})
             }
             Err(_) => {
-                let mut reply = error_content(&self.session, &errors);
+                let mut reply = error.unwrap_or_else(|| error_content(&self.session, &[]));
                 reply["status"] = json!("error");
                 reply["execution_count"] = json!(count);
                 reply
@@ -199,22 +207,6 @@ impl CellRunner {
             }),
             None => json!({"status": "ok", "found": false, "data": {}, "metadata": {}}),
         }
-    }
-}
-
-/// Warnings as text on stderr; errors as Jupyter errors (the first names the error, the
-/// traceback is every diagnostic rendered).
-fn publish_diagnostics(
-    publisher: &Publisher,
-    request: &Message,
-    session: &Session,
-    diagnostics: &[Diagnostic],
-) {
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        publisher.publish(request, "error", error_content(session, diagnostics));
-    } else {
-        let text = render(diagnostics, &session.sources, colours());
-        publisher.publish(request, "stream", json!({"name": "stderr", "text": text}));
     }
 }
 

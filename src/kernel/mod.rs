@@ -61,8 +61,13 @@ pub struct Publisher {
 }
 
 impl Publisher {
+    /// A message of this kernel's session answering or caused by `request`.
+    pub fn child(&self, request: &Message, kind: &str, content: Value) -> Message {
+        request.child(&self.session_id, kind, content)
+    }
+
     pub fn publish(&self, parent: &Message, kind: &str, content: Value) {
-        let mut message = parent.child(&self.session_id, kind, content);
+        let mut message = self.child(parent, kind, content);
         // The topic subscribers may filter on.
         message.identities = vec![kind.as_bytes().to_vec().into()];
         let _ = self.iopub.send(message);
@@ -71,7 +76,6 @@ impl Publisher {
 
 /// What the shell and control handlers share.
 struct Kernel {
-    session_id: String,
     publisher: Publisher,
     cells: Cells,
 }
@@ -109,14 +113,12 @@ async fn run(info: ConnectionInfo, options: &crate::frontend::Options) -> Result
             let _ = heartbeat.send(beat).await;
         }
     });
-    let session_id = wire::message_id();
     let publisher = Publisher {
         iopub,
-        session_id: session_id.clone(),
+        session_id: wire::message_id(),
     };
     let kernel = std::sync::Arc::new(Kernel {
         cells: Cells::start(options, publisher.clone()),
-        session_id,
         publisher,
     });
     let control_kernel = kernel.clone();
@@ -174,58 +176,48 @@ async fn bound<S: Socket>(
 impl Kernel {
     /// The reply to a shell request (`None`: the request needs none).
     async fn shell(&self, request: &Message) -> Option<Message> {
-        let reply =
-            |kind: &str, content: Value| Some(request.child(&self.session_id, kind, content));
         let content = &request.content;
-        match request.kind() {
-            "kernel_info_request" => reply("kernel_info_reply", kernel_info()),
+        let code = content["code"].as_str().unwrap_or("").to_string();
+        // Jupyter counts the cursor in characters; no cursor: at the end.
+        let cursor = content["cursor_pos"]
+            .as_u64()
+            .map_or(code.chars().count(), |c| c as usize);
+        let (kind, content) = match request.kind() {
             "execute_request" => {
-                let code = content["code"].as_str().unwrap_or("").to_string();
                 let silent = content["silent"].as_bool().unwrap_or(false);
                 let outcome = self.cells.execute(request.clone(), code, silent).await;
-                reply("execute_reply", outcome)
+                ("execute_reply", outcome)
             }
-            "complete_request" => {
-                let code = content["code"].as_str().unwrap_or("").to_string();
-                let cursor = content["cursor_pos"].as_u64().unwrap_or(code.len() as u64);
-                reply(
-                    "complete_reply",
-                    self.cells.complete(code, cursor as usize).await,
-                )
-            }
-            "inspect_request" => {
-                let code = content["code"].as_str().unwrap_or("").to_string();
-                let cursor = content["cursor_pos"].as_u64().unwrap_or(code.len() as u64);
-                reply(
-                    "inspect_reply",
-                    self.cells.inspect(code, cursor as usize).await,
-                )
-            }
-            "is_complete_request" => {
-                let code = content["code"].as_str().unwrap_or("");
-                reply("is_complete_reply", is_complete(code))
-            }
-            "history_request" => reply("history_reply", json!({"status": "ok", "history": []})),
-            "comm_info_request" => reply("comm_info_reply", json!({"status": "ok", "comms": {}})),
-            "shutdown_request" => reply("shutdown_reply", shutdown(content)),
-            "interrupt_request" => reply("interrupt_reply", self.interrupt()),
+            "complete_request" => ("complete_reply", self.cells.complete(code, cursor).await),
+            "inspect_request" => ("inspect_reply", self.cells.inspect(code, cursor).await),
+            "is_complete_request" => ("is_complete_reply", is_complete(&code)),
+            "history_request" => ("history_reply", json!({"status": "ok", "history": []})),
+            "comm_info_request" => ("comm_info_reply", json!({"status": "ok", "comms": {}})),
             // comm_open and the others no flow value answers.
-            _ => None,
-        }
+            _ => self.on_either_socket(request)?,
+        };
+        Some(self.publisher.child(request, kind, content))
     }
 
     /// The reply to a control request.
     fn control(&self, request: &Message) -> Message {
-        let (kind, content) = match request.kind() {
+        let (kind, content) = self.on_either_socket(request).unwrap_or_else(|| {
+            let problem = format!("`{}` is not a control request flow answers", request.kind());
+            let content =
+                json!({"status": "error", "ename": "unknown", "evalue": problem, "traceback": []});
+            ("error", content)
+        });
+        self.publisher.child(request, kind, content)
+    }
+
+    /// The requests shell and control both carry: kernel_info, shutdown and interrupt.
+    fn on_either_socket(&self, request: &Message) -> Option<(&'static str, Value)> {
+        Some(match request.kind() {
             "kernel_info_request" => ("kernel_info_reply", kernel_info()),
             "shutdown_request" => ("shutdown_reply", shutdown(&request.content)),
             "interrupt_request" => ("interrupt_reply", self.interrupt()),
-            other => (
-                "error",
-                json!({"status": "error", "ename": "unknown", "evalue": format!("`{other}` is not a control request flow answers"), "traceback": []}),
-            ),
-        };
-        request.child(&self.session_id, kind, content)
+            _ => return None,
+        })
     }
 
     /// Stop the computation running (the cell ends with `flow::eval::interrupted`).
