@@ -6,6 +6,7 @@
 use crate::array::node::ArrayRef;
 use crate::dataset::{display as labels, Attrs, Coord, Dataset, Labelled};
 use crate::eval::Value;
+use crate::text::{human_bytes, plural};
 use serde_json::{json, Value as Json};
 use std::fmt::Write;
 
@@ -48,8 +49,8 @@ fn array_html(array: &ArrayRef) -> String {
     let rows = [
         (
             "Bytes",
-            labels_bytes(array.nbytes()),
-            labels_bytes(chunk_bytes),
+            human_bytes(array.nbytes()),
+            human_bytes(chunk_bytes),
         ),
         ("Shape", shape(&array.shape), shape(&chunk_shape)),
         (
@@ -73,10 +74,6 @@ fn array_html(array: &ArrayRef) -> String {
     out.push_str(&chunk_grid(&array.chunks.0));
     out.push_str("</td></tr></table></div>");
     out
-}
-
-fn labels_bytes(bytes: usize) -> String {
-    crate::text::human_bytes(bytes)
 }
 
 /// The chunk grid of the last two axes (one row of blocks for a 1-d array) as SVG: a
@@ -255,12 +252,11 @@ fn dataset_html(ds: &Dataset) -> String {
 
 /// A lazy frame: its files and partitions, and its schema.
 fn frame_html(frame: &crate::frame::Frame) -> String {
+    let (partitions, files) = (frame.partitions(), frame.plan.files().len());
     let mut out = format!(
-        "{STYLE}<div class=\"flow-value\"><div><b>frame</b> · {} partition{} · {} file{} · lazy</div><table><tr><th>column</th><th>type</th></tr>",
-        frame.partitions(),
-        if frame.partitions() == 1 { "" } else { "s" },
-        frame.plan.files().len(),
-        if frame.plan.files().len() == 1 { "" } else { "s" },
+        "{STYLE}<div class=\"flow-value\"><div><b>frame</b> · {partitions} partition{} · {files} file{} · lazy</div><table><tr><th>column</th><th>type</th></tr>",
+        plural(partitions),
+        plural(files),
     );
     for (name, kind) in frame.schema.iter() {
         let _ = write!(

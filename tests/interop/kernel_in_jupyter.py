@@ -33,6 +33,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 
+AIRPORTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "airports.csv")
+
+
 def check(condition, what, got=None):
     if not condition:
         print(f"FAIL {what}" + ("" if got is None else f"\n  got: {got!r}"))
@@ -74,6 +77,7 @@ def notebook(work):
         "y",
         'label(ones((3, 4), chunks=2), ["time", "lat"], attrs={units: "K"}, name="sst")',
         'print("before")\nplot(sin(arange(100) * 0.1), title="a sine", size=(400, 300))',
+        f'read_csv({json.dumps(AIRPORTS)})',
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -107,6 +111,9 @@ def notebook(work):
     width, height = struct.unpack(">II", png[16:24])
     check(kinds == ["stream", "display_data"] and png[:8] == b"\x89PNG\r\n\x1a\n"
           and (width, height) == (400, 300), "plot without a path shows the picture", kinds)
+    html = nb.cells[8].outputs[0]["data"]["text/html"]
+    check("1 partition" in html and "Origin" in html and "<td>str</td>" in html,
+          "a lazy frame shows its partitions and schema", html)
 
 
 def messages_until_idle(client, msg_id, timeout=30):
