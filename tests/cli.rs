@@ -369,3 +369,51 @@ fn a_thread_that_cannot_be_made_is_not_a_failure() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "2\n");
 }
+
+/// `flow kernel install` writes where Jupyter looks (`$JUPYTER_DATA_DIR/kernels/flow`, a whole
+/// kernelspec naming this binary), again over an old one; with no place to find (no HOME, and
+/// the Jupyter and XDG variables empty) it is `flow::input::kernel_install` and writes nothing.
+#[test]
+fn kernel_install_writes_the_kernelspec_or_says_why_not() {
+    let dir = std::env::temp_dir().join(format!("flow-kernel-install-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let install = |data_dir: &str| {
+        Command::new(env!("CARGO_BIN_EXE_flow"))
+            .args(["kernel", "install"])
+            .current_dir(&dir)
+            .env("JUPYTER_DATA_DIR", data_dir)
+            .env("XDG_DATA_HOME", "")
+            .env("HOME", "")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let data = dir.join("data");
+    for _ in 0..2 {
+        let output = install(data.to_str().unwrap());
+        assert!(output.status.success(), "{output:?}");
+    }
+    let spec = std::fs::read_to_string(data.join("kernels/flow/kernel.json")).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
+    assert_eq!(spec["interrupt_mode"], "message");
+    assert_eq!(spec["argv"][1], "kernel");
+    let mut files: Vec<String> = std::fs::read_dir(data.join("kernels"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["flow"], "no staging directory is left behind");
+
+    let output = install("");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("flow::input::kernel_install"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(
+        left.len(),
+        1,
+        "only the data directory made above: {left:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
