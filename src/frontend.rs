@@ -15,6 +15,7 @@ pub const EXIT_RUNTIME: u8 = 3;
 
 pub const EXIT_INTERNAL: u8 = 70;
 
+#[derive(Clone)]
 pub struct Options {
     pub threads: Option<usize>,
     /// The REPL keeps no history file.

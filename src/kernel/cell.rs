@@ -33,8 +33,11 @@ struct CellRunner {
 impl Cells {
     pub fn start(options: &crate::frontend::Options, publisher: Publisher) -> Cells {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        let threads = options.threads;
-        let memory_limit = options.memory_limit;
+        // No terminal to draw a progress bar on; the rest as the command line gave it.
+        let options = crate::frontend::Options {
+            progress: crate::runtime::progress::ProgressMode::Never,
+            ..options.clone()
+        };
         std::thread::Builder::new()
             .name("kernel session".into())
             .stack_size(1 << 29)
@@ -46,15 +49,15 @@ impl Cells {
                 };
                 let mut session = Session::new(Box::new(output));
                 session.show_pictures_inline();
-                let options = crate::frontend::Options {
-                    threads,
-                    no_history: true,
-                    stats: false,
-                    progress: crate::runtime::progress::ProgressMode::Never,
-                    memory_limit,
-                    sandbox: None,
-                };
                 crate::frontend::apply_run_options(&mut session, &options);
+                // `--sandbox` in kernel.json's argv: the notebook's folder is the home.
+                let home = std::path::Path::new(".");
+                if let Err(diagnostic) =
+                    crate::frontend::apply_sandbox(&mut session, &options, home)
+                {
+                    crate::frontend::report_unsourced(&[diagnostic]);
+                    std::process::exit(crate::frontend::EXIT_USAGE.into());
+                }
                 let mut known = Known::default();
                 completion::refresh(&mut known, &session);
                 let mut cells = CellRunner {
