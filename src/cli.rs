@@ -105,8 +105,12 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     // A notebook's `plot(x)` without a path draws for a cell to show; run as a script, the
     // pictures are drawn (so the cell's errors are found) and not kept, as the end says.
     let notebook = path.extension().is_some_and(|e| e == "ipynb");
+    let dropped = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     if notebook {
-        session.show_pictures_inline();
+        let count = dropped.clone();
+        session.show_pictures_inline(std::sync::Arc::new(move |_| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }));
     }
     let mut times = FrontTimes::default();
     let program = match load_and_check_timed(&mut session, path, &mut times) {
@@ -115,7 +119,7 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
     };
     let started = std::time::Instant::now();
     let result = crate::run(&mut session, &program);
-    let dropped = session.take_pictures().len();
+    let dropped = dropped.load(std::sync::atomic::Ordering::Relaxed);
     if dropped > 0 {
         let note = Diagnostic::warning_without_span(
             "flow::eval::pictures_not_kept",
@@ -127,7 +131,9 @@ pub fn run_file(path: &Path, options: &Options) -> ExitCode {
                 if dropped == 1 { "it" } else { "them" },
             ),
         )
-        .with_help("give plot a path to keep a picture: plot(x, \"x.png\")".to_string());
+        .with_help(
+            "give a path to keep a picture: plot(x, \"x.png\"), graph(x, \"x.dot\")".to_string(),
+        );
         crate::frontend::report_unsourced(&[note]);
     }
     if options.stats {

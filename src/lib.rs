@@ -23,6 +23,7 @@ pub mod cli;
 pub mod completion;
 pub mod dataset;
 pub mod diagnostic;
+pub mod embed;
 pub mod eval;
 pub mod frame;
 pub mod frontend;

@@ -39,22 +39,14 @@ impl Session {
         self.sources.add(name, text)
     }
 
+    /// Let `plot(x)` and `graph(x)` without a path draw inline: each picture goes to `sink` as
+    /// it is drawn (a notebook shows it there, between the cell's printed lines).
+    pub fn show_pictures_inline(&mut self, sink: crate::eval::interpreter::PictureSink) {
+        self.checker.inline_pictures = Some(sink.clone());
+        self.runner.inline_pictures = Some(sink);
+    }
+
     /// Confine what the program may read and write (`--sandbox`).
-    /// Let `plot(x)` without a path draw inline (a notebook shows what `take_pictures` gives).
-    pub fn show_pictures_inline(&mut self) {
-        self.checker.inline_pictures = Some(Vec::new());
-        self.runner.inline_pictures = Some(Vec::new());
-    }
-
-    /// The pictures drawn inline since the last call, as PNG bytes.
-    pub fn take_pictures(&mut self) -> Vec<Vec<u8>> {
-        self.runner
-            .inline_pictures
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
-    }
-
     pub fn set_sandbox(&mut self, sandbox: crate::eval::sandbox::Sandbox) {
         let sandbox = std::sync::Arc::new(sandbox);
         self.checker.sandbox = Some(sandbox.clone());
@@ -86,6 +78,11 @@ impl Session {
         } else {
             Ok(value.unwrap_or(Value::None))
         }
+    }
+
+    /// The value bound to `name` at top level (lazy values not computed).
+    pub fn value(&self, name: &str) -> Option<Value> {
+        self.runner.main.get(name)
     }
 
     /// Bind `name` in the session (the REPL's `_`).

@@ -51,10 +51,14 @@ const PACKAGES: &[&str] = &[
     "jupyter_client==8.10.0",
     "nbclient==0.11.0",
     "nbformat==5.11.1",
+    "ipykernel==7.4.0",
+    "ipython==9.19.1",
+    "polars==2.2.0",
 ];
 /// Imports the packages and checks their pinned versions (a venv with others is made anew).
 const IMPORTS: &str =
     "import numpy, h5py, netCDF4, xarray, pandas, pyarrow, jupyter_client, nbclient, nbformat\n\
+import ipykernel, IPython, polars\n\
 import importlib.metadata as m\n\
 pins = dict(p.split('==') for p in PINS.split())\n\
 wrong = [f'{n} {m.version(n)} (not {v})' for n, v in pins.items() if m.version(n) != v]\n\
@@ -654,6 +658,93 @@ fn kernel_serves_jupyter_clients() {
             let _ = std::fs::remove_dir_all(&dir);
         }
         Err(message) => panic!("\nflow's kernel failed a Jupyter client:\n{message}\n"),
+    }
+}
+
+/// The Python package (`python/`) built from this workspace with the same profile as the tests
+/// (so on the same dependency artifacts: nothing is built twice), staged as an importable
+/// `flowrt` package under `dir`.
+fn staged_python_package(dir: &Path) -> Result<PathBuf, String> {
+    let target = target_dir();
+    let profile_dir = Path::new(env!("CARGO_BIN_EXE_flow"))
+        .parent()
+        .expect("the binary is in a profile's folder")
+        .to_path_buf();
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => "dev",
+        Some(other) => other,
+        None => "dev",
+    }
+    .to_string();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    // What `cargo test` sets for its tests (this package's name, manifest, paths) must not
+    // reach the build: a build script that reruns when such a variable changes (ring's does)
+    // would rebuild it and everything above it — polars — on every run.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if (key.starts_with("CARGO_") && key != "CARGO_HOME") || key == "OUT_DIR" {
+            build.env_remove(&*key);
+        }
+    }
+    output_of(
+        "cargo build -p flowrt",
+        build
+            .args(["build", "--quiet", "-p", "flowrt", "--profile", &profile])
+            .arg("--manifest-path")
+            .arg(root().join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target),
+    )?;
+    let package = dir.join("package").join("flowrt");
+    std::fs::create_dir_all(&package).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(root().join("python/flowrt")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "py") {
+            std::fs::copy(&path, package.join(path.file_name().expect("a file")))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    std::fs::copy(
+        profile_dir.join("lib_native.so"),
+        package.join("_native.abi3.so"),
+    )
+    .map_err(|e| format!("the built module: {e}"))?;
+    Ok(dir.join("package"))
+}
+
+/// `%%flow` cells in Python notebooks: the `flowrt` package (built from `python/`) against
+/// NumPy, xarray, pandas and polars values, a notebook run by nbclient on ipykernel, and an
+/// interrupt through jupyter_client (see `tests/interop/flow_cells_in_python.py`).
+#[test]
+fn flow_cells_run_in_python_notebooks() {
+    if skipped("flow_cells_run_in_python_notebooks") {
+        return;
+    }
+    let python = venv_python();
+    let dir = work_dir("python-package");
+    let package = match staged_python_package(&dir) {
+        Ok(package) => package,
+        Err(message) => panic!("\nthe Python package did not build:\n{message}\n"),
+    };
+    let result = output_of(
+        "flow_cells_in_python.py",
+        Command::new(&python)
+            .arg(root().join("tests/interop/flow_cells_in_python.py"))
+            .arg("--package")
+            .arg(&package)
+            .arg("--dir")
+            .arg(dir.join("work"))
+            .env("JUPYTER_CONFIG_DIR", dir.join("config"))
+            .env("JUPYTER_DATA_DIR", dir.join("data"))
+            .env("JUPYTER_RUNTIME_DIR", dir.join("runtime"))
+            .env("IPYTHONDIR", dir.join("ipython")),
+    );
+    match result {
+        Ok(output) => {
+            eprintln!("{}", String::from_utf8_lossy(&output.stdout).trim_end());
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Err(message) => panic!("\nflow cells in Python failed:\n{message}\n"),
     }
 }
 

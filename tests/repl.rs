@@ -302,3 +302,28 @@ fn frames_complete_columns_and_show_their_schema() {
     );
     s.send_line(":quit").unwrap();
 }
+
+/// A function whose body saves to a path made from its parameters is checked when it is
+/// defined (the path is not known yet) and runs when called: the file is written.
+#[test]
+fn a_function_saving_to_a_path_from_its_parameters() {
+    let dir = std::env::temp_dir().join(format!("flow-repl-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut s = start_in(&dir);
+    type_lines(
+        &mut s,
+        &[
+            "fn year_file(y) {",
+            "  save(arange(3) * 1.0, \"year\" + str(y) + \".h5\")",
+        ],
+    );
+    run(&mut s, "}", PROMPT);
+    run(&mut s, "year_file(2001)", PROMPT);
+    run(
+        &mut s,
+        "print(read_hdf5(\"year2001.h5\", \"x\").sum())",
+        "3.0",
+    );
+    s.send_line(":quit").unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

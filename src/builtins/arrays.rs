@@ -485,7 +485,18 @@ pub fn histogram(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
 
 /// `graph(x, "x.dot", tasks=false)`: write the DOT graph of `x`.
 pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let path = args.str(1)?;
+    let path = match args.value(1) {
+        Value::None if interpreter.inline_pictures.is_some() => None,
+        Value::None => {
+            return Err(args.rejected(
+                "flow::check::graph",
+                "a graph without a path shows only in a notebook".into(),
+                0,
+                "give the file to write the DOT text to: graph(x, \"x.dot\")",
+            ))
+        }
+        _ => Some(args.str(1)?.to_string()),
+    };
     let tasks = args.bool(2)?;
     let arrays = match args.value(0) {
         Value::Array(a) => vec![a.clone()],
@@ -512,6 +523,18 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     let memory_limit = interpreter.compute_options.memory_limit;
     let text =
         crate::runtime::report::dot(&named, &frames, tasks, memory_limit).map_err(Box::new)?;
+    let Some(path) = path else {
+        let svg = crate::io::dot_svg::svg_of_dot(&text).map_err(|message| {
+            Box::new(
+                Diagnostic::error("flow::eval::graph", message, args.spans[0])
+                    .with_label("this value")
+                    .with_help("give a path to write the DOT text instead: graph(x, \"x.dot\")")
+                    .in_phase(crate::diagnostic::Phase::Runtime),
+            )
+        })?;
+        super::pictures::show_inline(interpreter, crate::eval::interpreter::Picture::Svg(svg))?;
+        return Ok(Value::None);
+    };
     let target = super::files::output_path(interpreter, args, &path)?;
     crate::io::write_atomically(&target, text.as_bytes())
         .map_err(|error| args.write_error(1, error.to_string()))?;

@@ -400,8 +400,8 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         effects: true,
-        ..builtin!("graph" "(x, path, tasks=false)", "arrays",
-        "Write the DOT graph of `x` (one node per operation, or per chunk task with `tasks=true`).",
+        ..builtin!("graph" "(x, path=none, tasks=false)", "arrays",
+        "Write the DOT graph of `x` (one node per operation, or per chunk task with `tasks=true`); in a notebook, without a path, draw it inline.",
         "graph(ones(4, chunks=2).sum(), \"/dev/null\")" => "", returns Type::None, arrays::graph)
     },
     builtin!("arcsin" "(x)", "math", "Inverse sine.", "arcsin(1.0)" => "1.5707963267948966", returns Type::Any, |i, a| math(i, a, f64::asin)),

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Phase};
 use crate::eval::builtin::Args;
-use crate::eval::interpreter::{Eval, Interpreter};
+use crate::eval::interpreter::{Eval, Interpreter, Picture};
 use crate::eval::value::Value;
 use crate::io::plot::{self, ColorMapName};
 
@@ -259,12 +259,19 @@ fn draw(
         Some(target) => plot::plot(figure, options, target).map_err(|m| args.write_error(1, m))?,
         None => {
             let png = plot::png_bytes(figure, options).map_err(|m| data_error(args, m))?;
-            if let Some(pictures) = interpreter.inline_pictures.as_mut() {
-                pictures.push(png);
-            }
+            show_inline(interpreter, Picture::Png(png))?;
         }
     }
     Ok(Value::None)
+}
+
+/// Hand a picture to the notebook where it is drawn, after the lines printed before it.
+pub fn show_inline(interpreter: &mut Interpreter, picture: Picture) -> Eval<()> {
+    interpreter.flush_output()?;
+    if let Some(sink) = &interpreter.inline_pictures {
+        sink(picture);
+    }
+    Ok(())
 }
 
 /// A labelled array draws along its coordinates, with its dimension names (and the

@@ -87,10 +87,21 @@ pub struct Interpreter {
     pub library: &'static Library,
     /// What a sandboxed program may read and write (`flow run --sandbox`); `None`: anything.
     pub sandbox: Option<Arc<crate::eval::sandbox::Sandbox>>,
-    /// Pictures drawn without a path (`plot(x)`), as PNG bytes, for a notebook to show after the
-    /// cell; `None` where nothing shows pictures (a script, the REPL): a path is then required.
-    pub inline_pictures: Option<Vec<Vec<u8>>>,
+    /// Where pictures drawn without a path (`plot(x)`, `graph(x)`) go as they are drawn, for a
+    /// notebook to show; `None` where nothing shows pictures (a script, the REPL): a path is then
+    /// required.
+    pub inline_pictures: Option<PictureSink>,
 }
+
+/// A picture drawn without a path, for a notebook to show where it was drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Picture {
+    Png(Vec<u8>),
+    Svg(String),
+}
+
+/// What takes pictures drawn without a path (a notebook cell's display, or a count of them).
+pub type PictureSink = Arc<dyn Fn(Picture) + Send + Sync>;
 
 /// Check mode: what the program's saves will have written by now, by file — so a program may
 /// read back what it saves, typed as it was saved.
@@ -1036,6 +1047,11 @@ impl Interpreter {
         if self.mode == Mode::Check && !builtin.effects && args.any_unknown() {
             return Ok(Value::Unknown(super::kinds::unknown_result(builtin, &args)));
         }
+        // A file a function makes from its parameters (`save(x, name + ".nc")` in a body checked
+        // before it is called) is known only when it runs: there, it is checked.
+        if self.mode == Mode::Check && builtin.effects && unknown_path(signature, &args) {
+            return Ok(Value::Unknown(builtin.returns.clone()));
+        }
         if let Some(result) = super::kinds::take_call(self, builtin, &mut args) {
             return result;
         }
@@ -1440,4 +1456,13 @@ fn output_result(written: std::io::Result<()>) -> Eval<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// Is a `path` argument known only when the program runs?
+fn unknown_path(signature: &Signature, args: &Args) -> bool {
+    signature
+        .params
+        .iter()
+        .zip(&args.values)
+        .any(|(param, value)| param.name == "path" && matches!(value, Value::Unknown(_)))
 }

@@ -595,8 +595,9 @@ impl Frame {
             (1, 1) => format!("[1 file · {size}] "),
             (files, partitions) if files == partitions => format!("[{files} files · {size}] "),
             (files, partitions) => format!(
-                "[{files} file{} · {partitions} partitions · {size}] ",
-                if files == 1 { "" } else { "s" }
+                "[{files} file{} · {partitions} partition{} · {size}] ",
+                crate::text::plural(files),
+                crate::text::plural(partitions)
             ),
         };
         format!("frame{parts}({shown}) · {state}")

@@ -5,6 +5,7 @@
 
 pub mod cftime;
 pub mod csv_block;
+pub mod dot_svg;
 pub mod frame_read;
 pub mod frame_scan;
 pub mod frame_write;

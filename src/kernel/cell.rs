@@ -33,11 +33,7 @@ struct CellRunner {
 impl Cells {
     pub fn start(options: &crate::frontend::Options, publisher: Publisher) -> Cells {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        // No terminal to draw a progress bar on; the rest as the command line gave it.
-        let options = crate::frontend::Options {
-            progress: crate::runtime::progress::ProgressMode::Never,
-            ..options.clone()
-        };
+        let options = options.clone();
         std::thread::Builder::new()
             .name("kernel session".into())
             .stack_size(1 << 29)
@@ -48,8 +44,14 @@ impl Cells {
                     running: running.clone(),
                 };
                 let mut session = Session::new(Box::new(output));
-                session.show_pictures_inline();
+                session.show_pictures_inline(shown_where_drawn(&publisher, &running));
                 crate::frontend::apply_run_options(&mut session, &options);
+                // The progress bar of a computation over a second, in the cell's output.
+                session.compute_options().progress_display = Some(Arc::new(CellProgress {
+                    publisher: publisher.clone(),
+                    running: running.clone(),
+                    shown: Mutex::new(None),
+                }));
                 // `--sandbox` in kernel.json's argv: the notebook's folder is the home.
                 let home = std::path::Path::new(".");
                 if let Err(diagnostic) =
@@ -132,15 +134,6 @@ impl CellRunner {
             crate::frontend::evaluate_reporting(&mut self.session, &name, code, &mut report)
         };
         *self.running.lock().expect("not poisoned") = None;
-        for png in self.session.take_pictures() {
-            use base64::Engine;
-            let data = base64::engine::general_purpose::STANDARD.encode(png);
-            let content = json!({
-                "data": {"image/png": data, "text/plain": "<picture>"},
-                "metadata": {},
-            });
-            self.publisher.publish(request, "display_data", content);
-        }
         crate::runtime::clear_interrupt();
         completion::refresh(&mut self.known, &self.session);
         match outcome {
@@ -240,6 +233,71 @@ fn byte_offset(code: &str, cursor: usize) -> usize {
 }
 
 /// What the session prints, published as `stream` messages of the running cell.
+/// Pictures drawn without a path, published as `display_data` of the running cell as they are
+/// drawn (PNG, or SVG for a graph), so they show between the lines printed before and after.
+fn shown_where_drawn(
+    publisher: &Publisher,
+    running: &Arc<Mutex<Option<Message>>>,
+) -> crate::eval::interpreter::PictureSink {
+    use crate::eval::interpreter::Picture;
+    let publisher = publisher.clone();
+    let running = running.clone();
+    Arc::new(move |picture: Picture| {
+        let data = match picture {
+            Picture::Png(png) => {
+                use base64::Engine;
+                let png = base64::engine::general_purpose::STANDARD.encode(png);
+                json!({"image/png": png, "text/plain": "<picture>"})
+            }
+            Picture::Svg(svg) => json!({"image/svg+xml": svg, "text/plain": "<graph>"}),
+        };
+        if let Some(request) = running.lock().expect("not poisoned").as_ref() {
+            let content = json!({"data": data, "metadata": {}});
+            publisher.publish(request, "display_data", content);
+        }
+    })
+}
+
+/// A computation's progress bar in the output of the cell that runs it: shown once, then
+/// updated in place (`update_display_data` of its display id), left full when it is done.
+#[derive(Debug)]
+struct CellProgress {
+    publisher: Publisher,
+    running: Arc<Mutex<Option<Message>>>,
+    /// The computation whose bar is showing.
+    shown: Mutex<Option<u64>>,
+}
+
+impl crate::runtime::progress::ProgressDisplay for CellProgress {
+    fn show(&self, computation: u64, state: &crate::runtime::progress::Shown) {
+        let Some(request) = self.running.lock().expect("not poisoned").clone() else {
+            return;
+        };
+        let mut shown = self.shown.lock().expect("not poisoned");
+        let kind = match shown.replace(computation) {
+            Some(before) if before == computation => "update_display_data",
+            _ => "display_data",
+        };
+        let html = format!(
+            "<div style=\"font-family: monospace\"><progress value=\"{}\" max=\"{}\" \
+             style=\"width: 30ch; vertical-align: middle\"></progress> {}/{} tasks · {:.1} s</div>",
+            state.finished,
+            state.total,
+            state.finished,
+            state.total,
+            state.elapsed.as_secs_f64()
+        );
+        // The metadata marks it as progress (saved with the notebook, unlike the display id), so
+        // tools comparing outputs can leave timings out.
+        let content = json!({
+            "data": {"text/html": html, "text/plain": state.line()},
+            "metadata": {"flow": {"progress": true}},
+            "transient": {"display_id": format!("flow-progress-{computation}")},
+        });
+        self.publisher.publish(&request, kind, content);
+    }
+}
+
 struct Printed {
     publisher: Publisher,
     running: Arc<Mutex<Option<Message>>>,
@@ -257,5 +315,59 @@ impl std::io::Write for Printed {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::progress::{ProgressDisplay, Shown};
+    use std::time::Duration;
+
+    #[test]
+    fn a_progress_bar_is_shown_once_then_updated_in_place() {
+        let (iopub, mut published) = tokio::sync::mpsc::unbounded_channel();
+        let publisher = Publisher {
+            iopub,
+            session_id: "s".into(),
+        };
+        let request = Message {
+            identities: vec![],
+            header: super::super::wire::header("s", "execute_request"),
+            parent: json!({}),
+            metadata: json!({}),
+            content: json!({}),
+        };
+        let progress = CellProgress {
+            publisher,
+            running: Arc::new(Mutex::new(Some(request))),
+            shown: Mutex::new(None),
+        };
+        let state = |finished, done| Shown {
+            finished,
+            total: 8,
+            elapsed: Duration::from_millis(1500),
+            done,
+        };
+        progress.show(3, &state(2, false));
+        progress.show(3, &state(8, true));
+        progress.show(4, &state(0, false));
+        let messages: Vec<Message> = std::iter::from_fn(|| published.try_recv().ok()).collect();
+        let kinds: Vec<&str> = messages.iter().map(Message::kind).collect();
+        assert_eq!(
+            kinds,
+            ["display_data", "update_display_data", "display_data"]
+        );
+        let id = |m: &Message| m.content["transient"]["display_id"].clone();
+        assert_eq!(id(&messages[0]), id(&messages[1]));
+        assert_ne!(id(&messages[1]), id(&messages[2]));
+        assert_eq!(
+            messages[1].content["data"]["text/plain"],
+            "[==============================] 8/8 tasks · 1.5 s"
+        );
+        assert!(messages[0].content["data"]["text/html"]
+            .as_str()
+            .unwrap()
+            .contains("<progress value=\"2\" max=\"8\""));
     }
 }

@@ -8,7 +8,7 @@
 //! within a task, and the session goes on.
 
 mod cell;
-mod display;
+pub mod display;
 pub mod install;
 pub mod wire;
 
@@ -54,7 +54,7 @@ pub fn serve(connection_file: &std::path::Path, options: &crate::frontend::Optio
 }
 
 /// Queues messages for the iopub socket, as children of the request they belong to.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Publisher {
     iopub: UnboundedSender<Message>,
     session_id: String,
@@ -252,10 +252,19 @@ fn kernel_info() -> Value {
     })
 }
 
-/// `is_complete`: more input is needed while a bracket, string or block is open.
+/// `is_complete`: more input is needed while a bracket or block is open or a line ends in an
+/// operator; input that does not parse otherwise (a string never closed on its line) is
+/// invalid, and no more lines would help.
 fn is_complete(code: &str) -> Value {
     if crate::syntax::layout::needs_more_input(code) {
-        json!({"status": "incomplete", "indent": "    "})
+        return json!({"status": "incomplete", "indent": "    "});
+    }
+    let (_, diagnostics) = crate::syntax::parse_program(code, crate::source::SourceId(0));
+    if diagnostics
+        .iter()
+        .any(crate::diagnostic::Diagnostic::is_error)
+    {
+        json!({"status": "invalid"})
     } else {
         json!({"status": "complete"})
     }

@@ -57,6 +57,8 @@ pub fn clear_interrupt() {
 pub struct ComputeOptions {
     pub threads: usize,
     pub progress: progress::ProgressMode,
+    /// Where the progress bar is drawn instead of stderr (a notebook's cell).
+    pub progress_display: Option<Arc<dyn progress::ProgressDisplay>>,
     /// While the chunks held exceed this many bytes, no new input-producing task starts.
     pub memory_limit: usize,
     /// A background job's cancel flag.
@@ -72,6 +74,7 @@ impl Default for ComputeOptions {
         ComputeOptions {
             threads: default_threads(),
             progress: Default::default(),
+            progress_display: None,
             memory_limit: default_memory_limit(),
             cancel: None,
             counters: None,
@@ -236,7 +239,12 @@ pub fn execute(
     counters.total.store(graph.tasks.len(), Ordering::Relaxed);
     counters.finished.store(0, Ordering::Relaxed);
     counters.done.store(false, Ordering::Relaxed);
-    let reporter = progress::start(options.progress, counters.clone(), graph.tasks.len());
+    let reporter = progress::start(
+        options.progress,
+        options.progress_display.clone(),
+        counters.clone(),
+        graph.tasks.len(),
+    );
     let execution = options.backend.execute(graph, options, &counters, sink);
     counters.done.store(true, Ordering::Release);
     if let Some(reporter) = reporter {

@@ -1,6 +1,7 @@
 //! The progress bar for long computations: shown on stderr when it is a terminal and a
 //! computation takes more than a second (`--progress` shows it always — as plain lines when
-//! stderr is not a terminal — and `--no-progress` never).
+//! stderr is not a terminal — and `--no-progress` never), or handed to a [`ProgressDisplay`]
+//! (a notebook draws it in the cell's output, updated in place).
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,10 +28,53 @@ pub struct Progress {
 
 const DELAY: Duration = Duration::from_secs(1);
 
-/// Start reporting on `progress` for a computation of `total` tasks.
-pub fn start(mode: ProgressMode, progress: Arc<Progress>, total: usize) -> Option<JoinHandle<()>> {
+/// Where progress is drawn instead of stderr (a notebook cell's output).
+pub trait ProgressDisplay: Send + Sync + std::fmt::Debug {
+    /// How far computation number `computation` has come; `done` on its last call.
+    fn show(&self, computation: u64, state: &Shown);
+}
+
+/// What a [`ProgressDisplay`] is asked to show.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shown {
+    pub finished: usize,
+    pub total: usize,
+    pub elapsed: Duration,
+    pub done: bool,
+}
+
+impl Shown {
+    /// One line of text: a bar 30 wide, the tasks and the time.
+    pub fn line(&self) -> String {
+        let width = 30;
+        let filled = (width * self.finished)
+            .checked_div(self.total)
+            .unwrap_or(width);
+        format!(
+            "[{}{}] {}/{} tasks · {:.1} s",
+            "=".repeat(filled),
+            " ".repeat(width - filled.min(width)),
+            self.finished,
+            self.total,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+static COMPUTATIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// Start reporting on `progress` for a computation of `total` tasks: to `display` when there is
+/// one, else on stderr.
+pub fn start(
+    mode: ProgressMode,
+    display: Option<Arc<dyn ProgressDisplay>>,
+    progress: Arc<Progress>,
+    total: usize,
+) -> Option<JoinHandle<()>> {
     let terminal = std::io::stderr().is_terminal();
-    if mode == ProgressMode::Never || (mode == ProgressMode::Auto && !terminal) || total == 0 {
+    let shown_somewhere = terminal || display.is_some();
+    if mode == ProgressMode::Never || (mode == ProgressMode::Auto && !shown_somewhere) || total == 0
+    {
         return None;
     }
     Some(std::thread::spawn(move || {
@@ -43,7 +87,30 @@ pub fn start(mode: ProgressMode, progress: Arc<Progress>, total: usize) -> Optio
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
-        if terminal {
+        if let Some(display) = display {
+            let computation = COMPUTATIONS.fetch_add(1, Ordering::Relaxed) as u64;
+            loop {
+                let done = progress.done.load(Ordering::Acquire);
+                let finished = progress.finished.load(Ordering::Relaxed);
+                let elapsed = started.elapsed();
+                let state = Shown {
+                    finished,
+                    total,
+                    elapsed,
+                    done,
+                };
+                display.show(computation, &state);
+                if done {
+                    return;
+                }
+                for _ in 0..10 {
+                    if progress.done.load(Ordering::Acquire) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+            }
+        } else if terminal {
             let bar = indicatif::ProgressBar::with_draw_target(
                 Some(total as u64),
                 indicatif::ProgressDrawTarget::stderr_with_hz(10),

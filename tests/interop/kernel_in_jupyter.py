@@ -76,8 +76,10 @@ def notebook(work):
         "print(y.sum())",
         "y",
         'label(ones((3, 4), chunks=2), ["time", "lat"], attrs={units: "K"}, name="sst")',
-        'print("before")\nplot(sin(arange(100) * 0.1), title="a sine", size=(400, 300))',
+        'print("before")\nplot(sin(arange(100) * 0.1), title="a sine", size=(400, 300))\n'
+        'print("after")',
         f'read_csv({json.dumps(AIRPORTS)})',
+        "graph(y.sum())\ngraph(y.sum(), tasks=true)",
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -107,13 +109,18 @@ def notebook(work):
     check("<details" in html and "units" in html and "time" in html and "sst" in html,
           "a labelled array shows dims and folded attributes", html)
     kinds = [o["output_type"] for o in nb.cells[7].outputs]
-    png = base64.b64decode(nb.cells[7].outputs[-1]["data"]["image/png"])
+    png = base64.b64decode(nb.cells[7].outputs[1]["data"]["image/png"])
     width, height = struct.unpack(">II", png[16:24])
-    check(kinds == ["stream", "display_data"] and png[:8] == b"\x89PNG\r\n\x1a\n"
-          and (width, height) == (400, 300), "plot without a path shows the picture", kinds)
+    check(kinds == ["stream", "display_data", "stream"] and png[:8] == b"\x89PNG\r\n\x1a\n"
+          and (width, height) == (400, 300),
+          "plot without a path shows the picture where it is drawn", kinds)
     html = nb.cells[8].outputs[0]["data"]["text/html"]
     check("1 partition" in html and "Origin" in html and "<td>str</td>" in html,
           "a lazy frame shows its partitions and schema", html)
+    graphs = [o["data"].get("image/svg+xml", "") for o in nb.cells[9].outputs]
+    check(len(graphs) == 2 and all(g.startswith("<svg") for g in graphs)
+          and ">sum<" in graphs[0] and "f64[4, 4]" in graphs[0] and graphs[1] != graphs[0],
+          "graph without a path draws the graph inline as SVG", graphs)
 
 
 def messages_until_idle(client, msg_id, timeout=30):
@@ -140,7 +147,7 @@ def client_checks(work):
         check(info["status"] == "ok" and language["name"] == "flow"
               and language["file_extension"] == ".flow", "kernel_info", language)
         for code, status in [("x = (1 +", "incomplete"), ("x = 1 + 2", "complete"),
-                             ("y = [1,\n  2", "incomplete")]:
+                             ("y = [1,\n  2", "incomplete"), ('s = "never closed', "invalid")]:
             msg_id = client.is_complete(code)
             reply = client.get_shell_msg(timeout=30)
             check(reply["parent_header"]["msg_id"] == msg_id, "is_complete answers", reply)
@@ -185,10 +192,47 @@ def client_checks(work):
     check(not manager.is_alive(), "shutdown ends the kernel")
 
 
+def progress_checks(work):
+    """A kernel started with --progress shows a computation's progress bar in the cell, updated
+    in place under one display id and left full."""
+    manager, client = start_new_kernel(kernel_name="flow-progress", cwd=work)
+    try:
+        got = []
+        client.execute_interactive("print(ones((400, 400), chunks=20).sum())", timeout=60,
+                                   output_hook=got.append)
+        bars = [m for m in got if m["msg_type"] in ("display_data", "update_display_data")
+                and m["content"]["metadata"].get("flow", {}).get("progress")]
+        ids = {m["content"]["transient"]["display_id"] for m in bars}
+        last = bars[-1]["content"]["data"] if bars else {}
+        total = last.get("text/plain", "").split("] ")[-1].split(" tasks")[0]
+        done, _, of = total.partition("/")
+        check(len(bars) >= 1 and bars[0]["msg_type"] == "display_data" and len(ids) == 1
+              and all(m["msg_type"] == "update_display_data" for m in bars[1:])
+              and done == of and int(of) > 1 and "<progress" in last["text/html"],
+              "a progress bar shows in the cell and is updated in place",
+              [(m["msg_type"], m["content"]["data"]["text/plain"]) for m in bars])
+        streams = [m["content"]["text"] for m in got if m["msg_type"] == "stream"]
+        check(streams == ["160000.0\n"], "the result prints after its progress bar", streams)
+    finally:
+        manager.shutdown_kernel(now=True)
+
+
+def install_progress_kernel(prefix_data):
+    """A second kernelspec: flow's, with --progress (every computation shows its bar)."""
+    spec = KernelSpecManager().get_kernel_spec("flow")
+    folder = os.path.join(prefix_data, "kernels", "flow-progress")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "kernel.json"), "w") as f:
+        json.dump({"argv": spec.argv + ["--progress"], "display_name": "flow (progress)",
+                   "language": "flow", "interrupt_mode": "message"}, f)
+
+
 def normalised(cell):
     """A code cell's outputs as compared: kinds, stream texts, display data."""
     out = []
     for o in cell.get("outputs", []):
+        if o.get("metadata", {}).get("flow", {}).get("progress"):
+            continue  # a progress bar shows only when a computation is slow; timings vary
         o = dict(o)
         o.pop("execution_count", None)
         out.append(o)
@@ -205,8 +249,18 @@ def examples(directory, work, bless):
         # In the notebook's own folder, as Jupyter runs it (relative paths as written).
         client = NotebookClient(nb, timeout=300, kernel_name="flow", record_timing=False,
                                 resources={"metadata": {"path": directory}})
-        client.execute()
+        try:
+            client.execute()
+        finally:
+            # What the notebooks write beside themselves (their data) is not kept.
+            for left in os.listdir(directory):
+                if left.startswith("_scratch_"):
+                    os.remove(os.path.join(directory, left))
         if bless:
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = [o for o in cell.outputs if not o.get("metadata", {}).get(
+                        "flow", {}).get("progress")]
             nbformat.write(nb, path)
             print(f"ok   {name} saved with its outputs")
             continue
@@ -233,6 +287,8 @@ def main():
         examples(arguments.examples, work, arguments.bless)
     notebook(work)
     client_checks(work)
+    install_progress_kernel(os.environ["JUPYTER_PATH"])
+    progress_checks(work)
     print("kernel: every check passed")
 
 
