@@ -16,7 +16,10 @@ pub fn bundle(value: &Value) -> Json {
         Value::Array(array) => Some(array_html(array)),
         Value::Labelled(l) => Some(labelled_html(l)),
         Value::Dataset(ds) => Some(dataset_html(ds)),
-        Value::Frame(frame) if frame.computed.is_none() => Some(frame_html(frame)),
+        Value::Frame(frame) => Some(match &frame.computed {
+            Some(rows) => rows_html(frame, rows),
+            None => frame_html(frame),
+        }),
         _ => None,
     };
     match html {
@@ -270,6 +273,56 @@ fn frame_html(frame: &crate::frame::Frame) -> String {
     out
 }
 
+/// Rows shown of a computed frame: all of ten or fewer, else the first and last five.
+const ROWS_SHOWN: usize = 5;
+
+/// A computed frame as pandas shows one: its first and last rows under the column names and
+/// types, and its shape.
+fn rows_html(frame: &crate::frame::Frame, rows: &crate::frame::rows::Rows) -> String {
+    use polars::prelude::AnyValue;
+    let height = rows.height();
+    let columns = rows.columns();
+    let mut out = format!("{STYLE}<div class=\"flow-value\"><table><tr><th></th>");
+    for (name, kind) in frame.schema.iter() {
+        let _ = write!(
+            out,
+            "<th>{}<br><span class=\"dims\">{}</span></th>",
+            escape(name),
+            escape(kind.name())
+        );
+    }
+    out.push_str("</tr>");
+    let shown: Vec<usize> = if height <= 2 * ROWS_SHOWN {
+        (0..height).collect()
+    } else {
+        (0..ROWS_SHOWN).chain(height - ROWS_SHOWN..height).collect()
+    };
+    for (k, &row) in shown.iter().enumerate() {
+        if k == ROWS_SHOWN && height > 2 * ROWS_SHOWN {
+            let _ = write!(out, "<tr><th>…</th>{}</tr>", "<td>…</td>".repeat(columns.len()));
+        }
+        let _ = write!(out, "<tr><th>{row}</th>");
+        for column in columns {
+            let text = match column.get(row) {
+                Ok(AnyValue::Null) => "null".to_string(),
+                Ok(AnyValue::String(s)) => s.to_string(),
+                Ok(value) => value.to_string(),
+                Err(_) => String::new(),
+            };
+            let _ = write!(out, "<td>{}</td>", escape(&text));
+        }
+        out.push_str("</tr>");
+    }
+    let _ = write!(
+        out,
+        "</table><div>{height} row{} × {} column{}</div></div>",
+        plural(height),
+        columns.len(),
+        plural(columns.len())
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +335,31 @@ mod tests {
         let dense = chunk_grid(&[vec![1; 10_000]]);
         assert!(dense.matches("<line").count() <= 81);
         assert_eq!(chunk_grid(&[]), "");
+    }
+
+    #[test]
+    fn a_computed_frame_shows_its_first_and_last_rows_and_shape() {
+        use polars::prelude as pl;
+        let values: Vec<i64> = (0..12).collect();
+        let names: Vec<String> = (0..12).map(|i| format!("<n{i}>")).collect();
+        let rows = pl::DataFrame::new_infer_height(vec![
+            pl::Column::new("k".into(), values),
+            pl::Column::new("name".into(), names),
+        ])
+        .unwrap();
+        let schema = vec![
+            ("k".to_string(), crate::frame::ColType::Int),
+            ("name".to_string(), crate::frame::ColType::Str),
+        ];
+        let frame = crate::frame::Frame::of_rows(schema, rows, Default::default());
+        let html = bundle(&Value::Frame(std::sync::Arc::new(frame)))["text/html"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(html.contains("<th>4</th>") && html.contains("<th>7</th>"), "{html}");
+        assert!(!html.contains("<th>5</th>") && html.contains("<th>…</th>"), "{html}");
+        assert!(html.contains("<td>&lt;n11&gt;</td>") && html.contains("12 rows × 2 columns"));
+        assert!(html.contains("name<br><span class=\"dims\">str</span>"), "{html}");
     }
 
     #[test]

@@ -80,6 +80,7 @@ def notebook(work):
         'print("after")',
         f'read_csv({json.dumps(AIRPORTS)})',
         "graph(y.sum())\ngraph(y.sum(), tasks=true)",
+        'frame({k: arange(12), name: ["a", "b", "c"] * 4})',
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -121,6 +122,10 @@ def notebook(work):
     check(len(graphs) == 2 and all(g.startswith("<svg") for g in graphs)
           and ">sum<" in graphs[0] and "f64[4, 4]" in graphs[0] and graphs[1] != graphs[0],
           "graph without a path draws the graph inline as SVG", graphs)
+    html = nb.cells[10].outputs[0]["data"]["text/html"]
+    check("<th>4</th>" in html and "<th>11</th>" in html and "<th>5</th>" not in html
+          and "12 rows × 2 columns" in html and "<td>c</td>" in html,
+          "a computed frame shows its first and last rows, types and shape", html)
 
 
 def messages_until_idle(client, msg_id, timeout=30):
