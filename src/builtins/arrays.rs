@@ -532,7 +532,11 @@ pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
                     .in_phase(crate::diagnostic::Phase::Runtime),
             )
         })?;
-        super::pictures::show_inline(interpreter, crate::eval::interpreter::Picture::Svg(svg))?;
+        let picture = crate::eval::interpreter::Picture {
+            png: None,
+            svg: Some(svg),
+        };
+        super::pictures::show_inline(interpreter, picture)?;
         return Ok(Value::None);
     };
     let target = super::files::output_path(interpreter, args, &path)?;

@@ -259,7 +259,14 @@ fn draw(
         Some(target) => plot::plot(figure, options, target).map_err(|m| args.write_error(1, m))?,
         None => {
             let png = plot::png_bytes(figure, options).map_err(|m| data_error(args, m))?;
-            show_inline(interpreter, Picture::Png(png))?;
+            let svg = plot::svg_text(figure, options).map_err(|m| data_error(args, m))?;
+            show_inline(
+                interpreter,
+                Picture {
+                    png: Some(png),
+                    svg,
+                },
+            )?;
         }
     }
     Ok(Value::None)

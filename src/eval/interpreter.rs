@@ -93,11 +93,12 @@ pub struct Interpreter {
     pub inline_pictures: Option<PictureSink>,
 }
 
-/// A picture drawn without a path, for a notebook to show where it was drawn.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Picture {
-    Png(Vec<u8>),
-    Svg(String),
+/// A picture drawn without a path, for a notebook to show where it was drawn: PNG bytes, SVG
+/// text, or both (a front end shows the one it prefers).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Picture {
+    pub png: Option<Vec<u8>>,
+    pub svg: Option<String>,
 }
 
 /// What takes pictures drawn without a path (a notebook cell's display, or a count of them).

@@ -28,13 +28,37 @@ pub fn svg_of_dot(text: &str) -> Result<String, String> {
         visual.do_it(false, false, false, &mut svg)
     }))
     .map_err(|_| "the graph could not be laid out".to_string())?;
-    // An element to embed in a page (no XML prolog), in the sans-serif face DOT asks for.
+    // An element to embed in a page (no XML prolog), in the sans-serif face DOT asks for, the
+    // same bytes every time.
     let text = svg.finalize();
     let start = text.find("<svg").unwrap_or(0);
-    Ok(text[start..].replace(
+    let text = text[start..].replace(
         "font-family: Times, serif",
         "font-family: Helvetica, Arial, sans-serif",
-    ))
+    );
+    Ok(styles_in_order(&text))
+}
+
+/// The crate writes its font classes from a hash map, in an order that changes from run to
+/// run: sorted, a notebook saved twice is the same file.
+fn styles_in_order(svg: &str) -> String {
+    let (Some(open), Some(close)) = (svg.find("<style>\n"), svg.find("</style>")) else {
+        return svg.to_string();
+    };
+    let body = open + "<style>\n".len();
+    if close < body {
+        return svg.to_string();
+    }
+    let mut classes: Vec<&str> = svg[body..close].lines().collect();
+    classes.sort_unstable();
+    let mut out = String::with_capacity(svg.len());
+    out.push_str(&svg[..body]);
+    for class in classes {
+        out.push_str(class);
+        out.push('\n');
+    }
+    out.push_str(&svg[close..]);
+    out
 }
 
 #[cfg(test)]
@@ -53,6 +77,22 @@ mod tests {
         assert!(svg.contains(">ones<") && svg.contains(">f64[4]<"), "{svg}");
         assert!(svg.contains(">sum<"), "{svg}");
         assert!(svg.contains("<path"), "an edge is drawn: {svg}");
+    }
+
+    #[test]
+    fn the_same_graph_is_the_same_picture_every_time() {
+        let dot =
+            "digraph g {\n  node [shape=box, fontsize=9];\n  a [label=\"a\", fontsize=14];\n  \
+                   b [label=\"b\"];\n  c [label=\"c\", fontsize=11];\n  a -> b;\n  b -> c;\n}\n";
+        let first = svg_of_dot(dot).unwrap();
+        for _ in 0..10 {
+            assert_eq!(svg_of_dot(dot).unwrap(), first);
+        }
+        let style = &first[first.find("<style>").unwrap()..first.find("</style>").unwrap()];
+        assert!(
+            style.find(".a11").unwrap() < style.find(".a14").unwrap(),
+            "{style}"
+        );
     }
 
     #[test]

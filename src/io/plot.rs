@@ -190,6 +190,23 @@ pub fn png_bytes(figure: &Figure, options: &Options) -> Result<Vec<u8>, String> 
     Ok(png)
 }
 
+/// The picture as SVG text, for a notebook to show beside the PNG: lines, bars and points,
+/// whose SVG is a few shapes. `None` for a heat map, whose SVG is one rectangle per cell (the
+/// PNG shows it).
+pub fn svg_text(figure: &Figure, options: &Options) -> Result<Option<String>, String> {
+    if matches!(figure, Figure::HeatMap { .. }) {
+        return Ok(None);
+    }
+    register_font();
+    let mut text = String::new();
+    draw(
+        SVGBackend::with_string(&mut text, options.size).into_drawing_area(),
+        figure,
+        options,
+    )?;
+    Ok(Some(text))
+}
+
 pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), String> {
     register_font();
     check_directory(target)?;

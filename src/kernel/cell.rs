@@ -243,14 +243,16 @@ fn shown_where_drawn(
     let publisher = publisher.clone();
     let running = running.clone();
     Arc::new(move |picture: Picture| {
-        let data = match picture {
-            Picture::Png(png) => {
-                use base64::Engine;
-                let png = base64::engine::general_purpose::STANDARD.encode(png);
-                json!({"image/png": png, "text/plain": "<picture>"})
-            }
-            Picture::Svg(svg) => json!({"image/svg+xml": svg, "text/plain": "<graph>"}),
-        };
+        let mut data = serde_json::Map::new();
+        if let Some(png) = picture.png {
+            use base64::Engine;
+            let png = base64::engine::general_purpose::STANDARD.encode(png);
+            data.insert("image/png".into(), png.into());
+        }
+        if let Some(svg) = picture.svg {
+            data.insert("image/svg+xml".into(), svg.into());
+        }
+        data.insert("text/plain".into(), "<picture>".into());
         if let Some(request) = running.lock().expect("not poisoned").as_ref() {
             let content = json!({"data": data, "metadata": {}});
             publisher.publish(request, "display_data", content);

@@ -299,7 +299,11 @@ fn rows_html(frame: &crate::frame::Frame, rows: &crate::frame::rows::Rows) -> St
     };
     for (k, &row) in shown.iter().enumerate() {
         if k == ROWS_SHOWN && height > 2 * ROWS_SHOWN {
-            let _ = write!(out, "<tr><th>…</th>{}</tr>", "<td>…</td>".repeat(columns.len()));
+            let _ = write!(
+                out,
+                "<tr><th>…</th>{}</tr>",
+                "<td>…</td>".repeat(columns.len())
+            );
         }
         let _ = write!(out, "<tr><th>{row}</th>");
         for column in columns {
@@ -356,10 +360,19 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string();
-        assert!(html.contains("<th>4</th>") && html.contains("<th>7</th>"), "{html}");
-        assert!(!html.contains("<th>5</th>") && html.contains("<th>…</th>"), "{html}");
+        assert!(
+            html.contains("<th>4</th>") && html.contains("<th>7</th>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<th>5</th>") && html.contains("<th>…</th>"),
+            "{html}"
+        );
         assert!(html.contains("<td>&lt;n11&gt;</td>") && html.contains("12 rows × 2 columns"));
-        assert!(html.contains("name<br><span class=\"dims\">str</span>"), "{html}");
+        assert!(
+            html.contains("name<br><span class=\"dims\">str</span>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -115,6 +115,8 @@ def notebook(work):
     check(kinds == ["stream", "display_data", "stream"] and png[:8] == b"\x89PNG\r\n\x1a\n"
           and (width, height) == (400, 300),
           "plot without a path shows the picture where it is drawn", kinds)
+    svg = nb.cells[7].outputs[1]["data"].get("image/svg+xml", "")
+    check(svg.startswith("<svg") and "a sine" in svg, "a line plot also comes as SVG", svg[:200])
     html = nb.cells[8].outputs[0]["data"]["text/html"]
     check("1 partition" in html and "Origin" in html and "<td>str</td>" in html,
           "a lazy frame shows its partitions and schema", html)
