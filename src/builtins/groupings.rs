@@ -367,16 +367,37 @@ pub fn resample(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     Ok(Value::Grouping(Arc::new(grouping)))
 }
 
-fn grouping(args: &Args) -> &Grouping {
-    match &args.receiver {
-        Some(Value::Grouping(g)) => g,
-        _ => unreachable!("grouped reductions are called on groupings"),
+/// The grouping a reduction is called on, after checking its `dim=`: none, `...`, or the
+/// grouped dimension (what xarray's `groupby(…).mean("time")` names; a group reduces over it
+/// alone).
+fn grouping(args: &Args) -> Eval<&Grouping> {
+    let Some(Value::Grouping(g)) = &args.receiver else {
+        unreachable!("grouped reductions are called on groupings")
+    };
+    let Some(k) = parameter(args, "dim") else {
+        return Ok(g);
+    };
+    let named = |v: &Value| matches!(v, Value::Str(s) if **s == *g.dim);
+    match args.value(k) {
+        Value::None | Value::Ellipsis => Ok(g),
+        Value::Tuple(items) | Value::List(items) if items.len() == 1 && named(&items[0]) => Ok(g),
+        value if named(value) => Ok(g),
+        Value::Unknown(_) => Ok(g),
+        _ => Err(args.rejected(
+            "flow::check::argument_value",
+            format!(
+                "a grouping by {} reduces over `{}` only",
+                g.what, g.dim
+            ),
+            k,
+            &format!("leave dim out, or give dim=\"{}\"; reduce other dimensions after", g.dim),
+        )),
     }
 }
 
 /// `g.mean(skipna=none, keep_attrs=true)` and the other reductions of each group.
 pub fn reduce(_: &mut Interpreter, args: &mut Args, reduction: Reduction) -> Eval<Value> {
-    let grouping = grouping(args);
+    let grouping = grouping(args)?;
     let skipna = skipna(args)?;
     let ddof = match parameter(args, "ddof") {
         Some(k) => args.size(k)?,
@@ -401,14 +422,14 @@ fn skipna(args: &Args) -> Eval<Option<bool>> {
 
 /// `g.count(keep_attrs=true)`: the values that are not NaN in each group.
 pub fn count(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let grouping = grouping(args);
+    let grouping = grouping(args)?;
     let keep = keep_attrs(args)?;
     finish_windows(grouping.count(args.call)?, keep)
 }
 
 /// `g.median(skipna=none, keep_attrs=true)`.
 pub fn median(_: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let grouping = grouping(args);
+    let grouping = grouping(args)?;
     let skip = skipna(args)?.unwrap_or(true);
     let keep = keep_attrs(args)?;
     finish_windows(grouping.median(skip, args.call)?, keep)

@@ -659,57 +659,57 @@ static WRITTEN: &[Builtin] = &[
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("mean" "(skipna=none, keep_attrs=true)", "labelled arrays", "Mean of each group (NaN skipped in floats unless `skipna=false`).",
+        ..builtin!("mean" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "Mean of each group (NaN skipped in floats unless `skipna=false`). As xarray's, `dim` may name the grouped dimension (or `...`), which is what every grouped reduction reduces.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").mean().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Mean))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("sum" "(skipna=none, keep_attrs=true)", "labelled arrays", "Sum of each group.",
+        ..builtin!("sum" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "Sum of each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").sum().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Sum))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("min" "(skipna=none, keep_attrs=true)", "labelled arrays", "Minimum of each group.",
+        ..builtin!("min" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "Minimum of each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").min().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Min))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("max" "(skipna=none, keep_attrs=true)", "labelled arrays", "Maximum of each group.",
+        ..builtin!("max" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "Maximum of each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").max().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Max))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("prod" "(skipna=none, keep_attrs=true)", "labelled arrays", "Product of each group.",
+        ..builtin!("prod" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "Product of each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").prod().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Prod))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("std" "(skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Standard deviation of each group.",
+        ..builtin!("std" "(dim=none, skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Standard deviation of each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").std().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Std))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("var" "(skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each group.",
+        ..builtin!("var" "(dim=none, skipna=none, ddof=0, keep_attrs=true)", "labelled arrays", "Variance of each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").var().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Var))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("median" "(skipna=none, keep_attrs=true)", "labelled arrays", "Median of each group, exact: each group's values are gathered into one chunk (as Dask's median makes its axis one chunk).",
+        ..builtin!("median" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "Median of each group, exact: each group's values are gathered into one chunk (as Dask's median makes its axis one chunk).",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").median().shape)" => "(2, 4, 5)", returns Type::Any, groupings::median)
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("first" "(skipna=none, keep_attrs=true)", "labelled arrays", "The first value of each group (the first that is not NaN in floats unless `skipna=false`), as xarray's: each chunk keeps its groups' first values with their positions, and the earliest wins.",
+        ..builtin!("first" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "The first value of each group (the first that is not NaN in floats unless `skipna=false`), as xarray's: each chunk keeps its groups' first values with their positions, and the earliest wins.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"lat\").first().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::First))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("last" "(skipna=none, keep_attrs=true)", "labelled arrays", "The last value of each group (the last that is not NaN in floats unless `skipna=false`).",
+        ..builtin!("last" "(dim=none, skipna=none, keep_attrs=true)", "labelled arrays", "The last value of each group (the last that is not NaN in floats unless `skipna=false`).",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"lat\").last().shape)" => "(2, 4, 5)", returns Type::Any, |i, a| groupings::reduce(i, a, Reduction::Last))
     },
     Builtin {
         receiver: Some(Receiver::Grouping),
-        ..builtin!("count" "(keep_attrs=true)", "labelled arrays", "The number of values that are not NaN in each group.",
+        ..builtin!("count" "(dim=none, keep_attrs=true)", "labelled arrays", "The number of values that are not NaN in each group.",
         "x = open_dataset(\"tests/data/ssh_small.nc\").adt; print(x.groupby(\"time.day\").count().shape)" => "(2, 4, 5)", returns Type::Any, groupings::count)
     },
     Builtin {
