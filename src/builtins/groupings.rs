@@ -385,12 +385,12 @@ fn grouping(args: &Args) -> Eval<&Grouping> {
         Value::Unknown(_) => Ok(g),
         _ => Err(args.rejected(
             "flow::check::argument_value",
-            format!(
-                "a grouping by {} reduces over `{}` only",
-                g.what, g.dim
-            ),
+            format!("a grouping by {} reduces over `{}` only", g.what, g.dim),
             k,
-            &format!("leave dim out, or give dim=\"{}\"; reduce other dimensions after", g.dim),
+            &format!(
+                "leave dim out, or give dim=\"{}\"; reduce other dimensions after",
+                g.dim
+            ),
         )),
     }
 }
