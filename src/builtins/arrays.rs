@@ -485,17 +485,15 @@ pub fn histogram(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> 
 
 /// `graph(x, "x.dot", tasks=false)`: write the DOT graph of `x`.
 pub fn graph(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
-    let path = match args.value(1) {
-        Value::None if interpreter.inline_pictures.is_some() => None,
-        Value::None => {
-            return Err(args.rejected(
-                "flow::check::graph",
-                "a graph without a path shows only in a notebook".into(),
-                0,
-                "give the file to write the DOT text to: graph(x, \"x.dot\")",
-            ))
-        }
-        _ => Some(args.str(1)?.to_string()),
+    let inline = super::pictures::drawn_inline(
+        interpreter,
+        args,
+        ("flow::check::graph", "a graph"),
+        "give the file to write the DOT text to: graph(x, \"x.dot\")",
+    )?;
+    let path = match inline {
+        true => None,
+        false => Some(args.str(1)?.to_string()),
     };
     let tasks = args.bool(2)?;
     let arrays = match args.value(0) {

@@ -191,18 +191,15 @@ fn number(args: &Args, index: usize) -> Eval<Option<f64>> {
 /// `plot(x, path, title="", xlabel="", ylabel="", size=(800, 500), vmin=none, vmax=none, cmap="viridis")`
 pub fn plot(interpreter: &mut Interpreter, args: &mut Args) -> Eval<Value> {
     check_plottable(args)?;
-    // No path: drawn inline, where a notebook shows it.
-    let target = match args.value(1) {
-        Value::None if interpreter.inline_pictures.is_some() => None,
-        Value::None => {
-            return Err(args.rejected(
-                "flow::check::plot",
-                "a picture without a path shows only in a notebook".into(),
-                0,
-                "give the file to draw to: plot(x, \"x.png\") (or .svg)",
-            ))
-        }
-        _ => Some(target(args, interpreter, &["png", "svg"])?),
+    let inline = drawn_inline(
+        interpreter,
+        args,
+        ("flow::check::plot", "a picture"),
+        "give the file to draw to: plot(x, \"x.png\") (or .svg)",
+    )?;
+    let target = match inline {
+        true => None,
+        false => Some(target(args, interpreter, &["png", "svg"])?),
     };
     let size = match args.shape(5)?.as_slice() {
         [w, h] if *w >= 100 && *h >= 100 && *w <= 10_000 && *h <= 10_000 => (*w as u32, *h as u32),
@@ -270,6 +267,26 @@ fn draw(
         }
     }
     Ok(Value::None)
+}
+
+/// Is the picture drawn inline (no path, `args[1]`, in a notebook)? Without a path outside a
+/// notebook it has nowhere to go: `code`, saying so of `what`, with `help`.
+pub fn drawn_inline(
+    interpreter: &Interpreter,
+    args: &Args,
+    (code, what): (&'static str, &str),
+    help: &str,
+) -> Eval<bool> {
+    match args.value(1) {
+        Value::None if interpreter.inline_pictures.is_some() => Ok(true),
+        Value::None => Err(args.rejected(
+            code,
+            format!("{what} without a path shows only in a notebook"),
+            0,
+            help,
+        )),
+        _ => Ok(false),
+    }
 }
 
 /// Hand a picture to the notebook where it is drawn, after the lines printed before it.

@@ -261,16 +261,20 @@ fn frame_html(frame: &crate::frame::Frame) -> String {
         plural(partitions),
         plural(files),
     );
-    for (name, kind) in frame.schema.iter() {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td></tr>",
-            escape(name),
-            escape(kind.name())
-        );
-    }
+    out.push_str(&column_cells(frame, |name, kind| {
+        format!("<tr><td>{name}</td><td>{kind}</td></tr>")
+    }));
     out.push_str("</table></div>");
     out
+}
+
+/// A cell for each column of a frame's schema, given its name and type (escaped).
+fn column_cells(frame: &crate::frame::Frame, cell: impl Fn(String, String) -> String) -> String {
+    frame
+        .schema
+        .iter()
+        .map(|(name, kind)| cell(escape(name), escape(kind.name())))
+        .collect()
 }
 
 /// Rows shown of a computed frame: all of ten or fewer, else the first and last five.
@@ -283,14 +287,9 @@ fn rows_html(frame: &crate::frame::Frame, rows: &crate::frame::rows::Rows) -> St
     let height = rows.height();
     let columns = rows.columns();
     let mut out = format!("{STYLE}<div class=\"flow-value\"><table><tr><th></th>");
-    for (name, kind) in frame.schema.iter() {
-        let _ = write!(
-            out,
-            "<th>{}<br><span class=\"dims\">{}</span></th>",
-            escape(name),
-            escape(kind.name())
-        );
-    }
+    out.push_str(&column_cells(frame, |name, kind| {
+        format!("<th>{name}<br><span class=\"dims\">{kind}</span></th>")
+    }));
     out.push_str("</tr>");
     let shown: Vec<usize> = if height <= 2 * ROWS_SHOWN {
         (0..height).collect()

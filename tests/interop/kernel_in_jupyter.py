@@ -32,15 +32,10 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from checks import check
+
 
 AIRPORTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "airports.csv")
-
-
-def check(condition, what, got=None):
-    if not condition:
-        print(f"FAIL {what}" + ("" if got is None else f"\n  got: {got!r}"))
-        sys.exit(1)
-    print(f"ok   {what}")
 
 
 def install(flow, work):
