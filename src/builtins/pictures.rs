@@ -261,7 +261,7 @@ fn draw(
                 interpreter,
                 Picture {
                     png: Some(png),
-                    svg,
+                    svg: Some(svg),
                 },
             )?;
         }

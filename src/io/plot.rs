@@ -190,13 +190,9 @@ pub fn png_bytes(figure: &Figure, options: &Options) -> Result<Vec<u8>, String> 
     Ok(png)
 }
 
-/// The picture as SVG text, for a notebook to show beside the PNG: lines, bars and points,
-/// whose SVG is a few shapes. `None` for a heat map, whose SVG is one rectangle per cell (the
-/// PNG shows it).
-pub fn svg_text(figure: &Figure, options: &Options) -> Result<Option<String>, String> {
-    if matches!(figure, Figure::HeatMap { .. }) {
-        return Ok(None);
-    }
+/// The picture as SVG text, for a notebook to show beside the PNG (a map's cells are one
+/// embedded image, so it stays small).
+pub fn svg_text(figure: &Figure, options: &Options) -> Result<String, String> {
     register_font();
     let mut text = String::new();
     draw(
@@ -204,7 +200,8 @@ pub fn svg_text(figure: &Figure, options: &Options) -> Result<Option<String>, St
         figure,
         options,
     )?;
-    Ok(Some(text))
+    // plotters names an embedded image's type `png`; browsers want a MIME type.
+    Ok(text.replace("href=\"data:png;base64,", "href=\"data:image/png;base64,"))
 }
 
 pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), String> {
@@ -222,11 +219,10 @@ pub fn plot(figure: &Figure, options: &Options, target: &Path) -> Result<(), Str
         ));
     }
     let draw_at = |path: &Path| match extension.as_str() {
-        "svg" => draw(
-            SVGBackend::new(path, options.size).into_drawing_area(),
-            figure,
-            options,
-        ),
+        "svg" => {
+            let text = svg_text(figure, options)?;
+            std::fs::write(path, text).map_err(|e| e.to_string())
+        }
         _ => draw(
             BitMapBackend::new(path, options.size).into_drawing_area(),
             figure,
@@ -450,21 +446,72 @@ fn draw_heat_map<DB: DrawingBackend>(
         .label_style(axis_font.clone())
         .draw()
         .map_err(error)?;
-    let cells = (0..rows)
-        .flat_map(|r| (0..columns).map(move |c| (r, c)))
-        .map(|(r, c)| {
+    // The cells as one image of the plotting area's pixels (in SVG, one embedded PNG rather
+    // than a rectangle per cell): each cell fills the pixels its edges cover.
+    let (x_pixels, y_pixels) = chart.plotting_area().get_pixel_range();
+    let (left, top) = (x_pixels.start, y_pixels.start);
+    let (width, height) = (
+        (x_pixels.end - left).max(1) as usize,
+        (y_pixels.end - top).max(1) as usize,
+    );
+    let mut image = vec![255u8; width * height * 3];
+    // Each edge's pixel; neighbouring cells share one, and the outermost reach the area's sides.
+    let spans = |pixels: Vec<i32>, origin: i32, size: usize| -> Vec<std::ops::Range<usize>> {
+        let (lo, hi) = (
+            *pixels.iter().min().unwrap_or(&origin),
+            *pixels.iter().max().unwrap_or(&origin),
+        );
+        let at = |p: i32| match p {
+            p if p == lo => 0,
+            p if p == hi => size,
+            p => ((p - origin).max(0) as usize).min(size),
+        };
+        pixels
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (at(w[0].min(w[1])), at(w[0].max(w[1])));
+                a..b.max((a + 1).min(size))
+            })
+            .collect()
+    };
+    let (x_any, y_any) = (x_edges[0], y_edges[0]);
+    let column_spans = spans(
+        x_edges
+            .iter()
+            .map(|&x| chart.backend_coord(&(x, y_any)).0)
+            .collect(),
+        left,
+        width,
+    );
+    let row_spans = spans(
+        y_edges
+            .iter()
+            .map(|&y| chart.backend_coord(&(x_any, y)).1)
+            .collect(),
+        top,
+        height,
+    );
+    for (r, rows_covered) in row_spans.iter().enumerate() {
+        for (c, columns_covered) in column_spans.iter().enumerate() {
             let v = values[r * columns + c];
             let color = if v.is_nan() {
                 MISSING
             } else {
                 options.cmap.color((v - lo) / span)
             };
-            Rectangle::new(
-                [(x_edges[c], y_edges[r]), (x_edges[c + 1], y_edges[r + 1])],
-                color.filled(),
-            )
-        });
-    chart.draw_series(cells).map_err(error)?;
+            for py in rows_covered.clone() {
+                let row = py * width * 3;
+                for px in columns_covered.clone() {
+                    image[row + px * 3..row + px * 3 + 3]
+                        .copy_from_slice(&[color.0, color.1, color.2]);
+                }
+            }
+        }
+    }
+    let picture =
+        BitMapElement::with_owned_buffer((left, top), (width as u32, height as u32), image)
+            .ok_or("a map's image")?;
+    root.draw(&picture).map_err(error)?;
     // The colour bar: the map's colours from vmin (bottom) to vmax (top).
     let mut bar = ChartBuilder::on(&bar_area)
         .margin_top(40)
