@@ -304,6 +304,27 @@ impl ChunkData {
     }
 }
 
+/// Serde for an ndarray of one of the five element types, written as a chunk is (for fields:
+/// `#[serde(with = "crate::array::chunk::as_chunk")]`).
+pub mod as_chunk {
+    use super::{ChunkData, Element};
+    use ndarray::ArrayD;
+
+    pub fn serialize<T: Element, S: serde::Serializer>(
+        values: &ArrayD<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&T::chunk_of(values.clone()), serializer)
+    }
+
+    pub fn deserialize<'de, T: Element, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<ArrayD<T>, D::Error> {
+        let chunk: ChunkData = serde::Deserialize::deserialize(deserializer)?;
+        Ok(T::values_of(&chunk))
+    }
+}
+
 impl serde::Serialize for ChunkData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let encoded = Encoded {

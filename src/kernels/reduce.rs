@@ -7,17 +7,24 @@ use crate::array::dtype::DType;
 use crate::array::node::Reduction;
 use ndarray::{ArrayD, Dimension, IxDyn};
 
-#[derive(Clone, Debug)]
+/// A reduction's result over some chunks, before the final step. Plain data: it ships between
+/// processes (see `TaskOutput::to_bytes`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Partial {
-    Float(ArrayD<f64>),
-    Int(ArrayD<i64>),
+    Float(#[serde(with = "crate::array::chunk::as_chunk")] ArrayD<f64>),
+    Int(#[serde(with = "crate::array::chunk::as_chunk")] ArrayD<i64>),
     Moments {
+        #[serde(with = "crate::array::chunk::as_chunk")]
         count: ArrayD<f64>,
+        #[serde(with = "crate::array::chunk::as_chunk")]
         mean: ArrayD<f64>,
+        #[serde(with = "crate::array::chunk::as_chunk")]
         m2: ArrayD<f64>,
     },
     Arg {
+        #[serde(with = "crate::array::chunk::as_chunk")]
         value: ArrayD<f64>,
+        #[serde(with = "crate::array::chunk::as_chunk")]
         index: ArrayD<i64>,
     },
     Counts(Vec<i64>),

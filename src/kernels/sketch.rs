@@ -22,7 +22,7 @@ pub const COMPRESSION: f64 = 2000.0;
 /// A digest of at most this many values keeps each one (exact quantiles).
 pub const EXACT_VALUES: usize = 50_000;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Centroid {
     mean: f64,
     weight: f64,
@@ -51,7 +51,7 @@ impl Centroid {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Digest {
     /// Finite values, ascending by mean.
     centroids: Vec<Centroid>,
