@@ -117,6 +117,13 @@ impl RenderOptions {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         RenderOptions { color, width: 100 }
     }
+
+    /// For a notebook (flow's kernel, `%%flow` cells): colour, which Jupyter draws, unless
+    /// `NO_COLOR` is set.
+    pub fn for_notebook() -> RenderOptions {
+        let color = std::env::var_os("NO_COLOR").is_none();
+        RenderOptions { color, width: 100 }
+    }
 }
 
 /// Render diagnostics as text, as `flow` prints them on stderr.

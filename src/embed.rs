@@ -64,14 +64,9 @@ pub fn array_value(values: ChunkData) -> Value {
 }
 
 fn chunked(values: ChunkData) -> crate::array::node::ArrayRef {
-    let (dtype, shape) = (values.dtype(), values.shape().to_vec());
     let whole = crate::array::build::in_memory(values, Span::default());
-    let chunks = Chunks::auto(&shape, dtype);
-    if chunks.count() > 1 {
-        crate::array::build::rechunked(&whole, chunks, Span::default())
-    } else {
-        whole
-    }
+    let chunks = Chunks::auto(&whole.shape, whole.dtype);
+    crate::array::build::rechunked(&whole, chunks, Span::default())
 }
 
 fn coord(parts: CoordParts, dims: &[(String, usize)]) -> Result<Arc<Coord>, Diagnostic> {

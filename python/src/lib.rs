@@ -63,9 +63,10 @@ struct Session {
 }
 
 fn rendered(session: &FlowSession, diagnostics: &[Diagnostic], colour: bool) -> String {
+    let notebook = RenderOptions::for_notebook();
     let options = RenderOptions {
-        color: colour && std::env::var_os("NO_COLOR").is_none(),
-        width: 100,
+        color: colour && notebook.color,
+        ..notebook
     };
     render(diagnostics, &session.sources, options)
 }

@@ -474,23 +474,17 @@ fn draw_heat_map<DB: DrawingBackend>(
             })
             .collect()
     };
+    // Every cell's pixel span along each axis, from its edges' pixels.
     let (x_any, y_any) = (x_edges[0], y_edges[0]);
-    let column_spans = spans(
-        x_edges
-            .iter()
-            .map(|&x| chart.backend_coord(&(x, y_any)).0)
-            .collect(),
-        left,
-        width,
-    );
-    let row_spans = spans(
-        y_edges
-            .iter()
-            .map(|&y| chart.backend_coord(&(x_any, y)).1)
-            .collect(),
-        top,
-        height,
-    );
+    let pixels_x: Vec<i32> = x_edges
+        .iter()
+        .map(|&x| chart.backend_coord(&(x, y_any)).0)
+        .collect();
+    let pixels_y: Vec<i32> = y_edges
+        .iter()
+        .map(|&y| chart.backend_coord(&(x_any, y)).1)
+        .collect();
+    let (column_spans, row_spans) = (spans(pixels_x, left, width), spans(pixels_y, top, height));
     for (r, rows_covered) in row_spans.iter().enumerate() {
         for (c, columns_covered) in column_spans.iter().enumerate() {
             let v = values[r * columns + c];

@@ -126,7 +126,7 @@ impl CellRunner {
                     publisher.publish(request, "error", content.clone());
                     error = Some(content);
                 } else {
-                    let text = render(diagnostics, &session.sources, colours());
+                    let text = render(diagnostics, &session.sources, RenderOptions::for_notebook());
                     let content = json!({"name": "stderr", "text": text});
                     publisher.publish(request, "stream", content);
                 }
@@ -209,20 +209,12 @@ impl CellRunner {
 /// The `ename`, `evalue` and `traceback` of diagnostics.
 fn error_content(session: &Session, diagnostics: &[Diagnostic]) -> Json {
     let first = diagnostics.iter().find(|d| d.is_error());
-    let text = render(diagnostics, &session.sources, colours());
+    let text = render(diagnostics, &session.sources, RenderOptions::for_notebook());
     json!({
         "ename": first.map_or("flow::error", |d| d.code),
         "evalue": first.map_or(String::new(), |d| d.message.clone()),
         "traceback": text.lines().collect::<Vec<_>>(),
     })
-}
-
-/// Notebooks show ANSI colours; the width of a wide cell.
-fn colours() -> RenderOptions {
-    RenderOptions {
-        color: std::env::var_os("NO_COLOR").is_none(),
-        width: 100,
-    }
 }
 
 /// The byte offset of character `cursor` of `code` (Jupyter counts characters).
@@ -345,15 +337,14 @@ mod tests {
             running: Arc::new(Mutex::new(Some(request))),
             shown: Mutex::new(None),
         };
-        let state = |finished, done| Shown {
+        let state = |finished| Shown {
             finished,
             total: 8,
             elapsed: Duration::from_millis(1500),
-            done,
         };
-        progress.show(3, &state(2, false));
-        progress.show(3, &state(8, true));
-        progress.show(4, &state(0, false));
+        progress.show(3, &state(2));
+        progress.show(3, &state(8));
+        progress.show(4, &state(0));
         let messages: Vec<Message> = std::iter::from_fn(|| published.try_recv().ok()).collect();
         let kinds: Vec<&str> = messages.iter().map(Message::kind).collect();
         assert_eq!(

@@ -30,7 +30,7 @@ const DELAY: Duration = Duration::from_secs(1);
 
 /// Where progress is drawn instead of stderr (a notebook cell's output).
 pub trait ProgressDisplay: Send + Sync + std::fmt::Debug {
-    /// How far computation number `computation` has come; `done` on its last call.
+    /// How far computation number `computation` has come (called last when it has ended).
     fn show(&self, computation: u64, state: &Shown);
 }
 
@@ -40,7 +40,6 @@ pub struct Shown {
     pub finished: usize,
     pub total: usize,
     pub elapsed: Duration,
-    pub done: bool,
 }
 
 impl Shown {
@@ -97,7 +96,6 @@ pub fn start(
                     finished,
                     total,
                     elapsed,
-                    done,
                 };
                 display.show(computation, &state);
                 if done {
