@@ -636,28 +636,51 @@ fn kernel_serves_jupyter_clients() {
         true => &["--bless"],
         false => &[],
     };
-    let result = output_of(
+    let examples = root().join("examples/notebooks");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "--flow".as_ref(),
+        env!("CARGO_BIN_EXE_flow").as_ref(),
+        "--dir".as_ref(),
+        dir.as_os_str(),
+        "--examples".as_ref(),
+        examples.as_os_str(),
+    ];
+    args.extend(bless.iter().map(|b| std::ffi::OsStr::new(b)));
+    run_jupyter_script(
+        &python,
         "kernel_in_jupyter.py",
-        Command::new(&python)
-            .arg(root().join("tests/interop/kernel_in_jupyter.py"))
-            .arg("--flow")
-            .arg(env!("CARGO_BIN_EXE_flow"))
-            .arg("--dir")
-            .arg(&dir)
-            .arg("--examples")
-            .arg(root().join("examples/notebooks"))
-            .args(bless)
-            // The user's own Jupyter settings stay out of the test.
+        &args,
+        &dir,
+        "flow's kernel failed a Jupyter client",
+    );
+}
+
+/// Run the script `tests/interop/NAME` with `args`, Jupyter's and IPython's settings under
+/// `dir` (the user's own stay out of the test); print its checks, or fail with `failure` and
+/// everything it printed. `dir` is removed when it passes.
+fn run_jupyter_script(
+    python: &Path,
+    name: &str,
+    args: &[&std::ffi::OsStr],
+    dir: &Path,
+    failure: &str,
+) {
+    let result = output_of(
+        name,
+        Command::new(python)
+            .arg(root().join("tests/interop").join(name))
+            .args(args)
             .env("JUPYTER_CONFIG_DIR", dir.join("config"))
             .env("JUPYTER_DATA_DIR", dir.join("data"))
-            .env("JUPYTER_RUNTIME_DIR", dir.join("runtime")),
+            .env("JUPYTER_RUNTIME_DIR", dir.join("runtime"))
+            .env("IPYTHONDIR", dir.join("ipython")),
     );
     match result {
         Ok(output) => {
             eprintln!("{}", String::from_utf8_lossy(&output.stdout).trim_end());
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = std::fs::remove_dir_all(dir);
         }
-        Err(message) => panic!("\nflow's kernel failed a Jupyter client:\n{message}\n"),
+        Err(message) => panic!("\n{failure}:\n{message}\n"),
     }
 }
 
@@ -726,26 +749,20 @@ fn flow_cells_run_in_python_notebooks() {
         Ok(package) => package,
         Err(message) => panic!("\nthe Python package did not build:\n{message}\n"),
     };
-    let result = output_of(
+    let work = dir.join("work");
+    let args = [
+        "--package".as_ref(),
+        package.as_os_str(),
+        "--dir".as_ref(),
+        work.as_os_str(),
+    ];
+    run_jupyter_script(
+        &python,
         "flow_cells_in_python.py",
-        Command::new(&python)
-            .arg(root().join("tests/interop/flow_cells_in_python.py"))
-            .arg("--package")
-            .arg(&package)
-            .arg("--dir")
-            .arg(dir.join("work"))
-            .env("JUPYTER_CONFIG_DIR", dir.join("config"))
-            .env("JUPYTER_DATA_DIR", dir.join("data"))
-            .env("JUPYTER_RUNTIME_DIR", dir.join("runtime"))
-            .env("IPYTHONDIR", dir.join("ipython")),
+        &args,
+        &dir,
+        "flow cells in Python failed",
     );
-    match result {
-        Ok(output) => {
-            eprintln!("{}", String::from_utf8_lossy(&output.stdout).trim_end());
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        Err(message) => panic!("\nflow cells in Python failed:\n{message}\n"),
-    }
 }
 
 #[test]

@@ -17,12 +17,11 @@ import argparse
 import io
 import os
 import sys
-import time
 import warnings
 
 import numpy as np
 
-from checks import check
+from checks import check, interrupted
 
 
 def raises(kind, call):
@@ -193,15 +192,10 @@ def interrupt(package):
     manager, client = start_new_kernel(kernel_name="python3")
     try:
         client.execute_interactive("%load_ext flowrt", timeout=60)
-        msg_id = client.execute("%%flow\nx = random.uniform(size=(20000, 20000), chunks=1000)\n"
-                                "print((x * x).std())")
-        time.sleep(1.5)
-        started = time.time()
-        manager.interrupt_kernel()
-        reply = client.get_shell_msg(timeout=30)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = client.get_shell_msg(timeout=30)
-        took = time.time() - started
+        reply, took = interrupted(
+            manager, client,
+            "%%flow\nx = random.uniform(size=(20000, 20000), chunks=1000)\nprint((x * x).std())",
+            1.5)
         content = reply["content"]
         check(content["status"] == "error" and content["ename"] == "KeyboardInterrupt"
               and took < 10, f"an interrupt stops a flow cell ({took:.1f} s)", content)

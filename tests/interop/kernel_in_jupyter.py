@@ -32,7 +32,7 @@ from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from checks import check
+from checks import check, interrupted
 
 
 AIRPORTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "airports.csv")
@@ -76,6 +76,7 @@ def notebook(work):
         f'read_csv({json.dumps(AIRPORTS)})',
         "graph(y.sum())\ngraph(y.sum(), tasks=true)",
         'frame({k: arange(12), name: ["a", "b", "c"] * 4})',
+        "graph(ones(3000, chunks=1), tasks=true)",
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -123,6 +124,8 @@ def notebook(work):
     check("<th>4</th>" in html and "<th>11</th>" in html and "<th>5</th>" not in html
           and "12 rows × 2 columns" in html and "<td>c</td>" in html,
           "a computed frame shows its first and last rows, types and shape", html)
+    check(out[11] and out[11][0][0] == "error" and out[11][0][2] == "flow::eval::graph",
+          "a graph too large to draw inline is flow::eval::graph", out[11])
 
 
 def messages_until_idle(client, msg_id, timeout=30):
@@ -170,15 +173,11 @@ def client_checks(work):
         check(reply["found"] and "i64" in reply["data"]["text/plain"],
               "inspect a value", reply)
         # A computation of minutes, interrupted: the cell ends at once, the session stays.
-        msg_id = client.execute("big = random.normal(size=(40000, 40000), chunks=1000)\n"
-                                "print(sin(big).sum())")
-        time.sleep(2)
-        started = time.time()
-        manager.interrupt_kernel()
-        reply = client.get_shell_msg(timeout=30)
-        stopped = time.time() - started
-        check(reply["parent_header"]["msg_id"] == msg_id
-              and reply["content"]["status"] == "error"
+        reply, stopped = interrupted(
+            manager, client,
+            "big = random.normal(size=(40000, 40000), chunks=1000)\nprint(sin(big).sum())", 2)
+        msg_id = reply["parent_header"]["msg_id"]
+        check(reply["content"]["status"] == "error"
               and reply["content"]["ename"] == "flow::eval::interrupted",
               "an interrupt stops the cell", reply["content"])
         check(stopped < 5, f"within seconds ({stopped:.2f} s)", stopped)
